@@ -1,0 +1,54 @@
+# mailslot: `make run` serves on SQLite, `make test` runs what CI runs.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench clean services
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MAILSLOT_DATABASE_URL is set)
+	$(BIN)/mailslot db upgrade
+	$(BIN)/mailslot serve --no-migrate
+
+test: $(VENV)/.synced ## lint, type-check and the whole suite on SQLite and PostgreSQL (what CI runs)
+	$(MAKE) --no-print-directory lint typecheck
+	$(BIN)/pytest --db=all $(ARGS)
+
+test-fast: $(VENV)/.synced ## the suite on SQLite only
+	$(BIN)/pytest --db=sqlite $(ARGS)
+
+lint: $(VENV)/.synced ## ruff: lint and formatting
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+fmt: $(VENV)/.synced ## format and fix what ruff can
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+typecheck: $(VENV)/.synced ## mypy, strict
+	$(BIN)/mypy
+
+db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
+	$(BIN)/mailslot db upgrade
+
+db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
+	$(BIN)/python -m mailslot.db.revision "$(m)"
+
+clean: ## remove environments, caches and local data
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install -q uv==$(UV_VERSION)
+
+# Re-synced only when the dependencies change, so a second `make run` starts at once.
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	touch $@

@@ -1,0 +1,40 @@
+"""The signed-in user, from the bearer token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+
+from mailslot.accounts import service
+from mailslot.accounts.service import Account, username_key
+from mailslot.deps import DbSession
+from mailslot.errors import InvalidToken, NotYourMailbox, Unauthenticated
+
+# auto_error=False: a missing token gets our problem+json 401, not FastAPI's own body.
+bearer = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
+
+BearerToken = Annotated[str | None, Depends(bearer)]
+
+
+def require_token(token: str | None) -> str:
+    if not token:
+        raise Unauthenticated("Sign in and send the token as 'Authorization: Bearer <token>'.")
+    return token
+
+
+async def _current_user(token: BearerToken, db: DbSession) -> Account:
+    user = await service.find_token_user(db, require_token(token))
+    if user is None:
+        raise InvalidToken("The token is unknown, expired or signed out.")
+    return user
+
+
+CurrentUser = Annotated[Account, Depends(_current_user)]
+
+
+def require_self(user: Account, username: str) -> None:
+    """A token acts only on its own user's resources (403 otherwise)."""
+    if username_key(username) != username_key(user.username):
+        raise NotYourMailbox(f"This token belongs to {user.username}, not to {username}.")

@@ -1,0 +1,40 @@
+"""Account tables: users and their access tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mailslot.db.base import Base, BigId, UTCDateTime
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    # Casefolded username: uniqueness and look-ups ignore case, display keeps it.
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_key: Mapped[str | None] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Seed A's /login and /logout state (design §3).
+    legacy_logged_in: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+
+
+class AccessToken(Base):
+    """A bearer token, stored only as its SHA-256: a leaked table grants nothing."""
+
+    __tablename__ = "access_token"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("user_account.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "user_id"),)

@@ -1,0 +1,79 @@
+"""Registration, sign-in, sign-out and profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response
+
+from mailslot.accounts import service
+from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
+from mailslot.accounts.schemas import TokenCreate, TokenRead, UserCreate, UserPublic, UserRead
+from mailslot.deps import AppSettings, DbSession, PasswordHasher
+from mailslot.errors import problems
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post("/users", status_code=201, responses=problems(409, 413, 422))
+async def post_user(body: UserCreate, db: DbSession, passwords: PasswordHasher) -> UserRead:
+    """Register a user. The answer never carries the password or its hash."""
+    user = await service.register_user(
+        db, passwords, username=body.username, email=str(body.email), password=body.password
+    )
+    await db.commit()
+    return UserRead(id=user.id, username=user.username, email=user.email, created_at=user.created_at)
+
+
+async def _sign_in(
+    db: DbSession, passwords: PasswordHasher, settings: AppSettings, username: str, password: str
+) -> TokenRead:
+    user = await service.authenticate(db, passwords, username=username, password=password)
+    token = await service.issue_token(db, user, ttl=settings.token_ttl)
+    await db.commit()
+    return TokenRead(access_token=token, expires_in=settings.token_ttl)
+
+
+@router.post("/users/{username}/token", responses=problems(401, 413, 422, 429))
+async def post_token(
+    username: str,
+    body: TokenCreate,
+    db: DbSession,
+    passwords: PasswordHasher,
+    settings: AppSettings,
+) -> TokenRead:
+    """Sign in: exchange the password for a bearer token. A wrong password and an unknown
+    user get the same 401."""
+    return await _sign_in(db, passwords, settings, username, body.password)
+
+
+@router.post("/token", responses=problems(401, 413, 422, 429))
+async def post_oauth_token(
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    db: DbSession,
+    passwords: PasswordHasher,
+    settings: AppSettings,
+) -> TokenRead:
+    """Sign in with the OAuth2 password form (what the Authorize button of /docs sends)."""
+    return await _sign_in(db, passwords, settings, username, password)
+
+
+@router.delete("/users/{username}/token", status_code=204, responses=problems(401, 403))
+async def delete_token(
+    username: str, user: CurrentUser, token: BearerToken, db: DbSession
+) -> Response:
+    """Sign out: the presented token stops working at once."""
+    require_self(user, username)
+    await service.revoke_token(db, require_token(token))
+    await db.commit()
+    return Response(status_code=204)
+
+
+@router.get("/users/{username}", responses=problems(401, 404))
+async def get_user(username: str, user: CurrentUser, db: DbSession) -> UserRead | UserPublic:
+    """Your own profile; for another user, only that the username exists."""
+    if service.username_key(username) == service.username_key(user.username):
+        return UserRead(id=user.id, username=user.username, email=user.email, created_at=user.created_at)
+    other = await service.get_user(db, username)
+    return UserPublic(username=other.username)

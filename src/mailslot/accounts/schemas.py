@@ -1,0 +1,57 @@
+"""Account request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+
+Username = Annotated[
+    str,
+    StringConstraints(pattern=USERNAME_PATTERN, max_length=64),
+    Field(description="1 to 64 letters, digits, `_`, `.` or `-`; unique regardless of case."),
+]
+Password = Annotated[
+    str,
+    Field(min_length=8, max_length=1024, description="At least 8 characters."),
+]
+
+
+class Input(BaseModel):
+    """Request bodies refuse unknown fields, so mass assignment gets a 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserCreate(Input):
+    username: Username
+    email: Annotated[EmailStr, Field(max_length=320)]
+    password: Password
+
+
+class TokenCreate(Input):
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class UserRead(BaseModel):
+    """A user's own profile."""
+
+    id: int
+    username: str
+    email: str | None
+    created_at: datetime
+
+
+class UserPublic(BaseModel):
+    """What other users see: that the username exists."""
+
+    username: str

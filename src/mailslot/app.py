@@ -1,0 +1,65 @@
+"""create_app(settings): the map of mailslot; wiring only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mailslot import __version__, ops
+from mailslot.accounts import routes as accounts_routes
+from mailslot.accounts.security import Passwords
+from mailslot.config import Settings, get_settings
+from mailslot.db.engine import make_engine, make_session_factory
+from mailslot.errors import install_error_handlers
+from mailslot.logs import configure_logging
+from mailslot.messages import routes as messages_routes
+from mailslot.middleware import Edge
+
+DESCRIPTION = """A self-hosted mailbox-style messaging service.
+
+Register (`POST /users`), sign in (`POST /users/{username}/token`), then send the token as
+`Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a
+stable `code`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="mailslot",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        strict_content_type=False,  # a JSON body without a Content-Type is still JSON
+    )
+    app.state.settings = settings
+    app.state.passwords = Passwords(
+        memory_kib=settings.password_hash_memory_kib,
+        iterations=settings.password_hash_iterations,
+    )
+    install_error_handlers(app)
+    app.include_router(ops.router)
+    app.include_router(accounts_routes.router)
+    app.include_router(messages_routes.router)
+    app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def asgi() -> FastAPI:
+    """The ASGI factory uvicorn's workers import (`mailslot.app:asgi`)."""
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -1,0 +1,92 @@
+"""The `mailslot` command: serve, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from mailslot.config import Settings, get_settings
+
+# `mailslot serve --<flag>` sets MAILSLOT_<FLAG>, so every worker process sees it too.
+SERVE_FLAGS = {
+    "host": str,
+    "port": int,
+    "workers": int,
+    "database-url": str,
+    "data-dir": str,
+    "redis-url": str,
+    "log-level": str,
+    "log-format": str,
+    "token-ttl": int,
+    "rate-limits": str,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="mailslot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API and the web client")
+    for flag, kind in SERVE_FLAGS.items():
+        serve.add_argument(f"--{flag}", type=kind, help=f"overrides MAILSLOT_{_env(flag)}")
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="do not apply migrations at start (SQLite)"
+    )
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply every migration")
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        for flag in SERVE_FLAGS:
+            value = getattr(args, flag.replace("-", "_"))
+            if value is not None:
+                os.environ[f"MAILSLOT_{_env(flag)}"] = str(value)
+        get_settings.cache_clear()
+        _serve(get_settings(), migrate=not args.no_migrate)
+    elif args.command == "db":
+        settings = get_settings()
+        asyncio.run(_upgrade(settings))
+        print(f"database is up to date ({_redacted(settings.resolved_database_url)})")
+
+
+def _env(flag: str) -> str:
+    return flag.replace("-", "_").upper()
+
+
+async def _upgrade(settings: Settings) -> None:
+    from mailslot.db.migrate import upgrade
+
+    await upgrade(settings)
+
+
+def _serve(settings: Settings, *, migrate: bool) -> None:
+    import uvicorn
+
+    from mailslot.logs import configure_logging
+
+    configure_logging(settings)
+    if migrate and settings.is_sqlite:
+        # The embedded default migrates itself; a shared database is migrated by
+        # `mailslot db upgrade`, once, before its instances start.
+        asyncio.run(_upgrade(settings))
+    settings.resolved_secret_key()  # created once, before workers race for it
+    print(f"mailslot serving on http://{settings.host}:{settings.port}", file=sys.stderr)
+    uvicorn.run(
+        "mailslot.app:asgi",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,71 @@
+"""Settings: everything an operator can set, as MAILSLOT_<NAME> or `mailslot serve --<name>`."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set, as MAILSLOT_<NAME> or `mailslot serve --<name>`."""
+
+    model_config = SettingsConfigDict(env_prefix="MAILSLOT_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # None: SQLite under data_dir
+    redis_url: str | None = None  # None: in-process broker and limits
+    secret_key: SecretStr | None = None  # None: generated once, kept in data_dir
+    workers: int = Field(default=1, ge=1)
+    token_ttl: int = Field(default=3600, ge=60)  # seconds; RFC 6750 §5.3: one hour or less
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    rate_limits: Literal["on", "off"] = "on"
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_timeout: float = Field(default=2.0, gt=0)  # then 503, never a 30 s hang
+    # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
+    password_hash_memory_kib: int = Field(default=19_456, ge=8)
+    password_hash_iterations: int = Field(default=2, ge=1)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'mailslot.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, else one generated once and kept in data_dir.
+
+        Instances that share a database must share the key: set MAILSLOT_SECRET_KEY there.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / SECRET_KEY_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings; only entry points call this."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Storage core: metadata, engine, migrations."""

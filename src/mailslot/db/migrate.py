@@ -1,0 +1,33 @@
+"""Apply Alembic migrations to a database, from the installed package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+
+from mailslot.config import Settings
+from mailslot.db.engine import make_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(slug)s")
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(settings: Settings, url: str | None = None, revision: str = "head") -> None:
+    engine = make_engine(settings, url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                lambda sync: command.upgrade(alembic_config(sync), revision)
+            )
+    finally:
+        await engine.dispose()

@@ -1,0 +1,33 @@
+"""What handlers receive, as Annotated aliases: the session, the settings, the hasher."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.accounts.security import Passwords
+from mailslot.config import Settings
+
+
+async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # Entry points own the transaction: handlers commit; whatever is left rolls back here.
+    async with request.app.state.session_factory() as session:
+        yield session
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+DbSession = Annotated[AsyncSession, Depends(_db_session)]
+AppSettings = Annotated[Settings, Depends(_settings)]
+PasswordHasher = Annotated[Passwords, Depends(_passwords)]

@@ -1,0 +1,304 @@
+"""Errors a client may see, and their RFC 9457 problem+json rendering.
+
+    AppError (400 bad_request)
+    ├── InvalidParameter (400 invalid_parameter)
+    ├── Unauthenticated (401 not_authenticated)
+    │   ├── InvalidCredentials (401 invalid_credentials)
+    │   └── InvalidToken (401 invalid_token)
+    ├── Forbidden (403 forbidden)
+    │   ├── NotYourMailbox (403 not_your_mailbox)
+    │   └── NotAReceiver (403 not_a_receiver)
+    ├── NotFound (404 not_found)
+    │   ├── UserNotFound (404 user_not_found)
+    │   └── MessageNotFound (404 message_not_found)
+    ├── Conflict (409 conflict)
+    │   ├── UsernameTaken (409 username_taken)
+    │   └── EmailTaken (409 email_taken)
+    ├── PayloadTooLarge (413 payload_too_large)
+    ├── Unprocessable (422 validation_failed)
+    │   └── UnknownReceiver (422 unknown_receiver)
+    ├── TooManyRequests (429 rate_limited)
+    └── ServiceUnavailable (503 service_unavailable)
+
+Clients switch on `code`; codes are API and are never renamed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+log = logging.getLogger("mailslot.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    """Base of every error a client may see. Subclasses set status and code."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class InvalidParameter(AppError):
+    code = "invalid_parameter"
+
+
+class Unauthenticated(AppError):
+    status, code = 401, "not_authenticated"
+
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", "Bearer")
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid_token"
+
+
+class Forbidden(AppError):
+    status, code = 403, "forbidden"
+
+
+class NotYourMailbox(Forbidden):
+    code = "not_your_mailbox"
+
+
+class NotAReceiver(Forbidden):
+    code = "not_a_receiver"
+
+
+class NotFound(AppError):
+    status, code = 404, "not_found"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+
+
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+class PayloadTooLarge(AppError):
+    status, code = 413, "payload_too_large"
+
+
+class Unprocessable(AppError):
+    status, code = 422, "validation_failed"
+
+
+class UnknownReceiver(Unprocessable):
+    code = "unknown_receiver"
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "rate_limited"
+
+
+class ServiceUnavailable(AppError):
+    status, code = 503, "service_unavailable"
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail; `code` is the stable, machine-readable reason."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    request_id: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    if request_id is not None:
+        body["request_id"] = request_id
+    if errors is not None:
+        body["errors"] = errors
+    return Response(json.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting the problem statuses a route can answer."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {}},
+        }
+        for status in statuses
+    }
+
+
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
+    return "/" + "/".join(str(part) for part in loc)
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        exc.status,
+        exc.code,
+        exc.detail,
+        instance=request.url.path,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    issues = exc.errors()
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body_unparsed = any(tuple(issue.get("loc", ())) == ("body",) for issue in issues)
+    if body_unparsed and media_type and not media_type.endswith("json"):
+        return problem_response(
+            415,
+            "unsupported_media_type",
+            "Send the body as JSON, with 'Content-Type: application/json'.",
+            instance=request.url.path,
+        )
+    if any(issue.get("type") == "json_invalid" for issue in issues):
+        return problem_response(
+            400, "malformed_json", "The request body is not valid JSON.", instance=request.url.path
+        )
+    errors = [
+        {"pointer": _pointer(issue.get("loc", ())), "detail": str(issue.get("msg", "invalid"))}
+        for issue in issues
+    ]
+    detail = "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors[:5])
+    return problem_response(
+        422,
+        "validation_failed",
+        f"The request is not valid: {detail}.",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_"))
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is nothing at this address."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed here."
+    return problem_response(
+        exc.status_code, code, detail, instance=request.url.path, headers=exc.headers
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """A lost or exhausted database is a 503 the client may retry, never a 500."""
+    if isinstance(exc, sa_exc.DBAPIError) and not _is_connectivity_error(exc):
+        return await _unexpected_error(request, exc)
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return problem_response(
+        503,
+        "database_unavailable",
+        "The database is unavailable; retry shortly.",
+        instance=request.url.path,
+        request_id=_request_id(request),
+        headers={"Retry-After": "1"},
+    )
+
+
+def _is_connectivity_error(exc: sa_exc.DBAPIError) -> bool:
+    # OperationalError covers a refused connection and SQLite's "database is locked".
+    return exc.connection_invalidated or isinstance(
+        exc, sa_exc.InterfaceError | sa_exc.OperationalError
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    request_id = _request_id(request)
+    log.error("unhandled error (request %s)", request_id, exc_info=exc)
+    return problem_response(
+        500,
+        "internal_error",
+        f"Something went wrong on our side. Quote request id {request_id} when reporting it.",
+        request_id=request_id,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_unavailable)
+    # asyncpg raises a plain OSError (connection refused) while PostgreSQL is down.
+    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected_error)

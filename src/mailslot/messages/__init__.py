@@ -1,0 +1,1 @@
+"""Sending, mailboxes, read state and deletion."""

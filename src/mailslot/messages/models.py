@@ -1,0 +1,75 @@
+"""Message tables: one message, one delivery row per receiver (design §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mailslot.db.base import Base, BigId, UTCDateTime
+
+
+class Message(Base):
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    sender_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    # Receivers' usernames in send order, so a page needs no join per receiver.
+    # Usernames never change, so this copy cannot go stale.
+    receiver_names: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Seed A's client-side timestamp, kept exactly as the client wrote it.
+    client_timestamp: Mapped[str | None] = mapped_column(String(64))
+    thread_id: Mapped[int | None] = mapped_column(BigId)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("message.id", ondelete="SET NULL")
+    )
+    deleted_by_sender_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # The sent box: a range scan over the sender's live messages, newest first.
+        Index(
+            "ix_message_sent",
+            "sender_id",
+            "id",
+            postgresql_where=text("deleted_by_sender_at IS NULL"),
+            sqlite_where=text("deleted_by_sender_at IS NULL"),
+        ),
+    )
+
+
+class Delivery(Base):
+    """A message as one receiver holds it: their read state and their deletion."""
+
+    __tablename__ = "delivery"
+
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
+    )
+    receiver_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # The inbox and the unread list are range scans on these, newest first, so a
+        # page costs the same whatever the mailbox holds.
+        Index(
+            "ix_delivery_inbox",
+            "receiver_id",
+            "message_id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_delivery_unread",
+            "receiver_id",
+            "message_id",
+            postgresql_where=text("deleted_at IS NULL AND read_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL AND read_at IS NULL"),
+        ),
+    )

@@ -1,0 +1,125 @@
+"""Message request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+
+from mailslot.accounts.schemas import Input, Username
+
+MAX_RECEIVERS = 100
+MAX_SUBJECT = 255
+MAX_BODY = 65_536
+MAX_BULK_IDS = 1000
+
+
+def unquote(value: Any) -> Any:
+    """Seed B writes `unread="true"` and `{read: "true"}`: quoted and plain forms mean the same."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def parse_flag(value: Any) -> Any:
+    value = unquote(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise ValueError("must be true or false")
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(parse_flag)]
+QuotedInt = Annotated[int, BeforeValidator(unquote)]
+Subject = Annotated[
+    str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_not_blank)
+]
+Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_not_blank)]
+
+
+class MessageCreate(Input):
+    """Give `receiver` (seed B) or `receivers` (up to 100), not both."""
+
+    receiver: Username | None = None
+    receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = None
+    subject: Subject
+    message: Body
+
+    @model_validator(mode="after")
+    def _one_addressing_form(self) -> MessageCreate:
+        if (self.receiver is None) == (self.receivers is None):
+            raise ValueError("give either 'receiver' or 'receivers'")
+        return self
+
+    def receiver_list(self) -> list[str]:
+        """Receivers in the order given, each once (names compare regardless of case)."""
+        names = [self.receiver] if self.receiver is not None else list(self.receivers or [])
+        seen: set[str] = set()
+        unique = []
+        for name in names:
+            if name.casefold() not in seen:
+                seen.add(name.casefold())
+                unique.append(name)
+        return unique
+
+
+class MessageUpdate(Input):
+    read: Flag
+
+
+class MessagesUpdate(Input):
+    """Mark the listed messages (`ids`), or every message of the inbox (`all: true`)."""
+
+    ids: Annotated[list[int] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
+    all: Flag | None = None
+    read: Flag
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> MessagesUpdate:
+        if (self.ids is None) == (self.all is not True):
+            raise ValueError("give either 'ids' or 'all: true'")
+        return self
+
+
+class MessageRead(BaseModel):
+    id: int
+    sender: str
+    receiver: str = Field(description="The first receiver, as seed B clients expect.")
+    receivers: list[str]
+    subject: str
+    message: str
+    created_at: datetime
+    read: bool = Field(description="Read by you; always true for a message you sent.")
+    read_at: datetime | None
+    thread_id: int
+    reply_to: int | None
+
+
+class MessagePage(BaseModel):
+    messages: list[MessageRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    per_page: int
+    page: int | None = Field(description="The page number, when paging by `page`.")
+
+
+class BulkResult(BaseModel):
+    updated_count: int
+    updated: list[int] = Field(description="Ids whose state changed (with `ids`).")
+    not_found: list[int] = Field(description="Ids that are not in your inbox.")
+
+
+class UnreadCount(BaseModel):
+    unread: int

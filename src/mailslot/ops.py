@@ -1,0 +1,34 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from mailslot.errors import ServiceUnavailable, problems
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/healthz")
+async def get_healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", responses=problems(503))
+async def get_readyz(request: Request) -> Health:
+    """The database answers."""
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        raise ServiceUnavailable(
+            "The database is unreachable.", headers={"Retry-After": "1"}
+        ) from exc
+    return Health(status="ok")

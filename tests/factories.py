@@ -1,0 +1,70 @@
+"""Test data made through the API, each test owning what it creates."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class TestUser:
+    __test__ = False  # not a test class
+
+    username: str
+    password: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def unique_name(prefix: str = "u") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+async def make_user(
+    client: httpx.AsyncClient, username: str | None = None, password: str = PASSWORD
+) -> TestUser:
+    username = username or unique_name()
+    created = await client.post(
+        "/users", json={"username": username, "email": f"{username}@example.com", "password": password}
+    )
+    assert created.status_code == 201, created.text
+    signed_in = await client.post(f"/users/{username}/token", json={"password": password})
+    assert signed_in.status_code == 200, signed_in.text
+    return TestUser(username, password, signed_in.json()["access_token"])
+
+
+async def send(
+    client: httpx.AsyncClient,
+    sender: TestUser,
+    *receivers: TestUser,
+    subject: str = "Hello",
+    message: str = "How are you?",
+) -> dict[str, Any]:
+    body: dict[str, Any] = (
+        {"receiver": receivers[0].username}
+        if len(receivers) == 1
+        else {"receivers": [r.username for r in receivers]}
+    )
+    response = await client.post(
+        f"/users/{sender.username}/messages",
+        json={**body, "subject": subject, "message": message},
+        headers=sender.headers,
+    )
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def inbox(client: httpx.AsyncClient, user: TestUser, **params: Any) -> list[dict[str, Any]]:
+    response = await client.get(f"/users/{user.username}/messages", params=params, headers=user.headers)
+    assert response.status_code == 200, response.text
+    messages: list[dict[str, Any]] = response.json()["messages"]
+    return messages
