@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -75,7 +75,9 @@ async def _drop_postgres_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def database_url(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url(
+    dialect: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     if dialect == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "mailslot.db"
         yield f"sqlite+aiosqlite:///{path}"
@@ -117,13 +119,3 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://mailslot.test") as client:
         yield client
-
-
-@pytest.fixture
-def free_port() -> Iterator[int]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    yield port

@@ -33,7 +33,8 @@ async def make_user(
 ) -> TestUser:
     username = username or unique_name()
     created = await client.post(
-        "/users", json={"username": username, "email": f"{username}@example.com", "password": password}
+        "/users",
+        json={"username": username, "email": f"{username}@example.com", "password": password},
     )
     assert created.status_code == 201, created.text
     signed_in = await client.post(f"/users/{username}/token", json={"password": password})
@@ -64,7 +65,9 @@ async def send(
 
 
 async def inbox(client: httpx.AsyncClient, user: TestUser, **params: Any) -> list[dict[str, Any]]:
-    response = await client.get(f"/users/{user.username}/messages", params=params, headers=user.headers)
+    response = await client.get(
+        f"/users/{user.username}/messages", params=params, headers=user.headers
+    )
     assert response.status_code == 200, response.text
     messages: list[dict[str, Any]] = response.json()["messages"]
     return messages

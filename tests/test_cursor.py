@@ -9,8 +9,19 @@ def test_cursor_round_trips() -> None:
 
 
 @pytest.mark.parametrize(
-    "cursor", ["", "abc", "bTE6", "bTE6LTE", "bTE6MA", "x" * 65, "bTI6NQ", "%%%", "bTE6OTIyMzM3MjAzNjg1NDc3NTgwOA"]
+    "cursor",
+    [
+        "",
+        "abc",
+        "bTE6",
+        "bTE6LTE",
+        "bTE6MA",
+        "x" * 65,
+        "bTI6NQ",
+        "%%%",
+        "bTE6OTIyMzM3MjAzNjg1NDc3NTgwOA",
+    ],
 )
 def test_foreign_cursors_are_refused(cursor: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cursor"):
         decode_cursor(cursor)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 
 from mailslot.config import Settings, get_settings
 
@@ -48,7 +47,6 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "db":
         settings = get_settings()
         asyncio.run(_upgrade(settings))
-        print(f"database is up to date ({_redacted(settings.resolved_database_url)})")
 
 
 def _env(flag: str) -> str:
@@ -72,7 +70,6 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         # `mailslot db upgrade`, once, before its instances start.
         asyncio.run(_upgrade(settings))
     settings.resolved_secret_key()  # created once, before workers race for it
-    print(f"mailslot serving on http://{settings.host}:{settings.port}", file=sys.stderr)
     uvicorn.run(
         "mailslot.app:asgi",
         factory=True,

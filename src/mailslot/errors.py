@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -189,7 +189,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
+    return cast(str | None, request.scope.get("state", {}).get("request_id"))
 
 
 def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -197,7 +197,7 @@ def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 async def _app_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AppError)
+    exc = cast(AppError, exc)
     return problem_response(
         exc.status,
         exc.code,
@@ -209,7 +209,7 @@ async def _app_error(request: Request, exc: Exception) -> Response:
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+    exc = cast(RequestValidationError, exc)
     issues = exc.errors()
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body_unparsed = any(tuple(issue.get("loc", ())) == ("body",) for issue in issues)
@@ -248,15 +248,21 @@ _HTTP_CODES = {
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    code = _HTTP_CODES.get(exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_"))
+    exc = cast(HTTPException, exc)
+    code = _HTTP_CODES.get(
+        exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this address."
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed here."
     return problem_response(
-        exc.status_code, code, detail, instance=request.url.path, headers=exc.headers
+        exc.status_code,
+        code,
+        detail,
+        instance=request.url.path,
+        headers=dict(exc.headers) if exc.headers else None,
     )
 
 

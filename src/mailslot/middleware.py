@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mailslot.errors import problem_response
@@ -17,12 +18,17 @@ access_log = logging.getLogger("mailslot.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Seed B's README writes `per_page=20%page=1`. `%pa` is never a valid percent-escape, so
-# reading that `%` as `&` cannot change the meaning of a well-formed query.
-_SEED_B_PAGE_TYPO = re.compile(rb"%page=")
+# reading that `%` (or a client's re-escaped `%25`) as `&` after a per_page value cannot
+# change the meaning of a well-formed query.
+_SEED_B_PAGE_TYPO = re.compile(rb"(per_page=[^&%]*)%(?:25)?page=")
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from `receive`: FastAPI re-raises HTTPExceptions from body reading (anything
+    else becomes a 400), so this reaches the problem+json handler as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")
 
 
 class Edge:
@@ -40,8 +46,8 @@ class Edge:
         started = time.perf_counter()
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        if b"%page=" in scope.get("query_string", b""):
-            scope["query_string"] = _SEED_B_PAGE_TYPO.sub(b"&page=", scope["query_string"])
+        if b"page=" in scope.get("query_string", b""):
+            scope["query_string"] = _SEED_B_PAGE_TYPO.sub(rb"\1&page=", scope["query_string"])
         status = 0
 
         async def send_with_headers(message: Message) -> None:
@@ -64,7 +70,7 @@ class Edge:
                 await self.app(scope, receive, send)
         finally:
             access_log.info(
-                '%s %s %s %d %.1fms rid=%s',
+                "%s %s %s %d %.1fms rid=%s",
                 _client(scope),
                 scope.get("method", "WS"),
                 scope["path"],
@@ -88,7 +94,7 @@ class Edge:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -122,7 +128,7 @@ async def _no_receive() -> Message:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            candidate = value.decode("latin-1")
+            candidate: str = value.decode("latin-1")
             if _REQUEST_ID.match(candidate):
                 return candidate
             break

@@ -31,9 +31,7 @@ class AccessToken(Base):
     __tablename__ = "access_token"
 
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("user_account.id", ondelete="CASCADE")
-    )
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

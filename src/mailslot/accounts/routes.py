@@ -22,7 +22,9 @@ async def post_user(body: UserCreate, db: DbSession, passwords: PasswordHasher) 
         db, passwords, username=body.username, email=str(body.email), password=body.password
     )
     await db.commit()
-    return UserRead(id=user.id, username=user.username, email=user.email, created_at=user.created_at)
+    return UserRead(
+        id=user.id, username=user.username, email=user.email, created_at=user.created_at
+    )
 
 
 async def _sign_in(
@@ -74,6 +76,8 @@ async def delete_token(
 async def get_user(username: str, user: CurrentUser, db: DbSession) -> UserRead | UserPublic:
     """Your own profile; for another user, only that the username exists."""
     if service.username_key(username) == service.username_key(user.username):
-        return UserRead(id=user.id, username=user.username, email=user.email, created_at=user.created_at)
+        return UserRead(
+            id=user.id, username=user.username, email=user.email, created_at=user.created_at
+        )
     other = await service.get_user(db, username)
     return UserPublic(username=other.username)

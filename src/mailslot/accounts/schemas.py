@@ -38,7 +38,7 @@ class TokenCreate(Input):
 
 class TokenRead(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a token type, not a secret)
     expires_in: int = Field(description="Seconds until the token expires.")
 
 

@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import Passwords, new_token, token_digest
 from mailslot.db.base import utcnow
-from mailslot.errors import EmailTaken, InvalidCredentials, UnknownReceiver, UserNotFound, UsernameTaken
+from mailslot.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    UnknownReceiver,
+    UsernameTaken,
+    UserNotFound,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,34 +51,38 @@ async def register_user(
     key = username_key(username)
     if await db.scalar(select(User.id).where(User.username_key == key)) is not None:
         raise UsernameTaken(f"The username {username!r} is taken.")
-    if email is not None and await db.scalar(
-        select(User.id).where(User.email_key == _email_key(email))
-    ) is not None:
+    if (
+        email is not None
+        and await db.scalar(select(User.id).where(User.email_key == _email_key(email))) is not None
+    ):
         raise EmailTaken("That email address belongs to another account.")
     now = utcnow()
     try:
-        user_id = await db.scalar(
-            insert(User)
-            .values(
-                username=username,
-                username_key=key,
-                email=email,
-                email_key=_email_key(email) if email else None,
-                password_hash=password_hash,
-                created_at=now,
+        user_id = (
+            await db.execute(
+                insert(User)
+                .values(
+                    username=username,
+                    username_key=key,
+                    email=email,
+                    email_key=_email_key(email) if email else None,
+                    password_hash=password_hash,
+                    created_at=now,
+                )
+                .returning(User.id)
             )
-            .returning(User.id)
-        )
+        ).scalar_one()
     except IntegrityError:
         # A concurrent registration won the race for the same name.
         raise UsernameTaken(f"The username {username!r} is taken.") from None
-    assert user_id is not None
     return Account(id=user_id, username=username, email=email, created_at=now)
 
 
 async def find_user(db: AsyncSession, username: str) -> Account | None:
     row = (
-        await db.execute(select(*_ACCOUNT_COLUMNS).where(User.username_key == username_key(username)))
+        await db.execute(
+            select(*_ACCOUNT_COLUMNS).where(User.username_key == username_key(username))
+        )
     ).one_or_none()
     return Account(*row) if row else None
 
@@ -98,7 +108,10 @@ async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]
     if unknown:
         raise UnknownReceiver(
             "No user is registered as " + ", ".join(repr(name) for name in unknown) + ".",
-            errors=[{"pointer": "/body/receivers", "detail": f"unknown user {name!r}"} for name in unknown],
+            errors=[
+                {"pointer": "/body/receivers", "detail": f"unknown user {name!r}"}
+                for name in unknown
+            ],
         )
     return [by_key[key] for key in keys]
 

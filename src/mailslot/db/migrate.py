@@ -26,8 +26,6 @@ async def upgrade(settings: Settings, url: str | None = None, revision: str = "h
     engine = make_engine(settings, url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(
-                lambda sync: command.upgrade(alembic_config(sync), revision)
-            )
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
     finally:
         await engine.dispose()

@@ -48,9 +48,7 @@ def message_read(view: MessageView) -> MessageRead:
     )
 
 
-@router.post(
-    "/users/{username}/messages", status_code=201, responses=problems(401, 403, 413, 422)
-)
+@router.post("/users/{username}/messages", status_code=201, responses=problems(401, 403, 413, 422))
 async def post_message(
     username: str, body: MessageCreate, user: CurrentUser, db: DbSession
 ) -> MessageRead:

@@ -44,9 +44,7 @@ def _not_blank(value: str) -> str:
 
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 QuotedInt = Annotated[int, BeforeValidator(unquote)]
-Subject = Annotated[
-    str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_not_blank)
-]
+Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_not_blank)]
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_not_blank)]
 
 
@@ -54,7 +52,9 @@ class MessageCreate(Input):
     """Give `receiver` (seed B) or `receivers` (up to 100), not both."""
 
     receiver: Username | None = None
-    receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = None
+    receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = (
+        None
+    )
     subject: Subject
     message: Body
 
@@ -110,7 +110,9 @@ class MessageRead(BaseModel):
 
 class MessagePage(BaseModel):
     messages: list[MessageRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
     per_page: int
     page: int | None = Field(description="The page number, when paging by `page`.")
 

@@ -55,7 +55,19 @@ _VIEW_COLUMNS = (
 
 
 def _view(row: Any, *, is_receiver: bool, read_at: datetime | None) -> MessageView:
-    return MessageView(*row[: len(_VIEW_COLUMNS)], is_receiver=is_receiver, read_at=read_at)
+    return MessageView(
+        id=row.id,
+        sender=row.sender,
+        receivers=row.receiver_names,
+        subject=row.subject,
+        body=row.body,
+        created_at=row.created_at,
+        client_timestamp=row.client_timestamp,
+        thread_id=row.thread_id,
+        reply_to_id=row.reply_to_id,
+        is_receiver=is_receiver,
+        read_at=read_at,
+    )
 
 
 async def send_message(
@@ -72,19 +84,20 @@ async def send_message(
     users = await accounts.require_users(db, receivers)
     now = utcnow()
     names = [user.username for user in users]
-    message_id = await db.scalar(
-        insert(Message)
-        .values(
-            sender_id=sender.id,
-            subject=subject,
-            body=text,
-            receiver_names=names,
-            created_at=now,
-            client_timestamp=client_timestamp,
+    message_id = (
+        await db.execute(
+            insert(Message)
+            .values(
+                sender_id=sender.id,
+                subject=subject,
+                body=text,
+                receiver_names=names,
+                created_at=now,
+                client_timestamp=client_timestamp,
+            )
+            .returning(Message.id)
         )
-        .returning(Message.id)
-    )
-    assert message_id is not None
+    ).scalar_one()
     await db.execute(
         insert(Delivery), [{"message_id": message_id, "receiver_id": user.id} for user in users]
     )
@@ -103,8 +116,8 @@ async def send_message(
     )
 
 
-def _inbox_query(viewer: Account, unread: bool | None) -> Select[Any]:
-    query = (
+def _inbox_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...]]:
+    query: Select[*tuple[Any, ...]] = (
         select(*_VIEW_COLUMNS, Delivery.read_at)
         .select_from(Delivery)
         .join(Message, Message.id == Delivery.message_id)
@@ -119,7 +132,7 @@ def _inbox_query(viewer: Account, unread: bool | None) -> Select[Any]:
     return query
 
 
-def _sent_query(viewer: Account) -> Select[Any]:
+def _sent_query(viewer: Account) -> Select[*tuple[Any, ...]]:
     return (
         select(*_VIEW_COLUMNS)
         .join(User, User.id == Message.sender_id)
@@ -208,7 +221,9 @@ async def mark_read(
     return await _set_read(db, view, viewer, read=read)
 
 
-async def _set_read(db: AsyncSession, view: MessageView, viewer: Account, *, read: bool) -> MessageView:
+async def _set_read(
+    db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
+) -> MessageView:
     read_at = utcnow() if read else None
     await db.execute(
         update(Delivery)
@@ -232,11 +247,15 @@ async def mark_many(
         .returning(Delivery.message_id)
     )
     if ids is None:
-        changed = list((await db.scalars(statement)).all())
-        return sorted(changed, reverse=True), []
+        everything = list((await db.scalars(statement)).all())
+        return sorted(everything, reverse=True), []
     unique = list(dict.fromkeys(ids))
-    found = set(
-        (await db.scalars(select(Delivery.message_id).where(in_inbox, Delivery.message_id.in_(unique)))).all()
+    found: set[int] = set(
+        (
+            await db.scalars(
+                select(Delivery.message_id).where(in_inbox, Delivery.message_id.in_(unique))
+            )
+        ).all()
     )
     changed = set((await db.scalars(statement.where(Delivery.message_id.in_(unique)))).all())
     return [i for i in unique if i in changed], [i for i in unique if i not in found]

@@ -1,0 +1,192 @@
+"""Rules at the edges: body limits, media types, problem bodies, headers, probes, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from mailslot.app import create_app
+from tests.factories import inbox, make_user
+
+pytestmark = pytest.mark.anyio
+
+LIMIT = 256 * 1024
+
+
+async def test_oversized_body_with_content_length_gets_413(client, dialect) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    body = b'{"receiver": "%s", "subject": "s", "message": "%s"}' % (
+        bob.username.encode(),
+        b"x" * LIMIT,
+    )
+    response = await client.post(
+        f"/users/{alice.username}/messages",
+        content=body,
+        headers=alice.headers | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert await inbox(client, bob) == []
+
+
+async def test_oversized_chunked_body_gets_413(client, dialect) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"receiver": "%s", "subject": "s", "message": "' % bob.username.encode()
+        for _ in range(40):
+            yield b"x" * 8192
+        yield b'"}'
+
+    response = await client.post(
+        f"/users/{alice.username}/messages",
+        content=chunks(),
+        headers=alice.headers | {"Content-Type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert await inbox(client, bob) == []
+
+
+async def test_malformed_json_gets_400(client, dialect) -> None:
+    alice = await make_user(client)
+    response = await client.post(
+        f"/users/{alice.username}/messages",
+        content=b'{"receiver": ',
+        headers=alice.headers | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+
+
+async def test_a_body_that_is_not_json_gets_415(client, dialect) -> None:
+    response = await client.post(
+        "/users",
+        content=b"username=a&password=b",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+async def test_json_without_a_content_type_is_read_as_json(client, dialect) -> None:
+    user = await make_user(client)
+    response = await client.post(
+        f"/users/{user.username}/token", content=b'{"password": "correct horse battery"}'
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"null", b"42"])
+async def test_json_that_is_not_an_object_gets_422(client, dialect, body) -> None:
+    response = await client.post(
+        "/users", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+async def test_unknown_paths_and_methods_get_problems(client) -> None:
+    missing = await client.get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["code"] == "not_found"
+    wrong = await client.put("/users")
+    assert wrong.status_code == 405
+    assert wrong.json()["code"] == "method_not_allowed"
+    assert "POST" in wrong.headers["allow"]
+
+
+async def test_every_answer_carries_safe_headers(client, dialect) -> None:
+    user = await make_user(client)
+    for response in (
+        await client.get("/healthz"),
+        await client.get(f"/users/{user.username}/messages", headers=user.headers),
+        await client.get("/nowhere"),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-request-id"]
+
+
+async def test_a_client_request_id_is_echoed_and_a_bad_one_replaced(client) -> None:
+    echoed = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    replaced = await client.get("/healthz", headers={"X-Request-ID": "bad id\twith junk"})
+    assert replaced.headers["x-request-id"] != "bad id\twith junk"
+
+
+async def test_unexpected_errors_give_a_500_without_internals(settings, caplog) -> None:
+    app = create_app(settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail /srv/mailslot/file.py")
+
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/boom")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == "internal_error"
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
+    assert ".py" not in response.text
+    assert body["request_id"]
+    assert body["request_id"] in caplog.text
+
+
+async def test_probes(client, dialect) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_readyz_reports_an_unreachable_database(tmp_path) -> None:
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, "postgresql+asyncpg://postgres@127.0.0.1:1/none")
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/readyz")
+            login = await client.post("/users/someone/token", json={"password": "whatever1"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert login.status_code == 503
+    assert login.json()["code"] == "database_unavailable"
+
+
+async def test_openapi_documents_every_status_a_route_answers(client) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    operations = {
+        (method.upper(), path): operation
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    }
+    expected = {
+        ("POST", "/users"): {"201", "409", "422"},
+        ("POST", "/users/{username}/token"): {"200", "401", "422"},
+        ("POST", "/users/{username}/messages"): {"201", "401", "403", "413", "422"},
+        ("GET", "/users/{username}/messages"): {"200", "400", "401", "403", "422"},
+        ("GET", "/users/{username}/messages/{message_id}"): {"200", "401", "403", "404"},
+        ("PATCH", "/users/{username}/messages/{message_id}"): {"200", "401", "403", "404", "422"},
+        ("DELETE", "/users/{username}/messages/{message_id}"): {"204", "401", "403", "404"},
+        ("PATCH", "/users/{username}/messages"): {"200", "401", "403", "422"},
+        ("GET", "/users/{username}/unread"): {"200", "401", "403"},
+        ("DELETE", "/users/{username}/token"): {"204", "401", "403"},
+    }
+    for key, statuses in expected.items():
+        assert statuses <= set(operations[key]["responses"]), key
+    assert (
+        spec["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"][
+            "tokenUrl"
+        ]
+        == "/token"
+    )
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()

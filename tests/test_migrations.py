@@ -1,0 +1,73 @@
+"""Alembic keeps up with the models: upgrade head on an empty database equals them."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from mailslot.db.base import metadata
+from mailslot.db.engine import make_engine
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_migrations_match_the_models(settings, dialect) -> None:
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+            )
+        )
+        indexes = await connection.run_sync(
+            lambda sync: {ix["name"] for ix in inspect(sync).get_indexes("delivery")}
+        )
+    await engine.dispose()
+    assert diff == []
+    assert {"ix_delivery_inbox", "ix_delivery_unread"} <= indexes
+
+
+async def test_sqlite_runs_durable_wal_with_foreign_keys(tmp_path) -> None:
+    from sqlalchemy import text
+
+    from tests.conftest import make_settings
+
+    engine = make_engine(make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/d.db"))
+    async with engine.connect() as connection:
+        pragmas = {
+            name: (await connection.execute(text(f"PRAGMA {name}"))).scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    await engine.dispose()
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+    }
+
+
+async def test_inbox_page_is_an_index_range_scan(settings, dialect) -> None:
+    """The plan of the first inbox page walks the inbox index, whatever the mailbox size."""
+    from sqlalchemy import text
+
+    from mailslot.accounts.service import Account
+    from mailslot.messages.service import _inbox_query
+
+    engine = make_engine(settings)
+    query = _inbox_query(Account(1, "a", None, None), unread=None).limit(21)  # type: ignore[arg-type]
+    compiled = query.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
+    async with engine.connect() as connection:
+        if dialect == "sqlite":
+            plan = " ".join(
+                str(row[-1])
+                for row in await connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            )
+        else:
+            await connection.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(row[0] for row in await connection.execute(text(f"EXPLAIN {compiled}")))
+    await engine.dispose()
+    assert "ix_delivery_inbox" in plan, plan
+    assert "SORT" not in plan.upper().replace("TEMP B-TREE", "SORT") or dialect == "postgres", plan
