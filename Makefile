@@ -25,12 +25,12 @@ test-fast: $(VENV)/.synced ## the suite on SQLite only
 	$(BIN)/pytest --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 fmt: $(VENV)/.synced ## format and fix what ruff can
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
 
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
