@@ -4,7 +4,8 @@
     ├── InvalidParameter (400 invalid_parameter)
     ├── Unauthenticated (401 not_authenticated)
     │   ├── InvalidCredentials (401 invalid_credentials)
-    │   └── InvalidToken (401 invalid_token)
+    │   ├── InvalidToken (401 invalid_token)
+    │   └── InvalidTicket (401 invalid_ticket)
     ├── Forbidden (403 forbidden)
     │   ├── NotYourMailbox (403 not_your_mailbox)
     │   └── NotAReceiver (403 not_a_receiver)
@@ -14,6 +15,8 @@
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   └── EmailTaken (409 email_taken)
+    ├── Gone (410 gone)
+    │   └── ResyncRequired (410 resync_required)
     ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
     │   └── UnknownReceiver (422 unknown_receiver)
@@ -81,6 +84,10 @@ class InvalidToken(Unauthenticated):
     code = "invalid_token"
 
 
+class InvalidTicket(Unauthenticated):
+    code = "invalid_ticket"
+
+
 class Forbidden(AppError):
     status, code = 403, "forbidden"
 
@@ -115,6 +122,16 @@ class UsernameTaken(Conflict):
 
 class EmailTaken(Conflict):
     code = "email_taken"
+
+
+class Gone(AppError):
+    status, code = 410, "gone"
+
+
+class ResyncRequired(Gone):
+    """The changes after the client's sequence are no longer all kept: it must reload."""
+
+    code = "resync_required"
 
 
 class PayloadTooLarge(AppError):

@@ -11,6 +11,7 @@ from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, requi
 from mailslot.accounts.schemas import TokenCreate, TokenRead, UserCreate, UserPublic, UserRead
 from mailslot.deps import AppSettings, DbSession, PasswordHasher
 from mailslot.errors import problems
+from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 router = APIRouter(tags=["accounts"])
 
@@ -65,9 +66,11 @@ async def post_oauth_token(
 async def delete_token(
     username: str, user: CurrentUser, token: BearerToken, db: DbSession
 ) -> Response:
-    """Sign out: the presented token stops working at once."""
+    """Sign out: the presented token stops working at once, and the live streams it
+    opened end, on every instance."""
     require_self(user, username)
     await service.revoke_token(db, require_token(token))
+    publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])
     await db.commit()
     return Response(status_code=204)
 

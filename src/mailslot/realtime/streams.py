@@ -1,0 +1,208 @@
+"""The one subscription loop: catch up from the change log, then live, with no gap and no
+duplicate; SSE and WebSocket endpoints only format what it yields.
+
+Order is what makes it exact: subscribe first, then read the log, then skip live events
+the log already gave. Sequence numbers have no holes, so a live event that skips ahead
+means one was lost in transit (a dropped queue, a Redis outage) and the log fills the gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from types import FrameType
+from typing import Literal
+
+import anyio
+from sqlalchemy.exc import SQLAlchemyError
+
+from mailslot.errors import ResyncRequired
+from mailslot.realtime.broker import RESYNC, Broker, Subscription
+from mailslot.realtime.events import SESSION_ENDED, ChangeLog, Event
+
+log = logging.getLogger("mailslot.realtime")
+
+CATCH_UP_PAGE = 500
+
+Ending = Literal[
+    "closed",  # the client went away
+    "too_slow",  # the client does not read: its queue filled, or a write timed out
+    "signed_out",  # the token was revoked
+    "expired",  # the token expired
+    "resync_required",  # history the client needs is no longer kept
+    "unavailable",  # the database could not be read
+    "restart",  # the server is shutting down
+]
+
+
+class EventStream:
+    """A user's events in sequence order: the log after `since`, then live events."""
+
+    def __init__(self, subscription: Subscription, change_log: ChangeLog) -> None:
+        self._subscription = subscription
+        self._log = change_log
+        self.last = 0  # the newest sequence number handed out
+        self._backlog: deque[Event] = deque()
+        self._behind = False
+
+    @property
+    def too_slow(self) -> anyio.Event:
+        return self._subscription.too_slow
+
+    async def _start(self, since: int | None) -> None:
+        if since is None:
+            page = await self._log.read(self._subscription.user_id, since=None, limit=0)
+            self.last = page.latest
+        else:
+            self.last = since
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        page = await self._log.read(
+            self._subscription.user_id, since=self.last, limit=CATCH_UP_PAGE
+        )
+        self._backlog.extend(page.events)
+        self._behind = len(page.events) == CATCH_UP_PAGE
+
+    async def next(self, *, idle: float) -> Event | None:
+        """The next event or signal; None once nothing came for `idle` seconds. Raises
+        ResyncRequired when the log no longer holds what comes after `last`."""
+        while True:
+            if self._backlog:
+                event = self._backlog.popleft()
+                self.last = event.id
+                return event
+            if self._behind:
+                await self._catch_up()
+                continue
+            received: list[Event | None] = []
+            with anyio.move_on_after(idle):
+                received.append(await self._subscription.get())
+            if not received:
+                return None
+            item = received[0]
+            if item is RESYNC:
+                await self._catch_up()
+                continue
+            if item.is_signal:
+                return item
+            if item.id <= self.last:
+                continue  # the log gave it already
+            if item.id > self.last + 1:
+                await self._catch_up()  # some were lost in transit: the log has them
+                continue
+            self.last = item.id
+            return item
+
+    @contextmanager
+    def sending(self) -> Iterator[None]:
+        """Mark a write to the client in progress (see Subscription.push)."""
+        self._subscription.sending = True
+        try:
+            yield
+        finally:
+            self._subscription.sending = False
+
+
+@asynccontextmanager
+async def open_stream(
+    broker: Broker, change_log: ChangeLog, user_id: int, *, since: int | None
+) -> AsyncIterator[EventStream]:
+    """Subscribe, then read the first page of the log: a `since` that is too old raises
+    ResyncRequired here, before an endpoint has sent anything."""
+    async with broker.subscribe(user_id) as subscription:
+        stream = EventStream(subscription, change_log)
+        await stream._start(since)
+        yield stream
+
+
+async def pump(
+    stream: EventStream,
+    *,
+    send: Callable[[Event | None], Awaitable[None]],
+    wait_closed: Callable[[], Awaitable[None]],
+    still_signed_in: Callable[[], Awaitable[bool]],
+    heartbeat: float,
+    send_timeout: float,
+    expires_in: float,
+    stop: anyio.Event,
+) -> Ending:
+    """Write the stream to a client until one side ends it; says why. `send(None)` is a
+    heartbeat. A write that takes longer than `send_timeout`, or a queue that fills while
+    a write waits, means the client does not read."""
+    ending: Ending = "closed"
+
+    async with anyio.create_task_group() as group:
+
+        def finish(why: Ending) -> None:
+            nonlocal ending
+            if not group.cancel_scope.cancel_called:
+                ending = why
+                group.cancel_scope.cancel()
+
+        async def until(wait: Callable[[], Awaitable[object]], why: Ending) -> None:
+            await wait()
+            finish(why)
+
+        async def write() -> None:
+            while True:
+                try:
+                    event = await stream.next(idle=heartbeat)
+                except ResyncRequired:
+                    finish("resync_required")
+                    return
+                except (SQLAlchemyError, OSError) as exc:
+                    log.warning("stream stopped: the change log is unreadable (%s)", exc)
+                    finish("unavailable")
+                    return
+                if event is not None and event.is_signal:
+                    if event.type == SESSION_ENDED and not await still_signed_in():
+                        finish("signed_out")
+                        return
+                    continue
+                try:
+                    with stream.sending(), anyio.fail_after(send_timeout):
+                        await send(event)
+                except TimeoutError:
+                    finish("too_slow")
+                    return
+
+        group.start_soon(until, wait_closed, "closed")
+        group.start_soon(until, stream.too_slow.wait, "too_slow")
+        group.start_soon(until, stop.wait, "restart")
+        group.start_soon(until, lambda: anyio.sleep(max(expires_in, 0)), "expired")
+        group.start_soon(write)
+    return ending
+
+
+def stop_on_exit_signals(stop: anyio.Event) -> Callable[[], None]:
+    """Set `stop` when the server is told to exit (SIGTERM, SIGINT), before it waits for
+    open connections to finish: streams then end at once (SSE clients reconnect
+    elsewhere, WebSockets close with 1012) instead of holding a restart back. Wraps the
+    server's own handlers; returns what puts them back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signal handlers belong to the main thread
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(stop.set)
+        chained = previous[signal.Signals(signum)]
+        if callable(chained):
+            chained(signum, frame)
+
+    for sig, chained in previous.items():
+        if callable(chained):  # not over SIG_DFL / SIG_IGN
+            signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, chained in previous.items():
+            if signal.getsignal(sig) is handler:
+                signal.signal(sig, chained)
+
+    return restore
