@@ -266,6 +266,7 @@ class RedisBroker:
         self._ping_sent_at: float | None = None
         self._started = False  # a connection was ready once
         self._ready = False  # the current connection is subscribed
+        self._subscribed = anyio.Event()  # a connection was subscribed once
         # Counters, for operators and tests.
         self.invalid_payloads = 0
         self.dropped_events = 0
@@ -285,13 +286,15 @@ class RedisBroker:
             asyncio.create_task(self._subscriber_forever(client), name="mailslot-redis-sub"),
             asyncio.create_task(self._publisher_forever(client), name="mailslot-redis-pub"),
         ]
+        # Serve once subscribed; without Redis, serve anyway (streams catch up later).
+        with anyio.move_on_after(SUBSCRIBE_WAIT):
+            await self._subscribed.wait()
+        if not self._subscribed.is_set():
+            log.warning("Redis is not answering at start; live delivery between instances waits")
 
     async def aclose(self) -> None:
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+            await _cancel(task)
         if self._client is not None:
             await self._client.aclose()
 
@@ -326,7 +329,7 @@ class RedisBroker:
                             self.channel(event.user_id), encode(event, origin=self._origin)
                         )
                     await pipe.execute()
-            except (RedisError, OSError) as exc:
+            except Exception as exc:  # RedisError, OSError; anything else must not stop it
                 if delay == BACKOFF_START:
                     log.warning("Redis publish failed (%s); retrying with backoff", exc)
                 self._outbox.extendleft(reversed(batch))
@@ -382,6 +385,8 @@ class RedisBroker:
             except (RedisError, OSError) as exc:
                 if self._ready or delay == BACKOFF_START:
                     log.warning("Redis subscriber connection lost (%s); reconnecting", exc)
+            except Exception:  # a bug must not end cross-instance delivery for good
+                log.exception("Redis subscriber failed; reconnecting")
             finally:
                 self._connection = None
                 self._release_waiters(self._waiters.keys())
@@ -403,9 +408,9 @@ class RedisBroker:
         writer = asyncio.create_task(self._write(connection))
         try:
             while True:
-                response = await connection.read_response(timeout=KEEPALIVE)
+                response = await connection.read_response(timeout=KEEPALIVE, push_request=True)
                 if writer.done():
-                    writer.result()  # a failed write is a failed connection
+                    raise OSError(f"writing to Redis failed: {writer.exception()!r}")
                 if response is None:
                     self._keepalive()
                     continue
@@ -416,11 +421,10 @@ class RedisBroker:
                         self.reconnects += 1
                         log.info("Redis subscriber reconnected; streams catch up from the log")
                     self._started = self._ready = True
+                    self._subscribed.set()
                     self._hub.resync()
         finally:
-            writer.cancel()
-            with suppress(asyncio.CancelledError, RedisError, OSError):
-                await writer
+            await _cancel(writer)
 
     def _keepalive(self) -> None:
         now = time.monotonic()
@@ -437,6 +441,8 @@ class RedisBroker:
 
     def _handle(self, response: Any) -> bool:
         """Act on one reply; True for the pong that follows the initial subscriptions."""
+        if response == b"ready":  # PING's answer: a bare string or ["pong", ...]
+            return True
         if not isinstance(response, list) or not response:
             return False
         kind = response[0]
@@ -480,6 +486,16 @@ class RedisBroker:
             for waiter in self._waiters.pop(channel, []):
                 if not waiter.done():
                     waiter.set_result(None)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Cancel and wait. Again if need be: on Python 3.11, asyncio.wait_for (inside
+    redis-py's writes) can swallow a cancellation that lands as the write completes."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=0.5)
+    with suppress(asyncio.CancelledError, Exception):  # its failure was reported already
+        task.result()
 
 
 def make_broker(settings: Settings, change_log: ChangeLog) -> Broker:
