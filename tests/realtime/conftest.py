@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -134,12 +134,12 @@ async def asgi_get(
     starts, started = anyio.create_memory_object_stream[dict[str, Any]](1)
     body_in, body_out = anyio.create_memory_object_stream[dict[str, Any]](buffer)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         try:
             if message["type"] == "http.response.start":
-                await starts.send(message)
+                await starts.send(dict(message))
             else:
-                await body_in.send(message)
+                await body_in.send(dict(message))
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             pass  # the client is gone: like a server, drop what is sent after
 
@@ -147,7 +147,7 @@ async def asgi_get(
         async with body_in:
             await app(scope, receive, send)
 
-    async with anyio.create_task_group() as group:
+    async with starts, started, body_out, anyio.create_task_group() as group:
         group.start_soon(run)
         start = await started.receive()
         headers_out = {k.decode(): v.decode() for k, v in start["headers"]}
@@ -155,4 +155,4 @@ async def asgi_get(
             yield AsgiStream(start["status"], headers_out, body_out)
         finally:
             disconnected.set()
-            body_out.close()
+            body_out.close()  # what the app sends after this is dropped

@@ -173,4 +173,4 @@ async def test_a_full_queue_of_a_busy_reader_becomes_one_resync() -> None:
         subscription.push(created(1, seq))
     assert not subscription.too_slow.is_set()
     assert await next_item(subscription) is RESYNC
-    assert (await next_item(subscription)).id == 4
+    assert await next_item(subscription) == created(1, 4)

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import event, update
 
 from mailslot.messages import changes
 from mailslot.messages.models import Change
-from tests.factories import inbox, make_user, send
+from tests.factories import TestUser, inbox, make_user, send
 
 pytestmark = pytest.mark.anyio
 
 
-async def changes_of(client, user, since=0, **params):
+async def changes_of(
+    client: httpx.AsyncClient, user: TestUser, since: int = 0, **params: Any
+) -> dict[str, Any]:
     response = await client.get(
         f"/users/{user.username}/changes",
         params={"since": since, **params},
         headers=user.headers,
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    page: dict[str, Any] = response.json()
+    return page
 
 
 async def test_send_records_created_for_each_side_as_the_api_shows_it(client) -> None:

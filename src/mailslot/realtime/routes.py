@@ -3,7 +3,6 @@ the change log and streams.pump."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
@@ -28,7 +27,7 @@ from mailslot.errors import (
 from mailslot.messages import changes
 from mailslot.realtime.events import Event
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
-from mailslot.realtime.sse import EventStreamResponse, SendEvent
+from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import Ending, EventStream, open_stream, pump
 
 router = APIRouter(tags=["live"])
@@ -126,9 +125,9 @@ async def get_events(
         return open_stream(state.broker, state.change_log, grant.user.id, since=since)
 
     async def runner(
-        stream: EventStream, send: SendEvent, wait_closed: Callable[[], Awaitable[None]]
+        stream: EventStream, opening: Write, send: SendEvent, wait_closed: Write
     ) -> Ending:
-        return await _pump(state, grant, stream, send, wait_closed)
+        return await _pump(state, grant, stream, send, wait_closed, opening)
 
     return EventStreamResponse(opener, runner)
 
@@ -204,7 +203,8 @@ async def _pump(
     grant: Grant,
     stream: EventStream,
     send: SendEvent,
-    wait_closed: Callable[[], Awaitable[None]],
+    wait_closed: Write,
+    opening: Write | None = None,
 ) -> Ending:
     settings = state.settings
 
@@ -224,6 +224,7 @@ async def _pump(
         send_timeout=settings.stream_send_timeout,
         expires_in=(grant.expires_at - utcnow()).total_seconds(),
         stop=state.draining,
+        opening=opening,
     )
 
 

@@ -16,7 +16,8 @@ RETRY_MS = 2000  # how long EventSource waits before reconnecting
 HEARTBEAT = b": ping\n\n"
 
 SendEvent = Callable[[Event | None], Awaitable[None]]
-Runner = Callable[[EventStream, SendEvent, Callable[[], Awaitable[None]]], Awaitable[Ending]]
+Write = Callable[[], Awaitable[None]]
+Runner = Callable[[EventStream, Write, SendEvent, Write], Awaitable[Ending]]
 
 
 def frame(event: Event | None) -> bytes:
@@ -60,8 +61,11 @@ class EventStreamResponse(Response):
             # An `id:` without data sets EventSource's Last-Event-ID without an event, so a
             # browser that reconnects resumes from here even if nothing happened meanwhile.
             start = f"retry: {RETRY_MS}\nid: {stream.last}\n\n".encode()
-            await send({"type": "http.response.body", "body": start, "more_body": True})
-            ending = await self._runner(stream, send_event, wait_closed)
+
+            async def opening() -> None:
+                await send({"type": "http.response.body", "body": start, "more_body": True})
+
+            ending = await self._runner(stream, opening, send_event, wait_closed)
         if ending in ("closed", "too_slow"):
             return  # nobody reads: the server closes the connection
         with anyio.move_on_after(1):

@@ -131,10 +131,12 @@ async def pump(
     send_timeout: float,
     expires_in: float,
     stop: anyio.Event,
+    opening: Callable[[], Awaitable[None]] | None = None,
 ) -> Ending:
-    """Write the stream to a client until one side ends it; says why. `send(None)` is a
-    heartbeat. A write that takes longer than `send_timeout`, or a queue that fills while
-    a write waits, means the client does not read."""
+    """Write the stream to a client until one side ends it; says why. `opening` is the
+    endpoint's first write, `send(None)` a heartbeat. A write that takes longer than
+    `send_timeout`, or a queue that fills while a write waits, means the client does
+    not read."""
     ending: Ending = "closed"
 
     async with anyio.create_task_group() as group:
@@ -150,6 +152,13 @@ async def pump(
             finish(why)
 
         async def write() -> None:
+            if opening is not None:
+                try:
+                    with stream.sending(), anyio.fail_after(send_timeout):
+                        await opening()
+                except TimeoutError:
+                    finish("too_slow")
+                    return
             while True:
                 try:
                     event = await stream.next(idle=heartbeat)
