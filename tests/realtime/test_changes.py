@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from sqlalchemy import event, update
@@ -203,3 +204,28 @@ async def test_recording_costs_the_same_statements_for_one_receiver_or_fifty(cli
     fifty = await statements_for(*receivers)
     assert one == fifty
     assert len(await inbox(client, receivers[-1])) == 1
+
+
+async def test_concurrent_sends_between_the_same_users_keep_one_gapless_order(client) -> None:
+    """Both ways at once, many at a time: no deadlock, and each user's sequence numbers
+    count 1, 2, 3... in commit order (PostgreSQL runs these concurrently)."""
+    alice, bob = await make_user(client), await make_user(client)
+
+    async def exchange(sender: TestUser, receiver: TestUser) -> None:
+        for _ in range(5):
+            await send(client, sender, receiver)
+            await client.patch(
+                f"/users/{receiver.username}/messages",
+                json={"all": True, "read": True},
+                headers=receiver.headers,
+            )
+
+    async with anyio.create_task_group() as group:
+        for _ in range(3):
+            group.start_soon(exchange, alice, bob)
+            group.start_soon(exchange, bob, alice)
+    for user in (alice, bob):
+        page = await changes_of(client, user, limit=1000)
+        ids = [change["id"] for change in page["changes"]]
+        assert ids == list(range(1, page["latest"] + 1))
+        assert sum(c["type"] == "message.created" for c in page["changes"]) == 30

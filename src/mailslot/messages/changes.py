@@ -33,12 +33,18 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     Two statements whatever the number of users: one UPDATE takes the next sequence
     numbers of every user involved, one INSERT writes the entries. The UPDATE locks the
     users' rows (in id order, so two sends between the same users cannot deadlock) until
-    commit, so sequence numbers are handed out, and become visible, in commit order."""
+    commit, so sequence numbers are handed out, and become visible, in commit order.
+    Call it last in a transaction: the locks are held from here to the commit."""
     if not changes:
         return []
     counts = Counter(change.user_id for change in changes)
     increment: Any = case(dict(counts), value=User.id, else_=1) if max(counts.values()) > 1 else 1
-    in_order = select(User.id).where(User.id.in_(counts)).order_by(User.id).with_for_update()
+    # FOR NO KEY UPDATE: the lock the UPDATE takes anyway, taken first in id order. It
+    # leaves alone the key-share locks that inserting messages and deliveries take on
+    # the same users (a plain FOR UPDATE would deadlock two concurrent sends on them).
+    in_order = (
+        select(User.id).where(User.id.in_(counts)).order_by(User.id).with_for_update(key_share=True)
+    )
     heads = dict(
         (
             await db.execute(

@@ -51,12 +51,16 @@ class EventStream:
         self._behind = False
 
     @property
+    def user_id(self) -> int:
+        return self._subscription.user_id
+
+    @property
     def too_slow(self) -> anyio.Event:
         return self._subscription.too_slow
 
     async def _start(self, since: int | None) -> None:
         if since is None:
-            page = await self._log.read(self._subscription.user_id, since=None, limit=0)
+            page = await self._log.read(self.user_id, since=None, limit=0)
             self.last = page.latest
         else:
             self.last = since
@@ -186,6 +190,8 @@ async def pump(
         group.start_soon(until, stop.wait, "restart")
         group.start_soon(until, lambda: anyio.sleep(max(expires_in, 0)), "expired")
         group.start_soon(write)
+    if ending == "too_slow":
+        log.info("closed a stream whose client does not read (user %s)", stream.user_id)
     return ending
 
 
