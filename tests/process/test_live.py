@@ -55,13 +55,17 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         ]
         async with anyio.create_task_group() as group:
             for server in servers:
-                group.start_soon(anyio.to_thread.run_sync, server.start)
+                group.start_soon(_start, server)
         yield Cluster(servers[0], servers[1], redis)
     finally:
         for server in servers:
             server.stop()
         redis.stop()
         await _drop_postgres_database(database_url)
+
+
+async def _start(server: MailslotServer) -> None:
+    await anyio.to_thread.run_sync(server.start)
 
 
 @dataclass
@@ -163,7 +167,8 @@ async def test_streams_recover_from_a_redis_restart_and_miss_nothing(cluster) ->
             cluster.redis.start()
             await send(one, alice, bob, subject="after")
 
-            seen_sse, seen_ws = [], []
+            seen_sse: list[dict[str, Any]] = []
+            seen_ws: list[dict[str, Any]] = []
             with anyio.fail_after(10):
                 while len(seen_sse) < 3:
                     seen_sse.append(await events.next())
@@ -265,12 +270,13 @@ async def test_two_workers_without_redis_deliver_to_every_stream(tmp_path: Path)
     wherever it was committed (the workers poll the change log of their streams' users).
     Streams are opened until both workers hold some, so delivery must cross over."""
     server = MailslotServer(tmp_path / "data", args=("--workers", "2"))
-    await anyio.to_thread.run_sync(server.start)
+    await _start(server)
     try:
         async with httpx.AsyncClient(base_url=server.url) as client, AsyncExitStack() as stack:
             alice, bob = await make_user(client), await make_user(client)
             path = f"{server.url}/users/{bob.username}/events"
-            streams, workers = [], set()
+            streams: list[SseClient] = []
+            workers: set[int | None] = set()
             while len(workers) < 2 and len(streams) < 40:
                 stream = await stack.enter_async_context(sse(path, bob.headers))
                 streams.append(stream)

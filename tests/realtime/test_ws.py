@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import httpx
 import pytest
-from httpx_ws import WebSocketDisconnect, aconnect_ws
+from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
 
 from tests.factories import TestUser, make_user, send
 
 pytestmark = pytest.mark.anyio
 
 
-async def receive(ws) -> dict:  # type: ignore[no-untyped-def]
+async def receive(ws: AsyncWebSocketSession) -> dict[str, Any]:
     with anyio.fail_after(2):
         return dict(json.loads(await ws.receive_text()))
 
 
-async def close_code(client: httpx.AsyncClient, path: str, **kwargs: object) -> tuple[int, str]:
+async def close_code(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, str]:
     with anyio.fail_after(2):
-        async with aconnect_ws(f"http://mailslot.test{path}", client, **kwargs) as ws:
+        ws: AsyncWebSocketSession
+        async with aconnect_ws(f"http://mailslot.test{path}", client, headers=headers) as ws:
             with pytest.raises(WebSocketDisconnect) as closed:
                 await ws.receive_text()
     return closed.value.code, closed.value.reason
@@ -35,6 +39,7 @@ async def ticket_for(client: httpx.AsyncClient, user: TestUser) -> str:
 async def test_envelopes_arrive_as_text_frames(live_client) -> None:
     alice, bob = await make_user(live_client), await make_user(live_client)
     url = f"http://mailslot.test/users/{bob.username}/ws"
+    ws: AsyncWebSocketSession
     async with aconnect_ws(url, live_client, headers=bob.headers) as ws:
         sent = await send(live_client, alice, bob, subject="Hi")
         assert await receive(ws) == {
@@ -57,6 +62,7 @@ async def test_a_ticket_and_since_replay_then_live(live_client) -> None:
     await send(live_client, alice, bob, subject="second")
     ticket = await ticket_for(live_client, bob)
     url = f"http://mailslot.test/users/{bob.username}/ws?since=1&ticket={ticket}"
+    ws: AsyncWebSocketSession
     async with aconnect_ws(url, live_client) as ws:
         assert (await receive(ws))["data"]["subject"] == "second"
         await send(live_client, alice, bob, subject="third")
@@ -94,6 +100,7 @@ async def test_refusals_close_with_4000_plus_the_status(live_client) -> None:
 async def test_signing_out_closes_the_socket(live_client) -> None:
     bob = await make_user(live_client)
     url = f"http://mailslot.test/users/{bob.username}/ws"
+    ws: AsyncWebSocketSession
     with anyio.fail_after(3):
         async with aconnect_ws(url, live_client, headers=bob.headers) as ws:
             await live_client.delete(f"/users/{bob.username}/token", headers=bob.headers)
@@ -107,6 +114,7 @@ async def test_signing_out_another_token_leaves_the_socket_open(live_client) -> 
     again = await live_client.post(f"/users/{bob.username}/token", json={"password": bob.password})
     other = {"Authorization": f"Bearer {again.json()['access_token']}"}
     url = f"http://mailslot.test/users/{bob.username}/ws"
+    ws: AsyncWebSocketSession
     async with aconnect_ws(url, live_client, headers=bob.headers) as ws:
         await live_client.delete(f"/users/{bob.username}/token", headers=other)
         await send(live_client, alice, bob)
