@@ -25,7 +25,7 @@ async def close_code(
 ) -> tuple[int, str]:
     with anyio.fail_after(2):
         ws: AsyncWebSocketSession
-        async with aconnect_ws(f"http://mailslot.test{path}", client, headers=headers) as ws:
+        async with aconnect_ws(f"http://mailslot.test{path}", client, headers=headers or {}) as ws:
             with pytest.raises(WebSocketDisconnect) as closed:
                 await ws.receive_text()
     return closed.value.code, closed.value.reason
