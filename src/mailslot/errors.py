@@ -10,13 +10,17 @@
     │   └── NotAReceiver (403 not_a_receiver)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
-    │   └── MessageNotFound (404 message_not_found)
+    │   ├── MessageNotFound (404 message_not_found)
+    │   └── ThreadNotFound (404 thread_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
-    │   └── EmailTaken (409 email_taken)
+    │   ├── EmailTaken (409 email_taken)
+    │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
-    │   └── UnknownReceiver (422 unknown_receiver)
+    │   ├── UnknownReceiver (422 unknown_receiver)
+    │   ├── ReplyToNotFound (422 reply_to_not_found)
+    │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     └── ServiceUnavailable (503 service_unavailable)
 
@@ -105,6 +109,10 @@ class MessageNotFound(NotFound):
     code = "message_not_found"
 
 
+class ThreadNotFound(NotFound):
+    code = "thread_not_found"
+
+
 class Conflict(AppError):
     status, code = 409, "conflict"
 
@@ -117,6 +125,10 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
+class IdempotencyKeyInFlight(Conflict):
+    code = "idempotency_key_in_flight"
+
+
 class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 
@@ -127,6 +139,14 @@ class Unprocessable(AppError):
 
 class UnknownReceiver(Unprocessable):
     code = "unknown_receiver"
+
+
+class ReplyToNotFound(Unprocessable):
+    code = "reply_to_not_found"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
 
 
 class TooManyRequests(AppError):

@@ -16,8 +16,9 @@ from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
 from mailslot.errors import MessageNotFound, NotAReceiver
 from mailslot.messages.models import Delivery, Message
+from mailslot.messages.search import MessageFilter, apply_filters
 
-Box = Literal["inbox", "sent"]
+Box = Literal["inbox", "sent", "trash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +79,12 @@ async def send_message(
     subject: str,
     text: str,
     client_timestamp: str | None = None,
+    thread_id: int | None = None,
+    reply_to_id: int | None = None,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
-    naming every receiver that is not registered."""
+    naming every receiver that is not registered. Without `thread_id` the message
+    starts a thread of its own (threads.send_in_thread sets both for a reply)."""
     users = await accounts.require_users(db, receivers)
     now = utcnow()
     names = [user.username for user in users]
@@ -94,12 +98,23 @@ async def send_message(
                 receiver_names=names,
                 created_at=now,
                 client_timestamp=client_timestamp,
+                thread_id=thread_id,
+                reply_to_id=reply_to_id,
             )
             .returning(Message.id)
         )
     ).scalar_one()
+    if thread_id is None:
+        thread_id = message_id
+        await db.execute(
+            update(Message).where(Message.id == message_id).values(thread_id=thread_id)
+        )
     await db.execute(
-        insert(Delivery), [{"message_id": message_id, "receiver_id": user.id} for user in users]
+        insert(Delivery),
+        [
+            {"message_id": message_id, "receiver_id": user.id, "thread_id": thread_id}
+            for user in users
+        ],
     )
     return MessageView(
         id=message_id,
@@ -109,8 +124,8 @@ async def send_message(
         body=text,
         created_at=now,
         client_timestamp=client_timestamp,
-        thread_id=message_id,
-        reply_to_id=None,
+        thread_id=thread_id,
+        reply_to_id=reply_to_id,
         is_receiver=any(user.id == sender.id for user in users),
         read_at=None,
     )
@@ -123,6 +138,28 @@ def _inbox_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...
         .join(Message, Message.id == Delivery.message_id)
         .join(User, User.id == Message.sender_id)
         .where(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
+        .order_by(Delivery.message_id.desc())
+    )
+    if unread is True:
+        query = query.where(Delivery.read_at.is_(None))
+    elif unread is False:
+        query = query.where(Delivery.read_at.is_not(None))
+    return query
+
+
+def _trash_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...]]:
+    """The receiver's trash, newest first. A message its sender has since deleted for
+    everyone is gone from the trash too."""
+    query: Select[*tuple[Any, ...]] = (
+        select(*_VIEW_COLUMNS, Delivery.read_at)
+        .select_from(Delivery)
+        .join(Message, Message.id == Delivery.message_id)
+        .join(User, User.id == Message.sender_id)
+        .where(
+            Delivery.receiver_id == viewer.id,
+            Delivery.trashed_at.is_not(None),
+            Message.deleted_by_sender_at.is_(None),
+        )
         .order_by(Delivery.message_id.desc())
     )
     if unread is True:
@@ -150,20 +187,26 @@ async def list_messages(
     below_id: int | None,
     offset: int,
     limit: int,
+    filters: MessageFilter | None = None,
 ) -> tuple[list[MessageView], bool]:
     """A page of a mailbox, newest first, and whether more follow. Keyset (`below_id`)
     pages cost the same at any depth; `offset` is kept for seed B's page numbers."""
-    if box == "inbox":
-        query = _inbox_query(viewer, unread)
+    if filters is not None and filters.matches_nothing:
+        return [], False
+    if box in ("inbox", "trash"):
+        query = _inbox_query(viewer, unread) if box == "inbox" else _trash_query(viewer, unread)
         if below_id is not None:
             query = query.where(Delivery.message_id < below_id)
     else:
         query = _sent_query(viewer)
         if below_id is not None:
             query = query.where(Message.id < below_id)
+    if filters is not None:
+        query = apply_filters(query, filters, box=box, dialect=db.get_bind().dialect.name)
     rows = (await db.execute(query.offset(offset).limit(limit + 1))).all()
+    received = box != "sent"
     views = [
-        _view(row, is_receiver=box == "inbox", read_at=row.read_at if box == "inbox" else None)
+        _view(row, is_receiver=received, read_at=row.read_at if received else None)
         for row in rows[:limit]
     ]
     return views, len(rows) > limit
@@ -265,7 +308,8 @@ async def delete_message(
     db: AsyncSession, *, viewer: Account, message_id: int
 ) -> Literal["everyone", "own"]:
     """Seed B's rule: the sender deletes for every receiver; a receiver deletes only from
-    their own feed. Raises MessageNotFound when the viewer cannot see the message."""
+    their own feed, into their trash (trash.py restores, purges, deletes for good).
+    Raises MessageNotFound when the viewer cannot see the message."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
         raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
@@ -286,7 +330,7 @@ async def delete_message(
     await db.execute(
         update(Delivery)
         .where(Delivery.message_id == message_id, Delivery.receiver_id == viewer.id)
-        .values(deleted_at=now)
+        .values(deleted_at=now, trashed_at=now)  # to the trash: see trash.py
     )
     return "own"
 
