@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +52,7 @@ def thread_filter(box: Any, dialect: str, query: Any) -> Any:
     ],
 )
 async def test_listing_walks_its_index(settings, dialect, name, index) -> None:
-    queries = {
+    queries: dict[str, Callable[[], Any]] = {
         "inbox_thread": lambda: thread_filter(
             "inbox", dialect, service._inbox_query(VIEWER, unread=None)
         ),

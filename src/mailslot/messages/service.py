@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -132,34 +132,26 @@ async def send_message(
 
 
 def _inbox_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...]]:
-    query: Select[*tuple[Any, ...]] = (
-        select(*_VIEW_COLUMNS, Delivery.read_at)
-        .select_from(Delivery)
-        .join(Message, Message.id == Delivery.message_id)
-        .join(User, User.id == Message.sender_id)
-        .where(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
-        .order_by(Delivery.message_id.desc())
-    )
-    if unread is True:
-        query = query.where(Delivery.read_at.is_(None))
-    elif unread is False:
-        query = query.where(Delivery.read_at.is_not(None))
-    return query
+    return _received_query(viewer, unread, Delivery.deleted_at.is_(None))
 
 
 def _trash_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...]]:
     """The receiver's trash, newest first. A message its sender has since deleted for
     everyone is gone from the trash too."""
+    return _received_query(
+        viewer, unread, Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None)
+    )
+
+
+def _received_query(
+    viewer: Account, unread: bool | None, *where: ColumnElement[bool]
+) -> Select[*tuple[Any, ...]]:
     query: Select[*tuple[Any, ...]] = (
         select(*_VIEW_COLUMNS, Delivery.read_at)
         .select_from(Delivery)
         .join(Message, Message.id == Delivery.message_id)
         .join(User, User.id == Message.sender_id)
-        .where(
-            Delivery.receiver_id == viewer.id,
-            Delivery.trashed_at.is_not(None),
-            Message.deleted_by_sender_at.is_(None),
-        )
+        .where(Delivery.receiver_id == viewer.id, *where)
         .order_by(Delivery.message_id.desc())
     )
     if unread is True:
