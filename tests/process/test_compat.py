@@ -1,22 +1,19 @@
-"""Seed A against a real `mailslot serve`: the double slash survives uvicorn, the README's
-seed A walk-through works when pasted, and query-string passwords never reach its output."""
+"""Seed A against a real `mailslot serve`: the double slash survives uvicorn, and
+query-string passwords never reach its output. (The README's seed A walk-through runs in
+test_readme.py.)"""
 
 from __future__ import annotations
 
 import json
-import re
 import socket
 import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 
 from tests.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(120)]
-
-README = Path(__file__).parents[2] / "README.md"
 
 
 def curl(server: MailslotServer, method: str, target: str, body: object = None) -> tuple[int, str]:
@@ -115,33 +112,3 @@ def test_no_seed_a_request_writes_its_password_to_the_server_output(tmp_path) ->
     ):
         assert line in output, line
     assert "GET //messages 200" in output
-
-
-def test_readme_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:
-    text = README.read_text()
-    block = text.split("paste this into a shell:\n\n```sh\n", 1)[1].split("```", 1)[0]
-    with MailslotServer(tmp_path / "data") as server:
-        script = block.replace("B=http://127.0.0.1:8000", f"B={server.url}")
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60
-        )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[:4] == [
-        '{"username":"user1","logged_in":false}',
-        '{"username":"user2","logged_in":false}',
-        '{"username":"user1","logged_in":true}',
-        '{"username":"user2","logged_in":true}',
-    ]
-    message = (
-        '"sender":"user1","receiver":"user2","subject":"message subject three",'
-        '"message":"message body three","timestamp":"Fri, 09 Oct 2020 23:01:26 GMT"'
-    )
-    assert re.fullmatch(r'\{"id":1,' + re.escape(message) + r"\}", lines[4])
-    assert lines[5] == f"[{lines[4]}]"  # user2's unread
-    assert lines[6] == lines[4]  # user2 reads it
-    assert lines[7] == f"[{lines[4]}]"  # user1's get_all
-    assert lines[8] == f'{{"deleted":{lines[4]},"deleted_for":"everyone"}}'
-    assert lines[9] == "[]"
-    assert lines[10] == '{"username":"user1","logged_in":false}'
-    assert '"code": "session_not_started"' in lines[11]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from mailslot.accounts import service as accounts
 from mailslot.accounts.schemas import Password, Username
@@ -15,16 +15,13 @@ from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
 from mailslot.deps import DbSession, PasswordHasher, SessionDigests
-from mailslot.errors import NoUnreadMessage, UnknownRequest, problems
+from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest, problems
 from mailslot.messages import service as messages
 from mailslot.messages.service import MessageView
 
 router = APIRouter(tags=["seed A (deprecated)"], deprecated=True)
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-
-QueryUsername = Annotated[str | None, Query(max_length=64, description="Your username.")]
-QueryPassword = Annotated[str | None, Query(max_length=1024, description="Your password.")]
 
 ALIAS_NOTE = (
     "\n\nAlso answered at the single-slash address, for clients and proxies that merge slashes."
@@ -47,15 +44,61 @@ def seed_a_route(method: str, path: str, **options: Any) -> Callable[[Endpoint],
     return register
 
 
-def _require_request(value: str | None, *, method: str, path: str, allowed: tuple[str, ...]) -> str:
-    if value in allowed:
-        return value
-    choices = " or ".join(f"request={name}" for name in allowed)
-    said = "no request=" if value is None else f"request={value!r}"
-    raise UnknownRequest(
-        f"{method} {path} takes {choices}; this one has {said}.",
-        errors=[{"pointer": "/query/request", "detail": f"must be one of {', '.join(allowed)}"}],
-    )
+def _credentials(
+    username: Annotated[str | None, Query(max_length=64, description="Your username.")] = None,
+    password: Annotated[str | None, Query(max_length=1024, description="Your password.")] = None,
+) -> service.Credentials:
+    if not username or not password:
+        raise CredentialsMissing(
+            "Give your credentials in the query string: ?username=<username>&password=<password>."
+        )
+    return service.Credentials(username, password)
+
+
+QueryCredentials = Annotated[service.Credentials, Depends(_credentials)]
+
+
+async def _signed_in_user(
+    credentials: QueryCredentials,
+    db: DbSession,
+    passwords: PasswordHasher,
+    digests: SessionDigests,
+) -> Account:
+    return await service.signed_in_user(db, passwords, digests, credentials)
+
+
+# Valid credentials and a started session: 401 `credentials_missing`,
+# `invalid_credentials` or `session_not_started` otherwise.
+SignedInUser = Annotated[Account, Depends(_signed_in_user)]
+
+
+class Operation:
+    """The `request=` parameter of an address, as a dependency that runs before the
+    credentials are checked: a request nobody can serve costs no password check. A missing
+    or unknown value gets 400 `unknown_request` naming the values the address takes."""
+
+    def __init__(self, method: str, path: str, *allowed: str) -> None:
+        self.method, self.path, self.allowed = method, path, allowed
+
+    def __call__(
+        self,
+        request: Annotated[
+            str | None, Query(description="What to do; the operation says which values.")
+        ] = None,
+    ) -> str:
+        if request in self.allowed:
+            return request
+        choices = " or ".join(f"request={name}" for name in self.allowed)
+        said = "no request=" if request is None else f"request={request!r}"
+        raise UnknownRequest(
+            f"{self.method} {self.path} takes {choices}; this one has {said}.",
+            errors=[
+                {
+                    "pointer": "/query/request",
+                    "detail": f"must be one of {', '.join(self.allowed)}",
+                }
+            ],
+        )
 
 
 def seed_a_message(view: MessageView, *, viewer: Account) -> SeedAMessage:
@@ -87,29 +130,27 @@ async def post_signup(
 
 @seed_a_route("POST", "//login", responses=problems(401, 422, 429))
 async def post_login(
+    credentials: QueryCredentials,
     db: DbSession,
     passwords: PasswordHasher,
     digests: SessionDigests,
-    username: QueryUsername = None,
-    password: QueryPassword = None,
 ) -> SeedASession:
     """Start a session: message requests need one, besides the credentials."""
-    user = await service.log_in(db, passwords, digests, username=username, password=password)
+    user = await service.log_in(db, passwords, digests, credentials)
     await db.commit()
     return SeedASession(username=user.username, logged_in=True)
 
 
 @seed_a_route("POST", "//logout", responses=problems(401, 422, 429))
 async def post_logout(
+    credentials: QueryCredentials,
     db: DbSession,
     passwords: PasswordHasher,
     digests: SessionDigests,
-    username: QueryUsername = None,
-    password: QueryPassword = None,
 ) -> SeedASession:
     """End the session. Message requests get 401 `session_not_started` until the next
     `//login`."""
-    user = await service.log_out(db, passwords, digests, username=username, password=password)
+    user = await service.log_out(db, passwords, digests, credentials)
     await db.commit()
     return SeedASession(username=user.username, logged_in=False)
 
@@ -123,14 +164,11 @@ async def post_logout(
     },
 )
 async def post_message(
+    request: Annotated[str, Depends(Operation("POST", "//message", "write", "delete"))],
+    user: SignedInUser,
     body: SeedAMessageBody,
     response: Response,
     db: DbSession,
-    passwords: PasswordHasher,
-    digests: SessionDigests,
-    username: QueryUsername = None,
-    password: QueryPassword = None,
-    request: Annotated[str | None, Query(description="`write` or `delete`.")] = None,
 ) -> SeedAMessage | SeedADeletion:
     """`request=write` sends the message (201): `sender` must be you, `receiver` a
     registered user, `timestamp` an RFC 1123 date, kept as written.
@@ -138,13 +176,7 @@ async def post_message(
     `request=delete` deletes the message the JSON describes (200): as its sender, for
     everyone; as its receiver, from your inbox; anyone else gets 403 `not_your_message`.
     When several messages match, the oldest goes; add the `id` an answer gave to pick one."""
-    operation = _require_request(
-        request, method="POST", path="//message", allowed=("write", "delete")
-    )
-    user = await service.signed_in_user(
-        db, passwords, digests, username=username, password=password
-    )
-    if operation == "write":
+    if request == "write":
         view = await service.write_message(db, user=user, body=body)
         await db.commit()
         response.status_code = 201
@@ -156,19 +188,12 @@ async def post_message(
 
 @seed_a_route("GET", "//message", responses=problems(400, 401, 404, 422, 429))
 async def get_message(
+    request: Annotated[str, Depends(Operation("GET", "//message", "read"))],
+    user: SignedInUser,
     db: DbSession,
-    passwords: PasswordHasher,
-    digests: SessionDigests,
-    username: QueryUsername = None,
-    password: QueryPassword = None,
-    request: Annotated[str | None, Query(description="`read`.")] = None,
 ) -> SeedAMessage:
     """`request=read`: your oldest unread received message, now marked read. When every
     message is read, 404 `no_unread_message`."""
-    _require_request(request, method="GET", path="//message", allowed=("read",))
-    user = await service.signed_in_user(
-        db, passwords, digests, username=username, password=password
-    )
     view = await messages.read_oldest_unread(db, viewer=user)
     if view is None:
         raise NoUnreadMessage("You have no unread messages.")
@@ -178,25 +203,16 @@ async def get_message(
 
 @seed_a_route("GET", "//messages", responses=problems(400, 401, 422, 429))
 async def list_messages(
+    request: Annotated[str, Depends(Operation("GET", "//messages", "get_all", "get_all_unread"))],
+    user: SignedInUser,
     response: Response,
     db: DbSession,
-    passwords: PasswordHasher,
-    digests: SessionDigests,
-    username: QueryUsername = None,
-    password: QueryPassword = None,
-    request: Annotated[str | None, Query(description="`get_all` or `get_all_unread`.")] = None,
 ) -> list[SeedAMessage]:
     """`request=get_all`: the messages you received and sent, newest first.
     `request=get_all_unread`: your unread received messages, newest first (none is marked
     read). At most the newest 1000; when more exist, the answer carries
     `Mailslot-Truncated: true` and the native API pages through them all."""
-    operation = _require_request(
-        request, method="GET", path="//messages", allowed=("get_all", "get_all_unread")
-    )
-    user = await service.signed_in_user(
-        db, passwords, digests, username=username, password=password
-    )
-    if operation == "get_all":
+    if request == "get_all":
         views, more = await service.list_all(db, user=user)
     else:
         views, more = await service.list_unread(db, user=user)

@@ -3,6 +3,7 @@ and delete what, and finding a message by its fields. Callers own the transactio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,6 @@ from mailslot.accounts.service import Account
 from mailslot.compat.schemas import SeedAMessageBody
 from mailslot.compat.timestamps import parse_rfc1123
 from mailslot.errors import (
-    CredentialsMissing,
     MessageNotFound,
     NotTheSender,
     NotYourMessage,
@@ -27,42 +27,34 @@ from mailslot.messages.service import MessageView
 MAX_LISTED = 1000
 
 
-def _credentials(username: str | None, password: str | None) -> tuple[str, str]:
-    if not username or not password:
-        raise CredentialsMissing(
-            "Give your credentials in the query string: ?username=<username>&password=<password>."
-        )
-    return username, password
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The `username` and `password` of a seed A query string."""
+
+    username: str
+    password: str
 
 
-async def check_credentials(
-    db: AsyncSession,
-    passwords: Passwords,
-    digests: CredentialDigests,
-    *,
-    username: str | None,
-    password: str | None,
+async def _authenticate(
+    db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
 ) -> Account:
-    """The account these query-string credentials belong to; raises CredentialsMissing or
-    InvalidCredentials (401). A started session's keyed hash makes the check cheap."""
-    username, password = _credentials(username, password)
+    # A started session's keyed hash makes a right password cheap to check.
     return await accounts.authenticate(
-        db, passwords, username=username, password=password, session_digests=digests
+        db,
+        passwords,
+        username=credentials.username,
+        password=credentials.password,
+        session_digests=digests,
     )
 
 
 async def signed_in_user(
-    db: AsyncSession,
-    passwords: Passwords,
-    digests: CredentialDigests,
-    *,
-    username: str | None,
-    password: str | None,
+    db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
 ) -> Account:
     """The user a message request acts as: valid credentials *and* a started session.
-    Raises CredentialsMissing, InvalidCredentials or SessionNotStarted (401), checked in
-    that order, so the session state is told only to whoever knows the password."""
-    user = await check_credentials(db, passwords, digests, username=username, password=password)
+    Raises InvalidCredentials, then SessionNotStarted (401): the session state is told only
+    to whoever knows the password."""
+    user = await _authenticate(db, passwords, digests, credentials)
     if not await accounts.has_legacy_session(db, user=user):
         raise SessionNotStarted(
             "Your credentials are right but no session is started: "
@@ -72,30 +64,19 @@ async def signed_in_user(
 
 
 async def log_in(
-    db: AsyncSession,
-    passwords: Passwords,
-    digests: CredentialDigests,
-    *,
-    username: str | None,
-    password: str | None,
+    db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
 ) -> Account:
     """Start the user's seed A session (again, if it is started: harmless)."""
-    username, password = _credentials(username, password)
-    user = await check_credentials(db, passwords, digests, username=username, password=password)
-    await accounts.start_legacy_session(db, digests, user=user, password=password)
+    user = await _authenticate(db, passwords, digests, credentials)
+    await accounts.start_legacy_session(db, digests, user=user, password=credentials.password)
     return user
 
 
 async def log_out(
-    db: AsyncSession,
-    passwords: Passwords,
-    digests: CredentialDigests,
-    *,
-    username: str | None,
-    password: str | None,
+    db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
 ) -> Account:
     """End the user's seed A session; ending one that is not started is harmless."""
-    user = await check_credentials(db, passwords, digests, username=username, password=password)
+    user = await _authenticate(db, passwords, digests, credentials)
     await accounts.end_legacy_session(db, user=user)
     return user
 
