@@ -566,3 +566,11 @@ async def test_openapi_marks_every_seed_a_operation_deprecated(client) -> None:
     # The single-slash aliases are described, not listed twice.
     assert "/signup" not in paths
     assert "single-slash" in seed_a_operations[("//signup", "post")]["description"]
+
+
+async def test_a_message_without_its_fields_names_each_missing_one(client, dialect) -> None:
+    alice = await make_seed_a_user(client)
+    response = await seed_a(client, "POST", f"//message?{alice.credentials}&request=write", {})
+    assert response.status_code == 422
+    pointers = {error["pointer"] for error in response.json()["errors"]}
+    assert pointers == {"/body/message", "/body/receiver", "/body/sender", "/body/subject"}
