@@ -91,7 +91,7 @@ async def get_user(username: str, user: CurrentUser, db: DbSession) -> UserRead 
     return UserPublic(username=other.username)
 
 
-@router.patch("/users/{username}", responses=problems(401, 403, 409, 413, 422, 429))
+@router.patch("/users/{username}", responses=problems(401, 403, 409, 429, *JSON_BODY))
 async def patch_user(
     username: str,
     body: UserUpdate,

@@ -15,11 +15,18 @@ from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
 from mailslot.deps import DbSession, PasswordHasher, SessionDigests
-from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest, problems
+from mailslot.errors import (
+    JSON_BODY,
+    CredentialsMissing,
+    NoUnreadMessage,
+    UnknownRequest,
+    problems,
+)
 from mailslot.messages import service as messages
 from mailslot.messages.service import MessageView
 
-router = APIRouter(tags=["seed A (deprecated)"], deprecated=True)
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["seed A (deprecated)"], deprecated=True, responses=problems(503))
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -160,7 +167,7 @@ async def post_logout(
     "//message",
     responses={
         201: {"model": SeedAMessage, "description": "`request=write`: the message, stored"},
-        **problems(400, 401, 403, 404, 413, 422, 429),
+        **problems(401, 403, 404, 429, *JSON_BODY),
     },
 )
 async def post_message(
