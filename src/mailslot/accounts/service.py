@@ -145,6 +145,8 @@ async def authenticate(
     ).one_or_none()
     # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
     await db.rollback()
+    # Any sign-in throttle must refuse before this point: a digest match is a right
+    # password, and must not let a throttled account in.
     if (
         row is not None
         and session_digests is not None

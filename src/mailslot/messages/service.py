@@ -268,11 +268,11 @@ async def find_message_by_fields(
             User.username_key == accounts.username_key(sender),
             Message.subject == subject,
             Message.body == text,
+            # A sender's delete ends every delivery too, so this holds for both sides, and
+            # lets the sent-box index bound the scan to the sender's live messages.
+            Message.deleted_by_sender_at.is_(None),
             to_receiver,
-            or_(
-                and_(Message.sender_id == viewer.id, Message.deleted_by_sender_at.is_(None)),
-                in_inbox,
-            ),
+            or_(Message.sender_id == viewer.id, in_inbox),
         )
         .order_by(Message.id)
         .limit(1)
