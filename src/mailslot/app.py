@@ -11,7 +11,9 @@ from fastapi import FastAPI
 
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import CredentialDigests, Passwords
+from mailslot.compat import routes as compat_routes
+from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import install_error_handlers
@@ -25,6 +27,9 @@ DESCRIPTION = """A self-hosted mailbox-style messaging service.
 Register (`POST /users`), sign in (`POST /users/{username}/token`), then send the token as
 `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a
 stable `code`.
+
+The seed A operations (`//signup`, `//login`, `//logout`, `//message`, `//messages`) keep
+existing seed A clients working; they are deprecated in favour of this API.
 """
 
 
@@ -36,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
         app.state.purger = Purger(app.state.session_factory, settings)
         purging = asyncio.create_task(app.state.purger.run()) if settings.purge_interval else None
         try:
@@ -63,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
+    app.include_router(compat_routes.router)
+    app.add_middleware(DeprecationHeaders)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     db_commands.add_parser("upgrade", help="apply every migration")
     commands.add_parser(
         "purge",
-        help="erase trash older than MAILSLOT_TRASH_RETENTION_DAYS and idempotency keys "
+        help="purge trash older than MAILSLOT_TRASH_RETENTION_DAYS and idempotency keys "
         "older than 24 hours (serving processes also do it every MAILSLOT_PURGE_INTERVAL s)",
     )
     args = parser.parse_args(argv)

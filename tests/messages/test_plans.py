@@ -13,7 +13,7 @@ from mailslot.accounts.service import Account
 from mailslot.db.engine import make_engine
 from mailslot.messages import service
 from mailslot.messages.models import Delivery
-from mailslot.messages.search import MessageFilter, apply_filters
+from mailslot.messages.search import MessageFilter
 
 pytestmark = pytest.mark.anyio
 
@@ -36,10 +36,6 @@ async def plan_of(settings, dialect: str, query: Any) -> str:
     return plan
 
 
-def thread_filter(box: Any, dialect: str, query: Any) -> Any:
-    return apply_filters(query, MessageFilter(thread_id=7), box=box, dialect=dialect).limit(21)
-
-
 @pytest.mark.parametrize(
     ("name", "index"),
     [
@@ -52,15 +48,14 @@ def thread_filter(box: Any, dialect: str, query: Any) -> Any:
     ],
 )
 async def test_listing_walks_its_index(settings, dialect, name, index) -> None:
+    thread = MessageFilter(dialect=dialect, thread_id=7)
     queries: dict[str, Callable[[], Any]] = {
-        "inbox_thread": lambda: thread_filter(
-            "inbox", dialect, service._inbox_query(VIEWER, unread=None)
+        "inbox_thread": lambda: service._inbox_page(VIEWER, None, None, 0, 21, filters=thread),
+        "inbox_thread_unread": lambda: service._inbox_page(
+            VIEWER, True, None, 0, 21, filters=thread
         ),
-        "inbox_thread_unread": lambda: thread_filter(
-            "inbox", dialect, service._inbox_query(VIEWER, unread=True)
-        ),
-        "sent_thread": lambda: thread_filter("sent", dialect, service._sent_query(VIEWER)),
-        "trash": lambda: service._trash_query(VIEWER, unread=None).limit(21),
+        "sent_thread": lambda: service._sent_page(VIEWER, None, 0, 21, filters=thread),
+        "trash": lambda: service._trash_page(VIEWER, None, None, 0, 21),
         "unread_by_thread": lambda: (
             select(Delivery.thread_id, func.count())
             .where(

@@ -161,3 +161,37 @@ async def test_the_trash_is_purged_periodically(dialect, settings) -> None:
                 await app.state.purger.next_run()  # may have started before the aging
                 await app.state.purger.next_run()
             assert (await restore(client, bob, sent["id"])).status_code == 404
+
+
+async def test_seed_a_sender_still_deletes_what_receivers_deleted_for_good(
+    client, app, dialect
+) -> None:
+    from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
+
+    sender, erased, purged = [await make_seed_a_user(client) for _ in range(3)]
+    messages = {}
+    for receiver in (erased, purged):
+        message = sender.message(receiver, subject=f"to {receiver.username}")
+        written = await seed_a(
+            client, "POST", f"//message?{sender.credentials}&request=write", message
+        )
+        assert written.status_code == 201, written.text
+        messages[receiver.username] = message
+    for receiver, params in ((erased, {"permanent": "true"}), (purged, {})):
+        headers = await native_headers(client, receiver)
+        listed = await client.get(f"/users/{receiver.username}/messages", headers=headers)
+        message_id = listed.json()["messages"][0]["id"]
+        response = await client.delete(
+            f"/users/{receiver.username}/messages/{message_id}", params=params, headers=headers
+        )
+        assert response.status_code == 204
+    bob = TestUser(purged.username, purged.password, "")
+    await age_trash(app, bob, days=31)
+    await purge_expired(app.state.session_factory, trash_retention=RETENTION)
+    # The receivers' copies are gone for good; the sender's delete by fields still finds
+    # each message by its receiver.
+    for message in messages.values():
+        deleted = await seed_a(
+            client, "POST", f"//message?{sender.credentials}&request=delete", message
+        )
+        assert deleted.status_code == 200, deleted.text

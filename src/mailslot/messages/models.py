@@ -55,11 +55,12 @@ class Delivery(Base):
 
     __tablename__ = "delivery"
 
-    message_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
-    )
+    # Receiver first: the key itself is a per-user range, newest message last.
     receiver_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
     )
     # The message's thread, copied here (it never changes) so the inbox filtered by
     # thread, and the unread count of a thread, are range scans on one index.
@@ -72,6 +73,7 @@ class Delivery(Base):
     trashed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
+        Index(None, "message_id"),  # a sender's delete reaches every receiver's copy
         # The inbox and the unread list are range scans on these, newest first, so a
         # page costs the same whatever the mailbox holds.
         Index(

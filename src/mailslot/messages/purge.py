@@ -1,4 +1,5 @@
-"""Purging what has expired: trash past its retention, idempotency keys past 24 hours.
+"""Purging what has expired: trash past its retention (no longer restorable), idempotency
+keys past 24 hours (erased).
 
 Two entry points run it, and own its transactions (one per batch, so a large purge never
 holds SQLite's write lock or a PostgreSQL transaction for long):
@@ -39,7 +40,7 @@ async def purge_expired(
     trash_retention: timedelta,
     now: datetime | None = None,
 ) -> Purged:
-    """Erase trash older than `trash_retention` and idempotency keys past their 24 hours."""
+    """Purge trash older than `trash_retention` and idempotency keys past their 24 hours."""
     now = now or utcnow()
 
     async def trash_batch(db: AsyncSession) -> int:

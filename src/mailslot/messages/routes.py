@@ -13,7 +13,7 @@ from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
 from mailslot.accounts.service import Account
 from mailslot.deps import DbSession
-from mailslot.errors import InvalidParameter, ThreadNotFound, problems
+from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
@@ -34,7 +34,8 @@ from mailslot.messages.schemas import (
 )
 from mailslot.messages.service import MessageView
 
-router = APIRouter(tags=["messages"])
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["messages"], responses=problems(503))
 
 MessageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ThreadId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -89,7 +90,7 @@ def below(cursor: str | None) -> int | None:
 
 
 @router.post(
-    "/users/{username}/messages", status_code=201, responses=problems(401, 403, 409, 413, 422)
+    "/users/{username}/messages", status_code=201, responses=problems(401, 403, 409, *JSON_BODY)
 )
 async def post_message(
     username: str,
@@ -205,7 +206,7 @@ async def get_message(
 
 
 @router.patch(
-    "/users/{username}/messages/{message_id}", responses=problems(401, 403, 404, 413, 422)
+    "/users/{username}/messages/{message_id}", responses=problems(401, 403, 404, *JSON_BODY)
 )
 async def patch_message(
     username: str, message_id: MessageId, body: MessageUpdate, user: CurrentUser, db: DbSession
@@ -217,7 +218,7 @@ async def patch_message(
     return message_read(view)
 
 
-@router.patch("/users/{username}/messages", responses=problems(401, 403, 413, 422))
+@router.patch("/users/{username}/messages", responses=problems(401, 403, *JSON_BODY))
 async def patch_messages(
     username: str, body: MessagesUpdate, user: CurrentUser, db: DbSession
 ) -> BulkResult:
@@ -249,7 +250,7 @@ async def delete_message(
 ) -> Response:
     """Delete a message. Its sender deletes it for every receiver, for good (it leaves
     their trash too). A receiver moves it from their inbox to their trash (`box=trash`),
-    from where it can be restored until purged; `permanent=true` erases their copy at once,
+    from where it can be restored until purged; `permanent=true` removes their copy at once,
     from the inbox or the trash."""
     require_self(user, username)
     if permanent:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Integer, column, func, literal_column, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -30,6 +30,8 @@ from sqlalchemy.sql.expression import cast
 from mailslot.accounts import service as accounts
 from mailslot.errors import InvalidParameter
 from mailslot.messages.models import Delivery, Message
+
+Row = TypeVarTuple("Row")
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 16
@@ -122,6 +124,7 @@ class MessageFilter:
     """What a listing keeps besides its box. `matches_nothing` short-cuts a filter that
     names an unknown user, has no words to search, or an empty time range."""
 
+    dialect: str  # the database's: each writes search differently
     terms: tuple[Term, ...] = ()
     sender_id: int | None = None
     receiver: str | None = None  # the username as registered
@@ -130,15 +133,18 @@ class MessageFilter:
     thread_id: int | None = None
     matches_nothing: bool = False
 
+    @property
+    def touches_message(self) -> bool:
+        """Whether a delivery-only page must join message to apply this filter."""
+        return bool(self.terms or self.sender_id or self.receiver or self.after or self.before)
+
 
 def apply_filters(
-    query: Select[Any],
-    filters: MessageFilter,
-    *,
-    box: Literal["inbox", "sent", "trash"],
-    dialect: str,
-) -> Select[Any]:
-    """`query` (a box's listing, which joins message) narrowed by `filters`."""
+    query: Select[*Row], filters: MessageFilter, *, box: Literal["inbox", "sent", "trash"]
+) -> Select[*Row]:
+    """`query` (a box's page, which joins message when `filters.touches_message`)
+    narrowed by `filters`."""
+    dialect = filters.dialect
     received = box != "sent"
     if filters.terms:
         id_column = Delivery.message_id if received else Message.id
@@ -201,6 +207,7 @@ async def make_filter(
     if after is not None and before is not None and after >= before:
         nothing = True
     return MessageFilter(
+        dialect=db.get_bind().dialect.name,
         terms=terms,
         sender_id=sender_id,
         receiver=receiver_name,

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts.service import Account, username_key
 from mailslot.errors import MessageNotFound, ReplyToNotFound
 from mailslot.messages import service
-from mailslot.messages.models import Delivery, Message
+from mailslot.messages.models import Delivery
+from mailslot.messages.search import MessageFilter
 from mailslot.messages.service import MessageView
 
 
@@ -74,16 +75,14 @@ async def list_thread(
     """What the viewer can see of a thread (received and not deleted, or sent and not
     deleted), newest first, and whether more follow. Two index range scans of at most
     `limit + 1` rows each, merged: the cost does not grow with the mailbox or the thread."""
-    received = service._inbox_query(viewer, unread=None).where(Delivery.thread_id == thread_id)
-    sent = service._sent_query(viewer).where(Message.thread_id == thread_id)
-    if below_id is not None:
-        received = received.where(Delivery.message_id < below_id)
-        sent = sent.where(Message.id < below_id)
+    in_thread = MessageFilter(dialect=db.get_bind().dialect.name, thread_id=thread_id)
+    received = service._inbox_page(viewer, None, below_id, 0, limit + 1, filters=in_thread)
+    sent = service._sent_page(viewer, below_id, 0, limit + 1, filters=in_thread)
     views: dict[int, MessageView] = {}
-    for row in (await db.execute(sent.limit(limit + 1))).all():
+    for row in (await db.execute(sent)).all():
         views[row.id] = service._view(row, is_receiver=False, read_at=None)
     # A message to oneself is in both: the received side carries its read state.
-    for row in (await db.execute(received.limit(limit + 1))).all():
+    for row in (await db.execute(received)).all():
         views[row.id] = service._view(row, is_receiver=True, read_at=row.read_at)
     ordered = sorted(views.values(), key=lambda view: view.id, reverse=True)
     return ordered[:limit], len(ordered) > limit

@@ -1,7 +1,7 @@
 """threads, search, trash and idempotency keys
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0004 (written on 0001; re-chained after 0004 landed on main, so there is one head)
 Create Date: 2026-11-21
 
 The full-text objects are written by hand, per dialect, because autogenerate cannot
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
