@@ -249,10 +249,15 @@ class Seeder:
                 ),
                 {"s": sender[0], "r": names, "t": now, "n": count},
             )
+            # Each message starts its own thread (migration 0003: thread_id never null).
+            await db.execute(
+                text("UPDATE message SET thread_id = id WHERE sender_id = :s AND id > :first"),
+                {"s": sender[0], "first": first},
+            )
             await db.execute(
                 text(
-                    "INSERT INTO delivery (message_id, receiver_id, read_at) "
-                    f"SELECT id, :u, {stamp} FROM message WHERE sender_id = :s AND id > :first"
+                    "INSERT INTO delivery (message_id, receiver_id, read_at, thread_id) "
+                    f"SELECT id, :u, {stamp}, id FROM message WHERE sender_id = :s AND id > :first"
                 ),
                 {"u": receiver[0], "s": sender[0], "t": now, "first": first},
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +19,7 @@ from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import routes as messages_routes
+from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
@@ -39,9 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
+        app.state.purger = Purger(app.state.session_factory, settings)
+        purging = asyncio.create_task(app.state.purger.run()) if settings.purge_interval else None
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purging
             await engine.dispose()
 
     app = FastAPI(

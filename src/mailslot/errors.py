@@ -17,13 +17,17 @@
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
-    │   └── NoUnreadMessage (404 no_unread_message)
+    │   ├── NoUnreadMessage (404 no_unread_message)
+    │   └── ThreadNotFound (404 thread_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
-    │   └── EmailTaken (409 email_taken)
+    │   ├── EmailTaken (409 email_taken)
+    │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
-    │   └── UnknownReceiver (422 unknown_receiver)
+    │   ├── UnknownReceiver (422 unknown_receiver)
+    │   ├── ReplyToNotFound (422 reply_to_not_found)
+    │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     └── ServiceUnavailable (503 service_unavailable)
 
@@ -148,6 +152,10 @@ class NoUnreadMessage(NotFound):
     code = "no_unread_message"
 
 
+class ThreadNotFound(NotFound):
+    code = "thread_not_found"
+
+
 class Conflict(AppError):
     status, code = 409, "conflict"
 
@@ -160,6 +168,10 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
+class IdempotencyKeyInFlight(Conflict):
+    code = "idempotency_key_in_flight"
+
+
 class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 
@@ -170,6 +182,14 @@ class Unprocessable(AppError):
 
 class UnknownReceiver(Unprocessable):
     code = "unknown_receiver"
+
+
+class ReplyToNotFound(Unprocessable):
+    code = "reply_to_not_found"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
 
 
 class TooManyRequests(AppError):

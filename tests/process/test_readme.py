@@ -55,3 +55,20 @@ def test_readme_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:
     assert lines[9] == "[]"
     assert lines[10] == '{"username":"user1","logged_in":false}'
     assert '"code": "session_not_started"' in lines[11]
+
+
+def test_readme_threads_walkthrough_works_when_pasted(tmp_path) -> None:
+    lines = paste("paste this too:", tmp_path).splitlines()
+    assert lines[0].lower().strip() == "idempotent-replayed: true"
+    reply, found, thread, deleted, trash, restored, erased, gone = lines[1:]
+    question = int(re.findall(r'"reply_to":(\d+)', reply)[0])
+    assert f'"thread_id":{question}' in reply
+    assert '"receivers":["carol"]' in reply
+    assert '"subject":"Re: Quarterly report"' in found
+    assert f'"threads":[{{"thread_id":{question},"unread":1}}]' in found
+    assert thread.count('"id":') == 2
+    assert '"unread":1' in thread
+    assert deleted == erased == "204"
+    assert f'"id":{question}' in trash
+    assert f'"id":{question}' in restored
+    assert '"code":"message_not_found"' in gone.replace(" ", "")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -17,8 +17,9 @@ from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
 from mailslot.errors import MessageNotFound, NotAReceiver
 from mailslot.messages.models import Delivery, Message
+from mailslot.messages.search import MessageFilter, apply_filters
 
-Box = Literal["inbox", "sent"]
+Box = Literal["inbox", "sent", "trash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +80,12 @@ async def send_message(
     subject: str,
     text: str,
     client_timestamp: str | None = None,
+    thread_id: int | None = None,
+    reply_to_id: int | None = None,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
-    naming every receiver that is not registered."""
+    naming every receiver that is not registered. Without `thread_id` the message
+    starts a thread of its own (threads.send_in_thread sets both for a reply)."""
     users = await accounts.require_users(db, receivers)
     now = utcnow()
     names = [user.username for user in users]
@@ -95,12 +99,23 @@ async def send_message(
                 receiver_names=names,
                 created_at=now,
                 client_timestamp=client_timestamp,
+                thread_id=thread_id,
+                reply_to_id=reply_to_id,
             )
             .returning(Message.id)
         )
     ).scalar_one()
+    if thread_id is None:
+        thread_id = message_id
+        await db.execute(
+            update(Message).where(Message.id == message_id).values(thread_id=thread_id)
+        )
     await db.execute(
-        insert(Delivery), [{"message_id": message_id, "receiver_id": user.id} for user in users]
+        insert(Delivery),
+        [
+            {"message_id": message_id, "receiver_id": user.id, "thread_id": thread_id}
+            for user in users
+        ],
     )
     return MessageView(
         id=message_id,
@@ -110,26 +125,66 @@ async def send_message(
         body=text,
         created_at=now,
         client_timestamp=client_timestamp,
-        thread_id=message_id,
-        reply_to_id=None,
+        thread_id=thread_id,
+        reply_to_id=reply_to_id,
         is_receiver=any(user.id == sender.id for user in users),
         read_at=None,
     )
 
 
 def _inbox_page(
-    viewer: Account, unread: bool | None, below_id: int | None, offset: int, limit: int
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
+) -> Select[*tuple[Any, ...]]:
+    return _received_page(
+        viewer, unread, below_id, offset, limit, (Delivery.deleted_at.is_(None),), filters, "inbox"
+    )
+
+
+def _trash_page(
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """The receiver's trash. A message its sender has since deleted for everyone is gone
+    from the trash too."""
+    where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
+    return _received_page(viewer, unread, below_id, offset, limit, where, filters, "trash")
+
+
+def _received_page(
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    where: tuple[ColumnElement[bool], ...],
+    filters: MessageFilter | None,
+    box: Literal["inbox", "trash"],
 ) -> Select[*tuple[Any, ...]]:
     """The page is cut from the inbox index first and only its rows are joined, so the
     plan is a bounded index range scan whatever the planner knows of the mailbox.
     The result is unordered: the caller orders the page."""
     page = (
         select(Delivery.message_id, Delivery.read_at)
-        .where(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
+        .where(Delivery.receiver_id == viewer.id, *where)
         .order_by(Delivery.message_id.desc())
         .offset(offset)
         .limit(limit)
     )
+    if box == "trash" or (filters is not None and filters.touches_message):
+        page = page.join(Message, Message.id == Delivery.message_id)
+    if filters is not None:
+        page = apply_filters(page, filters, box=box)
     if unread is True:
         page = page.where(Delivery.read_at.is_(None))
     elif unread is False:
@@ -146,7 +201,12 @@ def _inbox_page(
 
 
 def _sent_page(
-    viewer: Account, below_id: int | None, offset: int, limit: int
+    viewer: Account,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
 ) -> Select[*tuple[Any, ...]]:
     page = (
         select(Message.id)
@@ -155,6 +215,8 @@ def _sent_page(
         .offset(offset)
         .limit(limit)
     )
+    if filters is not None:
+        page = apply_filters(page, filters, box="sent")
     if below_id is not None:
         page = page.where(Message.id < below_id)
     cut = page.subquery("page")
@@ -175,17 +237,23 @@ async def list_messages(
     below_id: int | None,
     offset: int,
     limit: int,
+    filters: MessageFilter | None = None,
 ) -> tuple[list[MessageView], bool]:
     """A page of a mailbox, newest first, and whether more follow. Keyset (`below_id`)
     pages cost the same at any depth; `offset` is kept for seed B's page numbers."""
+    if filters is not None and filters.matches_nothing:
+        return [], False
     if box == "inbox":
-        query = _inbox_page(viewer, unread, below_id, offset, limit + 1)
+        query = _inbox_page(viewer, unread, below_id, offset, limit + 1, filters=filters)
+    elif box == "trash":
+        query = _trash_page(viewer, unread, below_id, offset, limit + 1, filters=filters)
     else:
-        query = _sent_page(viewer, below_id, offset, limit + 1)
+        query = _sent_page(viewer, below_id, offset, limit + 1, filters=filters)
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
     rows = sorted((await db.execute(query)).all(), key=lambda row: row.id, reverse=True)
+    received = box != "sent"
     views = [
-        _view(row, is_receiver=box == "inbox", read_at=row.read_at if box == "inbox" else None)
+        _view(row, is_receiver=received, read_at=row.read_at if received else None)
         for row in rows[:limit]
     ]
     return views, len(rows) > limit
@@ -391,7 +459,8 @@ async def delete_message(
     db: AsyncSession, *, viewer: Account, message_id: int
 ) -> Literal["everyone", "own"]:
     """Seed B's rule: the sender deletes for every receiver; a receiver deletes only from
-    their own feed. Raises MessageNotFound when the viewer cannot see the message."""
+    their own feed, into their trash (trash.py restores, purges, deletes for good).
+    Raises MessageNotFound when the viewer cannot see the message."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
         raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
@@ -412,7 +481,7 @@ async def delete_message(
     await db.execute(
         update(Delivery)
         .where(Delivery.message_id == message_id, Delivery.receiver_id == viewer.id)
-        .values(deleted_at=now)
+        .values(deleted_at=now, trashed_at=now)  # to the trash: see trash.py
     )
     return "own"
 
