@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench clean services
+.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -25,12 +25,12 @@ test-fast: $(VENV)/.synced ## the suite on SQLite only
 	$(BIN)/pytest --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 fmt: $(VENV)/.synced ## format and fix what ruff can
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
@@ -40,6 +40,9 @@ db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the
 
 db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
 	$(BIN)/python -m mailslot.db.revision "$(m)"
+
+bench-search: $(VENV)/.synced ## cost of a search on a 10^5-message mailbox, SQLite and PostgreSQL (~2 min)
+	$(BIN)/python bench/search.py --db all --messages 100000 --rounds 40
 
 clean: ## remove environments, caches and local data
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data
@@ -52,3 +55,7 @@ $(UV):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
+
+bench: $(VENV)/.synced ## load scenarios against a bare endpoint (PostgreSQL; DB=sqlite for SQLite)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py --db $(or $(DB),postgres) $(ARGS)

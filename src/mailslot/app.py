@@ -12,13 +12,16 @@ from fastapi import FastAPI
 
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import CredentialDigests, Passwords
+from mailslot.compat import routes as compat_routes
+from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
+from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.broker import make_broker
@@ -30,6 +33,9 @@ DESCRIPTION = """A self-hosted mailbox-style messaging service.
 Register (`POST /users`), sign in (`POST /users/{username}/token`), then send the token as
 `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a
 stable `code`.
+
+The seed A operations (`//signup`, `//login`, `//logout`, `//message`, `//messages`) keep
+existing seed A clients working; they are deprecated in favour of this API.
 """
 
 
@@ -49,22 +55,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.change_log = change_log
         app.state.broker = broker
         app.state.draining = anyio.Event()
+        app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
+        app.state.purger = Purger(sessions, settings)
         restore_signals = stop_on_exit_signals(app.state.draining)
         await broker.start()
-        pruner = None
+        background = []
+        if settings.purge_interval:
+            background.append(asyncio.create_task(app.state.purger.run()))
         if settings.change_retention_days:
-            pruner = asyncio.create_task(
-                changes.prune_forever(sessions, days=settings.change_retention_days)
+            background.append(
+                asyncio.create_task(
+                    changes.prune_forever(sessions, days=settings.change_retention_days)
+                )
             )
         try:
             yield
         finally:
             app.state.draining.set()
             restore_signals()
-            if pruner is not None:
-                pruner.cancel()
+            for task in background:
+                task.cancel()
                 with suppress(asyncio.CancelledError):
-                    await pruner
+                    await task
             await broker.aclose()
             await engine.dispose()
 
@@ -85,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
     app.include_router(realtime_routes.router)
+    app.include_router(compat_routes.router)
+    app.add_middleware(DeprecationHeaders)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

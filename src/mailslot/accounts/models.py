@@ -26,6 +26,10 @@ class User(Base):
     # The newest sequence number of the user's change log; bumped in the transaction
     # that records a change, so it orders the user's changes in commit order.
     last_change_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("0"), default=0)
+    # While a seed A session is started: HMAC-SHA256, under the server's secret key, of the
+    # credentials that started it (accounts.security.CredentialDigests). Each seed A request
+    # carries the password; this checks it without argon2. Null when no session is started.
+    legacy_session_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
 
 class AccessToken(Base):

@@ -121,8 +121,12 @@ async def list_changes(
             gone = message_deleted(user_id, row.message_id, "everyone")
             events.append(Event(user_id, gone.type, row.seq, gone.data))
         else:
-            box = row.data["box"]
-            view = messages._view(row, is_receiver=box == "inbox", read_at=None)
+            box, read_at = row.data["box"], row.data.get("read_at")
+            view = messages._view(
+                row,
+                is_receiver=box == "inbox",
+                read_at=datetime.fromisoformat(read_at) if read_at else None,
+            )
             events.append(Event(user_id, row.type, row.seq, message_data(view, box)))
     if not rows and since < latest:
         raise _gone(since)

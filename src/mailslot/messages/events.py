@@ -52,11 +52,18 @@ def message_data(view: MessageView, box: Box) -> dict[str, Any]:
     return {**message_read(view).model_dump(mode="json"), "box": box}
 
 
-def message_created(user_id: int, view: MessageView, box: Box) -> NewChange:
-    """A message as its receiver (box inbox) or its sender (box sent) sees it when sent.
-    The log keeps only the box: the message is read from its row when replayed."""
-    shown = replace(view, is_receiver=box == "inbox", read_at=None)
-    return NewChange(user_id, "message.created", view.id, {"box": box}, message_data(shown, box))
+def message_created(
+    user_id: int, view: MessageView, box: Box, *, restored: bool = False
+) -> NewChange:
+    """A message as its receiver (box inbox) or its sender (box sent) sees it when sent,
+    or (restored from the trash) as it comes back, read state and all. The log keeps the
+    box and that read state: the message is read from its row when replayed."""
+    read_at = view.read_at if restored else None
+    shown = replace(view, is_receiver=box == "inbox", read_at=read_at)
+    stored: dict[str, Any] = {"box": box}
+    if read_at is not None:
+        stored["read_at"] = read_at.isoformat()
+    return NewChange(user_id, "message.created", view.id, stored, message_data(shown, box))
 
 
 def message_updated(user_id: int, message_id: int, read_at: datetime | None) -> NewChange:
