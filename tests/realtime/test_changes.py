@@ -10,8 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import event, update
 
-from mailslot.messages import changes
-from mailslot.messages.models import Change
+from mailslot.messages import changes, trash
+from mailslot.messages.models import Change, Delivery
+from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.factories import TestUser, inbox, make_user, send
 
 pytestmark = pytest.mark.anyio
@@ -229,3 +230,57 @@ async def test_concurrent_sends_between_the_same_users_keep_one_gapless_order(cl
         ids = [change["id"] for change in page["changes"]]
         assert ids == list(range(1, page["latest"] + 1))
         assert sum(c["type"] == "message.created" for c in page["changes"]) == 30
+
+
+async def test_trash_restore_delete_for_good_and_purge_are_recorded(client, app) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    kept = await send(client, alice, bob, subject="kept")
+    gone = await send(client, alice, bob, subject="gone")
+    expired = await send(client, alice, bob, subject="expired")
+    messages = f"/users/{bob.username}/messages"
+    await client.get(f"{messages}/{kept['id']}", headers=bob.headers)  # read: 4
+    for message in (kept, gone, expired):  # to the trash: 5, 6, 7
+        await client.delete(f"{messages}/{message['id']}", headers=bob.headers)
+    restored = await client.post(f"{messages}/{kept['id']}/restore", headers=bob.headers)
+    assert restored.status_code == 200
+    await client.delete(  # 9
+        f"{messages}/{gone['id']}", params={"permanent": "true"}, headers=bob.headers
+    )
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)  # only this test's trash is that old
+    async with app.state.session_factory() as db:
+        await db.execute(
+            update(Delivery).where(Delivery.message_id == expired["id"]).values(trashed_at=long_ago)
+        )
+        purged = await trash.purge_trash(db, trashed_before=long_ago + timedelta(days=1), limit=9)
+        await db.commit()
+    assert purged == 1
+
+    page = await changes_of(client, bob, since=7)
+    mine = [
+        c for c in page["changes"] if c["data"]["id"] in {kept["id"], gone["id"], expired["id"]}
+    ]
+    assert [(c["id"], c["type"]) for c in mine] == [
+        (8, "message.created"),  # restored, as it comes back: read
+        (9, "message.deleted"),  # deleted for good from the trash
+        (10, "message.deleted"),  # purged from the trash
+    ]
+    assert mine[0]["data"] == {**restored.json(), "box": "inbox"}
+    assert mine[0]["data"]["read"] is True
+    assert [c["data"] for c in mine[1:]] == [
+        {"id": gone["id"], "scope": "own"},
+        {"id": expired["id"], "scope": "own"},
+    ]
+
+
+async def test_seed_a_read_is_recorded(client) -> None:
+    alice, bob = await make_seed_a_user(client), await make_seed_a_user(client)
+    written = await seed_a(
+        client, "POST", f"//message?{alice.credentials}&request=write", json=alice.message(bob)
+    )
+    assert written.status_code == 201, written.text
+    read = await seed_a(client, "GET", f"//message?{bob.credentials}&request=read")
+    assert read.status_code == 200, read.text
+    headers = await native_headers(client, bob)
+    page = (await client.get(f"/users/{bob.username}/changes", headers=headers)).json()
+    assert [c["type"] for c in page["changes"]] == ["message.created", "message.updated"]
+    assert page["changes"][1]["data"]["read"] is True

@@ -30,7 +30,8 @@ from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import Ending, EventStream, open_stream, pump
 
-router = APIRouter(tags=["live"])
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["live"], responses=problems(503))
 
 MAX_CHANGES_PAGE = 1000
 Ticket = Annotated[
