@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-import anyio
 from fastapi import FastAPI
 
 from mailslot import __version__, ops
@@ -26,7 +25,7 @@ from mailslot.middleware import Edge
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.broker import make_broker
 from mailslot.realtime.events import session_info
-from mailslot.realtime.streams import stop_on_exit_signals
+from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -54,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = sessions
         app.state.change_log = change_log
         app.state.broker = broker
-        app.state.draining = anyio.Event()
+        app.state.draining = Shutdown()
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
         app.state.purger = Purger(sessions, settings)
         restore_signals = stop_on_exit_signals(app.state.draining)

@@ -11,7 +11,7 @@ import pytest
 
 from mailslot.realtime.broker import RESYNC, MemoryBroker, PollingBroker
 from mailslot.realtime.events import Event
-from mailslot.realtime.streams import EventStream, open_stream, pump
+from mailslot.realtime.streams import EventStream, Shutdown, open_stream, pump
 from tests.factories import TestUser, make_user, send
 
 pytestmark = pytest.mark.anyio
@@ -123,7 +123,7 @@ async def _pump(stream: EventStream, send: Any, **overrides: Any) -> str:
         "heartbeat": 10.0,
         "send_timeout": 10.0,
         "expires_in": 60.0,
-        "stop": anyio.Event(),
+        "stop": Shutdown(),
     }
     options.update(overrides)
     with anyio.fail_after(5):
@@ -185,7 +185,7 @@ async def test_a_write_that_never_completes_times_out(client, app) -> None:
 async def test_heartbeats_when_idle_and_stop_on_server_exit(client, app) -> None:
     bob = await make_user(client)
     bob_id = await user_id(client, bob)
-    stop = anyio.Event()
+    stop = Shutdown()
     sent: list[Event | None] = []
 
     async def record(event: Event | None) -> None:
@@ -196,3 +196,16 @@ async def test_heartbeats_when_idle_and_stop_on_server_exit(client, app) -> None
     async with open_stream(MemoryBroker(), app.state.change_log, bob_id, since=None) as s:
         assert await _pump(s, record, heartbeat=0.02, stop=stop) == "restart"
     assert sent == [None, None]
+
+
+async def test_a_stream_ends_when_its_token_expires(client, app) -> None:
+    bob = await make_user(client)
+    bob_id = await user_id(client, bob)
+    sent: list[Event | None] = []
+
+    async def record(event: Event | None) -> None:
+        sent.append(event)
+
+    async with open_stream(MemoryBroker(), app.state.change_log, bob_id, since=None) as s:
+        assert await _pump(s, record, heartbeat=10, expires_in=0.05) == "expired"
+    assert sent == []

@@ -20,7 +20,7 @@ import math
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any, Final, Protocol
 
@@ -50,6 +50,7 @@ class Subscription:
         # then belongs to a client that does not read.
         self.sending = False
         self.too_slow = anyio.Event()
+        self.on_too_slow: Callable[[], None] | None = None
 
     def push(self, item: Event | None) -> None:
         if self.too_slow.is_set():
@@ -59,6 +60,8 @@ class Subscription:
         except asyncio.QueueFull:
             if self.sending:
                 self.too_slow.set()
+                if self.on_too_slow is not None:
+                    self.on_too_slow()
                 return
             # Busy, not stuck (a burst, a long catch-up): drop the queue, re-read the log.
             while not self._queue.empty():

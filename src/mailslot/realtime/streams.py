@@ -104,6 +104,16 @@ class EventStream:
             return item
 
     @contextmanager
+    def calling_when_too_slow(self, callback: Callable[[], None]) -> Iterator[None]:
+        self._subscription.on_too_slow = callback
+        if self.too_slow.is_set():
+            callback()
+        try:
+            yield
+        finally:
+            self._subscription.on_too_slow = None
+
+    @contextmanager
     def sending(self) -> Iterator[None]:
         """Mark a write to the client in progress (see Subscription.push)."""
         self._subscription.sending = True
@@ -125,6 +135,31 @@ async def open_stream(
         yield stream
 
 
+class Shutdown:
+    """The server is stopping: every open stream ends. A callback per stream, not a task
+    (a task per idle connection is memory)."""
+
+    def __init__(self) -> None:
+        self.is_set = False
+        self._callbacks: set[Callable[[], None]] = set()
+
+    def set(self) -> None:
+        self.is_set = True
+        for callback in list(self._callbacks):
+            callback()
+
+    @contextmanager
+    def calling(self, callback: Callable[[], None]) -> Iterator[None]:
+        """Call `callback` once the shutdown starts (now, if it has)."""
+        if self.is_set:
+            callback()
+        self._callbacks.add(callback)
+        try:
+            yield
+        finally:
+            self._callbacks.discard(callback)
+
+
 async def pump(
     stream: EventStream,
     *,
@@ -134,68 +169,76 @@ async def pump(
     heartbeat: float,
     send_timeout: float,
     expires_in: float,
-    stop: anyio.Event,
+    stop: Shutdown,
     opening: Callable[[], Awaitable[None]] | None = None,
 ) -> Ending:
     """Write the stream to a client until one side ends it; says why. `opening` is the
     endpoint's first write, `send(None)` a heartbeat. A write that takes longer than
     `send_timeout`, or a queue that fills while a write waits, means the client does
-    not read."""
+    not read. Two tasks per stream: one writes, one notices the client leave."""
     ending: Ending = "closed"
+    group = anyio.create_task_group()
+    expires_at = anyio.current_time() + expires_in
 
-    async with anyio.create_task_group() as group:
+    def finish(why: Ending) -> None:
+        nonlocal ending
+        if not group.cancel_scope.cancel_called:
+            ending = why
+            group.cancel_scope.cancel()
 
-        def finish(why: Ending) -> None:
-            nonlocal ending
-            if not group.cancel_scope.cancel_called:
-                ending = why
-                group.cancel_scope.cancel()
+    async def until_closed() -> None:
+        await wait_closed()
+        finish("closed")
 
-        async def until(wait: Callable[[], Awaitable[object]], why: Ending) -> None:
-            await wait()
-            finish(why)
-
-        async def write() -> None:
-            if opening is not None:
-                try:
-                    with stream.sending(), anyio.fail_after(send_timeout):
-                        await opening()
-                except TimeoutError:
-                    finish("too_slow")
+    async def write() -> None:
+        if opening is not None:
+            try:
+                with stream.sending(), anyio.fail_after(send_timeout):
+                    await opening()
+            except TimeoutError:
+                finish("too_slow")
+                return
+        while True:
+            left = expires_at - anyio.current_time()
+            if left <= 0:
+                finish("expired")
+                return
+            try:
+                event = await stream.next(idle=min(heartbeat, left))
+            except ResyncRequired:
+                finish("resync_required")
+                return
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("stream stopped: the change log is unreadable (%s)", exc)
+                finish("unavailable")
+                return
+            if event is None and anyio.current_time() >= expires_at:
+                continue  # expired, not idle: no heartbeat
+            if event is not None and event.is_signal:
+                if event.type == SESSION_ENDED and not await still_signed_in():
+                    finish("signed_out")
                     return
-            while True:
-                try:
-                    event = await stream.next(idle=heartbeat)
-                except ResyncRequired:
-                    finish("resync_required")
-                    return
-                except (SQLAlchemyError, OSError) as exc:
-                    log.warning("stream stopped: the change log is unreadable (%s)", exc)
-                    finish("unavailable")
-                    return
-                if event is not None and event.is_signal:
-                    if event.type == SESSION_ENDED and not await still_signed_in():
-                        finish("signed_out")
-                        return
-                    continue
-                try:
-                    with stream.sending(), anyio.fail_after(send_timeout):
-                        await send(event)
-                except TimeoutError:
-                    finish("too_slow")
-                    return
+                continue
+            try:
+                with stream.sending(), anyio.fail_after(send_timeout):
+                    await send(event)
+            except TimeoutError:
+                finish("too_slow")
+                return
 
-        group.start_soon(until, wait_closed, "closed")
-        group.start_soon(until, stream.too_slow.wait, "too_slow")
-        group.start_soon(until, stop.wait, "restart")
-        group.start_soon(until, lambda: anyio.sleep(max(expires_in, 0)), "expired")
-        group.start_soon(write)
+    with (
+        stream.calling_when_too_slow(lambda: finish("too_slow")),
+        stop.calling(lambda: finish("restart")),
+    ):
+        async with group:
+            group.start_soon(until_closed)
+            group.start_soon(write)
     if ending == "too_slow":
         log.info("closed a stream whose client does not read (user %s)", stream.user_id)
     return ending
 
 
-def stop_on_exit_signals(stop: anyio.Event) -> Callable[[], None]:
+def stop_on_exit_signals(stop: Shutdown) -> Callable[[], None]:
     """Set `stop` when the server is told to exit (SIGTERM, SIGINT), before it waits for
     open connections to finish: streams then end at once (SSE clients reconnect
     elsewhere, WebSockets close with 1012) instead of holding a restart back. Wraps the
