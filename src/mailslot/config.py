@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     stream_ticket_ttl: int = Field(default=30, ge=1, le=300)  # seconds
     stream_heartbeat: float = Field(default=15.0, gt=0)  # SSE comment / WS ping interval
     stream_queue_size: int = Field(default=256, ge=4)  # events buffered per connection
-    stream_send_timeout: float = Field(default=10.0, gt=0)  # then the client is too slow
+    stream_send_timeout: float = Field(default=5.0, gt=0)  # then the client is too slow (F7)
     stream_poll_interval: float = Field(default=0.2, gt=0)  # workers > 1 without Redis
     # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)

@@ -150,31 +150,25 @@ class MemoryBroker:
 POLL_PAGE = 500
 
 
-class PollingBroker:
+class PollingBroker(MemoryBroker):
     """Several worker processes on one machine without Redis (`mailslot serve --workers N`
     on SQLite): this process's events go straight to its streams; the other processes'
     are found by polling the change-log heads of the users subscribed here, one query per
     interval whatever the number of streams, and read from the log."""
 
     def __init__(self, change_log: ChangeLog, *, queue_size: int, interval: float) -> None:
-        self._hub = Hub(queue_size)
+        super().__init__(queue_size=queue_size)
         self._log = change_log
         self._interval = interval
         self._known: dict[int, int] = {}  # user id -> newest sequence number delivered
         self._starting: dict[int, anyio.Event] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def publish(self, events: Sequence[Event]) -> None:
-        self._hub.dispatch(events)
-
     @asynccontextmanager
     async def subscribe(self, user_id: int) -> AsyncIterator[Subscription]:
-        subscription, _ = self._hub.add(user_id)
-        try:
+        async with super().subscribe(user_id) as subscription:
             await self._track(user_id)
             yield subscription
-        finally:
-            self._hub.remove(subscription)
 
     async def _track(self, user_id: int) -> None:
         # The head is read before the stream reads the log, so whatever commits after the
