@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -307,3 +308,32 @@ def test_a_shared_database_needs_a_configured_secret_key(tmp_path: Path) -> None
     assert result.returncode != 0
     assert "MAILSLOT_SECRET_KEY must be set" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+async def test_streams_end_at_once_when_a_server_stops(tmp_path: Path) -> None:
+    """SIGTERM (a restart, a deploy): SSE streams end (clients reconnect elsewhere) and
+    WebSockets close with 1012, instead of holding the shutdown for its grace period."""
+    server = MailslotServer(tmp_path / "data")
+    await _start(server)
+    assert server.process is not None
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            bob = await make_user(client)
+            async with (
+                sse(f"{server.url}/users/{bob.username}/events", bob.headers) as events,
+                websockets.connect(
+                    ws_url(server, f"/users/{bob.username}/ws"), additional_headers=bob.headers
+                ) as ws,
+            ):
+                server.process.send_signal(signal.SIGTERM)
+                with anyio.fail_after(5):
+                    rest = await events.rest()
+                    with pytest.raises(websockets.ConnectionClosed) as closed:
+                        await ws.recv()
+                    await anyio.to_thread.run_sync(server.process.wait)
+        assert rest[-1].comments == ["end restart"]
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1012
+        assert "timeout graceful shutdown exceeded" not in server.log()
+    finally:
+        server.stop()

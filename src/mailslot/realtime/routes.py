@@ -3,11 +3,11 @@ the change log and streams.pump."""
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, suppress
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request, WebSocket
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 
@@ -28,7 +28,7 @@ from mailslot.messages import changes
 from mailslot.realtime.events import Event
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
-from mailslot.realtime.streams import Ending, EventStream, open_stream, pump
+from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["live"], responses=problems(503))
@@ -154,7 +154,10 @@ async def websocket_events(websocket: WebSocket, username: str) -> None:
 
             async def send(event: Event | None) -> None:
                 if event is not None:  # heartbeats are the server's WebSocket pings
-                    await websocket.send_text(event.envelope_json())
+                    try:
+                        await websocket.send_text(event.envelope_json())
+                    except WebSocketDisconnect:
+                        raise ClientGone from None
 
             async def wait_closed() -> None:
                 while (await websocket.receive())["type"] != "websocket.disconnect":
@@ -168,9 +171,10 @@ async def websocket_events(websocket: WebSocket, username: str) -> None:
         close = (1013, "try_again_later")
     if close is None:
         return
-    if not accepted:
-        await websocket.accept()  # a close before accept would be a bare HTTP 403
-    with anyio.move_on_after(1):
+    # The client may be gone already: then there is nobody to tell.
+    with anyio.move_on_after(1), suppress(WebSocketDisconnect, RuntimeError, OSError):
+        if not accepted:
+            await websocket.accept()  # a close before accept would be a bare HTTP 403
         await websocket.close(*close)
 
 

@@ -135,6 +135,10 @@ async def open_stream(
         yield stream
 
 
+class ClientGone(Exception):
+    """Raised by an endpoint's `send` when the client has disconnected."""
+
+
 class Shutdown:
     """The server is stopping: every open stream ends. A callback per stream, not a task
     (a task per idle connection is memory)."""
@@ -224,6 +228,9 @@ async def pump(
                     await send(event)
             except TimeoutError:
                 finish("too_slow")
+                return
+            except (ClientGone, OSError):
+                finish("closed")
                 return
 
     with (
