@@ -16,6 +16,7 @@ from mailslot.errors import install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import routes as messages_routes
 from mailslot.middleware import Edge
+from mailslot.web.routes import mount_web
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
+    mount_web(app)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -1,0 +1,693 @@
+// mailslot's web client: signing in, mailboxes, reading, composing, deleting, live updates.
+// Everything is rendered with textContent (never innerHTML), so message text stays text.
+
+import { ApiError, createApi } from "./api.js";
+import { LiveFeed } from "./live.js";
+
+// Trash joins here once the API has it (issue #5).
+const BOXES = ["inbox", "sent"];
+const BOX_TITLES = { inbox: "Inbox", sent: "Sent" };
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+// sessionStorage, not localStorage: the session survives a reload but ends with the tab,
+// is never shared with other tabs, and so is gone from a shared computer once the tab is
+// closed. The token itself expires after MAILSLOT_TOKEN_TTL (an hour by default).
+const SESSION_KEY = "mailslot.session";
+const NOTICE_MS = 8000;
+
+const $ = (id) => document.getElementById(id);
+const sameName = (a, b) => a.localeCompare(b, undefined, { sensitivity: "accent" }) === 0;
+
+const state = {
+  session: null, // {username, token, expiresAt}
+  route: null, // {name: "list" | "message" | "compose", box, id}
+  box: "inbox",
+  messages: [],
+  nextCursor: null,
+  listRequest: 0, // drops answers to list requests that a newer one replaced
+  current: null, // the open message
+  lastOpened: null,
+  unread: 0,
+  unreadBusy: false,
+  unreadAgain: false,
+  noticeTimer: null,
+};
+
+// ---------------------------------------------------------------- session
+
+function loadSession() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY));
+    if (saved && saved.token && saved.username && saved.expiresAt > Date.now()) return saved;
+  } catch {
+    // A damaged entry is the same as none.
+  }
+  sessionStorage.removeItem(SESSION_KEY);
+  return null;
+}
+
+function saveSession(session) {
+  state.session = session;
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
+const api = createApi({
+  session: () => state.session,
+  onSessionEnded: () => endSession("Your session has ended. Sign in again."),
+});
+
+const live = new LiveFeed({
+  api,
+  onEvent: applyEvent,
+  onState: showLiveState,
+  onOpen: resync,
+});
+
+// ---------------------------------------------------------------- messages to people
+
+function notify(text) {
+  clearTimeout(state.noticeTimer);
+  $("notice").textContent = text;
+  state.noticeTimer = setTimeout(() => ($("notice").textContent = ""), NOTICE_MS);
+}
+
+function showError(error) {
+  $("error-text").textContent = sentence(error);
+  $("error").hidden = false;
+}
+
+function clearError() {
+  $("error").hidden = true;
+  $("error-text").textContent = "";
+}
+
+function sentence(error) {
+  if (error instanceof ApiError) return error.message;
+  console.error(error);
+  return "Something went wrong in this page. Reload it and try again.";
+}
+
+function setFieldError(input, text) {
+  const slot = $(`${input.id}-error`);
+  if (slot) slot.textContent = text;
+  if (text) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function clearFormErrors(form) {
+  for (const input of form.querySelectorAll("input, textarea")) setFieldError(input, "");
+  const slot = form.querySelector(".form-error");
+  if (slot) slot.textContent = "";
+}
+
+/** Puts each field error of a 422 next to its field; true if any found a field. */
+function showFieldErrors(error, fieldsByName) {
+  let first = null;
+  for (const item of error.errors || []) {
+    const name = String(item.pointer || "").split("/")[2];
+    const input = fieldsByName[name];
+    if (!input || !item.detail) continue;
+    const text = String(item.detail);
+    setFieldError(input, text.charAt(0).toUpperCase() + text.slice(1) + (text.endsWith(".") ? "" : "."));
+    first = first || input;
+  }
+  if (first) first.focus();
+  return first !== null;
+}
+
+// ---------------------------------------------------------------- signing in and out
+
+async function signIn(username, password) {
+  const token = await api.signIn(username, password);
+  saveSession({ username, token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 });
+  try {
+    // The profile gives the username as registered (names compare regardless of case).
+    const profile = await api.profile();
+    saveSession({ ...state.session, username: profile.username });
+  } catch {
+    // Keep the name as typed.
+  }
+  if (state.session) enterMailbox();
+}
+
+async function submitSignIn(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFormErrors(form);
+  clearError();
+  const username = $("sign-in-username").value.trim();
+  const password = $("sign-in-password").value;
+  if (!username || !password) {
+    $("sign-in-error").textContent = "Enter your username and password.";
+    (username ? $("sign-in-password") : $("sign-in-username")).focus();
+    return;
+  }
+  await busy(form, async () => {
+    try {
+      await signIn(username, password);
+      form.reset();
+    } catch (error) {
+      $("sign-in-error").textContent = sentence(error);
+      $("sign-in-password").select();
+      $("sign-in-password").focus();
+    }
+  });
+}
+
+async function submitRegister(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFormErrors(form);
+  clearError();
+  const fields = { username: $("register-username"), email: $("register-email"), password: $("register-password") };
+  const username = fields.username.value.trim();
+  const email = fields.email.value.trim();
+  const password = fields.password.value;
+  const problems = [];
+  if (!USERNAME.test(username)) {
+    problems.push([fields.username, username ? "Use 1 to 64 letters, digits, _, . or -, starting with a letter or digit." : "Choose a username."]);
+  }
+  if (!email || !fields.email.checkValidity()) problems.push([fields.email, "Enter an email address, such as you@example.com."]);
+  if (password.length < 8) problems.push([fields.password, "Use at least 8 characters."]);
+  if (problems.length) {
+    for (const [input, text] of problems) setFieldError(input, text);
+    problems[0][0].focus();
+    return;
+  }
+  await busy(form, async () => {
+    try {
+      await api.register(username, email, password);
+      await signIn(username, password);
+      form.reset();
+      notify(`Welcome, ${username}. Your account is ready.`);
+    } catch (error) {
+      if (error.code === "username_taken") {
+        setFieldError(fields.username, error.message);
+        fields.username.focus();
+      } else if (error.code === "email_taken") {
+        setFieldError(fields.email, error.message);
+        fields.email.focus();
+      } else if (!(error.code === "validation_failed" && showFieldErrors(error, fields))) {
+        $("register-error").textContent = sentence(error);
+      }
+    }
+  });
+}
+
+async function signOut() {
+  try {
+    await api.signOut();
+  } catch {
+    // Signed out here whatever the server said: the token is forgotten below.
+  }
+  endSession("You are signed out.");
+}
+
+function endSession(message) {
+  const wasSignedIn = state.session !== null;
+  live.stop();
+  saveSession(null);
+  Object.assign(state, { messages: [], nextCursor: null, current: null, lastOpened: null, unread: 0 });
+  $("message-list").replaceChildren();
+  $("compose-view").reset();
+  history.replaceState(null, "", location.pathname);
+  showSignedOut();
+  if (wasSignedIn && message) {
+    if (message.startsWith("You are")) notify(message);
+    else $("sign-in-error").textContent = message;
+  }
+}
+
+function showSignedOut() {
+  $("account").hidden = true;
+  $("mail-view").hidden = true;
+  $("auth-view").hidden = false;
+  document.title = "Sign in · mailslot";
+  $("sign-in-username").focus();
+}
+
+function enterMailbox() {
+  $("auth-view").hidden = true;
+  $("mail-view").hidden = false;
+  $("account").hidden = false;
+  $("whoami").textContent = state.session.username;
+  live.start();
+  refreshUnread();
+  route();
+}
+
+// ---------------------------------------------------------------- routing
+
+function parseRoute(hash) {
+  const [first, second] = hash.replace(/^#\/?/, "").split("/");
+  if (first === "compose") return { name: "compose", box: state.box };
+  if (BOXES.includes(first)) {
+    if (second && /^[1-9][0-9]{0,18}$/.test(second)) return { name: "message", box: first, id: Number(second) };
+    return { name: "list", box: first };
+  }
+  return { name: "list", box: "inbox" };
+}
+
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function route() {
+  if (!state.session) return;
+  clearError();
+  const next = parseRoute(location.hash);
+  state.route = next;
+  for (const link of document.querySelectorAll(".boxes a[data-box]")) {
+    if (link.dataset.box === next.box && next.name !== "compose") link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  $("list-view").hidden = next.name !== "list";
+  $("message-view").hidden = next.name !== "message";
+  $("compose-view").hidden = next.name !== "compose";
+  if (next.name === "list") showList(next.box);
+  else if (next.name === "message") showMessage(next.box, next.id);
+  else showCompose();
+}
+
+function setTitle(text) {
+  document.title = `${state.unread ? `(${state.unread}) ` : ""}${text} · mailslot`;
+}
+
+// ---------------------------------------------------------------- mailboxes
+
+async function showList(box) {
+  state.box = box;
+  state.current = null;
+  $("list-title").textContent = BOX_TITLES[box];
+  setTitle(BOX_TITLES[box]);
+  const request = ++state.listRequest;
+  $("list-loading").hidden = false;
+  $("list-empty").hidden = true;
+  $("load-more").hidden = true;
+  try {
+    const page = await api.listMessages(box);
+    if (request !== state.listRequest) return;
+    state.messages = page.messages;
+    state.nextCursor = page.next_cursor;
+    renderList();
+    const opened = state.lastOpened && $("message-list").querySelector(`a[data-id="${state.lastOpened}"]`);
+    (opened || $("list-title")).focus();
+  } catch (error) {
+    if (request === state.listRequest) showError(error);
+  } finally {
+    if (request === state.listRequest) $("list-loading").hidden = true;
+  }
+}
+
+async function loadMore() {
+  if (!state.nextCursor) return;
+  const request = state.listRequest;
+  const button = $("load-more");
+  await busy(button, async () => {
+    try {
+      const page = await api.listMessages(state.box, state.nextCursor);
+      if (request !== state.listRequest) return;
+      const known = new Set(state.messages.map((m) => m.id));
+      const added = page.messages.filter((m) => !known.has(m.id));
+      state.messages.push(...added);
+      state.nextCursor = page.next_cursor;
+      renderList();
+      const first = added.length && $("message-list").querySelector(`a[data-id="${added[0].id}"]`);
+      if (first) first.focus();
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+
+/** Merges the newest page into the list without losing what "load more" fetched. */
+async function refreshTop() {
+  if (!state.route || state.route.name !== "list") return;
+  const request = state.listRequest;
+  try {
+    const page = await api.listMessages(state.box);
+    if (request !== state.listRequest) return;
+    const fresh = new Map(page.messages.map((m) => [m.id, m]));
+    const oldest = page.messages.length ? page.messages[page.messages.length - 1].id : Infinity;
+    const kept = state.messages.filter((m) => m.id < oldest || fresh.has(m.id));
+    const ids = new Set(kept.map((m) => m.id));
+    state.messages = [...page.messages.filter((m) => !ids.has(m.id)), ...kept.map((m) => fresh.get(m.id) || m)];
+    state.messages.sort((a, b) => b.id - a.id);
+    if (state.messages.length <= page.messages.length) state.nextCursor = page.next_cursor;
+    renderList();
+  } catch {
+    // The next event or navigation tries again.
+  }
+}
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+
+function shortDate(iso) {
+  const date = new Date(iso);
+  return date.toDateString() === new Date().toDateString() ? timeOnly.format(date) : dateOnly.format(date);
+}
+
+function renderList() {
+  const list = $("message-list");
+  const focusedId = document.activeElement?.closest?.("#message-list a")?.dataset.id;
+  const template = $("message-item");
+  const items = state.messages.map((message) => {
+    const item = template.content.firstElementChild.cloneNode(true);
+    const unread = state.box === "inbox" && !message.read;
+    item.classList.toggle("unread", unread);
+    const link = item.querySelector("a");
+    link.href = `#/${state.box}/${message.id}`;
+    link.dataset.id = String(message.id);
+    item.dataset.id = String(message.id);
+    item.querySelector(".unread-label").hidden = !unread;
+    item.querySelector(".who").textContent =
+      state.box === "sent" ? `To ${message.receivers.join(", ")}` : message.sender;
+    item.querySelector(".subject").textContent = message.subject;
+    const when = item.querySelector(".when");
+    when.dateTime = message.created_at;
+    when.textContent = shortDate(message.created_at);
+    return item;
+  });
+  list.replaceChildren(...items);
+  $("list-empty").hidden = state.messages.length > 0;
+  $("load-more").hidden = !state.nextCursor;
+  if (focusedId) list.querySelector(`a[data-id="${focusedId}"]`)?.focus();
+}
+
+// ---------------------------------------------------------------- one message
+
+async function showMessage(box, id) {
+  state.lastOpened = id;
+  $("message-back").href = `#/${box}`;
+  $("message-back").textContent = `Back to ${BOX_TITLES[box]}`;
+  const view = $("message-view");
+  view.classList.add("loading");
+  try {
+    const message = await api.getMessage(id); // reading it as its receiver marks it read
+    if (state.route.name !== "message" || state.route.id !== id) return;
+    state.current = message;
+    renderMessage();
+    setTitle(message.subject);
+    $("message-subject").focus();
+    markListed(id, message.read);
+    refreshUnread();
+  } catch (error) {
+    showError(error);
+    if (error.code === "message_not_found") navigate(`#/${box}`);
+  } finally {
+    view.classList.remove("loading");
+  }
+}
+
+function isMine(message) {
+  return sameName(message.sender, state.session.username);
+}
+
+function isReceived(message) {
+  return message.receivers.some((name) => sameName(name, state.session.username));
+}
+
+function renderMessage() {
+  const message = state.current;
+  $("message-subject").textContent = message.subject;
+  $("message-sender").textContent = message.sender;
+  $("message-receivers").textContent = message.receivers.join(", ");
+  $("message-date").dateTime = message.created_at;
+  $("message-date").textContent = dateTime.format(new Date(message.created_at));
+  $("message-body").textContent = message.message;
+  const toggle = $("toggle-read");
+  toggle.hidden = !isReceived(message);
+  toggle.textContent = message.read ? "Mark unread" : "Mark read";
+  // The API's rule: the sender deletes for every receiver; a receiver only for themselves.
+  $("delete-everyone").hidden = !isMine(message);
+  $("remove-mine").hidden = isMine(message);
+}
+
+function markListed(id, read) {
+  const listed = state.messages.find((m) => m.id === id);
+  if (listed) listed.read = read;
+}
+
+async function toggleRead() {
+  const message = state.current;
+  if (!message) return;
+  const button = $("toggle-read");
+  await busy(button, async () => {
+    try {
+      const updated = await api.markRead(message.id, !message.read);
+      if (state.current !== message) return;
+      state.current = updated;
+      renderMessage();
+      markListed(updated.id, updated.read);
+      notify(updated.read ? "Marked as read." : "Marked as unread.");
+      refreshUnread();
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+
+async function deleteCurrent(everyone) {
+  const message = state.current;
+  if (!message) return;
+  const confirmed = await confirmAction(
+    everyone
+      ? {
+          title: "Delete for everyone?",
+          text: `“${message.subject}” will disappear from the inbox of ${message.receivers.join(", ")} and from your sent box. This cannot be undone.`,
+          action: "Delete for everyone",
+        }
+      : {
+          title: "Remove from your inbox?",
+          text: `“${message.subject}” will disappear from your inbox only: ${message.sender} and any other receivers keep their copies. This cannot be undone.`,
+          action: "Remove from my inbox",
+        },
+  );
+  if (!confirmed) return;
+  try {
+    await api.deleteMessage(message.id);
+    state.messages = state.messages.filter((m) => m.id !== message.id);
+    state.lastOpened = null;
+    notify(everyone ? "Deleted for everyone." : "Removed from your inbox.");
+    navigate(`#/${state.route.box}`);
+    refreshUnread();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function confirmAction({ title, text, action }) {
+  const dialog = $("confirm-dialog");
+  $("confirm-title").textContent = title;
+  $("confirm-text").textContent = text;
+  $("confirm-ok").textContent = action;
+  dialog.returnValue = "";
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+    dialog.showModal();
+    $("confirm-cancel").focus(); // the safe choice has the focus
+  });
+}
+
+// ---------------------------------------------------------------- composing
+
+function showCompose() {
+  state.current = null;
+  setTitle("New message");
+  const first = [$("compose-to"), $("compose-subject"), $("compose-message")].find((input) => !input.value);
+  (first || $("compose-title")).focus();
+}
+
+function reply() {
+  const message = state.current;
+  if (!message) return;
+  const others = [message.sender, ...message.receivers].filter(
+    (name, index, all) => !sameName(name, state.session.username) && all.findIndex((n) => sameName(n, name)) === index,
+  );
+  // Threads (issue #5) will add `reply_to: message.id` to what send() posts.
+  clearFormErrors($("compose-view"));
+  $("compose-to").value = (others.length ? others : [message.sender]).join(", ");
+  $("compose-subject").value = /^re:/i.test(message.subject) ? message.subject : `Re: ${message.subject}`.slice(0, 255);
+  $("compose-message").value = "";
+  navigate("#/compose");
+}
+
+function parseReceivers(text) {
+  const seen = new Set();
+  return text
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .filter((name) => {
+      const key = name.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+async function submitCompose(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFormErrors(form);
+  clearError();
+  const fields = { receivers: $("compose-to"), subject: $("compose-subject"), message: $("compose-message") };
+  const receivers = parseReceivers(fields.receivers.value);
+  const subject = fields.subject.value.trim();
+  const text = fields.message.value;
+  const problems = [];
+  const invalid = receivers.filter((name) => !USERNAME.test(name));
+  if (!receivers.length) problems.push([fields.receivers, "Add at least one receiver."]);
+  else if (invalid.length) problems.push([fields.receivers, `Not a username: ${invalid.join(", ")}.`]);
+  else if (receivers.length > 100) problems.push([fields.receivers, "Send to at most 100 receivers at once."]);
+  if (!subject) problems.push([fields.subject, "Add a subject."]);
+  if (!text.trim()) problems.push([fields.message, "Write a message."]);
+  if (problems.length) {
+    for (const [input, message] of problems) setFieldError(input, message);
+    problems[0][0].focus();
+    return;
+  }
+  await busy(form, async () => {
+    try {
+      const sent = await api.send(receivers, subject, text);
+      form.reset();
+      notify(`Sent to ${sent.receivers.join(", ")}.`);
+      navigate("#/sent");
+    } catch (error) {
+      if (error.code === "unknown_receiver") {
+        setFieldError(fields.receivers, error.message);
+        fields.receivers.focus();
+      } else if (!(error.code === "validation_failed" && showFieldErrors(error, fields))) {
+        $("compose-error").textContent = sentence(error);
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------- unread badge and live events
+
+async function refreshUnread() {
+  if (state.unreadBusy) {
+    state.unreadAgain = true; // one more look once this answer is in
+    return;
+  }
+  state.unreadBusy = true;
+  try {
+    do {
+      state.unreadAgain = false;
+      const { unread } = await api.unread();
+      showUnread(unread);
+    } while (state.unreadAgain && state.session);
+  } catch {
+    // The badge keeps its last count; the next event or navigation tries again.
+  } finally {
+    state.unreadBusy = false;
+  }
+}
+
+function showUnread(count) {
+  state.unread = count;
+  const badge = $("unread-badge");
+  badge.dataset.count = String(count);
+  badge.hidden = count === 0;
+  $("unread-count").textContent = String(count);
+  const view = state.route?.name === "message" && state.current ? state.current.subject : null;
+  if (state.route) setTitle(view || (state.route.name === "compose" ? "New message" : BOX_TITLES[state.box]));
+}
+
+const LIVE_LABELS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", unavailable: "", off: "" };
+
+function showLiveState(live) {
+  const slot = $("live-status");
+  slot.dataset.state = live;
+  slot.textContent = LIVE_LABELS[live] ?? "";
+}
+
+function resync() {
+  refreshUnread();
+  refreshTop();
+}
+
+function applyEvent({ type, data }) {
+  if (!data || !state.session) return;
+  const listing = state.route?.name === "list";
+  if (type === "message.created") {
+    if (data.box === "inbox") {
+      refreshUnread();
+      notify(`New message from ${data.sender}: ${data.subject}`);
+    }
+    if (data.box === state.box && !state.messages.some((m) => m.id === data.id)) {
+      const { box, ...message } = data;
+      void box;
+      state.messages.push(message);
+      state.messages.sort((a, b) => b.id - a.id);
+      if (listing) renderList();
+    }
+  } else if (type === "message.updated") {
+    markListed(data.id, data.read);
+    if (listing) renderList();
+    if (state.current && state.current.id === data.id && isReceived(state.current)) {
+      state.current = { ...state.current, read: data.read, read_at: data.read_at };
+      renderMessage();
+    }
+    refreshUnread();
+  } else if (type === "message.deleted") {
+    state.messages = state.messages.filter((m) => m.id !== data.id);
+    if (listing) renderList();
+    if (state.current && state.current.id === data.id) {
+      const bySender = data.scope === "everyone" && !isMine(state.current);
+      notify(bySender ? `${state.current.sender} deleted “${state.current.subject}”.` : "This message was deleted.");
+      state.lastOpened = null;
+      navigate(`#/${state.route.box}`);
+    }
+    refreshUnread();
+  }
+}
+
+// ---------------------------------------------------------------- plumbing
+
+/** Disables a form or button while `work` runs, so a double click sends once. */
+async function busy(element, work) {
+  const controls = element.matches("form") ? element.querySelectorAll("button") : [element];
+  for (const control of controls) control.disabled = true;
+  element.setAttribute("aria-busy", "true");
+  try {
+    await work();
+  } finally {
+    for (const control of controls) control.disabled = false;
+    element.removeAttribute("aria-busy");
+  }
+}
+
+function wire() {
+  $("sign-in-form").addEventListener("submit", submitSignIn);
+  $("register-form").addEventListener("submit", submitRegister);
+  $("sign-out").addEventListener("click", signOut);
+  $("error-close").addEventListener("click", clearError);
+  $("load-more").addEventListener("click", loadMore);
+  $("toggle-read").addEventListener("click", toggleRead);
+  $("delete-everyone").addEventListener("click", () => deleteCurrent(true));
+  $("remove-mine").addEventListener("click", () => deleteCurrent(false));
+  $("reply").addEventListener("click", reply);
+  $("compose-view").addEventListener("submit", submitCompose);
+  $("confirm-ok").addEventListener("click", () => $("confirm-dialog").close("confirm"));
+  $("confirm-cancel").addEventListener("click", () => $("confirm-dialog").close("cancel"));
+  // The skip link moves focus; it must not become a route.
+  document.querySelector(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    const target = state.session ? $("main") : $("sign-in-username");
+    target.focus();
+  });
+  window.addEventListener("hashchange", route);
+}
+
+function start() {
+  wire();
+  state.session = loadSession();
+  if (state.session) enterMailbox();
+  else showSignedOut();
+}
+
+start();
