@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
 from tests.e2e.pages import Mailbox
 from tests.servers import MailslotServer
@@ -28,8 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).parents[1] / "screenshots"
-DESKTOP = {"width": 1200, "height": 760}
-PHONE = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1200, "height": 760}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -75,18 +76,20 @@ def open_mailbox(
     contexts = []
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def open_one(viewport: dict[str, int] | None = None, **options: object) -> Mailbox:
+    def open_one(viewport: ViewportSize | None = None, **options: Any) -> Mailbox:
         context = browser.new_context(
-            base_url=server.url, viewport=viewport or DESKTOP, **options  # type: ignore[arg-type]
+            base_url=server.url,
+            viewport=viewport or DESKTOP,
+            **options,
         )
         contexts.append(context)
         page: Page = context.new_page()
         page.on("pageerror", lambda error: faults.append(f"page error: {error}"))
         page.on(
             "console",
-            lambda message: faults.append(f"console: {message.text}")
-            if _is_page_fault(message)
-            else None,
+            lambda message: (
+                faults.append(f"console: {message.text}") if _is_page_fault(message) else None
+            ),
         )
         page.goto("/")
         return Mailbox(page, server=server, screenshots=SCREENSHOTS, test=request.node.name)

@@ -100,9 +100,7 @@ class Mailbox:
         expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
 
     def go_to(self, box: str) -> None:
-        self.page.get_by_role("navigation", name="Mailboxes").get_by_role(
-            "link", name=box
-        ).click()
+        self.page.get_by_role("navigation", name="Mailboxes").get_by_role("link", name=box).click()
         expect(self.page.locator("#list-title")).to_have_text(box)
 
     def open(self, subject: str) -> None:
@@ -111,9 +109,9 @@ class Mailbox:
 
     def compose(self, to: str, subject: str, body: str) -> None:
         self.page.get_by_role("link", name="Compose").click()
-        self.page.get_by_label("To").fill(to)
-        self.page.get_by_label("Subject").fill(subject)
-        self.page.get_by_label("Message").fill(body)
+        self.page.get_by_label("To", exact=True).fill(to)
+        self.page.get_by_label("Subject", exact=True).fill(subject)
+        self.page.get_by_label("Message", exact=True).fill(body)
         self.page.get_by_role("button", name="Send").click()
 
     def expect_badge(self, count: int) -> None:
@@ -128,7 +126,9 @@ class Mailbox:
         saved = self.page.evaluate("sessionStorage.getItem('mailslot.session')")
         if saved is None:
             return None
-        token: str = self.page.evaluate("JSON.parse(sessionStorage.getItem('mailslot.session')).token")
+        token: str = self.page.evaluate(
+            "JSON.parse(sessionStorage.getItem('mailslot.session')).token"
+        )
         return token
 
     def shot(self, step: str) -> Path:

@@ -23,6 +23,7 @@ export class LiveFeed {
     this.source = null;
     this.timer = null;
     this.attempt = 0;
+    this.refusals = 0;
     this.lastId = null;
     this.running = false;
     this.wake = () => {
@@ -77,8 +78,11 @@ export class LiveFeed {
     if (!this.running) return;
     const source = new EventSource(this.api.eventsUrl(ticket, this.lastId));
     this.source = source;
+    let opened = false;
     source.onopen = () => {
+      opened = true;
       this.attempt = 0;
+      this.refusals = 0;
       this.onState("live");
       this.onOpen();
     };
@@ -88,6 +92,9 @@ export class LiveFeed {
     source.onerror = () => {
       if (this.source !== source) return;
       this.close();
+      // The server is up (it gave a ticket) yet refused the stream twice: the history
+      // after `since` may be gone. Start from now; onOpen resynchronises the page.
+      if (!opened && ++this.refusals >= 2) this.lastId = null;
       if (!this.running) return;
       this.onState("reconnecting");
       this.retry();
