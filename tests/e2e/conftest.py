@@ -34,10 +34,14 @@ PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e/" in item.nodeid:
-            item.add_marker(pytest.mark.process)
-            item.add_marker(pytest.mark.timeout(60))
+    """Browser tests run last. Playwright's sync API keeps its event loop marked as running
+    in this thread while the browser is open, and the anyio plugin cannot start a loop for
+    an async test then; once the browser tests begin, no async test is left."""
+    browser_tests = [item for item in items if "tests/e2e/" in item.nodeid]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.process)
+        item.add_marker(pytest.mark.timeout(60))
+    items[:] = [item for item in items if item not in browser_tests] + browser_tests
 
 
 @pytest.fixture(scope="session")

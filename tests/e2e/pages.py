@@ -25,9 +25,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def make_user(server: MailslotServer, prefix: str) -> User:
-    """A registered, signed-in user (over the API), for scenes the test is not about."""
-    name = unique(prefix)
+def make_user(server: MailslotServer, prefix: str, *, exact: bool = False) -> User:
+    """A registered, signed-in user (over the API), for scenes the test is not about.
+    Names get a random suffix unless `exact` (once per server, for a tidy screenshot)."""
+    name = prefix if exact else unique(prefix)
     created = httpx.post(
         f"{server.url}/users",
         json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},

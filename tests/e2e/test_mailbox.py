@@ -4,6 +4,7 @@ paging, and the session across a reload."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.pages import inbox_subjects, make_user, send, unique
@@ -41,29 +42,36 @@ def test_register_reload_and_sign_out(open_mailbox, server) -> None:
 
 
 def test_open_marks_read_and_mark_unread_updates_badge(open_mailbox, server) -> None:
-    alice, bob = make_user(server, "alice"), make_user(server, "bob")
+    alice, bob, carol = (make_user(server, name, exact=True) for name in ("alice", "bob", "carol"))
+    send(server, carol, [alice.name, bob.name], "Welcome to the team")
     send(server, bob, [alice.name], "First note")
-    send(server, bob, [alice.name], "Second note")
+    send(server, carol, [alice.name], "Quarterly figures are in")
+    send(server, bob, [alice.name], "Lunch on Friday?")
     box = open_mailbox()
     box.sign_in(alice)
-    box.expect_badge(2)
+    box.open("Welcome to the team")
+    box.page.get_by_role("link", name="Back to Inbox").click()
+    box.expect_badge(3)
     expect(box.item("First note")).to_have_class("message-item unread")
-    expect(box.item("Second note")).to_contain_text("Unread")
+    expect(box.item("First note")).to_contain_text("Unread")
+    expect(box.item("Welcome to the team")).to_have_class("message-item")
+    expect(box.item("Welcome to the team")).not_to_contain_text("Unread")
     box.shot("inbox")
 
     box.open("First note")
     expect(box.page.locator("#message-body")).to_have_text("Body of First note.")
     expect(box.page.locator("#message-sender")).to_have_text(bob.name)
-    box.expect_badge(1)
+    box.expect_badge(2)
     box.shot("message")
     box.page.get_by_role("link", name="Back to Inbox").click()
     expect(box.item("First note")).to_have_class("message-item")
-    expect(box.item("Second note")).to_have_class("message-item unread")
+    expect(box.item("Lunch on Friday?")).to_have_class("message-item unread")
 
     box.open("First note")
     box.page.get_by_role("button", name="Mark unread").click()
     expect(box.page.get_by_role("button", name="Mark read")).to_be_visible()
-    box.expect_badge(2)
+    expect(box.notice).to_have_text("Marked as unread.")
+    box.expect_badge(3)
     box.page.get_by_role("link", name="Back to Inbox").click()
     expect(box.item("First note")).to_have_class("message-item unread")
 
@@ -234,11 +242,12 @@ def _contrasts(page, selector: str) -> list[tuple[str, float]]:
     return [(text, ratio) for text, ratio in page.evaluate(CONTRAST, selector)]
 
 
-def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server, scheme) -> None:
     alice, bob = make_user(server, "alice"), make_user(server, "bob")
     send(server, bob, [alice.name], "Contrast check")
     send(server, bob, [alice.name], "Read one")
-    box = open_mailbox()
+    box = open_mailbox(color_scheme=scheme)
     page = box.page
     assert page.evaluate(LABELS_MISSING) == []
     page.get_by_role("button", name="Sign in").click()
@@ -255,6 +264,7 @@ def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server) -> No
     checked = ".message-link .who, .message-link .subject, .message-link time, .boxes a, .badge, .whoami, .button, h1"
     low = [(t, r) for t, r in _contrasts(page, checked) if r < 4.5]
     assert not low, low
+    box.shot(f"inbox-{scheme}")
     box.open("Contrast check")
     assert page.evaluate(LABELS_MISSING) == []
     low = [

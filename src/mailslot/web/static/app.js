@@ -362,7 +362,7 @@ function renderList() {
     link.href = `#/${state.box}/${message.id}`;
     link.dataset.id = String(message.id);
     item.dataset.id = String(message.id);
-    item.querySelector(".unread-label").hidden = !unread;
+    if (!unread) item.querySelector(".unread-label").remove();
     item.querySelector(".who").textContent =
       state.box === "sent" ? `To ${message.receivers.join(", ")}` : message.sender;
     item.querySelector(".subject").textContent = message.subject;
