@@ -27,12 +27,12 @@ test-fast: $(VENV)/.synced $(CHROMIUM) ## the suite on SQLite only
 	$(BIN)/pytest --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 fmt: $(VENV)/.synced ## format and fix what ruff can
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
@@ -58,3 +58,7 @@ $(CHROMIUM):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
+
+bench: $(VENV)/.synced ## load scenarios against a bare endpoint (PostgreSQL; DB=sqlite for SQLite)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py --db $(or $(DB),postgres) $(ARGS)

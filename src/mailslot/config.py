@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     rate_limits: Literal["on", "off"] = "on"
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)  # per worker; overflow connections churn
     db_pool_timeout: float = Field(default=2.0, gt=0)  # then 503, never a 30 s hang
     # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"

@@ -176,6 +176,10 @@ def problem_response(
     return Response(json.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
 
 
+# What any route that reads a JSON body may answer: malformed, too large, not JSON, invalid.
+JSON_BODY = (400, 413, 415, 422)
+
+
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry documenting the problem statuses a route can answer."""
     return {

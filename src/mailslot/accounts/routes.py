@@ -10,12 +10,13 @@ from mailslot.accounts import service
 from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
 from mailslot.accounts.schemas import TokenCreate, TokenRead, UserCreate, UserPublic, UserRead
 from mailslot.deps import AppSettings, DbSession, PasswordHasher
-from mailslot.errors import problems
+from mailslot.errors import JSON_BODY, problems
 
-router = APIRouter(tags=["accounts"])
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["accounts"], responses=problems(503))
 
 
-@router.post("/users", status_code=201, responses=problems(409, 413, 422))
+@router.post("/users", status_code=201, responses=problems(409, *JSON_BODY))
 async def post_user(body: UserCreate, db: DbSession, passwords: PasswordHasher) -> UserRead:
     """Register a user. The answer never carries the password or its hash."""
     user = await service.register_user(
@@ -36,7 +37,7 @@ async def _sign_in(
     return TokenRead(access_token=token, expires_in=settings.token_ttl)
 
 
-@router.post("/users/{username}/token", responses=problems(401, 413, 422, 429))
+@router.post("/users/{username}/token", responses=problems(401, 429, *JSON_BODY))
 async def post_token(
     username: str,
     body: TokenCreate,
@@ -49,7 +50,7 @@ async def post_token(
     return await _sign_in(db, passwords, settings, username, body.password)
 
 
-@router.post("/token", responses=problems(401, 413, 422, 429))
+@router.post("/token", responses=problems(401, 429, *JSON_BODY))
 async def post_oauth_token(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],

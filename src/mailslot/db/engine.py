@@ -24,7 +24,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=settings.db_pool_size // 2,
         pool_timeout=settings.db_pool_timeout,
         connect_args={
             "timeout": 5,

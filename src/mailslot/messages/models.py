@@ -46,16 +46,18 @@ class Delivery(Base):
 
     __tablename__ = "delivery"
 
-    message_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
-    )
+    # Receiver first: the key itself is a per-user range, newest message last.
     receiver_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
     )
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
+        Index(None, "message_id"),  # a sender's delete reaches every receiver's copy
         # The inbox and the unread list are range scans on these, newest first, so a
         # page costs the same whatever the mailbox holds.
         Index(

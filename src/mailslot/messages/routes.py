@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.deps import DbSession
-from mailslot.errors import InvalidParameter, problems
+from mailslot.errors import JSON_BODY, InvalidParameter, problems
 from mailslot.messages import service
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
@@ -24,7 +24,8 @@ from mailslot.messages.schemas import (
 )
 from mailslot.messages.service import MessageView
 
-router = APIRouter(tags=["messages"])
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["messages"], responses=problems(503))
 
 MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 DEFAULT_PAGE_SIZE = 20
@@ -48,7 +49,9 @@ def message_read(view: MessageView) -> MessageRead:
     )
 
 
-@router.post("/users/{username}/messages", status_code=201, responses=problems(401, 403, 413, 422))
+@router.post(
+    "/users/{username}/messages", status_code=201, responses=problems(401, 403, *JSON_BODY)
+)
 async def post_message(
     username: str, body: MessageCreate, user: CurrentUser, db: DbSession
 ) -> MessageRead:
@@ -119,7 +122,7 @@ async def get_message(
 
 
 @router.patch(
-    "/users/{username}/messages/{message_id}", responses=problems(401, 403, 404, 413, 422)
+    "/users/{username}/messages/{message_id}", responses=problems(401, 403, 404, *JSON_BODY)
 )
 async def patch_message(
     username: str, message_id: MessageId, body: MessageUpdate, user: CurrentUser, db: DbSession
@@ -131,7 +134,7 @@ async def patch_message(
     return message_read(view)
 
 
-@router.patch("/users/{username}/messages", responses=problems(401, 403, 413, 422))
+@router.patch("/users/{username}/messages", responses=problems(401, 403, *JSON_BODY))
 async def patch_messages(
     username: str, body: MessagesUpdate, user: CurrentUser, db: DbSession
 ) -> BulkResult:

@@ -116,28 +116,52 @@ async def send_message(
     )
 
 
-def _inbox_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...]]:
-    query: Select[*tuple[Any, ...]] = (
-        select(*_VIEW_COLUMNS, Delivery.read_at)
-        .select_from(Delivery)
-        .join(Message, Message.id == Delivery.message_id)
-        .join(User, User.id == Message.sender_id)
+def _inbox_page(
+    viewer: Account, unread: bool | None, below_id: int | None, offset: int, limit: int
+) -> Select[*tuple[Any, ...]]:
+    """The page is cut from the inbox index first and only its rows are joined, so the
+    plan is a bounded index range scan whatever the planner knows of the mailbox.
+    The result is unordered: the caller orders the page."""
+    page = (
+        select(Delivery.message_id, Delivery.read_at)
         .where(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
         .order_by(Delivery.message_id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     if unread is True:
-        query = query.where(Delivery.read_at.is_(None))
+        page = page.where(Delivery.read_at.is_(None))
     elif unread is False:
-        query = query.where(Delivery.read_at.is_not(None))
-    return query
-
-
-def _sent_query(viewer: Account) -> Select[*tuple[Any, ...]]:
+        page = page.where(Delivery.read_at.is_not(None))
+    if below_id is not None:
+        page = page.where(Delivery.message_id < below_id)
+    cut = page.subquery("page")
     return (
-        select(*_VIEW_COLUMNS)
+        select(*_VIEW_COLUMNS, cut.c.read_at)
+        .select_from(cut)
+        .join(Message, Message.id == cut.c.message_id)
         .join(User, User.id == Message.sender_id)
+    )
+
+
+def _sent_page(
+    viewer: Account, below_id: int | None, offset: int, limit: int
+) -> Select[*tuple[Any, ...]]:
+    page = (
+        select(Message.id)
         .where(Message.sender_id == viewer.id, Message.deleted_by_sender_at.is_(None))
         .order_by(Message.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    if below_id is not None:
+        page = page.where(Message.id < below_id)
+    cut = page.subquery("page")
+    return (
+        select(*_VIEW_COLUMNS)
+        .select_from(cut)
+        .join(Message, Message.id == cut.c.id)
+        .join(User, User.id == Message.sender_id)
     )
 
 
@@ -154,14 +178,11 @@ async def list_messages(
     """A page of a mailbox, newest first, and whether more follow. Keyset (`below_id`)
     pages cost the same at any depth; `offset` is kept for seed B's page numbers."""
     if box == "inbox":
-        query = _inbox_query(viewer, unread)
-        if below_id is not None:
-            query = query.where(Delivery.message_id < below_id)
+        query = _inbox_page(viewer, unread, below_id, offset, limit + 1)
     else:
-        query = _sent_query(viewer)
-        if below_id is not None:
-            query = query.where(Message.id < below_id)
-    rows = (await db.execute(query.offset(offset).limit(limit + 1))).all()
+        query = _sent_page(viewer, below_id, offset, limit + 1)
+    # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
+    rows = sorted((await db.execute(query)).all(), key=lambda row: row.id, reverse=True)
     views = [
         _view(row, is_receiver=box == "inbox", read_at=row.read_at if box == "inbox" else None)
         for row in rows[:limit]
