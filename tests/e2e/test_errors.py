@@ -98,3 +98,17 @@ def test_a_revoked_session_returns_to_sign_in(open_mailbox, server) -> None:
     assert box.session_token() is None
     box.sign_in(User(alice.name, token=""))
     box.expect_badge(1)
+
+
+def test_a_missing_message_is_explained_at_the_top(open_mailbox, server) -> None:
+    alice = make_user(server, "alice")
+    box = open_mailbox()
+    box.sign_in(alice)
+    box.page.goto("/#/inbox/999999")
+    banner = box.page.get_by_role("alert").filter(has_text="999999")
+    expect(banner).to_have_text("There is no message 999999 in your mailbox.")
+    expect(box.page.locator("#list-title")).to_have_text("Inbox")
+    _no_raw_json(box.page)
+    box.shot("missing-message")
+    box.page.get_by_role("button", name="Dismiss").click()
+    expect(banner).to_be_hidden()

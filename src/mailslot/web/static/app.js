@@ -30,6 +30,7 @@ const state = {
   unreadBusy: false,
   unreadAgain: false,
   noticeTimer: null,
+  carriedError: null, // an error to show on the next view
 };
 
 // ---------------------------------------------------------------- session
@@ -72,6 +73,7 @@ function notify(text) {
 }
 
 function showError(error) {
+  if (!state.session) return; // a request the end of the session cut short: said on the form
   $("error-text").textContent = sentence(error);
   $("error").hidden = false;
 }
@@ -256,6 +258,10 @@ function navigate(hash) {
 function route() {
   if (!state.session) return;
   clearError();
+  if (state.carriedError) {
+    showError(state.carriedError);
+    state.carriedError = null;
+  }
   const next = parseRoute(location.hash);
   state.route = next;
   for (const link of document.querySelectorAll(".boxes a[data-box]")) {
@@ -395,8 +401,12 @@ async function showMessage(box, id) {
     markListed(id, message.read);
     refreshUnread();
   } catch (error) {
-    showError(error);
-    if (error.code === "message_not_found") navigate(`#/${box}`);
+    if (error.code === "message_not_found") {
+      state.carriedError = error; // shown once the list replaces this view
+      navigate(`#/${box}`);
+    } else {
+      showError(error);
+    }
   } finally {
     view.classList.remove("loading");
   }
