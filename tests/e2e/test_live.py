@@ -3,6 +3,7 @@ sees it arrive with no reload; the page recovers by itself when the connection d
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +17,7 @@ from tests.e2e.pages import Mailbox, make_user, send
 
 
 def _has_live_delivery() -> bool:
-    app = create_app(Settings(data_dir=Path("unused")))
+    app = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="mailslot-probe-"))))
     return any("stream-tickets" in getattr(route, "path", "") for route in app.routes)
 
 
