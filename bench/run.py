@@ -249,10 +249,15 @@ class Seeder:
                 ),
                 {"s": sender[0], "r": names, "t": now, "n": count},
             )
+            # Each message starts its own thread (migration 0003: thread_id never null).
+            await db.execute(
+                text("UPDATE message SET thread_id = id WHERE sender_id = :s AND id > :first"),
+                {"s": sender[0], "first": first},
+            )
             await db.execute(
                 text(
-                    "INSERT INTO delivery (message_id, receiver_id, read_at) "
-                    f"SELECT id, :u, {stamp} FROM message WHERE sender_id = :s AND id > :first"
+                    "INSERT INTO delivery (message_id, receiver_id, read_at, thread_id) "
+                    f"SELECT id, :u, {stamp}, id FROM message WHERE sender_id = :s AND id > :first"
                 ),
                 {"u": receiver[0], "s": sender[0], "t": now, "first": first},
             )
@@ -266,6 +271,18 @@ class Seeder:
         if self.dialect == "postgresql":
             async with self.engine.begin() as db:
                 await db.execute(text("ANALYZE"))
+
+    async def seed_a_session_without_digest(self, user_id: int) -> None:
+        """A started seed A session whose requests cannot use the session digest: each
+        checks the password with argon2, as before the digest existed."""
+        async with self.engine.begin() as db:
+            await db.execute(
+                text(
+                    "UPDATE user_account SET legacy_logged_in = true, legacy_session_digest = NULL "
+                    "WHERE id = :u"
+                ),
+                {"u": user_id},
+            )
 
     async def message_ids(self, receiver_id: int, limit: int) -> list[int]:
         async with self.engine.connect() as db:
@@ -371,6 +388,13 @@ async def bench(args: argparse.Namespace) -> None:
         inbox_ids = await seeder.message_ids(big_receiver[0], BIG)
         deep_id = inbox_ids[50_000]  # a cursor page after 50,000 messages
         read_ids = inbox_ids[:2000]
+        # seed A's get_all: 20 messages each, one user with a //login session (digest), one
+        # with a session but no digest (argon2 per request: the figure before the digest)
+        seed_a_sender = (await seeder.users("seedasender", 1))[0]
+        seed_a_users = await seeder.users("seedareader", 2)
+        for user in seed_a_users:
+            await seeder.mailbox(seed_a_sender, user, 20)
+        await seeder.seed_a_session_without_digest(seed_a_users[1][0])
         scale_users = {}
         if not args.no_scaling:
             for size in SCALES:
@@ -455,6 +479,12 @@ async def bench(args: argparse.Namespace) -> None:
 
         from mailslot.messages.cursor import encode_cursor
 
+        seed_a_query = [
+            f"username={user[1]}&password={PASSWORD.replace(' ', '%20')}" for user in seed_a_users
+        ]
+        login = httpx.post(f"{base}//login?{seed_a_query[0]}", timeout=10)
+        assert login.status_code == 200, login.text
+
         scenarios: dict[str, list[tuple[str, str, dict[str, str], str | None]]] = {
             "bare": [("GET", "/bare", {}, None)],
             "send": send_requests([(senders[i], [receivers[i][1]]) for i in range(32)]),
@@ -482,6 +512,10 @@ async def bench(args: argparse.Namespace) -> None:
             "read": [
                 ("GET", f"/users/{big_receiver[1]}/messages/{i}", auth(big_receiver[2]), None)
                 for i in read_ids
+            ],
+            "seed-a-get-all": [("GET", f"//messages?{seed_a_query[0]}&request=get_all", {}, None)],
+            "seed-a-get-all-argon2": [
+                ("GET", f"//messages?{seed_a_query[1]}&request=get_all", {}, None)
             ],
             "sign-in": [
                 (

@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from mailslot.db.base import metadata
 from mailslot.db.engine import make_engine
+from mailslot.messages.search import include_in_autogenerate
 
 pytestmark = pytest.mark.anyio
 
@@ -20,7 +21,13 @@ async def test_migrations_match_the_models(settings, dialect) -> None:
     async with engine.connect() as connection:
         diff = await connection.run_sync(
             lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                MigrationContext.configure(
+                    sync,
+                    # The FTS5 table (SQLite) and the tsvector column and its GIN index
+                    # (PostgreSQL) are hand-written in migration 0003: no model has them.
+                    opts={"compare_type": True, "include_name": include_in_autogenerate},
+                ),
+                metadata,
             )
         )
         indexes = await connection.run_sync(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,12 +11,15 @@ from fastapi import FastAPI
 
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import CredentialDigests, Passwords
+from mailslot.compat import routes as compat_routes
+from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import routes as messages_routes
+from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.web.routes import mount_web
 
@@ -23,6 +28,9 @@ DESCRIPTION = """A self-hosted mailbox-style messaging service.
 Register (`POST /users`), sign in (`POST /users/{username}/token`), then send the token as
 `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a
 stable `code`.
+
+The seed A operations (`//signup`, `//login`, `//logout`, `//message`, `//messages`) keep
+existing seed A clients working; they are deprecated in favour of this API.
 """
 
 
@@ -34,9 +42,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
+        app.state.purger = Purger(app.state.session_factory, settings)
+        purging = asyncio.create_task(app.state.purger.run()) if settings.purge_interval else None
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purging
             await engine.dispose()
 
     app = FastAPI(
@@ -56,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
     mount_web(app)
+    app.include_router(compat_routes.router)
+    app.add_middleware(DeprecationHeaders)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
     password_hash_iterations: int = Field(default=2, ge=1)
+    # Days a receiver's deleted message stays restorable in their trash.
+    trash_retention_days: int = Field(default=30, ge=0)
+    # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
+    purge_interval: float = Field(default=3600, ge=0)
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,4 +1,4 @@
-"""What handlers receive, as Annotated aliases: the session, the settings, the hasher."""
+"""What handlers receive, as Annotated aliases: the session, the settings, the hashers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.config import Settings
 
 
@@ -28,6 +28,12 @@ def _passwords(request: Request) -> Passwords:
     return passwords
 
 
+def _credential_digests(request: Request) -> CredentialDigests:
+    digests: CredentialDigests = request.app.state.credential_digests
+    return digests
+
+
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
+SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]

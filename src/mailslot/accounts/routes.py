@@ -8,7 +8,14 @@ from fastapi import APIRouter, Form, Response
 
 from mailslot.accounts import service
 from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
-from mailslot.accounts.schemas import TokenCreate, TokenRead, UserCreate, UserPublic, UserRead
+from mailslot.accounts.schemas import (
+    TokenCreate,
+    TokenRead,
+    UserCreate,
+    UserPublic,
+    UserRead,
+    UserUpdate,
+)
 from mailslot.deps import AppSettings, DbSession, PasswordHasher
 from mailslot.errors import JSON_BODY, problems
 
@@ -82,3 +89,29 @@ async def get_user(username: str, user: CurrentUser, db: DbSession) -> UserRead 
         )
     other = await service.get_user(db, username)
     return UserPublic(username=other.username)
+
+
+@router.patch("/users/{username}", responses=problems(401, 403, 409, 429, *JSON_BODY))
+async def patch_user(
+    username: str,
+    body: UserUpdate,
+    user: CurrentUser,
+    token: BearerToken,
+    db: DbSession,
+    passwords: PasswordHasher,
+) -> UserRead:
+    """Set your email address (accounts made through seed A's `//signup` have none) and/or
+    change your password. `current_password` is required. A new password ends your seed A
+    session and signs out every other bearer token; the token of this request stays valid."""
+    require_self(user, username)
+    await service.require_password(db, passwords, user=user, password=body.current_password)
+    if body.password is not None:
+        await service.set_password(
+            db, passwords, user=user, password=body.password, keep_token=token
+        )
+    if body.email is not None:
+        user = await service.set_email(db, user=user, email=str(body.email))
+    await db.commit()
+    return UserRead(
+        id=user.id, username=user.username, email=user.email, created_at=user.created_at
+    )

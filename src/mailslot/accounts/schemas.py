@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -30,6 +30,20 @@ class UserCreate(Input):
     username: Username
     email: Annotated[EmailStr, Field(max_length=320)]
     password: Password
+
+
+class UserUpdate(Input):
+    """Set the email address and/or the password; the current password is always needed."""
+
+    current_password: Annotated[str, Field(max_length=1024)]
+    email: Annotated[EmailStr | None, Field(max_length=320)] = None
+    password: Password | None = Field(default=None, description="The new password.")
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> UserUpdate:
+        if self.email is None and self.password is None:
+            raise ValueError("give 'email', 'password' or both")
+        return self
 
 
 class TokenCreate(Input):

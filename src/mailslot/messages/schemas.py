@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
@@ -13,6 +13,7 @@ MAX_RECEIVERS = 100
 MAX_SUBJECT = 255
 MAX_BODY = 65_536
 MAX_BULK_IDS = 1000
+MAX_ID = 2**63 - 1
 
 
 def unquote(value: Any) -> Any:
@@ -42,14 +43,27 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _as_utc(value: datetime) -> datetime:
+    """An instant in UTC; one without an offset is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
+Instant = Annotated[datetime, AfterValidator(_as_utc)]
 QuotedInt = Annotated[int, BeforeValidator(unquote)]
 Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_not_blank)]
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_not_blank)]
 
 
 class MessageCreate(Input):
-    """Give `receiver` (seed B) or `receivers` (up to 100), not both."""
+    """Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
+    (`reply_to`) may give neither: it goes to the other participants of the message
+    it answers."""
 
     receiver: Username | None = None
     receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = (
@@ -57,12 +71,28 @@ class MessageCreate(Input):
     )
     subject: Subject
     message: Body
+    reply_to: Annotated[
+        int | None,
+        Field(ge=1, le=MAX_ID, description="The id of a message in your mailbox you answer."),
+    ] = None
 
     @model_validator(mode="after")
     def _one_addressing_form(self) -> MessageCreate:
-        if (self.receiver is None) == (self.receivers is None):
+        if self.receiver is not None and self.receivers is not None:
+            raise ValueError("give either 'receiver' or 'receivers', not both")
+        if self.receiver is None and self.receivers is None and self.reply_to is None:
             raise ValueError("give either 'receiver' or 'receivers'")
         return self
+
+    def meaning(self) -> dict[str, Any]:
+        """What a retry must repeat for its Idempotency-Key to replay (receivers compare
+        regardless of case and of the addressing form)."""
+        return {
+            "receivers": [name.casefold() for name in self.receiver_list()],
+            "subject": self.subject,
+            "message": self.message,
+            "reply_to": self.reply_to,
+        }
 
     def receiver_list(self) -> list[str]:
         """Receivers in the order given, each once (names compare regardless of case)."""
@@ -108,6 +138,11 @@ class MessageRead(BaseModel):
     reply_to: int | None
 
 
+class ThreadUnread(BaseModel):
+    thread_id: int
+    unread: int = Field(description="Unread messages of this thread in your inbox.")
+
+
 class MessagePage(BaseModel):
     messages: list[MessageRead]
     next_cursor: str | None = Field(
@@ -115,6 +150,20 @@ class MessagePage(BaseModel):
     )
     per_page: int
     page: int | None = Field(description="The page number, when paging by `page`.")
+    threads: list[ThreadUnread] = Field(
+        default_factory=list,
+        description="Unread counts of the threads on this page, in order of appearance.",
+    )
+
+
+class ThreadPage(BaseModel):
+    thread_id: int
+    unread: int = Field(description="Unread messages of this thread in your inbox.")
+    messages: list[MessageRead] = Field(description="What you can see of it, newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    per_page: int
 
 
 class BulkResult(BaseModel):
