@@ -50,10 +50,10 @@ def send(server: MailslotServer, sender: User, receivers: list[str], subject: st
     return message_id
 
 
-def inbox_subjects(server: MailslotServer, user: User) -> list[str]:
+def inbox_subjects(server: MailslotServer, user: User, *, box: str = "inbox") -> list[str]:
     listed = httpx.get(
         f"{server.url}/users/{user.name}/messages",
-        params={"per_page": 100},
+        params={"per_page": 100, "box": box},
         headers={"Authorization": f"Bearer {user.token}"},
     )
     assert listed.status_code == 200, listed.text

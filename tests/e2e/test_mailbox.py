@@ -114,11 +114,33 @@ def test_delete_actions_are_distinct_and_confirmed(open_mailbox, server) -> None
     assert inbox_subjects(server, alice) == ["Quarterly figures"]
     page.get_by_role("button", name="Remove from my inbox").click()
     receiver.dialog.get_by_role("button", name="Remove from my inbox").click()
-    expect(receiver.notice).to_have_text("Removed from your inbox.")
+    expect(receiver.notice).to_have_text("Moved to your trash.")
     expect(page.locator("#list-title")).to_have_text("Inbox")
     expect(receiver.item("Quarterly figures")).to_have_count(0)
     assert inbox_subjects(server, alice) == []
     assert inbox_subjects(server, bob) == ["Quarterly figures"]
+
+    # The trash: restore puts it back; "Delete for good" (confirmed) ends the copy.
+    receiver.go_to("Trash")
+    receiver.open("Quarterly figures")
+    expect(page.get_by_role("button", name="Reply")).to_be_hidden()
+    page.get_by_role("button", name="Restore to inbox").click()
+    expect(receiver.notice).to_have_text("Restored to your inbox.")
+    expect(receiver.item("Quarterly figures")).to_have_count(0)
+    assert inbox_subjects(server, alice) == ["Quarterly figures"]
+    receiver.go_to("Inbox")
+    receiver.open("Quarterly figures")
+    page.get_by_role("button", name="Remove from my inbox").click()
+    receiver.dialog.get_by_role("button", name="Remove from my inbox").click()
+    receiver.go_to("Trash")
+    receiver.open("Quarterly figures")
+    page.get_by_role("button", name="Delete for good").click()
+    expect(receiver.dialog).to_contain_text("cannot be restored")
+    receiver.dialog.get_by_role("button", name="Delete for good").click()
+    expect(receiver.notice).to_have_text("Deleted for good.")
+    expect(page.locator("#list-title")).to_have_text("Trash")
+    expect(receiver.item("Quarterly figures")).to_have_count(0)
+    assert inbox_subjects(server, alice, box="trash") == []
 
     sender = open_mailbox()
     sender.sign_in(carol)
@@ -136,6 +158,72 @@ def test_delete_actions_are_distinct_and_confirmed(open_mailbox, server) -> None
     expect(sender.page.locator("#list-title")).to_have_text("Sent")
     expect(sender.item("Quarterly figures")).to_have_count(0)
     assert inbox_subjects(server, bob) == []
+
+
+def test_reply_joins_the_conversation(open_mailbox, server) -> None:
+    alice, bob = make_user(server, "alice"), make_user(server, "bob")
+    question = send(server, bob, [alice.name], "Quarterly report")
+    box = open_mailbox()
+    box.sign_in(alice)
+    box.open("Quarterly report")
+    box.page.get_by_role("button", name="Reply").click()
+    expect(box.page.locator("#compose-reply")).to_have_text(
+        "In reply to “Quarterly report”; it joins that conversation."
+    )
+    box.page.get_by_label("Message", exact=True).fill("The draft comes on Thursday.")
+    box.page.get_by_role("button", name="Send").click()
+    expect(box.notice).to_have_text(f"Sent to {bob.name}.")
+    reply = httpx.get(
+        f"{server.url}/users/{bob.name}/messages",
+        headers={"Authorization": f"Bearer {bob.token}"},
+    ).json()["messages"][0]
+    assert (reply["subject"], reply["reply_to"], reply["thread_id"]) == (
+        "Re: Quarterly report",
+        question,
+        question,
+    )
+    # The reply shows the conversation it belongs to.
+    box.open("Re: Quarterly report")
+    thread = box.page.get_by_role("region", name="In this conversation")
+    expect(thread.get_by_role("listitem")).to_have_count(1)
+    expect(thread).to_contain_text("Quarterly report")
+    thread.get_by_role("link").click()
+    expect(box.page.locator("#message-subject")).to_have_text("Quarterly report")
+    # "Compose" afterwards starts a new message, not another reply.
+    box.page.get_by_role("button", name="Reply").click()
+    box.page.get_by_role("link", name="Compose").click()
+    expect(box.page.locator("#compose-reply")).to_be_hidden()
+    expect(box.page.get_by_label("Subject", exact=True)).to_have_value("")
+
+
+def test_search_finds_words_and_clears(open_mailbox, server) -> None:
+    alice, bob = make_user(server, "alice"), make_user(server, "bob")
+    send(server, bob, [alice.name], "Lunch on Friday")
+    send(server, bob, [alice.name], "Quarterly figures")
+    send(server, bob, [alice.name], "More quarterly numbers")
+    box = open_mailbox()
+    box.sign_in(alice)
+    expect(box.items).to_have_count(3)
+    box.page.get_by_role("searchbox", name="Search Inbox").fill("quarterly")
+    box.page.get_by_role("searchbox", name="Search Inbox").press("Enter")
+    expect(box.page.locator("#list-title")).to_have_text("Search in Inbox")
+    expect(box.items).to_have_count(2)
+    expect(box.item("Lunch on Friday")).to_have_count(0)
+    box.shot("search")
+    # Back from a result returns to the results; a reload keeps the search.
+    box.open("Quarterly figures")
+    box.page.get_by_role("link", name="Back to Inbox").click()
+    expect(box.items).to_have_count(2)
+    box.page.reload()
+    expect(box.items).to_have_count(2)
+    box.page.get_by_role("searchbox", name="Search Inbox").fill("nothing-like-this")
+    box.page.get_by_role("button", name="Search").click()
+    expect(box.page.locator("#list-empty")).to_have_text(
+        "No message in Inbox matches “nothing-like-this”."
+    )
+    box.page.get_by_role("link", name="Clear search").click()
+    expect(box.items).to_have_count(3)
+    expect(box.page.locator("#list-title")).to_have_text("Inbox")
 
 
 def test_load_more_pages_through_the_inbox(open_mailbox, server) -> None:
@@ -179,6 +267,10 @@ def test_keyboard_alone_signs_in_reads_and_cancels(open_mailbox, server) -> None
     keys.press("Enter")
     expect(page.locator("#whoami")).to_have_text(alice.name)
     expect(page.locator("#list-title")).to_be_focused()
+    keys.press("Tab")
+    expect(page.get_by_role("searchbox", name="Search Inbox")).to_be_focused()
+    keys.press("Tab")
+    expect(page.get_by_role("button", name="Search")).to_be_focused()
     keys.press("Tab")
     expect(box.item("Keyboard check").get_by_role("link")).to_be_focused()
     keys.press("Enter")

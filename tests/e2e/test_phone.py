@@ -22,7 +22,7 @@ def test_phone_width_fits_and_works(open_mailbox, server) -> None:
     expect(box.items).to_have_count(2)
     box.expect_badge(2)
     assert page.evaluate(OVERFLOW) == 0
-    for name in ("Compose", "Inbox", "Sent"):
+    for name in ("Compose", "Inbox", "Sent", "Trash"):
         link = page.get_by_role("navigation", name="Mailboxes").get_by_role("link", name=name)
         expect(link).to_be_in_viewport()
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()

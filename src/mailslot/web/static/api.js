@@ -80,16 +80,22 @@ export function createApi({ session, onSessionEnded }) {
       request("POST", path("users", username, "token"), { body: { password }, auth: false }),
     profile: () => request("GET", path("users", me())),
     signOut: () => request("DELETE", path("users", me(), "token")),
-    listMessages: (box, cursor) => {
+    listMessages: (box, { cursor, q } = {}) => {
       const query = new URLSearchParams({ box, per_page: "20" });
       if (cursor) query.set("cursor", cursor);
+      if (q) query.set("q", q);
       return request("GET", `${path("users", me(), "messages")}?${query}`);
     },
     getMessage: (id) => request("GET", path("users", me(), "messages", String(id))),
     markRead: (id, read) => request("PATCH", path("users", me(), "messages", String(id)), { body: { read } }),
-    deleteMessage: (id) => request("DELETE", path("users", me(), "messages", String(id))),
-    send: (receivers, subject, message) =>
-      request("POST", path("users", me(), "messages"), { body: { receivers, subject, message } }),
+    deleteMessage: (id, { permanent = false } = {}) =>
+      request("DELETE", path("users", me(), "messages", String(id)) + (permanent ? "?permanent=true" : "")),
+    restore: (id) => request("POST", path("users", me(), "messages", String(id), "restore")),
+    thread: (threadId) => request("GET", `${path("users", me(), "threads", String(threadId))}?per_page=50`),
+    send: (receivers, subject, message, replyTo) =>
+      request("POST", path("users", me(), "messages"), {
+        body: replyTo ? { receivers, subject, message, reply_to: replyTo } : { receivers, subject, message },
+      }),
     unread: () => request("GET", path("users", me(), "unread")),
     // Live delivery (issue #4): a single-use ticket for one EventSource connection.
     streamTicket: () => request("POST", path("users", me(), "stream-tickets")),

@@ -4,9 +4,8 @@
 import { ApiError, createApi } from "./api.js";
 import { LiveFeed } from "./live.js";
 
-// Trash joins here once the API has it (issue #5).
-const BOXES = ["inbox", "sent"];
-const BOX_TITLES = { inbox: "Inbox", sent: "Sent" };
+const BOXES = ["inbox", "sent", "trash"];
+const BOX_TITLES = { inbox: "Inbox", sent: "Sent", trash: "Trash" };
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 // sessionStorage, not localStorage: the session survives a reload but ends with the tab,
 // is never shared with other tabs, and so is gone from a shared computer once the tab is
@@ -21,10 +20,14 @@ const state = {
   session: null, // {username, token, expiresAt}
   route: null, // {name: "list" | "message" | "compose", box, id}
   box: "inbox",
+  query: "", // the search shown in the list, if any
+  listHash: "#/inbox", // where "Back" returns to, search included
   messages: [],
   nextCursor: null,
   listRequest: 0, // drops answers to list requests that a newer one replaced
   current: null, // the open message
+  currentBox: null, // the box it was opened from
+  replyTo: null, // {id, subject} while composing a reply
   lastOpened: null,
   unread: 0,
   unreadBusy: false,
@@ -209,7 +212,7 @@ function endSession(message) {
   const wasSignedIn = state.session !== null;
   live.stop();
   saveSession(null);
-  Object.assign(state, { messages: [], nextCursor: null, current: null, lastOpened: null, unread: 0 });
+  Object.assign(state, { messages: [], nextCursor: null, current: null, lastOpened: null, unread: 0, replyTo: null });
   $("message-list").replaceChildren();
   $("compose-view").reset();
   history.replaceState(null, "", location.pathname);
@@ -241,13 +244,19 @@ function enterMailbox() {
 // ---------------------------------------------------------------- routing
 
 function parseRoute(hash) {
-  const [first, second] = hash.replace(/^#\/?/, "").split("/");
+  const [where, search = ""] = hash.replace(/^#\/?/, "").split("?");
+  const [first, second] = where.split("/");
   if (first === "compose") return { name: "compose", box: state.box };
   if (BOXES.includes(first)) {
     if (second && /^[1-9][0-9]{0,18}$/.test(second)) return { name: "message", box: first, id: Number(second) };
-    return { name: "list", box: first };
+    const q = (new URLSearchParams(search).get("q") || "").trim();
+    return { name: "list", box: first, q };
   }
-  return { name: "list", box: "inbox" };
+  return { name: "list", box: "inbox", q: "" };
+}
+
+function listHash(box, q) {
+  return q ? `#/${box}?${new URLSearchParams({ q })}` : `#/${box}`;
 }
 
 function navigate(hash) {
@@ -271,7 +280,7 @@ function route() {
   $("list-view").hidden = next.name !== "list";
   $("message-view").hidden = next.name !== "message";
   $("compose-view").hidden = next.name !== "compose";
-  if (next.name === "list") showList(next.box);
+  if (next.name === "list") showList(next.box, next.q);
   else if (next.name === "message") showMessage(next.box, next.id);
   else showCompose();
 }
@@ -282,17 +291,28 @@ function setTitle(text) {
 
 // ---------------------------------------------------------------- mailboxes
 
-async function showList(box) {
+async function showList(box, q = "") {
+  const title = BOX_TITLES[box];
   state.box = box;
+  state.query = q;
+  state.listHash = listHash(box, q);
   state.current = null;
-  $("list-title").textContent = BOX_TITLES[box];
-  setTitle(BOX_TITLES[box]);
+  $("list-title").textContent = q ? `Search in ${title}` : title;
+  $("search-label").textContent = `Search ${title}`;
+  $("search-input").value = q;
+  $("search-status").hidden = !q;
+  $("search-summary").textContent = q ? `Messages in ${title} matching “${q}”.` : "";
+  $("search-clear").href = `#/${box}`;
+  $("trash-hint").hidden = box !== "trash";
+  $("list-empty").textContent = q ? `No message in ${title} matches “${q}”.` : "No messages here yet.";
+  setTitle(title);
   const request = ++state.listRequest;
+  $("message-list").replaceChildren();
   $("list-loading").hidden = false;
   $("list-empty").hidden = true;
   $("load-more").hidden = true;
   try {
-    const page = await api.listMessages(box);
+    const page = await api.listMessages(box, { q });
     if (request !== state.listRequest) return;
     state.messages = page.messages;
     state.nextCursor = page.next_cursor;
@@ -312,7 +332,7 @@ async function loadMore() {
   const button = $("load-more");
   await busy(button, async () => {
     try {
-      const page = await api.listMessages(state.box, state.nextCursor);
+      const page = await api.listMessages(state.box, { cursor: state.nextCursor, q: state.query });
       if (request !== state.listRequest) return;
       const known = new Set(state.messages.map((m) => m.id));
       const added = page.messages.filter((m) => !known.has(m.id));
@@ -332,7 +352,7 @@ async function refreshTop() {
   if (!state.route || state.route.name !== "list") return;
   const request = state.listRequest;
   try {
-    const page = await api.listMessages(state.box);
+    const page = await api.listMessages(state.box, { q: state.query });
     if (request !== state.listRequest) return;
     const fresh = new Map(page.messages.map((m) => [m.id, m]));
     const oldest = page.messages.length ? page.messages[page.messages.length - 1].id : Infinity;
@@ -356,28 +376,28 @@ function shortDate(iso) {
   return date.toDateString() === new Date().toDateString() ? timeOnly.format(date) : dateOnly.format(date);
 }
 
+/** One row of a list: who, subject, when; unread ones marked for eyes and for readers. */
+function messageItem(message, box) {
+  const item = $("message-item").content.firstElementChild.cloneNode(true);
+  const unread = box !== "sent" && !message.read;
+  item.classList.toggle("unread", unread);
+  const link = item.querySelector("a");
+  link.href = `#/${box}/${message.id}`;
+  link.dataset.id = String(message.id);
+  item.dataset.id = String(message.id);
+  if (!unread) item.querySelector(".unread-label").remove();
+  item.querySelector(".who").textContent = box === "sent" ? `To ${message.receivers.join(", ")}` : message.sender;
+  item.querySelector(".subject").textContent = message.subject;
+  const when = item.querySelector(".when");
+  when.dateTime = message.created_at;
+  when.textContent = shortDate(message.created_at);
+  return item;
+}
+
 function renderList() {
   const list = $("message-list");
   const focusedId = document.activeElement?.closest?.("#message-list a")?.dataset.id;
-  const template = $("message-item");
-  const items = state.messages.map((message) => {
-    const item = template.content.firstElementChild.cloneNode(true);
-    const unread = state.box === "inbox" && !message.read;
-    item.classList.toggle("unread", unread);
-    const link = item.querySelector("a");
-    link.href = `#/${state.box}/${message.id}`;
-    link.dataset.id = String(message.id);
-    item.dataset.id = String(message.id);
-    if (!unread) item.querySelector(".unread-label").remove();
-    item.querySelector(".who").textContent =
-      state.box === "sent" ? `To ${message.receivers.join(", ")}` : message.sender;
-    item.querySelector(".subject").textContent = message.subject;
-    const when = item.querySelector(".when");
-    when.dateTime = message.created_at;
-    when.textContent = shortDate(message.created_at);
-    return item;
-  });
-  list.replaceChildren(...items);
+  list.replaceChildren(...state.messages.map((message) => messageItem(message, state.box)));
   $("list-empty").hidden = state.messages.length > 0;
   $("load-more").hidden = !state.nextCursor;
   if (focusedId) list.querySelector(`a[data-id="${focusedId}"]`)?.focus();
@@ -387,19 +407,24 @@ function renderList() {
 
 async function showMessage(box, id) {
   state.lastOpened = id;
-  $("message-back").href = `#/${box}`;
+  $("message-back").href = state.box === box ? state.listHash : `#/${box}`;
   $("message-back").textContent = `Back to ${BOX_TITLES[box]}`;
+  $("thread").hidden = true;
   const view = $("message-view");
   view.classList.add("loading");
   try {
-    const message = await api.getMessage(id); // reading it as its receiver marks it read
+    // Reading a message as its receiver marks it read. A message in the trash is no
+    // longer readable on its own (the API's rule), so it is shown from the trash listing.
+    const message = box === "trash" ? await findInTrash(id) : await api.getMessage(id);
     if (state.route.name !== "message" || state.route.id !== id) return;
     state.current = message;
+    state.currentBox = box;
     renderMessage();
     setTitle(message.subject);
     $("message-subject").focus();
     markListed(id, message.read);
     refreshUnread();
+    if (box !== "trash") showThread(message);
   } catch (error) {
     if (error.code === "message_not_found") {
       state.carriedError = error; // shown once the list replaces this view
@@ -409,6 +434,28 @@ async function showMessage(box, id) {
     }
   } finally {
     view.classList.remove("loading");
+  }
+}
+
+async function findInTrash(id) {
+  let message = state.box === "trash" ? state.messages.find((m) => m.id === id) : undefined;
+  if (!message) message = (await api.listMessages("trash")).messages.find((m) => m.id === id);
+  if (!message) {
+    throw new ApiError("That message is not in your trash any more.", { status: 404, code: "message_not_found" });
+  }
+  return message;
+}
+
+/** The other messages of the open message's conversation that this user can see. */
+async function showThread(message) {
+  try {
+    const thread = await api.thread(message.thread_id);
+    if (state.current !== message) return;
+    const others = thread.messages.filter((m) => m.id !== message.id);
+    $("thread-list").replaceChildren(...others.map((m) => messageItem(m, isMine(m) ? "sent" : "inbox")));
+    $("thread").hidden = others.length === 0;
+  } catch {
+    $("thread").hidden = true; // the message itself is shown; its conversation is extra
   }
 }
 
@@ -428,12 +475,17 @@ function renderMessage() {
   $("message-date").dateTime = message.created_at;
   $("message-date").textContent = dateTime.format(new Date(message.created_at));
   $("message-body").textContent = message.message;
+  const trashed = state.currentBox === "trash";
   const toggle = $("toggle-read");
-  toggle.hidden = !isReceived(message);
+  toggle.hidden = trashed || !isReceived(message);
   toggle.textContent = message.read ? "Mark unread" : "Mark read";
-  // The API's rule: the sender deletes for every receiver; a receiver only for themselves.
-  $("delete-everyone").hidden = !isMine(message);
-  $("remove-mine").hidden = isMine(message);
+  $("reply").hidden = trashed;
+  // The API's rules: the sender deletes for every receiver, for good; a receiver moves
+  // their copy to their trash, and from there restores it or deletes it for good.
+  $("delete-everyone").hidden = trashed || !isMine(message);
+  $("remove-mine").hidden = trashed || isMine(message);
+  $("restore").hidden = !trashed;
+  $("delete-for-good").hidden = !trashed;
 }
 
 function markListed(id, read) {
@@ -460,33 +512,61 @@ async function toggleRead() {
   });
 }
 
-async function deleteCurrent(everyone) {
+const DELETIONS = {
+  everyone: (message) => ({
+    title: "Delete for everyone?",
+    text: `“${message.subject}” will disappear from the inbox and trash of ${message.receivers.join(", ")} and from your sent box. This cannot be undone.`,
+    action: "Delete for everyone",
+    done: "Deleted for everyone.",
+  }),
+  mine: (message) => ({
+    title: "Remove from your inbox?",
+    text: `“${message.subject}” will move to your trash, from where you can restore it. ${message.sender} and any other receivers keep their copies.`,
+    action: "Remove from my inbox",
+    done: "Moved to your trash.",
+  }),
+  forGood: (message) => ({
+    title: "Delete for good?",
+    text: `“${message.subject}” will leave your trash and cannot be restored. ${message.sender} and any other receivers keep their copies.`,
+    action: "Delete for good",
+    done: "Deleted for good.",
+    permanent: true,
+  }),
+};
+
+async function deleteCurrent(kind) {
   const message = state.current;
   if (!message) return;
-  const confirmed = await confirmAction(
-    everyone
-      ? {
-          title: "Delete for everyone?",
-          text: `“${message.subject}” will disappear from the inbox of ${message.receivers.join(", ")} and from your sent box. This cannot be undone.`,
-          action: "Delete for everyone",
-        }
-      : {
-          title: "Remove from your inbox?",
-          text: `“${message.subject}” will disappear from your inbox only: ${message.sender} and any other receivers keep their copies. This cannot be undone.`,
-          action: "Remove from my inbox",
-        },
-  );
-  if (!confirmed) return;
+  const what = DELETIONS[kind](message);
+  if (!(await confirmAction(what))) return;
   try {
-    await api.deleteMessage(message.id);
-    state.messages = state.messages.filter((m) => m.id !== message.id);
-    state.lastOpened = null;
-    notify(everyone ? "Deleted for everyone." : "Removed from your inbox.");
-    navigate(`#/${state.route.box}`);
-    refreshUnread();
+    await api.deleteMessage(message.id, { permanent: Boolean(what.permanent) });
+    forget(message.id, what.done);
   } catch (error) {
     showError(error);
   }
+}
+
+async function restoreCurrent() {
+  const message = state.current;
+  if (!message) return;
+  await busy($("restore"), async () => {
+    try {
+      await api.restore(message.id);
+      forget(message.id, "Restored to your inbox.");
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+
+/** The open message left this box: say so and go back to the list. */
+function forget(id, notice) {
+  state.messages = state.messages.filter((m) => m.id !== id);
+  state.lastOpened = null;
+  notify(notice);
+  navigate(state.box === state.route.box ? state.listHash : `#/${state.route.box}`);
+  refreshUnread();
 }
 
 function confirmAction({ title, text, action }) {
@@ -506,7 +586,9 @@ function confirmAction({ title, text, action }) {
 
 function showCompose() {
   state.current = null;
-  setTitle("New message");
+  setTitle(state.replyTo ? "Reply" : "New message");
+  $("compose-reply").hidden = !state.replyTo;
+  $("compose-reply-subject").textContent = state.replyTo ? state.replyTo.subject : "";
   const first = [$("compose-to"), $("compose-subject"), $("compose-message")].find((input) => !input.value);
   (first || $("compose-title")).focus();
 }
@@ -517,7 +599,7 @@ function reply() {
   const others = [message.sender, ...message.receivers].filter(
     (name, index, all) => !sameName(name, state.session.username) && all.findIndex((n) => sameName(n, name)) === index,
   );
-  // Threads (issue #5) will add `reply_to: message.id` to what send() posts.
+  state.replyTo = { id: message.id, subject: message.subject }; // the reply joins its thread
   clearFormErrors($("compose-view"));
   $("compose-to").value = (others.length ? others : [message.sender]).join(", ");
   $("compose-subject").value = /^re:/i.test(message.subject) ? message.subject : `Re: ${message.subject}`.slice(0, 255);
@@ -561,8 +643,9 @@ async function submitCompose(event) {
   }
   await busy(form, async () => {
     try {
-      const sent = await api.send(receivers, subject, text);
+      const sent = await api.send(receivers, subject, text, state.replyTo?.id);
       form.reset();
+      state.replyTo = null;
       notify(`Sent to ${sent.receivers.join(", ")}.`);
       navigate("#/sent");
     } catch (error) {
@@ -628,7 +711,7 @@ function applyEvent({ type, data }) {
       refreshUnread();
       notify(`New message from ${data.sender}: ${data.subject}`);
     }
-    if (data.box === state.box && !state.messages.some((m) => m.id === data.id)) {
+    if (data.box === state.box && !state.query && !state.messages.some((m) => m.id === data.id)) {
       const { box, ...message } = data;
       void box;
       state.messages.push(message);
@@ -650,7 +733,7 @@ function applyEvent({ type, data }) {
       const bySender = data.scope === "everyone" && !isMine(state.current);
       notify(bySender ? `${state.current.sender} deleted “${state.current.subject}”.` : "This message was deleted.");
       state.lastOpened = null;
-      navigate(`#/${state.route.box}`);
+      navigate(state.listHash);
     }
     refreshUnread();
   }
@@ -678,8 +761,24 @@ function wire() {
   $("error-close").addEventListener("click", clearError);
   $("load-more").addEventListener("click", loadMore);
   $("toggle-read").addEventListener("click", toggleRead);
-  $("delete-everyone").addEventListener("click", () => deleteCurrent(true));
-  $("remove-mine").addEventListener("click", () => deleteCurrent(false));
+  $("delete-everyone").addEventListener("click", () => deleteCurrent("everyone"));
+  $("remove-mine").addEventListener("click", () => deleteCurrent("mine"));
+  $("delete-for-good").addEventListener("click", () => deleteCurrent("forGood"));
+  $("restore").addEventListener("click", restoreCurrent);
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    navigate(listHash(state.box, $("search-input").value.trim()));
+  });
+  // "Compose" starts a new message: a reply in progress is dropped.
+  $("compose-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    if (state.replyTo) {
+      state.replyTo = null;
+      $("compose-view").reset();
+      clearFormErrors($("compose-view"));
+    }
+    navigate("#/compose");
+  });
   $("reply").addEventListener("click", reply);
   $("compose-view").addEventListener("submit", submitCompose);
   $("confirm-ok").addEventListener("click", () => $("confirm-dialog").close("confirm"));
