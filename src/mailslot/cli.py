@@ -95,7 +95,10 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         # The embedded default migrates itself; a shared database is migrated by
         # `mailslot db upgrade`, once, before its instances start.
         asyncio.run(_upgrade(settings))
-    settings.resolved_secret_key()  # created once, before workers race for it
+    try:
+        settings.resolved_secret_key()  # created once, before workers race for it
+    except ValueError as exc:
+        raise SystemExit(f"mailslot: {exc}") from None
     uvicorn.run(
         "mailslot.app:asgi",
         factory=True,
@@ -106,6 +109,10 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=10,
+        # WebSocket heartbeats are protocol pings; a client frame has nothing to carry.
+        ws_ping_interval=settings.stream_heartbeat,
+        ws_ping_timeout=20.0,
+        ws_max_size=64 * 1024,
     )
 
 

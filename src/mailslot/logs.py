@@ -34,3 +34,10 @@ def configure_logging(settings: Settings) -> None:
     # uvicorn's access log prints raw query strings, where seed A carries passwords: ours
     # (mailslot.access) replaces it.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("uvicorn.error").addFilter(_cut_streams)
+
+
+def _cut_streams(record: logging.LogRecord) -> bool:
+    # A live stream whose client stopped reading is cut on purpose (mailslot.realtime logs
+    # why); uvicorn would call that an error.
+    return record.msg != "ASGI callable returned without completing response."
