@@ -353,7 +353,7 @@ def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server, schem
     page.get_by_role("link", name="Back to Inbox").click()
     expect(box.items).to_have_count(2)
     assert page.evaluate(LABELS_MISSING) == []
-    checked = ".message-link .who, .message-link .subject, .message-link time, .boxes a, .badge, .whoami, .button, h1"
+    checked = ".message-link .who, .message-link .subject, .message-link time, .boxes a, .badge, .whoami, .live-status, .button, h1"
     low = [(t, r) for t, r in _contrasts(page, checked) if r < 4.5]
     assert not low, low
     box.shot(f"inbox-{scheme}")

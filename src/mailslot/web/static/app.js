@@ -34,6 +34,7 @@ const state = {
   unreadAgain: false,
   noticeTimer: null,
   carriedError: null, // an error to show on the next view
+  restored: new Set(), // ids this page restored: back in the inbox, but not new mail
 };
 
 // ---------------------------------------------------------------- session
@@ -450,7 +451,7 @@ async function findInTrash(id) {
 async function showThread(message) {
   try {
     const thread = await api.thread(message.thread_id);
-    if (state.current !== message) return;
+    if (state.current?.id !== message.id) return;
     const others = thread.messages.filter((m) => m.id !== message.id);
     $("thread-list").replaceChildren(...others.map((m) => messageItem(m, isMine(m) ? "sent" : "inbox")));
     $("thread").hidden = others.length === 0;
@@ -500,7 +501,7 @@ async function toggleRead() {
   await busy(button, async () => {
     try {
       const updated = await api.markRead(message.id, !message.read);
-      if (state.current !== message) return;
+      if (state.current?.id !== message.id) return;
       state.current = updated;
       renderMessage();
       markListed(updated.id, updated.read);
@@ -552,6 +553,7 @@ async function restoreCurrent() {
   if (!message) return;
   await busy($("restore"), async () => {
     try {
+      state.restored.add(message.id);
       await api.restore(message.id);
       forget(message.id, "Restored to your inbox.");
     } catch (error) {
@@ -562,6 +564,7 @@ async function restoreCurrent() {
 
 /** The open message left this box: say so and go back to the list. */
 function forget(id, notice) {
+  state.current = null; // its own live event must not announce it a second time
   state.messages = state.messages.filter((m) => m.id !== id);
   state.lastOpened = null;
   notify(notice);
@@ -709,7 +712,7 @@ function applyEvent({ type, data }) {
   if (type === "message.created") {
     if (data.box === "inbox") {
       refreshUnread();
-      notify(`New message from ${data.sender}: ${data.subject}`);
+      if (!state.restored.delete(data.id)) notify(`New message from ${data.sender}: ${data.subject}`);
     }
     if (data.box === state.box && !state.query && !state.messages.some((m) => m.id === data.id)) {
       const { box, ...message } = data;
