@@ -80,24 +80,41 @@ def test_taken_username_is_reported_at_registration(open_mailbox, server) -> Non
     _no_raw_json(page)
 
 
+def _revoke(server, name: str, token: str | None) -> None:
+    """The token stops working elsewhere (signed out on another device, or expired)."""
+    revoked = httpx.delete(
+        f"{server.url}/users/{name}/token", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert revoked.status_code == 204
+
+
 def test_a_revoked_session_returns_to_sign_in(open_mailbox, server) -> None:
     alice, bob = make_user(server, "alice"), make_user(server, "bob")
     box = open_mailbox()
+    page = box.page
     box.sign_in(alice)
-    token = box.session_token()
-    # The token stops working elsewhere (signed out on another device, or expired).
-    revoked = httpx.delete(
-        f"{server.url}/users/{alice.name}/token", headers={"Authorization": f"Bearer {token}"}
-    )
-    assert revoked.status_code == 204
-    send(server, bob, [alice.name], "After sign-out")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    ended = "Your session has ended. Sign in again."
+
+    # With the live stream kept away, the next request finds out.
+    page.route("**/stream-tickets", lambda route: route.abort())
+    _revoke(server, alice.name, box.session_token())
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "reconnecting")
     box.go_to("Sent")
-    expect(box.page.locator("#sign-in-error")).to_have_text(
-        "Your session has ended. Sign in again."
-    )
+    expect(page.locator("#sign-in-error")).to_have_text(ended)
+    expect(page.locator("#error")).to_be_hidden()
     assert box.session_token() is None
+    page.unroute("**/stream-tickets")
+
+    # With the live stream open, the page finds out by itself: the server ends the stream
+    # and the next ticket is refused.
+    send(server, bob, [alice.name], "After sign-out")
     box.sign_in(User(alice.name, token=""))
     box.expect_badge(1)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    _revoke(server, alice.name, box.session_token())
+    expect(page.locator("#sign-in-error")).to_have_text(ended)
+    assert box.session_token() is None
 
 
 def test_a_missing_message_is_explained_at_the_top(open_mailbox, server) -> None:

@@ -308,6 +308,8 @@ async function showList(box, q = "") {
   $("list-empty").textContent = q ? `No message in ${title} matches “${q}”.` : "No messages here yet.";
   setTitle(title);
   const request = ++state.listRequest;
+  state.messages = [];
+  state.nextCursor = null;
   $("message-list").replaceChildren();
   $("list-loading").hidden = false;
   $("list-empty").hidden = true;
