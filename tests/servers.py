@@ -57,6 +57,7 @@ class MailslotServer:
     def start(self, timeout: float = 30) -> MailslotServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | self.env
+        log_start = len(self.log())
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "mailslot", "serve", *self.args],
@@ -64,15 +65,19 @@ class MailslotServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        # Ready means *this* process bound the port: on a shared machine another server
+        # may grab a free port first, and its /readyz would answer for ours.
+        bound = f"Uvicorn running on http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
             if self.process.poll() is not None:
                 raise AssertionError(f"mailslot exited early:\n{self.log()}")
+            if bound in self.log()[log_start:]:
+                try:
+                    if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                        return self
+                except httpx.TransportError:
+                    pass
             time.sleep(0.1)
         self.kill()
         raise AssertionError(f"mailslot did not become ready:\n{self.log()}")
