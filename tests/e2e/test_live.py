@@ -3,27 +3,12 @@ sees it arrive with no reload; the page recovers by itself when the connection d
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
-from mailslot.app import create_app
-from mailslot.config import Settings
 from tests.e2e.pages import Mailbox, make_user, send
-
-
-def _has_live_delivery() -> bool:
-    app = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="mailslot-probe-"))))
-    return "/users/{username}/stream-tickets" in app.openapi()["paths"]
-
-
-pytestmark = pytest.mark.skipif(
-    not _has_live_delivery(), reason="live delivery (issue #4) has not landed on this branch yet"
-)
 
 
 def _expect_live(box: Mailbox) -> None:
