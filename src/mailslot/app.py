@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import Passwords
+from mailslot.accounts.throttle import SignInThrottle
 from mailslot.config import Settings, get_settings
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import routes as messages_routes
 from mailslot.middleware import Edge
+from mailslot.ratelimit import RateLimits, make_limiter
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -27,6 +29,7 @@ stable `code`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    limiter = make_limiter(settings.redis_url, prefix=settings.redis_key_prefix)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await engine.dispose()
+            await limiter.close()
 
     app = FastAPI(
         title="mailslot",
@@ -46,9 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         strict_content_type=False,  # a JSON body without a Content-Type is still JSON
     )
     app.state.settings = settings
+    app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
     app.state.passwords = Passwords(
         memory_kib=settings.password_hash_memory_kib,
         iterations=settings.password_hash_iterations,
+        throttle=SignInThrottle.from_settings(settings, limiter),
     )
     install_error_handlers(app)
     app.include_router(ops.router)

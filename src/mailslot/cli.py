@@ -80,6 +80,8 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=10,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        ws_max_size=settings.ws_max_bytes,
     )
 
 

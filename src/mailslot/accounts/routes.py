@@ -9,15 +9,30 @@ from fastapi import APIRouter, Form, Response
 from mailslot.accounts import service
 from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
 from mailslot.accounts.schemas import TokenCreate, TokenRead, UserCreate, UserPublic, UserRead
-from mailslot.deps import AppSettings, DbSession, PasswordHasher
+from mailslot.deps import AppSettings, ClientAddress, DbSession, Limits, PasswordHasher
 from mailslot.errors import problems
+from mailslot.ratelimit import Budget
 
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/users", status_code=201, responses=problems(409, 413, 422))
-async def post_user(body: UserCreate, db: DbSession, passwords: PasswordHasher) -> UserRead:
-    """Register a user. The answer never carries the password or its hash."""
+@router.post("/users", status_code=201, responses=problems(409, 413, 422, 429))
+async def post_user(
+    body: UserCreate,
+    db: DbSession,
+    passwords: PasswordHasher,
+    limits: Limits,
+    settings: AppSettings,
+    client: ClientAddress,
+) -> UserRead:
+    """Register a user. The answer never carries the password or its hash. Registrations
+    are budgeted per client address (429 with `Retry-After`)."""
+    await limits.spend(
+        "register",
+        client,
+        Budget.parse(settings.limit_register_address),
+        what="registrations from this address",
+    )
     user = await service.register_user(
         db, passwords, username=body.username, email=str(body.email), password=body.password
     )

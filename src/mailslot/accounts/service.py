@@ -19,6 +19,7 @@ from mailslot.errors import (
     UsernameTaken,
     UserNotFound,
 )
+from mailslot.ratelimit import current_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +118,30 @@ async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]
 
 
 async def authenticate(
-    db: AsyncSession, passwords: Passwords, *, username: str, password: str
+    db: AsyncSession,
+    passwords: Passwords,
+    *,
+    username: str,
+    password: str,
+    client: str | None = None,
 ) -> Account:
     """The account if the password is right; raises InvalidCredentials otherwise, with the
-    same answer and cost for an unknown user as for a wrong password."""
-    row = (
-        await db.execute(
-            select(*_ACCOUNT_COLUMNS, User.password_hash).where(
-                User.username_key == username_key(username)
+    same answer and cost for an unknown user as for a wrong password, and TooManyRequests
+    (429) once the failed sign-in budget of the account or of the client address is spent.
+    Every door that checks a password comes through here, so they share one budget.
+    `client` defaults to the address of the request being served."""
+    key = username_key(username)
+    async with passwords.throttle.attempt(key, client or current_client.get()):
+        row = (
+            await db.execute(
+                select(*_ACCOUNT_COLUMNS, User.password_hash).where(User.username_key == key)
             )
-        )
-    ).one_or_none()
-    # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
-    await db.rollback()
-    if not await passwords.verify(row.password_hash if row else None, password) or row is None:
-        raise InvalidCredentials("The username or password is incorrect.")
+        ).one_or_none()
+        # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
+        await db.rollback()
+        hashed = row.password_hash if row else None
+        if not await passwords.verify(hashed, password) or row is None:
+            raise InvalidCredentials("The username or password is incorrect.")
     return Account(*row[:4])
 
 

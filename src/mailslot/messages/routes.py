@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from mailslot.accounts.deps import CurrentUser, require_self
-from mailslot.deps import DbSession
+from mailslot.deps import AppSettings, DbSession, Limits
 from mailslot.errors import InvalidParameter, problems
 from mailslot.messages import service
 from mailslot.messages.cursor import decode_cursor, encode_cursor
@@ -23,6 +23,7 @@ from mailslot.messages.schemas import (
     UnreadCount,
 )
 from mailslot.messages.service import MessageView
+from mailslot.ratelimit import Budget
 
 router = APIRouter(tags=["messages"])
 
@@ -48,13 +49,24 @@ def message_read(view: MessageView) -> MessageRead:
     )
 
 
-@router.post("/users/{username}/messages", status_code=201, responses=problems(401, 403, 413, 422))
+@router.post(
+    "/users/{username}/messages", status_code=201, responses=problems(401, 403, 413, 422, 429)
+)
 async def post_message(
-    username: str, body: MessageCreate, user: CurrentUser, db: DbSession
+    username: str,
+    body: MessageCreate,
+    user: CurrentUser,
+    db: DbSession,
+    limits: Limits,
+    settings: AppSettings,
 ) -> MessageRead:
     """Send a message to one receiver (`receiver`) or to several (`receivers`, up to 100).
-    Every receiver must be registered: a 422 `unknown_receiver` names those that are not."""
+    Every receiver must be registered: a 422 `unknown_receiver` names those that are not.
+    Sending is budgeted per sender (429 with `Retry-After`)."""
     require_self(user, username)
+    await limits.spend(
+        "send", str(user.id), Budget.parse(settings.limit_send_user), what="messages sent"
+    )
     view = await service.send_message(
         db, sender=user, receivers=body.receiver_list(), subject=body.subject, text=body.message
     )
