@@ -1,0 +1,242 @@
+"""The authorization matrix: every route of the app against every actor, expected statuses
+in matrix.toml; and message ids that are not yours answer exactly like missing ones."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+import httpx
+import pytest
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import StreamingResponse
+from fastapi.routing import APIWebSocketRoute, iter_route_contexts
+from sqlalchemy import delete, update
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+
+from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts.security import token_digest
+from mailslot.app import create_app
+from mailslot.db.base import utcnow
+from tests.conftest import make_settings
+from tests.factories import TestUser, make_user, send, unique_name
+from tests.raw_asgi import Answer, call
+
+pytestmark = pytest.mark.anyio
+
+MATRIX_PATH = Path(__file__).with_name("matrix.toml")
+MATRIX: dict[str, dict[str, Any]] = tomllib.loads(MATRIX_PATH.read_text())
+ACTORS = ("self", "other", "none", "malformed", "expired", "revoked", "deleted")
+MALFORMED = "Bearer not-a-token%%"
+
+
+def route_keys(routes: list[BaseRoute]) -> Iterator[str]:
+    """ "METHOD /path" for every route the app serves, included routers unfolded; HEAD
+    rides along with GET."""
+    for context in iter_route_contexts(routes):
+        route = context.original_route
+        if isinstance(route, WebSocketRoute | APIWebSocketRoute):
+            yield f"WS {context.path}"
+        elif isinstance(route, Route):
+            methods = context.methods or {"ANY"}
+            for method in sorted(methods - {"HEAD"} if "GET" in methods else methods):
+                yield f"{method} {context.path}"
+        elif isinstance(route, Mount):
+            yield f"MOUNT {context.path}"
+        else:
+            yield f"{type(route).__name__} {context.path}"
+
+
+def test_every_route_is_in_the_matrix(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/unused.db"))
+    served = set(route_keys(app.routes))
+    unlisted = sorted(served - MATRIX.keys())
+    gone = sorted(MATRIX.keys() - served)
+    assert not unlisted, f"add these routes to {MATRIX_PATH.name}: {unlisted}"
+    assert not gone, f"these rows of {MATRIX_PATH.name} name no route: {gone}"
+    for key, row in MATRIX.items():
+        assert set(row.get("expect", {})) == set(ACTORS) or "skip" in row, key
+
+
+@dataclass
+class Cell:
+    """The people of one cell: the target, a receiver, a stranger and the acting token."""
+
+    target: TestUser
+    peer: TestUser
+    message_id: int
+    authorization: str | None
+    actor: str
+    actor_password: str
+
+
+async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
+    alice, bob = await make_user(client), await make_user(client)
+    message_id = (await send(client, bob, alice, subject="for the matrix"))["id"]
+    target = alice
+    authorization: str | None = f"Bearer {alice.token}"
+    name, password = alice.username, alice.password
+    if actor == "other":
+        carol = await make_user(client)
+        authorization, name, password = f"Bearer {carol.token}", carol.username, carol.password
+    elif actor == "none":
+        authorization, name, password = None, "", ""
+    elif actor == "malformed":
+        authorization, name, password = MALFORMED, "", ""
+    elif actor == "expired":
+        async with app.state.session_factory() as db:
+            await db.execute(
+                update(AccessToken)
+                .where(AccessToken.token_hash == token_digest(alice.token))
+                .values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+            await db.commit()
+    elif actor == "revoked":
+        out = await client.delete(f"/users/{alice.username}/token", headers=alice.headers)
+        assert out.status_code == 204
+    elif actor == "deleted":
+        dave = await make_user(client)
+        async with app.state.session_factory() as db:
+            await db.execute(delete(User).where(User.username_key == dave.username.casefold()))
+            await db.commit()
+        target, authorization = dave, f"Bearer {dave.token}"
+        name, password = dave.username, dave.password
+    return Cell(target, bob, message_id, authorization, name, password)
+
+
+def _fill(template: Any, values: dict[str, str]) -> Any:
+    if isinstance(template, str):
+        return template.format_map(values)
+    if isinstance(template, dict):
+        return {key: _fill(value, values) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_fill(value, values) for value in template]
+    return template
+
+
+async def request_row(
+    app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
+) -> Answer:
+    method, path = key.split(" ", 1)
+    fresh = unique_name("fresh")
+    values = {
+        "username": cell.target.username,
+        "password": cell.target.password,
+        "message_id": str(message_id if message_id is not None else cell.message_id),
+        "other": cell.peer.username,
+        "fresh": fresh,
+        "actor": cell.actor,
+        "actor_password": cell.actor_password,
+    }
+    target = _fill(path, values)
+    if "query" in row:
+        target += "?" + _fill(row["query"], values)
+    headers = {"Authorization": cell.authorization} if cell.authorization else {}
+    body = b""
+    if "json" in row:
+        body = json.dumps(_fill(row["json"], values)).encode()
+        headers["Content-Type"] = "application/json"
+    elif "form" in row:
+        body = urlencode(_fill(row["form"], values)).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return await call(app, method, target, headers=headers, body=body)
+
+
+CELLS = [
+    pytest.param(key, actor, id=f"{key}-{actor}")
+    for key, row in MATRIX.items()
+    if "skip" not in row
+    for actor in ACTORS
+]
+
+
+@pytest.mark.parametrize(("key", "actor"), CELLS)
+async def test_cell(app, client, dialect, key: str, actor: str) -> None:
+    row = MATRIX[key]
+    cell = await _set_up(app, client, actor)
+    answer = await request_row(app, key, row, cell)
+    expected = row["expect"][actor]
+    assert answer.status == expected, f"{key} as {actor}: {answer.status} {answer.body[:300]!r}"
+    if 400 <= answer.status < 500 and answer.body:
+        assert answer.headers["content-type"] == "application/problem+json"
+    if answer.status == 401 and answer.body:
+        assert answer.headers.get("www-authenticate") == "Bearer"
+
+
+MESSAGE_ROUTES = [key for key in MATRIX if "{message_id}" in key and "skip" not in MATRIX[key]]
+MISSING_ID = 8_999_999_999_999
+
+
+def _normalised(answer: Answer, message_id: int) -> str:
+    return answer.body.decode().replace(str(message_id), "{id}")
+
+
+@pytest.mark.parametrize("key", MESSAGE_ROUTES)
+async def test_not_yours_answers_exactly_like_missing(app, client, dialect, key: str) -> None:
+    row = MATRIX[key]
+    cell = await _set_up(app, client, "self")
+    alice, bob = cell.target, cell.peer
+    carol = await make_user(client)
+    not_yours = (await send(client, bob, carol, subject="not for alice"))["id"]
+    own_deleted = (await send(client, bob, alice, subject="alice deletes"))["id"]
+    gone = await client.delete(
+        f"/users/{alice.username}/messages/{own_deleted}", headers=alice.headers
+    )
+    assert gone.status_code == 204
+    unsent = (await send(client, bob, alice, subject="bob deletes for all"))["id"]
+    gone = await client.delete(f"/users/{bob.username}/messages/{unsent}", headers=bob.headers)
+    assert gone.status_code == 204
+
+    missing = await request_row(app, key, row, cell, message_id=MISSING_ID)
+    assert missing.status == 404
+    assert missing.json()["code"] == "message_not_found"
+    expected = _normalised(missing, MISSING_ID)
+    for message_id in (not_yours, own_deleted, unsent):
+        answer = await request_row(app, key, row, cell, message_id=message_id)
+        assert answer.status == 404, message_id
+        assert _normalised(answer, message_id) == expected
+        assert answer.headers["content-type"] == missing.headers["content-type"]
+    # The stranger's message is untouched.
+    peek = await client.get(
+        f"/users/{carol.username}/messages/{not_yours}",
+        params={"mark_read": "false"},
+        headers=carol.headers,
+    )
+    assert peek.status_code == 200
+    assert peek.json()["read"] is False
+
+
+async def test_the_runner_reads_streams_and_websockets() -> None:
+    """Stream routes join the matrix when merged: the runner must read their cells."""
+    probe = FastAPI()
+
+    @probe.websocket("/ws/{verdict}")
+    async def ws(websocket: WebSocket, verdict: str) -> None:
+        if verdict == "no":
+            await websocket.close(code=4401, reason="not_authenticated")
+            return
+        await websocket.accept()
+        await websocket.receive_text()  # until the client hangs up
+
+    @probe.get("/events")
+    async def events() -> StreamingResponse:
+        async def forever() -> AsyncIterator[bytes]:
+            while True:
+                yield b"data: tick\n\n"
+                await anyio.sleep(0.01)
+
+        return StreamingResponse(forever(), media_type="text/event-stream")
+
+    assert (await call(probe, "WS", "/ws/yes")).status == 101
+    refused = await call(probe, "WS", "/ws/no")
+    assert refused.status == 401
+    assert refused.body == b"not_authenticated"
+    assert (await call(probe, "GET", "/events")).status == 200
+    assert "WS /ws/{verdict}" in set(route_keys(probe.routes))
