@@ -25,12 +25,12 @@ test-fast: $(VENV)/.synced ## the suite on SQLite only
 	$(BIN)/pytest --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 fmt: $(VENV)/.synced ## format and fix what ruff can
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
@@ -40,6 +40,11 @@ db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the
 
 db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
 	$(BIN)/python -m mailslot.db.revision "$(m)"
+
+bench: $(VENV)/.synced ## measurements, reported not asserted: sign-in timing, slow clients
+	$(BIN)/python -m bench.signin_timing
+	$(BIN)/python -m bench.slow_clients
+	$(BIN)/python -m bench.slow_clients --stock
 
 clean: ## remove environments, caches and local data
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data

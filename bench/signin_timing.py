@@ -32,7 +32,7 @@ async def main(samples: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             data_dir=Path(tmp),
-            secret_key="bench-secret-key-0123456789abcdef",  # type: ignore[arg-type]
+            secret_key="bench-secret-key-0123456789abcdef",
             limit_signin_account=UNLIMITED,
             limit_signin_address_account=UNLIMITED,
             limit_signin_address=UNLIMITED,
@@ -45,7 +45,11 @@ async def main(samples: int) -> None:
                 name = f"known{uuid.uuid4().hex[:8]}"
                 created = await client.post(
                     "/users",
-                    json={"username": name, "email": f"{name}@example.com", "password": "right password"},
+                    json={
+                        "username": name,
+                        "email": f"{name}@example.com",
+                        "password": "right password",
+                    },
                 )
                 assert created.status_code == 201, created.text
                 timings: dict[str, list[float]] = {"unknown user": [], "wrong password": []}

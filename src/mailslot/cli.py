@@ -20,6 +20,8 @@ SERVE_FLAGS = {
     "log-format": str,
     "token-ttl": int,
     "rate-limits": str,
+    "header-timeout": float,
+    "body-timeout": float,
 }
 
 
@@ -80,6 +82,7 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=10,
+        http="mailslot.server:DeadlineProtocol",
         forwarded_allow_ips=settings.forwarded_allow_ips,
         ws_max_size=settings.ws_max_bytes,
     )
