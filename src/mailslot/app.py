@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import Passwords
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.config import Settings, get_settings
+from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import install_error_handlers
 from mailslot.logs import configure_logging
@@ -34,6 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        try:
+            await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
+        except UnsafeDurability:
+            await engine.dispose()
+            raise
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         try:
@@ -60,6 +67,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Retry-After", "X-Request-ID"],
+            allow_credentials=False,  # bearer tokens, never cookies
+            max_age=600,
+        )
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 
