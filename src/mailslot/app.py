@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,7 +16,7 @@ from mailslot.accounts.throttle import SignInThrottle
 from mailslot.config import Settings, get_settings
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory
-from mailslot.errors import install_error_handlers
+from mailslot.errors import document_problems, install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import routes as messages_routes
 from mailslot.middleware import Edge
@@ -64,6 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         throttle=SignInThrottle.from_settings(settings, limiter),
     )
     install_error_handlers(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_problems(FastAPI.openapi(app))
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)

@@ -188,6 +188,43 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI document say what the service answers: every error is
+    problem+json (FastAPI would write application/json); an operation with a body can
+    answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
+    Retry-After."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", Problem.model_json_schema())
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            extra = set()
+            if "requestBody" in operation:
+                extra |= {400, 413, 415, 422}
+            if "requestBody" in operation or "401" in responses:
+                extra.add(503)
+            for number in extra:
+                responses.setdefault(str(number), {"description": HTTPStatus(number).phrase})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
+                    if status in ("429", "503"):
+                        response["headers"] = RETRY_AFTER
+    if "HTTPValidationError" in schemas and "HTTPValidationError" not in json.dumps(spec["paths"]):
+        schemas.pop("HTTPValidationError")
+        schemas.pop("ValidationError", None)
+    return spec
+
+
 def _request_id(request: Request) -> str | None:
     return cast(str | None, request.scope.get("state", {}).get("request_id"))
 
@@ -255,15 +292,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this address."
+    headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed here."
+        # Starlette names only the first route that matched the path; RFC 9110 wants all.
+        headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
     return problem_response(
-        exc.status_code,
-        code,
-        detail,
-        instance=request.url.path,
-        headers=dict(exc.headers) if exc.headers else None,
+        exc.status_code, code, detail, instance=request.url.path, headers=headers or None
     )
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            allowed |= route.methods or set()
+    return allowed
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:

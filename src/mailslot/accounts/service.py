@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts.schemas import USERNAME_PATTERN
 from mailslot.accounts.security import Passwords, new_token, token_digest
 from mailslot.db.base import utcnow
 from mailslot.errors import (
@@ -33,10 +35,17 @@ class Account:
 
 
 _ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at)
+_USERNAME = re.compile(USERNAME_PATTERN)
 
 
 def username_key(username: str) -> str:
     return username.casefold()
+
+
+def _possible(username: str) -> bool:
+    """Whether a user could have this name: any other (a NUL byte, which PostgreSQL
+    refuses outright) is unknown without asking the database."""
+    return _USERNAME.fullmatch(username) is not None
 
 
 def _email_key(email: str) -> str:
@@ -80,6 +89,8 @@ async def register_user(
 
 
 async def find_user(db: AsyncSession, username: str) -> Account | None:
+    if not _possible(username):
+        return None
     row = (
         await db.execute(
             select(*_ACCOUNT_COLUMNS).where(User.username_key == username_key(username))
@@ -98,7 +109,7 @@ async def get_user(db: AsyncSession, username: str) -> Account:
 async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]:
     """The accounts for these names, in order; raises UnknownReceiver naming every
     name that is not registered."""
-    keys = [username_key(name) for name in usernames]
+    keys = [username_key(name) if _possible(name) else "" for name in usernames]
     rows = (
         await db.execute(
             select(*_ACCOUNT_COLUMNS, User.username_key).where(User.username_key.in_(keys))
@@ -133,10 +144,14 @@ async def authenticate(
     key = username_key(username)
     async with passwords.throttle.attempt(key, client or current_client.get()):
         row = (
-            await db.execute(
-                select(*_ACCOUNT_COLUMNS, User.password_hash).where(User.username_key == key)
-            )
-        ).one_or_none()
+            (
+                await db.execute(
+                    select(*_ACCOUNT_COLUMNS, User.password_hash).where(User.username_key == key)
+                )
+            ).one_or_none()
+            if _possible(username)
+            else None
+        )
         # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
         await db.rollback()
         hashed = row.password_hash if row else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import Field
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.deps import AppSettings, DbSession, Limits
@@ -19,7 +20,7 @@ from mailslot.messages.schemas import (
     MessageRead,
     MessagesUpdate,
     MessageUpdate,
-    QuotedInt,
+    Unquoted,
     UnreadCount,
 )
 from mailslot.messages.service import MessageView
@@ -31,6 +32,8 @@ MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE), Unquoted]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), Unquoted]
 
 
 def message_read(view: MessageView) -> MessageRead:
@@ -84,8 +87,8 @@ async def list_messages(
         Flag | None,
         Query(description='Inbox only: `true` unread, `false` read (`"true"` works too).'),
     ] = None,
-    page: Annotated[QuotedInt | None, Query(ge=1, le=MAX_PAGE)] = None,
-    per_page: Annotated[QuotedInt, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    page: Annotated[PageNumber | None, Query()] = None,
+    per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
     ] = None,

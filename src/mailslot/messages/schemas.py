@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
+)
 
 from mailslot.accounts.schemas import Input, Username
 
@@ -22,17 +31,23 @@ def unquote(value: Any) -> Any:
     return value
 
 
+# The forms a flag takes besides JSON booleans: seed B's quoted strings, query-string
+# spellings (`True` is what Python's requests sends). Documented, and nothing else accepted.
+TRUE_FORMS = ("true", "True", "1", '"true"')
+FALSE_FORMS = ("false", "False", "0", '"false"')
+FLAG_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "boolean"}, {"type": "string", "enum": [*TRUE_FORMS, *FALSE_FORMS]}]
+}
+TRUE_SCHEMA: dict[str, Any] = {"anyOf": [{"const": True}, {"type": "string", "enum": TRUE_FORMS}]}
+
+
 def parse_flag(value: Any) -> Any:
-    value = unquote(value)
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "1"):
-            return True
-        if lowered in ("false", "0"):
-            return False
-        raise ValueError("must be true or false")
     if isinstance(value, bool):
         return value
+    if value in TRUE_FORMS:
+        return True
+    if value in FALSE_FORMS:
+        return False
     raise ValueError("must be true or false")
 
 
@@ -42,14 +57,38 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Flag = Annotated[bool, BeforeValidator(parse_flag)]
-QuotedInt = Annotated[int, BeforeValidator(unquote)]
-Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_not_blank)]
-Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_not_blank)]
+Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(FLAG_SCHEMA)]
+
+
+# Last in an Annotated integer, after its Field bounds, so the schema still shows them.
+Unquoted = BeforeValidator(unquote)
+
+
+# Some character that is not white space, and no NUL anywhere (PostgreSQL cannot store it).
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+Subject = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_SUBJECT, pattern=TEXT_PATTERN),
+    AfterValidator(_not_blank),
+]
+Body = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_BODY, pattern=TEXT_PATTERN),
+    AfterValidator(_not_blank),
+]
 
 
 class MessageCreate(Input):
     """Give `receiver` (seed B) or `receivers` (up to 100), not both."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["receiver"], "properties": {"receiver": {"type": "string"}}},
+                {"required": ["receivers"], "properties": {"receivers": {"type": "array"}}},
+            ]
+        }
+    )
 
     receiver: Username | None = None
     receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = (
@@ -83,7 +122,16 @@ class MessageUpdate(Input):
 class MessagesUpdate(Input):
     """Mark the listed messages (`ids`), or every message of the inbox (`all: true`)."""
 
-    ids: Annotated[list[int] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["ids"], "properties": {"ids": {"type": "array"}}},
+                {"required": ["all"], "properties": {"all": TRUE_SCHEMA}},
+            ]
+        }
+    )
+
+    ids: Annotated[list[StrictInt] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
     all: Flag | None = None
     read: Flag
 

@@ -14,7 +14,7 @@ from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
-from mailslot.errors import MessageNotFound, NotAReceiver
+from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages.models import Delivery, Message
 
 Box = Literal["inbox", "sent"]
@@ -80,7 +80,10 @@ async def send_message(
     client_timestamp: str | None = None,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
-    naming every receiver that is not registered."""
+    naming every receiver that is not registered, and Unprocessable for a NUL character
+    (PostgreSQL cannot store one; every door refuses it alike)."""
+    if "\x00" in subject or "\x00" in text:
+        raise Unprocessable("A message cannot contain NUL characters.")
     users = await accounts.require_users(db, receivers)
     now = utcnow()
     names = [user.username for user in users]
