@@ -4,7 +4,6 @@ in matrix.toml; and message ids that are not yours answer exactly like missing o
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,15 +24,13 @@ from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
+from tests.authz.matrix import ACTORS, MATRIX, MATRIX_PATH, fill
 from tests.conftest import make_settings
 from tests.factories import TestUser, make_user, send, unique_name
 from tests.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
 
-MATRIX_PATH = Path(__file__).with_name("matrix.toml")
-MATRIX: dict[str, dict[str, Any]] = tomllib.loads(MATRIX_PATH.read_text())
-ACTORS = ("self", "other", "none", "malformed", "expired", "revoked", "deleted")
 MALFORMED = "Bearer not-a-token%%"
 
 
@@ -111,16 +108,6 @@ async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
     return Cell(target, bob, message_id, authorization, name, password)
 
 
-def _fill(template: Any, values: dict[str, str]) -> Any:
-    if isinstance(template, str):
-        return template.format_map(values)
-    if isinstance(template, dict):
-        return {key: _fill(value, values) for key, value in template.items()}
-    if isinstance(template, list):
-        return [_fill(value, values) for value in template]
-    return template
-
-
 async def request_row(
     app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
 ) -> Answer:
@@ -135,16 +122,16 @@ async def request_row(
         "actor": cell.actor,
         "actor_password": cell.actor_password,
     }
-    target = _fill(path, values)
+    target = fill(path, values)
     if "query" in row:
-        target += "?" + _fill(row["query"], values)
+        target += "?" + fill(row["query"], values)
     headers = {"Authorization": cell.authorization} if cell.authorization else {}
     body = b""
     if "json" in row:
-        body = json.dumps(_fill(row["json"], values)).encode()
+        body = json.dumps(fill(row["json"], values)).encode()
         headers["Content-Type"] = "application/json"
     elif "form" in row:
-        body = urlencode(_fill(row["form"], values)).encode()
+        body = urlencode(fill(row["form"], values)).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     return await call(app, method, target, headers=headers, body=body)
 
