@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench clean services
+.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -41,7 +41,10 @@ db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the
 db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
 	$(BIN)/python -m mailslot.db.revision "$(m)"
 
-bench: $(VENV)/.synced ## measurements, reported not asserted: sign-in timing, slow clients
+bench-search: $(VENV)/.synced ## cost of a search on a 10^5-message mailbox, SQLite and PostgreSQL (~2 min)
+	$(BIN)/python bench/search.py --db all --messages 100000 --rounds 40
+
+bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, not asserted; ~2 min)
 	$(BIN)/python -m bench.signin_timing
 	$(BIN)/python -m bench.slow_clients
 	$(BIN)/python -m bench.slow_clients --stock
@@ -57,3 +60,7 @@ $(UV):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
+
+bench: $(VENV)/.synced ## load scenarios against a bare endpoint (PostgreSQL; DB=sqlite for SQLite)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py --db $(or $(DB),postgres) $(ARGS)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from sqlalchemy import select, update
+
+from mailslot.accounts.models import User
+from mailslot.db.base import utcnow
+from mailslot.messages.models import Delivery
 
 PASSWORD = "correct horse battery"
 
@@ -71,3 +78,44 @@ async def inbox(client: httpx.AsyncClient, user: TestUser, **params: Any) -> lis
     assert response.status_code == 200, response.text
     messages: list[dict[str, Any]] = response.json()["messages"]
     return messages
+
+
+async def post_message(
+    client: httpx.AsyncClient,
+    sender: TestUser,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """A send as written, answer unchecked (subject and message default to "s" and "m")."""
+    return await client.post(
+        f"/users/{sender.username}/messages",
+        json={"subject": "s", "message": "m", **body},
+        headers=sender.headers | (headers or {}),
+    )
+
+
+async def listing(client: httpx.AsyncClient, user: TestUser, **params: Any) -> dict[str, Any]:
+    """A page of the listing, as a whole (messages, next_cursor, threads)."""
+    response = await client.get(
+        f"/users/{user.username}/messages", params=params, headers=user.headers
+    )
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    return page
+
+
+def ids(messages: list[dict[str, Any]]) -> list[int]:
+    return [message["id"] for message in messages]
+
+
+async def age_trash(app: FastAPI, user: TestUser, days: int) -> None:
+    """Backdate the user's trash by `days`, as if deleted that long ago."""
+    at = utcnow() - timedelta(days=days)
+    async with app.state.session_factory() as db:
+        receiver = select(User.id).where(User.username == user.username).scalar_subquery()
+        await db.execute(
+            update(Delivery)
+            .where(Delivery.receiver_id == receiver, Delivery.trashed_at.is_not(None))
+            .values(trashed_at=at, deleted_at=at)
+        )
+        await db.commit()

@@ -181,6 +181,11 @@ async def test_openapi_documents_every_status_a_route_answers(client) -> None:
     }
     for key, statuses in expected.items():
         assert statuses <= set(operations[key]["responses"]), key
+    for (method, path), operation in operations.items():
+        if path.startswith(("/users", "//")) or path == "/token":
+            assert "503" in operation["responses"], (method, path)
+        if "requestBody" in operation and path != "/token":
+            assert {"400", "413", "415", "422"} <= set(operation["responses"]), (method, path)
     assert (
         spec["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"][
             "tokenUrl"

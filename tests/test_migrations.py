@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,6 +11,7 @@ from sqlalchemy import inspect
 
 from mailslot.db.base import metadata
 from mailslot.db.engine import make_engine
+from mailslot.messages.search import include_in_autogenerate
 
 pytestmark = pytest.mark.anyio
 
@@ -18,7 +21,13 @@ async def test_migrations_match_the_models(settings, dialect) -> None:
     async with engine.connect() as connection:
         diff = await connection.run_sync(
             lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                MigrationContext.configure(
+                    sync,
+                    # The FTS5 table (SQLite) and the tsvector column and its GIN index
+                    # (PostgreSQL) are hand-written in migration 0003: no model has them.
+                    opts={"compare_type": True, "include_name": include_in_autogenerate},
+                ),
+                metadata,
             )
         )
         indexes = await connection.run_sync(
@@ -54,10 +63,10 @@ async def test_inbox_page_is_an_index_range_scan(settings, dialect) -> None:
     from sqlalchemy import text
 
     from mailslot.accounts.service import Account
-    from mailslot.messages.service import _inbox_query
+    from mailslot.messages.service import _inbox_page
 
     engine = make_engine(settings)
-    query = _inbox_query(Account(1, "a", None, None), unread=None).limit(21)  # type: ignore[arg-type]
+    query = _inbox_page(Account(1, "a", None, None), None, None, 0, 21)  # type: ignore[arg-type]
     compiled = query.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
     async with engine.connect() as connection:
         if dialect == "sqlite":
@@ -69,5 +78,9 @@ async def test_inbox_page_is_an_index_range_scan(settings, dialect) -> None:
             await connection.execute(text("SET enable_seqscan = off"))
             plan = " ".join(row[0] for row in await connection.execute(text(f"EXPLAIN {compiled}")))
     await engine.dispose()
-    assert "ix_delivery_inbox" in plan, plan
-    assert "SORT" not in plan.upper().replace("TEMP B-TREE", "SORT") or dialect == "postgres", plan
+    # A range of one receiver's rows in an index ordered by message id, never a sort.
+    assert re.search(
+        r"(ix_delivery_inbox|pk_delivery|sqlite_autoindex_delivery_1).*receiver_id", plan
+    ), plan
+    assert "SORT" not in plan.upper(), plan
+    assert "TEMP B-TREE" not in plan.upper(), plan

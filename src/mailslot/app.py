@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,14 +13,17 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
+from mailslot.compat import routes as compat_routes
+from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import document_problems, install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import routes as messages_routes
+from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.ratelimit import RateLimits, make_limiter
 
@@ -27,6 +32,9 @@ DESCRIPTION = """A self-hosted mailbox-style messaging service.
 Register (`POST /users`), sign in (`POST /users/{username}/token`), then send the token as
 `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a
 stable `code`.
+
+The seed A operations (`//signup`, `//login`, `//logout`, `//message`, `//messages`) keep
+existing seed A clients working; they are deprecated in favour of this API.
 """
 
 
@@ -44,9 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
+        app.state.purger = Purger(app.state.session_factory, settings)
+        purging = asyncio.create_task(app.state.purger.run()) if settings.purge_interval else None
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purging
             await engine.dispose()
             await limiter.close()
 
@@ -75,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
+    app.include_router(compat_routes.router)
+    app.add_middleware(DeprecationHeaders)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

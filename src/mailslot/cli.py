@@ -1,4 +1,4 @@
-"""The `mailslot` command: serve, db upgrade."""
+"""The `mailslot` command: serve, db upgrade, purge."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> None:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every migration")
+    commands.add_parser(
+        "purge",
+        help="purge trash older than MAILSLOT_TRASH_RETENTION_DAYS and idempotency keys "
+        "older than 24 hours (serving processes also do it every MAILSLOT_PURGE_INTERVAL s)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -49,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "db":
         settings = get_settings()
         asyncio.run(_upgrade(settings))
+    elif args.command == "purge":
+        asyncio.run(_purge(get_settings()))
 
 
 def _env(flag: str) -> str:
@@ -59,6 +66,25 @@ async def _upgrade(settings: Settings) -> None:
     from mailslot.db.migrate import upgrade
 
     await upgrade(settings)
+
+
+async def _purge(settings: Settings) -> None:
+    from datetime import timedelta
+
+    from mailslot.db.engine import make_engine, make_session_factory
+    from mailslot.messages.purge import purge_expired
+
+    engine = make_engine(settings)
+    try:
+        purged = await purge_expired(
+            make_session_factory(engine),
+            trash_retention=timedelta(days=settings.trash_retention_days),
+        )
+    finally:
+        await engine.dispose()
+    print(  # noqa: T201 (the command's answer)
+        f"purged {purged.trash} trashed messages and {purged.idempotency_keys} idempotency keys"
+    )
 
 
 def _serve(settings: Settings, *, migrate: bool) -> None:

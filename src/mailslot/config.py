@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     # Start even if the database may lose acknowledged writes (benchmarks only).
     allow_unsafe_durability: bool = False
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)  # per worker; overflow connections churn
     db_pool_timeout: float = Field(default=2.0, gt=0)  # then 503, never a 30 s hang
     # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.
     # OFF is refused at start unless allow_unsafe_durability is set.
@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
     password_hash_iterations: int = Field(default=2, ge=1)
+    # Days a receiver's deleted message stays restorable in their trash.
+    trash_retention_days: int = Field(default=30, ge=0)
+    # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
+    purge_interval: float = Field(default=3600, ge=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""What handlers receive, as Annotated aliases: the session, the settings, the hasher,
+"""What handlers receive, as Annotated aliases: the session, the settings, the hashers,
 the request budgets and the client address."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.config import Settings
 from mailslot.ratelimit import RateLimits
 
@@ -39,8 +39,14 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
+def _credential_digests(request: Request) -> CredentialDigests:
+    digests: CredentialDigests = request.app.state.credential_digests
+    return digests
+
+
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
 Limits = Annotated[RateLimits, Depends(_limits)]
 ClientAddress = Annotated[str, Depends(client_address)]
+SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]

@@ -2,21 +2,32 @@
 
     AppError (400 bad_request)
     ├── InvalidParameter (400 invalid_parameter)
+    │   └── UnknownRequest (400 unknown_request)
     ├── Unauthenticated (401 not_authenticated)
     │   ├── InvalidCredentials (401 invalid_credentials)
-    │   └── InvalidToken (401 invalid_token)
+    │   ├── InvalidToken (401 invalid_token)
+    │   ├── CredentialsMissing (401 credentials_missing)
+    │   └── SessionNotStarted (401 session_not_started)
     ├── Forbidden (403 forbidden)
     │   ├── NotYourMailbox (403 not_your_mailbox)
-    │   └── NotAReceiver (403 not_a_receiver)
+    │   ├── NotAReceiver (403 not_a_receiver)
+    │   ├── WrongPassword (403 wrong_password)
+    │   ├── NotTheSender (403 not_the_sender)
+    │   └── NotYourMessage (403 not_your_message)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
-    │   └── MessageNotFound (404 message_not_found)
+    │   ├── MessageNotFound (404 message_not_found)
+    │   ├── NoUnreadMessage (404 no_unread_message)
+    │   └── ThreadNotFound (404 thread_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
-    │   └── EmailTaken (409 email_taken)
+    │   ├── EmailTaken (409 email_taken)
+    │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
-    │   └── UnknownReceiver (422 unknown_receiver)
+    │   ├── UnknownReceiver (422 unknown_receiver)
+    │   ├── ReplyToNotFound (422 reply_to_not_found)
+    │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     └── ServiceUnavailable (503 service_unavailable)
 
@@ -65,6 +76,12 @@ class InvalidParameter(AppError):
     code = "invalid_parameter"
 
 
+class UnknownRequest(InvalidParameter):
+    """Seed A's `request=` parameter is missing or names no operation of this address."""
+
+    code = "unknown_request"
+
+
 class Unauthenticated(AppError):
     status, code = 401, "not_authenticated"
 
@@ -81,6 +98,18 @@ class InvalidToken(Unauthenticated):
     code = "invalid_token"
 
 
+class CredentialsMissing(Unauthenticated):
+    """Seed A: the query string lacks `username` or `password`."""
+
+    code = "credentials_missing"
+
+
+class SessionNotStarted(Unauthenticated):
+    """Seed A: the credentials are right but no session was started with //login."""
+
+    code = "session_not_started"
+
+
 class Forbidden(AppError):
     status, code = 403, "forbidden"
 
@@ -91,6 +120,20 @@ class NotYourMailbox(Forbidden):
 
 class NotAReceiver(Forbidden):
     code = "not_a_receiver"
+
+
+class WrongPassword(Forbidden):
+    """A signed-in user confirming a change gave a wrong current password."""
+
+    code = "wrong_password"
+
+
+class NotTheSender(Forbidden):
+    code = "not_the_sender"
+
+
+class NotYourMessage(Forbidden):
+    code = "not_your_message"
 
 
 class NotFound(AppError):
@@ -105,6 +148,14 @@ class MessageNotFound(NotFound):
     code = "message_not_found"
 
 
+class NoUnreadMessage(NotFound):
+    code = "no_unread_message"
+
+
+class ThreadNotFound(NotFound):
+    code = "thread_not_found"
+
+
 class Conflict(AppError):
     status, code = 409, "conflict"
 
@@ -117,6 +168,10 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
+class IdempotencyKeyInFlight(Conflict):
+    code = "idempotency_key_in_flight"
+
+
 class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 
@@ -127,6 +182,14 @@ class Unprocessable(AppError):
 
 class UnknownReceiver(Unprocessable):
     code = "unknown_receiver"
+
+
+class ReplyToNotFound(Unprocessable):
+    code = "reply_to_not_found"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
 
 
 class TooManyRequests(AppError):
@@ -174,6 +237,10 @@ def problem_response(
     if errors is not None:
         body["errors"] = errors
     return Response(json.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
+
+
+# What any route that reads a JSON body may answer: malformed, too large, not JSON, invalid.
+JSON_BODY = (400, 413, 415, 422)
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from mailslot.config import Settings
-from tests.authz.matrix import MATRIX, fill
+from tests.authz.matrix import cases, fill, target
 from tests.factories import unique_name
 from tests.servers import MailslotServer
 
@@ -61,37 +61,52 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
             headers={"Authorization": f"Bearer {bob_token}"},
         )
         assert message.status_code == 201
+        message_id, thread_id = message.json()["id"], message.json()["thread_id"]
         form = client.post("/token", data={"username": alice, "password": password})
         tokens.append(form.json()["access_token"])
 
-        for key, row in MATRIX.items():
-            method, path = key.split(" ", 1)
-            if "skip" in row or method == "WS":
+        trashed = client.post(
+            f"/users/{bob}/messages",
+            json={"receiver": alice, "subject": "trash", "message": body_text},
+            headers={"Authorization": f"Bearer {bob_token}"},
+        ).json()["id"]
+        alice_token = sign_in(alice)
+        gone = client.delete(
+            f"/users/{alice}/messages/{trashed}",
+            headers={"Authorization": f"Bearer {alice_token}"},
+        )
+        assert gone.status_code == 204
+        for key, _, row in cases():
+            method = key.split(" ", 1)[0]
+            if method == "WS":
                 continue
             for credentials_in_query in (False, True):
                 token = sign_in(alice)
                 values = {
                     "username": alice,
                     "password": password,
-                    "message_id": str(message.json()["id"]),
+                    "message_id": trashed if row.get("message") == "trashed" else message_id,
+                    "thread_id": thread_id,
                     "other": bob,
                     "fresh": unique_name("fresh"),
                     "actor": alice,
                     "actor_password": password,
                 }
-                target = fill(path, values)
-                query = fill(row["query"], values) if "query" in row else ""
+                if row.get("login_first"):
+                    client.post(
+                        f"{server.url}//login",
+                        params={"username": alice, "password": password},
+                    )
+                url = f"{server.url}{target(key, row, values)}"
                 if credentials_in_query:
                     extra = {"password": password, "access_token": token, "token": token}
-                    query = "&".join(part for part in (query, urlencode(extra)) if part)
-                if query:
-                    target += "?" + query
+                    url += ("&" if "?" in url else "?") + urlencode(extra)
                 kwargs: dict[str, object] = {"headers": {"Authorization": f"Bearer {token}"}}
                 if "json" in row:
                     kwargs["json"] = fill(row["json"], values)
                 elif "form" in row:
                     kwargs["data"] = fill(row["form"], values)
-                answer = client.request(method, target, **kwargs)  # type: ignore[arg-type]
+                answer = client.request(method, url, **kwargs)  # type: ignore[arg-type]
                 assert answer.status_code < 500, (key, answer.text)
                 requests += 1
 

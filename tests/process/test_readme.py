@@ -1,4 +1,4 @@
-"""The README's curl walk-through works when pasted, against a real server."""
+"""The README's curl walk-throughs work when pasted, against a real server."""
 
 from __future__ import annotations
 
@@ -15,17 +15,60 @@ pytestmark = [pytest.mark.process, pytest.mark.timeout(90)]
 README = Path(__file__).parents[2] / "README.md"
 
 
-def test_readme_walkthrough_works_when_pasted(tmp_path) -> None:
-    text = README.read_text()
-    block = text.split("paste this:\n\n```sh\n", 1)[1].split("```", 1)[0]
+def paste(lead_in: str, tmp_path) -> str:
+    """Run the README's shell block after `lead_in` against a fresh server; its output."""
+    block = README.read_text().split(f"{lead_in}\n\n```sh\n", 1)[1].split("```", 1)[0]
     with MailslotServer(tmp_path / "data") as server:
         script = block.replace("B=http://127.0.0.1:8000", f"B={server.url}")
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60
         )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+def test_readme_walkthrough_works_when_pasted(tmp_path) -> None:
+    out = paste("paste this:", tmp_path)
     assert '"unread":1' in out
     assert re.search(r'"subject":"Lunch\?".*"read":true', out)
     assert out.count("204") == 2
     assert out.rstrip().endswith('"code": "invalid_token", "instance": "/users/alice/messages"}')
+
+
+def test_readme_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:
+    lines = paste("paste this into a shell:", tmp_path).splitlines()
+    assert lines[:4] == [
+        '{"username":"user1","logged_in":false}',
+        '{"username":"user2","logged_in":false}',
+        '{"username":"user1","logged_in":true}',
+        '{"username":"user2","logged_in":true}',
+    ]
+    message = (
+        '"sender":"user1","receiver":"user2","subject":"message subject three",'
+        '"message":"message body three","timestamp":"Fri, 09 Oct 2020 23:01:26 GMT"'
+    )
+    assert re.fullmatch(r'\{"id":1,' + re.escape(message) + r"\}", lines[4])
+    assert lines[5] == f"[{lines[4]}]"  # user2's unread
+    assert lines[6] == lines[4]  # user2 reads it
+    assert lines[7] == f"[{lines[4]}]"  # user1's get_all
+    assert lines[8] == f'{{"deleted":{lines[4]},"deleted_for":"everyone"}}'
+    assert lines[9] == "[]"
+    assert lines[10] == '{"username":"user1","logged_in":false}'
+    assert '"code": "session_not_started"' in lines[11]
+
+
+def test_readme_threads_walkthrough_works_when_pasted(tmp_path) -> None:
+    lines = paste("paste this too:", tmp_path).splitlines()
+    assert lines[0].lower().strip() == "idempotent-replayed: true"
+    reply, found, thread, deleted, trash, restored, erased, gone = lines[1:]
+    question = int(re.findall(r'"reply_to":(\d+)', reply)[0])
+    assert f'"thread_id":{question}' in reply
+    assert '"receivers":["carol"]' in reply
+    assert '"subject":"Re: Quarterly report"' in found
+    assert f'"threads":[{{"thread_id":{question},"unread":1}}]' in found
+    assert thread.count('"id":') == 2
+    assert '"unread":1' in thread
+    assert deleted == erased == "204"
+    assert f'"id":{question}' in trash
+    assert f'"id":{question}' in restored
+    assert '"code":"message_not_found"' in gone.replace(" ", "")

@@ -23,6 +23,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Seed A's /login and /logout state (design §3).
     legacy_logged_in: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    # While a seed A session is started: HMAC-SHA256, under the server's secret key, of the
+    # credentials that started it (accounts.security.CredentialDigests). Each seed A request
+    # carries the password; this checks it without argon2. Null when no session is started.
+    legacy_session_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
 
 class AccessToken(Base):

@@ -8,15 +8,23 @@ from fastapi import APIRouter, Form, Response
 
 from mailslot.accounts import service
 from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
-from mailslot.accounts.schemas import TokenCreate, TokenRead, UserCreate, UserPublic, UserRead
+from mailslot.accounts.schemas import (
+    TokenCreate,
+    TokenRead,
+    UserCreate,
+    UserPublic,
+    UserRead,
+    UserUpdate,
+)
 from mailslot.deps import AppSettings, ClientAddress, DbSession, Limits, PasswordHasher
-from mailslot.errors import problems
+from mailslot.errors import JSON_BODY, problems
 from mailslot.ratelimit import Budget
 
-router = APIRouter(tags=["accounts"])
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["accounts"], responses=problems(503))
 
 
-@router.post("/users", status_code=201, responses=problems(409, 413, 422, 429))
+@router.post("/users", status_code=201, responses=problems(409, 429, *JSON_BODY))
 async def post_user(
     body: UserCreate,
     db: DbSession,
@@ -51,7 +59,7 @@ async def _sign_in(
     return TokenRead(access_token=token, expires_in=settings.token_ttl)
 
 
-@router.post("/users/{username}/token", responses=problems(401, 413, 422, 429))
+@router.post("/users/{username}/token", responses=problems(401, 429, *JSON_BODY))
 async def post_token(
     username: str,
     body: TokenCreate,
@@ -64,7 +72,7 @@ async def post_token(
     return await _sign_in(db, passwords, settings, username, body.password)
 
 
-@router.post("/token", responses=problems(401, 413, 422, 429))
+@router.post("/token", responses=problems(401, 429, *JSON_BODY))
 async def post_oauth_token(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
@@ -96,3 +104,29 @@ async def get_user(username: str, user: CurrentUser, db: DbSession) -> UserRead 
         )
     other = await service.get_user(db, username)
     return UserPublic(username=other.username)
+
+
+@router.patch("/users/{username}", responses=problems(401, 403, 409, 429, *JSON_BODY))
+async def patch_user(
+    username: str,
+    body: UserUpdate,
+    user: CurrentUser,
+    token: BearerToken,
+    db: DbSession,
+    passwords: PasswordHasher,
+) -> UserRead:
+    """Set your email address (accounts made through seed A's `//signup` have none) and/or
+    change your password. `current_password` is required. A new password ends your seed A
+    session and signs out every other bearer token; the token of this request stays valid."""
+    require_self(user, username)
+    await service.require_password(db, passwords, user=user, password=body.current_password)
+    if body.password is not None:
+        await service.set_password(
+            db, passwords, user=user, password=body.password, keep_token=token
+        )
+    if body.email is not None:
+        user = await service.set_email(db, user=user, email=str(body.email))
+    await db.commit()
+    return UserRead(
+        id=user.id, username=user.username, email=user.email, created_at=user.created_at
+    )

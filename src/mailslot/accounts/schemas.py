@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -47,6 +54,24 @@ class UserCreate(Input):
     username: Username
     email: Email
     password: Password
+
+
+class UserUpdate(Input):
+    """Set the email address and/or the password; the current password is always needed."""
+
+    current_password: Annotated[str, Field(max_length=1024)]
+    email: Email | None = None
+    password: Password | None = Field(default=None, description="The new password.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["email"]}, {"required": ["password"]}]}
+    )
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> UserUpdate:
+        if self.email is None and self.password is None:
+            raise ValueError("give 'email', 'password' or both")
+        return self
 
 
 class TokenCreate(Input):

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.schemas import USERNAME_PATTERN
-from mailslot.accounts.security import Passwords, new_token, token_digest
+from mailslot.accounts.security import (
+    CredentialDigests,
+    Passwords,
+    new_token,
+    token_digest,
+)
 from mailslot.db.base import utcnow
 from mailslot.errors import (
     EmailTaken,
@@ -20,6 +25,7 @@ from mailslot.errors import (
     UnknownReceiver,
     UsernameTaken,
     UserNotFound,
+    WrongPassword,
 )
 from mailslot.ratelimit import current_client
 
@@ -135,18 +141,26 @@ async def authenticate(
     username: str,
     password: str,
     client: str | None = None,
+    session_digests: CredentialDigests | None = None,
 ) -> Account:
     """The account if the password is right; raises InvalidCredentials otherwise, with the
     same answer and cost for an unknown user as for a wrong password, and TooManyRequests
     (429) once the failed sign-in budget of the account or of the client address is spent.
-    Every door that checks a password comes through here, so they share one budget.
-    `client` defaults to the address of the request being served."""
+
+    Every password check of every door (native sign-in, seed A) comes through here, so
+    they share one budget; `client` defaults to the address of the request being served.
+    With `session_digests`, a started seed A session's keyed hash may vouch for the
+    password instead of argon2; anything that does not match it still pays for argon2."""
     key = username_key(username)
+    # The throttle refuses before any check: a digest match is a right password too, and
+    # must not let a throttled account in.
     async with passwords.throttle.attempt(key, client or current_client.get()):
         row = (
             (
                 await db.execute(
-                    select(*_ACCOUNT_COLUMNS, User.password_hash).where(User.username_key == key)
+                    select(*_ACCOUNT_COLUMNS, User.password_hash, User.legacy_session_digest).where(
+                        User.username_key == key
+                    )
                 )
             ).one_or_none()
             if _possible(username)
@@ -154,10 +168,100 @@ async def authenticate(
         )
         # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
         await db.rollback()
+        if (
+            row is not None
+            and session_digests is not None
+            and row.legacy_session_digest is not None
+            and session_digests.matches(
+                row.legacy_session_digest,
+                user_id=row.id,
+                password_hash=row.password_hash,
+                password=password,
+            )
+        ):
+            return Account(*row[:4])
         hashed = row.password_hash if row else None
         if not await passwords.verify(hashed, password) or row is None:
             raise InvalidCredentials("The username or password is incorrect.")
     return Account(*row[:4])
+
+
+async def require_password(
+    db: AsyncSession, passwords: Passwords, *, user: Account, password: str
+) -> None:
+    """Raises WrongPassword (403) unless this is the signed-in user's password. Goes through
+    `authenticate`, so it counts like any other password check."""
+    try:
+        await authenticate(db, passwords, username=user.username, password=password)
+    except InvalidCredentials:
+        raise WrongPassword("The current password is incorrect.") from None
+
+
+async def start_legacy_session(
+    db: AsyncSession, session_digests: CredentialDigests, *, user: Account, password: str
+) -> None:
+    """Start the user's seed A session and keep the keyed hash of the credentials that
+    started it. Call only with a password `authenticate` accepted."""
+    password_hash = await db.scalar(select(User.password_hash).where(User.id == user.id))
+    if password_hash is None:  # the account was deleted meanwhile
+        raise InvalidCredentials("The username or password is incorrect.")
+    digest = session_digests.of(user_id=user.id, password_hash=password_hash, password=password)
+    await db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(legacy_logged_in=True, legacy_session_digest=digest)
+    )
+
+
+async def end_legacy_session(db: AsyncSession, *, user: Account) -> None:
+    """End the user's seed A session and drop its keyed hash."""
+    await db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(legacy_logged_in=False, legacy_session_digest=None)
+    )
+
+
+async def has_legacy_session(db: AsyncSession, *, user: Account) -> bool:
+    return bool(await db.scalar(select(User.legacy_logged_in).where(User.id == user.id)))
+
+
+async def set_email(db: AsyncSession, *, user: Account, email: str) -> Account:
+    """Give the account an email address; raises EmailTaken (409) when another account
+    has it, whatever its case."""
+    key = _email_key(email)
+    owner = await db.scalar(select(User.id).where(User.email_key == key))
+    if owner is not None and owner != user.id:
+        raise EmailTaken("That email address belongs to another account.")
+    try:
+        await db.execute(update(User).where(User.id == user.id).values(email=email, email_key=key))
+    except IntegrityError:
+        # A concurrent change won the race for the same address.
+        raise EmailTaken("That email address belongs to another account.") from None
+    return replace(user, email=email)
+
+
+async def set_password(
+    db: AsyncSession,
+    passwords: Passwords,
+    *,
+    user: Account,
+    password: str,
+    keep_token: str | None = None,
+) -> None:
+    """Change the password. Ends the seed A session (its keyed hash goes with it) and
+    revokes every bearer token of the user except `keep_token`, the one the change was
+    made with: whoever knew the old password is signed out everywhere else."""
+    password_hash = await passwords.hash(password)
+    await db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(password_hash=password_hash, legacy_logged_in=False, legacy_session_digest=None)
+    )
+    others = delete(AccessToken).where(AccessToken.user_id == user.id)
+    if keep_token is not None:
+        others = others.where(AccessToken.token_hash != token_digest(keep_token))
+    await db.execute(others)
 
 
 async def issue_token(db: AsyncSession, user: Account, *, ttl: int) -> str:

@@ -25,7 +25,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         url,
         hide_parameters=True,  # messages are private mail, passwords hashes: never in logs
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=settings.db_pool_size // 2,
         pool_timeout=settings.db_pool_timeout,
         connect_args={
             "timeout": 5,

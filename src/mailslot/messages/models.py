@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
@@ -38,6 +38,15 @@ class Message(Base):
             postgresql_where=text("deleted_by_sender_at IS NULL"),
             sqlite_where=text("deleted_by_sender_at IS NULL"),
         ),
+        # The sent box filtered by thread: a range scan, whatever the box holds.
+        Index(
+            "ix_message_sent_thread",
+            "sender_id",
+            "thread_id",
+            "id",
+            postgresql_where=text("deleted_by_sender_at IS NULL"),
+            sqlite_where=text("deleted_by_sender_at IS NULL"),
+        ),
     )
 
 
@@ -46,16 +55,25 @@ class Delivery(Base):
 
     __tablename__ = "delivery"
 
-    message_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
-    )
+    # Receiver first: the key itself is a per-user range, newest message last.
     receiver_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The message's thread, copied here (it never changes) so the inbox filtered by
+    # thread, and the unread count of a thread, are range scans on one index.
+    thread_id: Mapped[int] = mapped_column(BigId)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Out of the inbox: set by the receiver's delete (with trashed_at) and by the
+    # sender's delete for everyone (without).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # In the receiver's trash since then, restorable until purged.
+    trashed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
+        Index(None, "message_id"),  # a sender's delete reaches every receiver's copy
         # The inbox and the unread list are range scans on these, newest first, so a
         # page costs the same whatever the mailbox holds.
         Index(
@@ -72,4 +90,54 @@ class Delivery(Base):
             postgresql_where=text("deleted_at IS NULL AND read_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL AND read_at IS NULL"),
         ),
+        Index(
+            "ix_delivery_thread",
+            "receiver_id",
+            "thread_id",
+            "message_id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_delivery_thread_unread",
+            "receiver_id",
+            "thread_id",
+            "message_id",
+            postgresql_where=text("deleted_at IS NULL AND read_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL AND read_at IS NULL"),
+        ),
+        # box=trash, newest first; and the purge, oldest first.
+        Index(
+            "ix_delivery_trash",
+            "receiver_id",
+            "message_id",
+            postgresql_where=text("trashed_at IS NOT NULL"),
+            sqlite_where=text("trashed_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_delivery_trashed_at",
+            "trashed_at",
+            postgresql_where=text("trashed_at IS NOT NULL"),
+            sqlite_where=text("trashed_at IS NOT NULL"),
+        ),
     )
+
+
+class IdempotencyKey(Base):
+    """A send made with an `Idempotency-Key`, stored in the send's own transaction, so a
+    retry finds the message whenever the message exists (reliability.md F8)."""
+
+    __tablename__ = "idempotency_key"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # SHA-256 of the request's meaning, to tell a retry from a reuse of the key.
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary(32))
+    message_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("message.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "created_at"),)

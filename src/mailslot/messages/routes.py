@@ -1,34 +1,57 @@
-"""The native messages API: send, list, read, mark, delete, count."""
+"""The native messages API: send, list, search, read, mark, delete, restore, count, threads."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
+from fastapi import APIRouter, Header, Path, Query, Response
+from pydantic import BeforeValidator, Field, StringConstraints
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.deps import CurrentUser, require_self
+from mailslot.accounts.schemas import Username
+from mailslot.accounts.service import Account
 from mailslot.deps import AppSettings, DbSession, Limits
-from mailslot.errors import InvalidParameter, problems
-from mailslot.messages import service
+from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
+from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
+    MAX_ID,
     BulkResult,
     Flag,
+    Instant,
     MessageCreate,
     MessagePage,
     MessageRead,
     MessagesUpdate,
     MessageUpdate,
+    ThreadPage,
+    ThreadUnread,
     Unquoted,
     UnreadCount,
+    unquote,
 )
 from mailslot.messages.service import MessageView
 from mailslot.ratelimit import Budget
 
-router = APIRouter(tags=["messages"])
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["messages"], responses=problems(503))
 
-MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+MessageId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ThreadId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# RFC 8941 writes the key as a quoted string; the bare form is accepted too.
+IdempotencyKey = Annotated[
+    str | None,
+    BeforeValidator(lambda value: unquote(value) if isinstance(value, str) else value),
+    StringConstraints(min_length=1, max_length=idempotency.MAX_KEY_LENGTH),
+    Header(
+        alias="Idempotency-Key",
+        description="Up to 255 characters: a retry with the same key and body returns "
+        "the first answer (with `Idempotent-Replayed: true`) instead of sending again.",
+    ),
+]
+REPLAYED_HEADER = "Idempotent-Replayed"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
@@ -52,8 +75,27 @@ def message_read(view: MessageView) -> MessageRead:
     )
 
 
+async def thread_counts(
+    db: AsyncSession, user: Account, views: list[MessageView]
+) -> list[ThreadUnread]:
+    order = list(dict.fromkeys(view.thread_id for view in views))
+    counts = await threads.unread_by_thread(db, viewer=user, thread_ids=order)
+    return [ThreadUnread(thread_id=thread, unread=counts.get(thread, 0)) for thread in order]
+
+
+def below(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        return decode_cursor(cursor)
+    except ValueError:
+        raise InvalidParameter("The cursor is not one this service gave out.") from None
+
+
 @router.post(
-    "/users/{username}/messages", status_code=201, responses=problems(401, 403, 413, 422, 429)
+    "/users/{username}/messages",
+    status_code=201,
+    responses=problems(401, 403, 409, 429, *JSON_BODY),
 )
 async def post_message(
     username: str,
@@ -62,18 +104,35 @@ async def post_message(
     db: DbSession,
     limits: Limits,
     settings: AppSettings,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> MessageRead:
     """Send a message to one receiver (`receiver`) or to several (`receivers`, up to 100).
     Every receiver must be registered: a 422 `unknown_receiver` names those that are not.
-    Sending is budgeted per sender (429 with `Retry-After`)."""
+
+    With `reply_to`, the message joins that message's thread; naming no receiver, it goes
+    to the other participants of that message. With an `Idempotency-Key`, a retry returns
+    the first answer; the key of another request gets 422, a retry while the first is still
+    running 409. Sending is budgeted per sender (429 with `Retry-After`)."""
     require_self(user, username)
     await limits.spend(
         "send", str(user.id), Budget.parse(settings.limit_send_user), what="messages sent"
     )
-    view = await service.send_message(
-        db, sender=user, receivers=body.receiver_list(), subject=body.subject, text=body.message
+    send = partial(
+        threads.send_in_thread,
+        db,
+        sender=user,
+        receivers=body.receiver_list(),
+        subject=body.subject,
+        text=body.message,
+        reply_to=body.reply_to,
+    )
+    view, replayed = await idempotency.send_once(
+        db, sender=user, key=idempotency_key, request=body.meaning(), send=send
     )
     await db.commit()
+    if replayed:
+        response.headers[REPLAYED_HEADER] = "true"
     return message_read(view)
 
 
@@ -82,7 +141,9 @@ async def list_messages(
     username: str,
     user: CurrentUser,
     db: DbSession,
-    box: Annotated[Literal["inbox", "sent"], Query(description="Which mailbox.")] = "inbox",
+    box: Annotated[
+        Literal["inbox", "sent", "trash"], Query(description="Which mailbox.")
+    ] = "inbox",
     unread: Annotated[
         Flag | None,
         Query(description='Inbox only: `true` unread, `false` read (`"true"` works too).'),
@@ -92,29 +153,50 @@ async def list_messages(
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=search.MAX_QUERY_LENGTH,
+            description='Full-text search of subject and body: words (all must match), "a '
+            'phrase", `pref*` for a prefix.',
+        ),
+    ] = None,
+    sender: Annotated[Username | None, Query(alias="from", description="Sent by.")] = None,
+    receiver: Annotated[Username | None, Query(alias="to", description="Sent to.")] = None,
+    after: Annotated[Instant | None, Query(description="Sent after (ISO 8601; UTC).")] = None,
+    before: Annotated[Instant | None, Query(description="Sent before.")] = None,
+    thread: Annotated[int | None, Query(ge=1, le=MAX_ID, description="In this thread.")] = None,
 ) -> MessagePage:
-    """A page of your inbox (received) or sent box, newest first. Page with `cursor`
-    (constant cost at any depth) or with `page` numbers (seed B)."""
+    """A page of your inbox (received), sent box or trash, newest first, search results
+    included. Every filter combines with the others and with paging. Page with `cursor`
+    (constant cost at any depth) or with `page` numbers (seed B). `threads` gives the
+    unread count of each thread on the page."""
     require_self(user, username)
     if cursor is not None and page is not None:
         raise InvalidParameter("Page with either 'cursor' or 'page', not both.")
     if box == "sent" and unread is not None:
         raise InvalidParameter("The 'unread' filter applies to the inbox only.")
-    below_id = None
-    if cursor is not None:
-        try:
-            below_id = decode_cursor(cursor)
-        except ValueError:
-            raise InvalidParameter("The cursor is not one this service gave out.") from None
+    below_id = below(cursor)
+    filters = await search.make_filter(
+        db, q=q, sender=sender, receiver=receiver, after=after, before=before, thread_id=thread
+    )
     offset = ((page or 1) - 1) * per_page
     views, more = await service.list_messages(
-        db, viewer=user, box=box, unread=unread, below_id=below_id, offset=offset, limit=per_page
+        db,
+        viewer=user,
+        box=box,
+        unread=unread,
+        below_id=below_id,
+        offset=offset,
+        limit=per_page,
+        filters=filters,
     )
     return MessagePage(
         messages=[message_read(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=per_page,
         page=page if cursor is None else None,
+        threads=await thread_counts(db, user, views),
     )
 
 
@@ -134,7 +216,7 @@ async def get_message(
 
 
 @router.patch(
-    "/users/{username}/messages/{message_id}", responses=problems(401, 403, 404, 413, 422)
+    "/users/{username}/messages/{message_id}", responses=problems(401, 403, 404, *JSON_BODY)
 )
 async def patch_message(
     username: str, message_id: MessageId, body: MessageUpdate, user: CurrentUser, db: DbSession
@@ -146,7 +228,7 @@ async def patch_message(
     return message_read(view)
 
 
-@router.patch("/users/{username}/messages", responses=problems(401, 403, 413, 422))
+@router.patch("/users/{username}/messages", responses=problems(401, 403, *JSON_BODY))
 async def patch_messages(
     username: str, body: MessagesUpdate, user: CurrentUser, db: DbSession
 ) -> BulkResult:
@@ -163,17 +245,74 @@ async def patch_messages(
 
 
 @router.delete(
-    "/users/{username}/messages/{message_id}", status_code=204, responses=problems(401, 403, 404)
+    "/users/{username}/messages/{message_id}",
+    status_code=204,
+    responses=problems(401, 403, 404, 422),
 )
 async def delete_message(
-    username: str, message_id: MessageId, user: CurrentUser, db: DbSession
+    username: str,
+    message_id: MessageId,
+    user: CurrentUser,
+    db: DbSession,
+    permanent: Annotated[
+        Flag, Query(description="`true`: delete for good, skipping the trash.")
+    ] = False,
 ) -> Response:
-    """Delete a message. Its sender deletes it for every receiver; a receiver removes it
-    from their own inbox only."""
+    """Delete a message. Its sender deletes it for every receiver, for good (it leaves
+    their trash too). A receiver moves it from their inbox to their trash (`box=trash`),
+    from where it can be restored until purged; `permanent=true` removes their copy at once,
+    from the inbox or the trash."""
     require_self(user, username)
-    await service.delete_message(db, viewer=user, message_id=message_id)
+    if permanent:
+        await trash.delete_for_good(db, viewer=user, message_id=message_id)
+    else:
+        await service.delete_message(db, viewer=user, message_id=message_id)
     await db.commit()
     return Response(status_code=204)
+
+
+@router.post(
+    "/users/{username}/messages/{message_id}/restore", responses=problems(401, 403, 404, 422)
+)
+async def restore_message(
+    username: str, message_id: MessageId, user: CurrentUser, db: DbSession
+) -> MessageRead:
+    """Move a message from your trash back to your inbox. 404 once it was purged, deleted
+    for good, or deleted by its sender."""
+    require_self(user, username)
+    view = await trash.restore_message(db, viewer=user, message_id=message_id)
+    await db.commit()
+    return message_read(view)
+
+
+@router.get("/users/{username}/threads/{thread_id}", responses=problems(400, 401, 403, 404, 422))
+async def get_thread(
+    username: str,
+    thread_id: ThreadId,
+    user: CurrentUser,
+    db: DbSession,
+    per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> ThreadPage:
+    """What you can see of a thread, received and sent, newest first, with its unread
+    count. A message's `thread_id` names its thread. 404 when you can see none of it."""
+    require_self(user, username)
+    below_id = below(cursor)
+    views, more = await threads.list_thread(
+        db, viewer=user, thread_id=thread_id, below_id=below_id, limit=per_page
+    )
+    if not views and below_id is None:
+        raise ThreadNotFound(f"There is no thread {thread_id} in your mailbox.")
+    counts = await threads.unread_by_thread(db, viewer=user, thread_ids=[thread_id])
+    return ThreadPage(
+        thread_id=thread_id,
+        unread=counts.get(thread_id, 0),
+        messages=[message_read(view) for view in views],
+        next_cursor=encode_cursor(views[-1].id) if more else None,
+        per_page=per_page,
+    )
 
 
 @router.get("/users/{username}/unread", responses=problems(401, 403))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -22,6 +22,7 @@ MAX_RECEIVERS = 100
 MAX_SUBJECT = 255
 MAX_BODY = 65_536
 MAX_BULK_IDS = 1000
+MAX_ID = 2**63 - 1
 
 
 def unquote(value: Any) -> Any:
@@ -57,9 +58,20 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _as_utc(value: datetime) -> datetime:
+    """An instant in UTC; one without an offset is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
 Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(FLAG_SCHEMA)]
 
 
+Instant = Annotated[datetime, AfterValidator(_as_utc)]
 # Last in an Annotated integer, after its Field bounds, so the schema still shows them.
 Unquoted = BeforeValidator(unquote)
 
@@ -79,14 +91,21 @@ Body = Annotated[
 
 
 class MessageCreate(Input):
-    """Give `receiver` (seed B) or `receivers` (up to 100), not both."""
+    """Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
+    (`reply_to`) may give neither: it goes to the other participants of the message
+    it answers."""
 
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [
+            "not": {
+                "required": ["receiver", "receivers"],
+                "properties": {"receiver": {"type": "string"}, "receivers": {"type": "array"}},
+            },
+            "anyOf": [
                 {"required": ["receiver"], "properties": {"receiver": {"type": "string"}}},
                 {"required": ["receivers"], "properties": {"receivers": {"type": "array"}}},
-            ]
+                {"required": ["reply_to"], "properties": {"reply_to": {"type": "integer"}}},
+            ],
         }
     )
 
@@ -96,12 +115,28 @@ class MessageCreate(Input):
     )
     subject: Subject
     message: Body
+    reply_to: Annotated[
+        int | None,
+        Field(ge=1, le=MAX_ID, description="The id of a message in your mailbox you answer."),
+    ] = None
 
     @model_validator(mode="after")
     def _one_addressing_form(self) -> MessageCreate:
-        if (self.receiver is None) == (self.receivers is None):
+        if self.receiver is not None and self.receivers is not None:
+            raise ValueError("give either 'receiver' or 'receivers', not both")
+        if self.receiver is None and self.receivers is None and self.reply_to is None:
             raise ValueError("give either 'receiver' or 'receivers'")
         return self
+
+    def meaning(self) -> dict[str, Any]:
+        """What a retry must repeat for its Idempotency-Key to replay (receivers compare
+        regardless of case and of the addressing form)."""
+        return {
+            "receivers": [name.casefold() for name in self.receiver_list()],
+            "subject": self.subject,
+            "message": self.message,
+            "reply_to": self.reply_to,
+        }
 
     def receiver_list(self) -> list[str]:
         """Receivers in the order given, each once (names compare regardless of case)."""
@@ -156,6 +191,11 @@ class MessageRead(BaseModel):
     reply_to: int | None
 
 
+class ThreadUnread(BaseModel):
+    thread_id: int
+    unread: int = Field(description="Unread messages of this thread in your inbox.")
+
+
 class MessagePage(BaseModel):
     messages: list[MessageRead]
     next_cursor: str | None = Field(
@@ -163,6 +203,20 @@ class MessagePage(BaseModel):
     )
     per_page: int
     page: int | None = Field(description="The page number, when paging by `page`.")
+    threads: list[ThreadUnread] = Field(
+        default_factory=list,
+        description="Unread counts of the threads on this page, in order of appearance.",
+    )
+
+
+class ThreadPage(BaseModel):
+    thread_id: int
+    unread: int = Field(description="Unread messages of this thread in your inbox.")
+    messages: list[MessageRead] = Field(description="What you can see of it, newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    per_page: int
 
 
 class BulkResult(BaseModel):

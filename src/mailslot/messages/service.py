@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from mailslot.accounts import service as accounts
@@ -16,8 +17,9 @@ from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages.models import Delivery, Message
+from mailslot.messages.search import MessageFilter, apply_filters
 
-Box = Literal["inbox", "sent"]
+Box = Literal["inbox", "sent", "trash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +80,13 @@ async def send_message(
     subject: str,
     text: str,
     client_timestamp: str | None = None,
+    thread_id: int | None = None,
+    reply_to_id: int | None = None,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
     naming every receiver that is not registered, and Unprocessable for a NUL character
-    (PostgreSQL cannot store one; every door refuses it alike)."""
+    (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
+    message starts a thread of its own (threads.send_in_thread sets both for a reply)."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
     users = await accounts.require_users(db, receivers)
@@ -97,12 +102,23 @@ async def send_message(
                 receiver_names=names,
                 created_at=now,
                 client_timestamp=client_timestamp,
+                thread_id=thread_id,
+                reply_to_id=reply_to_id,
             )
             .returning(Message.id)
         )
     ).scalar_one()
+    if thread_id is None:
+        thread_id = message_id
+        await db.execute(
+            update(Message).where(Message.id == message_id).values(thread_id=thread_id)
+        )
     await db.execute(
-        insert(Delivery), [{"message_id": message_id, "receiver_id": user.id} for user in users]
+        insert(Delivery),
+        [
+            {"message_id": message_id, "receiver_id": user.id, "thread_id": thread_id}
+            for user in users
+        ],
     )
     return MessageView(
         id=message_id,
@@ -112,35 +128,106 @@ async def send_message(
         body=text,
         created_at=now,
         client_timestamp=client_timestamp,
-        thread_id=message_id,
-        reply_to_id=None,
+        thread_id=thread_id,
+        reply_to_id=reply_to_id,
         is_receiver=any(user.id == sender.id for user in users),
         read_at=None,
     )
 
 
-def _inbox_query(viewer: Account, unread: bool | None) -> Select[*tuple[Any, ...]]:
-    query: Select[*tuple[Any, ...]] = (
-        select(*_VIEW_COLUMNS, Delivery.read_at)
-        .select_from(Delivery)
-        .join(Message, Message.id == Delivery.message_id)
-        .join(User, User.id == Message.sender_id)
-        .where(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
-        .order_by(Delivery.message_id.desc())
+def _inbox_page(
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
+) -> Select[*tuple[Any, ...]]:
+    return _received_page(
+        viewer, unread, below_id, offset, limit, (Delivery.deleted_at.is_(None),), filters, "inbox"
     )
+
+
+def _trash_page(
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """The receiver's trash. A message its sender has since deleted for everyone is gone
+    from the trash too."""
+    where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
+    return _received_page(viewer, unread, below_id, offset, limit, where, filters, "trash")
+
+
+def _received_page(
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    where: tuple[ColumnElement[bool], ...],
+    filters: MessageFilter | None,
+    box: Literal["inbox", "trash"],
+) -> Select[*tuple[Any, ...]]:
+    """The page is cut from the inbox index first and only its rows are joined, so the
+    plan is a bounded index range scan whatever the planner knows of the mailbox.
+    The result is unordered: the caller orders the page."""
+    page = (
+        select(Delivery.message_id, Delivery.read_at)
+        .where(Delivery.receiver_id == viewer.id, *where)
+        .order_by(Delivery.message_id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    if box == "trash" or (filters is not None and filters.touches_message):
+        page = page.join(Message, Message.id == Delivery.message_id)
+    if filters is not None:
+        page = apply_filters(page, filters, box=box)
     if unread is True:
-        query = query.where(Delivery.read_at.is_(None))
+        page = page.where(Delivery.read_at.is_(None))
     elif unread is False:
-        query = query.where(Delivery.read_at.is_not(None))
-    return query
-
-
-def _sent_query(viewer: Account) -> Select[*tuple[Any, ...]]:
+        page = page.where(Delivery.read_at.is_not(None))
+    if below_id is not None:
+        page = page.where(Delivery.message_id < below_id)
+    cut = page.subquery("page")
     return (
-        select(*_VIEW_COLUMNS)
+        select(*_VIEW_COLUMNS, cut.c.read_at)
+        .select_from(cut)
+        .join(Message, Message.id == cut.c.message_id)
         .join(User, User.id == Message.sender_id)
+    )
+
+
+def _sent_page(
+    viewer: Account,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
+) -> Select[*tuple[Any, ...]]:
+    page = (
+        select(Message.id)
         .where(Message.sender_id == viewer.id, Message.deleted_by_sender_at.is_(None))
         .order_by(Message.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    if filters is not None:
+        page = apply_filters(page, filters, box="sent")
+    if below_id is not None:
+        page = page.where(Message.id < below_id)
+    cut = page.subquery("page")
+    return (
+        select(*_VIEW_COLUMNS)
+        .select_from(cut)
+        .join(Message, Message.id == cut.c.id)
+        .join(User, User.id == Message.sender_id)
     )
 
 
@@ -153,23 +240,130 @@ async def list_messages(
     below_id: int | None,
     offset: int,
     limit: int,
+    filters: MessageFilter | None = None,
 ) -> tuple[list[MessageView], bool]:
     """A page of a mailbox, newest first, and whether more follow. Keyset (`below_id`)
     pages cost the same at any depth; `offset` is kept for seed B's page numbers."""
+    if filters is not None and filters.matches_nothing:
+        return [], False
     if box == "inbox":
-        query = _inbox_query(viewer, unread)
-        if below_id is not None:
-            query = query.where(Delivery.message_id < below_id)
+        query = _inbox_page(viewer, unread, below_id, offset, limit + 1, filters=filters)
+    elif box == "trash":
+        query = _trash_page(viewer, unread, below_id, offset, limit + 1, filters=filters)
     else:
-        query = _sent_query(viewer)
-        if below_id is not None:
-            query = query.where(Message.id < below_id)
-    rows = (await db.execute(query.offset(offset).limit(limit + 1))).all()
+        query = _sent_page(viewer, below_id, offset, limit + 1, filters=filters)
+    # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
+    rows = sorted((await db.execute(query)).all(), key=lambda row: row.id, reverse=True)
+    received = box != "sent"
     views = [
-        _view(row, is_receiver=box == "inbox", read_at=row.read_at if box == "inbox" else None)
+        _view(row, is_receiver=received, read_at=row.read_at if received else None)
         for row in rows[:limit]
     ]
     return views, len(rows) > limit
+
+
+async def list_received_and_sent(
+    db: AsyncSession, *, viewer: Account, limit: int
+) -> tuple[list[MessageView], bool]:
+    """The newest `limit` messages of the inbox and the sent box together, newest first,
+    each once (a message to oneself is in both), and whether older ones were left out."""
+    received, more_received = await list_messages(
+        db, viewer=viewer, box="inbox", unread=None, below_id=None, offset=0, limit=limit
+    )
+    sent, more_sent = await list_messages(
+        db, viewer=viewer, box="sent", unread=None, below_id=None, offset=0, limit=limit
+    )
+    # The inbox copy wins for a message to oneself: it carries the viewer's read state.
+    merged = {view.id: view for view in sent} | {view.id: view for view in received}
+    newest = sorted(merged.values(), key=lambda view: view.id, reverse=True)
+    return newest[:limit], more_received or more_sent or len(newest) > limit
+
+
+async def read_oldest_unread(db: AsyncSession, *, viewer: Account) -> MessageView | None:
+    """Mark the oldest unread message of the inbox read and return it; None when every
+    message is read. Concurrent callers never get the same message: each claims its own
+    by a conditional update, and one that loses the race takes the next."""
+    unread = and_(
+        Delivery.receiver_id == viewer.id,
+        Delivery.deleted_at.is_(None),
+        Delivery.read_at.is_(None),
+    )
+    while True:
+        oldest = await db.scalar(
+            select(Delivery.message_id).where(unread).order_by(Delivery.message_id).limit(1)
+        )
+        if oldest is None:
+            return None
+        claimed = await db.scalar(
+            update(Delivery)
+            .where(unread, Delivery.message_id == oldest)
+            .values(read_at=utcnow())
+            .returning(Delivery.message_id)
+        )
+        if claimed is not None:
+            return await get_message(db, viewer=viewer, message_id=oldest, mark_read=False)
+
+
+async def find_message_by_fields(
+    db: AsyncSession,
+    *,
+    viewer: Account,
+    sender: str,
+    receiver: str,
+    subject: str,
+    text: str,
+    timestamp: str | None = None,
+    sent_second: datetime | None = None,
+    message_id: int | None = None,
+) -> int | None:
+    """The id of the oldest message the viewer can see (sent and not deleted, or in their
+    inbox) whose sender, one of whose receivers, subject and text are these. With
+    `timestamp`, the message's client timestamp must be that text; a message that has none
+    matches when its server time falls in the second starting at `sent_second` (the
+    instant the timestamp names). With `message_id`, only that message can match."""
+    in_inbox = exists().where(
+        Delivery.message_id == Message.id,
+        Delivery.receiver_id == viewer.id,
+        Delivery.deleted_at.is_(None),
+    )
+    receiver_user = aliased(User)
+    to_receiver = exists().where(
+        Delivery.message_id == Message.id,
+        Delivery.receiver_id == receiver_user.id,
+        receiver_user.username_key == accounts.username_key(receiver),
+    )
+    query = (
+        select(Message.id)
+        .join(User, User.id == Message.sender_id)
+        .where(
+            User.username_key == accounts.username_key(sender),
+            Message.subject == subject,
+            Message.body == text,
+            # A sender's delete ends every delivery too, so this holds for both sides, and
+            # lets the sent-box index bound the scan to the sender's live messages.
+            Message.deleted_by_sender_at.is_(None),
+            to_receiver,
+            or_(Message.sender_id == viewer.id, in_inbox),
+        )
+        .order_by(Message.id)
+        .limit(1)
+    )
+    if timestamp is not None:
+        same_time = Message.client_timestamp == timestamp
+        if sent_second is not None:
+            same_time = or_(
+                same_time,
+                and_(
+                    Message.client_timestamp.is_(None),
+                    Message.created_at >= sent_second,
+                    Message.created_at < sent_second + timedelta(seconds=1),
+                ),
+            )
+        query = query.where(same_time)
+    if message_id is not None:
+        query = query.where(Message.id == message_id)
+    found: int | None = await db.scalar(query)
+    return found
 
 
 async def _find_visible(db: AsyncSession, viewer: Account, message_id: int) -> MessageView | None:
@@ -268,7 +462,8 @@ async def delete_message(
     db: AsyncSession, *, viewer: Account, message_id: int
 ) -> Literal["everyone", "own"]:
     """Seed B's rule: the sender deletes for every receiver; a receiver deletes only from
-    their own feed. Raises MessageNotFound when the viewer cannot see the message."""
+    their own feed, into their trash (trash.py restores, purges, deletes for good).
+    Raises MessageNotFound when the viewer cannot see the message."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
         raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
@@ -289,7 +484,7 @@ async def delete_message(
     await db.execute(
         update(Delivery)
         .where(Delivery.message_id == message_id, Delivery.receiver_id == viewer.id)
-        .values(deleted_at=now)
+        .values(deleted_at=now, trashed_at=now)  # to the trash: see trash.py
     )
     return "own"
 

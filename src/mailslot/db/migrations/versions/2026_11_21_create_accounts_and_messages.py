@@ -100,10 +100,10 @@ def upgrade() -> None:
     op.create_table(
         "delivery",
         sa.Column(
-            "message_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "receiver_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column(
-            "receiver_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "message_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
@@ -119,9 +119,10 @@ def upgrade() -> None:
             name=op.f("fk_delivery_receiver_id_user_account"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("message_id", "receiver_id", name=op.f("pk_delivery")),
+        sa.PrimaryKeyConstraint("receiver_id", "message_id", name=op.f("pk_delivery")),
     )
     with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_delivery_message_id"), ["message_id"], unique=False)
         batch_op.create_index(
             "ix_delivery_inbox",
             ["receiver_id", "message_id"],
@@ -140,6 +141,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_delivery_message_id"))
         batch_op.drop_index(
             "ix_delivery_unread",
             postgresql_where=sa.text("deleted_at IS NULL AND read_at IS NULL"),

@@ -1,0 +1,104 @@
+"""Purging what has expired: trash past its retention (no longer restorable), idempotency
+keys past 24 hours (erased).
+
+Two entry points run it, and own its transactions (one per batch, so a large purge never
+holds SQLite's write lock or a PostgreSQL transaction for long):
+- `mailslot purge`, for cron;
+- a Purger task in every serving process, every MAILSLOT_PURGE_INTERVAL seconds
+  (0 turns it off). Several instances purging at once only race to delete the same
+  rows, which is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mailslot.config import Settings
+from mailslot.db.base import utcnow
+from mailslot.messages import idempotency, trash
+
+log = logging.getLogger("mailslot.purge")
+
+BATCH = 1000
+
+
+@dataclass
+class Purged:
+    trash: int = 0
+    idempotency_keys: int = 0
+
+
+async def purge_expired(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    trash_retention: timedelta,
+    now: datetime | None = None,
+) -> Purged:
+    """Purge trash older than `trash_retention` and idempotency keys past their 24 hours."""
+    now = now or utcnow()
+
+    async def trash_batch(db: AsyncSession) -> int:
+        return await trash.purge_trash(db, trashed_before=now - trash_retention, limit=BATCH)
+
+    async def keys_batch(db: AsyncSession) -> int:
+        return await idempotency.purge_keys(db, now=now, limit=BATCH)
+
+    return Purged(
+        trash=await _in_batches(session_factory, trash_batch),
+        idempotency_keys=await _in_batches(session_factory, keys_batch),
+    )
+
+
+async def _in_batches(
+    session_factory: async_sessionmaker[AsyncSession],
+    batch: Callable[[AsyncSession], Awaitable[int]],
+) -> int:
+    total = 0
+    while True:
+        async with session_factory() as db:
+            count = await batch(db)
+            await db.commit()
+        total += count
+        if count < BATCH:
+            return total
+
+
+class Purger:
+    """The periodic purge of one serving process."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
+        self.session_factory = session_factory
+        self.interval = settings.purge_interval
+        self.retention = timedelta(days=settings.trash_retention_days)
+        self.runs = 0
+        self._ran = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                purged = await purge_expired(self.session_factory, trash_retention=self.retention)
+            except Exception:  # the database may be down: try again next time
+                log.exception("purge failed")
+            else:
+                if purged.trash or purged.idempotency_keys:
+                    log.info(
+                        "purged %d trashed messages, %d idempotency keys",
+                        purged.trash,
+                        purged.idempotency_keys,
+                    )
+            self.runs += 1
+            self._ran.set()
+            self._ran = asyncio.Event()
+
+    async def next_run(self) -> None:
+        """Wait until the next run has finished (for tests and operators' tools)."""
+        await self._ran.wait()

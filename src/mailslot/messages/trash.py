@@ -1,0 +1,102 @@
+"""The receiver's trash: restore, delete for good, purge. Callers own the transaction.
+
+A receiver's delete (service.delete_message) moves the message from their inbox to
+their trash (`box=trash`). From there they restore it, or delete it for good; whatever
+stays in the trash longer than the retention period is purged. The sender's delete is
+for everyone and final: the message leaves every receiver's trash as well.
+
+Deleting for good and purging leave the delivery row as a tombstone (deleted, not in
+the trash), as a sender's delete does: the content lives in the message row, shared
+with the sender and the other receivers, and the row keeps the record of who the
+message was delivered to (seed A's delete finds a message by its receiver that way).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.accounts.service import Account
+from mailslot.db.base import utcnow
+from mailslot.errors import MessageNotFound
+from mailslot.messages import service
+from mailslot.messages.models import Delivery, Message
+from mailslot.messages.service import MessageView
+
+
+def _not_deleted_by_sender(message_id: int) -> ColumnElement[bool]:
+    return Delivery.message_id.in_(
+        select(Message.id).where(Message.id == message_id, Message.deleted_by_sender_at.is_(None))
+    )
+
+
+async def restore_message(db: AsyncSession, *, viewer: Account, message_id: int) -> MessageView:
+    """Move a message from the viewer's trash back to their inbox, read state as it was.
+    Restoring a message already in the inbox changes nothing. Raises MessageNotFound
+    once it is purged, deleted for good, or deleted by its sender."""
+    await db.execute(
+        update(Delivery)
+        .where(
+            Delivery.message_id == message_id,
+            Delivery.receiver_id == viewer.id,
+            Delivery.trashed_at.is_not(None),
+            _not_deleted_by_sender(message_id),
+        )
+        .values(deleted_at=None, trashed_at=None)
+    )
+    view = await service.get_message(db, viewer=viewer, message_id=message_id, mark_read=False)
+    if not view.is_receiver:
+        raise MessageNotFound(f"There is no message {message_id} in your trash.")
+    return view
+
+
+async def delete_for_good(
+    db: AsyncSession, *, viewer: Account, message_id: int
+) -> Literal["everyone", "own"]:
+    """`permanent=true`: a receiver's copy leaves their inbox or trash at once, with no
+    restore; the sender's delete is for everyone, as always. Raises MessageNotFound
+    when the viewer holds no copy."""
+    sender_id = await db.scalar(
+        select(Message.sender_id).where(
+            Message.id == message_id, Message.deleted_by_sender_at.is_(None)
+        )
+    )
+    if sender_id is not None and sender_id == viewer.id:
+        return await service.delete_message(db, viewer=viewer, message_id=message_id)
+    erased = None
+    if sender_id is not None:
+        erased = await db.scalar(
+            update(Delivery)
+            .where(
+                Delivery.receiver_id == viewer.id,
+                Delivery.message_id == message_id,
+                or_(Delivery.deleted_at.is_(None), Delivery.trashed_at.is_not(None)),
+            )
+            .values(deleted_at=func.coalesce(Delivery.deleted_at, utcnow()), trashed_at=None)
+            .returning(Delivery.message_id)
+        )
+    if erased is None:
+        raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
+    return "own"
+
+
+async def purge_trash(db: AsyncSession, *, trashed_before: datetime, limit: int) -> int:
+    """Take up to `limit` deliveries trashed before `trashed_before` out of the trash for
+    good, oldest first, over the trashed_at index; returns how many. Entry points commit
+    between batches."""
+    batch = (
+        select(Delivery.receiver_id, Delivery.message_id)
+        .where(Delivery.trashed_at.is_not(None), Delivery.trashed_at < trashed_before)
+        .order_by(Delivery.trashed_at)
+        .limit(limit)
+    )
+    result = await db.execute(
+        update(Delivery)
+        .where(tuple_(Delivery.receiver_id, Delivery.message_id).in_(batch))
+        .values(trashed_at=None)
+        .returning(Delivery.message_id)
+    )
+    return len(result.all())
