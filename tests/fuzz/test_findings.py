@@ -102,3 +102,18 @@ async def test_every_error_is_documented_as_problem_json(client) -> None:
                 assert {"400", "413", "415", "422", "503"} <= set(responses), (method, path)
             for status in {"429", "503"} & set(responses):
                 assert "Retry-After" in responses[status]["headers"]
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "1e9"])
+async def test_instants_are_iso_8601_not_numbers(client, dialect, value) -> None:
+    alice = await make_user(client)
+    answer = await client.get(
+        f"/users/{alice.username}/messages", params={"before": value}, headers=alice.headers
+    )
+    assert answer.status_code == 422
+    fine = await client.get(
+        f"/users/{alice.username}/messages",
+        params={"before": "2026-11-21T09:30:00Z"},
+        headers=alice.headers,
+    )
+    assert fine.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -71,7 +72,15 @@ def _as_utc(value: datetime) -> datetime:
 Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(FLAG_SCHEMA)]
 
 
-Instant = Annotated[datetime, AfterValidator(_as_utc)]
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads numbers as Unix times; the schema (and the docs) say ISO 8601.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("an ISO 8601 date and time, such as 2026-11-21T09:30:00Z")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+Instant = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
 # Last in an Annotated integer, after its Field bounds, so the schema still shows them.
 Unquoted = BeforeValidator(unquote)
 
