@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-hardening clean services
+.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,8 @@ bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, n
 	$(BIN)/python -m bench.signin_timing
 	$(BIN)/python -m bench.slow_clients
 	$(BIN)/python -m bench.slow_clients --stock
+bench-live: $(VENV)/.synced ## live delivery: latency across two instances (PostgreSQL + Redis), memory per idle stream (~1 min)
+	$(BIN)/python -m bench.live $(ARGS)
 
 clean: ## remove environments, caches and local data
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import resource
 import secrets
 import shutil
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -635,6 +637,19 @@ async def bench(args: argparse.Namespace) -> None:
             )
         )
         print(f"\nwritten to {out}")
+        log.close()
+        statuses = Counter(
+            match.group(1)
+            for match in re.finditer(
+                r" (?:GET|POST|PATCH|DELETE) \S+ ([45]\d\d) ", (workdir / "server.log").read_text()
+            )
+        )
+        if statuses:
+            print("error answers in the server's access log:", dict(statuses))
+            for line in (workdir / "server.log").read_text().splitlines():
+                if "ERROR" in line or "Traceback" in line:
+                    print("  ", line[:300])
+                    break
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)

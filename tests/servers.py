@@ -17,6 +17,10 @@ CHEAP_HASHING = {
     "MAILSLOT_PASSWORD_HASH_MEMORY_KIB": "64",
     "MAILSLOT_PASSWORD_HASH_ITERATIONS": "1",
 }
+# As in the in-process test settings: request budgets lifted (every test client shares one
+# address and sends in bursts); the failed sign-in throttle stays. A test of the budgets
+# sets MAILSLOT_RATE_LIMITS=on itself.
+TEST_BUDGETS = {"MAILSLOT_RATE_LIMITS": "off"}
 
 
 def free_port() -> int:
@@ -45,6 +49,7 @@ class MailslotServer:
             "MAILSLOT_PORT": str(self.port),
             "MAILSLOT_SECRET_KEY": "process-test-secret-key-0123456789",
             **CHEAP_HASHING,
+            **TEST_BUDGETS,
             **(env or {}),
         }
         self.args = args
@@ -57,6 +62,7 @@ class MailslotServer:
     def start(self, timeout: float = 30) -> MailslotServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | self.env
+        log_start = len(self.log())
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "mailslot", "serve", *self.args],
@@ -64,15 +70,19 @@ class MailslotServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        # Ready means *this* process bound the port: on a shared machine another server
+        # may grab a free port first, and its /readyz would answer for ours.
+        bound = f"Uvicorn running on http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
             if self.process.poll() is not None:
                 raise AssertionError(f"mailslot exited early:\n{self.log()}")
+            if bound in self.log()[log_start:]:
+                try:
+                    if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                        return self
+                except httpx.TransportError:
+                    pass
             time.sleep(0.1)
         self.kill()
         raise AssertionError(f"mailslot did not become ready:\n{self.log()}")
@@ -94,8 +104,80 @@ class MailslotServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def worker_serving(self, client_port: int) -> int | None:
+        """The pid of the worker process holding the connection from `client_port` (Linux
+        /proc), to tell which worker of `--workers N` a client landed on."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        inodes = {}
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+                if local_port == self.port and remote_port == client_port:
+                    inodes[fields[9]] = remote_port
+        for pid in children.read_text().split():
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(fd)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    return int(pid)
+        return None
+
     def __enter__(self) -> MailslotServer:
         return self.start()
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.stop()
+
+
+class RedisServer:
+    """A `redis-server` of the test's own on a free port, so that the test can stop it."""
+
+    def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10) -> RedisServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.data_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()

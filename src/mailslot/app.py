@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,10 +21,15 @@ from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import document_problems, install_error_handlers
 from mailslot.logs import configure_logging
+from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.ratelimit import RateLimits, make_limiter
+from mailslot.realtime import routes as realtime_routes
+from mailslot.realtime.broker import make_broker
+from mailslot.realtime.events import session_info
+from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -50,18 +54,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except UnsafeDurability:
             await engine.dispose()
             raise
+        info: dict[str, Any] = {}
+        sessions = make_session_factory(engine, info)
+        change_log = changes.SessionChangeLog(sessions)
+        broker = make_broker(settings, change_log)
+        info.update(session_info(broker))  # committed changes go to the broker
         app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
+        app.state.session_factory = sessions
+        app.state.change_log = change_log
+        app.state.broker = broker
+        app.state.draining = Shutdown()
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
-        app.state.purger = Purger(app.state.session_factory, settings)
-        purging = asyncio.create_task(app.state.purger.run()) if settings.purge_interval else None
+        app.state.purger = Purger(sessions, settings)
+        restore_signals = stop_on_exit_signals(app.state.draining)
+        await broker.start()
+        background = []
+        if settings.purge_interval:
+            background.append(asyncio.create_task(app.state.purger.run()))
+        if settings.change_retention_days:
+            background.append(
+                asyncio.create_task(
+                    changes.prune_forever(sessions, days=settings.change_retention_days)
+                )
+            )
         try:
             yield
         finally:
-            if purging is not None:
-                purging.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await purging
+            app.state.draining.set()
+            restore_signals()
+            for task in background:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+            await broker.aclose()
             await engine.dispose()
             await limiter.close()
 
@@ -90,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
+    app.include_router(realtime_routes.router)
     app.include_router(compat_routes.router)
     app.add_middleware(DeprecationHeaders)
     if settings.cors_origins:

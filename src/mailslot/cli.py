@@ -97,7 +97,10 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         # The embedded default migrates itself; a shared database is migrated by
         # `mailslot db upgrade`, once, before its instances start.
         asyncio.run(_upgrade(settings))
-    settings.resolved_secret_key()  # created once, before workers race for it
+    try:
+        settings.resolved_secret_key()  # created once, before workers race for it
+    except ValueError as exc:
+        raise SystemExit(f"mailslot: {exc}") from None
     uvicorn.run(
         "mailslot.app:asgi",
         factory=True,
@@ -110,6 +113,9 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         timeout_graceful_shutdown=10,
         http="mailslot.server:DeadlineProtocol",
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # WebSocket heartbeats are protocol pings; a client frame has nothing to carry.
+        ws_ping_interval=settings.stream_heartbeat,
+        ws_ping_timeout=20.0,
         ws_max_size=settings.ws_max_bytes,
     )
 

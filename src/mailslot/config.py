@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None  # None: SQLite under data_dir
     redis_url: str | None = None  # None: in-process broker and limits
+    redis_prefix: str = "mailslot:"  # channel and key prefix, to share one Redis
     secret_key: SecretStr | None = None  # None: generated once, kept in data_dir
     workers: int = Field(default=1, ge=1)
     token_ttl: int = Field(default=3600, ge=60)  # seconds; RFC 6750 §5.3: one hour or less
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
     # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.
     # OFF is refused at start unless allow_unsafe_durability is set.
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA", "OFF"] = "FULL"
+    # Change log and live streams.
+    change_retention_days: int = Field(default=0, ge=0)  # 0: keep every change
+    stream_ticket_ttl: int = Field(default=30, ge=1, le=300)  # seconds
+    stream_heartbeat: float = Field(default=15.0, gt=0)  # SSE comment / WS ping interval
+    stream_queue_size: int = Field(default=256, ge=4)  # events buffered per connection
+    stream_send_timeout: float = Field(default=5.0, gt=0)  # then the client is too slow (F7)
+    stream_poll_interval: float = Field(default=0.2, gt=0)  # workers > 1 without Redis
     # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
     password_hash_iterations: int = Field(default=2, ge=1)
@@ -96,10 +104,17 @@ class Settings(BaseSettings):
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated once and kept in data_dir.
 
-        Instances that share a database must share the key: set MAILSLOT_SECRET_KEY there.
+        Instances that share a database must share the key, so on anything but the
+        embedded SQLite it must be configured (MAILSLOT_SECRET_KEY): a key generated per
+        instance would differ between them.
         """
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
+        if not self.is_sqlite:
+            raise ValueError(
+                "MAILSLOT_SECRET_KEY must be set when the database is shared (not SQLite): "
+                "give every instance the same value."
+            )
         path = self.data_dir / SECRET_KEY_FILE
         if path.exists():
             return path.read_text().strip()

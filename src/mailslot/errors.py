@@ -6,6 +6,7 @@
     ├── Unauthenticated (401 not_authenticated)
     │   ├── InvalidCredentials (401 invalid_credentials)
     │   ├── InvalidToken (401 invalid_token)
+    │   ├── InvalidTicket (401 invalid_ticket)
     │   ├── CredentialsMissing (401 credentials_missing)
     │   └── SessionNotStarted (401 session_not_started)
     ├── Forbidden (403 forbidden)
@@ -23,6 +24,8 @@
     │   ├── UsernameTaken (409 username_taken)
     │   ├── EmailTaken (409 email_taken)
     │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
+    ├── Gone (410 gone)
+    │   └── ResyncRequired (410 resync_required)
     ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
     │   ├── UnknownReceiver (422 unknown_receiver)
@@ -98,6 +101,10 @@ class InvalidToken(Unauthenticated):
     code = "invalid_token"
 
 
+class InvalidTicket(Unauthenticated):
+    code = "invalid_ticket"
+
+
 class CredentialsMissing(Unauthenticated):
     """Seed A: the query string lacks `username` or `password`."""
 
@@ -170,6 +177,16 @@ class EmailTaken(Conflict):
 
 class IdempotencyKeyInFlight(Conflict):
     code = "idempotency_key_in_flight"
+
+
+class Gone(AppError):
+    status, code = 410, "gone"
+
+
+class ResyncRequired(Gone):
+    """The changes after the client's sequence are no longer all kept: it must reload."""
+
+    code = "resync_required"
 
 
 class PayloadTooLarge(AppError):

@@ -36,3 +36,10 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # aiosqlite logs each statement with its parameters at debug level: message bodies.
     logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
+    logging.getLogger("uvicorn.error").addFilter(_cut_streams)
+
+
+def _cut_streams(record: logging.LogRecord) -> bool:
+    # A live stream whose client stopped reading is cut on purpose (mailslot.realtime logs
+    # why); uvicorn would call that an error.
+    return record.msg != "ASGI callable returned without completing response."

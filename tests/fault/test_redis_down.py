@@ -102,6 +102,7 @@ async def test_http_keeps_serving_while_redis_is_down(redis_server, tmp_path) ->
     env = {
         "MAILSLOT_REDIS_URL": redis_server.url,
         "MAILSLOT_REDIS_KEY_PREFIX": prefix,
+        "MAILSLOT_RATE_LIMITS": "on",
         "MAILSLOT_LIMIT_SEND_USER": "100000, 1000/s",  # spent in Redis, never exhausted
     }
     server = MailslotServer(tmp_path / "data", env=env)

@@ -1,4 +1,4 @@
-"""Canary: passwords, tokens and message bodies never reach a log line, the access log
+"""Canary: passwords, tokens, stream tickets and message bodies never reach a log line, the access log
 included. A real `mailslot serve` at debug level; every route of the authorization matrix
 is called with canary credentials, in headers, bodies and query strings."""
 
@@ -35,6 +35,7 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
     if not settings.is_sqlite:
         env["MAILSLOT_DATABASE_URL"] = settings.resolved_database_url
     tokens: list[str] = []
+    tickets: list[str] = []
     requests = 0
     with (
         MailslotServer(tmp_path / "data", env=env) as server,
@@ -106,9 +107,21 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                     kwargs["json"] = fill(row["json"], values)
                 elif "form" in row:
                     kwargs["data"] = fill(row["form"], values)
-                answer = client.request(method, url, **kwargs)  # type: ignore[arg-type]
-                assert answer.status_code < 500, (key, answer.text)
+                with client.stream(method, url, **kwargs) as answer:  # type: ignore[arg-type]
+                    assert answer.status_code < 500, key
+                    if not answer.headers.get("content-type", "").startswith(
+                        "text/event-stream"
+                    ):  # a live stream never ends: its head is enough
+                        answer.read()
+                        if key.endswith("/stream-tickets") and answer.status_code == 201:
+                            tickets.append(answer.json()["ticket"])
                 requests += 1
+
+        # A stream ticket is a credential too: used in a query string, as EventSource does.
+        assert tickets
+        with client.stream("GET", f"/users/{alice}/events", params={"ticket": tickets[0]}) as sse:
+            assert sse.status_code == 200
+        requests += 1
 
         # Error paths that carry the secrets back at the server.
         token = sign_in(alice)
@@ -139,5 +152,5 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
     if log_format == "json":
         assert all(json.loads(line)["logger"] == "mailslot.access" for line in access_lines)
     assert secret not in log  # ...and no secret with it
-    leaked = [token for token in tokens if token in log]
-    assert not leaked, f"{len(leaked)} of {len(tokens)} tokens in the log"
+    leaked = [token for token in tokens + tickets if token in log]
+    assert not leaked, f"{len(leaked)} of {len(tokens) + len(tickets)} tokens or tickets in the log"

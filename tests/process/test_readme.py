@@ -72,3 +72,21 @@ def test_readme_threads_walkthrough_works_when_pasted(tmp_path) -> None:
     assert f'"id":{question}' in trash
     assert f'"id":{question}' in restored
     assert '"code":"message_not_found"' in gone.replace(" ", "")
+
+
+def test_readme_live_updates_work_when_pasted(tmp_path) -> None:
+    out = paste("paste this as well:", tmp_path)
+    stream, changes, ticket = _live_parts(out)
+    assert stream.startswith("retry: 2000\nid: 0\n\n")
+    assert "id: 1\nevent: message.created\ndata: " in stream
+    assert '"box":"inbox"' in stream
+    assert "id: 2\nevent: message.updated\ndata: " in stream
+    assert changes.startswith('{"changes":[{"type":"message.updated","id":2,')
+    assert changes.endswith('"latest":2}')
+    assert re.fullmatch(r'\{"ticket":"[A-Za-z0-9_-]{43}","expires_in":30\}', ticket)
+
+
+def _live_parts(out: str) -> tuple[str, str, str]:
+    """The stream's output, then the two JSON lines the block prints last."""
+    *stream, changes, ticket = out.rstrip("\n").split("\n")
+    return "\n".join(stream), changes, ticket

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
@@ -23,6 +23,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Seed A's /login and /logout state (design §3).
     legacy_logged_in: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    # The newest sequence number of the user's change log; bumped in the transaction
+    # that records a change, so it orders the user's changes in commit order.
+    last_change_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("0"), default=0)
     # While a seed A session is started: HMAC-SHA256, under the server's secret key, of the
     # credentials that started it (accounts.security.CredentialDigests). Each seed A request
     # carries the password; this checks it without argon2. Null when no session is started.
@@ -40,3 +43,18 @@ class AccessToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index(None, "user_id"),)
+
+
+class StreamTicket(Base):
+    """A single-use, short-lived credential for EventSource and WebSocket URLs, stored only
+    as its SHA-256. It dies with the token it was issued for (sign-out revokes it too)."""
+
+    __tablename__ = "stream_ticket"
+
+    ticket_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("access_token.token_hash", ondelete="CASCADE")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "token_hash"), Index(None, "expires_at"))

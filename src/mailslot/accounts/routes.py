@@ -19,6 +19,7 @@ from mailslot.accounts.schemas import (
 from mailslot.deps import AppSettings, ClientAddress, DbSession, Limits, PasswordHasher
 from mailslot.errors import JSON_BODY, problems
 from mailslot.ratelimit import Budget
+from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["accounts"], responses=problems(503))
@@ -88,9 +89,11 @@ async def post_oauth_token(
 async def delete_token(
     username: str, user: CurrentUser, token: BearerToken, db: DbSession
 ) -> Response:
-    """Sign out: the presented token stops working at once."""
+    """Sign out: the presented token stops working at once, and the live streams it
+    opened end, on every instance."""
     require_self(user, username)
     await service.revoke_token(db, require_token(token))
+    publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])
     await db.commit()
     return Response(status_code=204)
 
@@ -124,6 +127,7 @@ async def patch_user(
         await service.set_password(
             db, passwords, user=user, password=body.password, keep_token=token
         )
+        publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])  # the others' streams end
     if body.email is not None:
         user = await service.set_email(db, user=user, email=str(body.email))
     await db.commit()

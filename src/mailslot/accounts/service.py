@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts.models import AccessToken, StreamTicket, User
 from mailslot.accounts.schemas import USERNAME_PATTERN
 from mailslot.accounts.security import (
     CredentialDigests,
@@ -292,3 +292,63 @@ async def find_token_user(db: AsyncSession, token: str) -> Account | None:
 
 async def revoke_token(db: AsyncSession, token: str) -> None:
     await db.execute(delete(AccessToken).where(AccessToken.token_hash == token_digest(token)))
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a live stream was opened with: the user, and the token it lives and dies by."""
+
+    user: Account
+    token_hash: bytes
+    expires_at: datetime
+
+
+async def _find_grant(db: AsyncSession, token_hash: bytes) -> Grant | None:
+    row = (
+        await db.execute(
+            select(*_ACCOUNT_COLUMNS, AccessToken.expires_at)
+            .join(AccessToken, AccessToken.user_id == User.id)
+            .where(AccessToken.token_hash == token_hash, AccessToken.expires_at > utcnow())
+        )
+    ).one_or_none()
+    return Grant(Account(*row[:4]), token_hash, row.expires_at) if row else None
+
+
+async def find_token_grant(db: AsyncSession, token: str) -> Grant | None:
+    return await _find_grant(db, token_digest(token))
+
+
+async def grant_is_live(db: AsyncSession, grant: Grant) -> bool:
+    """Whether the grant's token is still signed in."""
+    return await _find_grant(db, grant.token_hash) is not None
+
+
+async def issue_stream_ticket(db: AsyncSession, token: str, *, ttl: int) -> str:
+    """A single-use ticket, valid `ttl` seconds, that opens a stream as this token's user.
+    Only its hash is stored; it dies with the token."""
+    now = utcnow()
+    await db.execute(delete(StreamTicket).where(StreamTicket.expires_at <= now))
+    ticket = new_token()
+    await db.execute(
+        insert(StreamTicket).values(
+            ticket_hash=token_digest(ticket),
+            token_hash=token_digest(token),
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
+    return ticket
+
+
+async def redeem_stream_ticket(db: AsyncSession, ticket: str) -> Grant | None:
+    """The grant behind a live ticket, which is used up by this call (one DELETE, so two
+    instances cannot both redeem it); None for an unknown, used or expired ticket."""
+    row = (
+        await db.execute(
+            delete(StreamTicket)
+            .where(StreamTicket.ticket_hash == token_digest(ticket))
+            .returning(StreamTicket.token_hash, StreamTicket.expires_at)
+        )
+    ).one_or_none()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return await _find_grant(db, row.token_hash)

@@ -70,5 +70,8 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     return engine
 
 
-def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def make_session_factory(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; each session starts with a copy of `info`."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)

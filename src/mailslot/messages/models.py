@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
@@ -141,3 +141,24 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index(None, "created_at"),)
+
+
+class Change(Base):
+    """One entry of a user's change log (design §3): what happened to their mailbox, in
+    order. `seq` counts 1, 2, 3... per user with no gaps, so a hole means pruned history.
+    A `message.created` entry keeps only the message id and the box: the message itself
+    is read from its row, so a message to 100 receivers is not copied 100 times."""
+
+    __tablename__ = "change"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(32))
+    # No foreign key: an entry outlives the message it speaks of.
+    message_id: Mapped[int] = mapped_column(BigId)
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "created_at"),)  # retention prunes by age

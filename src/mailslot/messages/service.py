@@ -16,6 +16,8 @@ from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
+from mailslot.messages import changes
+from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.search import MessageFilter, apply_filters
 
@@ -120,7 +122,7 @@ async def send_message(
             for user in users
         ],
     )
-    return MessageView(
+    view = MessageView(
         id=message_id,
         sender=sender.username,
         receivers=names,
@@ -133,6 +135,14 @@ async def send_message(
         is_receiver=any(user.id == sender.id for user in users),
         read_at=None,
     )
+    await changes.record(
+        db,
+        [
+            *(message_created(user.id, view, "inbox") for user in users),
+            message_created(sender.id, view, "sent"),
+        ],
+    )
+    return view
 
 
 def _inbox_page(
@@ -294,13 +304,15 @@ async def read_oldest_unread(db: AsyncSession, *, viewer: Account) -> MessageVie
         )
         if oldest is None:
             return None
+        read_at = utcnow()
         claimed = await db.scalar(
             update(Delivery)
             .where(unread, Delivery.message_id == oldest)
-            .values(read_at=utcnow())
+            .values(read_at=read_at)
             .returning(Delivery.message_id)
         )
         if claimed is not None:
+            await _record_read_states(db, viewer, [oldest], read_at)
             return await get_message(db, viewer=viewer, message_id=oldest, mark_read=False)
 
 
@@ -427,6 +439,7 @@ async def _set_read(
         .where(Delivery.message_id == view.id, Delivery.receiver_id == viewer.id)
         .values(read_at=read_at)
     )
+    await changes.record(db, [message_updated(viewer.id, view.id, read_at)])
     return replace(view, read_at=read_at)
 
 
@@ -437,15 +450,17 @@ async def mark_many(
     Returns the ids whose state changed and the listed ids that are not in the inbox."""
     in_inbox = and_(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
     needs_change = Delivery.read_at.is_(None) if read else Delivery.read_at.is_not(None)
+    read_at = utcnow() if read else None
     statement = (
         update(Delivery)
         .where(in_inbox, needs_change)
-        .values(read_at=utcnow() if read else None)
+        .values(read_at=read_at)
         .returning(Delivery.message_id)
     )
     if ids is None:
-        everything = list((await db.scalars(statement)).all())
-        return sorted(everything, reverse=True), []
+        everything = sorted((await db.scalars(statement)).all(), reverse=True)
+        await _record_read_states(db, viewer, everything, read_at)
+        return everything, []
     unique = list(dict.fromkeys(ids))
     found: set[int] = set(
         (
@@ -455,7 +470,15 @@ async def mark_many(
         ).all()
     )
     changed = set((await db.scalars(statement.where(Delivery.message_id.in_(unique)))).all())
-    return [i for i in unique if i in changed], [i for i in unique if i not in found]
+    updated = [i for i in unique if i in changed]
+    await _record_read_states(db, viewer, updated, read_at)
+    return updated, [i for i in unique if i not in found]
+
+
+async def _record_read_states(
+    db: AsyncSession, viewer: Account, message_ids: list[int], read_at: datetime | None
+) -> None:
+    await changes.record(db, [message_updated(viewer.id, i, read_at) for i in message_ids])
 
 
 async def delete_message(
@@ -475,17 +498,23 @@ async def delete_message(
             .where(Message.id == message_id, Message.deleted_by_sender_at.is_(None))
             .values(deleted_by_sender_at=now)
         )
-        await db.execute(
-            update(Delivery)
-            .where(Delivery.message_id == message_id, Delivery.deleted_at.is_(None))
-            .values(deleted_at=now)
-        )
+        receivers = (
+            await db.scalars(
+                update(Delivery)
+                .where(Delivery.message_id == message_id, Delivery.deleted_at.is_(None))
+                .values(deleted_at=now)
+                .returning(Delivery.receiver_id)
+            )
+        ).all()
+        users = dict.fromkeys([viewer.id, *receivers])  # each once, the sender first
+        await changes.record(db, [message_deleted(u, message_id, "everyone") for u in users])
         return "everyone"
     await db.execute(
         update(Delivery)
         .where(Delivery.message_id == message_id, Delivery.receiver_id == viewer.id)
         .values(deleted_at=now, trashed_at=now)  # to the trash: see trash.py
     )
+    await changes.record(db, [message_deleted(viewer.id, message_id, "own")])
     return "own"
 
 

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
 from mailslot.errors import MessageNotFound
-from mailslot.messages import service
+from mailslot.messages import changes, service
+from mailslot.messages.events import message_created, message_deleted
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.service import MessageView
 
@@ -37,7 +38,7 @@ async def restore_message(db: AsyncSession, *, viewer: Account, message_id: int)
     """Move a message from the viewer's trash back to their inbox, read state as it was.
     Restoring a message already in the inbox changes nothing. Raises MessageNotFound
     once it is purged, deleted for good, or deleted by its sender."""
-    await db.execute(
+    restored = await db.scalar(
         update(Delivery)
         .where(
             Delivery.message_id == message_id,
@@ -46,10 +47,13 @@ async def restore_message(db: AsyncSession, *, viewer: Account, message_id: int)
             _not_deleted_by_sender(message_id),
         )
         .values(deleted_at=None, trashed_at=None)
+        .returning(Delivery.message_id)
     )
     view = await service.get_message(db, viewer=viewer, message_id=message_id, mark_read=False)
     if not view.is_receiver:
         raise MessageNotFound(f"There is no message {message_id} in your trash.")
+    if restored is not None:  # back in the inbox: for live clients, as if it arrived
+        await changes.record(db, [message_created(viewer.id, view, "inbox", restored=True)])
     return view
 
 
@@ -80,6 +84,7 @@ async def delete_for_good(
         )
     if erased is None:
         raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
+    await changes.record(db, [message_deleted(viewer.id, message_id, "own")])
     return "own"
 
 
@@ -93,10 +98,13 @@ async def purge_trash(db: AsyncSession, *, trashed_before: datetime, limit: int)
         .order_by(Delivery.trashed_at)
         .limit(limit)
     )
-    result = await db.execute(
-        update(Delivery)
-        .where(tuple_(Delivery.receiver_id, Delivery.message_id).in_(batch))
-        .values(trashed_at=None)
-        .returning(Delivery.message_id)
-    )
-    return len(result.all())
+    purged = (
+        await db.execute(
+            update(Delivery)
+            .where(tuple_(Delivery.receiver_id, Delivery.message_id).in_(batch))
+            .values(trashed_at=None)
+            .returning(Delivery.receiver_id, Delivery.message_id)
+        )
+    ).all()
+    await changes.record(db, [message_deleted(user, message, "own") for user, message in purged])
+    return len(purged)

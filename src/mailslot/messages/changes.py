@@ -1,0 +1,199 @@
+"""The per-user change log: written in the transaction of each change, read by incremental
+sync (`GET /users/{username}/changes`) and by live streams. Callers own the transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+from sqlalchemy import and_, case, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mailslot.accounts.models import User
+from mailslot.db.base import utcnow
+from mailslot.errors import ResyncRequired
+from mailslot.messages import service as messages  # a cycle: read at call time only
+from mailslot.messages.events import NewChange, message_data, message_deleted
+from mailslot.messages.models import Change, Message
+from mailslot.realtime.events import ChangePage, Event, publish_on_commit
+
+log = logging.getLogger("mailslot.changes")
+
+HEADS_CHUNK = 500
+
+
+async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
+    """Append changes to their users' logs and publish them once the transaction commits.
+
+    Two statements whatever the number of users: one UPDATE takes the next sequence
+    numbers of every user involved, one INSERT writes the entries. The UPDATE locks the
+    users' rows (in id order, so two sends between the same users cannot deadlock) until
+    commit, so sequence numbers are handed out, and become visible, in commit order.
+    Call it last in a transaction: the locks are held from here to the commit."""
+    if not changes:
+        return []
+    counts = Counter(change.user_id for change in changes)
+    increment: Any = case(dict(counts), value=User.id, else_=1) if max(counts.values()) > 1 else 1
+    # FOR NO KEY UPDATE: the lock the UPDATE takes anyway, taken first in id order. It
+    # leaves alone the key-share locks that inserting messages and deliveries take on
+    # the same users (a plain FOR UPDATE would deadlock two concurrent sends on them).
+    in_order = (
+        select(User.id).where(User.id.in_(counts)).order_by(User.id).with_for_update(key_share=True)
+    )
+    heads = dict(
+        (
+            await db.execute(
+                update(User)
+                .where(User.id.in_(in_order))
+                .values(last_change_seq=User.last_change_seq + increment)
+                .returning(User.id, User.last_change_seq)
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+    )
+    seq = {user_id: heads[user_id] - count for user_id, count in counts.items()}
+    now = utcnow()
+    rows, events = [], []
+    for change in changes:
+        seq[change.user_id] += 1
+        rows.append(
+            {
+                "user_id": change.user_id,
+                "seq": seq[change.user_id],
+                "type": change.type,
+                "message_id": change.message_id,
+                "data": change.stored,
+                "created_at": now,
+            }
+        )
+        events.append(Event(change.user_id, change.type, seq[change.user_id], change.data))
+    await db.execute(insert(Change), rows)
+    publish_on_commit(db, events)
+    return events
+
+
+async def latest_seq(db: AsyncSession, user_id: int) -> int:
+    return int(await db.scalar(select(User.last_change_seq).where(User.id == user_id)) or 0)
+
+
+async def list_changes(
+    db: AsyncSession, *, user_id: int, since: int | None, limit: int
+) -> ChangePage:
+    """The user's changes after `since`, oldest first, and their newest sequence number.
+
+    Sequence numbers have no holes, so a first entry other than `since + 1`, a hole within
+    the page, or a `since` beyond the newest means the client's position is not in the
+    log (pruned, or from another database): ResyncRequired, never a silent skip."""
+    latest = await latest_seq(db, user_id)  # before the entries: they may only be newer
+    if since is None or limit == 0:
+        return ChangePage([], latest)
+    if since > latest:
+        raise ResyncRequired(
+            f"Sequence {since} is beyond the newest change ({latest}); reload the mailbox."
+        )
+    rows = (
+        await db.execute(
+            select(Change.seq, Change.type, Change.data, Change.message_id, *messages._VIEW_COLUMNS)
+            .select_from(Change)
+            .outerjoin(
+                Message,
+                and_(Message.id == Change.message_id, Change.type == "message.created"),
+            )
+            .outerjoin(User, User.id == Message.sender_id)
+            .where(Change.user_id == user_id, Change.seq > since)
+            .order_by(Change.seq)
+            .limit(limit)
+        )
+    ).all()
+    events = []
+    for expected, row in enumerate(rows, start=since + 1):
+        if row.seq != expected:
+            raise _gone(since)
+        if row.type != "message.created":
+            events.append(Event(user_id, row.type, row.seq, row.data))
+        elif row.id is None:
+            # The message row is gone for good: say so, and keep the sequence whole.
+            gone = message_deleted(user_id, row.message_id, "everyone")
+            events.append(Event(user_id, gone.type, row.seq, gone.data))
+        else:
+            box, read_at = row.data["box"], row.data.get("read_at")
+            view = messages._view(
+                row,
+                is_receiver=box == "inbox",
+                read_at=datetime.fromisoformat(read_at) if read_at else None,
+            )
+            events.append(Event(user_id, row.type, row.seq, message_data(view, box)))
+    if not rows and since < latest:
+        raise _gone(since)
+    return ChangePage(events, max(latest, rows[-1].seq if rows else 0))
+
+
+def _gone(since: int) -> ResyncRequired:
+    return ResyncRequired(
+        f"The changes after sequence {since} are no longer all kept; reload the mailbox and "
+        "continue from the newest sequence number."
+    )
+
+
+async def heads(db: AsyncSession, user_ids: Collection[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), HEADS_CHUNK):
+        rows = await db.execute(
+            select(User.id, User.last_change_seq).where(
+                User.id.in_(ids[start : start + HEADS_CHUNK])
+            )
+        )
+        found.update({row.id: row.last_change_seq for row in rows})
+    return found
+
+
+async def prune(db: AsyncSession, *, before: datetime) -> int:
+    """Forget changes recorded before `before`; clients behind them must resync."""
+    result = await db.execute(
+        delete(Change)
+        .where(Change.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+PRUNE_INTERVAL = 3600.0
+
+
+async def prune_forever(
+    sessions: async_sessionmaker[AsyncSession], *, days: int, interval: float = PRUNE_INTERVAL
+) -> None:
+    """Apply the retention (MAILSLOT_CHANGE_RETENTION_DAYS) now and every `interval`
+    seconds; every instance may run it, deleting is idempotent."""
+    while True:
+        try:
+            async with sessions() as db:
+                removed = await prune(db, before=utcnow() - timedelta(days=days))
+                await db.commit()
+            if removed:
+                log.info("pruned %d change-log entries older than %d days", removed, days)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("pruning the change log failed: %s", exc)
+        await anyio.sleep(interval)
+
+
+class SessionChangeLog:
+    """The change log for streams and brokers: every read in a short session of its own,
+    so an idle stream holds no database connection."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def read(self, user_id: int, *, since: int | None, limit: int) -> ChangePage:
+        async with self._sessions() as db:
+            return await list_changes(db, user_id=user_id, since=since, limit=limit)
+
+    async def heads(self, user_ids: Collection[int]) -> dict[int, int]:
+        async with self._sessions() as db:
+            return await heads(db, user_ids)

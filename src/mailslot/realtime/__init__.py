@@ -1,0 +1,1 @@
+"""Live delivery: the change-event envelope, the brokers, the streams and their endpoints."""

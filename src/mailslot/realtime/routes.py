@@ -1,0 +1,244 @@
+"""Incremental sync, stream tickets, and the SSE and WebSocket streams: thin adapters over
+the change log and streams.pump."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager, suppress
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import Headers
+
+from mailslot.accounts import service as accounts
+from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
+from mailslot.accounts.service import Grant
+from mailslot.db.base import utcnow
+from mailslot.deps import AppSettings, DbSession
+from mailslot.errors import (
+    AppError,
+    InvalidParameter,
+    InvalidTicket,
+    InvalidToken,
+    Unauthenticated,
+    problems,
+)
+from mailslot.messages import changes
+from mailslot.realtime.events import Event
+from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
+from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
+from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump
+
+# Every route here reaches the database, which may be unavailable (503).
+router = APIRouter(tags=["live"], responses=problems(503))
+
+MAX_CHANGES_PAGE = 1000
+Ticket = Annotated[
+    str | None,
+    Query(max_length=128, description="A ticket from POST /users/{username}/stream-tickets."),
+]
+
+# How a WebSocket stream ends, by why: style.md §5 (4000 + status), RFC 6455 §7.4.1.
+WS_CLOSE: dict[Ending, tuple[int, str] | None] = {
+    "closed": None,
+    "too_slow": (1008, "too_slow"),
+    "signed_out": (4401, "invalid_token"),
+    "expired": (4401, "invalid_token"),
+    "resync_required": (4410, "resync_required"),
+    "unavailable": (1013, "try_again_later"),
+    "restart": (1012, "service_restart"),
+}
+
+
+@router.get("/users/{username}/changes", responses=problems(401, 403, 410, 422))
+async def list_changes(
+    username: str,
+    user: CurrentUser,
+    db: DbSession,
+    since: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The last sequence number you have.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
+) -> ChangePage:
+    """The changes to your mailbox after `since`, oldest first: messages received and
+    sent (`message.created`), read or unread (`message.updated`), deleted
+    (`message.deleted`). Continue from the last `id` until it equals `latest`. A 410
+    `resync_required` means the changes after `since` are no longer all kept: reload the
+    mailbox, then continue from `latest`."""
+    require_self(user, username)
+    page = await changes.list_changes(db, user_id=user.id, since=since, limit=limit)
+    return ChangePage(
+        changes=[ChangeEvent.model_validate(event.envelope()) for event in page.events],
+        latest=page.latest,
+    )
+
+
+@router.post("/users/{username}/stream-tickets", status_code=201, responses=problems(401, 403))
+async def post_stream_ticket(
+    username: str, user: CurrentUser, token: BearerToken, db: DbSession, settings: AppSettings
+) -> StreamTicketRead:
+    """A single-use ticket for `EventSource` and `WebSocket`, which cannot send headers:
+    pass it as `?ticket=` within `expires_in` seconds. It keeps your bearer token out of
+    URLs and logs, works on any instance, and dies when you sign out."""
+    require_self(user, username)
+    ticket = await accounts.issue_stream_ticket(
+        db, require_token(token), ttl=settings.stream_ticket_ttl
+    )
+    await db.commit()
+    return StreamTicketRead(ticket=ticket, expires_in=settings.stream_ticket_ttl)
+
+
+@router.get(
+    "/users/{username}/events",
+    responses={
+        200: {
+            "description": "An event stream: `id:` the sequence number, `event:` the type, "
+            "`data:` the envelope (as in /changes); a `: ping` comment every 15 s.",
+            "content": {"text/event-stream": {}},
+        },
+        **problems(400, 401, 403, 410, 422),
+    },
+)
+async def get_events(
+    request: Request,
+    username: str,
+    token: BearerToken,
+    ticket: Ticket = None,
+    since: Annotated[
+        int | None,
+        Query(ge=0, le=2**63 - 1, description="Replay the changes after this one first."),
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", description="Set by EventSource on reconnect.")
+    ] = None,
+) -> EventStreamResponse:
+    """Server-Sent Events: your changes as they commit. Authenticate with the bearer
+    header, or (EventSource) with `?ticket=`. Without `since` the stream starts now;
+    with it, or with `Last-Event-ID`, it first replays what came after, then goes live,
+    with no gap and no duplicate."""
+    state = request.app.state
+    if last_event_id is not None:
+        since = _sequence(last_event_id, "Last-Event-ID")
+    grant = await _authorise(state, username, token=token, ticket=ticket)
+
+    def opener() -> AbstractAsyncContextManager[EventStream]:
+        return open_stream(state.broker, state.change_log, grant.user.id, since=since)
+
+    async def runner(
+        stream: EventStream, opening: Write, send: SendEvent, wait_closed: Write
+    ) -> Ending:
+        return await _pump(state, grant, stream, send, wait_closed, opening)
+
+    return EventStreamResponse(opener, runner)
+
+
+@router.websocket("/users/{username}/ws")
+async def websocket_events(websocket: WebSocket, username: str) -> None:
+    """WebSocket: the same events as /events, one JSON envelope per text frame. Refusals
+    close with 4000 + the HTTP status (4401, 4403, 4410) and the problem code as reason."""
+    state = websocket.app.state
+    accepted = False
+    try:
+        since_text = websocket.query_params.get("since")
+        since = None if since_text is None else _sequence(since_text, "since")
+        grant = await _authorise(
+            state,
+            username,
+            token=_bearer(websocket.headers),
+            ticket=websocket.query_params.get("ticket"),
+        )
+        async with open_stream(state.broker, state.change_log, grant.user.id, since=since) as s:
+            await websocket.accept()
+            accepted = True
+
+            async def send(event: Event | None) -> None:
+                if event is not None:  # heartbeats are the server's WebSocket pings
+                    try:
+                        await websocket.send_text(event.envelope_json())
+                    except WebSocketDisconnect:
+                        raise ClientGone from None
+
+            async def wait_closed() -> None:
+                while (await websocket.receive())["type"] != "websocket.disconnect":
+                    pass  # clients have nothing to say
+
+            ending = await _pump(state, grant, s, send, wait_closed)
+        close = WS_CLOSE[ending]
+    except AppError as exc:
+        close = (4000 + exc.status, exc.code)
+    except (SQLAlchemyError, OSError):
+        close = (1013, "try_again_later")
+    if close is None:
+        return
+    # The client may be gone already: then there is nobody to tell.
+    with anyio.move_on_after(1), suppress(WebSocketDisconnect, RuntimeError, OSError):
+        if not accepted:
+            await websocket.accept()  # a close before accept would be a bare HTTP 403
+        await websocket.close(*close)
+
+
+async def _authorise(state: Any, username: str, *, token: str | None, ticket: str | None) -> Grant:
+    """The grant behind a bearer token or a ticket (used up here), in a session that is
+    closed before the stream starts: an idle stream holds no database connection."""
+    async with state.session_factory() as db:
+        if token:
+            grant = await accounts.find_token_grant(db, token)
+            if grant is None:
+                raise InvalidToken("The token is unknown, expired or signed out.")
+        elif ticket:
+            grant = await accounts.redeem_stream_ticket(db, ticket)
+            await db.commit()
+            if grant is None:
+                raise InvalidTicket(
+                    "The ticket is unknown, used or expired: get a new one with "
+                    f"POST /users/{username}/stream-tickets."
+                )
+        else:
+            raise Unauthenticated(
+                "Send 'Authorization: Bearer <token>', or '?ticket=' from "
+                f"POST /users/{username}/stream-tickets."
+            )
+    require_self(grant.user, username)
+    return grant
+
+
+async def _pump(
+    state: Any,
+    grant: Grant,
+    stream: EventStream,
+    send: SendEvent,
+    wait_closed: Write,
+    opening: Write | None = None,
+) -> Ending:
+    settings = state.settings
+
+    async def still_signed_in() -> bool:
+        try:
+            async with state.session_factory() as db:
+                return await accounts.grant_is_live(db, grant)
+        except (SQLAlchemyError, OSError):
+            return False  # cannot tell: end the stream; the client reconnects and re-checks
+
+    return await pump(
+        stream,
+        send=send,
+        wait_closed=wait_closed,
+        still_signed_in=still_signed_in,
+        heartbeat=settings.stream_heartbeat,
+        send_timeout=settings.stream_send_timeout,
+        expires_in=(grant.expires_at - utcnow()).total_seconds(),
+        stop=state.draining,
+        opening=opening,
+    )
+
+
+def _sequence(text: str, name: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise InvalidParameter(f"'{name}' must be a change sequence number.")
+    return int(text)
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None

@@ -1,0 +1,273 @@
+"""The one subscription loop: catch up from the change log, then live, with no gap and no
+duplicate; SSE and WebSocket endpoints only format what it yields.
+
+Order is what makes it exact: subscribe first, then read the log, then skip live events
+the log already gave. Sequence numbers have no holes, so a live event that skips ahead
+means one was lost in transit (a dropped queue, a Redis outage) and the log fills the gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from types import FrameType
+from typing import Literal
+
+import anyio
+from sqlalchemy.exc import SQLAlchemyError
+
+from mailslot.errors import ResyncRequired
+from mailslot.realtime.broker import RESYNC, Broker, Subscription
+from mailslot.realtime.events import SESSION_ENDED, ChangeLog, Event
+
+log = logging.getLogger("mailslot.realtime")
+
+CATCH_UP_PAGE = 500
+
+Ending = Literal[
+    "closed",  # the client went away
+    "too_slow",  # the client does not read: its queue filled, or a write timed out
+    "signed_out",  # the token was revoked
+    "expired",  # the token expired
+    "resync_required",  # history the client needs is no longer kept
+    "unavailable",  # the database could not be read
+    "restart",  # the server is shutting down
+]
+
+
+class EventStream:
+    """A user's events in sequence order: the log after `since`, then live events."""
+
+    def __init__(self, subscription: Subscription, change_log: ChangeLog) -> None:
+        self._subscription = subscription
+        self._log = change_log
+        self.last = 0  # the newest sequence number handed out
+        self._backlog: deque[Event] = deque()
+        self._behind = False
+
+    @property
+    def user_id(self) -> int:
+        return self._subscription.user_id
+
+    @property
+    def too_slow(self) -> anyio.Event:
+        return self._subscription.too_slow
+
+    async def _start(self, since: int | None) -> None:
+        if since is None:
+            page = await self._log.read(self.user_id, since=None, limit=0)
+            self.last = page.latest
+        else:
+            self.last = since
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        page = await self._log.read(
+            self._subscription.user_id, since=self.last, limit=CATCH_UP_PAGE
+        )
+        self._backlog.extend(page.events)
+        self._behind = len(page.events) == CATCH_UP_PAGE
+
+    async def next(self, *, idle: float) -> Event | None:
+        """The next event or signal; None once nothing came for `idle` seconds. Raises
+        ResyncRequired when the log no longer holds what comes after `last`."""
+        while True:
+            if self._backlog:
+                event = self._backlog.popleft()
+                self.last = event.id
+                return event
+            if self._behind:
+                await self._catch_up()
+                continue
+            received: list[Event | None] = []
+            with anyio.move_on_after(idle):
+                received.append(await self._subscription.get())
+            if not received:
+                return None
+            item = received[0]
+            if item is RESYNC:
+                await self._catch_up()
+                continue
+            if item.is_signal:
+                return item
+            if item.id <= self.last:
+                continue  # the log gave it already
+            if item.id > self.last + 1:
+                await self._catch_up()  # some were lost in transit: the log has them
+                continue
+            self.last = item.id
+            return item
+
+    @contextmanager
+    def calling_when_too_slow(self, callback: Callable[[], None]) -> Iterator[None]:
+        self._subscription.on_too_slow = callback
+        if self.too_slow.is_set():
+            callback()
+        try:
+            yield
+        finally:
+            self._subscription.on_too_slow = None
+
+    @contextmanager
+    def sending(self) -> Iterator[None]:
+        """Mark a write to the client in progress (see Subscription.push)."""
+        self._subscription.sending = True
+        try:
+            yield
+        finally:
+            self._subscription.sending = False
+
+
+@asynccontextmanager
+async def open_stream(
+    broker: Broker, change_log: ChangeLog, user_id: int, *, since: int | None
+) -> AsyncIterator[EventStream]:
+    """Subscribe, then read the first page of the log: a `since` that is too old raises
+    ResyncRequired here, before an endpoint has sent anything."""
+    async with broker.subscribe(user_id) as subscription:
+        stream = EventStream(subscription, change_log)
+        await stream._start(since)
+        yield stream
+
+
+class ClientGone(Exception):
+    """Raised by an endpoint's `send` when the client has disconnected."""
+
+
+class Shutdown:
+    """The server is stopping: every open stream ends. A callback per stream, not a task
+    (a task per idle connection is memory)."""
+
+    def __init__(self) -> None:
+        self.is_set = False
+        self._callbacks: set[Callable[[], None]] = set()
+
+    def set(self) -> None:
+        self.is_set = True
+        for callback in list(self._callbacks):
+            callback()
+
+    @contextmanager
+    def calling(self, callback: Callable[[], None]) -> Iterator[None]:
+        """Call `callback` once the shutdown starts (now, if it has)."""
+        if self.is_set:
+            callback()
+        self._callbacks.add(callback)
+        try:
+            yield
+        finally:
+            self._callbacks.discard(callback)
+
+
+async def pump(
+    stream: EventStream,
+    *,
+    send: Callable[[Event | None], Awaitable[None]],
+    wait_closed: Callable[[], Awaitable[None]],
+    still_signed_in: Callable[[], Awaitable[bool]],
+    heartbeat: float,
+    send_timeout: float,
+    expires_in: float,
+    stop: Shutdown,
+    opening: Callable[[], Awaitable[None]] | None = None,
+) -> Ending:
+    """Write the stream to a client until one side ends it; says why. `opening` is the
+    endpoint's first write, `send(None)` a heartbeat. A write that takes longer than
+    `send_timeout`, or a queue that fills while a write waits, means the client does
+    not read. Two tasks per stream: one writes, one notices the client leave."""
+    ending: Ending = "closed"
+    group = anyio.create_task_group()
+    expires_at = anyio.current_time() + expires_in
+
+    def finish(why: Ending) -> None:
+        nonlocal ending
+        if not group.cancel_scope.cancel_called:
+            ending = why
+            group.cancel_scope.cancel()
+
+    async def until_closed() -> None:
+        await wait_closed()
+        finish("closed")
+
+    async def write() -> None:
+        if opening is not None:
+            try:
+                with stream.sending(), anyio.fail_after(send_timeout):
+                    await opening()
+            except TimeoutError:
+                finish("too_slow")
+                return
+        while True:
+            left = expires_at - anyio.current_time()
+            if left <= 0:
+                finish("expired")
+                return
+            try:
+                event = await stream.next(idle=min(heartbeat, left))
+            except ResyncRequired:
+                finish("resync_required")
+                return
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("stream stopped: the change log is unreadable (%s)", exc)
+                finish("unavailable")
+                return
+            if event is None and anyio.current_time() >= expires_at:
+                continue  # expired, not idle: no heartbeat
+            if event is not None and event.is_signal:
+                if event.type == SESSION_ENDED and not await still_signed_in():
+                    finish("signed_out")
+                    return
+                continue
+            try:
+                with stream.sending(), anyio.fail_after(send_timeout):
+                    await send(event)
+            except TimeoutError:
+                finish("too_slow")
+                return
+            except (ClientGone, OSError):
+                finish("closed")
+                return
+
+    with (
+        stream.calling_when_too_slow(lambda: finish("too_slow")),
+        stop.calling(lambda: finish("restart")),
+    ):
+        async with group:
+            group.start_soon(until_closed)
+            group.start_soon(write)
+    if ending == "too_slow":
+        log.info("closed a stream whose client does not read (user %s)", stream.user_id)
+    return ending
+
+
+def stop_on_exit_signals(stop: Shutdown) -> Callable[[], None]:
+    """Set `stop` when the server is told to exit (SIGTERM, SIGINT), before it waits for
+    open connections to finish: streams then end at once (SSE clients reconnect
+    elsewhere, WebSockets close with 1012) instead of holding a restart back. Wraps the
+    server's own handlers; returns what puts them back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signal handlers belong to the main thread
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(stop.set)
+        chained = previous[signal.Signals(signum)]
+        if callable(chained):
+            chained(signum, frame)
+
+    for sig, chained in previous.items():
+        if callable(chained):  # not over SIG_DFL / SIG_IGN
+            signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, chained in previous.items():
+            if signal.getsignal(sig) is handler:
+                signal.signal(sig, chained)
+
+    return restore
