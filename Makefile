@@ -4,6 +4,8 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -17,11 +19,11 @@ run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MA
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced ## lint, type-check and the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) ## lint, type-check and the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck
 	$(BIN)/pytest --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) ## the suite on SQLite only
 	$(BIN)/pytest --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -57,6 +59,10 @@ clean: ## remove environments, caches and local data
 $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install -q uv==$(UV_VERSION)
+
+# Only when missing: a machine that has it starts the tests at once.
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 # Re-synced only when the dependencies change, so a second `make run` starts at once.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)

@@ -236,6 +236,7 @@ class Seeder:
         names = json.dumps([receiver[1]])
         async with self.engine.begin() as db:
             if self.dialect == "postgresql":
+                await db.execute(text("SET LOCAL statement_timeout = 0"))  # 10^6 rows take a while
                 series = "SELECT g AS x FROM generate_series(1, :n) AS g"
                 stamp, names_json = "CAST(:t AS timestamptz)", "CAST(:r AS json)"
             else:

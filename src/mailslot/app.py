@@ -30,6 +30,7 @@ from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.broker import make_broker
 from mailslot.realtime.events import session_info
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
+from mailslot.web.routes import mount_web
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
     app.include_router(realtime_routes.router)
+    mount_web(app)
     app.include_router(compat_routes.router)
     app.add_middleware(DeprecationHeaders)
     if settings.cors_origins:

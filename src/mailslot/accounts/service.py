@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,7 @@ from mailslot.accounts.security import (
     new_token,
     token_digest,
 )
-from mailslot.db.base import utcnow
+from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -278,14 +278,21 @@ async def issue_token(db: AsyncSession, user: Account, *, ttl: int) -> str:
     return token
 
 
+# Every authenticated request runs this: built once, run with parameters.
+_TOKEN_OWNER = (
+    select(*_ACCOUNT_COLUMNS)
+    .join(AccessToken, AccessToken.user_id == User.id)
+    .where(
+        AccessToken.token_hash == bindparam("token_hash"),
+        AccessToken.expires_at > bindparam("now", type_=UTCDateTime()),
+    )
+)
+
+
 async def find_token_user(db: AsyncSession, token: str) -> Account | None:
     """The owner of a live token, or None for an unknown, expired or revoked one."""
     row = (
-        await db.execute(
-            select(*_ACCOUNT_COLUMNS)
-            .join(AccessToken, AccessToken.user_id == User.id)
-            .where(AccessToken.token_hash == token_digest(token), AccessToken.expires_at > utcnow())
-        )
+        await db.execute(_TOKEN_OWNER, {"token_hash": token_digest(token), "now": utcnow()})
     ).one_or_none()
     return Account(*row) if row else None
 

@@ -134,6 +134,11 @@ class MessageFilter:
     matches_nothing: bool = False
 
     @property
+    def is_empty(self) -> bool:
+        """Keeps everything: the listing is the plain box."""
+        return not (self.touches_message or self.thread_id is not None or self.matches_nothing)
+
+    @property
     def touches_message(self) -> bool:
         """Whether a delivery-only page must join message to apply this filter."""
         return bool(self.terms or self.sender_id or self.receiver or self.after or self.before)

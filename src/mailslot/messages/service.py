@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -189,10 +190,10 @@ def _received_page(
     The result is unordered: the caller orders the page."""
     page = (
         select(Delivery.message_id, Delivery.read_at)
-        .where(Delivery.receiver_id == viewer.id, *where)
+        .where(Delivery.receiver_id == bindparam("viewer_id", viewer.id), *where)
         .order_by(Delivery.message_id.desc())
-        .offset(offset)
-        .limit(limit)
+        .offset(bindparam("page_offset", offset))
+        .limit(bindparam("page_limit", limit))
     )
     if box == "trash" or (filters is not None and filters.touches_message):
         page = page.join(Message, Message.id == Delivery.message_id)
@@ -203,7 +204,7 @@ def _received_page(
     elif unread is False:
         page = page.where(Delivery.read_at.is_not(None))
     if below_id is not None:
-        page = page.where(Delivery.message_id < below_id)
+        page = page.where(Delivery.message_id < bindparam("below_id", below_id))
     cut = page.subquery("page")
     return (
         select(*_VIEW_COLUMNS, cut.c.read_at)
@@ -223,15 +224,18 @@ def _sent_page(
 ) -> Select[*tuple[Any, ...]]:
     page = (
         select(Message.id)
-        .where(Message.sender_id == viewer.id, Message.deleted_by_sender_at.is_(None))
+        .where(
+            Message.sender_id == bindparam("viewer_id", viewer.id),
+            Message.deleted_by_sender_at.is_(None),
+        )
         .order_by(Message.id.desc())
-        .offset(offset)
-        .limit(limit)
+        .offset(bindparam("page_offset", offset))
+        .limit(bindparam("page_limit", limit))
     )
     if filters is not None:
         page = apply_filters(page, filters, box="sent")
     if below_id is not None:
-        page = page.where(Message.id < below_id)
+        page = page.where(Message.id < bindparam("below_id", below_id))
     cut = page.subquery("page")
     return (
         select(*_VIEW_COLUMNS)
@@ -239,6 +243,33 @@ def _sent_page(
         .join(Message, Message.id == cut.c.id)
         .join(User, User.id == Message.sender_id)
     )
+
+
+def _page(
+    box: Box,
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    filters: MessageFilter | None,
+) -> Select[*tuple[Any, ...]]:
+    if box == "inbox":
+        return _inbox_page(viewer, unread, below_id, offset, limit, filters=filters)
+    if box == "trash":
+        return _trash_page(viewer, unread, below_id, offset, limit, filters=filters)
+    return _sent_page(viewer, below_id, offset, limit, filters=filters)
+
+
+# Whoever a statement is built for, its values are bind parameters given at execution.
+_ANYONE = Account(id=0, username="", email=None, created_at=datetime.min.replace(tzinfo=UTC))
+
+
+@cache
+def _unfiltered_page(box: Box, unread: bool | None, *, keyset: bool) -> Select[*tuple[Any, ...]]:
+    """Pages without search or filters, the common case, are built once per shape:
+    building a statement costs more CPU than running it."""
+    return _page(box, _ANYONE, unread, 0 if keyset else None, 0, 1, None)
 
 
 async def list_messages(
@@ -256,14 +287,15 @@ async def list_messages(
     pages cost the same at any depth; `offset` is kept for seed B's page numbers."""
     if filters is not None and filters.matches_nothing:
         return [], False
-    if box == "inbox":
-        query = _inbox_page(viewer, unread, below_id, offset, limit + 1, filters=filters)
-    elif box == "trash":
-        query = _trash_page(viewer, unread, below_id, offset, limit + 1, filters=filters)
+    params = {"viewer_id": viewer.id, "page_offset": offset, "page_limit": limit + 1}
+    if below_id is not None:
+        params["below_id"] = below_id
+    if filters is None or filters.is_empty:
+        query = _unfiltered_page(box, unread, keyset=below_id is not None)
     else:
-        query = _sent_page(viewer, below_id, offset, limit + 1, filters=filters)
+        query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
-    rows = sorted((await db.execute(query)).all(), key=lambda row: row.id, reverse=True)
+    rows = sorted((await db.execute(query, params)).all(), key=lambda row: row.id, reverse=True)
     received = box != "sent"
     views = [
         _view(row, is_receiver=received, read_at=row.read_at if received else None)

@@ -1,0 +1,117 @@
+"""The app's own CPU per request, measured in process: repeatable on a busy machine.
+
+Requests go one at a time through the ASGI app (no sockets, no server), so the figure is
+mailslot's Python cost per request, database driver included, database server excluded.
+`/healthz` is the baseline (framework and middleware only).
+
+    python bench/inproc.py [--db postgres|sqlite] [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from bench.run import POSTGRES_ADMIN, Seeder, create_database, drop_database
+from mailslot.app import create_app
+from mailslot.config import Settings
+from mailslot.db.engine import make_engine
+from mailslot.db.migrate import upgrade
+from mailslot.messages.cursor import encode_cursor
+
+
+async def measure(db: str, requests: int) -> dict[str, float]:
+    workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
+    name = None
+    if db == "postgres":
+        name = await create_database(POSTGRES_ADMIN)
+        url = (
+            "postgresql+asyncpg://"
+            + POSTGRES_ADMIN.split("://", 1)[1].rsplit("/", 1)[0]
+            + f"/{name}"
+        )
+    else:
+        url = f"sqlite+aiosqlite:///{workdir}/mailslot.db"
+    settings = Settings(
+        data_dir=workdir,
+        database_url=url,
+        secret_key="inproc-secret-key-0123456789abcdef",
+        rate_limits="off",
+        log_level="warning",
+    )
+    try:
+        await upgrade(settings)
+        engine = make_engine(settings)
+        seeder = Seeder(engine, engine.dialect.name, "unused")
+        sender, receiver = (await seeder.users("s", 1))[0], (await seeder.users("r", 1))[0]
+        await seeder.mailbox(sender, receiver, 10_000)
+        ids = await seeder.message_ids(receiver[0], 10_000)
+        await engine.dispose()
+        app = create_app(settings)
+        auth = {"Authorization": f"Bearer {receiver[2]}"}
+        send_auth = {"Authorization": f"Bearer {sender[2]}"}
+        body = json.dumps({"receiver": receiver[1], "subject": "s", "message": "a body"})
+        scenarios = {
+            "healthz": lambda i: ("GET", "/healthz", {}, None),
+            "list": lambda i: ("GET", f"/users/{receiver[1]}/messages", auth, None),
+            "list-deep": lambda i: (
+                "GET",
+                f"/users/{receiver[1]}/messages?cursor={encode_cursor(ids[5000])}",
+                auth,
+                None,
+            ),
+            "read": lambda i: ("GET", f"/users/{receiver[1]}/messages/{ids[i % 1000]}", auth, None),
+            "unread-count": lambda i: ("GET", f"/users/{receiver[1]}/unread", auth, None),
+            "send": lambda i: (
+                "POST",
+                f"/users/{sender[1]}/messages",
+                send_auth | {"Content-Type": "application/json"},
+                body,
+            ),
+        }
+        results: dict[str, float] = {}
+        async with LifespanManager(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                for scenario, make in scenarios.items():
+                    for i in range(50):  # warm caches and prepared statements
+                        method, path, headers, content = make(i)
+                        await client.request(method, path, headers=headers, content=content)
+                    started = time.process_time()
+                    for i in range(requests):
+                        method, path, headers, content = make(i)
+                        response = await client.request(
+                            method, path, headers=headers, content=content
+                        )
+                        assert response.status_code < 300, response.text
+                    results[scenario] = (time.process_time() - started) * 1000 / requests
+        return results
+    finally:
+        if name:
+            await drop_database(POSTGRES_ADMIN, name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    results = asyncio.run(measure(args.db, args.requests))
+    print(
+        f"mailslot CPU per request, in process, {args.db}, {args.requests} sequential requests each"
+    )
+    for scenario, ms in results.items():
+        print(f"  {scenario:<14} {ms:6.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""The client's files: served at `/` and `/static`, with a strict CSP, beside the API."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mailslot.web.routes import INDEX, STATIC
+
+pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).parents[2]
+
+
+async def test_page_is_served_at_root_with_a_strict_csp(client: httpx.AsyncClient) -> None:
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["cache-control"] == "no-cache"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    # No inline script or style: everything the page runs is a file under /static.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)
+    assert "<style" not in page.text
+    assert " style=" not in page.text
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+        assert (await client.get(asset)).status_code == 200, asset
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("/static/app.js", "text/javascript"),
+        ("/static/api.js", "text/javascript"),
+        ("/static/live.js", "text/javascript"),
+        ("/static/style.css", "text/css"),
+        ("/static/icon.svg", "image/svg+xml"),
+    ],
+)
+async def test_static_files_are_cacheable_and_revalidated(
+    client: httpx.AsyncClient, path: str, media_type: str
+) -> None:
+    answer = await client.get(path)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith(media_type)
+    assert answer.headers["cache-control"] == "no-cache"
+    again = await client.get(path, headers={"If-None-Match": answer.headers["etag"]})
+    assert again.status_code == 304
+
+
+async def test_missing_static_file_is_a_problem(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/static/nothing.js")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["code"] == "not_found"
+    # Python files beside the page are never served.
+    assert (await client.get("/static/../routes.py")).status_code == 404
+
+
+async def test_api_and_docs_keep_their_paths(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/docs")).status_code == 200
+    spec = (await client.get("/openapi.json")).json()
+    assert "/" not in spec["paths"]
+    assert not any(path.startswith("/static") for path in spec["paths"])
+    refused = await client.post("/users", json={})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert (await client.post("/")).status_code == 405
+
+
+@pytest.mark.process
+@pytest.mark.timeout(120)
+def test_the_wheel_ships_the_client(tmp_path: Path) -> None:
+    """hatchling packs everything under src/mailslot; this builds the wheel and looks."""
+    uv = ROOT / ".tools" / "bin" / "uv"
+    if not uv.exists():
+        pytest.skip("uv is installed by make (.tools/bin/uv)")
+    subprocess.run(
+        [str(uv), "build", "--wheel", "--quiet", "--out-dir", str(tmp_path), str(ROOT)],
+        check=True,
+        timeout=100,
+    )
+    (wheel,) = tmp_path.glob("mailslot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    files = [INDEX, *STATIC.iterdir()]
+    assert {path.relative_to(ROOT / "src").as_posix() for path in files} <= names
