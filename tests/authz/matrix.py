@@ -45,9 +45,16 @@ def fill(template: Any, values: dict[str, Any]) -> Any:
     return template
 
 
+def method_of(key: str) -> str:
+    """The HTTP method of a route key ("WS" for a WebSocket; a mount is fetched with GET)."""
+    method = key.split(" ", 1)[0]
+    return "GET" if method == "MOUNT" else method
+
+
 def target(key: str, case: dict[str, Any], values: dict[str, Any]) -> str:
-    """The path and query string of a case's request."""
-    path = str(fill(key.split(" ", 1)[1], {k: str(v) for k, v in values.items()}))
+    """The path and query string of a case's request (`path` when the key is a mount)."""
+    template = case.get("path", key.split(" ", 1)[1])
+    path = str(fill(template, {k: str(v) for k, v in values.items()}))
     if "query" in case:
         path += "?" + str(fill(case["query"], {k: str(v) for k, v in values.items()}))
     return path

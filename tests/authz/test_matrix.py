@@ -24,7 +24,16 @@ from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
-from tests.authz.matrix import ACTORS, MATRIX, MATRIX_PATH, cases, fill, route_cases, target
+from tests.authz.matrix import (
+    ACTORS,
+    MATRIX,
+    MATRIX_PATH,
+    cases,
+    fill,
+    method_of,
+    route_cases,
+    target,
+)
 from tests.conftest import make_settings
 from tests.factories import TestUser, make_user, send, unique_name
 from tests.raw_asgi import Answer, call
@@ -121,7 +130,7 @@ async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
 async def request_row(
     app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
 ) -> Answer:
-    method = key.split(" ", 1)[0]
+    method = method_of(key)
     thread_id = cell.thread_id if message_id is None else message_id
     if message_id is None:
         message_id = cell.trashed_id if row.get("message") == "trashed" else cell.message_id

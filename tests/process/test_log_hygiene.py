@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from mailslot.config import Settings
-from tests.authz.matrix import cases, fill, target
+from tests.authz.matrix import cases, fill, method_of, target
 from tests.factories import unique_name
 from tests.servers import MailslotServer
 
@@ -78,7 +78,7 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
         )
         assert gone.status_code == 204
         for key, _, row in cases():
-            method = key.split(" ", 1)[0]
+            method = method_of(key)
             if method == "WS":
                 continue
             for credentials_in_query in (False, True):
