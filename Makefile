@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-live clean services
+.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ db-revision: $(VENV)/.synced ## new migration from the models: make db-revision 
 bench-search: $(VENV)/.synced ## cost of a search on a 10^5-message mailbox, SQLite and PostgreSQL (~2 min)
 	$(BIN)/python bench/search.py --db all --messages 100000 --rounds 40
 
+bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, not asserted; ~2 min)
+	$(BIN)/python -m bench.signin_timing
+	$(BIN)/python -m bench.slow_clients
+	$(BIN)/python -m bench.slow_clients --stock
 bench-live: $(VENV)/.synced ## live delivery: latency across two instances (PostgreSQL + Redis), memory per idle stream (~1 min)
 	$(BIN)/python -m bench.live $(ARGS)
 

@@ -1,0 +1,1 @@
+"""Measurements that are reported, not asserted: `make bench` runs them."""

@@ -88,13 +88,17 @@ async def database_url(
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
-    """Test settings: cheap password hashing (synapse does the same), everything else real."""
+    """Test settings: cheap password hashing and request budgets lifted (synapse does the
+    same: every test client shares one address), everything else real. The per-account
+    sign-in throttle stays at its defaults; tests/accounts/test_throttle.py sets its own."""
     values: dict[str, object] = {
         "data_dir": data_dir,
         "database_url": database_url,
         "secret_key": "test-secret-key-0123456789abcdef",
         "password_hash_memory_kib": 64,
         "password_hash_iterations": 1,
+        "rate_limits": "off",
+        "limit_signin_address": "1000, 1000/s",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

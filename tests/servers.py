@@ -17,6 +17,10 @@ CHEAP_HASHING = {
     "MAILSLOT_PASSWORD_HASH_MEMORY_KIB": "64",
     "MAILSLOT_PASSWORD_HASH_ITERATIONS": "1",
 }
+# As in the in-process test settings: request budgets lifted (every test client shares one
+# address and sends in bursts); the failed sign-in throttle stays. A test of the budgets
+# sets MAILSLOT_RATE_LIMITS=on itself.
+TEST_BUDGETS = {"MAILSLOT_RATE_LIMITS": "off"}
 
 
 def free_port() -> int:
@@ -45,6 +49,7 @@ class MailslotServer:
             "MAILSLOT_PORT": str(self.port),
             "MAILSLOT_SECRET_KEY": "process-test-secret-key-0123456789",
             **CHEAP_HASHING,
+            **TEST_BUDGETS,
             **(env or {}),
         }
         self.args = args

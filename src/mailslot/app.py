@@ -8,20 +8,24 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
+from mailslot.accounts.throttle import SignInThrottle
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
+from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory
-from mailslot.errors import install_error_handlers
+from mailslot.errors import document_problems, install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
+from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.broker import make_broker
 from mailslot.realtime.events import session_info
@@ -41,10 +45,16 @@ existing seed A clients working; they are deprecated in favour of this API.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    limiter = make_limiter(settings.redis_url, prefix=settings.redis_key_prefix)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        try:
+            await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
+        except UnsafeDurability:
+            await engine.dispose()
+            raise
         info: dict[str, Any] = {}
         sessions = make_session_factory(engine, info)
         change_log = changes.SessionChangeLog(sessions)
@@ -79,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
             await broker.aclose()
             await engine.dispose()
+            await limiter.close()
 
     app = FastAPI(
         title="mailslot",
@@ -88,11 +99,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         strict_content_type=False,  # a JSON body without a Content-Type is still JSON
     )
     app.state.settings = settings
+    app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
     app.state.passwords = Passwords(
         memory_kib=settings.password_hash_memory_kib,
         iterations=settings.password_hash_iterations,
+        throttle=SignInThrottle.from_settings(settings, limiter),
     )
     install_error_handlers(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_problems(FastAPI.openapi(app))
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
@@ -100,6 +120,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_web(app)
     app.include_router(compat_routes.router)
     app.add_middleware(DeprecationHeaders)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Retry-After", "X-Request-ID"],
+            allow_credentials=False,  # bearer tokens, never cookies
+            max_age=600,
+        )
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

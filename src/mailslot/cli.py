@@ -20,6 +20,8 @@ SERVE_FLAGS = {
     "log-format": str,
     "token-ttl": int,
     "rate-limits": str,
+    "header-timeout": float,
+    "body-timeout": float,
 }
 
 
@@ -109,10 +111,12 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=10,
+        http="mailslot.server:DeadlineProtocol",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         # WebSocket heartbeats are protocol pings; a client frame has nothing to carry.
         ws_ping_interval=settings.stream_heartbeat,
         ws_ping_timeout=20.0,
-        ws_max_size=64 * 1024,
+        ws_max_size=settings.ws_max_bytes,
     )
 
 

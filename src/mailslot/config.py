@@ -5,12 +5,23 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from mailslot.ratelimit import Budget
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
+
+
+def _budget(text: str) -> str:
+    Budget.parse(text)
+    return text
+
+
+# "<burst>, <count>/<period>": `burst` at once, then `count` per period (s, min, h).
+BudgetText = Annotated[str, AfterValidator(_budget)]
 
 
 class Settings(BaseSettings):
@@ -29,12 +40,35 @@ class Settings(BaseSettings):
     token_ttl: int = Field(default=3600, ge=60)  # seconds; RFC 6750 §5.3: one hour or less
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
+    # `off` lifts every budget but the failed sign-in throttle (benchmarks, load tests).
     rate_limits: Literal["on", "off"] = "on"
+    # Failed sign-ins, one budget for every door that checks a password. 10 + 90/h keeps
+    # an account at or below OWASP ASVS V2.2.1's 100 failures an hour; one address alone
+    # (5 + 60/h) can never spend it, so it cannot lock the account for others.
+    limit_signin_account: BudgetText = "10, 90/h"
+    limit_signin_address_account: BudgetText = "5, 60/h"
+    limit_signin_address: BudgetText = "60, 60/min"
+    # Room for a host application's backend that registers its users from one address.
+    limit_register_address: BudgetText = "60, 60/min"
+    limit_send_user: BudgetText = "30, 60/min"
+    redis_key_prefix: str = "mailslot:"
+    # Slow clients: the request head must arrive within header_timeout seconds of the
+    # first byte (or of the connection), the body within body_timeout after the head.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=60.0, gt=0)
+    ws_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Origins allowed to call the API from a browser (CORS); none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # Addresses whose X-Forwarded-For is trusted (a reverse proxy on this host).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Start even if the database may lose acknowledged writes (benchmarks only).
+    allow_unsafe_durability: bool = False
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     db_pool_size: int = Field(default=20, ge=1)  # per worker; overflow connections churn
     db_pool_timeout: float = Field(default=2.0, gt=0)  # then 503, never a 30 s hang
     # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.
-    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    # OFF is refused at start unless allow_unsafe_durability is set.
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA", "OFF"] = "FULL"
     # Change log and live streams.
     change_retention_days: int = Field(default=0, ge=0)  # 0: keep every change
     stream_ticket_ttl: int = Field(default=30, ge=1, le=300)  # seconds
@@ -49,6 +83,13 @@ class Settings(BaseSettings):
     trash_retention_days: int = Field(default=30, ge=0)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:

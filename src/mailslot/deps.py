@@ -1,4 +1,5 @@
-"""What handlers receive, as Annotated aliases: the session, the settings, the hashers."""
+"""What handlers receive, as Annotated aliases: the session, the settings, the hashers,
+the request budgets and the client address."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.config import Settings
+from mailslot.ratelimit import RateLimits
 
 
 async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -28,6 +30,15 @@ def _passwords(request: Request) -> Passwords:
     return passwords
 
 
+def _limits(request: Request) -> RateLimits:
+    limits: RateLimits = request.app.state.limits
+    return limits
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
 def _credential_digests(request: Request) -> CredentialDigests:
     digests: CredentialDigests = request.app.state.credential_digests
     return digests
@@ -36,4 +47,6 @@ def _credential_digests(request: Request) -> CredentialDigests:
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
+Limits = Annotated[RateLimits, Depends(_limits)]
+ClientAddress = Annotated[str, Depends(client_address)]
 SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]

@@ -272,6 +272,43 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI document say what the service answers: every error is
+    problem+json (FastAPI would write application/json); an operation with a body can
+    answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
+    Retry-After."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", Problem.model_json_schema())
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            extra = set()
+            if "requestBody" in operation:
+                extra |= {400, 413, 415, 422}
+            if "requestBody" in operation or "401" in responses:
+                extra.add(503)
+            for number in extra:
+                responses.setdefault(str(number), {"description": HTTPStatus(number).phrase})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
+                    if status in ("429", "503"):
+                        response["headers"] = RETRY_AFTER
+    if "HTTPValidationError" in schemas and "HTTPValidationError" not in json.dumps(spec["paths"]):
+        schemas.pop("HTTPValidationError")
+        schemas.pop("ValidationError", None)
+    return spec
+
+
 def _request_id(request: Request) -> str | None:
     return cast(str | None, request.scope.get("state", {}).get("request_id"))
 
@@ -339,15 +376,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this address."
+    headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed here."
+        # Starlette names only the first route that matched the path; RFC 9110 wants all.
+        headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
     return problem_response(
-        exc.status_code,
-        code,
-        detail,
-        instance=request.url.path,
-        headers=dict(exc.headers) if exc.headers else None,
+        exc.status_code, code, detail, instance=request.url.path, headers=headers or None
     )
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            allowed |= route.methods or set()
+    return allowed
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
@@ -365,11 +413,20 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+# SQLSTATE classes of a database that is going or not yet back: 08 connection exception,
+# 57 operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 "the
+# database system is starting up"), 53 insufficient resources (too many connections).
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
 def _is_connectivity_error(exc: sa_exc.DBAPIError) -> bool:
     # OperationalError covers a refused connection and SQLite's "database is locked".
-    return exc.connection_invalidated or isinstance(
+    if exc.connection_invalidated or isinstance(
         exc, sa_exc.InterfaceError | sa_exc.OperationalError
-    )
+    ):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

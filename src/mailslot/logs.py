@@ -34,6 +34,8 @@ def configure_logging(settings: Settings) -> None:
     # uvicorn's access log prints raw query strings, where seed A carries passwords: ours
     # (mailslot.access) replaces it.
     logging.getLogger("uvicorn.access").disabled = True
+    # aiosqlite logs each statement with its parameters at debug level: message bodies.
+    logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
     logging.getLogger("uvicorn.error").addFilter(_cut_streams)
 
 

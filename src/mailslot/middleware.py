@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mailslot.errors import problem_response
+from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")
 
@@ -49,6 +50,8 @@ class Edge:
         if b"page=" in scope.get("query_string", b""):
             scope["query_string"] = _SEED_B_PAGE_TYPO.sub(rb"\1&page=", scope["query_string"])
         status = 0
+        client = scope.get("client")
+        client_token = current_client.set(client[0] if client else None)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -69,6 +72,7 @@ class Edge:
             else:
                 await self.app(scope, receive, send)
         finally:
+            current_client.reset(client_token)
             access_log.info(
                 "%s %s %s %d %.1fms rid=%s",
                 _client(scope),

@@ -16,17 +16,32 @@ from mailslot.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from mailslot.deps import AppSettings, DbSession, PasswordHasher
+from mailslot.deps import AppSettings, ClientAddress, DbSession, Limits, PasswordHasher
 from mailslot.errors import JSON_BODY, problems
+from mailslot.ratelimit import Budget
 from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["accounts"], responses=problems(503))
 
 
-@router.post("/users", status_code=201, responses=problems(409, *JSON_BODY))
-async def post_user(body: UserCreate, db: DbSession, passwords: PasswordHasher) -> UserRead:
-    """Register a user. The answer never carries the password or its hash."""
+@router.post("/users", status_code=201, responses=problems(409, 429, *JSON_BODY))
+async def post_user(
+    body: UserCreate,
+    db: DbSession,
+    passwords: PasswordHasher,
+    limits: Limits,
+    settings: AppSettings,
+    client: ClientAddress,
+) -> UserRead:
+    """Register a user. The answer never carries the password or its hash. Registrations
+    are budgeted per client address (429 with `Retry-After`)."""
+    await limits.spend(
+        "register",
+        client,
+        Budget.parse(settings.limit_register_address),
+        what="registrations from this address",
+    )
     user = await service.register_user(
         db, passwords, username=body.username, email=str(body.email), password=body.password
     )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -13,6 +21,22 @@ Username = Annotated[
     str,
     StringConstraints(pattern=USERNAME_PATTERN, max_length=64),
     Field(description="1 to 64 letters, digits, `_`, `.` or `-`; unique regardless of case."),
+]
+
+
+def _email(value: str) -> str:
+    # Syntax only: no DNS, and special-use domains (`.test`, `.internal`, `.local`) are
+    # fine for a self-hosted service and for a host application's test users.
+    try:
+        return validate_email(
+            value, check_deliverability=False, globally_deliverable=False, test_environment=True
+        ).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"value is not a valid email address: {exc}") from None
+
+
+Email = Annotated[
+    str, Field(max_length=320, json_schema_extra={"format": "email"}), AfterValidator(_email)
 ]
 Password = Annotated[
     str,
@@ -28,7 +52,7 @@ class Input(BaseModel):
 
 class UserCreate(Input):
     username: Username
-    email: Annotated[EmailStr, Field(max_length=320)]
+    email: Email
     password: Password
 
 
@@ -36,8 +60,12 @@ class UserUpdate(Input):
     """Set the email address and/or the password; the current password is always needed."""
 
     current_password: Annotated[str, Field(max_length=1024)]
-    email: Annotated[EmailStr | None, Field(max_length=320)] = None
+    email: Email | None = None
     password: Password | None = Field(default=None, description="The new password.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["email"]}, {"required": ["password"]}]}
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UserUpdate:

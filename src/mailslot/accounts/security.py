@@ -11,14 +11,20 @@ import anyio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from mailslot.accounts.throttle import SignInThrottle
+
 TOKEN_BYTES = 32  # 256 bits; OWASP asks for at least 64
 
 
 class Passwords:
     """argon2id with explicit parameters; hashing runs in threads, at most one per core,
-    so a storm of sign-ins cannot starve the event loop or the other requests."""
+    so a storm of sign-ins cannot starve the event loop or the other requests. `throttle`
+    guards every password check (`accounts.service.authenticate`), whichever door."""
 
-    def __init__(self, *, memory_kib: int, iterations: int) -> None:
+    def __init__(
+        self, *, memory_kib: int, iterations: int, throttle: SignInThrottle | None = None
+    ) -> None:
+        self.throttle = throttle or SignInThrottle.default()
         self._hasher = PasswordHasher(
             time_cost=iterations,
             memory_cost=memory_kib,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import AccessToken, StreamTicket, User
+from mailslot.accounts.schemas import USERNAME_PATTERN
 from mailslot.accounts.security import (
     CredentialDigests,
     Passwords,
@@ -25,6 +27,7 @@ from mailslot.errors import (
     UserNotFound,
     WrongPassword,
 )
+from mailslot.ratelimit import current_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +41,17 @@ class Account:
 
 
 _ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at)
+_USERNAME = re.compile(USERNAME_PATTERN)
 
 
 def username_key(username: str) -> str:
     return username.casefold()
+
+
+def _possible(username: str) -> bool:
+    """Whether a user could have this name: any other (a NUL byte, which PostgreSQL
+    refuses outright) is unknown without asking the database."""
+    return _USERNAME.fullmatch(username) is not None
 
 
 def _email_key(email: str) -> str:
@@ -85,6 +95,8 @@ async def register_user(
 
 
 async def find_user(db: AsyncSession, username: str) -> Account | None:
+    if not _possible(username):
+        return None
     row = (
         await db.execute(
             select(*_ACCOUNT_COLUMNS).where(User.username_key == username_key(username))
@@ -103,7 +115,7 @@ async def get_user(db: AsyncSession, username: str) -> Account:
 async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]:
     """The accounts for these names, in order; raises UnknownReceiver naming every
     name that is not registered."""
-    keys = [username_key(name) for name in usernames]
+    keys = [username_key(name) if _possible(name) else "" for name in usernames]
     rows = (
         await db.execute(
             select(*_ACCOUNT_COLUMNS, User.username_key).where(User.username_key.in_(keys))
@@ -128,39 +140,49 @@ async def authenticate(
     *,
     username: str,
     password: str,
+    client: str | None = None,
     session_digests: CredentialDigests | None = None,
 ) -> Account:
     """The account if the password is right; raises InvalidCredentials otherwise, with the
-    same answer and cost for an unknown user as for a wrong password.
+    same answer and cost for an unknown user as for a wrong password, and TooManyRequests
+    (429) once the failed sign-in budget of the account or of the client address is spent.
 
-    Every password check of every door (native sign-in, seed A) comes through here. With
-    `session_digests`, a started seed A session's keyed hash may vouch for the password
-    instead of argon2; anything that does not match it still pays for argon2."""
-    row = (
-        await db.execute(
-            select(*_ACCOUNT_COLUMNS, User.password_hash, User.legacy_session_digest).where(
-                User.username_key == username_key(username)
+    Every password check of every door (native sign-in, seed A) comes through here, so
+    they share one budget; `client` defaults to the address of the request being served.
+    With `session_digests`, a started seed A session's keyed hash may vouch for the
+    password instead of argon2; anything that does not match it still pays for argon2."""
+    key = username_key(username)
+    # The throttle refuses before any check: a digest match is a right password too, and
+    # must not let a throttled account in.
+    async with passwords.throttle.attempt(key, client or current_client.get()):
+        row = (
+            (
+                await db.execute(
+                    select(*_ACCOUNT_COLUMNS, User.password_hash, User.legacy_session_digest).where(
+                        User.username_key == key
+                    )
+                )
+            ).one_or_none()
+            if _possible(username)
+            else None
+        )
+        # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
+        await db.rollback()
+        if (
+            row is not None
+            and session_digests is not None
+            and row.legacy_session_digest is not None
+            and session_digests.matches(
+                row.legacy_session_digest,
+                user_id=row.id,
+                password_hash=row.password_hash,
+                password=password,
             )
-        )
-    ).one_or_none()
-    # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
-    await db.rollback()
-    # Any sign-in throttle must refuse before this point: a digest match is a right
-    # password, and must not let a throttled account in.
-    if (
-        row is not None
-        and session_digests is not None
-        and row.legacy_session_digest is not None
-        and session_digests.matches(
-            row.legacy_session_digest,
-            user_id=row.id,
-            password_hash=row.password_hash,
-            password=password,
-        )
-    ):
-        return Account(*row[:4])
-    if not await passwords.verify(row.password_hash if row else None, password) or row is None:
-        raise InvalidCredentials("The username or password is incorrect.")
+        ):
+            return Account(*row[:4])
+        hashed = row.password_hash if row else None
+        if not await passwords.verify(hashed, password) or row is None:
+            raise InvalidCredentials("The username or password is incorrect.")
     return Account(*row[:4])
 
 

@@ -23,6 +23,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         return _sqlite_engine(url, settings)
     return create_async_engine(
         url,
+        hide_parameters=True,  # messages are private mail, passwords hashes: never in logs
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size // 2,
         pool_timeout=settings.db_pool_timeout,
@@ -40,6 +41,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
+        hide_parameters=True,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,

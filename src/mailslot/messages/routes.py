@@ -6,13 +6,13 @@ from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
 from mailslot.accounts.service import Account
-from mailslot.deps import DbSession
+from mailslot.deps import AppSettings, DbSession, Limits
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
@@ -26,13 +26,14 @@ from mailslot.messages.schemas import (
     MessageRead,
     MessagesUpdate,
     MessageUpdate,
-    QuotedInt,
     ThreadPage,
     ThreadUnread,
+    Unquoted,
     UnreadCount,
     unquote,
 )
 from mailslot.messages.service import MessageView
+from mailslot.ratelimit import Budget
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["messages"], responses=problems(503))
@@ -54,6 +55,8 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE), Unquoted]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), Unquoted]
 
 
 def message_read(view: MessageView) -> MessageRead:
@@ -90,13 +93,17 @@ def below(cursor: str | None) -> int | None:
 
 
 @router.post(
-    "/users/{username}/messages", status_code=201, responses=problems(401, 403, 409, *JSON_BODY)
+    "/users/{username}/messages",
+    status_code=201,
+    responses=problems(401, 403, 409, 429, *JSON_BODY),
 )
 async def post_message(
     username: str,
     body: MessageCreate,
     user: CurrentUser,
     db: DbSession,
+    limits: Limits,
+    settings: AppSettings,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MessageRead:
@@ -106,8 +113,11 @@ async def post_message(
     With `reply_to`, the message joins that message's thread; naming no receiver, it goes
     to the other participants of that message. With an `Idempotency-Key`, a retry returns
     the first answer; the key of another request gets 422, a retry while the first is still
-    running 409."""
+    running 409. Sending is budgeted per sender (429 with `Retry-After`)."""
     require_self(user, username)
+    await limits.spend(
+        "send", str(user.id), Budget.parse(settings.limit_send_user), what="messages sent"
+    )
     send = partial(
         threads.send_in_thread,
         db,
@@ -138,8 +148,8 @@ async def list_messages(
         Flag | None,
         Query(description='Inbox only: `true` unread, `false` read (`"true"` works too).'),
     ] = None,
-    page: Annotated[QuotedInt | None, Query(ge=1, le=MAX_PAGE)] = None,
-    per_page: Annotated[QuotedInt, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    page: Annotated[PageNumber | None, Query()] = None,
+    per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
     ] = None,
@@ -281,7 +291,7 @@ async def get_thread(
     thread_id: ThreadId,
     user: CurrentUser,
     db: DbSession,
-    per_page: Annotated[QuotedInt, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
     ] = None,

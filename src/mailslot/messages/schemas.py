@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
+)
 
 from mailslot.accounts.schemas import Input, Username
 
@@ -23,17 +33,23 @@ def unquote(value: Any) -> Any:
     return value
 
 
+# The forms a flag takes besides JSON booleans: seed B's quoted strings, query-string
+# spellings (`True` is what Python's requests sends). Documented, and nothing else accepted.
+TRUE_FORMS = ("true", "True", "1", '"true"')
+FALSE_FORMS = ("false", "False", "0", '"false"')
+FLAG_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "boolean"}, {"type": "string", "enum": [*TRUE_FORMS, *FALSE_FORMS]}]
+}
+TRUE_SCHEMA: dict[str, Any] = {"anyOf": [{"const": True}, {"type": "string", "enum": TRUE_FORMS}]}
+
+
 def parse_flag(value: Any) -> Any:
-    value = unquote(value)
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "1"):
-            return True
-        if lowered in ("false", "0"):
-            return False
-        raise ValueError("must be true or false")
     if isinstance(value, bool):
         return value
+    if value in TRUE_FORMS:
+        return True
+    if value in FALSE_FORMS:
+        return False
     raise ValueError("must be true or false")
 
 
@@ -53,17 +69,54 @@ def _as_utc(value: datetime) -> datetime:
         raise ValueError("out of range") from None
 
 
-Flag = Annotated[bool, BeforeValidator(parse_flag)]
-Instant = Annotated[datetime, AfterValidator(_as_utc)]
-QuotedInt = Annotated[int, BeforeValidator(unquote)]
-Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_not_blank)]
-Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_not_blank)]
+Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(FLAG_SCHEMA)]
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads numbers as Unix times; the schema (and the docs) say ISO 8601.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("an ISO 8601 date and time, such as 2026-11-21T09:30:00Z")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+Instant = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
+# Last in an Annotated integer, after its Field bounds, so the schema still shows them.
+Unquoted = BeforeValidator(unquote)
+
+
+# Some character that is not white space, and no NUL anywhere (PostgreSQL cannot store it).
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+Subject = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_SUBJECT, pattern=TEXT_PATTERN),
+    AfterValidator(_not_blank),
+]
+Body = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_BODY, pattern=TEXT_PATTERN),
+    AfterValidator(_not_blank),
+]
 
 
 class MessageCreate(Input):
     """Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
     (`reply_to`) may give neither: it goes to the other participants of the message
     it answers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "required": ["receiver", "receivers"],
+                "properties": {"receiver": {"type": "string"}, "receivers": {"type": "array"}},
+            },
+            "anyOf": [
+                {"required": ["receiver"], "properties": {"receiver": {"type": "string"}}},
+                {"required": ["receivers"], "properties": {"receivers": {"type": "array"}}},
+                {"required": ["reply_to"], "properties": {"reply_to": {"type": "integer"}}},
+            ],
+        }
+    )
 
     receiver: Username | None = None
     receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = (
@@ -113,7 +166,16 @@ class MessageUpdate(Input):
 class MessagesUpdate(Input):
     """Mark the listed messages (`ids`), or every message of the inbox (`all: true`)."""
 
-    ids: Annotated[list[int] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["ids"], "properties": {"ids": {"type": "array"}}},
+                {"required": ["all"], "properties": {"all": TRUE_SCHEMA}},
+            ]
+        }
+    )
+
+    ids: Annotated[list[StrictInt] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
     all: Flag | None = None
     read: Flag
 

@@ -16,7 +16,7 @@ from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
-from mailslot.errors import MessageNotFound, NotAReceiver
+from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
@@ -87,8 +87,11 @@ async def send_message(
     reply_to_id: int | None = None,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
-    naming every receiver that is not registered. Without `thread_id` the message
-    starts a thread of its own (threads.send_in_thread sets both for a reply)."""
+    naming every receiver that is not registered, and Unprocessable for a NUL character
+    (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
+    message starts a thread of its own (threads.send_in_thread sets both for a reply)."""
+    if "\x00" in subject or "\x00" in text:
+        raise Unprocessable("A message cannot contain NUL characters.")
     users = await accounts.require_users(db, receivers)
     now = utcnow()
     names = [user.username for user in users]

@@ -1,0 +1,89 @@
+"""The failed sign-in throttle: one budget for every door that checks a password.
+
+Three buckets are spent by each failed check, all or none:
+
+- the account, from anywhere: OWASP ASVS V2.2.1's hard ceiling (100 failures an hour);
+- the address and account together: smaller than the account's, so one address cannot
+  spend the account's budget and lock its owner out from elsewhere;
+- the address, across accounts: credential stuffing from one place.
+
+A token is taken before the password is checked and given back when the password was
+right, so concurrent guesses cannot overshoot a budget, and the owner's sign-in costs
+nothing. A success also clears its (address, account) bucket. MAILSLOT_RATE_LIMITS=off
+does not lift this throttle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from mailslot.config import Settings
+from mailslot.errors import InvalidCredentials, TooManyRequests
+from mailslot.ratelimit import Bucket, Budget, Limiter, MemoryLimiter, retry_after
+
+
+class SignInThrottle:
+    def __init__(
+        self,
+        limiter: Limiter,
+        *,
+        per_account: Budget,
+        per_address_account: Budget,
+        per_address: Budget,
+    ) -> None:
+        self.limiter = limiter
+        self.per_account = per_account
+        self.per_address_account = per_address_account
+        self.per_address = per_address
+
+    @classmethod
+    def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> SignInThrottle:
+        return cls(
+            limiter or MemoryLimiter(),
+            per_account=Budget.parse(settings.limit_signin_account),
+            per_address_account=Budget.parse(settings.limit_signin_address_account),
+            per_address=Budget.parse(settings.limit_signin_address),
+        )
+
+    @classmethod
+    def default(cls) -> SignInThrottle:
+        """In process, at the default budgets: a check is never unthrottled."""
+        fields = Settings.model_fields
+        return cls(
+            MemoryLimiter(),
+            per_account=Budget.parse(fields["limit_signin_account"].default),
+            per_address_account=Budget.parse(fields["limit_signin_address_account"].default),
+            per_address=Budget.parse(fields["limit_signin_address"].default),
+        )
+
+    def _buckets(self, account: str, client: str | None) -> list[Bucket]:
+        buckets = [(f"signin:account:{account}", self.per_account)]
+        if client:
+            buckets += [
+                (f"signin:pair:{client}:{account}", self.per_address_account),
+                (f"signin:address:{client}", self.per_address),
+            ]
+        return buckets
+
+    @asynccontextmanager
+    async def attempt(self, account: str, client: str | None) -> AsyncIterator[None]:
+        """Guards one password check: 429 if a budget is spent; the block raising
+        InvalidCredentials keeps the token spent, anything else gives it back."""
+        buckets = self._buckets(account, client)
+        wait = await self.limiter.take(buckets)
+        if wait > 0:
+            raise TooManyRequests(
+                f"Too many failed sign-ins; retry in {retry_after(wait)} seconds.",
+                headers={"Retry-After": retry_after(wait)},
+            )
+        try:
+            yield
+        except InvalidCredentials:
+            raise
+        except Exception:
+            await self.limiter.give(buckets)
+            raise
+        await self.limiter.give(buckets)
+        if client:
+            await self.limiter.clear([buckets[1][0]])

@@ -1,0 +1,261 @@
+"""Request budgets: token buckets (GCRA) kept in process, or in Redis when instances share.
+
+A budget is written `"<burst>, <count>/<period>"`: `burst` at once, then `count` more per
+period (`s`, `min`, `h`). In any window of length W at most `burst + W / interval` events
+pass, which is how the failed sign-in ceiling stays at or below 100 an hour.
+
+    Limiter (protocol)
+    ├── MemoryLimiter   one process; what every instance falls back to
+    └── RedisLimiter    shared by every instance; falls back to memory while Redis is down
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mailslot.errors import TooManyRequests
+
+log = logging.getLogger("mailslot.ratelimit")
+
+_PERIODS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0, "hour": 3600.0}
+_BUDGET = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*/\s*(\d*\.?\d*)\s*([a-z]+)\s*$")
+
+# The address of the client being served, set by the HTTP edge for each request, so a
+# check deep in a service (sign-in) can be throttled per address whichever door it came in.
+current_client: ContextVar[str | None] = ContextVar("mailslot_current_client", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """`burst` events at once, then one more every `interval` seconds."""
+
+    burst: int
+    interval: float
+
+    @classmethod
+    def parse(cls, text: str) -> Budget:
+        match = _BUDGET.match(text.lower())
+        if not match:
+            raise ValueError(f"{text!r} is not a budget like '10, 90/h'")
+        burst, count, amount, unit = match.groups()
+        if unit not in _PERIODS:
+            raise ValueError(f"{unit!r} is not a period: use s, min or h")
+        period = float(amount or 1) * _PERIODS[unit]
+        if int(burst) < 1 or int(count) < 1 or period <= 0:
+            raise ValueError(f"{text!r}: burst, count and period must be positive")
+        return cls(burst=int(burst), interval=period / int(count))
+
+    def ceiling(self, window: float) -> int:
+        """The most events this budget lets through in any window of `window` seconds."""
+        return self.burst + math.floor(window / self.interval)
+
+
+Bucket = tuple[str, Budget]
+
+
+class Limiter(Protocol):
+    async def take(self, buckets: Sequence[Bucket]) -> float:
+        """Spend one token from every bucket, or from none: 0 when spent, else the seconds
+        until all of them could pay."""
+        ...
+
+    async def give(self, buckets: Sequence[Bucket]) -> None:
+        """Return one token to each bucket (an attempt that turned out not to count)."""
+        ...
+
+    async def clear(self, keys: Sequence[str]) -> None:
+        """Forget these buckets: full again."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryLimiter:
+    """Buckets in this process. Each bucket keeps its theoretical arrival time (GCRA)."""
+
+    MAX_KEYS = 100_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._tat: dict[str, float] = {}
+
+    async def take(self, buckets: Sequence[Bucket]) -> float:
+        # No await inside: the check and the spend are one step for this event loop.
+        now = self._clock()
+        wait = 0.0
+        spent = []
+        for key, budget in buckets:
+            arrival = max(self._tat.get(key, now), now) + budget.interval
+            wait = max(wait, arrival - now - budget.burst * budget.interval)
+            spent.append((key, arrival))
+        if wait > 0:
+            return wait
+        if len(self._tat) > self.MAX_KEYS:
+            self._sweep(now)
+        self._tat.update(spent)
+        return 0.0
+
+    async def give(self, buckets: Sequence[Bucket]) -> None:
+        now = self._clock()
+        for key, budget in buckets:
+            if key in self._tat:
+                arrival = self._tat[key] - budget.interval
+                if arrival <= now:
+                    del self._tat[key]
+                else:
+                    self._tat[key] = arrival
+
+    async def clear(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._tat.pop(key, None)
+
+    async def close(self) -> None:
+        self._tat.clear()
+
+    def _sweep(self, now: float) -> None:
+        self._tat = {key: tat for key, tat in self._tat.items() if tat > now}
+
+
+# One round trip per decision; the server's clock, so every instance agrees.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wait = 0
+local arrivals = {}
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local arrival = tat + interval
+  local over = arrival - now - burst * interval
+  if over > wait then wait = over end
+  arrivals[i] = arrival
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, arrivals[i], 'PX', arrivals[i] - now)
+end
+return 0
+"""
+
+_GIVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i, key in ipairs(KEYS) do
+  local tat = tonumber(redis.call('GET', key))
+  if tat then
+    local arrival = tat - tonumber(ARGV[i])
+    if arrival <= now then redis.call('DEL', key)
+    else redis.call('SET', key, arrival, 'PX', arrival - now) end
+  end
+end
+return 0
+"""
+
+
+class RedisLimiter:
+    """Buckets in Redis, shared by every instance. While Redis cannot be reached, each
+    instance falls back to its own memory buckets: budgets tighten per instance, they
+    never disappear."""
+
+    RETRY_AFTER_ERROR = 1.0  # seconds before trying Redis again after a failure
+
+    def __init__(self, url: str, *, prefix: str, timeout: float = 0.5) -> None:
+        from redis import asyncio as aioredis
+
+        self._redis: Any = aioredis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+        self._prefix = prefix
+        self._take = self._redis.register_script(_TAKE)
+        self._give = self._redis.register_script(_GIVE)
+        self._fallback = MemoryLimiter()
+        self._down_until = 0.0
+
+    def _keys(self, keys: Sequence[str]) -> list[str]:
+        return [self._prefix + key for key in keys]
+
+    def _usable(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, exc: Exception) -> None:
+        if self._usable():
+            log.warning("redis unavailable for rate limits, using local budgets: %s", exc)
+        self._down_until = time.monotonic() + self.RETRY_AFTER_ERROR
+
+    async def take(self, buckets: Sequence[Bucket]) -> float:
+        if self._usable():
+            args: list[float] = []
+            for _, budget in buckets:
+                args += [round(budget.interval * 1000), budget.burst]
+            try:
+                wait_ms = await self._take(keys=self._keys([k for k, _ in buckets]), args=args)
+                return float(wait_ms) / 1000
+            except _redis_errors() as exc:
+                self._failed(exc)
+        return await self._fallback.take(buckets)
+
+    async def give(self, buckets: Sequence[Bucket]) -> None:
+        if self._usable():
+            args = [round(budget.interval * 1000) for _, budget in buckets]
+            try:
+                await self._give(keys=self._keys([k for k, _ in buckets]), args=args)
+                return
+            except _redis_errors() as exc:
+                self._failed(exc)
+        await self._fallback.give(buckets)
+
+    async def clear(self, keys: Sequence[str]) -> None:
+        await self._fallback.clear(keys)
+        if self._usable():
+            try:
+                await self._redis.delete(*self._keys(keys))
+            except _redis_errors() as exc:
+                self._failed(exc)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    from redis.exceptions import RedisError
+
+    return (RedisError, OSError)
+
+
+def make_limiter(redis_url: str | None, *, prefix: str) -> Limiter:
+    if redis_url:
+        return RedisLimiter(redis_url, prefix=prefix)
+    return MemoryLimiter()
+
+
+def retry_after(seconds: float) -> str:
+    """An RFC 9110 `Retry-After` value: whole seconds, at least one."""
+    return str(max(1, math.ceil(seconds)))
+
+
+class RateLimits:
+    """An app's request budgets. `spend` answers 429 with `Retry-After` once a budget is
+    spent; with `enabled=False` (MAILSLOT_RATE_LIMITS=off) it lets everything through."""
+
+    def __init__(self, limiter: Limiter, *, enabled: bool = True) -> None:
+        self.limiter = limiter
+        self.enabled = enabled
+
+    async def spend(self, name: str, key: str, budget: Budget, *, what: str) -> None:
+        if not self.enabled:
+            return
+        wait = await self.limiter.take([(f"{name}:{key}", budget)])
+        if wait > 0:
+            raise TooManyRequests(
+                f"Too many {what}; retry in {retry_after(wait)} seconds.",
+                headers={"Retry-After": retry_after(wait)},
+            )

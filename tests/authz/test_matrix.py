@@ -1,0 +1,272 @@
+"""The authorization matrix: every route of the app against every actor, expected statuses
+in matrix.toml; and message ids that are not yours answer exactly like missing ones."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+import httpx
+import pytest
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import StreamingResponse
+from fastapi.routing import APIWebSocketRoute, iter_route_contexts
+from sqlalchemy import delete, update
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+
+from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts.security import token_digest
+from mailslot.app import create_app
+from mailslot.db.base import utcnow
+from tests.authz.matrix import (
+    ACTORS,
+    MATRIX,
+    MATRIX_PATH,
+    cases,
+    fill,
+    method_of,
+    route_cases,
+    target,
+)
+from tests.conftest import make_settings
+from tests.factories import TestUser, make_user, send, unique_name
+from tests.raw_asgi import Answer, call
+
+pytestmark = pytest.mark.anyio
+
+MALFORMED = "Bearer not-a-token%%"
+
+
+def route_keys(routes: list[BaseRoute]) -> Iterator[str]:
+    """ "METHOD /path" for every route the app serves, included routers unfolded; HEAD
+    rides along with GET."""
+    for context in iter_route_contexts(routes):
+        route = context.original_route
+        if isinstance(route, WebSocketRoute | APIWebSocketRoute):
+            yield f"WS {context.path}"
+        elif isinstance(route, Route):
+            methods = context.methods or {"ANY"}
+            for method in sorted(methods - {"HEAD"} if "GET" in methods else methods):
+                yield f"{method} {context.path}"
+        elif isinstance(route, Mount):
+            yield f"MOUNT {context.path}"
+        else:
+            yield f"{type(route).__name__} {context.path}"
+
+
+def test_every_route_is_in_the_matrix(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/unused.db"))
+    served = set(route_keys(app.routes))
+    unlisted = sorted(served - MATRIX.keys())
+    gone = sorted(MATRIX.keys() - served)
+    assert not unlisted, f"add these routes to {MATRIX_PATH.name}: {unlisted}"
+    assert not gone, f"these rows of {MATRIX_PATH.name} name no route: {gone}"
+    for key in MATRIX:
+        for case in route_cases(key):
+            assert set(case.get("expect", {})) == set(ACTORS) or "skip" in case, key
+
+
+@dataclass
+class Cell:
+    """The people of one cell: the target, a receiver, the acting credentials."""
+
+    target: TestUser
+    peer: TestUser
+    message_id: int
+    thread_id: int
+    trashed_id: int
+    authorization: str | None
+    actor: str
+    actor_password: str
+
+
+async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, bob, alice, subject="for the matrix")
+    trashed_id = (await send(client, bob, alice, subject="for the trash"))["id"]
+    trash = await client.delete(
+        f"/users/{alice.username}/messages/{trashed_id}", headers=alice.headers
+    )
+    assert trash.status_code == 204
+    target = alice
+    authorization: str | None = f"Bearer {alice.token}"
+    name, password = alice.username, alice.password
+    if actor == "other":
+        carol = await make_user(client)
+        authorization, name, password = f"Bearer {carol.token}", carol.username, carol.password
+    elif actor == "none":
+        authorization, name, password = None, "", ""
+    elif actor == "malformed":
+        authorization, name, password = MALFORMED, unique_name("not a name!"), "x"
+    elif actor == "expired":
+        async with app.state.session_factory() as db:
+            await db.execute(
+                update(AccessToken)
+                .where(AccessToken.token_hash == token_digest(alice.token))
+                .values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+            await db.commit()
+    elif actor == "revoked":
+        out = await client.delete(f"/users/{alice.username}/token", headers=alice.headers)
+        assert out.status_code == 204
+    elif actor == "deleted":
+        dave = await make_user(client)
+        async with app.state.session_factory() as db:
+            await db.execute(delete(User).where(User.username_key == dave.username.casefold()))
+            await db.commit()
+        target, authorization = dave, f"Bearer {dave.token}"
+        name, password = dave.username, dave.password
+    return Cell(
+        target, bob, sent["id"], sent["thread_id"], trashed_id, authorization, name, password
+    )
+
+
+async def request_row(
+    app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
+) -> Answer:
+    method = method_of(key)
+    thread_id = cell.thread_id if message_id is None else message_id
+    if message_id is None:
+        message_id = cell.trashed_id if row.get("message") == "trashed" else cell.message_id
+    values: dict[str, Any] = {
+        "username": cell.target.username,
+        "password": cell.target.password,
+        "message_id": message_id,
+        "thread_id": thread_id,
+        "other": cell.peer.username,
+        "fresh": unique_name("fresh"),
+        "actor": cell.actor,
+        "actor_password": cell.actor_password,
+    }
+    if row.get("login_first") and cell.actor:
+        await call(
+            app,
+            "POST",
+            "//login?" + urlencode({"username": cell.actor, "password": cell.actor_password}),
+        )
+    headers = {"Authorization": cell.authorization} if cell.authorization else {}
+    body = b""
+    if "json" in row:
+        body = json.dumps(fill(row["json"], values)).encode()
+        headers["Content-Type"] = "application/json"
+    elif "form" in row:
+        body = urlencode(fill(row["form"], values)).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return await call(app, method, target(key, row, values), headers=headers, body=body)
+
+
+CELLS = [
+    pytest.param(key, number, actor, id=f"{key}-{number}-{actor}")
+    for key, number, _ in cases()
+    for actor in ACTORS
+]
+
+
+@pytest.mark.parametrize(("key", "number", "actor"), CELLS)
+async def test_cell(app, client, dialect, key: str, number: int, actor: str) -> None:
+    row = route_cases(key)[number]
+    cell = await _set_up(app, client, actor)
+    answer = await request_row(app, key, row, cell)
+    expected = row["expect"][actor]
+    assert answer.status == expected, f"{key} as {actor}: {answer.status} {answer.body[:300]!r}"
+    if key.startswith("WS "):
+        return  # a WebSocket refusal is a close code and a reason (the problem's code)
+    if 400 <= answer.status < 500 and answer.body:
+        assert answer.headers["content-type"] == "application/problem+json"
+    if answer.status == 401 and answer.body:
+        assert "www-authenticate" in answer.headers
+
+
+# Routes naming a message or a thread by id, and the ids they must not tell apart.
+ID_ROUTES = [
+    pytest.param(key, number, id=f"{key}-{number}")
+    for key, number, _ in cases()
+    if "{message_id}" in key or "{thread_id}" in key
+]
+MISSING_ID = 8_999_999_999_999
+
+
+def _normalised(answer: Answer, message_id: int) -> str:
+    return answer.body.decode().replace(str(message_id), "{id}")
+
+
+@pytest.mark.parametrize(("key", "number"), ID_ROUTES)
+async def test_not_yours_answers_exactly_like_missing(
+    app, client, dialect, key: str, number: int
+) -> None:
+    row = route_cases(key)[number]
+    cell = await _set_up(app, client, "self")
+    alice, bob = cell.target, cell.peer
+    carol = await make_user(client)
+    not_yours = (await send(client, bob, carol, subject="not for alice"))["id"]
+    own_deleted = (await send(client, bob, alice, subject="alice deletes"))["id"]
+    gone = await client.delete(
+        f"/users/{alice.username}/messages/{own_deleted}", headers=alice.headers
+    )
+    assert gone.status_code == 204
+    unsent = (await send(client, bob, alice, subject="bob deletes for all"))["id"]
+    gone = await client.delete(f"/users/{bob.username}/messages/{unsent}", headers=bob.headers)
+    assert gone.status_code == 204
+
+    missing = await request_row(app, key, row, cell, message_id=MISSING_ID)
+    assert missing.status == 404
+    assert missing.json()["code"] in ("message_not_found", "thread_not_found")
+    expected = _normalised(missing, MISSING_ID)
+    # A message in your trash is yours to restore: not a stranger's for that route.
+    kinds = (
+        (not_yours, unsent)
+        if row.get("message") == "trashed"
+        else (
+            not_yours,
+            own_deleted,
+            unsent,
+        )
+    )
+    for message_id in kinds:
+        answer = await request_row(app, key, row, cell, message_id=message_id)
+        assert answer.status == 404, message_id
+        assert _normalised(answer, message_id) == expected
+        assert answer.headers["content-type"] == missing.headers["content-type"]
+    # The stranger's message is untouched.
+    peek = await client.get(
+        f"/users/{carol.username}/messages/{not_yours}",
+        params={"mark_read": "false"},
+        headers=carol.headers,
+    )
+    assert peek.status_code == 200
+    assert peek.json()["read"] is False
+
+
+async def test_the_runner_reads_streams_and_websockets() -> None:
+    """Stream routes join the matrix when merged: the runner must read their cells."""
+    probe = FastAPI()
+
+    @probe.websocket("/ws/{verdict}")
+    async def ws(websocket: WebSocket, verdict: str) -> None:
+        if verdict == "no":
+            await websocket.close(code=4401, reason="not_authenticated")
+            return
+        await websocket.accept()
+        await websocket.receive_text()  # until the client hangs up
+
+    @probe.get("/events")
+    async def events() -> StreamingResponse:
+        async def forever() -> AsyncIterator[bytes]:
+            while True:
+                yield b"data: tick\n\n"
+                await anyio.sleep(0.01)
+
+        return StreamingResponse(forever(), media_type="text/event-stream")
+
+    assert (await call(probe, "WS", "/ws/yes")).status == 101
+    refused = await call(probe, "WS", "/ws/no")
+    assert refused.status == 401
+    assert refused.body == b"not_authenticated"
+    assert (await call(probe, "GET", "/events")).status == 200
+    assert "WS /ws/{verdict}" in set(route_keys(probe.routes))
