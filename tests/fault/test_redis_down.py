@@ -3,10 +3,7 @@ durability path), budgets fall back to each instance and return to Redis afterwa
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,74 +12,21 @@ import anyio
 import httpx
 import pytest
 from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.fault.harness import OK, SendLoad, check, read_everything, register
-from tests.servers import MailslotServer, free_port
+from tests.servers import MailslotServer, RedisServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(90)]
 
 
-class PrivateRedis:
-    def __init__(self, directory: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self.binary = binary
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = Redis(port=self.port, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        try:
-            while True:  # like MailslotServer.start: poll the new process until it answers
-                try:
-                    client.ping()
-                    return
-                except RedisConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis").start()
     yield server
-    server.kill()
+    server.stop()
 
 
-def keys(redis: PrivateRedis, prefix: str) -> list[bytes]:
+def keys(redis: RedisServer, prefix: str) -> list[bytes]:
     client = Redis(port=redis.port)
     try:
         return list(client.scan_iter(f"{prefix}*"))
@@ -120,7 +64,7 @@ async def test_http_keeps_serving_while_redis_is_down(redis_server, tmp_path) ->
         async with anyio.create_task_group() as group:
             group.start_soon(load.run, stop)
             await anyio.sleep(1)
-            await anyio.to_thread.run_sync(redis_server.kill)
+            await anyio.to_thread.run_sync(redis_server.stop)
             # While Redis is down: sign-ins, registrations, reads all answer, and failed
             # sign-ins are still throttled, by this instance alone.
             victim = await anyio.to_thread.run_sync(register, base)
