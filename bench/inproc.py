@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
+import pstats
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +29,7 @@ from mailslot.db.migrate import upgrade
 from mailslot.messages.cursor import encode_cursor
 
 
-async def measure(db: str, requests: int) -> dict[str, float]:
+async def measure(db: str, requests: int, profile: str | None = None) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
     name = None
     if db == "postgres":
@@ -81,9 +83,14 @@ async def measure(db: str, requests: int) -> dict[str, float]:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 for scenario, make in scenarios.items():
+                    if profile and scenario != profile:
+                        continue
                     for i in range(50):  # warm caches and prepared statements
                         method, path, headers, content = make(i)
                         await client.request(method, path, headers=headers, content=content)
+                    profiler = cProfile.Profile() if profile else None
+                    if profiler:
+                        profiler.enable()
                     started = time.process_time()
                     for i in range(requests):
                         method, path, headers, content = make(i)
@@ -92,6 +99,9 @@ async def measure(db: str, requests: int) -> dict[str, float]:
                         )
                         assert response.status_code < 300, response.text
                     results[scenario] = (time.process_time() - started) * 1000 / requests
+                    if profiler:
+                        profiler.disable()
+                        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
         return results
     finally:
         if name:
@@ -104,8 +114,9 @@ def main() -> None:
     )
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--profile", metavar="SCENARIO", help="run one scenario under cProfile")
     args = parser.parse_args()
-    results = asyncio.run(measure(args.db, args.requests))
+    results = asyncio.run(measure(args.db, args.requests, args.profile))
     print(
         f"mailslot CPU per request, in process, {args.db}, {args.requests} sequential requests each"
     )

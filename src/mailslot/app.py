@@ -14,6 +14,7 @@ from mailslot import __version__, ops
 from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
+from mailslot.accounts.tokencache import TokenCache
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = sessions
         app.state.change_log = change_log
         app.state.broker = broker
+        app.state.token_cache = TokenCache(broker, ttl=settings.token_cache_seconds)
         app.state.draining = Shutdown()
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
         app.state.purger = Purger(sessions, settings)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None  # None: generated once, kept in data_dir
     workers: int = Field(default=1, ge=1)
     token_ttl: int = Field(default=3600, ge=60)  # seconds; RFC 6750 §5.3: one hour or less
+    # Seconds an instance may answer for a token without asking the database; 0: always ask.
+    token_cache_seconds: float = Field(default=60.0, ge=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
     # `off` lifts every budget but the failed sign-in throttle (benchmarks, load tests).

@@ -113,6 +113,7 @@ async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
             await db.commit()
+        app.state.token_cache.clear()  # edited behind the service's back (no note sent)
     elif actor == "revoked":
         out = await client.delete(f"/users/{alice.username}/token", headers=alice.headers)
         assert out.status_code == 204
@@ -121,6 +122,7 @@ async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
         async with app.state.session_factory() as db:
             await db.execute(delete(User).where(User.username_key == dave.username.casefold()))
             await db.commit()
+        app.state.token_cache.clear()
         target, authorization = dave, f"Bearer {dave.token}"
         name, password = dave.username, dave.password
     return Cell(

@@ -23,7 +23,7 @@ import websockets
 
 from mailslot.db.migrate import upgrade
 from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
-from tests.factories import TestUser, make_user, send
+from tests.factories import PASSWORD, TestUser, make_user, send
 from tests.servers import MailslotServer, RedisServer
 from tests.sse import Frame, frames
 
@@ -146,6 +146,64 @@ async def test_sign_out_on_one_instance_holds_on_the_other_at_once(cluster) -> N
             with anyio.fail_after(2):  # its open stream on the other instance ends too
                 rest = await events.rest()
         assert rest[-1].comments == ["end signed_out"]
+
+
+async def test_token_changes_hold_on_the_other_instance_at_once_every_time(cluster) -> None:
+    """Each instance answers for the tokens it has seen without asking the database; a
+    sign-out, a password change or an email change on one instance is answered only once
+    the other has forgotten what it knew."""
+    async with (
+        httpx.AsyncClient(base_url=cluster.one.url) as one,
+        httpx.AsyncClient(base_url=cluster.two.url) as two,
+    ):
+        for _ in range(10):
+            bob = await make_user(one)
+            for _ in range(2):  # known to two
+                assert (await two.get(f"/users/{bob.username}", headers=bob.headers)).is_success
+            assert (
+                await one.delete(f"/users/{bob.username}/token", headers=bob.headers)
+            ).status_code == 204
+            assert (await two.get(f"/users/{bob.username}", headers=bob.headers)).status_code == 401
+
+        carol = await make_user(one)
+        second = await one.post(f"/users/{carol.username}/token", json={"password": PASSWORD})
+        other = {"Authorization": f"Bearer {second.json()['access_token']}"}
+        assert (await two.get(f"/users/{carol.username}", headers=other)).is_success
+        email = f"new-{carol.username}@example.com"
+        changed = await one.patch(
+            f"/users/{carol.username}",
+            json={"current_password": PASSWORD, "email": email},
+            headers=carol.headers,
+        )
+        assert changed.status_code == 200
+        assert (await two.get(f"/users/{carol.username}", headers=other)).json()["email"] == email
+        changed = await one.patch(
+            f"/users/{carol.username}",
+            json={"current_password": PASSWORD, "password": "a new password 3"},
+            headers=carol.headers,
+        )
+        assert changed.status_code == 200
+        assert (await two.get(f"/users/{carol.username}", headers=other)).status_code == 401
+        assert (await two.get(f"/users/{carol.username}", headers=carol.headers)).is_success
+
+
+async def test_sign_out_holds_on_the_other_instance_while_redis_is_down(cluster) -> None:
+    async with (
+        httpx.AsyncClient(base_url=cluster.one.url) as one,
+        httpx.AsyncClient(base_url=cluster.two.url) as two,
+    ):
+        bob = await make_user(one)
+        assert (await two.get(f"/users/{bob.username}", headers=bob.headers)).is_success
+        cluster.redis.stop()
+        try:
+            # Two cannot hear notes now: it forgets what it knew and remembers nothing new.
+            assert (await two.get(f"/users/{bob.username}", headers=bob.headers)).is_success
+            signed_out = await one.delete(f"/users/{bob.username}/token", headers=bob.headers)
+            assert signed_out.status_code == 204
+            refused = await two.get(f"/users/{bob.username}", headers=bob.headers)
+            assert refused.status_code == 401
+        finally:
+            cluster.redis.start()
 
 
 async def test_streams_recover_from_a_redis_restart_and_miss_nothing(cluster) -> None:

@@ -201,6 +201,7 @@ async def test_recording_costs_the_same_statements_for_one_receiver_or_fifty(cli
             event.remove(engine, "before_cursor_execute", count)
         return len(counted)
 
+    await send(client, alice, receivers[0])  # alice's token is known from here on
     one = await statements_for(receivers[0])
     fifty = await statements_for(*receivers)
     assert one == fifty

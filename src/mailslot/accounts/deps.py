@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from mailslot.accounts import service
 from mailslot.accounts.service import Account, username_key
+from mailslot.accounts.tokencache import TokenCache
 from mailslot.deps import DbSession
 from mailslot.errors import InvalidToken, NotYourMailbox, Unauthenticated
 
@@ -24,8 +24,16 @@ def require_token(token: str | None) -> str:
     return token
 
 
-async def _current_user(token: BearerToken, db: DbSession) -> Account:
-    user = await service.find_token_user(db, require_token(token))
+def _token_cache(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.token_cache
+    return cache
+
+
+Tokens = Annotated[TokenCache, Depends(_token_cache)]
+
+
+async def _current_user(token: BearerToken, db: DbSession, tokens: Tokens) -> Account:
+    user = await tokens.user_for(db, require_token(token))
     if user is None:
         raise InvalidToken("The token is unknown, expired or signed out.")
     return user

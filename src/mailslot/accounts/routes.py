@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response
 
 from mailslot.accounts import service
-from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
+from mailslot.accounts.deps import BearerToken, CurrentUser, Tokens, require_self, require_token
 from mailslot.accounts.schemas import (
     TokenCreate,
     TokenRead,
@@ -87,7 +87,7 @@ async def post_oauth_token(
 
 @router.delete("/users/{username}/token", status_code=204, responses=problems(401, 403))
 async def delete_token(
-    username: str, user: CurrentUser, token: BearerToken, db: DbSession
+    username: str, user: CurrentUser, token: BearerToken, db: DbSession, tokens: Tokens
 ) -> Response:
     """Sign out: the presented token stops working at once, and the live streams it
     opened end, on every instance."""
@@ -95,6 +95,7 @@ async def delete_token(
     await service.revoke_token(db, require_token(token))
     publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])
     await db.commit()
+    await tokens.forget_user(user.id)  # answered once no instance still accepts it
     return Response(status_code=204)
 
 
@@ -117,6 +118,7 @@ async def patch_user(
     token: BearerToken,
     db: DbSession,
     passwords: PasswordHasher,
+    tokens: Tokens,
 ) -> UserRead:
     """Set your email address (accounts made through seed A's `//signup` have none) and/or
     change your password. `current_password` is required. A new password ends your seed A
@@ -131,6 +133,7 @@ async def patch_user(
     if body.email is not None:
         user = await service.set_email(db, user=user, email=str(body.email))
     await db.commit()
+    await tokens.forget_user(user.id)  # other tokens end, and no instance keeps the old email
     return UserRead(
         id=user.id, username=user.username, email=user.email, created_at=user.created_at
     )

@@ -278,9 +278,10 @@ async def issue_token(db: AsyncSession, user: Account, *, ttl: int) -> str:
     return token
 
 
-# Every authenticated request runs this: built once, run with parameters.
+# Authenticated requests run this when the token is not cached: built once, run with
+# parameters.
 _TOKEN_OWNER = (
-    select(*_ACCOUNT_COLUMNS)
+    select(*_ACCOUNT_COLUMNS, AccessToken.expires_at)
     .join(AccessToken, AccessToken.user_id == User.id)
     .where(
         AccessToken.token_hash == bindparam("token_hash"),
@@ -289,12 +290,11 @@ _TOKEN_OWNER = (
 )
 
 
-async def find_token_user(db: AsyncSession, token: str) -> Account | None:
-    """The owner of a live token, or None for an unknown, expired or revoked one."""
-    row = (
-        await db.execute(_TOKEN_OWNER, {"token_hash": token_digest(token), "now": utcnow()})
-    ).one_or_none()
-    return Account(*row) if row else None
+async def find_token_owner(db: AsyncSession, digest: bytes) -> tuple[Account, datetime] | None:
+    """The owner of a live token and when it expires; None for an unknown, expired or
+    revoked one. `digest` is the token's `token_digest`."""
+    row = (await db.execute(_TOKEN_OWNER, {"token_hash": digest, "now": utcnow()})).one_or_none()
+    return (Account(*row[:4]), row.expires_at) if row else None
 
 
 async def revoke_token(db: AsyncSession, token: str) -> None:

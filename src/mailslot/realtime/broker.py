@@ -1,6 +1,7 @@
 """Fan-out of committed events to the streams that wait for them (style.md §6).
 
-    Broker (protocol): publish(events) never blocks; subscribe(user_id) yields a Subscription
+    Broker (protocol): publish(events) never blocks; subscribe(user_id) yields a Subscription;
+    │                  announce(note) returns once every process has acted on the note
     ├── MemoryBroker   one process: events go straight to its streams
     ├── PollingBroker  several worker processes, no Redis: the others' events are read from
     │                  the heads of the subscribed users' change logs, a few times a second
@@ -15,6 +16,7 @@ change log. The change log is the truth; the broker only makes it arrive early.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
@@ -110,9 +112,24 @@ class Hub:
                 subscription.push(RESYNC)
 
 
+Note = dict[str, Any]  # a small JSON object for every process: {"forget_user": 42}
+NoteHandler = Callable[[Note | None], None]  # None: "you may have missed notes"
+
+
 class Broker(Protocol):
     def publish(self, events: Sequence[Event]) -> None:
         """Hand committed events to the fan-out; never blocks."""
+
+    @property
+    def coherent(self) -> bool:
+        """Whether every process serving this database hears this broker's notes now."""
+
+    def on_note(self, handler: NoteHandler) -> None:
+        """Call `handler` in this process for every note announced by any process."""
+
+    async def announce(self, note: Note) -> None:
+        """Have every process act on `note`; returns once they have (or after a bounded
+        wait, when one does not answer)."""
 
     def subscribe(self, user_id: int) -> AbstractAsyncContextManager[Subscription]:
         """Receive the user's events from now on: once entered, every event committed
@@ -126,11 +143,24 @@ class Broker(Protocol):
 class MemoryBroker:
     """One process: events go straight from the committing request to the streams."""
 
-    def __init__(self, *, queue_size: int = 256) -> None:
+    def __init__(self, *, queue_size: int = 256, coherent: bool = True) -> None:
         self._hub = Hub(queue_size)
+        self._coherent = coherent
+        self._note_handlers: list[NoteHandler] = []
 
     def publish(self, events: Sequence[Event]) -> None:
         self._hub.dispatch(events)
+
+    @property
+    def coherent(self) -> bool:
+        return self._coherent
+
+    def on_note(self, handler: NoteHandler) -> None:
+        self._note_handlers.append(handler)
+
+    async def announce(self, note: Note) -> None:
+        for handler in self._note_handlers:
+            handler(note)
 
     @asynccontextmanager
     async def subscribe(self, user_id: int) -> AsyncIterator[Subscription]:
@@ -157,7 +187,8 @@ class PollingBroker(MemoryBroker):
     interval whatever the number of streams, and read from the log."""
 
     def __init__(self, change_log: ChangeLog, *, queue_size: int, interval: float) -> None:
-        super().__init__(queue_size=queue_size)
+        # The other workers never hear this one's notes.
+        super().__init__(queue_size=queue_size, coherent=False)
         self._log = change_log
         self._interval = interval
         self._known: dict[int, int] = {}  # user id -> newest sequence number delivered
@@ -232,6 +263,8 @@ BACKOFF_START = 0.05
 BACKOFF_MAX = 2.0  # capped, so delivery resumes within about 2 s of Redis coming back
 KEEPALIVE = 10.0  # seconds of silence before the subscriber pings Redis
 SUBSCRIBE_WAIT = 2.0
+NOTE_WAIT = 2.0  # for every instance to confirm a note
+NOTE_MAX_BYTES = 1024
 OUTBOX_MAX = 10_000
 PUBLISH_BATCH = 256
 
@@ -241,7 +274,13 @@ class RedisBroker:
     events at once; payloads from Redis are validated (size, JSON, shape, recipient)
     before any stream sees them. A lost connection is retried with capped exponential
     backoff; once resubscribed, every stream re-reads the change log, so nothing
-    committed meanwhile is missed."""
+    committed meanwhile is missed.
+
+    Notes go over one control channel. Each subscribed instance acts on a note, then
+    pushes to the note's reply list; the announcer waits for as many replies as PUBLISH
+    counted receivers, so a sign-out answers only once every instance has forgotten the
+    token. While its subscriber connection is down an instance is not coherent, and on
+    every (re)connection its note handlers hear None: notes may have been missed."""
 
     def __init__(self, url: str, *, prefix: str = "mailslot:", queue_size: int = 256) -> None:
         self._url = url
@@ -264,6 +303,8 @@ class RedisBroker:
         self._started = False  # a connection was ready once
         self._ready = False  # the current connection is subscribed
         self._subscribed = anyio.Event()  # a connection was subscribed once
+        self._note_handlers: list[NoteHandler] = []
+        self._replies: set[asyncio.Task[Any]] = set()
         # Counters, for operators and tests.
         self.invalid_payloads = 0
         self.dropped_events = 0
@@ -302,6 +343,65 @@ class RedisBroker:
         self._outbox.extend(events)
         self._trim_outbox()
         self._outbox_ready.set()
+
+    # Notes --------------------------------------------------------------------------
+
+    @property
+    def coherent(self) -> bool:
+        return self._ready
+
+    def on_note(self, handler: NoteHandler) -> None:
+        self._note_handlers.append(handler)
+
+    async def announce(self, note: Note) -> None:
+        self._tell(note)  # at once here, whatever Redis does
+        if self._client is None:
+            return
+        reply = f"{self._prefix}note-reply:{uuid.uuid4().hex}"
+        payload = json.dumps({"note": note, "reply": reply}).encode()
+        try:
+            with anyio.fail_after(NOTE_WAIT):
+                listeners = await self._client.publish(self._control, payload)
+                for _ in range(listeners):
+                    await self._client.blpop([reply], timeout=NOTE_WAIT)
+        except (RedisError, OSError, TimeoutError) as exc:
+            # An instance that lost Redis is not coherent and trusts no note-kept state;
+            # one that is slow to answer is the remaining risk, logged here.
+            log.warning("a note was not confirmed by every instance: %r", exc)
+
+    def _tell(self, note: Note | None) -> None:
+        for handler in self._note_handlers:
+            handler(note)
+
+    def _receive_note(self, payload: bytes) -> None:
+        try:
+            if len(payload) > NOTE_MAX_BYTES:
+                raise ValueError("too large")
+            message = json.loads(payload)
+            note, reply = message["note"], message["reply"]
+            if not isinstance(note, dict) or not str(reply).startswith(
+                f"{self._prefix}note-reply:"
+            ):
+                raise ValueError("not a note")
+        except (ValueError, KeyError, TypeError) as exc:
+            self.invalid_payloads += 1
+            log.warning("dropped an invalid note from Redis: %s", exc)
+            return
+        self._tell(note)
+        if self._client is None:
+            return
+        task = asyncio.create_task(self._confirm_note(self._client, str(reply)))
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
+
+    async def _confirm_note(self, client: Redis, reply: str) -> None:
+        try:
+            async with client.pipeline(transaction=False) as pipe:
+                pipe.rpush(reply, self._origin)
+                pipe.expire(reply, int(NOTE_WAIT) + 1)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("could not confirm a note: %s", exc)
 
     def _trim_outbox(self) -> None:
         overflow = len(self._outbox) - OUTBOX_MAX
@@ -375,7 +475,6 @@ class RedisBroker:
         delay = BACKOFF_START
         while True:
             connection: AbstractConnection = client.connection_pool.make_connection()  # type: ignore[no-untyped-call]
-            self._ready = False
             try:
                 await connection.connect()  # type: ignore[no-untyped-call]
                 await self._serve(connection)
@@ -386,10 +485,13 @@ class RedisBroker:
                 log.exception("Redis subscriber failed; reconnecting")
             finally:
                 self._connection = None
+                was_ready, self._ready = self._ready, False
+                if was_ready:
+                    self._tell(None)  # notes published from now on are not heard here
                 self._release_waiters(self._waiters.keys())
                 self._pending.clear()
                 await connection.disconnect(nowait=True)
-            delay = BACKOFF_START if self._ready else min(delay * 2, BACKOFF_MAX)
+            delay = BACKOFF_START if was_ready else min(delay * 2, BACKOFF_MAX)
             await anyio.sleep(delay)
 
     async def _serve(self, connection: AbstractConnection) -> None:
@@ -420,6 +522,7 @@ class RedisBroker:
                     self._started = self._ready = True
                     self._subscribed.set()
                     self._hub.resync()
+                    self._tell(None)  # notes published while away were missed
         finally:
             await _cancel(writer)
 
@@ -452,9 +555,12 @@ class RedisBroker:
         return False
 
     def _receive(self, channel: bytes, payload: bytes) -> None:
+        if channel == self._control:
+            self._receive_note(payload)
+            return
         user_id = self._channels.get(channel)
         if user_id is None:
-            return  # the control channel, or a channel just left
+            return  # a channel just left
         try:
             origin, event = decode(payload, user_id=user_id)
         except InvalidPayload as exc:
@@ -508,4 +614,5 @@ def make_broker(settings: Settings, change_log: ChangeLog) -> Broker:
             queue_size=settings.stream_queue_size,
             interval=settings.stream_poll_interval,
         )
-    return MemoryBroker(queue_size=settings.stream_queue_size)
+    # One process; on a shared database other instances might exist unheard of.
+    return MemoryBroker(queue_size=settings.stream_queue_size, coherent=settings.is_sqlite)
