@@ -4,7 +4,8 @@ Requests go one at a time through the ASGI app (no sockets, no server), so the f
 mailslot's Python cost per request, database driver included, database server excluded.
 `/healthz` is the baseline (framework and middleware only).
 
-    python bench/inproc.py [--db postgres|sqlite] [--requests 2000]
+    python -m bench.inproc [--db postgres|sqlite] [--requests 2000] [--redis URL]
+        [--profile SCENARIO]   (SORT=cumulative TOP=60 to change the listing)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import tempfile
 import time
@@ -29,7 +31,9 @@ from mailslot.db.migrate import upgrade
 from mailslot.messages.cursor import encode_cursor
 
 
-async def measure(db: str, requests: int, profile: str | None = None) -> dict[str, float]:
+async def measure(
+    db: str, requests: int, profile: str | None = None, redis_url: str | None = None
+) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
     name = None
     if db == "postgres":
@@ -46,6 +50,8 @@ async def measure(db: str, requests: int, profile: str | None = None) -> dict[st
         database_url=url,
         secret_key="inproc-secret-key-0123456789abcdef",
         rate_limits="off",
+        redis_url=redis_url,
+        redis_prefix=f"mailslot-inproc-{os.getpid()}:",
         log_level="warning",
     )
     try:
@@ -101,7 +107,9 @@ async def measure(db: str, requests: int, profile: str | None = None) -> dict[st
                     results[scenario] = (time.process_time() - started) * 1000 / requests
                     if profiler:
                         profiler.disable()
-                        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+                        pstats.Stats(profiler).sort_stats(
+                            os.environ.get("SORT", "tottime")
+                        ).print_stats(int(os.environ.get("TOP", "40")))
         return results
     finally:
         if name:
@@ -115,8 +123,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", metavar="SCENARIO", help="run one scenario under cProfile")
+    parser.add_argument(
+        "--redis", metavar="URL", help="as instances over Redis run (tokens are cached)"
+    )
     args = parser.parse_args()
-    results = asyncio.run(measure(args.db, args.requests, args.profile))
+    results = asyncio.run(measure(args.db, args.requests, args.profile, args.redis))
     print(
         f"mailslot CPU per request, in process, {args.db}, {args.requests} sequential requests each"
     )

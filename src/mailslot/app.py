@@ -19,7 +19,7 @@ from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
 from mailslot.db.durability import UnsafeDurability, check_durability
-from mailslot.db.engine import make_engine, make_session_factory
+from mailslot.db.engine import make_engine, make_session_factory, read_only
 from mailslot.errors import document_problems, install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
@@ -63,9 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         info.update(session_info(broker))  # committed changes go to the broker
         app.state.engine = engine
         app.state.session_factory = sessions
+        app.state.read_session_factory = reads = make_session_factory(read_only(engine), info)
         app.state.change_log = change_log
         app.state.broker = broker
-        app.state.token_cache = TokenCache(broker, ttl=settings.token_cache_seconds)
+        app.state.token_cache = TokenCache(broker, reads, ttl=settings.token_cache_seconds)
         app.state.draining = Shutdown()
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
         app.state.purger = Purger(sessions, settings)

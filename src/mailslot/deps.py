@@ -1,5 +1,8 @@
 """What handlers receive, as Annotated aliases: the session, the settings, the hashers,
-the request budgets and the client address."""
+the request budgets and the client address.
+
+Every dependency is `async def`, even those that never await: FastAPI runs a plain `def`
+dependency in a worker thread, a thread hop per request for a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -20,31 +23,38 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _settings(request: Request) -> Settings:
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.read_session_factory() as session:
+        yield session
+
+
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _passwords(request: Request) -> Passwords:
+async def _passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
 
 
-def _limits(request: Request) -> RateLimits:
+async def _limits(request: Request) -> RateLimits:
     limits: RateLimits = request.app.state.limits
     return limits
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def _credential_digests(request: Request) -> CredentialDigests:
+async def _credential_digests(request: Request) -> CredentialDigests:
     digests: CredentialDigests = request.app.state.credential_digests
     return digests
 
 
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
+# For handlers that never write (db/engine.py `read_only`): no transaction round trips.
+ReadSession = Annotated[AsyncSession, Depends(_read_session)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
 Limits = Annotated[RateLimits, Depends(_limits)]

@@ -9,7 +9,6 @@ from fastapi.security import OAuth2PasswordBearer
 
 from mailslot.accounts.service import Account, username_key
 from mailslot.accounts.tokencache import TokenCache
-from mailslot.deps import DbSession
 from mailslot.errors import InvalidToken, NotYourMailbox, Unauthenticated
 
 # auto_error=False: a missing token gets our problem+json 401, not FastAPI's own body.
@@ -24,7 +23,7 @@ def require_token(token: str | None) -> str:
     return token
 
 
-def _token_cache(request: Request) -> TokenCache:
+async def _token_cache(request: Request) -> TokenCache:
     cache: TokenCache = request.app.state.token_cache
     return cache
 
@@ -32,8 +31,8 @@ def _token_cache(request: Request) -> TokenCache:
 Tokens = Annotated[TokenCache, Depends(_token_cache)]
 
 
-async def _current_user(token: BearerToken, db: DbSession, tokens: Tokens) -> Account:
-    user = await tokens.user_for(db, require_token(token))
+async def _current_user(token: BearerToken, tokens: Tokens) -> Account:
+    user = await tokens.user_for(require_token(token))
     if user is None:
         raise InvalidToken("The token is unknown, expired or signed out.")
     return user

@@ -16,7 +16,14 @@ from mailslot.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from mailslot.deps import AppSettings, ClientAddress, DbSession, Limits, PasswordHasher
+from mailslot.deps import (
+    AppSettings,
+    ClientAddress,
+    DbSession,
+    Limits,
+    PasswordHasher,
+    ReadSession,
+)
 from mailslot.errors import JSON_BODY, problems
 from mailslot.ratelimit import Budget
 from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
@@ -100,7 +107,7 @@ async def delete_token(
 
 
 @router.get("/users/{username}", responses=problems(401, 404))
-async def get_user(username: str, user: CurrentUser, db: DbSession) -> UserRead | UserPublic:
+async def get_user(username: str, user: CurrentUser, db: ReadSession) -> UserRead | UserPublic:
     """Your own profile; for another user, only that the username exists."""
     if service.username_key(username) == service.username_key(user.username):
         return UserRead(

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mailslot.accounts import service
 from mailslot.accounts.security import token_digest
@@ -23,8 +23,18 @@ from mailslot.realtime.broker import Broker, Note
 
 
 class TokenCache:
-    def __init__(self, broker: Broker, *, ttl: float, size: int = 10_000) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        ttl: float,
+        size: int = 10_000,
+    ) -> None:
         self._broker = broker
+        # A session of its own, closed at once: a request holding it while it waits for
+        # a connection to write with could exhaust the pool.
+        self._sessions = sessions
         self._ttl = ttl
         self._size = size
         # token digest -> (account, token expiry, entry lapses at (monotonic))
@@ -37,7 +47,7 @@ class TokenCache:
     def enabled(self) -> bool:
         return self._ttl > 0 and self._broker.coherent
 
-    async def user_for(self, db: AsyncSession, token: str) -> Account | None:
+    async def user_for(self, token: str) -> Account | None:
         """The owner of a live token, or None for an unknown, expired or revoked one."""
         digest = token_digest(token)
         entry = self._entries.get(digest)
@@ -47,7 +57,8 @@ class TokenCache:
                 return account
             del self._entries[digest]
         generation = self._generation
-        found = await service.find_token_owner(db, digest)
+        async with self._sessions() as db:
+            found = await service.find_token_owner(db, digest)
         if found is None:
             return None
         account, expires_at = found

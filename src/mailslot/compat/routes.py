@@ -51,7 +51,7 @@ def seed_a_route(method: str, path: str, **options: Any) -> Callable[[Endpoint],
     return register
 
 
-def _credentials(
+async def _credentials(
     username: Annotated[str | None, Query(max_length=64, description="Your username.")] = None,
     password: Annotated[str | None, Query(max_length=1024, description="Your password.")] = None,
 ) -> service.Credentials:
@@ -87,7 +87,7 @@ class Operation:
     def __init__(self, method: str, path: str, *allowed: str) -> None:
         self.method, self.path, self.allowed = method, path, allowed
 
-    def __call__(
+    async def __call__(
         self,
         request: Annotated[
             str | None, Query(description="What to do; the operation says which values.")

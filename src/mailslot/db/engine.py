@@ -65,9 +65,26 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the single write lock up front: concurrent writers queue on
         # busy_timeout instead of failing when a read transaction upgrades to a write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no lock (WAL): they must not queue behind writers.
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
+
+
+READ_ONLY = "mailslot_read_only"
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for requests that only read. PostgreSQL: autocommit, so a read is its
+    statements alone, without BEGIN and ROLLBACK round trips (each statement of a READ
+    COMMITTED transaction takes its own snapshot anyway). SQLite: a deferred transaction,
+    which takes no lock. Nothing written through it may need atomicity."""
+    if engine.dialect.name == "sqlite":
+        # Not AUTOCOMMIT: SQLAlchemy's reset from it turns pysqlite's own transaction
+        # handling back on.
+        return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def make_session_factory(

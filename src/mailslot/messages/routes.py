@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
 from mailslot.accounts.service import Account
-from mailslot.deps import AppSettings, DbSession, Limits
+from mailslot.deps import AppSettings, DbSession, Limits, ReadSession
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
@@ -140,7 +140,7 @@ async def post_message(
 async def list_messages(
     username: str,
     user: CurrentUser,
-    db: DbSession,
+    db: ReadSession,
     box: Annotated[
         Literal["inbox", "sent", "trash"], Query(description="Which mailbox.")
     ] = "inbox",
@@ -290,7 +290,7 @@ async def get_thread(
     username: str,
     thread_id: ThreadId,
     user: CurrentUser,
-    db: DbSession,
+    db: ReadSession,
     per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
@@ -316,7 +316,7 @@ async def get_thread(
 
 
 @router.get("/users/{username}/unread", responses=problems(401, 403))
-async def get_unread(username: str, user: CurrentUser, db: DbSession) -> UnreadCount:
+async def get_unread(username: str, user: CurrentUser, db: ReadSession) -> UnreadCount:
     """How many messages of your inbox are unread, for badges."""
     require_self(user, username)
     return UnreadCount(unread=await service.count_unread(db, viewer=user))
