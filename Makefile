@@ -71,4 +71,4 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 bench: $(VENV)/.synced ## load scenarios against a bare endpoint (PostgreSQL; DB=sqlite for SQLite)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/run.py --db $(or $(DB),postgres) $(ARGS)
+	$(BIN)/python -m bench.run --db $(or $(DB),postgres) $(ARGS)

@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         info.update(session_info(broker))  # committed changes go to the broker
         app.state.engine = engine
         app.state.session_factory = sessions
-        app.state.read_session_factory = reads = make_session_factory(read_only(engine), info)
+        app.state.read_engine = reads = read_only(engine)
         app.state.change_log = change_log
         app.state.broker = broker
         app.state.token_cache = TokenCache(broker, reads, ttl=settings.token_cache_seconds)

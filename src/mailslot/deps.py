@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.config import Settings
@@ -23,9 +23,9 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.read_session_factory() as session:
-        yield session
+async def _read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with request.app.state.read_engine.connect() as connection:
+        yield connection
 
 
 async def _settings(request: Request) -> Settings:
@@ -54,7 +54,7 @@ async def _credential_digests(request: Request) -> CredentialDigests:
 
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
 # For handlers that never write (db/engine.py `read_only`): no transaction round trips.
-ReadSession = Annotated[AsyncSession, Depends(_read_session)]
+ReadDb = Annotated[AsyncConnection, Depends(_read_connection)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
 Limits = Annotated[RateLimits, Depends(_limits)]

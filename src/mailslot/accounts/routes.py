@@ -22,7 +22,7 @@ from mailslot.deps import (
     DbSession,
     Limits,
     PasswordHasher,
-    ReadSession,
+    ReadDb,
 )
 from mailslot.errors import JSON_BODY, problems
 from mailslot.ratelimit import Budget
@@ -107,7 +107,7 @@ async def delete_token(
 
 
 @router.get("/users/{username}", responses=problems(401, 404))
-async def get_user(username: str, user: CurrentUser, db: ReadSession) -> UserRead | UserPublic:
+async def get_user(username: str, user: CurrentUser, db: ReadDb) -> UserRead | UserPublic:
     """Your own profile; for another user, only that the username exists."""
     if service.username_key(username) == service.username_key(user.username):
         return UserRead(

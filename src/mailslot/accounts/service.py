@@ -19,6 +19,7 @@ from mailslot.accounts.security import (
     token_digest,
 )
 from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.engine import Reader
 from mailslot.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -94,7 +95,7 @@ async def register_user(
     return Account(id=user_id, username=username, email=email, created_at=now)
 
 
-async def find_user(db: AsyncSession, username: str) -> Account | None:
+async def find_user(db: Reader, username: str) -> Account | None:
     if not _possible(username):
         return None
     row = (
@@ -105,7 +106,7 @@ async def find_user(db: AsyncSession, username: str) -> Account | None:
     return Account(*row) if row else None
 
 
-async def get_user(db: AsyncSession, username: str) -> Account:
+async def get_user(db: Reader, username: str) -> Account:
     user = await find_user(db, username)
     if user is None:
         raise UserNotFound(f"There is no user {username!r}.")
@@ -290,7 +291,7 @@ _TOKEN_OWNER = (
 )
 
 
-async def find_token_owner(db: AsyncSession, digest: bytes) -> tuple[Account, datetime] | None:
+async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime] | None:
     """The owner of a live token and when it expires; None for an unknown, expired or
     revoked one. `digest` is the token's `token_digest`."""
     row = (await db.execute(_TOKEN_OWNER, {"token_hash": digest, "now": utcnow()})).one_or_none()

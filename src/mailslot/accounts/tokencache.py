@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mailslot.accounts import service
 from mailslot.accounts.security import token_digest
@@ -26,15 +26,15 @@ class TokenCache:
     def __init__(
         self,
         broker: Broker,
-        sessions: async_sessionmaker[AsyncSession],
+        reads: AsyncEngine,
         *,
         ttl: float,
         size: int = 10_000,
     ) -> None:
         self._broker = broker
-        # A session of its own, closed at once: a request holding it while it waits for
-        # a connection to write with could exhaust the pool.
-        self._sessions = sessions
+        # A connection of its own, returned at once: a request holding it while it waits
+        # for a connection to write with could exhaust the pool.
+        self._reads = reads
         self._ttl = ttl
         self._size = size
         # token digest -> (account, token expiry, entry lapses at (monotonic))
@@ -57,7 +57,7 @@ class TokenCache:
                 return account
             del self._entries[digest]
         generation = self._generation
-        async with self._sessions() as db:
+        async with self._reads.connect() as db:
             found = await service.find_token_owner(db, digest)
         if found is None:
             return None

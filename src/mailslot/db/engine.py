@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -73,6 +74,14 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
 
 
 READ_ONLY = "mailslot_read_only"
+
+# What a function that only reads takes: a request's session, or a bare connection of the
+# read-only engine (Core without the ORM's unit of work: a third of the calls per read).
+Reader = AsyncSession | AsyncConnection
+
+
+def dialect_name(db: Reader) -> str:
+    return db.dialect.name if isinstance(db, AsyncConnection) else db.get_bind().dialect.name
 
 
 def read_only(engine: AsyncEngine) -> AsyncEngine:

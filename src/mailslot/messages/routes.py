@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BeforeValidator, Field, StringConstraints
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
 from mailslot.accounts.service import Account
-from mailslot.deps import AppSettings, DbSession, Limits, ReadSession
+from mailslot.db.engine import Reader
+from mailslot.deps import AppSettings, DbSession, Limits, ReadDb
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
@@ -75,9 +75,7 @@ def message_read(view: MessageView) -> MessageRead:
     )
 
 
-async def thread_counts(
-    db: AsyncSession, user: Account, views: list[MessageView]
-) -> list[ThreadUnread]:
+async def thread_counts(db: Reader, user: Account, views: list[MessageView]) -> list[ThreadUnread]:
     order = list(dict.fromkeys(view.thread_id for view in views))
     counts = await threads.unread_by_thread(db, viewer=user, thread_ids=order)
     return [ThreadUnread(thread_id=thread, unread=counts.get(thread, 0)) for thread in order]
@@ -140,7 +138,7 @@ async def post_message(
 async def list_messages(
     username: str,
     user: CurrentUser,
-    db: ReadSession,
+    db: ReadDb,
     box: Annotated[
         Literal["inbox", "sent", "trash"], Query(description="Which mailbox.")
     ] = "inbox",
@@ -290,7 +288,7 @@ async def get_thread(
     username: str,
     thread_id: ThreadId,
     user: CurrentUser,
-    db: ReadSession,
+    db: ReadDb,
     per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
@@ -316,7 +314,7 @@ async def get_thread(
 
 
 @router.get("/users/{username}/unread", responses=problems(401, 403))
-async def get_unread(username: str, user: CurrentUser, db: ReadSession) -> UnreadCount:
+async def get_unread(username: str, user: CurrentUser, db: ReadDb) -> UnreadCount:
     """How many messages of your inbox are unread, for badges."""
     require_self(user, username)
     return UnreadCount(unread=await service.count_unread(db, viewer=user))

@@ -23,11 +23,11 @@ from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Integer, column, func, literal_column, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import cast
 
 from mailslot.accounts import service as accounts
+from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import InvalidParameter
 from mailslot.messages.models import Delivery, Message
 
@@ -179,7 +179,7 @@ def _addressed_to(username: str, dialect: str) -> ColumnElement[bool]:
 
 
 async def make_filter(
-    db: AsyncSession,
+    db: Reader,
     *,
     q: str | None = None,
     sender: str | None = None,
@@ -212,7 +212,7 @@ async def make_filter(
     if after is not None and before is not None and after >= before:
         nothing = True
     return MessageFilter(
-        dialect=db.get_bind().dialect.name,
+        dialect=dialect_name(db),
         terms=terms,
         sender_id=sender_id,
         receiver=receiver_name,

@@ -16,6 +16,7 @@ from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
+from mailslot.db.engine import Reader
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
@@ -273,7 +274,7 @@ def _unfiltered_page(box: Box, unread: bool | None, *, keyset: bool) -> Select[*
 
 
 async def list_messages(
-    db: AsyncSession,
+    db: Reader,
     *,
     viewer: Account,
     box: Box,
@@ -550,15 +551,18 @@ async def delete_message(
     return "own"
 
 
-async def count_unread(db: AsyncSession, *, viewer: Account) -> int:
-    """Unread messages in the inbox; counts over the unread index only, not the mailbox."""
-    count = await db.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .where(
-            Delivery.receiver_id == viewer.id,
-            Delivery.deleted_at.is_(None),
-            Delivery.read_at.is_(None),
-        )
+_COUNT_UNREAD = (
+    select(func.count())
+    .select_from(Delivery)
+    .where(
+        Delivery.receiver_id == bindparam("viewer_id"),
+        Delivery.deleted_at.is_(None),
+        Delivery.read_at.is_(None),
     )
+)
+
+
+async def count_unread(db: Reader, *, viewer: Account) -> int:
+    """Unread messages in the inbox; counts over the unread index only, not the mailbox."""
+    count = await db.scalar(_COUNT_UNREAD, {"viewer_id": viewer.id})
     return int(count or 0)

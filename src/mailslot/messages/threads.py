@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.service import Account, username_key
+from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import MessageNotFound, ReplyToNotFound
 from mailslot.messages import service
 from mailslot.messages.models import Delivery
@@ -70,12 +71,12 @@ async def send_in_thread(
 
 
 async def list_thread(
-    db: AsyncSession, *, viewer: Account, thread_id: int, below_id: int | None, limit: int
+    db: Reader, *, viewer: Account, thread_id: int, below_id: int | None, limit: int
 ) -> tuple[list[MessageView], bool]:
     """What the viewer can see of a thread (received and not deleted, or sent and not
     deleted), newest first, and whether more follow. Two index range scans of at most
     `limit + 1` rows each, merged: the cost does not grow with the mailbox or the thread."""
-    in_thread = MessageFilter(dialect=db.get_bind().dialect.name, thread_id=thread_id)
+    in_thread = MessageFilter(dialect=dialect_name(db), thread_id=thread_id)
     received = service._inbox_page(viewer, None, below_id, 0, limit + 1, filters=in_thread)
     sent = service._sent_page(viewer, below_id, 0, limit + 1, filters=in_thread)
     views: dict[int, MessageView] = {}
@@ -88,22 +89,25 @@ async def list_thread(
     return ordered[:limit], len(ordered) > limit
 
 
+_UNREAD_BY_THREAD = (
+    select(Delivery.thread_id, func.count())
+    .where(
+        Delivery.receiver_id == bindparam("viewer_id"),
+        Delivery.deleted_at.is_(None),
+        Delivery.read_at.is_(None),
+        Delivery.thread_id.in_(bindparam("thread_ids", expanding=True)),
+    )
+    .group_by(Delivery.thread_id)
+)
+
+
 async def unread_by_thread(
-    db: AsyncSession, *, viewer: Account, thread_ids: Iterable[int]
+    db: Reader, *, viewer: Account, thread_ids: Iterable[int]
 ) -> dict[int, int]:
     """Unread inbox messages per thread, for the given threads (those without are left
     out). Counts over the per-thread unread index: the cost is the unread count."""
     wanted = sorted(set(thread_ids))
     if not wanted:
         return {}
-    rows = await db.execute(
-        select(Delivery.thread_id, func.count())
-        .where(
-            Delivery.receiver_id == viewer.id,
-            Delivery.deleted_at.is_(None),
-            Delivery.read_at.is_(None),
-            Delivery.thread_id.in_(wanted),
-        )
-        .group_by(Delivery.thread_id)
-    )
+    rows = await db.execute(_UNREAD_BY_THREAD, {"viewer_id": viewer.id, "thread_ids": wanted})
     return {row[0]: row[1] for row in rows}
