@@ -11,6 +11,7 @@ pass, which is how the failed sign-in ceiling stays at or below 100 an hour.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -40,6 +41,7 @@ class Budget:
     interval: float
 
     @classmethod
+    @functools.cache  # settings are parsed per request; a handful of texts, ever
     def parse(cls, text: str) -> Budget:
         match = _BUDGET.match(text.lower())
         if not match:
