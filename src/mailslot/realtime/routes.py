@@ -117,8 +117,9 @@ async def get_events(
     """Server-Sent Events: your changes as they commit. Authenticate with the bearer
     header, or (EventSource) with `?ticket=`. Without `since` the stream starts now;
     with it, or with `Last-Event-ID`, it first replays what came after, then goes live,
-    with no gap and no duplicate. A user has at most `MAILSLOT_MAX_STREAMS_PER_USER` streams
-    open (this and /ws together, on every instance); one more is 429 `too_many_streams`."""
+    with no gap and no duplicate. You may have a limited number of streams open at once
+    (20 unless the operator says otherwise; this and /ws together): one more is refused
+    with 429 `too_many_streams`."""
     state = request.app.state
     if last_event_id is not None:
         since = _sequence(last_event_id, "Last-Event-ID")
