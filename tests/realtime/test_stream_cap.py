@@ -14,7 +14,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx_ws import AsyncWebSocketSession, aconnect_ws
+from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 from redis import Redis
 
@@ -128,15 +128,13 @@ async def test_signing_out_frees_the_slots_of_the_streams_it_ends(capped) -> Non
     slots: StreamSlots = app.state.stream_slots
     bob = await make_user(client)
     bob_id = await user_id(client, bob)
-    session: AsyncWebSocketSession
-    async with sse(app, bob) as events, ws(client, bob) as session:
+    async with sse(app, bob) as events, ws(client, bob):
         assert events.status == 200
         assert slots.count(bob_id) == 2
         await client.delete(f"/users/{bob.username}/token", headers=bob.headers)
         with anyio.fail_after(2):
             assert b"end signed_out" in await events.body()
         await until(lambda: slots.count(bob_id) == 0)
-        del session
 
 
 async def test_the_openapi_document_lists_429_for_events(capped) -> None:
@@ -149,12 +147,9 @@ async def test_the_openapi_document_lists_429_for_events(capped) -> None:
 async def test_instances_share_the_count_through_redis(redis_settings) -> None:
     # A lease longer than the test: a slot leaves Redis only when its stream gives it back.
     settings = redis_settings.model_copy(update={"stream_heartbeat": 60})
-    async with serving(settings) as (one, one_client), serving(settings) as (two, _):
+    async with serving(settings) as (one, one_client), serving(settings) as (two, two_client):
         bob = await make_user(one_client)
-        two_client = httpx.AsyncClient(
-            transport=ASGIWebSocketTransport(app=two), base_url="http://mailslot.test"
-        )
-        async with two_client, sse(one, bob) as on_one, ws(two_client, bob):
+        async with sse(one, bob) as on_one, ws(two_client, bob):
             assert on_one.status == 200
             await refused_sse(one, bob)
             await refused_sse(two, bob)
