@@ -243,7 +243,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "MAILSLOT_REDIS_URL": redis.url,
             "MAILSLOT_SECRET_KEY": SECRET,
             "MAILSLOT_RATE_LIMITS": "off",
-            "MAILSLOT_LOG_LEVEL": "warning",
+            # Not `warning`: MailslotServer.start waits for uvicorn's info line "running on".
+            "MAILSLOT_LOG_LEVEL": "info",
         }
         servers = [
             MailslotServer(root / "one", env=env).start(),

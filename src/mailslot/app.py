@@ -30,6 +30,7 @@ from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.broker import make_broker
 from mailslot.realtime.events import session_info
+from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.web.routes import mount_web
 
@@ -67,11 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.change_log = change_log
         app.state.broker = broker
         app.state.token_cache = TokenCache(broker, reads, ttl=settings.token_cache_seconds)
+        app.state.stream_slots = stream_slots = make_stream_slots(settings)
         app.state.draining = Shutdown()
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
         app.state.purger = Purger(sessions, settings)
         restore_signals = stop_on_exit_signals(app.state.draining)
         await broker.start()
+        await stream_slots.start()
         background = []
         if settings.purge_interval:
             background.append(asyncio.create_task(app.state.purger.run()))
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await stream_slots.aclose()
             await broker.aclose()
             await engine.dispose()
             await limiter.close()

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     stream_queue_size: int = Field(default=256, ge=4)  # events buffered per connection
     stream_send_timeout: float = Field(default=5.0, gt=0)  # then the client is too slow (F7)
     stream_poll_interval: float = Field(default=0.2, gt=0)  # workers > 1 without Redis
+    # Live streams (SSE and WebSocket together) one user may have open; 0: no cap. A
+    # resource limit, not a request budget: MAILSLOT_RATE_LIMITS=off does not lift it.
+    max_streams_per_user: int = Field(default=20, ge=0)
     # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
     password_hash_iterations: int = Field(default=2, ge=1)

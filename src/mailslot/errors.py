@@ -32,6 +32,7 @@
     │   ├── ReplyToNotFound (422 reply_to_not_found)
     │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
+    │   └── TooManyStreams (429 too_many_streams)
     └── ServiceUnavailable (503 service_unavailable)
 
 Clients switch on `code`; codes are API and are never renamed.
@@ -211,6 +212,12 @@ class IdempotencyKeyReused(Unprocessable):
 
 class TooManyRequests(AppError):
     status, code = 429, "rate_limited"
+
+
+class TooManyStreams(TooManyRequests):
+    """The user has MAILSLOT_MAX_STREAMS_PER_USER live streams open already."""
+
+    code = "too_many_streams"
 
 
 class ServiceUnavailable(AppError):

@@ -3,7 +3,8 @@ the change log and streams.pump."""
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager, suppress
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Annotated, Any
 
 import anyio
@@ -97,7 +98,7 @@ async def post_stream_ticket(
             "`data:` the envelope (as in /changes); a `: ping` comment every 15 s.",
             "content": {"text/event-stream": {}},
         },
-        **problems(400, 401, 403, 410, 422),
+        **problems(400, 401, 403, 410, 422, 429),
     },
 )
 async def get_events(
@@ -116,14 +117,16 @@ async def get_events(
     """Server-Sent Events: your changes as they commit. Authenticate with the bearer
     header, or (EventSource) with `?ticket=`. Without `since` the stream starts now;
     with it, or with `Last-Event-ID`, it first replays what came after, then goes live,
-    with no gap and no duplicate."""
+    with no gap and no duplicate. You may have a limited number of streams open at once
+    (20 unless the operator says otherwise; this and /ws together): one more is refused
+    with 429 `too_many_streams`."""
     state = request.app.state
     if last_event_id is not None:
         since = _sequence(last_event_id, "Last-Event-ID")
     grant = await _authorise(state, username, token=token, ticket=ticket)
 
     def opener() -> AbstractAsyncContextManager[EventStream]:
-        return open_stream(state.broker, state.change_log, grant.user.id, since=since)
+        return _open_stream(state, grant.user.id, since=since)
 
     async def runner(
         stream: EventStream, opening: Write, send: SendEvent, wait_closed: Write
@@ -136,7 +139,8 @@ async def get_events(
 @router.websocket("/users/{username}/ws")
 async def websocket_events(websocket: WebSocket, username: str) -> None:
     """WebSocket: the same events as /events, one JSON envelope per text frame. Refusals
-    close with 4000 + the HTTP status (4401, 4403, 4410) and the problem code as reason."""
+    close with 4000 + the HTTP status (4401, 4403, 4410, 4429) and the problem code as
+    reason."""
     state = websocket.app.state
     accepted = False
     try:
@@ -148,7 +152,7 @@ async def websocket_events(websocket: WebSocket, username: str) -> None:
             token=_bearer(websocket.headers),
             ticket=websocket.query_params.get("ticket"),
         )
-        async with open_stream(state.broker, state.change_log, grant.user.id, since=since) as s:
+        async with _open_stream(state, grant.user.id, since=since) as s:
             await websocket.accept()
             accepted = True
 
@@ -201,6 +205,19 @@ async def _authorise(state: Any, username: str, *, token: str | None, ticket: st
             )
     require_self(grant.user, username)
     return grant
+
+
+@asynccontextmanager
+async def _open_stream(
+    state: Any, user_id: int, *, since: int | None
+) -> AsyncIterator[EventStream]:
+    """The user's stream, in one of their stream slots (TooManyStreams when none is free),
+    taken before the change log is read."""
+    async with (
+        state.stream_slots.hold(user_id),
+        open_stream(state.broker, state.change_log, user_id, since=since) as stream,
+    ):
+        yield stream
 
 
 async def _pump(
