@@ -7,7 +7,23 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -15,8 +31,8 @@ from sqlalchemy.sql import Select
 from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
-from mailslot.db.base import utcnow
-from mailslot.db.engine import Reader
+from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
@@ -76,6 +92,39 @@ def _view(row: Any, *, is_receiver: bool, read_at: datetime | None) -> MessageVi
     )
 
 
+# PostgreSQL: the message, its thread id (its own id unless it joins a thread) and one
+# delivery per receiver in one round trip, whatever the number of receivers.
+_STORE_MESSAGE = text(
+    """
+    WITH new AS (SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id),
+    stored AS (
+        INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
+                             created_at, client_timestamp, reply_to_id)
+        SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
+               :receiver_names, :created_at, :client_timestamp, :reply_to_id
+        FROM new
+        RETURNING id, thread_id
+    ),
+    delivered AS (
+        INSERT INTO delivery (receiver_id, message_id, thread_id)
+        SELECT receiver.id, stored.id, stored.thread_id
+        FROM stored, unnest(:receiver_ids) AS receiver(id)
+    )
+    SELECT id, thread_id FROM stored
+    """
+).bindparams(
+    bindparam("thread_id", type_=BigInteger),
+    bindparam("sender_id", type_=BigInteger),
+    bindparam("subject", type_=String),
+    bindparam("body", type_=Text),
+    bindparam("receiver_names", type_=JSON),
+    bindparam("created_at", type_=UTCDateTime()),
+    bindparam("client_timestamp", type_=String),
+    bindparam("reply_to_id", type_=BigInteger),
+    bindparam("receiver_ids", type_=ARRAY(BigInteger)),
+)
+
+
 async def send_message(
     db: AsyncSession,
     *,
@@ -96,34 +145,37 @@ async def send_message(
     users = await accounts.require_users(db, receivers)
     now = utcnow()
     names = [user.username for user in users]
-    message_id = (
-        await db.execute(
-            insert(Message)
-            .values(
-                sender_id=sender.id,
-                subject=subject,
-                body=text,
-                receiver_names=names,
-                created_at=now,
-                client_timestamp=client_timestamp,
-                thread_id=thread_id,
-                reply_to_id=reply_to_id,
+    message = {
+        "sender_id": sender.id,
+        "subject": subject,
+        "body": text,
+        "receiver_names": names,
+        "created_at": now,
+        "client_timestamp": client_timestamp,
+        "thread_id": thread_id,
+        "reply_to_id": reply_to_id,
+    }
+    if dialect_name(db) == "postgresql":
+        row = (
+            await db.execute(_STORE_MESSAGE, message | {"receiver_ids": [u.id for u in users]})
+        ).one()
+        message_id, thread_id = row.id, row.thread_id
+    else:  # no data-modifying CTEs; statements here cost no network round trip either
+        message_id = (
+            await db.execute(insert(Message).values(message).returning(Message.id))
+        ).scalar_one()
+        if thread_id is None:
+            thread_id = message_id
+            await db.execute(
+                update(Message).where(Message.id == message_id).values(thread_id=thread_id)
             )
-            .returning(Message.id)
-        )
-    ).scalar_one()
-    if thread_id is None:
-        thread_id = message_id
         await db.execute(
-            update(Message).where(Message.id == message_id).values(thread_id=thread_id)
+            insert(Delivery),
+            [
+                {"message_id": message_id, "receiver_id": user.id, "thread_id": thread_id}
+                for user in users
+            ],
         )
-    await db.execute(
-        insert(Delivery),
-        [
-            {"message_id": message_id, "receiver_id": user.id, "thread_id": thread_id}
-            for user in users
-        ],
-    )
     view = MessageView(
         id=message_id,
         sender=sender.username,
