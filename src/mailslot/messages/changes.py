@@ -3,6 +3,7 @@ sync (`GET /users/{username}/changes`) and by live streams. Callers own the tran
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -10,12 +11,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import and_, case, delete, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mailslot.accounts.models import User
-from mailslot.db.base import utcnow
+from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.engine import dialect_name
 from mailslot.errors import ResyncRequired
 from mailslot.messages import service as messages  # a cycle: read at call time only
 from mailslot.messages.events import NewChange, message_data, message_deleted
@@ -38,6 +53,38 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     if not changes:
         return []
     counts = Counter(change.user_id for change in changes)
+    now = utcnow()
+    in_one_statement = dialect_name(db) == "postgresql"
+    if in_one_statement:
+        heads = await _append_in_one_statement(db, changes, now)
+    else:
+        heads = await _take_sequence_numbers(db, counts)
+    seq = {user_id: heads[user_id] - count for user_id, count in counts.items()}
+    events = []
+    for change in changes:
+        seq[change.user_id] += 1
+        events.append(Event(change.user_id, change.type, seq[change.user_id], change.data))
+    if not in_one_statement:
+        await db.execute(
+            insert(Change),
+            [
+                {
+                    "user_id": event.user_id,
+                    "seq": event.id,
+                    "type": event.type,
+                    "message_id": change.message_id,
+                    "data": change.stored,
+                    "created_at": now,
+                }
+                for change, event in zip(changes, events, strict=True)
+            ],
+        )
+    publish_on_commit(db, events)
+    return events
+
+
+async def _take_sequence_numbers(db: AsyncSession, counts: Counter[int]) -> dict[int, int]:
+    """Each user's newest sequence number once `counts[user]` more are taken."""
     increment: Any = case(dict(counts), value=User.id, else_=1) if max(counts.values()) > 1 else 1
     # FOR NO KEY UPDATE: the lock the UPDATE takes anyway, taken first in id order. It
     # leaves alone the key-share locks that inserting messages and deliveries take on
@@ -45,36 +92,76 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     in_order = (
         select(User.id).where(User.id.in_(counts)).order_by(User.id).with_for_update(key_share=True)
     )
-    heads = dict(
-        (
-            await db.execute(
-                update(User)
-                .where(User.id.in_(in_order))
-                .values(last_change_seq=User.last_change_seq + increment)
-                .returning(User.id, User.last_change_seq)
-                .execution_options(synchronize_session=False)
-            )
-        ).all()
+    rows = await db.execute(
+        update(User)
+        .where(User.id.in_(in_order))
+        .values(last_change_seq=User.last_change_seq + increment)
+        .returning(User.id, User.last_change_seq)
+        .execution_options(synchronize_session=False)
     )
-    seq = {user_id: heads[user_id] - count for user_id, count in counts.items()}
-    now = utcnow()
-    rows, events = [], []
-    for change in changes:
-        seq[change.user_id] += 1
-        rows.append(
-            {
-                "user_id": change.user_id,
-                "seq": seq[change.user_id],
-                "type": change.type,
-                "message_id": change.message_id,
-                "data": change.stored,
-                "created_at": now,
-            }
+    return dict(rows.all())
+
+
+# PostgreSQL: the same two steps (counters locked in id order, then the entries) in one
+# round trip. An entry's number is its user's new head less the entries after it.
+_APPEND = text(
+    """
+    WITH heads AS (
+        UPDATE user_account SET last_change_seq = last_change_seq + taken.count
+        FROM unnest(:user_ids, :counts) AS taken(id, count)
+        WHERE user_account.id = taken.id AND user_account.id IN (
+            SELECT id FROM user_account WHERE id = ANY(:user_ids)
+            ORDER BY id FOR NO KEY UPDATE
         )
-        events.append(Event(change.user_id, change.type, seq[change.user_id], change.data))
-    await db.execute(insert(Change), rows)
-    publish_on_commit(db, events)
-    return events
+        RETURNING user_account.id, user_account.last_change_seq AS head
+    )
+    INSERT INTO change (user_id, seq, type, message_id, data, created_at)
+    SELECT entry.user_id, heads.head - entry.after, entry.type, entry.message_id,
+           entry.data::json, :created_at
+    FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data)
+         AS entry(user_id, after, type, message_id, data)
+    JOIN heads ON heads.id = entry.user_id
+    RETURNING user_id, seq
+    """
+).bindparams(
+    bindparam("user_ids", type_=ARRAY(BigInteger)),
+    bindparam("counts", type_=ARRAY(BigInteger)),
+    bindparam("entry_users", type_=ARRAY(BigInteger)),
+    bindparam("entry_after", type_=ARRAY(BigInteger)),
+    bindparam("entry_types", type_=ARRAY(String)),
+    bindparam("entry_messages", type_=ARRAY(BigInteger)),
+    bindparam("entry_data", type_=ARRAY(Text)),
+    bindparam("created_at", type_=UTCDateTime()),
+)
+
+
+async def _append_in_one_statement(
+    db: AsyncSession, changes: Sequence[NewChange], now: datetime
+) -> dict[int, int]:
+    """Write the entries; each user's newest sequence number."""
+    after: list[int] = []
+    seen: Counter[int] = Counter()
+    for change in reversed(changes):
+        after.append(seen[change.user_id])
+        seen[change.user_id] += 1
+    after.reverse()
+    rows = await db.execute(
+        _APPEND,
+        {
+            "user_ids": list(seen),
+            "counts": list(seen.values()),
+            "entry_users": [change.user_id for change in changes],
+            "entry_after": after,
+            "entry_types": [change.type for change in changes],
+            "entry_messages": [change.message_id for change in changes],
+            "entry_data": [json.dumps(change.stored) for change in changes],
+            "created_at": now,
+        },
+    )
+    heads: dict[int, int] = {}
+    for user_id, seq in rows:
+        heads[user_id] = max(seq, heads.get(user_id, 0))
+    return heads
 
 
 async def latest_seq(db: AsyncSession, user_id: int) -> int:
