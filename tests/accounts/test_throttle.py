@@ -315,6 +315,28 @@ async def test_instances_share_the_budget_through_redis(settings) -> None:
             assert (await sign_in(first, user.username, WRONG)).status_code == 429
 
 
+async def test_the_owners_concurrent_sign_ins_are_never_throttled_through_redis(settings) -> None:
+    """Tokens are taken before a check and given back after a right password; with Redis
+    both are round trips, so the owner's own concurrent requests (seed A sends the
+    password with each) must not hold more of them at once than a burst allows."""
+    import anyio
+
+    await _redis_or_skip()
+    shared = {"redis_url": REDIS_URL, "redis_key_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
+    async with running(settings, **shared) as one, running(settings, **shared) as two:
+        async with client_from(one, "10.0.5.2") as first, client_from(two, "10.0.5.2") as second:
+            user = await make_user(first)
+            statuses: list[int] = []
+
+            async def sign_in_on(client: httpx.AsyncClient) -> None:
+                statuses.append((await sign_in(client, user.username, PASSWORD)).status_code)
+
+            async with anyio.create_task_group() as group:
+                for i in range(40):
+                    group.start_soon(sign_in_on, (first, second)[i % 2])
+        assert statuses == [200] * 40
+
+
 async def test_without_redis_budgets_fall_back_to_each_instance(settings) -> None:
     from tests.servers import free_port
 

@@ -11,10 +11,16 @@ A token is taken before the password is checked and given back when the password
 right, so concurrent guesses cannot overshoot a budget, and the owner's sign-in costs
 nothing. A success also clears its (address, account) bucket. MAILSLOT_RATE_LIMITS=off
 does not lift this throttle.
+
+Checks of one account run one at a time in each process: tokens held by the owner's own
+concurrent requests (seed A clients send the password with every request) would
+otherwise spend the burst and refuse the owner with 429, once taking and giving back are
+Redis round trips. Across instances, at most one token per instance is in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +42,7 @@ class SignInThrottle:
         self.per_account = per_account
         self.per_address_account = per_address_account
         self.per_address = per_address
+        self._checking: dict[str, tuple[asyncio.Lock, int]] = {}  # account -> lock, users
 
     @classmethod
     def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> SignInThrottle:
@@ -70,6 +77,25 @@ class SignInThrottle:
     async def attempt(self, account: str, client: str | None) -> AsyncIterator[None]:
         """Guards one password check: 429 if a budget is spent; the block raising
         InvalidCredentials keeps the token spent, anything else gives it back."""
+        async with self._one_at_a_time(account), self._spending(account, client):
+            yield
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, account: str) -> AsyncIterator[None]:
+        lock, users = self._checking.get(account) or (asyncio.Lock(), 0)
+        self._checking[account] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._checking[account]
+            if users == 1:
+                del self._checking[account]
+            else:
+                self._checking[account] = (lock, users - 1)
+
+    @asynccontextmanager
+    async def _spending(self, account: str, client: str | None) -> AsyncIterator[None]:
         buckets = self._buckets(account, client)
         wait = await self.limiter.take(buckets)
         if wait > 0:
