@@ -505,6 +505,9 @@ async def bench(args: argparse.Namespace) -> None:
                 [(senders[i], [receivers[(i + k) % 32][1] for k in range(10)]) for i in range(32)]
             ),
             "send-full": send_requests([(big_sender, [big_receiver[1]])]),
+            # send-full's shape (one sender, one receiver, 32 connections) on small
+            # mailboxes: what send-full must be compared with.
+            "send-pair": send_requests([(senders[0], [receivers[0][1]])]),
             "list": [("GET", f"/users/{big_receiver[1]}/messages", auth(big_receiver[2]), None)],
             "list-deep": [
                 (
