@@ -38,6 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tests.servers import RedisServer
 
+from bench import live
 from mailslot.accounts.security import Passwords
 from mailslot.config import Settings
 from mailslot.db.migrate import upgrade
@@ -345,6 +346,28 @@ def scaling(
     return out
 
 
+def print_live(report: dict[str, Any]) -> None:
+    latency, memory = report["latency"], report["idle_memory"]
+    missed = latency["messages"] - latency["delivered"]
+    print(
+        f"\nlive: {latency['clients']:,} connected clients (half SSE, half WebSocket) on one "
+        f"instance, {latency['messages']} sends through another (PostgreSQL + Redis)"
+    )
+    for kind in ("all", "sse", "ws"):
+        if kind in latency:
+            d = latency[kind]
+            print(
+                f"  201 -> event {kind:<4} p50 {d['p50_ms']:.2f} ms  p99 {d['p99_ms']:.2f} ms  "
+                f"max {d['max_ms']:.2f} ms"
+            )
+    print(f"  events missed {missed}, arrived before the 201: {latency['event_before_201']}")
+    print(
+        f"  memory per idle connection ({memory['connections']:,} each): "
+        f"SSE {memory['sse_kib_per_connection']} KiB, "
+        f"WebSocket {memory['ws_kib_per_connection']} KiB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -355,6 +378,13 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 10^3/10^5/10^6 check")
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of each scenario here")
+    parser.add_argument(
+        "--live-clients",
+        type=int,
+        default=1000,
+        help="connected SSE/WebSocket clients in the live scenario (0 skips it)",
+    )
+    parser.add_argument("--live-messages", type=int, default=500)
     parser.add_argument(
         "--no-redis",
         action="store_true",
@@ -616,6 +646,16 @@ async def bench(args: argparse.Namespace) -> None:
         for result in results:
             result.ratio_to_bare = result.rps / bare_rps
         scale = scaling(base, scale_users) if scale_users else {}
+        live_report = None
+        if args.db == "postgres" and args.live_clients and (not wanted or "live" in wanted):
+            # Two instances of its own over PostgreSQL + Redis (bench/live.py): streams
+            # are what several instances share through Redis.
+            print(f"  live ({args.live_clients} clients) ...", file=sys.stderr)
+            live_report = await live.main(
+                argparse.Namespace(
+                    clients=args.live_clients, messages=args.live_messages, idle=args.live_clients
+                )
+            )
 
         print()
         print(
@@ -635,6 +675,8 @@ async def bench(args: argparse.Namespace) -> None:
             print("\nscaling (one request at a time): page latency by mailbox size")
             for key, value in scale.items():
                 print(f"  {key:<18} p50 {value['p50_ms']:.2f} ms  p99 {value['p99_ms']:.2f} ms")
+        if live_report:
+            print_live(live_report)
         RESULTS.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out = RESULTS / f"{stamp}-{args.db}.json"
@@ -646,6 +688,7 @@ async def bench(args: argparse.Namespace) -> None:
                     "duration_s": args.duration,
                     "results": [asdict(r) for r in results],
                     "scaling": scale,
+                    "live": live_report,
                 },
                 indent=2,
             )
