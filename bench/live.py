@@ -243,7 +243,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "MAILSLOT_REDIS_URL": redis.url,
             "MAILSLOT_SECRET_KEY": SECRET,
             "MAILSLOT_RATE_LIMITS": "off",
-            "MAILSLOT_LOG_LEVEL": "warning",
+            "MAILSLOT_LOG_LEVEL": "info",  # as production runs; tests.servers waits for its line
         }
         servers = [
             MailslotServer(root / "one", env=env).start(),
