@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from typing import Any
 
 from mailslot.config import Settings, get_settings
 
@@ -101,23 +102,30 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         settings.resolved_secret_key()  # created once, before workers race for it
     except ValueError as exc:
         raise SystemExit(f"mailslot: {exc}") from None
-    uvicorn.run(
-        "mailslot.app:asgi",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        access_log=False,
-        log_config=None,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-        http="mailslot.server:DeadlineProtocol",
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+    uvicorn.run("mailslot.app:asgi", **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `mailslot serve` runs uvicorn (bench/live_memory.py runs the same in-process)."""
+    return {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+        "http": "mailslot.server:DeadlineProtocol",
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         # WebSocket heartbeats are protocol pings; a client frame has nothing to carry.
-        ws_ping_interval=settings.stream_heartbeat,
-        ws_ping_timeout=20.0,
-        ws_max_size=settings.ws_max_bytes,
-    )
+        "ws_ping_interval": settings.stream_heartbeat,
+        "ws_ping_timeout": 20.0,
+        "ws_max_size": settings.ws_max_bytes,
+        # No permessage-deflate: its compressor is ~45 KiB per connection for as long as
+        # it is open, to shrink events of a few hundred bytes (bench/README.md, live).
+        "ws_per_message_deflate": False,
+    }
 
 
 def _redacted(url: str) -> str:

@@ -43,35 +43,73 @@ RESYNC: Final = None  # queued instead of events: "you may have missed some; rea
 
 
 class Subscription:
-    """One stream's view of the broker: a bounded queue of its user's events."""
+    """One stream's view of the broker: a bounded queue of its user's events. Thousands
+    sit idle at once, so an idle one holds no buffer and no lock: the queue exists while
+    it has items, and a waiting stream holds one future (an asyncio.Queue and an
+    anyio.Event were 4 KiB a connection)."""
 
     def __init__(self, user_id: int, queue_size: int) -> None:
         self.user_id = user_id
-        self._queue: asyncio.Queue[Event | None] = asyncio.Queue(queue_size)
+        self._size = queue_size
+        self._items: deque[Event | None] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         # True while the stream waits for its client to take a write: a queue that fills
         # then belongs to a client that does not read.
         self.sending = False
-        self.too_slow = anyio.Event()
+        self.too_slow = False
         self.on_too_slow: Callable[[], None] | None = None
 
     def push(self, item: Event | None) -> None:
-        if self.too_slow.is_set():
+        if self.too_slow:
             return
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
-            if self.sending:
-                self.too_slow.set()
-                if self.on_too_slow is not None:
-                    self.on_too_slow()
-                return
+        if self._items is None:
+            self._items = deque()
+        if len(self._items) < self._size:
+            self._items.append(item)
+        elif self.sending:
+            self.too_slow = True
+            if self.on_too_slow is not None:
+                self.on_too_slow()
+            return
+        else:
             # Busy, not stuck (a burst, a long catch-up): drop the queue, re-read the log.
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(RESYNC)
+            self._items.clear()
+            self._items.append(RESYNC)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def wait(self, idle: float = math.inf) -> bool:
+        """Whether an item is ready before `idle` seconds pass."""
+        if not self._items:
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            # A timer, not a cancel scope: a scope per idle stream is another KiB.
+            timer = None if math.isinf(idle) else loop.call_later(idle, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+        return bool(self._items)
+
+    def get_nowait(self) -> Event | None:
+        items = self._items
+        if not items:
+            raise IndexError("no item is ready")
+        item = items.popleft()
+        if not items:
+            self._items = None
+        return item
 
     async def get(self) -> Event | None:
-        return await self._queue.get()
+        await self.wait()
+        return self.get_nowait()
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Hub:
