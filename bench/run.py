@@ -1,6 +1,6 @@
 """`make bench`: mailslot under load, as production runs it, against a bare endpoint.
 
-Starts `mailslot serve --workers 2` (access log on, OWASP password hashing, request budgets
+Starts `mailslot serve --workers 2` (SQLite: one process, as `make run`) (access log on, OWASP password hashing, request budgets
 lifted) and a bare FastAPI endpoint on the same server stack, seeds data directly in SQL,
 drives each scenario with wrk, prints one table and writes a JSON file to bench/results/.
 
@@ -386,6 +386,9 @@ def main() -> None:
     )
     parser.add_argument("--live-messages", type=int, default=500)
     parser.add_argument(
+        "--workers", type=int, help="mailslot's worker processes (default: 2, SQLite 1)"
+    )
+    parser.add_argument(
         "--no-redis",
         action="store_true",
         help="PostgreSQL without Redis (every request asks the database for its token)",
@@ -409,6 +412,9 @@ async def bench(args: argparse.Namespace) -> None:
     else:
         url = f"sqlite+aiosqlite:///{workdir}/mailslot.db"
     settings = Settings(data_dir=workdir, database_url=url)
+    # As each is run: PostgreSQL instances with two workers; SQLite as `make run` serves it,
+    # one process (several processes share SQLite's one write lock through its busy handler).
+    workers = args.workers or (1 if args.db == "sqlite" else 2)
     processes: list[subprocess.Popen[bytes]] = []
     # Instances over PostgreSQL run with Redis in production (live delivery, shared
     # budgets, the token cache's notes): a redis-server of the bench's own.
@@ -467,7 +473,7 @@ async def bench(args: argparse.Namespace) -> None:
                     "mailslot",
                     "serve",
                     "--workers",
-                    "2",
+                    str(workers),
                     "--port",
                     str(port),
                     "--no-migrate",
@@ -660,7 +666,7 @@ async def bench(args: argparse.Namespace) -> None:
         print()
         print(
             f"mailslot bench on {args.db}, {args.connections} connections, {args.duration} s per scenario, "
-            f"2 workers, wrk -t2; bare endpoint {bare_rps:,.0f} req/s"
+            f"{workers} worker(s), wrk -t2; bare endpoint {bare_rps:,.0f} req/s"
         )
         print(
             f"{'scenario':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs bare':>9}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 from mailslot.config import Settings
 
@@ -62,15 +65,56 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
+    turns = WriteTurns()
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the single write lock up front: concurrent writers queue on
         # busy_timeout instead of failing when a read transaction upgrades to a write.
         # Readers take no lock (WAL): they must not queue behind writers.
-        reading = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        turns.take(connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(connection)
+            raise
 
+    for name in ("commit", "rollback"):
+        event.listen(engine.sync_engine, name, turns.give_back)
+    event.listen(engine.sync_engine.pool, "checkin", lambda _c, record: turns.give_back(record))
     return engine
+
+
+class WriteTurns:
+    """This process's SQLite writers, one at a time and first come, first served.
+
+    SQLite's busy handler retries a locked database with growing sleeps, so among many
+    waiting writers some keep missing their turn and fail after busy_timeout (503s under
+    a write-heavy load). Queued here, at most one transaction per process waits in SQLite.
+    The turn passes on at commit (just before SQLite's own), at rollback, or at the
+    latest when the connection goes back to the pool."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def take(self, connection: Any) -> None:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.setdefault(loop, asyncio.Lock())
+        await_(lock.acquire())  # inside SQLAlchemy's greenlet: waits without blocking
+        connection.info[_WRITE_TURN] = lock
+
+    def give_back(self, connection: Any) -> None:
+        lock = connection.info.pop(_WRITE_TURN, None)
+        if lock is not None:
+            lock.release()
+
+
+_WRITE_TURN = "mailslot_write_turn"
 
 
 READ_ONLY = "mailslot_read_only"
