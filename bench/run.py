@@ -1,8 +1,9 @@
 """`make bench`: mailslot under load, as production runs it, against a bare endpoint.
 
-Starts `mailslot serve --workers 2` (SQLite: one process, as `make run`) (access log on, OWASP password hashing, request budgets
-lifted) and a bare FastAPI endpoint on the same server stack, seeds data directly in SQL,
-drives each scenario with wrk, prints one table and writes a JSON file to bench/results/.
+Starts `mailslot serve --workers 2` (on SQLite one process, as `make run` serves it; access
+log on, OWASP password hashing, request budgets lifted) and a bare FastAPI endpoint on the
+same server stack, seeds data directly in SQL, drives each scenario with wrk, prints one
+table and writes a JSON file to bench/results/.
 
     python -m bench.run [--db postgres|sqlite] [--duration 10] [--connections 32] [--only list,send]
 """

@@ -4,7 +4,7 @@
 
 Seeds one receiver's inbox directly in SQL (words drawn from a Zipf-like vocabulary, as
 in real text), then times the first page of `GET /users/{me}/messages?q=...` at the
-service layer (`search.make_filter` + `service.list_messages` + the per-thread unread
+service layer (`search.make_filter` + `service.list_messages` with the per-thread unread
 counts, each call in its own session like a request), per kind of query: p50 and p99.
 SQLite is left without ANALYZE, as mailslot runs it; PostgreSQL is vacuumed and
 analysed, as autovacuum would do.
@@ -36,7 +36,7 @@ from mailslot.config import Settings
 from mailslot.db.base import utcnow
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.db.migrate import upgrade
-from mailslot.messages import search, service, threads
+from mailslot.messages import search, service
 from mailslot.messages.models import Delivery, Message
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -170,7 +170,7 @@ async def measure(settings: Settings, me: Account, words: list[str], rounds: int
         unread = params.pop("unread", None)
         async with sessions() as db:
             filters = await search.make_filter(db, **params)
-            views, _ = await service.list_messages(
+            await service.list_messages(
                 db,
                 viewer=me,
                 box="inbox",
@@ -179,8 +179,8 @@ async def measure(settings: Settings, me: Account, words: list[str], rounds: int
                 offset=0,
                 limit=20,
                 filters=filters,
+                thread_unread=True,
             )
-            await threads.unread_by_thread(db, viewer=me, thread_ids=[v.thread_id for v in views])
 
     kinds = queries(words, rng)
     for make in kinds.values():  # warm the caches and the pool

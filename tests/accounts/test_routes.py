@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+from types import SimpleNamespace
+
 import httpx
 import pytest
 
-from mailslot.accounts.security import Passwords
+from mailslot.accounts.security import HASHING_NICENESS, Passwords
 from tests.factories import PASSWORD, make_user, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -126,6 +131,28 @@ async def test_passwords_use_owasp_argon2id_parameters() -> None:
     assert encoded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert await passwords.verify(encoded, "a password")
     assert not await passwords.verify(encoded, "another password")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+async def test_hashing_runs_at_a_lower_cpu_priority_than_the_event_loop(monkeypatch) -> None:
+    passwords = Passwords(memory_kib=64, iterations=1)
+    loop_thread = threading.get_native_id()
+
+    seen: list[tuple[int, int]] = []
+
+    def spy(password: str) -> str:
+        # Called inside the hashing thread itself.
+        here = threading.get_native_id()
+        seen.append(
+            (os.getpriority(os.PRIO_PROCESS, here), os.getpriority(os.PRIO_PROCESS, loop_thread))
+        )
+        return "hashed"
+
+    monkeypatch.setattr(passwords, "_hasher", SimpleNamespace(hash=spy))
+    assert await passwords.hash("a password") == "hashed"
+    [(hashing, event_loop)] = seen
+    assert hashing == min(event_loop + HASHING_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, loop_thread) == event_loop  # the loop kept its own
 
 
 async def test_oauth2_password_form_signs_in(client, dialect) -> None:

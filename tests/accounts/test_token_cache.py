@@ -4,36 +4,23 @@ coherent, and sign-out, a password change and an email change take effect at onc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
 
 from mailslot.accounts import service
 from tests.factories import PASSWORD, TestUser, make_user
+from tests.statements import statements
 
 pytestmark = pytest.mark.anyio
 
 
-@contextmanager
-def token_queries(app: FastAPI) -> Iterator[list[str]]:
+def token_queries(app: FastAPI) -> AbstractContextManager[list[str]]:
     """The statements that read the access_token table while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "FROM user_account JOIN access_token" in statement:
-            seen.append(statement)
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return statements(app, matching="FROM user_account JOIN access_token")
 
 
 async def profile(client: httpx.AsyncClient, user: TestUser) -> httpx.Response:

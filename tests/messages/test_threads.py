@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.factories import ids, inbox, listing, make_user, post_message, send
+from tests.statements import statements
 
 pytestmark = pytest.mark.anyio
 
@@ -166,3 +167,61 @@ async def test_listings_filter_by_thread_and_count_unread_per_thread(client, dia
     assert ids(sent["messages"]) == [one_reply["id"], one["id"]]
     assert sent["threads"] == [{"thread_id": one["id"], "unread": 0}]
     assert (await listing(client, bob, thread=10**12))["messages"] == []
+
+
+async def test_a_thread_on_many_rows_of_a_page_is_counted_once_in_full(client, dialect) -> None:
+    """Four rows of one thread on a page: the thread is reported once, with every unread
+    message of the thread the viewer holds (on the page or not), whatever the box."""
+    alice, bob = await make_user(client), await make_user(client)
+    first = await send(client, alice, bob, subject="busy")
+    one, two, three = [
+        (await reply(client, alice, first["id"], subject="busy"))["id"] for _ in range(3)
+    ]
+    own = await reply(client, bob, first["id"], receiver=alice.username)  # not in his inbox
+    other = await send(client, alice, bob, subject="other")
+    await client.get(f"/users/{bob.username}/messages/{one}", headers=bob.headers)  # read
+    await client.delete(f"/users/{bob.username}/messages/{two}", headers=bob.headers)  # trash
+    busy, lone = {"thread_id": first["id"], "unread": 2}, {"thread_id": other["id"], "unread": 1}
+
+    page = await listing(client, bob)
+    assert ids(page["messages"]) == [other["id"], three, one, first["id"]]
+    assert page["threads"] == [lone, busy]
+    assert (await listing(client, bob, per_page=2))["threads"] == [lone, busy]
+    assert (await listing(client, bob, unread="true"))["threads"] == [lone, busy]
+    searched = await listing(client, bob, q="busy")
+    assert ids(searched["messages"]) == [three, one, first["id"]]
+    assert searched["threads"] == [busy]
+    sent = await listing(client, bob, box="sent")
+    assert ids(sent["messages"]) == [own["id"]]
+    assert sent["threads"] == [busy]
+    assert (await listing(client, bob, box="trash"))["threads"] == [busy]
+    # Alice received only bob's reply, and read nothing.
+    assert (await listing(client, alice))["threads"] == [{"thread_id": first["id"], "unread": 1}]
+    assert (await listing(client, alice, box="sent"))["threads"] == [
+        {"thread_id": other["id"], "unread": 0},
+        {"thread_id": first["id"], "unread": 1},
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"box": "sent"}, {"box": "trash"}, {"unread": "true"}, {"q": "hello"}, {"thread": None}],
+    ids=["inbox", "sent", "trash", "unread", "search", "thread"],
+)
+async def test_a_page_and_its_thread_counts_are_one_statement(client, app, dialect, params) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    first = await send(client, alice, bob, subject="hello")
+    await reply(client, alice, first["id"], subject="hello")
+    await reply(client, bob, first["id"], subject="hello")
+    unread = 2
+    if params.get("box") == "trash":
+        await client.delete(f"/users/{bob.username}/messages/{first['id']}", headers=bob.headers)
+        unread = 1
+    if "thread" in params:
+        params = {"thread": first["id"]}  # the thread made here
+    # Those that read messages or deliveries: not authentication's.
+    with statements(app, matching=r"\b(message|delivery)\b") as seen:
+        page = await listing(client, bob, **params)
+    assert page["messages"]
+    assert page["threads"] == [{"thread_id": first["id"], "unread": unread}]
+    assert len(seen) == 1, seen

@@ -8,12 +8,13 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from mailslot.messages import changes, trash
 from mailslot.messages.models import Change, Delivery
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.factories import TestUser, inbox, make_user, send
+from tests.statements import statements
 
 pytestmark = pytest.mark.anyio
 
@@ -186,20 +187,11 @@ async def test_recording_costs_the_same_statements_for_one_receiver_or_fifty(cli
     number of receivers (no N+1 in the change log)."""
     alice = await make_user(client)
     receivers = [await make_user(client) for _ in range(50)]
-    engine = app.state.engine.sync_engine
-    counted: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        counted.append(statement)
 
     async def statements_for(*to) -> int:
-        counted.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(app) as seen:
             await send(client, alice, *to)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(counted)
+        return len(seen)
 
     await send(client, alice, receivers[0])  # alice's token is known from here on
     one = await statements_for(receivers[0])

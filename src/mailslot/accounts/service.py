@@ -113,10 +113,26 @@ async def get_user(db: Reader, username: str) -> Account:
     return user
 
 
+def lookup_keys(usernames: list[str]) -> list[str]:
+    """Each name's username_key, in order; "", which is no user's key, for a name no
+    user could have."""
+    return [username_key(name) if _possible(name) else "" for name in usernames]
+
+
+def unknown_receiver(unknown: list[str]) -> UnknownReceiver:
+    """The refusal naming every receiver that is not registered, in the order given."""
+    return UnknownReceiver(
+        "No user is registered as " + ", ".join(repr(name) for name in unknown) + ".",
+        errors=[
+            {"pointer": "/body/receivers", "detail": f"unknown user {name!r}"} for name in unknown
+        ],
+    )
+
+
 async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]:
     """The accounts for these names, in order; raises UnknownReceiver naming every
     name that is not registered."""
-    keys = [username_key(name) if _possible(name) else "" for name in usernames]
+    keys = lookup_keys(usernames)
     rows = (
         await db.execute(
             select(*_ACCOUNT_COLUMNS, User.username_key).where(User.username_key.in_(keys))
@@ -125,13 +141,7 @@ async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]
     by_key = {row.username_key: Account(*row[:4]) for row in rows}
     unknown = [name for name, key in zip(usernames, keys, strict=True) if key not in by_key]
     if unknown:
-        raise UnknownReceiver(
-            "No user is registered as " + ", ".join(repr(name) for name in unknown) + ".",
-            errors=[
-                {"pointer": "/body/receivers", "detail": f"unknown user {name!r}"}
-                for name in unknown
-            ],
-        )
+        raise unknown_receiver(unknown)
     return [by_key[key] for key in keys]
 
 

@@ -10,8 +10,6 @@ from pydantic import BeforeValidator, Field, StringConstraints
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
-from mailslot.accounts.service import Account
-from mailslot.db.engine import Reader
 from mailslot.deps import AppSettings, DbSession, Limits, ReadDb
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
@@ -75,10 +73,11 @@ def message_read(view: MessageView) -> MessageRead:
     )
 
 
-async def thread_counts(db: Reader, user: Account, views: list[MessageView]) -> list[ThreadUnread]:
-    order = list(dict.fromkeys(view.thread_id for view in views))
-    counts = await threads.unread_by_thread(db, viewer=user, thread_ids=order)
-    return [ThreadUnread(thread_id=thread, unread=counts.get(thread, 0)) for thread in order]
+def thread_counts(views: list[MessageView]) -> list[ThreadUnread]:
+    """Each thread of the page once, in order of first appearance, with the unread count
+    its views carry (list_messages(thread_unread=True))."""
+    counts = {view.thread_id: view.thread_unread or 0 for view in views}
+    return [ThreadUnread(thread_id=thread, unread=unread) for thread, unread in counts.items()]
 
 
 def below(cursor: str | None) -> int | None:
@@ -188,13 +187,14 @@ async def list_messages(
         offset=offset,
         limit=per_page,
         filters=filters,
+        thread_unread=True,
     )
     return MessagePage(
         messages=[message_read(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=per_page,
         page=page if cursor is None else None,
-        threads=await thread_counts(db, user, views),
+        threads=thread_counts(views),
     )
 
 

@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     ColumnElement,
     String,
@@ -57,6 +56,9 @@ class MessageView:
     reply_to_id: int | None
     is_receiver: bool
     read_at: datetime | None
+    # The viewer's unread inbox messages in this thread, where the listing counted them
+    # (list_messages(thread_unread=True)).
+    thread_unread: int | None = None
 
     @property
     def read(self) -> bool:
@@ -76,7 +78,9 @@ _VIEW_COLUMNS = (
 )
 
 
-def _view(row: Any, *, is_receiver: bool, read_at: datetime | None) -> MessageView:
+def _view(
+    row: Any, *, is_receiver: bool, read_at: datetime | None, thread_unread: int | None = None
+) -> MessageView:
     return MessageView(
         id=row.id,
         sender=row.sender,
@@ -89,39 +93,54 @@ def _view(row: Any, *, is_receiver: bool, read_at: datetime | None) -> MessageVi
         reply_to_id=row.reply_to_id,
         is_receiver=is_receiver,
         read_at=read_at,
+        thread_unread=thread_unread,
     )
 
 
-# PostgreSQL: the message, its thread id (its own id unless it joins a thread) and one
-# delivery per receiver in one round trip, whatever the number of receivers.
+# PostgreSQL: the receivers looked up by username key and, only if every one of them is
+# registered, the message, its thread id (its own id unless it joins a thread) and one
+# delivery per receiver, in one round trip whatever the number of receivers. One row
+# comes back: the message's id and thread id (NULL when nothing was stored), and the
+# receivers' ids and usernames in request order (NULL for a name nobody has).
 _STORE_MESSAGE = text(
     """
-    WITH new AS (SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id),
+    WITH found AS (
+        SELECT array_agg(user_account.id ORDER BY wanted.position) AS ids,
+               array_agg(user_account.username ORDER BY wanted.position) AS names,
+               -- receiver_names, in the very JSON text json.dumps gives a bound list
+               json_agg(user_account.username ORDER BY wanted.position) AS names_json,
+               count(user_account.id) = count(*) AS complete
+        FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
+        LEFT JOIN user_account ON user_account.username_key = wanted.key
+    ),
+    new AS (  -- no message id is spent on a refused send
+        SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id FROM found WHERE complete
+    ),
     stored AS (
         INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
                              created_at, client_timestamp, reply_to_id)
         SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-               :receiver_names, :created_at, :client_timestamp, :reply_to_id
-        FROM new
+               found.names_json, :created_at, :client_timestamp, :reply_to_id
+        FROM new, found
         RETURNING id, thread_id
     ),
     delivered AS (
         INSERT INTO delivery (receiver_id, message_id, thread_id)
         SELECT receiver.id, stored.id, stored.thread_id
-        FROM stored, unnest(:receiver_ids) AS receiver(id)
+        FROM stored, found, unnest(found.ids) AS receiver(id)
     )
-    SELECT id, thread_id FROM stored
+    SELECT stored.id, stored.thread_id, found.ids AS receiver_ids, found.names AS receiver_names
+    FROM found LEFT JOIN stored ON true
     """
 ).bindparams(
+    bindparam("receiver_keys", type_=ARRAY(String)),
     bindparam("thread_id", type_=BigInteger),
     bindparam("sender_id", type_=BigInteger),
     bindparam("subject", type_=String),
     bindparam("body", type_=Text),
-    bindparam("receiver_names", type_=JSON),
     bindparam("created_at", type_=UTCDateTime()),
     bindparam("client_timestamp", type_=String),
     bindparam("reply_to_id", type_=BigInteger),
-    bindparam("receiver_ids", type_=ARRAY(BigInteger)),
 )
 
 
@@ -142,27 +161,33 @@ async def send_message(
     message starts a thread of its own (threads.send_in_thread sets both for a reply)."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
-    users = await accounts.require_users(db, receivers)
     now = utcnow()
-    names = [user.username for user in users]
     message = {
         "sender_id": sender.id,
         "subject": subject,
         "body": text,
-        "receiver_names": names,
         "created_at": now,
         "client_timestamp": client_timestamp,
         "thread_id": thread_id,
         "reply_to_id": reply_to_id,
     }
+    receiver_ids: list[int]
+    names: list[str]
     if dialect_name(db) == "postgresql":
-        row = (
-            await db.execute(_STORE_MESSAGE, message | {"receiver_ids": [u.id for u in users]})
-        ).one()
+        keys = accounts.lookup_keys(receivers)
+        row = (await db.execute(_STORE_MESSAGE, message | {"receiver_keys": keys})).one()
+        if row.id is None:  # a receiver is not registered: nothing was stored
+            found = zip(receivers, row.receiver_ids, strict=True)
+            raise accounts.unknown_receiver([name for name, user_id in found if user_id is None])
         message_id, thread_id = row.id, row.thread_id
+        receiver_ids, names = row.receiver_ids, row.receiver_names
     else:  # no data-modifying CTEs; statements here cost no network round trip either
+        users = await accounts.require_users(db, receivers)
+        receiver_ids, names = [user.id for user in users], [user.username for user in users]
         message_id = (
-            await db.execute(insert(Message).values(message).returning(Message.id))
+            await db.execute(
+                insert(Message).values(message | {"receiver_names": names}).returning(Message.id)
+            )
         ).scalar_one()
         if thread_id is None:
             thread_id = message_id
@@ -172,8 +197,8 @@ async def send_message(
         await db.execute(
             insert(Delivery),
             [
-                {"message_id": message_id, "receiver_id": user.id, "thread_id": thread_id}
-                for user in users
+                {"message_id": message_id, "receiver_id": receiver_id, "thread_id": thread_id}
+                for receiver_id in receiver_ids
             ],
         )
     view = MessageView(
@@ -186,13 +211,13 @@ async def send_message(
         client_timestamp=client_timestamp,
         thread_id=thread_id,
         reply_to_id=reply_to_id,
-        is_receiver=any(user.id == sender.id for user in users),
+        is_receiver=sender.id in receiver_ids,
         read_at=None,
     )
     await changes.record(
         db,
         [
-            *(message_created(user.id, view, "inbox") for user in users),
+            *(message_created(receiver_id, view, "inbox") for receiver_id in receiver_ids),
             message_created(sender.id, view, "sent"),
         ],
     )
@@ -314,15 +339,47 @@ def _page(
     return _sent_page(viewer, below_id, offset, limit, filters=filters)
 
 
+def _with_thread_unread(page: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """The page's rows, each with the viewer's unread inbox count in its thread. Each
+    distinct thread of the page is counted once, however many of its rows share it, by a
+    range scan of ix_delivery_thread_unread: the cost is that thread's unread count."""
+    # MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): each part runs once and is kept. Inlined,
+    # SQLite can flatten the counts into the join and PostgreSQL rescan them in a nested
+    # loop: once per row again.
+    listed = page.cte("listed").prefix_with("MATERIALIZED")
+    unread = (
+        select(func.count())
+        .where(
+            Delivery.receiver_id == bindparam("viewer_id"),
+            Delivery.thread_id == listed.c.thread_id,
+            Delivery.deleted_at.is_(None),
+            Delivery.read_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    threads = (
+        select(listed.c.thread_id, unread.label("thread_unread"))
+        .group_by(listed.c.thread_id)  # the count runs per group: once per thread
+        .cte("threads")
+        .prefix_with("MATERIALIZED")
+    )
+    return select(listed, threads.c.thread_unread).join(
+        threads, threads.c.thread_id == listed.c.thread_id
+    )
+
+
 # Whoever a statement is built for, its values are bind parameters given at execution.
 _ANYONE = Account(id=0, username="", email=None, created_at=datetime.min.replace(tzinfo=UTC))
 
 
 @cache
-def _unfiltered_page(box: Box, unread: bool | None, *, keyset: bool) -> Select[*tuple[Any, ...]]:
+def _unfiltered_page(
+    box: Box, unread: bool | None, *, keyset: bool, thread_unread: bool
+) -> Select[*tuple[Any, ...]]:
     """Pages without search or filters, the common case, are built once per shape:
     building a statement costs more CPU than running it."""
-    return _page(box, _ANYONE, unread, 0 if keyset else None, 0, 1, None)
+    page = _page(box, _ANYONE, unread, 0 if keyset else None, 0, 1, None)
+    return _with_thread_unread(page) if thread_unread else page
 
 
 async def list_messages(
@@ -335,23 +392,35 @@ async def list_messages(
     offset: int,
     limit: int,
     filters: MessageFilter | None = None,
+    thread_unread: bool = False,
 ) -> tuple[list[MessageView], bool]:
     """A page of a mailbox, newest first, and whether more follow. Keyset (`below_id`)
-    pages cost the same at any depth; `offset` is kept for seed B's page numbers."""
+    pages cost the same at any depth; `offset` is kept for seed B's page numbers.
+    With `thread_unread`, each view carries its thread's unread count, counted in the
+    page's own statement."""
     if filters is not None and filters.matches_nothing:
         return [], False
     params = {"viewer_id": viewer.id, "page_offset": offset, "page_limit": limit + 1}
     if below_id is not None:
         params["below_id"] = below_id
     if filters is None or filters.is_empty:
-        query = _unfiltered_page(box, unread, keyset=below_id is not None)
+        query = _unfiltered_page(
+            box, unread, keyset=below_id is not None, thread_unread=thread_unread
+        )
     else:
         query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
+        if thread_unread:
+            query = _with_thread_unread(query)
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
     rows = sorted((await db.execute(query, params)).all(), key=lambda row: row.id, reverse=True)
     received = box != "sent"
     views = [
-        _view(row, is_receiver=received, read_at=row.read_at if received else None)
+        _view(
+            row,
+            is_receiver=received,
+            read_at=row.read_at if received else None,
+            thread_unread=row.thread_unread if thread_unread else None,
+        )
         for row in rows[:limit]
     ]
     return views, len(rows) > limit

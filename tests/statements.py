@@ -1,0 +1,31 @@
+"""The SQL an app runs, recorded: for tests that count statements (Zulip-style query
+counts: a fixed number per request, whatever the data)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import event
+
+
+@contextmanager
+def statements(app: FastAPI, matching: str | None = None) -> Iterator[list[str]]:
+    """The statements the app's engine sends while the block runs (its read-only engine
+    shares its events), or only those in which the regular expression `matching` is
+    found. Transaction control through the driver (BEGIN, COMMIT) is not a statement."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if matching is None or re.search(matching, statement):
+            seen.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
