@@ -11,6 +11,8 @@ from asgi_lifespan import LifespanManager
 
 from mailslot.app import create_app
 from mailslot.config import Settings
+from tests.factories import make_user
+from tests.realtime.conftest import asgi_get
 
 pytestmark = pytest.mark.anyio
 
@@ -63,3 +65,18 @@ def test_origins_are_read_as_a_comma_separated_list(monkeypatch) -> None:
     assert Settings().cors_origins == [LISTED, "https://two.example"]
     monkeypatch.setenv("MAILSLOT_CORS_ORIGINS", "")
     assert Settings().cors_origins == []
+
+
+async def test_an_event_stream_carries_the_cors_headers(settings) -> None:
+    """The edge runs a stream after the CORS layer has returned (middleware.defer), with
+    the send that layer wrapped: a page on a listed origin may still read it."""
+    app = create_app(settings.model_copy(update={"cors_origins": [LISTED]}))
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            user = await make_user(client)
+        headers = {**user.headers, "Origin": LISTED}
+        async with asgi_get(app, f"/users/{user.username}/events", headers=headers) as stream:
+            assert stream.status == 200
+            assert stream.headers["access-control-allow-origin"] == LISTED
+            assert stream.headers["x-request-id"]

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any, ClassVar, cast
 
@@ -447,12 +448,30 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable)
-    app.add_exception_handler(sa_exc.DBAPIError, _database_unavailable)
+# Most specific first: error_response takes the first that matches.
+_HANDLERS: tuple[
+    tuple[type[Exception], Callable[[Request, Exception], Awaitable[Response]]], ...
+] = (
+    (AppError, _app_error),
+    (RequestValidationError, _validation_error),
+    (HTTPException, _http_error),
+    (sa_exc.TimeoutError, _database_unavailable),
+    (sa_exc.DBAPIError, _database_unavailable),
     # asyncpg raises a plain OSError (connection refused) while PostgreSQL is down.
-    app.add_exception_handler(OSError, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected_error)
+    (OSError, _database_unavailable),
+    (Exception, _unexpected_error),
+)
+# What a deferred stream (middleware.defer) may meet before it starts and answers itself.
+EXPECTED_ERRORS = (AppError, sa_exc.TimeoutError, sa_exc.DBAPIError, OSError)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for kind, handler in _HANDLERS:
+        app.add_exception_handler(kind, handler)
+
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer the installed handlers give `exc`, for code that runs after the app's
+    exception handling has returned (a deferred stream)."""
+    handler = next(handler for kind, handler in _HANDLERS if isinstance(exc, kind))
+    return await handler(request, exc)

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -16,6 +17,8 @@ from mailslot.errors import problem_response
 from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")
+
+_DEFERRED = "mailslot.deferred"
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Seed B's README writes `per_page=20%page=1`. `%pa` is never a valid percent-escape, so
@@ -30,6 +33,15 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"The request body is larger than {limit} bytes.")
+
+
+def defer(scope: Scope, run: Callable[[], Awaitable[None]]) -> None:
+    """Hand a long-lived response (an event stream, a WebSocket session) up to the edge,
+    which runs it once the layers below it have returned. An idle stream then holds none
+    of their frames, exit stacks and request objects: some 10 KiB a connection
+    (`bench/live_memory.py`). `run` keeps the `send` and `receive` it was given, so the
+    inner layers' header wrappers (CORS) still apply."""
+    scope[_DEFERRED] = run
 
 
 class Edge:
@@ -71,6 +83,12 @@ class Edge:
                 await self._http(scope, receive, send_with_headers, request_id)
             else:
                 await self.app(scope, receive, send)
+            deferred = scope.pop(_DEFERRED, None)
+            if deferred is not None:
+                # FastAPI leaves its closed exit stacks in the scope the stream keeps.
+                for key in [key for key in scope if key.startswith("fastapi_")]:
+                    del scope[key]
+                await deferred()
         finally:
             current_client.reset(client_token)
             access_log.info(

@@ -3,6 +3,7 @@ and Redis (the shared server, with a key prefix of its own per run)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, MutableMapping
@@ -156,3 +157,21 @@ async def asgi_get(
         finally:
             disconnected.set()
             body_out.close()  # what the app sends after this is dropped
+
+
+def layers_above(function: str) -> list[str]:
+    """The source files of the frames that the task running `function` is suspended in
+    outside it, outermost first: what an open stream keeps alive above its own code."""
+    for task in asyncio.all_tasks():
+        files: list[str] = []
+        awaited: Any = task.get_coro()
+        while hasattr(awaited, "cr_code"):
+            if awaited.cr_code.co_name == function:
+                return files
+            files.append(awaited.cr_code.co_filename)
+            awaited = awaited.cr_await
+    raise AssertionError(f"no task is running {function}")
+
+
+# Framework layers an idle stream must not hold (middleware.defer).
+ROUTING = ("fastapi/routing.py", "starlette/routing.py", "fastapi/middleware/asyncexitstack.py")

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from mailslot.accounts.models import StreamTicket
 from mailslot.db.base import utcnow
 from tests.factories import make_user, send
-from tests.realtime.conftest import asgi_get
+from tests.realtime.conftest import ROUTING, asgi_get, layers_above
 from tests.sse import envelopes, frames
 
 pytestmark = pytest.mark.anyio
@@ -168,3 +168,16 @@ async def test_a_client_that_does_not_read_is_disconnected_and_others_are_not(
         with anyio.fail_after(3):
             async for _ in stuck.chunks:  # what was in flight, then the end
                 pass
+
+
+async def test_an_open_stream_holds_no_routing_layer(live_client, live_app) -> None:
+    """The edge runs the stream once FastAPI has returned: an idle stream keeps none of
+    the router's or the endpoint's frames (some 10 KiB a connection)."""
+    bob = await make_user(live_client)
+    async with asgi_get(live_app, f"/users/{bob.username}/events", headers=bob.headers) as r:
+        assert r.status == 200
+        with anyio.fail_after(2):
+            await anext(frames(r.lines()))
+        above = layers_above("_stream")
+    assert any(path.endswith("mailslot/middleware.py") for path in above), above
+    assert not [path for path in above if path.endswith(ROUTING)], above

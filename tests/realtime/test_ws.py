@@ -11,6 +11,7 @@ import pytest
 from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
 
 from tests.factories import TestUser, make_user, send
+from tests.realtime.conftest import ROUTING, layers_above
 
 pytestmark = pytest.mark.anyio
 
@@ -119,3 +120,16 @@ async def test_signing_out_another_token_leaves_the_socket_open(live_client) -> 
         await live_client.delete(f"/users/{bob.username}/token", headers=other)
         await send(live_client, alice, bob)
         assert (await receive(ws))["id"] == 1
+
+
+async def test_an_open_socket_holds_no_routing_layer(live_client) -> None:
+    alice, bob = await make_user(live_client), await make_user(live_client)
+    ws: AsyncWebSocketSession
+    async with aconnect_ws(
+        f"http://mailslot.test/users/{bob.username}/ws", live_client, headers=bob.headers
+    ) as ws:
+        await send(live_client, alice, bob)
+        await receive(ws)  # the session is running
+        above = layers_above("_websocket_session")
+    assert any(path.endswith("mailslot/middleware.py") for path in above), above
+    assert not [path for path in above if path.endswith(ROUTING)], above

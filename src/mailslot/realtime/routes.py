@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
@@ -26,6 +27,7 @@ from mailslot.errors import (
     problems,
 )
 from mailslot.messages import changes
+from mailslot.middleware import defer
 from mailslot.realtime.events import Event
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
@@ -141,6 +143,11 @@ async def websocket_events(websocket: WebSocket, username: str) -> None:
     """WebSocket: the same events as /events, one JSON envelope per text frame. Refusals
     close with 4000 + the HTTP status (4401, 4403, 4410, 4429) and the problem code as
     reason."""
+    # Run by the edge once FastAPI has returned: an idle session holds none of its frames.
+    defer(websocket.scope, partial(_websocket_session, websocket, username))
+
+
+async def _websocket_session(websocket: WebSocket, username: str) -> None:
     state = websocket.app.state
     accepted = False
     try:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 import anyio
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from mailslot.errors import EXPECTED_ERRORS, error_response
+from mailslot.middleware import defer
 from mailslot.realtime.events import Event
 from mailslot.realtime.streams import Ending, EventStream
 
@@ -29,8 +33,10 @@ def frame(event: Event | None) -> bytes:
 
 
 class EventStreamResponse(Response):
-    """`text/event-stream` for as long as the stream lasts. The stream is opened before the
-    status line goes out, so a refusal (410 resync_required) is still a problem+json."""
+    """`text/event-stream` for as long as the stream lasts, run by the edge once the
+    framework has returned (middleware.defer). The stream is opened before the status line
+    goes out, so a refusal (410 resync_required, 429 too_many_streams) is still a
+    problem+json."""
 
     media_type = "text/event-stream"
 
@@ -49,6 +55,9 @@ class EventStreamResponse(Response):
         self._runner = runner
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        defer(scope, partial(self._stream, scope, receive, send))
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_event(event: Event | None) -> None:
             await send({"type": "http.response.body", "body": frame(event), "more_body": True})
 
@@ -56,16 +65,28 @@ class EventStreamResponse(Response):
             while (await receive())["type"] != "http.disconnect":
                 pass
 
-        async with self._opener() as stream:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            # An `id:` without data sets EventSource's Last-Event-ID without an event, so a
-            # browser that reconnects resumes from here even if nothing happened meanwhile.
-            start = f"retry: {RETRY_MS}\nid: {stream.last}\n\n".encode()
+        started = False
+        try:
+            async with self._opener() as stream:
+                started = True
+                await send(
+                    {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
+                )
+                # An `id:` without data sets EventSource's Last-Event-ID without an event,
+                # so a browser that reconnects resumes from here even if nothing happened.
+                start = f"retry: {RETRY_MS}\nid: {stream.last}\n\n".encode()
 
-            async def opening() -> None:
-                await send({"type": "http.response.body", "body": start, "more_body": True})
+                async def opening() -> None:
+                    await send({"type": "http.response.body", "body": start, "more_body": True})
 
-            ending = await self._runner(stream, opening, send_event, wait_closed)
+                ending = await self._runner(stream, opening, send_event, wait_closed)
+        except EXPECTED_ERRORS as exc:
+            if started:
+                raise
+            # The app's exception handlers have returned already: answer as they would.
+            response = await error_response(Request(scope), exc)
+            await response(scope, receive, send)
+            return
         if ending in ("closed", "too_slow"):
             return  # nobody reads: the server closes the connection
         with anyio.move_on_after(1):
