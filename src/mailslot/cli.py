@@ -125,6 +125,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # No permessage-deflate: its compressor is ~45 KiB per connection for as long as
         # it is open, to shrink events of a few hundred bytes (bench/README.md, live).
         "ws_per_message_deflate": False,
+        # wsproto keeps less per connection than websockets' implementation: 26.7 against
+        # 30.6 KiB per idle WebSocket (bench.live, 1,000 connections).
+        "ws": "wsproto",
     }
 
 
