@@ -31,7 +31,10 @@ pytestmark = pytest.mark.anyio
 VIEWER = Account(1, "u1", None, datetime.now(UTC))
 USERS = 50
 THREADS = 3000  # of four messages each, between two users who take turns
-UNREAD_FROM = 10_800  # messages above this id are unread: the newest tenth
+BIG = USERS + 1  # a user holding most rows, all of them older than anyone else's
+BIG_MAILBOX = 60_000
+FIRST_ID = 100_001  # the threads' message ids; the big mailbox's are below
+UNREAD_FROM = FIRST_ID + 10_800  # messages above this id are unread: the newest tenth
 
 
 def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -56,7 +59,7 @@ def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dic
         pair = (first, first + 25)
         for turn in range(4):
             sender, receiver = pair[turn % 2], pair[1 - turn % 2]
-            message_id = len(messages) + 1
+            message_id = FIRST_ID + 4 * (k - 1) + turn
             created = now + timedelta(seconds=message_id)
             messages.append(
                 {
@@ -228,3 +231,16 @@ async def test_a_page_counts_each_of_its_threads_once(mailbox, dialect) -> None:
     assert 1 < threads < 21
     assert runs == threads, plan
     assert "ix_delivery_thread_unread" in plan, plan
+
+
+@pytest.mark.parametrize("box", ["inbox", "trash"])
+async def test_a_large_quiet_mailbox_pages_on_its_own_index(mailbox, dialect, box) -> None:
+    """User 51 holds most of the rows, all older than everyone else's. Paging by message
+    id alone (the message_id index, backwards, filtered by receiver) would walk past every
+    newer delivery of every other user first: a page would cost more as others write."""
+    query = service._unfiltered_page(box, None, keyset=False, thread_unread=True)
+    plan = await plan_of(
+        mailbox, dialect, query.params(viewer_id=BIG, page_offset=0, page_limit=21)
+    )
+    assert "ix_delivery_message_id" not in plan, plan
+    assert f"ix_delivery_{box}" in plan, plan
