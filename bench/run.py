@@ -327,8 +327,8 @@ def scaling(
 ) -> dict[str, Any]:
     """Median and p99 latency of a first page and of a cursor page at each mailbox size,
     one request at a time (no queueing in the figure). The sizes take turns, request by
-    request, so what else the machine does meanwhile (autovacuum after the send
-    scenarios) weighs on every size alike rather than on whichever runs last."""
+    request, so what else the machine does meanwhile weighs on every size alike rather
+    than on whichever runs last."""
     checks = [
         (f"{kind}@{size}", user, params)
         for size, (user, deep_cursor) in mailboxes.items()
