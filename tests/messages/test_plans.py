@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
@@ -88,12 +89,13 @@ def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dic
     return users, messages, deliveries
 
 
-@pytest.fixture(scope="module")
-async def mailbox(
-    dialect: str, tmp_path_factory: pytest.TempPathFactory
+@asynccontextmanager
+async def seeded_database(
+    dialect: str, data: Path, seed: Callable[[AsyncConnection], Awaitable[None]]
 ) -> AsyncIterator[Settings]:
-    """Settings for a private, seeded database."""
-    data = tmp_path_factory.mktemp("plans")
+    """Settings for a private database, migrated, seeded by `seed` and, on PostgreSQL,
+    analysed as autovacuum would (SQLite keeps no statistics unless told to, nor does
+    mailslot ask it to)."""
     if dialect == "sqlite":
         url = f"sqlite+aiosqlite:///{data}/plans.db"
     else:
@@ -101,13 +103,10 @@ async def mailbox(
     settings = make_settings(data, url)
     try:
         await upgrade(settings)
-        users, messages, deliveries = mailbox_rows()
         engine = make_engine(settings)
         async with engine.begin() as connection:
-            await connection.execute(insert(User), users)
-            await connection.execute(insert(Message), messages)
-            await connection.execute(insert(Delivery), deliveries)
-        if dialect == "postgres":  # SQLite keeps no statistics unless told to, nor does mailslot
+            await seed(connection)
+        if dialect == "postgres":
             async with engine.connect() as connection:
                 await connection.execute(text("COMMIT"))
                 await connection.execute(text("ANALYZE"))
@@ -116,6 +115,20 @@ async def mailbox(
     finally:
         if dialect == "postgres":
             await _drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module")
+async def mailbox(
+    dialect: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
+    async def seed(connection: AsyncConnection) -> None:
+        users, messages, deliveries = mailbox_rows()
+        await connection.execute(insert(User), users)
+        await connection.execute(insert(Message), messages)
+        await connection.execute(insert(Delivery), deliveries)
+
+    async with seeded_database(dialect, tmp_path_factory.mktemp("plans"), seed) as settings:
+        yield settings
 
 
 async def plan_of(settings: Settings, dialect: str, query: Any) -> str:
@@ -249,26 +262,20 @@ async def test_a_large_quiet_mailbox_pages_on_its_own_index(mailbox, dialect, bo
 
 
 @pytest.fixture(scope="module")
-async def quiet_million(dialect: str) -> AsyncIterator[Settings]:
+async def quiet_million(
+    dialect: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
     """PostgreSQL: a mailbox of 10^6 read messages, then 48,000 newer deliveries to 32
-    other users (the shape `make bench` leaves behind its send scenarios), analysed."""
+    other users (the shape `make bench` leaves behind its send scenarios)."""
     if dialect != "postgres":
         pytest.skip("PostgreSQL's planner; SQLite has no hash index and no statistics")
-    url = await _create_postgres_database()
-    settings = make_settings(Path(tempfile.mkdtemp(prefix="mailslot-plans-")), url)
-    try:
-        await upgrade(settings)
-        engine = make_engine(settings)
-        async with engine.begin() as connection:
-            for statement in QUIET_MILLION:
-                await connection.execute(text(statement))
-        async with engine.connect() as connection:
-            await connection.execute(text("COMMIT"))
-            await connection.execute(text("ANALYZE"))
-        await engine.dispose()
+
+    async def seed(connection: AsyncConnection) -> None:
+        for statement in QUIET_MILLION:
+            await connection.execute(text(statement))
+
+    async with seeded_database(dialect, tmp_path_factory.mktemp("quiet"), seed) as settings:
         yield settings
-    finally:
-        await _drop_postgres_database(url)
 
 
 QUIET_MILLION = [
