@@ -24,8 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
@@ -292,6 +294,32 @@ def _received_page(
     )
 
 
+class _OnlyOne(ColumnElement[int]):
+    """A value compared with `= ANY(ARRAY[value])` on PostgreSQL (plain `= value`
+    elsewhere). A plain equality makes the sent box's `sender_id` a constant to the
+    planner, so message id order alone satisfies `ORDER BY sender_id, id`, and the primary
+    key offered it: for a large, quiet sent box it walked back through every newer message
+    of everyone else (4.5 ms against 0.01 at 10^6; tests/messages/test_plans.py). Written
+    so, only ix_message_sent and ix_message_sent_thread give that order."""
+
+    inherit_cache = True
+    type = BigInteger()
+    _traverse_internals = [("value", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy declares it so)
+
+    def __init__(self, value: ColumnElement[Any]) -> None:
+        self.value = value
+
+
+@compiles(_OnlyOne)
+def _only_one(element: _OnlyOne, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.value, **kw))
+
+
+@compiles(_OnlyOne, "postgresql")
+def _only_one_of_array(element: _OnlyOne, compiler: Any, **kw: Any) -> str:
+    return f"ANY(ARRAY[{compiler.process(element.value, **kw)}])"
+
+
 def _sent_page(
     viewer: Account,
     below_id: int | None,
@@ -303,10 +331,10 @@ def _sent_page(
     page = (
         select(Message.id)
         .where(
-            Message.sender_id == bindparam("viewer_id", viewer.id),
+            Message.sender_id == _OnlyOne(bindparam("viewer_id", viewer.id, type_=BigInteger)),
             Message.deleted_by_sender_at.is_(None),
         )
-        .order_by(Message.id.desc())
+        .order_by(Message.sender_id.desc(), Message.id.desc())
         .offset(bindparam("page_offset", offset))
         .limit(bindparam("page_limit", limit))
     )
