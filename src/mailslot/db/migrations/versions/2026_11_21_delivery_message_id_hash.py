@@ -9,7 +9,8 @@ also offers deliveries in message id order, and PostgreSQL took that for a page 
 mailbox whose messages are older than other users' newest: walking back through every
 newer delivery of everyone else, 48,000 rows and 6 ms at 10^6 messages against 0.17 ms on
 the mailbox's own index. A hash index answers the lookups and offers no order. SQLite has
-no hash indexes, and its planner does not make that choice.
+no hash indexes, and its planner does not make that choice. The rebuild holds writes to
+`delivery` while it runs (README, "PostgreSQL").
 """
 
 from collections.abc import Sequence
