@@ -1,5 +1,6 @@
-"""The HTTP edge, as pure ASGI: request ids, the body limit, safe headers and the
-access log. Query strings never reach a log line: seed A carries passwords there."""
+"""The HTTP edge, as pure ASGI: request ids, the body limit, safe headers, the access log,
+and the event streams routes hand up to it. Query strings never reach a log line: seed A
+carries passwords there."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def defer(scope: Scope, run: Callable[[], Awaitable[None]]) -> None:
 
 class Edge:
     """Request id, body size limit (with or without Content-Length), `nosniff` and
-    `no-store` headers, and one access-log line per request."""
+    `no-store` headers, and one access-log line per request; then the stream a route
+    handed up (`defer`), if any."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
