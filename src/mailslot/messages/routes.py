@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
-from pydantic import BeforeValidator, Field, StringConstraints
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
-from mailslot.deps import AppSettings, DbSession, Limits, ReadDb
+from mailslot.deps import AppSettings, DbSession, Limits, ReadDb, query_model, query_parameters
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
@@ -133,49 +133,67 @@ async def post_message(
     return message_read(view)
 
 
-@router.get("/users/{username}/messages", responses=problems(400, 401, 403, 422))
+class ListQuery(BaseModel):
+    """The query of a listing, read by deps.query_model."""
+
+    box: Literal["inbox", "sent", "trash"] = Field("inbox", description="Which mailbox.")
+    unread: Flag | None = Field(
+        None, description='Inbox only: `true` unread, `false` read (`"true"` works too).'
+    )
+    page: PageNumber | None = None
+    per_page: PageSize = DEFAULT_PAGE_SIZE
+    cursor: str | None = Field(
+        None, max_length=64, description="`next_cursor` of the previous page."
+    )
+    q: str | None = Field(
+        None,
+        max_length=search.MAX_QUERY_LENGTH,
+        description='Full-text search of subject and body: words (all must match), "a '
+        'phrase", `pref*` for a prefix.',
+    )
+    sender: Username | None = Field(None, alias="from", description="Sent by.")
+    receiver: Username | None = Field(None, alias="to", description="Sent to.")
+    after: Instant | None = Field(None, description="Sent after (ISO 8601; UTC).")
+    before: Instant | None = Field(None, description="Sent before.")
+    thread: int | None = Field(None, ge=1, le=MAX_ID, description="In this thread.")
+
+
+@router.get(
+    "/users/{username}/messages",
+    responses=problems(400, 401, 403, 422),
+    openapi_extra=query_parameters(ListQuery),
+)
 async def list_messages(
     username: str,
     user: CurrentUser,
     db: ReadDb,
-    box: Annotated[
-        Literal["inbox", "sent", "trash"], Query(description="Which mailbox.")
-    ] = "inbox",
-    unread: Annotated[
-        Flag | None,
-        Query(description='Inbox only: `true` unread, `false` read (`"true"` works too).'),
-    ] = None,
-    page: Annotated[PageNumber | None, Query()] = None,
-    per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[
-        str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=search.MAX_QUERY_LENGTH,
-            description='Full-text search of subject and body: words (all must match), "a '
-            'phrase", `pref*` for a prefix.',
-        ),
-    ] = None,
-    sender: Annotated[Username | None, Query(alias="from", description="Sent by.")] = None,
-    receiver: Annotated[Username | None, Query(alias="to", description="Sent to.")] = None,
-    after: Annotated[Instant | None, Query(description="Sent after (ISO 8601; UTC).")] = None,
-    before: Annotated[Instant | None, Query(description="Sent before.")] = None,
-    thread: Annotated[int | None, Query(ge=1, le=MAX_ID, description="In this thread.")] = None,
+    query: Annotated[ListQuery, Depends(query_model(ListQuery))],
 ) -> MessagePage:
     """A page of your inbox (received), sent box or trash, newest first, search results
     included. Every filter combines with the others and with paging. Page with `cursor`
     (constant cost at any depth) or with `page` numbers (seed B). `threads` gives the
     unread count of each thread on the page."""
     require_self(user, username)
+    box, unread, page, per_page, cursor = (
+        query.box,
+        query.unread,
+        query.page,
+        query.per_page,
+        query.cursor,
+    )
     if cursor is not None and page is not None:
         raise InvalidParameter("Page with either 'cursor' or 'page', not both.")
     if box == "sent" and unread is not None:
         raise InvalidParameter("The 'unread' filter applies to the inbox only.")
     below_id = below(cursor)
     filters = await search.make_filter(
-        db, q=q, sender=sender, receiver=receiver, after=after, before=before, thread_id=thread
+        db,
+        q=query.q,
+        sender=query.sender,
+        receiver=query.receiver,
+        after=query.after,
+        before=query.before,
+        thread_id=query.thread,
     )
     offset = ((page or 1) - 1) * per_page
     views, more = await service.list_messages(
