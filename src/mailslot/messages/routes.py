@@ -174,18 +174,11 @@ async def list_messages(
     (constant cost at any depth) or with `page` numbers (seed B). `threads` gives the
     unread count of each thread on the page."""
     require_self(user, username)
-    box, unread, page, per_page, cursor = (
-        query.box,
-        query.unread,
-        query.page,
-        query.per_page,
-        query.cursor,
-    )
-    if cursor is not None and page is not None:
+    if query.cursor is not None and query.page is not None:
         raise InvalidParameter("Page with either 'cursor' or 'page', not both.")
-    if box == "sent" and unread is not None:
+    if query.box == "sent" and query.unread is not None:
         raise InvalidParameter("The 'unread' filter applies to the inbox only.")
-    below_id = below(cursor)
+    below_id = below(query.cursor)
     filters = await search.make_filter(
         db,
         q=query.q,
@@ -195,23 +188,23 @@ async def list_messages(
         before=query.before,
         thread_id=query.thread,
     )
-    offset = ((page or 1) - 1) * per_page
+    offset = ((query.page or 1) - 1) * query.per_page
     views, more = await service.list_messages(
         db,
         viewer=user,
-        box=box,
-        unread=unread,
+        box=query.box,
+        unread=query.unread,
         below_id=below_id,
         offset=offset,
-        limit=per_page,
+        limit=query.per_page,
         filters=filters,
         thread_unread=True,
     )
     return MessagePage(
         messages=[message_read(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
-        per_page=per_page,
-        page=page if cursor is None else None,
+        per_page=query.per_page,
+        page=query.page if query.cursor is None else None,
         threads=thread_counts(views),
     )
 
