@@ -64,17 +64,17 @@ ClientAddress = Annotated[str, Depends(client_address)]
 SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]
 
 
-Query = TypeVar("Query", bound=BaseModel)
+QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
 
-def query_model(model: type[Query]) -> Callable[[Request], Awaitable[Query]]:
+def query_model(model: type[QueryModel]) -> Callable[[Request], Awaitable[QueryModel]]:
     """A dependency that validates the query string as one model. FastAPI checks each
     declared query parameter on its own, introspecting its annotation on every request:
     some 1,100 Python calls for a listing's eleven, more than its database call (bench/
     README.md). Invalid input is the same 422, located at ("query", name). Document the
     parameters with `openapi_extra=query_parameters(model)`."""
 
-    async def parse(request: Request) -> Query:
+    async def parse(request: Request) -> QueryModel:
         try:
             return model.model_validate(request.query_params)
         except ValidationError as exc:

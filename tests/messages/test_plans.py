@@ -29,7 +29,8 @@ from mailslot.messages.models import Delivery, Message
 from mailslot.messages.search import MessageFilter
 from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
 
-pytestmark = pytest.mark.anyio
+# The first test of each engine builds the seeded database: some 72,000 rows.
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
 VIEWER = Account(1, "u1", None, datetime.now(UTC))
 USERS = 50
@@ -43,7 +44,8 @@ UNREAD_FROM = FIRST_ID + 10_800  # messages above this id are unread: the newest
 def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Users 1-50; thread k is between user ((k - 7) mod 25) + 1 and that user + 25, so
     the viewer (user 1) is in thread 7 and every 25th thread after it. Every 50th delivery
-    is in its receiver's trash."""
+    is in its receiver's trash. User 51 holds BIG_MAILBOX read messages from user 2, each
+    a thread of its own and all older than every thread's."""
     now = datetime(2026, 11, 1, tzinfo=UTC)
     users = [
         {
@@ -53,10 +55,26 @@ def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dic
             "password_hash": "x",
             "created_at": now,
         }
-        for i in range(1, USERS + 1)
+        for i in range(1, BIG + 1)
     ]
     messages: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
+    for message_id in range(1, BIG_MAILBOX + 1):
+        thread = THREADS + message_id
+        messages.append(
+            {
+                "id": message_id,
+                "sender_id": 2,
+                "subject": "old",
+                "body": "old",
+                "receiver_names": [f"u{BIG}"],
+                "created_at": now,
+                "thread_id": thread,
+            }
+        )
+        deliveries.append(
+            {"receiver_id": BIG, "message_id": message_id, "thread_id": thread, "read_at": now}
+        )
     for k in range(1, THREADS + 1):
         first = (k - 7) % 25 + 1
         pair = (first, first + 25)
