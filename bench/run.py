@@ -599,7 +599,7 @@ async def bench(args: argparse.Namespace) -> None:
                 args.profile.mkdir(parents=True, exist_ok=True)
                 profiler = subprocess.Popen(
                     [
-                        "py-spy",
+                        str(Path(sys.executable).with_name("py-spy")),  # the venv's
                         "record",
                         "--subprocesses",
                         "--format",

@@ -239,7 +239,7 @@ async def test_a_page_counts_each_of_its_threads_once(mailbox, dialect) -> None:
     """The viewer's newest page holds two rows of most of its threads: the unread count
     runs once per distinct thread, over the per-thread unread index, not once per row."""
     engine = make_engine(mailbox)
-    query = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True)
+    query = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True).statement
     params = {"viewer_id": VIEWER.id, "page_offset": 0, "page_limit": 21}
     statement = str(
         query.params(**params).compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
@@ -271,7 +271,7 @@ async def test_a_large_quiet_mailbox_pages_on_its_own_index(mailbox, dialect, bo
     """User 51 holds most of the rows, all older than everyone else's. Paging by message
     id alone (the message_id index, backwards, filtered by receiver) would walk past every
     newer delivery of every other user first: a page would cost more as others write."""
-    query = service._unfiltered_page(box, None, keyset=False, thread_unread=True)
+    query = service._unfiltered_page(box, None, keyset=False, thread_unread=True).statement
     plan = await plan_of(
         mailbox, dialect, query.params(viewer_id=BIG, page_offset=0, page_limit=21)
     )
@@ -318,7 +318,7 @@ async def test_a_million_quiet_messages_page_on_their_own_index(quiet_million) -
     """As a B-tree, the message_id index offered PostgreSQL this page in id order: it
     walked back through the 48,000 newer deliveries of the others (6 ms against 0.17;
     migration 0005)."""
-    query = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True)
+    query = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True).statement
     page = query.params(viewer_id=1, page_offset=0, page_limit=21)
     plan = await plan_of(quiet_million, "postgres", page)
     assert "ix_delivery_message_id" not in plan, plan
@@ -327,7 +327,7 @@ async def test_a_million_quiet_messages_page_on_their_own_index(quiet_million) -
 
 @pytest.mark.timeout(180)  # seeding 10^6 rows
 async def test_a_million_quiet_sent_messages_page_on_their_own_index(quiet_million) -> None:
-    query = service._unfiltered_page("sent", None, keyset=False, thread_unread=True)
+    query = service._unfiltered_page("sent", None, keyset=False, thread_unread=True).statement
     page = query.params(viewer_id=2, page_offset=0, page_limit=21)
     plan = await plan_of(quiet_million, "postgres", page)
     assert "ix_message_sent" in plan, plan

@@ -33,6 +33,7 @@ from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
@@ -403,11 +404,12 @@ _ANYONE = Account(id=0, username="", email=None, created_at=datetime.min.replace
 @cache
 def _unfiltered_page(
     box: Box, unread: bool | None, *, keyset: bool, thread_unread: bool
-) -> Select[*tuple[Any, ...]]:
-    """Pages without search or filters, the common case, are built once per shape:
-    building a statement costs more CPU than running it."""
+) -> DirectQuery:
+    """Pages without search or filters, the common case, are built once per shape and
+    run on the driver: building a statement, or running it through SQLAlchemy, costs
+    more CPU than the statement itself."""
     page = _page(box, _ANYONE, unread, 0 if keyset else None, 0, 1, None)
-    return _with_thread_unread(page) if thread_unread else page
+    return DirectQuery(_with_thread_unread(page) if thread_unread else page)
 
 
 async def list_messages(
@@ -432,15 +434,16 @@ async def list_messages(
     if below_id is not None:
         params["below_id"] = below_id
     if filters is None or filters.is_empty:
-        query = _unfiltered_page(
+        found = await _unfiltered_page(
             box, unread, keyset=below_id is not None, thread_unread=thread_unread
-        )
+        ).all(db, params)
     else:
         query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
         if thread_unread:
             query = _with_thread_unread(query)
+        found = (await db.execute(query, params)).all()
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
-    rows = sorted((await db.execute(query, params)).all(), key=lambda row: row.id, reverse=True)
+    rows = sorted(found, key=lambda row: row.id, reverse=True)
     received = box != "sent"
     views = [
         _view(

@@ -1,0 +1,133 @@
+"""Statements run on the driver (db.direct) answer as SQLAlchemy does, and a lost
+connection is a 503 that is not handed out again."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, exc, func, select, text
+
+from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.direct import DirectQuery, _is_unavailable
+from mailslot.messages import service
+from mailslot.messages.models import Message
+from tests.factories import make_user, send
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_every_page_shape_reads_as_through_sqlalchemy(app, client) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    first = await send(client, alice, bob, subject="first")
+    for n in range(3):
+        await send(client, alice, bob, subject=f"more {n}")
+    reply = await client.post(
+        f"/users/{bob.username}/messages",
+        json={
+            "receiver": alice.username,
+            "subject": "re",
+            "message": "yes",
+            "reply_to": first["id"],
+        },
+        headers=bob.headers,
+    )
+    assert reply.status_code == 201, reply.text
+    read = await client.get(f"/users/{bob.username}/messages/{first['id']}", headers=bob.headers)
+    assert read.status_code == 200
+    trashed = await client.delete(
+        f"/users/{bob.username}/messages/{first['id'] + 1}", headers=bob.headers
+    )
+    assert trashed.status_code in (200, 204), trashed.text
+    bob_id = await _user_id(app, bob.username)
+    shapes = itertools.product(
+        ("inbox", "sent", "trash"), (None, True, False), (False, True), (False, True)
+    )
+    compared = 0
+    async with app.state.read_engine.connect() as db:
+        for box, unread, keyset, thread_unread in shapes:
+            if box == "sent" and unread is not None:
+                continue
+            query = service._unfiltered_page(
+                box, unread, keyset=keyset, thread_unread=thread_unread
+            )
+            params = {"viewer_id": bob_id, "page_offset": 0, "page_limit": 10}
+            if keyset:
+                params["below_id"] = first["id"] + 10
+            direct = await query.all(db, params)
+            expected = (await db.execute(query.statement, params)).all()
+            assert sorted(map(tuple, direct)) == sorted(map(tuple, expected)), (box, unread)
+            for row, like in zip(sorted(direct), sorted(expected), strict=True):
+                assert row._asdict() == like._asdict()
+                assert row.created_at.utcoffset() == timedelta(0)
+                assert isinstance(row.receiver_names, list)
+            compared += len(expected)
+    assert compared > 20  # the shapes found mail: read, unread, trashed and sent
+
+
+async def test_bind_values_go_through_their_types(app, client) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, alice, bob)
+    query = DirectQuery(
+        select(Message.id, Message.created_at).where(
+            Message.created_at > bindparam("after", type_=UTCDateTime),
+            Message.subject == bindparam("subject"),
+            Message.id == bindparam("id"),
+        )
+    )
+    async with app.state.read_engine.connect() as db:
+        earlier = {"after": utcnow() - timedelta(hours=1), "subject": "Hello", "id": sent["id"]}
+        later = earlier | {"after": utcnow() + timedelta(hours=1)}
+        (row,) = await query.all(db, earlier)
+        assert row.id == sent["id"]
+        assert await query.all(db, later) == []
+
+
+async def test_within_a_session_the_statement_runs_through_it(app, client) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, alice, bob)
+    query = DirectQuery(select(Message.subject).where(Message.id == bindparam("id")))
+    async with app.state.session_factory() as session:
+        rows = await query.all(session, {"id": sent["id"]})
+        assert [row.subject for row in rows] == ["Hello"]
+        assert session.in_transaction()
+
+
+async def test_values_rendered_at_execution_are_refused(app) -> None:
+    query = DirectQuery(select(Message.id).where(Message.id.in_(bindparam("ids", expanding=True))))
+    async with app.state.read_engine.connect() as db:
+        with pytest.raises(ValueError, match="IN lists"):
+            await query.all(db, {"ids": [1, 2]})
+
+
+async def test_a_lost_connection_is_unavailable_and_not_handed_out_again(app, dialect) -> None:
+    if dialect != "postgres":
+        pytest.skip("a server connection to lose: SQLite has none")
+    backend = DirectQuery(select(func.pg_backend_pid().label("pid")))
+    async with app.state.read_engine.connect() as db:
+        (row,) = await backend.all(db, {})
+        async with app.state.engine.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": row.pid})
+        with pytest.raises(exc.OperationalError) as lost:
+            await backend.all(db, {})
+        # errors.py answers it 503 database_unavailable, as SQLAlchemy's own.
+        assert lost.value.connection_invalidated
+        assert db.invalidated
+    async with app.state.read_engine.connect() as db:
+        (again,) = await backend.all(db, {})
+        assert again.pid != row.pid
+
+
+async def _user_id(app, username: str) -> int:
+    async with app.state.read_engine.connect() as db:
+        found = await db.execute(
+            text("SELECT id FROM user_account WHERE username = :u"), {"u": username}
+        )
+        return int(found.scalar_one())
+
+
+def test_only_the_databases_failures_are_unavailable() -> None:
+    assert _is_unavailable(ConnectionResetError())
+    assert _is_unavailable(TimeoutError())
+    assert not _is_unavailable(ValueError("a bug stays a 500"))
