@@ -19,6 +19,7 @@ from mailslot.accounts.security import (
     token_digest,
 )
 from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.errors import (
     EmailTaken,
@@ -289,9 +290,9 @@ async def issue_token(db: AsyncSession, user: Account, *, ttl: int) -> str:
     return token
 
 
-# Authenticated requests run this when the token is not cached: built once, run with
-# parameters.
-_TOKEN_OWNER = (
+# Authenticated requests run this when the token is not cached: built once, run on the
+# driver with parameters.
+_TOKEN_OWNER = DirectQuery(
     select(*_ACCOUNT_COLUMNS, AccessToken.expires_at)
     .join(AccessToken, AccessToken.user_id == User.id)
     .where(
@@ -304,8 +305,8 @@ _TOKEN_OWNER = (
 async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime] | None:
     """The owner of a live token and when it expires; None for an unknown, expired or
     revoked one. `digest` is the token's `token_digest`."""
-    row = (await db.execute(_TOKEN_OWNER, {"token_hash": digest, "now": utcnow()})).one_or_none()
-    return (Account(*row[:4]), row.expires_at) if row else None
+    rows = await _TOKEN_OWNER.all(db, {"token_hash": digest, "now": utcnow()})
+    return (Account(*rows[0][:4]), rows[0].expires_at) if rows else None
 
 
 async def revoke_token(db: AsyncSession, token: str) -> None:

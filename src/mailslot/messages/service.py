@@ -703,8 +703,8 @@ async def delete_message(
     return "own"
 
 
-_COUNT_UNREAD = (
-    select(func.count())
+_COUNT_UNREAD = DirectQuery(
+    select(func.count().label("unread"))
     .select_from(Delivery)
     .where(
         Delivery.receiver_id == bindparam("viewer_id"),
@@ -716,5 +716,5 @@ _COUNT_UNREAD = (
 
 async def count_unread(db: Reader, *, viewer: Account) -> int:
     """Unread messages in the inbox; counts over the unread index only, not the mailbox."""
-    count = await db.scalar(_COUNT_UNREAD, {"viewer_id": viewer.id})
-    return int(count or 0)
+    (row,) = await _COUNT_UNREAD.all(db, {"viewer_id": viewer.id})
+    return int(row.unread)
