@@ -38,9 +38,11 @@ class DirectQuery:
     (bench/README.md). Bind values and column values go through their types' processors,
     as SQLAlchemy applies them, and rows keep attribute access by column key.
 
-    Given a session, the statement runs through the session as usual: the driver must not
-    see statements of a transaction SQLAlchemy manages. A bare connection is one of the
-    read-only engine (deps.ReadDb): autocommit on PostgreSQL, a read on SQLite."""
+    Given a session, the statement runs on the session's connection, in its transaction
+    once SQLAlchemy has begun one there. On PostgreSQL SQLAlchemy sends BEGIN with its
+    first own statement, so a DirectQuery ahead of it reads committed data in autocommit,
+    as a statement of the READ COMMITTED transaction would; and a session that only ran
+    DirectQuery commits without a round trip."""
 
     def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
@@ -48,8 +50,7 @@ class DirectQuery:
 
     async def all(self, db: Reader, params: Mapping[str, Any]) -> Sequence[Any]:
         if not isinstance(db, AsyncConnection):
-            found: Sequence[Any] = (await db.execute(self.statement, params)).all()
-            return found
+            db = await db.connection()
         compiled = self._compiled.get(db.dialect.name) or self._compile(db.dialect)
         args = compiled.arguments(params)
         driver = (await db.get_raw_connection()).driver_connection

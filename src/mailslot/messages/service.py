@@ -563,30 +563,37 @@ async def find_message_by_fields(
     return found
 
 
-async def _find_visible(db: AsyncSession, viewer: Account, message_id: int) -> MessageView | None:
-    """The message if the viewer may see it: a live delivery to them, or theirs as sender
-    and not deleted."""
-    own_delivery = and_(
-        Delivery.message_id == Message.id,
-        Delivery.receiver_id == viewer.id,
-        Delivery.deleted_at.is_(None),
+# The message if the viewer may see it: a live delivery to them, or theirs as sender and
+# not deleted.
+_VISIBLE = DirectQuery(
+    select(*_VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
+    .join(User, User.id == Message.sender_id)
+    .outerjoin(
+        Delivery,
+        and_(
+            Delivery.message_id == Message.id,
+            Delivery.receiver_id == bindparam("viewer_id"),
+            Delivery.deleted_at.is_(None),
+        ),
     )
-    row = (
-        await db.execute(
-            select(*_VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
-            .join(User, User.id == Message.sender_id)
-            .outerjoin(Delivery, own_delivery)
-            .where(
-                Message.id == message_id,
-                or_(
-                    Delivery.receiver_id.is_not(None),
-                    and_(Message.sender_id == viewer.id, Message.deleted_by_sender_at.is_(None)),
-                ),
-            )
-        )
-    ).one_or_none()
-    if row is None:
+    .where(
+        Message.id == bindparam("message_id"),
+        or_(
+            Delivery.receiver_id.is_not(None),
+            and_(
+                Message.sender_id == bindparam("viewer_id"),
+                Message.deleted_by_sender_at.is_(None),
+            ),
+        ),
+    )
+)
+
+
+async def _find_visible(db: Reader, viewer: Account, message_id: int) -> MessageView | None:
+    rows = await _VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
+    if not rows:
         return None
+    row = rows[0]
     return _view(row, is_receiver=row.receiver_id is not None, read_at=row.read_at)
 
 
