@@ -5,7 +5,8 @@ mailslot's Python cost per request, database driver included, database server ex
 `/healthz` is the baseline (framework and middleware only).
 
     python -m bench.inproc [--db postgres|sqlite] [--requests 2000] [--redis URL]
-        [--profile SCENARIO]   (SORT=cumulative TOP=60 to change the listing)
+        [--profile SCENARIO]   (SORT=cumulative TOP=60 to change the listing;
+                                CALLERS=isinstance to list who calls a function)
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ async def measure(
                             int(os.environ.get("TOP", "40"))
                         )
                         print_calls_by_package(stats, CALL_COUNT_REQUESTS)
+                        if callers := os.environ.get("CALLERS"):
+                            stats.sort_stats("ncalls").print_callers(callers)
         return results
     finally:
         if name:
