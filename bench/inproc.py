@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 from asgi_lifespan import LifespanManager
 
-from bench.run import POSTGRES_ADMIN, Seeder, create_database, drop_database
+from bench.run import Seeder, scratch_database
 from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.db.engine import make_engine
@@ -40,26 +40,16 @@ async def measure(
     db: str, requests: int, profile: str | None = None, redis_url: str | None = None
 ) -> dict[str, tuple[float, float]]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
-    name = None
-    if db == "postgres":
-        name = await create_database(POSTGRES_ADMIN)
-        url = (
-            "postgresql+asyncpg://"
-            + POSTGRES_ADMIN.split("://", 1)[1].rsplit("/", 1)[0]
-            + f"/{name}"
+    async with scratch_database(db, workdir) as url:
+        settings = Settings(
+            data_dir=workdir,
+            database_url=url,
+            secret_key="inproc-secret-key-0123456789abcdef",
+            rate_limits="off",
+            redis_url=redis_url,
+            redis_prefix=f"mailslot-inproc-{os.getpid()}:",
+            log_level="warning",
         )
-    else:
-        url = f"sqlite+aiosqlite:///{workdir}/mailslot.db"
-    settings = Settings(
-        data_dir=workdir,
-        database_url=url,
-        secret_key="inproc-secret-key-0123456789abcdef",
-        rate_limits="off",
-        redis_url=redis_url,
-        redis_prefix=f"mailslot-inproc-{os.getpid()}:",
-        log_level="warning",
-    )
-    try:
         await upgrade(settings)
         engine = make_engine(settings)
         seeder = Seeder(engine, engine.dialect.name, "unused")
@@ -125,9 +115,6 @@ async def measure(
                         if callers := os.environ.get("CALLERS"):
                             stats.sort_stats("ncalls").print_callers(callers)
         return results
-    finally:
-        if name:
-            await drop_database(POSTGRES_ADMIN, name)
 
 
 def print_calls_by_package(stats: pstats.Stats, requests: int) -> None:

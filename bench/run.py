@@ -28,6 +28,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -320,6 +322,24 @@ async def drop_database(admin: str, name: str) -> None:
     connection = await asyncpg.connect(admin)
     await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await connection.close()
+
+
+@asynccontextmanager
+async def scratch_database(db: str, workdir: Path) -> AsyncIterator[str]:
+    """The URL of an empty database: a new PostgreSQL database, dropped afterwards, or a
+    SQLite file in `workdir`."""
+    if db != "postgres":
+        yield f"sqlite+aiosqlite:///{workdir}/mailslot.db"
+        return
+    name = await create_database(POSTGRES_ADMIN)
+    try:
+        yield (
+            "postgresql+asyncpg://"
+            + POSTGRES_ADMIN.split("://", 1)[1].rsplit("/", 1)[0]
+            + f"/{name}"
+        )
+    finally:
+        await drop_database(POSTGRES_ADMIN, name)
 
 
 def scaling(
