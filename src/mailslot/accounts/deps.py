@@ -31,7 +31,10 @@ async def _token_cache(request: Request) -> TokenCache:
 Tokens = Annotated[TokenCache, Depends(_token_cache)]
 
 
-async def _current_user(token: BearerToken, tokens: Tokens) -> Account:
+async def _current_user(request: Request, token: BearerToken) -> Account:
+    # The cache straight from app.state, not through Tokens: every authenticated request
+    # runs this, and each dependency FastAPI solves costs about as much as the lookup.
+    tokens: TokenCache = request.app.state.token_cache
     user = await tokens.user_for(require_token(token))
     if user is None:
         raise InvalidToken("The token is unknown, expired or signed out.")
