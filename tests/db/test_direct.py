@@ -7,7 +7,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, exc, func, select, text
+from sqlalchemy import bindparam, exc, func, select, text, update
 
 from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.db.direct import DirectQuery, _is_unavailable
@@ -84,14 +84,31 @@ async def test_bind_values_go_through_their_types(app, client) -> None:
         assert await query.all(db, later) == []
 
 
-async def test_within_a_session_the_statement_runs_through_it(app, client) -> None:
+async def test_in_a_session_it_reads_the_sessions_own_writes(app, client) -> None:
     alice, bob = await make_user(client), await make_user(client)
     sent = await send(client, alice, bob)
     query = DirectQuery(select(Message.subject).where(Message.id == bindparam("id")))
     async with app.state.session_factory() as session:
-        rows = await query.all(session, {"id": sent["id"]})
-        assert [row.subject for row in rows] == ["Hello"]
-        assert session.in_transaction()
+        await session.execute(
+            update(Message).where(Message.id == sent["id"]).values(subject="changed")
+        )
+        assert [row.subject for row in await query.all(session, {"id": sent["id"]})] == ["changed"]
+        await session.rollback()
+    async with app.state.read_engine.connect() as db:
+        assert [row.subject for row in await query.all(db, {"id": sent["id"]})] == ["Hello"]
+
+
+async def test_a_session_that_only_read_on_the_driver_begins_nothing(app, client, dialect) -> None:
+    if dialect != "postgres":
+        pytest.skip("SQLite's sessions take the write lock with their connection")
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, alice, bob)
+    query = DirectQuery(select(Message.subject).where(Message.id == bindparam("id")))
+    async with app.state.session_factory() as session:
+        assert [row.subject for row in await query.all(session, {"id": sent["id"]})] == ["Hello"]
+        raw = await (await session.connection()).get_raw_connection()
+        assert not raw.driver_connection.is_in_transaction()  # no BEGIN was sent
+        await session.commit()
 
 
 async def test_values_rendered_at_execution_are_refused(app) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections import namedtuple
@@ -30,13 +29,14 @@ _UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
 
 class DirectQuery:
     """A Core SELECT compiled once per dialect, run on the asyncpg or aiosqlite connection
-    beneath a connection of the read-only engine, through the driver's statement cache.
+    beneath a SQLAlchemy connection, through the driver's statement cache.
 
     SQLAlchemy's execution path (compiled-cache lookup, cursor adaptor, greenlet hop, Row
-    objects) costs more CPU than the statement it runs: a list page of 20 took 0.73-0.78 ms
-    through `AsyncConnection.execute` and 0.38-0.48 ms here, with the same pool checkout
-    (bench/README.md). Bind values and column values go through their types' processors,
-    as SQLAlchemy applies them, and rows keep attribute access by column key.
+    objects) costs more CPU than the statement it runs: a list page of 20 took 0.42 ms
+    through `AsyncConnection.execute` and 0.30 ms here on PostgreSQL, 1.11 against 0.50 ms
+    on SQLite, with the same pool checkout (`python -m bench.direct`). Bind values and
+    column values go through their types' processors, as SQLAlchemy applies them, and rows
+    keep attribute access by column key.
 
     Given a session, the statement runs on the session's connection, in its transaction
     once SQLAlchemy has begun one there. On PostgreSQL SQLAlchemy sends BEGIN with its
@@ -133,7 +133,7 @@ class _Compiled:
 
 def _is_unavailable(error: Exception) -> bool:
     """A lost, refused, overloaded or timed-out database: a 503 the client may retry."""
-    if isinstance(error, OSError | asyncio.TimeoutError | asyncpg.InterfaceError):
+    if isinstance(error, OSError | asyncpg.InterfaceError):  # TimeoutError is an OSError
         return True
     if isinstance(error, sqlite3.OperationalError):  # "database is locked"
         return True
