@@ -160,7 +160,8 @@ async def test_the_trash_is_purged_periodically(dialect, settings) -> None:
             with anyio.fail_after(5):
                 await app.state.purger.next_run()  # may have started before the aging
                 await app.state.purger.next_run()
-            assert (await restore(client, bob, sent["id"])).status_code == 404
+            restored = await restore(client, bob, sent["id"])
+            assert restored.status_code == 404, (restored.text, app.state.purger.runs)
 
 
 async def test_seed_a_sender_still_deletes_what_receivers_deleted_for_good(
