@@ -63,12 +63,12 @@ async def test_send_naming_unknown_receivers_stores_nothing_and_names_them_in_or
         await db.rollback()
 
 
-async def test_a_send_costs_two_statements_on_postgresql(client, app: FastAPI, dialect) -> None:
-    """PostgreSQL: the receivers' lookup, the message and its deliveries in one statement
-    (messages.service._STORE_MESSAGE), then the change log (changes._APPEND). It was three
-    while the receivers were looked up first. SQLite keeps one statement per step: the
-    receivers, the message, its thread id, the deliveries, the users' sequence numbers and
-    the change-log entries."""
+async def test_a_send_is_one_statement_on_postgresql(client, app: FastAPI, dialect) -> None:
+    """PostgreSQL: the receivers' lookup, the message, its deliveries and the change log in
+    one statement (messages.service._SEND). It was three while the receivers were looked
+    up first, then two while the log had a statement of its own. SQLite keeps one
+    statement per step: the receivers, the message, its thread id, the deliveries, the
+    users' sequence numbers and the change-log entries."""
     alice, bob, carol = [await make_user(client) for _ in range(3)]
     async with app.state.session_factory() as db:
         sender = await accounts.get_user(db, alice.username)  # BEGIN is not counted
@@ -76,6 +76,42 @@ async def test_a_send_costs_two_statements_on_postgresql(client, app: FastAPI, d
             sent = await service.send_message(
                 db, sender=sender, receivers=[bob.username, carol.username], subject="s", text="t"
             )
-        await db.rollback()
+        await db.rollback()  # the send was part of the session's transaction
+        assert await _count(db, Message, Message.id == sent.id) == 0
+        assert await _count(db, Change, Change.message_id == sent.id) == 0
     assert sent.receivers == [bob.username, carol.username]
-    assert len(counted) == {"postgres": 2, "sqlite": 6}[dialect]
+    assert len(counted) == {"postgres": 1, "sqlite": 6}[dialect]
+
+
+async def test_a_send_that_opens_the_session_is_its_own_transaction(
+    client, app: FastAPI, dialect
+) -> None:
+    """PostgreSQL: a session that has sent nothing to the database yet sends the send's
+    statement alone, which commits itself: no BEGIN, no COMMIT round trip. Its log entries
+    are those events.message_created keeps, numbered in order."""
+    if dialect != "postgres":
+        pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
+    alice, bob = await make_user(client), await make_user(client)
+    async with app.state.session_factory() as lookups:
+        sender = await accounts.get_user(lookups, alice.username)
+        receiver = await accounts.get_user(lookups, bob.username)
+    async with app.state.session_factory() as db:
+        sent = await service.send_message(
+            db, sender=sender, receivers=[bob.username, alice.username], subject="s", text="t"
+        )
+        raw = await (await db.connection()).get_raw_connection()
+        assert not raw.driver_connection.is_in_transaction()
+        async with app.state.read_engine.connect() as other:  # committed already
+            stored = await other.execute(
+                select(Change.user_id, Change.seq, Change.data)
+                .where(Change.message_id == sent.id)
+                .order_by(Change.user_id, Change.seq)
+            )
+            rows = stored.all()
+        await db.commit()
+    entries = sorted((row.user_id, row.data["box"]) for row in rows)
+    assert entries == sorted([(receiver.id, "inbox"), (sender.id, "inbox"), (sender.id, "sent")])
+    # alice's two entries: her inbox copy first, then the sent one, one number apart
+    own = [row for row in rows if row.user_id == sender.id]
+    assert [row.data for row in own] == [{"box": "inbox"}, {"box": "sent"}]
+    assert own[1].seq == own[0].seq + 1

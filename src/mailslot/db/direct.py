@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.selectable import TextualSelect
 
 from mailslot.db.engine import Reader
 
@@ -28,7 +29,8 @@ _UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
 
 
 class DirectQuery:
-    """A Core SELECT compiled once per dialect, run on the asyncpg or aiosqlite connection
+    """A Core statement that returns rows (a SELECT, or text with `.columns()`) compiled
+    once per dialect, run on the asyncpg or aiosqlite connection
     beneath a SQLAlchemy connection, through the driver's statement cache.
 
     SQLAlchemy's execution path (compiled-cache lookup, cursor adaptor, greenlet hop, Row
@@ -44,7 +46,7 @@ class DirectQuery:
     as a statement of the READ COMMITTED transaction would; and a session that only ran
     DirectQuery commits without a round trip."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]] | TextualSelect) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 

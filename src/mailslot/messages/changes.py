@@ -46,39 +46,46 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     """Append changes to their users' logs and publish them once the transaction commits.
 
     Two statements whatever the number of users: one UPDATE takes the next sequence
-    numbers of every user involved, one INSERT writes the entries. The UPDATE locks the
-    users' rows (in id order, so two sends between the same users cannot deadlock) until
-    commit, so sequence numbers are handed out, and become visible, in commit order.
-    Call it last in a transaction: the locks are held from here to the commit."""
+    numbers of every user involved, one INSERT writes the entries (one statement on
+    PostgreSQL). The UPDATE locks the users' rows (in id order, so two sends between the
+    same users cannot deadlock) until commit, so sequence numbers are handed out, and
+    become visible, in commit order. Call it last in a transaction: the locks are held
+    from here to the commit."""
     if not changes:
         return []
-    counts = Counter(change.user_id for change in changes)
     now = utcnow()
-    in_one_statement = dialect_name(db) == "postgresql"
-    if in_one_statement:
-        heads = await _append_in_one_statement(db, changes, now)
-    else:
-        heads = await _take_sequence_numbers(db, counts)
-    seq = {user_id: heads[user_id] - count for user_id, count in counts.items()}
+    if dialect_name(db) == "postgresql":
+        return recorded(db, changes, await _append_in_one_statement(db, changes, now))
+    heads = await _take_sequence_numbers(db, Counter(change.user_id for change in changes))
+    events = recorded(db, changes, heads)
+    await db.execute(
+        insert(Change),
+        [
+            {
+                "user_id": event.user_id,
+                "seq": event.id,
+                "type": event.type,
+                "message_id": change.message_id,
+                "data": change.stored,
+                "created_at": now,
+            }
+            for change, event in zip(changes, events, strict=True)
+        ],
+    )
+    return events
+
+
+def recorded(db: AsyncSession, changes: Sequence[NewChange], heads: dict[int, int]) -> list[Event]:
+    """The events of changes whose entries are written, numbered from their users' new
+    newest sequence numbers (`heads`), published once the transaction commits. For a
+    statement that appends entries itself (`APPEND_ENTRIES`) and for `record`."""
+    seq = dict(heads)
+    for change in changes:
+        seq[change.user_id] -= 1
     events = []
     for change in changes:
         seq[change.user_id] += 1
         events.append(Event(change.user_id, change.type, seq[change.user_id], change.data))
-    if not in_one_statement:
-        await db.execute(
-            insert(Change),
-            [
-                {
-                    "user_id": event.user_id,
-                    "seq": event.id,
-                    "type": event.type,
-                    "message_id": change.message_id,
-                    "data": change.stored,
-                    "created_at": now,
-                }
-                for change, event in zip(changes, events, strict=True)
-            ],
-        )
     publish_on_commit(db, events)
     return events
 
@@ -102,30 +109,43 @@ async def _take_sequence_numbers(db: AsyncSession, counts: Counter[int]) -> dict
     return dict(rows.all())
 
 
-# PostgreSQL: the same two steps (counters locked in id order, then the entries) in one
-# round trip. An entry's number is its user's new head less the entries after it.
-_APPEND = text(
-    """
-    WITH heads AS (
+# PostgreSQL: the same two steps (counters locked in id order, then the entries) as
+# common table expressions, for a statement that first names its entries in a CTE
+# `entries(user_id, after, type, message_id, data)`: `after` counts the user's entries
+# that follow this one. `heads` gives each user's new newest sequence number, and an
+# entry's number is that head less its `after`. Statements: `_APPEND` here, and a send
+# (messages.service._SEND), which writes message, deliveries and entries at once.
+APPEND_ENTRIES = """
+    taken AS (SELECT user_id AS id, count(*) AS count FROM entries GROUP BY user_id),
+    heads AS (
         UPDATE user_account SET last_change_seq = last_change_seq + taken.count
-        FROM unnest(:user_ids, :counts) AS taken(id, count)
+        FROM taken
         WHERE user_account.id = taken.id AND user_account.id IN (
-            SELECT id FROM user_account WHERE id = ANY(:user_ids)
+            SELECT id FROM user_account WHERE id IN (SELECT id FROM taken)
             ORDER BY id FOR NO KEY UPDATE
         )
         RETURNING user_account.id, user_account.last_change_seq AS head
+    ),
+    logged AS (
+        INSERT INTO change (user_id, seq, type, message_id, data, created_at)
+        SELECT entries.user_id, heads.head - entries.after, entries.type,
+               entries.message_id, entries.data, :created_at
+        FROM entries JOIN heads ON heads.id = entries.user_id
     )
-    INSERT INTO change (user_id, seq, type, message_id, data, created_at)
-    SELECT entry.user_id, heads.head - entry.after, entry.type, entry.message_id,
-           entry.data::json, :created_at
-    FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data)
-         AS entry(user_id, after, type, message_id, data)
-    JOIN heads ON heads.id = entry.user_id
-    RETURNING user_id, seq
-    """
+"""
+
+_APPEND = text(
+    # S608: APPEND_ENTRIES is a constant of this module; every value is bound.
+    f"""
+    WITH entries AS (
+        SELECT user_id, after, type, message_id, data::json
+        FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data)
+             AS entry(user_id, after, type, message_id, data)
+    ),
+    {APPEND_ENTRIES}
+    SELECT id, head FROM heads
+    """  # noqa: S608
 ).bindparams(
-    bindparam("user_ids", type_=ARRAY(BigInteger)),
-    bindparam("counts", type_=ARRAY(BigInteger)),
     bindparam("entry_users", type_=ARRAY(BigInteger)),
     bindparam("entry_after", type_=ARRAY(BigInteger)),
     bindparam("entry_types", type_=ARRAY(String)),
@@ -148,8 +168,6 @@ async def _append_in_one_statement(
     rows = await db.execute(
         _APPEND,
         {
-            "user_ids": list(seen),
-            "counts": list(seen.values()),
             "entry_users": [change.user_id for change in changes],
             "entry_after": after,
             "entry_types": [change.type for change in changes],
@@ -158,10 +176,7 @@ async def _append_in_one_statement(
             "created_at": now,
         },
     )
-    heads: dict[int, int] = {}
-    for user_id, seq in rows:
-        heads[user_id] = max(seq, heads.get(user_id, 0))
-    return heads
+    return {row.id: row.head for row in rows}
 
 
 async def latest_seq(db: AsyncSession, user_id: int) -> int:

@@ -100,50 +100,84 @@ def _view(
     )
 
 
-# PostgreSQL: the receivers looked up by username key and, only if every one of them is
-# registered, the message, its thread id (its own id unless it joins a thread) and one
-# delivery per receiver, in one round trip whatever the number of receivers. One row
-# comes back: the message's id and thread id (NULL when nothing was stored), and the
-# receivers' ids and usernames in request order (NULL for a name nobody has).
-_STORE_MESSAGE = text(
-    """
-    WITH found AS (
-        SELECT array_agg(user_account.id ORDER BY wanted.position) AS ids,
-               array_agg(user_account.username ORDER BY wanted.position) AS names,
-               -- receiver_names, in the very JSON text json.dumps gives a bound list
-               json_agg(user_account.username ORDER BY wanted.position) AS names_json,
-               count(user_account.id) = count(*) AS complete
-        FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
-        LEFT JOIN user_account ON user_account.username_key = wanted.key
-    ),
-    new AS (  -- no message id is spent on a refused send
-        SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id FROM found WHERE complete
-    ),
-    stored AS (
-        INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                             created_at, client_timestamp, reply_to_id)
-        SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-               found.names_json, :created_at, :client_timestamp, :reply_to_id
-        FROM new, found
-        RETURNING id, thread_id
-    ),
-    delivered AS (
-        INSERT INTO delivery (receiver_id, message_id, thread_id)
-        SELECT receiver.id, stored.id, stored.thread_id
-        FROM stored, found, unnest(found.ids) AS receiver(id)
+# PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
+# up by username key and, only if every one of them is registered, the message, its
+# thread id (its own id unless it joins a thread), one delivery per receiver and the
+# change-log entries (each receiver's, then the sender's). Run on the driver before the
+# session has begun a transaction, the statement is its own transaction: no BEGIN or
+# COMMIT round trips, and the users' log counters stay locked only until its commit. One
+# row comes back: the message's id and thread id (NULL when nothing was stored), the
+# receivers' ids and usernames in request order (NULL for a name nobody has), and the
+# new newest sequence number of each user whose log grew.
+_SEND = DirectQuery(
+    text(
+        # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
+        f"""
+        WITH found AS (
+            SELECT array_agg(user_account.id ORDER BY wanted.position) AS ids,
+                   array_agg(user_account.username ORDER BY wanted.position) AS names,
+                   -- receiver_names, in the very JSON text json.dumps gives a bound list
+                   json_agg(user_account.username ORDER BY wanted.position) AS names_json,
+                   count(user_account.id) = count(*) AS complete
+            FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
+            LEFT JOIN user_account ON user_account.username_key = wanted.key
+        ),
+        new AS (  -- no message id is spent on a refused send
+            SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id
+            FROM found WHERE complete
+        ),
+        stored AS (
+            INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
+                                 created_at, client_timestamp, reply_to_id)
+            SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
+                   found.names_json, :created_at, :client_timestamp, :reply_to_id
+            FROM new, found
+            RETURNING id, thread_id
+        ),
+        delivered AS (
+            INSERT INTO delivery (receiver_id, message_id, thread_id)
+            SELECT receiver.id, stored.id, stored.thread_id
+            FROM stored, found, unnest(found.ids) AS receiver(id)
+        ),
+        entries AS (  -- what events.message_created(...).stored is for a new message
+            SELECT entry.user_id,
+                   row_number() OVER (PARTITION BY entry.user_id ORDER BY entry.position DESC)
+                       - 1 AS after,
+                   'message.created' AS type, stored.id AS message_id,
+                   json_build_object('box', entry.box) AS data
+            FROM stored, (
+                SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
+                FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
+                UNION ALL
+                SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
+            ) AS entry
+        ),
+        {changes.APPEND_ENTRIES}
+        SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
+               found.names AS receiver_names,
+               (SELECT array_agg(heads.id) FROM heads) AS head_users,
+               (SELECT array_agg(heads.head) FROM heads) AS heads
+        FROM found LEFT JOIN stored ON true
+        """  # noqa: S608
     )
-    SELECT stored.id, stored.thread_id, found.ids AS receiver_ids, found.names AS receiver_names
-    FROM found LEFT JOIN stored ON true
-    """
-).bindparams(
-    bindparam("receiver_keys", type_=ARRAY(String)),
-    bindparam("thread_id", type_=BigInteger),
-    bindparam("sender_id", type_=BigInteger),
-    bindparam("subject", type_=String),
-    bindparam("body", type_=Text),
-    bindparam("created_at", type_=UTCDateTime()),
-    bindparam("client_timestamp", type_=String),
-    bindparam("reply_to_id", type_=BigInteger),
+    .bindparams(
+        bindparam("receiver_keys", type_=ARRAY(String)),
+        bindparam("thread_id", type_=BigInteger),
+        bindparam("sender_id", type_=BigInteger),
+        bindparam("subject", type_=String),
+        bindparam("body", type_=Text),
+        bindparam("created_at", type_=UTCDateTime()),
+        bindparam("client_timestamp", type_=String),
+        bindparam("reply_to_id", type_=BigInteger),
+    )
+    .columns(
+        id=BigInteger,
+        thread_id=BigInteger,
+        receiver_ids=ARRAY(BigInteger),
+        receiver_names=ARRAY(String),
+        head_users=ARRAY(BigInteger),
+        heads=ARRAY(BigInteger),
+    )
 )
 
 
@@ -176,14 +210,16 @@ async def send_message(
     }
     receiver_ids: list[int]
     names: list[str]
+    heads = None
     if dialect_name(db) == "postgresql":
         keys = accounts.lookup_keys(receivers)
-        row = (await db.execute(_STORE_MESSAGE, message | {"receiver_keys": keys})).one()
+        (row,) = await _SEND.all(db, message | {"receiver_keys": keys})
         if row.id is None:  # a receiver is not registered: nothing was stored
             found = zip(receivers, row.receiver_ids, strict=True)
             raise accounts.unknown_receiver([name for name, user_id in found if user_id is None])
         message_id, thread_id = row.id, row.thread_id
         receiver_ids, names = row.receiver_ids, row.receiver_names
+        heads = dict(zip(row.head_users, row.heads, strict=True))
     else:  # no data-modifying CTEs; statements here cost no network round trip either
         users = await accounts.require_users(db, receivers)
         receiver_ids, names = [user.id for user in users], [user.username for user in users]
@@ -217,13 +253,14 @@ async def send_message(
         is_receiver=sender.id in receiver_ids,
         read_at=None,
     )
-    await changes.record(
-        db,
-        [
-            *(message_created(receiver_id, view, "inbox") for receiver_id in receiver_ids),
-            message_created(sender.id, view, "sent"),
-        ],
-    )
+    created = [
+        *(message_created(receiver_id, view, "inbox") for receiver_id in receiver_ids),
+        message_created(sender.id, view, "sent"),
+    ]
+    if heads is None:
+        await changes.record(db, created)
+    else:  # the statement wrote the entries
+        changes.recorded(db, created, heads)
     return view
 
 
