@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts import service as accounts
 from mailslot.errors import UnknownReceiver
 from mailslot.messages import service
+from mailslot.messages.events import message_updated
 from mailslot.messages.models import Change, Delivery, Message
 from tests.factories import make_user, send, unique_name
 from tests.statements import statements
@@ -115,3 +116,42 @@ async def test_a_send_that_opens_the_session_is_its_own_transaction(
     own = [row for row in rows if row.user_id == sender.id]
     assert [row.data for row in own] == [{"box": "inbox"}, {"box": "sent"}]
     assert own[1].seq == own[0].seq + 1
+
+
+async def test_reading_an_unread_message_marks_it_in_one_self_committing_statement(
+    client, app: FastAPI, dialect
+) -> None:
+    """PostgreSQL: the message is found on the driver, then its read state and change-log
+    entry are one statement (service._SET_READ) that commits itself: two round trips, no
+    BEGIN or COMMIT."""
+    if dialect != "postgres":
+        pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, alice, bob)
+    async with app.state.session_factory() as lookups:
+        reader = await accounts.get_user(lookups, bob.username)
+    async with app.state.session_factory() as db:
+        with statements(app) as counted:
+            view = await service.get_message(db, viewer=reader, message_id=sent["id"])
+        raw = await (await db.connection()).get_raw_connection()
+        assert not raw.driver_connection.is_in_transaction()
+        async with app.state.read_engine.connect() as other:  # committed already
+            read_at = await other.scalar(
+                select(Delivery.read_at).where(
+                    Delivery.message_id == sent["id"], Delivery.receiver_id == reader.id
+                )
+            )
+            logged = (
+                await other.execute(
+                    select(Change.type, Change.data)
+                    .where(Change.user_id == reader.id, Change.message_id == sent["id"])
+                    .order_by(Change.seq)
+                )
+            ).all()
+        await db.commit()
+    assert len(counted) == 2
+    assert view.read_at is not None
+    assert read_at == view.read_at
+    assert [row.type for row in logged] == ["message.created", "message.updated"]
+    assert logged[-1].data == message_updated(reader.id, sent["id"], view.read_at).stored
+    assert logged[-1].data["read"] is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -659,16 +660,60 @@ async def mark_read(
     return await _set_read(db, view, viewer, read=read)
 
 
+# PostgreSQL: a read state and its change-log entry in one statement, run on the driver as
+# a send is (_SEND): when nothing was begun before it, it commits itself in one round trip.
+_SET_READ = DirectQuery(
+    text(
+        # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
+        f"""
+        WITH updated AS (
+            UPDATE delivery SET read_at = :read_at
+            WHERE message_id = :message_id AND receiver_id = :viewer_id
+        ),
+        entries AS (
+            SELECT CAST(:viewer_id AS BIGINT) AS user_id, 0 AS after,
+                   'message.updated' AS type, CAST(:message_id AS BIGINT) AS message_id,
+                   CAST(:data AS json) AS data
+        ),
+        {changes.APPEND_ENTRIES}
+        SELECT id, head FROM heads
+        """  # noqa: S608
+    )
+    .bindparams(
+        bindparam("read_at", type_=UTCDateTime()),
+        bindparam("message_id", type_=BigInteger),
+        bindparam("viewer_id", type_=BigInteger),
+        bindparam("data", type_=Text),
+        bindparam("created_at", type_=UTCDateTime()),
+    )
+    .columns(id=BigInteger, head=BigInteger)
+)
+
+
 async def _set_read(
     db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
 ) -> MessageView:
     read_at = utcnow() if read else None
-    await db.execute(
-        update(Delivery)
-        .where(Delivery.message_id == view.id, Delivery.receiver_id == viewer.id)
-        .values(read_at=read_at)
-    )
-    await changes.record(db, [message_updated(viewer.id, view.id, read_at)])
+    change = message_updated(viewer.id, view.id, read_at)
+    if dialect_name(db) == "postgresql":
+        heads = await _SET_READ.all(
+            db,
+            {
+                "read_at": read_at,
+                "message_id": view.id,
+                "viewer_id": viewer.id,
+                "data": json.dumps(change.stored),
+                "created_at": utcnow(),
+            },
+        )
+        changes.recorded(db, [change], {row.id: row.head for row in heads})
+    else:
+        await db.execute(
+            update(Delivery)
+            .where(Delivery.message_id == view.id, Delivery.receiver_id == viewer.id)
+            .values(read_at=read_at)
+        )
+        await changes.record(db, [change])
     return replace(view, read_at=read_at)
 
 
