@@ -196,7 +196,12 @@ async def send_message(
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
     naming every receiver that is not registered, and Unprocessable for a NUL character
     (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
-    message starts a thread of its own (threads.send_in_thread sets both for a reply)."""
+    message starts a thread of its own (threads.send_in_thread sets both for a reply).
+
+    On PostgreSQL the send is one statement on the driver: in a session that has begun
+    nothing yet, it commits itself (only reads on the driver came before it). A caller
+    that must undo it with what follows begins the transaction first, as an
+    Idempotency-Key's claim does."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
     now = utcnow()
@@ -639,7 +644,8 @@ async def get_message(
     db: AsyncSession, *, viewer: Account, message_id: int, mark_read: bool = True
 ) -> MessageView:
     """One message; reading it as its receiver marks it read. Raises MessageNotFound for
-    a message that does not exist and for one that is not the viewer's alike."""
+    a message that does not exist and for one that is not the viewer's alike. On
+    PostgreSQL the mark, like a send, commits itself in a session that has begun nothing."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
         raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
