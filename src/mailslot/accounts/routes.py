@@ -22,7 +22,7 @@ from mailslot.deps import (
     DbSession,
     Limits,
     PasswordHasher,
-    ReadDb,
+    Reads,
 )
 from mailslot.errors import JSON_BODY, problems
 from mailslot.ratelimit import Budget
@@ -107,13 +107,14 @@ async def delete_token(
 
 
 @router.get("/users/{username}", responses=problems(401, 404))
-async def get_user(username: str, user: CurrentUser, db: ReadDb) -> UserRead | UserPublic:
+async def get_user(username: str, user: CurrentUser, reads: Reads) -> UserRead | UserPublic:
     """Your own profile; for another user, only that the username exists."""
     if service.username_key(username) == service.username_key(user.username):
         return UserRead(
             id=user.id, username=user.username, email=user.email, created_at=user.created_at
         )
-    other = await service.get_user(db, username)
+    async with reads.connect() as db:
+        other = await service.get_user(db, username)
     return UserPublic(username=other.username)
 
 

@@ -10,7 +10,14 @@ from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
-from mailslot.deps import AppSettings, DbSession, Limits, ReadDb, query_model, query_parameters
+from mailslot.deps import (
+    AppSettings,
+    DbSession,
+    Limits,
+    Reads,
+    query_model,
+    query_parameters,
+)
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
@@ -166,7 +173,7 @@ class ListQuery(BaseModel):
 async def list_messages(
     username: str,
     user: CurrentUser,
-    db: ReadDb,
+    reads: Reads,
     query: Annotated[ListQuery, Depends(query_model(ListQuery))],
 ) -> MessagePage:
     """A page of your inbox (received), sent box or trash, newest first, search results
@@ -179,27 +186,28 @@ async def list_messages(
     if query.box == "sent" and query.unread is not None:
         raise InvalidParameter("The 'unread' filter applies to the inbox only.")
     below_id = below(query.cursor)
-    filters = await search.make_filter(
-        db,
-        q=query.q,
-        sender=query.sender,
-        receiver=query.receiver,
-        after=query.after,
-        before=query.before,
-        thread_id=query.thread,
-    )
     offset = ((query.page or 1) - 1) * query.per_page
-    views, more = await service.list_messages(
-        db,
-        viewer=user,
-        box=query.box,
-        unread=query.unread,
-        below_id=below_id,
-        offset=offset,
-        limit=query.per_page,
-        filters=filters,
-        thread_unread=True,
-    )
+    async with reads.connect() as db:
+        filters = await search.make_filter(
+            db,
+            q=query.q,
+            sender=query.sender,
+            receiver=query.receiver,
+            after=query.after,
+            before=query.before,
+            thread_id=query.thread,
+        )
+        views, more = await service.list_messages(
+            db,
+            viewer=user,
+            box=query.box,
+            unread=query.unread,
+            below_id=below_id,
+            offset=offset,
+            limit=query.per_page,
+            filters=filters,
+            thread_unread=True,
+        )
     return MessagePage(
         messages=[message_read(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
@@ -299,7 +307,7 @@ async def get_thread(
     username: str,
     thread_id: ThreadId,
     user: CurrentUser,
-    db: ReadDb,
+    reads: Reads,
     per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
@@ -309,12 +317,13 @@ async def get_thread(
     count. A message's `thread_id` names its thread. 404 when you can see none of it."""
     require_self(user, username)
     below_id = below(cursor)
-    views, more = await threads.list_thread(
-        db, viewer=user, thread_id=thread_id, below_id=below_id, limit=per_page
-    )
-    if not views and below_id is None:
-        raise ThreadNotFound(f"There is no thread {thread_id} in your mailbox.")
-    counts = await threads.unread_by_thread(db, viewer=user, thread_ids=[thread_id])
+    async with reads.connect() as db:
+        views, more = await threads.list_thread(
+            db, viewer=user, thread_id=thread_id, below_id=below_id, limit=per_page
+        )
+        if not views and below_id is None:
+            raise ThreadNotFound(f"There is no thread {thread_id} in your mailbox.")
+        counts = await threads.unread_by_thread(db, viewer=user, thread_ids=[thread_id])
     return ThreadPage(
         thread_id=thread_id,
         unread=counts.get(thread_id, 0),
@@ -325,7 +334,8 @@ async def get_thread(
 
 
 @router.get("/users/{username}/unread", responses=problems(401, 403))
-async def get_unread(username: str, user: CurrentUser, db: ReadDb) -> UnreadCount:
+async def get_unread(username: str, user: CurrentUser, reads: Reads) -> UnreadCount:
     """How many messages of your inbox are unread, for badges."""
     require_self(user, username)
-    return UnreadCount(unread=await service.count_unread(db, viewer=user))
+    async with reads.connect() as db:
+        return UnreadCount(unread=await service.count_unread(db, viewer=user))
