@@ -3,10 +3,9 @@ its answer is being built or sent (a slow client must not hold one)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from tests.factories import make_user, send
 
@@ -30,8 +29,8 @@ async def test_a_read_gives_its_connection_back_before_it_answers(app, client, p
     pool = app.state.engine.pool  # the read-only engine shares it
     held: list[int] = []
 
-    async def observed(scope: dict[str, Any], receive: Any, respond: Any) -> None:
-        async def watched(message: dict[str, Any]) -> None:
+    async def observed(scope: Scope, receive: Receive, respond: Send) -> None:
+        async def watched(message: Message) -> None:
             if message["type"] == "http.response.start":
                 held.append(pool.checkedout())
             await respond(message)
