@@ -424,7 +424,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 # SQLSTATE classes of a database that is going or not yet back: 08 connection exception,
 # 57 operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 "the
 # database system is starting up"), 53 insufficient resources (too many connections).
-_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
 
 
 def _is_connectivity_error(exc: sa_exc.DBAPIError) -> bool:
@@ -434,7 +434,7 @@ def _is_connectivity_error(exc: sa_exc.DBAPIError) -> bool:
     ):
         return True
     sqlstate = getattr(exc.orig, "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return isinstance(sqlstate, str) and sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

@@ -18,14 +18,12 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import TextualSelect
 
 from mailslot.db.engine import Reader
+from mailslot.errors import UNAVAILABLE_SQLSTATE_CLASSES
 
 Processor = Callable[[Any], Any]
 
 # At DEBUG, each statement run here (SQLAlchemy's own are on its `sqlalchemy.engine` logger).
 log = logging.getLogger("mailslot.db.direct")
-
-# SQLSTATE classes of a database going away or overloaded (as errors._is_connectivity_error).
-_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
 
 
 class DirectQuery:
@@ -140,4 +138,4 @@ def _is_unavailable(error: Exception) -> bool:
     if isinstance(error, sqlite3.OperationalError):  # "database is locked"
         return True
     sqlstate = getattr(error, "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return isinstance(sqlstate, str) and sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES

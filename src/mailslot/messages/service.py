@@ -699,7 +699,8 @@ _SET_READ = DirectQuery(
 async def _set_read(
     db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
 ) -> MessageView:
-    read_at = utcnow() if read else None
+    now = utcnow()
+    read_at = now if read else None
     change = message_updated(viewer.id, view.id, read_at)
     if dialect_name(db) == "postgresql":
         heads = await _SET_READ.all(
@@ -709,7 +710,7 @@ async def _set_read(
                 "message_id": view.id,
                 "viewer_id": viewer.id,
                 "data": json.dumps(change.stored),
-                "created_at": utcnow(),
+                "created_at": now,
             },
         )
         changes.recorded(db, [change], {row.id: row.head for row in heads})
