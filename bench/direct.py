@@ -36,11 +36,13 @@ async def measure(db: str, calls: int, rounds: int) -> dict[str, dict[str, float
         await seeder.mailbox(sender, receiver, 10_000)
         newest = (await seeder.message_ids(receiver[0], 1))[0]
         reads = read_only(engine)
-        page = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True)
+        page = service._unfiltered_page(
+            "inbox", None, keyset=False, thread_unread=True, limit=21, numbered=False
+        )
         statements: dict[str, tuple[DirectQuery, dict[str, Any]]] = {
             "list page (20 rows)": (
                 page,
-                {"viewer_id": receiver[0], "page_offset": 0, "page_limit": 21},
+                {"viewer_id": receiver[0]},
             ),
             "one message": (service._VISIBLE, {"viewer_id": receiver[0], "message_id": newest}),
         }

@@ -7,6 +7,7 @@ mailslot's Python cost per request, database driver included, database server ex
     python -m bench.inproc [--db postgres|sqlite] [--requests 2000] [--redis URL]
         [--profile SCENARIO]   (SORT=cumulative TOP=60 to change the listing;
                                 CALLERS=isinstance to list who calls a function)
+        [--plans]              (how PostgreSQL planned each prepared statement)
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import pstats
 import tempfile
 import time
 from collections import Counter
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.run import Seeder, scratch_database
 from mailslot.app import create_app
@@ -37,7 +40,11 @@ CALL_COUNT_REQUESTS = 200
 
 
 async def measure(
-    db: str, requests: int, profile: str | None = None, redis_url: str | None = None
+    db: str,
+    requests: int,
+    profile: str | None = None,
+    redis_url: str | None = None,
+    plans: bool = False,
 ) -> dict[str, tuple[float, float]]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
     async with scratch_database(db, workdir) as url:
@@ -114,7 +121,32 @@ async def measure(
                         print_calls_by_package(stats, CALL_COUNT_REQUESTS)
                         if callers := os.environ.get("CALLERS"):
                             stats.sort_stats("ncalls").print_callers(callers)
+                if plans and app.state.engine.dialect.name == "postgresql":
+                    await print_plan_choices(app.state.engine)
         return results
+
+
+async def print_plan_choices(engine: AsyncEngine) -> None:
+    """How PostgreSQL planned each prepared statement of the pool's connections: a
+    statement planned at every execution (custom plans only) pays the planner each time."""
+    async with AsyncExitStack() as stack:
+        connections = [
+            await stack.enter_async_context(engine.connect())
+            for _ in range(engine.pool.checkedin())  # type: ignore[attr-defined]
+        ]
+        seen: Counter[str] = Counter()
+        generic: Counter[str] = Counter()
+        for connection in connections:
+            rows = await connection.exec_driver_sql(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            )
+            for statement, generic_plans, custom_plans in rows:
+                key = " ".join(statement.split())
+                seen[key] += generic_plans + custom_plans
+                generic[key] += generic_plans
+    print("prepared statements: executions, of which with the generic plan")
+    for statement, runs in seen.most_common():
+        print(f"  {runs:7,} {generic[statement]:7,}  {statement[:150]}")
 
 
 def print_calls_by_package(stats: pstats.Stats, requests: int) -> None:
@@ -145,8 +177,13 @@ def main() -> None:
     parser.add_argument(
         "--redis", metavar="URL", help="as instances over Redis run (tokens are cached)"
     )
+    parser.add_argument(
+        "--plans",
+        action="store_true",
+        help="PostgreSQL: list the prepared statements and how often each was planned",
+    )
     args = parser.parse_args()
-    results = asyncio.run(measure(args.db, args.requests, args.profile, args.redis))
+    results = asyncio.run(measure(args.db, args.requests, args.profile, args.redis, args.plans))
     print(
         f"mailslot CPU per request, in process, {args.db}, {args.requests} sequential requests each"
     )

@@ -69,6 +69,7 @@ class Result:
     ratio_to_bare: float = 0.0
     generator_cpu: float = 0.0  # wrk's CPU seconds per wall second (of 2 cores)
     server_cpu_ms: float = 0.0  # server CPU time per request: robust to a busy machine
+    database_cpu_ms: float = 0.0  # PostgreSQL's CPU time per request
 
 
 def free_port() -> int:
@@ -132,6 +133,22 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def database_cpu() -> float:
+    """CPU seconds used so far by PostgreSQL's processes (its backends included): what a
+    request costs the database, beside what it costs mailslot."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, tail = stat.read_text().rpartition(")")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def run_wrk(
     name: str,
     base: str,
@@ -143,6 +160,7 @@ def run_wrk(
 ) -> Result:
     script = wrk_script(requests)
     server_before = process_tree_cpu(server_pid) if server_pid else 0.0
+    database_before = database_cpu()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     output = subprocess.run(
@@ -172,9 +190,11 @@ def run_wrk(
     )
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     server_cpu = process_tree_cpu(server_pid) - server_before if server_pid else 0.0
+    database = database_cpu() - database_before
     return Result(
         scenario=name,
         server_cpu_ms=server_cpu * 1000 / max(data["requests"], 1),
+        database_cpu_ms=database * 1000 / max(data["requests"], 1),
         rps=data["requests"] / (data["duration_us"] / 1e6),
         p50_ms=data["p50_us"] / 1000,
         p90_ms=data["p90_us"] / 1000,
@@ -698,12 +718,12 @@ async def bench(args: argparse.Namespace) -> None:
         )
         print(
             f"{'scenario':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs bare':>9}"
-            f"{'wrk cpu':>9}{'cpu ms/req':>11}"
+            f"{'wrk cpu':>9}{'cpu ms/req':>11}{'db ms/req':>10}"
         )
         for r in results:
             print(
                 f"{r.scenario:<22}{r.rps:>10,.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.errors:>8}"
-                f"{r.ratio_to_bare:>8.0%}{r.generator_cpu:>9.2f}{r.server_cpu_ms:>11.2f}"
+                f"{r.ratio_to_bare:>8.0%}{r.generator_cpu:>9.2f}{r.server_cpu_ms:>11.2f}{r.database_cpu_ms:>10.2f}"
             )
         if scale:
             print("\nscaling (one request at a time): page latency by mailbox size")

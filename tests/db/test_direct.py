@@ -42,17 +42,22 @@ async def test_every_page_shape_reads_as_through_sqlalchemy(app, client) -> None
     assert trashed.status_code in (200, 204), trashed.text
     bob_id = await _user_id(app, bob.username)
     shapes = itertools.product(
-        ("inbox", "sent", "trash"), (None, True, False), (False, True), (False, True)
+        ("inbox", "sent", "trash"), (None, True, False), (False, True), (False, True), (0, 1)
     )
     compared = 0
     async with app.state.read_engine.connect() as db:
-        for box, unread, keyset, thread_unread in shapes:
-            if box == "sent" and unread is not None:
+        for box, unread, keyset, thread_unread, offset in shapes:
+            if (box == "sent" and unread is not None) or (keyset and offset):
                 continue
             query = service._unfiltered_page(
-                box, unread, keyset=keyset, thread_unread=thread_unread
+                box,
+                unread,
+                keyset=keyset,
+                thread_unread=thread_unread,
+                limit=10,
+                numbered=offset > 0,
             )
-            params = {"viewer_id": bob_id, "page_offset": 0, "page_limit": 10}
+            params = {"viewer_id": bob_id, "page_offset": offset}
             if keyset:
                 params["below_id"] = first["id"] + 10
             direct = await query.all(db, params)

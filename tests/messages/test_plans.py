@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.config import Settings
+from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 from mailslot.messages import service
@@ -149,6 +150,13 @@ async def mailbox(
         yield settings
 
 
+def first_page(box: service.Box) -> DirectQuery:
+    """The statement of a box's first page of 20, as a list runs it."""
+    return service._unfiltered_page(
+        box, None, keyset=False, thread_unread=True, limit=21, numbered=False
+    )
+
+
 async def plan_of(settings: Settings, dialect: str, query: Any) -> str:
     engine = make_engine(settings)
     compiled = query.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
@@ -239,8 +247,8 @@ async def test_a_page_counts_each_of_its_threads_once(mailbox, dialect) -> None:
     """The viewer's newest page holds two rows of most of its threads: the unread count
     runs once per distinct thread, over the per-thread unread index, not once per row."""
     engine = make_engine(mailbox)
-    query = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True).statement
-    params = {"viewer_id": VIEWER.id, "page_offset": 0, "page_limit": 21}
+    query = first_page("inbox").statement
+    params = {"viewer_id": VIEWER.id}
     statement = str(
         query.params(**params).compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
     )
@@ -271,12 +279,59 @@ async def test_a_large_quiet_mailbox_pages_on_its_own_index(mailbox, dialect, bo
     """User 51 holds most of the rows, all older than everyone else's. Paging by message
     id alone (the message_id index, backwards, filtered by receiver) would walk past every
     newer delivery of every other user first: a page would cost more as others write."""
-    query = service._unfiltered_page(box, None, keyset=False, thread_unread=True).statement
-    plan = await plan_of(
-        mailbox, dialect, query.params(viewer_id=BIG, page_offset=0, page_limit=21)
-    )
+    query = first_page(box).statement
+    plan = await plan_of(mailbox, dialect, query.params(viewer_id=BIG))
     assert "ix_delivery_message_id" not in plan, plan
     assert f"ix_delivery_{box}" in plan, plan
+
+
+async def cached_plans(
+    settings: Settings, query: DirectQuery, params: dict[str, Any]
+) -> tuple[str, str]:
+    """PostgreSQL: after ten executions of `query` through the driver's statement cache,
+    as a pooled connection runs it, the plan its plan cache chose and the generic plan
+    (every parameter unknown) it weighed against planning each execution."""
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        for _ in range(10):
+            await query.all(connection, params)
+        compiled = query._compiled["postgresql"]
+        name = (
+            await connection.execute(
+                text("SELECT name FROM pg_prepared_statements WHERE statement = :sql"),
+                {"sql": compiled.sql},
+            )
+        ).scalar_one()
+        execute = text(
+            f'EXPLAIN EXECUTE "{name}"({", ".join(str(int(params[n])) for n in compiled.names)})'
+        )
+        chosen = "\n".join(row[0] for row in await connection.execute(execute))
+        await connection.execute(text("SET plan_cache_mode = force_generic_plan"))
+        generic = "\n".join(row[0] for row in await connection.execute(execute))
+    await engine.dispose()
+    return chosen, generic
+
+
+GENERIC = re.compile(r"(receiver_id|sender_id) = (ANY \(ARRAY\[)?\$1")
+
+
+@pytest.mark.parametrize("box", ["inbox", "sent", "trash"])
+async def test_a_page_is_planned_once_for_all_its_executions(mailbox, dialect, box) -> None:
+    """With its LIMIT written in, a page's prepared statement runs one generic plan on its
+    box's index instead of being planned at each execution. To PostgreSQL's estimate a
+    `LIMIT $n` returned a tenth of the table, so that plan cost more and never won. The
+    generic plan is also what the big mailbox gets from a connection that served others
+    (for it alone, a custom plan may cost less): it too walks the box's own index."""
+    if dialect != "postgres":
+        pytest.skip("PostgreSQL's plan cache")
+    query = first_page(box)
+    index = "ix_message_sent" if box == "sent" else f"ix_delivery_{box}"
+    chosen, _ = await cached_plans(mailbox, query, {"viewer_id": VIEWER.id})
+    assert GENERIC.search(chosen), chosen
+    assert index in chosen, chosen
+    _, generic = await cached_plans(mailbox, query, {"viewer_id": BIG})
+    assert index in generic, generic
+    assert "ix_delivery_message_id" not in generic, generic
 
 
 @pytest.fixture(scope="module")
@@ -318,16 +373,21 @@ async def test_a_million_quiet_messages_page_on_their_own_index(quiet_million) -
     """As a B-tree, the message_id index offered PostgreSQL this page in id order: it
     walked back through the 48,000 newer deliveries of the others (6 ms against 0.17;
     migration 0005)."""
-    query = service._unfiltered_page("inbox", None, keyset=False, thread_unread=True).statement
-    page = query.params(viewer_id=1, page_offset=0, page_limit=21)
+    query = first_page("inbox").statement
+    page = query.params(viewer_id=1)
     plan = await plan_of(quiet_million, "postgres", page)
     assert "ix_delivery_message_id" not in plan, plan
     assert "ix_delivery_inbox" in plan, plan
+    _, generic = await cached_plans(quiet_million, first_page("inbox"), {"viewer_id": 1})
+    assert "ix_delivery_message_id" not in generic, generic
+    assert "ix_delivery_inbox" in generic, generic
 
 
 @pytest.mark.timeout(180)  # seeding 10^6 rows
 async def test_a_million_quiet_sent_messages_page_on_their_own_index(quiet_million) -> None:
-    query = service._unfiltered_page("sent", None, keyset=False, thread_unread=True).statement
-    page = query.params(viewer_id=2, page_offset=0, page_limit=21)
+    query = first_page("sent").statement
+    page = query.params(viewer_id=2)
     plan = await plan_of(quiet_million, "postgres", page)
     assert "ix_message_sent" in plan, plan
+    _, generic = await cached_plans(quiet_million, first_page("sent"), {"viewer_id": 2})
+    assert "ix_message_sent" in generic, generic

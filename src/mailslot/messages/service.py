@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
     text,
@@ -270,6 +271,17 @@ async def send_message(
     return view
 
 
+def _bounded(page: Select[*tuple[Any, ...]], offset: int, limit: int) -> Select[*tuple[Any, ...]]:
+    """The page's LIMIT, written into the statement, and its OFFSET, if any, a bind
+    parameter (`page_offset`). Knowing how many rows a page returns, PostgreSQL settles
+    on one plan for every execution of the prepared statement (a generic plan, all
+    parameters unknown) once it costs no more than planning each time. To its estimate
+    a `LIMIT $n` returns a tenth of the mailbox, so a list planned every time it ran:
+    0.25 ms of the database's CPU against a 0.15 ms execution."""
+    page = page.limit(literal_column(str(int(limit)), BigInteger))
+    return page.offset(bindparam("page_offset", offset)) if offset else page
+
+
 def _inbox_page(
     viewer: Account,
     unread: bool | None,
@@ -316,9 +328,8 @@ def _received_page(
         select(Delivery.message_id, Delivery.read_at)
         .where(Delivery.receiver_id == bindparam("viewer_id", viewer.id), *where)
         .order_by(Delivery.message_id.desc())
-        .offset(bindparam("page_offset", offset))
-        .limit(bindparam("page_limit", limit))
     )
+    page = _bounded(page, offset, limit)
     if box == "trash" or (filters is not None and filters.touches_message):
         page = page.join(Message, Message.id == Delivery.message_id)
     if filters is not None:
@@ -379,9 +390,8 @@ def _sent_page(
             Message.deleted_by_sender_at.is_(None),
         )
         .order_by(Message.sender_id.desc(), Message.id.desc())
-        .offset(bindparam("page_offset", offset))
-        .limit(bindparam("page_limit", limit))
     )
+    page = _bounded(page, offset, limit)
     if filters is not None:
         page = apply_filters(page, filters, box="sent")
     if below_id is not None:
@@ -446,12 +456,13 @@ _ANYONE = Account(id=0, username="", email=None, created_at=datetime.min.replace
 
 @cache
 def _unfiltered_page(
-    box: Box, unread: bool | None, *, keyset: bool, thread_unread: bool
+    box: Box, unread: bool | None, *, keyset: bool, thread_unread: bool, limit: int, numbered: bool
 ) -> DirectQuery:
     """Pages without search or filters, the common case, are built once per shape and
     run on the driver: building a statement, or running it through SQLAlchemy, costs
-    more CPU than the statement itself."""
-    page = _page(box, _ANYONE, unread, 0 if keyset else None, 0, 1, None)
+    more CPU than the statement itself. A shape is also its row count (up to 101) and
+    whether it skips rows (seed B's page numbers): see `_bounded`."""
+    page = _page(box, _ANYONE, unread, 0 if keyset else None, int(numbered), limit, None)
     return DirectQuery(_with_thread_unread(page) if thread_unread else page)
 
 
@@ -473,12 +484,17 @@ async def list_messages(
     page's own statement."""
     if filters is not None and filters.matches_nothing:
         return [], False
-    params = {"viewer_id": viewer.id, "page_offset": offset, "page_limit": limit + 1}
+    params = {"viewer_id": viewer.id, "page_offset": offset}
     if below_id is not None:
         params["below_id"] = below_id
     if filters is None or filters.is_empty:
         found = await _unfiltered_page(
-            box, unread, keyset=below_id is not None, thread_unread=thread_unread
+            box,
+            unread,
+            keyset=below_id is not None,
+            thread_unread=thread_unread,
+            limit=limit + 1,
+            numbered=offset > 0,
         ).all(db, params)
     else:
         query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
