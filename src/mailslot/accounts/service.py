@@ -130,22 +130,6 @@ def unknown_receiver(unknown: list[str]) -> UnknownReceiver:
     )
 
 
-async def require_users(db: AsyncSession, usernames: list[str]) -> list[Account]:
-    """The accounts for these names, in order; raises UnknownReceiver naming every
-    name that is not registered."""
-    keys = lookup_keys(usernames)
-    rows = (
-        await db.execute(
-            select(*_ACCOUNT_COLUMNS, User.username_key).where(User.username_key.in_(keys))
-        )
-    ).all()
-    by_key = {row.username_key: Account(*row[:4]) for row in rows}
-    unknown = [name for name, key in zip(usernames, keys, strict=True) if key not in by_key]
-    if unknown:
-        raise unknown_receiver(unknown)
-    return [by_key[key] for key in keys]
-
-
 async def authenticate(
     db: AsyncSession,
     passwords: Passwords,

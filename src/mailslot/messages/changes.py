@@ -8,7 +8,6 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import anyio
 from sqlalchemy import (
@@ -17,12 +16,9 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
-    case,
     delete,
-    insert,
     select,
     text,
-    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mailslot.accounts.models import User
 from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import dialect_name
 from mailslot.errors import ResyncRequired
 from mailslot.messages import service as messages  # a cycle: read at call time only
@@ -56,22 +53,14 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     now = utcnow()
     if dialect_name(db) == "postgresql":
         return recorded(db, changes, await _append_in_one_statement(db, changes, now))
-    heads = await _take_sequence_numbers(db, Counter(change.user_id for change in changes))
-    events = recorded(db, changes, heads)
-    await db.execute(
-        insert(Change),
-        [
-            {
-                "user_id": event.user_id,
-                "seq": event.id,
-                "type": event.type,
-                "message_id": change.message_id,
-                "data": change.stored,
-                "created_at": now,
-            }
-            for change, event in zip(changes, events, strict=True)
-        ],
-    )
+    counts = Counter(change.user_id for change in changes)
+    heads = await _TAKE_ON_SQLITE.all(db, {"counts": json.dumps(list(counts.items()))})
+    events = recorded(db, changes, {row.id: row.head for row in heads})
+    entries = [
+        [event.user_id, event.id, event.type, change.message_id, json.dumps(change.stored)]
+        for change, event in zip(changes, events, strict=True)
+    ]
+    await _LOG_ON_SQLITE.all(db, {"entries": json.dumps(entries), "created_at": now})
     return events
 
 
@@ -90,23 +79,34 @@ def recorded(db: AsyncSession, changes: Sequence[NewChange], heads: dict[int, in
     return events
 
 
-async def _take_sequence_numbers(db: AsyncSession, counts: Counter[int]) -> dict[int, int]:
-    """Each user's newest sequence number once `counts[user]` more are taken."""
-    increment: Any = case(dict(counts), value=User.id, else_=1) if max(counts.values()) > 1 else 1
-    # FOR NO KEY UPDATE: the lock the UPDATE takes anyway, taken first in id order. It
-    # leaves alone the key-share locks that inserting messages and deliveries take on
-    # the same users (a plain FOR UPDATE would deadlock two concurrent sends on them).
-    in_order = (
-        select(User.id).where(User.id.in_(counts)).order_by(User.id).with_for_update(key_share=True)
+# SQLite: the same two steps as statements on the driver, one hop each to aiosqlite's
+# thread. Its one writer at a time (BEGIN IMMEDIATE) is the lock: numbers are handed out,
+# and become visible, in commit order. `counts` is a JSON list of [user id, count].
+_TAKE_ON_SQLITE = DirectQuery(
+    text(
+        """
+        UPDATE user_account
+        SET last_change_seq = last_change_seq + json_extract(taken.value, '$[1]')
+        FROM json_each(:counts) AS taken
+        WHERE user_account.id = json_extract(taken.value, '$[0]')
+        RETURNING user_account.id, user_account.last_change_seq AS head
+        """
+    ).columns(id=BigInteger, head=BigInteger)
+)
+# `entries`: a JSON list of [user id, seq, type, message id, data as JSON text].
+_LOG_ON_SQLITE = DirectQuery(
+    text(
+        """
+        INSERT INTO change (user_id, seq, type, message_id, data, created_at)
+        SELECT json_extract(entry.value, '$[0]'), json_extract(entry.value, '$[1]'),
+               json_extract(entry.value, '$[2]'), json_extract(entry.value, '$[3]'),
+               json_extract(entry.value, '$[4]'), :created_at
+        FROM json_each(:entries) AS entry
+        """
     )
-    rows = await db.execute(
-        update(User)
-        .where(User.id.in_(in_order))
-        .values(last_change_seq=User.last_change_seq + increment)
-        .returning(User.id, User.last_change_seq)
-        .execution_options(synchronize_session=False)
-    )
-    return dict(rows.all())
+    .bindparams(bindparam("created_at", type_=UTCDateTime()))
+    .columns()
+)
 
 
 # PostgreSQL: the same two steps (counters locked in id order, then the entries) as
