@@ -584,6 +584,8 @@ async def bench(args: argparse.Namespace) -> None:
 
         scenarios: dict[str, list[tuple[str, str, dict[str, str], str | None]]] = {
             "bare": [("GET", "/bare", {}, None)],
+            # mailslot's own floor: its middleware, routing and access log, no database
+            "healthz": [("GET", "/healthz", {}, None)],
             "send": send_requests([(senders[i], [receivers[i][1]]) for i in range(32)]),
             "send-many": send_requests(
                 [(senders[i], [receivers[(i + k) % 32][1] for k in range(10)]) for i in range(32)]

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(default=60.0, ge=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
+    # FastAPI's native OpenTelemetry spans, metrics and logs, for an operator who sets up an
+    # OpenTelemetry SDK. Off, no request checks whether one is configured.
+    opentelemetry: bool = False
     # `off` lifts every budget but the failed sign-in throttle (benchmarks, load tests).
     rate_limits: Literal["on", "off"] = "on"
     # Failed sign-ins, one budget for every door that checks a password. 10 + 90/h keeps
