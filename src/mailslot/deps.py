@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.config import Settings
@@ -23,6 +23,11 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
     # Entry points own the transaction: handlers commit; whatever is left rolls back here.
     async with request.app.state.session_factory() as session:
         yield session
+
+
+async def _session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    return sessions
 
 
 async def _read_engine(request: Request) -> AsyncEngine:
@@ -60,6 +65,9 @@ DbSession = Annotated[AsyncSession, Depends(_db_session)]
 # as db`): no dependency with cleanup for FastAPI to solve on every request, and the
 # connection is back in the pool before the response is built and sent.
 Reads = Annotated[AsyncEngine, Depends(_read_engine)]
+# For a handler that reads first and writes only sometimes: it opens a session, and owns
+# its transaction, only when it has something to write.
+Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_session_factory)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
 Limits = Annotated[RateLimits, Depends(_limits)]

@@ -156,3 +156,23 @@ async def test_reading_an_unread_message_marks_it_in_one_self_committing_stateme
     assert [row.type for row in logged] == ["message.created", "message.updated"]
     assert logged[-1].data == message_updated(reader.id, sent["id"], view.read_at).stored
     assert logged[-1].data["read"] is True
+
+
+async def test_opening_a_message_already_read_begins_no_write(client, app: FastAPI) -> None:
+    """GET of a message already read is its lookup alone, on a read connection: on SQLite
+    it takes no write lock (BEGIN IMMEDIATE), so it never queues behind a send. The first
+    GET still marks the message read, and its change is logged."""
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, alice, bob)
+    url = f"/users/{bob.username}/messages/{sent['id']}"
+    with statements(app) as first:
+        opened = await client.get(url, headers=bob.headers)
+    with statements(app) as again:
+        reread = await client.get(url, headers=bob.headers)
+    assert opened.status_code == reread.status_code == 200
+    assert opened.json()["read"] is True
+    assert reread.json()["read_at"] == opened.json()["read_at"]
+    assert any("IMMEDIATE" in sql for sql in first) == (app.state.engine.dialect.name == "sqlite")
+    assert not [sql for sql in again if "IMMEDIATE" in sql or "UPDATE" in sql]
+    # the token's owner may be looked up too (no token cache without a broker)
+    assert len([sql for sql in again if "access_token" not in sql and sql != "BEGIN"]) == 1

@@ -130,7 +130,7 @@ async def delete_message(
     )
     if message_id is None:
         raise MessageNotFound("No message in your mailbox matches these fields.")
-    view = await messages.get_message(db, viewer=user, message_id=message_id, mark_read=False)
+    view = await messages.find_message(db, viewer=user, message_id=message_id)
     scope = await messages.delete_message(db, viewer=user, message_id=message_id)
     return view, "everyone" if scope == "everyone" else "you"
 

@@ -15,6 +15,7 @@ from mailslot.deps import (
     DbSession,
     Limits,
     Reads,
+    Sessions,
     query_model,
     query_parameters,
 )
@@ -222,13 +223,20 @@ async def get_message(
     username: str,
     message_id: MessageId,
     user: CurrentUser,
-    db: DbSession,
+    reads: Reads,
+    sessions: Sessions,
     mark_read: Annotated[Flag, Query(description="`false` peeks without marking read.")] = True,
 ) -> MessageRead:
     """One message. Reading a message you received marks it read."""
     require_self(user, username)
-    view = await service.get_message(db, viewer=user, message_id=message_id, mark_read=mark_read)
-    await db.commit()
+    # Found on a read connection: a write transaction (on SQLite, the write lock) only
+    # when there is something to mark.
+    async with reads.connect() as db:
+        view = await service.find_message(db, viewer=user, message_id=message_id)
+    if mark_read and not view.read:
+        async with sessions() as session:
+            view = await service.mark_opened(session, viewer=user, view=view)
+            await session.commit()
     return message_read(view)
 
 

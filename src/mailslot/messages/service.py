@@ -606,7 +606,7 @@ async def read_oldest_unread(db: AsyncSession, *, viewer: Account) -> MessageVie
         )
         if claimed is not None:
             await _record_read_states(db, viewer, [oldest], read_at)
-            return await get_message(db, viewer=viewer, message_id=oldest, mark_read=False)
+            return await find_message(db, viewer=viewer, message_id=oldest)
 
 
 async def find_message_by_fields(
@@ -705,25 +705,38 @@ async def _find_visible(db: Reader, viewer: Account, message_id: int) -> Message
     return _view(row, is_receiver=row.receiver_id is not None, read_at=row.read_at)
 
 
-async def get_message(
-    db: AsyncSession, *, viewer: Account, message_id: int, mark_read: bool = True
-) -> MessageView:
-    """One message; reading it as its receiver marks it read. Raises MessageNotFound for
-    a message that does not exist and for one that is not the viewer's alike. On
-    PostgreSQL the mark, like a send, commits itself in a session that has begun nothing."""
+async def find_message(db: Reader, *, viewer: Account, message_id: int) -> MessageView:
+    """One message, as it is; raises MessageNotFound for a message that does not exist and
+    for one that is not the viewer's alike."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
         raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
-    if mark_read and view.is_receiver and view.read_at is None:
-        return await _set_read(db, view, viewer, read=True)
     return view
+
+
+async def get_message(
+    db: AsyncSession, *, viewer: Account, message_id: int, mark_read: bool = True
+) -> MessageView:
+    """One message (find_message); reading it as its receiver marks it read. On
+    PostgreSQL the mark, like a send, commits itself in a session that has begun nothing."""
+    view = await find_message(db, viewer=viewer, message_id=message_id)
+    if mark_read and not view.read:
+        return await mark_opened(db, viewer=viewer, view=view)
+    return view
+
+
+async def mark_opened(db: AsyncSession, *, viewer: Account, view: MessageView) -> MessageView:
+    """Mark read a message the viewer found unread in their inbox (`view`, from
+    find_message): an entry point that found it on a read connection
+    begins a write transaction only for this."""
+    return await _set_read(db, view, viewer, read=True)
 
 
 async def mark_read(
     db: AsyncSession, *, viewer: Account, message_id: int, read: bool
 ) -> MessageView:
     """Set the viewer's read state; raises NotAReceiver for a message they only sent."""
-    view = await get_message(db, viewer=viewer, message_id=message_id, mark_read=False)
+    view = await find_message(db, viewer=viewer, message_id=message_id)
     if not view.is_receiver:
         raise NotAReceiver("Read state belongs to a message's receivers; you sent this one.")
     if view.read == read:

@@ -51,9 +51,7 @@ async def send_in_thread(
             db, sender=sender, receivers=receivers, subject=subject, text=text
         )
     try:
-        original = await service.get_message(
-            db, viewer=sender, message_id=reply_to, mark_read=False
-        )
+        original = await service.find_message(db, viewer=sender, message_id=reply_to)
     except MessageNotFound:
         raise ReplyToNotFound(
             f"There is no message {reply_to} in your mailbox to reply to.",

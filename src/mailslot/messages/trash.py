@@ -49,7 +49,7 @@ async def restore_message(db: AsyncSession, *, viewer: Account, message_id: int)
         .values(deleted_at=None, trashed_at=None)
         .returning(Delivery.message_id)
     )
-    view = await service.get_message(db, viewer=viewer, message_id=message_id, mark_read=False)
+    view = await service.find_message(db, viewer=viewer, message_id=message_id)
     if not view.is_receiver:
         raise MessageNotFound(f"There is no message {message_id} in your trash.")
     if restored is not None:  # back in the inbox: for live clients, as if it arrived
