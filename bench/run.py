@@ -133,11 +133,11 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
-def database_cpu() -> float:
-    """CPU seconds used so far by PostgreSQL's processes (its backends included): what a
-    request costs the database, beside what it costs mailslot."""
+def database_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each of PostgreSQL's processes (backends included): what
+    requests cost the database, beside what they cost mailslot."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, _, tail = stat.read_text().rpartition(")")
@@ -145,8 +145,14 @@ def database_cpu() -> float:
             continue
         if head.endswith("(postgres"):
             fields = tail.split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def database_cpu_since(before: dict[int, float]) -> float:
+    """PostgreSQL's CPU seconds since `before`. A process that exited meanwhile (an
+    autovacuum worker) takes its seconds with it: not counted, never negative."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in database_cpu().items())
 
 
 def run_wrk(
@@ -190,7 +196,7 @@ def run_wrk(
     )
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     server_cpu = process_tree_cpu(server_pid) - server_before if server_pid else 0.0
-    database = database_cpu() - database_before
+    database = database_cpu_since(database_before)
     return Result(
         scenario=name,
         server_cpu_ms=server_cpu * 1000 / max(data["requests"], 1),
