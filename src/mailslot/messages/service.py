@@ -774,6 +774,17 @@ _SET_READ = DirectQuery(
 )
 
 
+# SQLite: the read state on the driver, one hop (then changes.record, two more).
+_SET_READ_ON_SQLITE = DirectQuery(
+    text(
+        "UPDATE delivery SET read_at = :read_at"
+        " WHERE message_id = :message_id AND receiver_id = :viewer_id"
+    )
+    .bindparams(bindparam("read_at", type_=UTCDateTime()))
+    .columns()
+)
+
+
 async def _set_read(
     db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
 ) -> MessageView:
@@ -793,10 +804,8 @@ async def _set_read(
         )
         changes.recorded(db, [change], {row.id: row.head for row in heads})
     else:
-        await db.execute(
-            update(Delivery)
-            .where(Delivery.message_id == view.id, Delivery.receiver_id == viewer.id)
-            .values(read_at=read_at)
+        await _SET_READ_ON_SQLITE.all(
+            db, {"read_at": read_at, "message_id": view.id, "viewer_id": viewer.id}
         )
         await changes.record(db, [change])
     return replace(view, read_at=read_at)
