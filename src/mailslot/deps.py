@@ -66,8 +66,8 @@ DbSession = Annotated[AsyncSession, Depends(_db_session)]
 # connection is back in the pool before the response is built and sent.
 Reads = Annotated[AsyncEngine, Depends(_read_engine)]
 # For a handler that opens its session itself (`async with sessions() as db`): one that
-# reads first and writes only sometimes, or the hottest write (sending), which so skips
-# the exit stack FastAPI keeps for a dependency with cleanup.
+# reads first and writes only sometimes, or the hottest write (sending). A context in the
+# handler costs none of the exit stack FastAPI keeps for a dependency with cleanup.
 Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_session_factory)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]

@@ -42,12 +42,12 @@ HEADS_CHUNK = 500
 async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     """Append changes to their users' logs and publish them once the transaction commits.
 
-    Two statements whatever the number of users: one UPDATE takes the next sequence
-    numbers of every user involved, one INSERT writes the entries (one statement on
-    PostgreSQL). The UPDATE locks the users' rows (in id order, so two sends between the
-    same users cannot deadlock) until commit, so sequence numbers are handed out, and
-    become visible, in commit order. Call it last in a transaction: the locks are held
-    from here to the commit."""
+    Two steps whatever the number of users: one UPDATE takes the next sequence numbers of
+    every user involved, one INSERT writes the entries (one statement on PostgreSQL, two on
+    SQLite). On PostgreSQL the UPDATE locks the users' rows (in id order, so two sends
+    between the same users cannot deadlock) until commit; SQLite has one writer at a time.
+    So sequence numbers are handed out, and become visible, in commit order. Call it last
+    in a transaction: the locks are held from here to the commit."""
     if not changes:
         return []
     now = utcnow()
