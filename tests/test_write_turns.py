@@ -3,9 +3,11 @@ in SQLite's busy handler (which retries with growing sleeps and starves some).""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import anyio
 import pytest
 from sqlalchemy import event, text
@@ -48,3 +50,40 @@ async def test_concurrent_sqlite_writers_queue_in_the_process(tmp_path: Path) ->
         await engine.dispose()
     assert failures == []
     assert count == 20
+
+
+async def test_a_connection_goes_back_rolled_back_only_if_a_transaction_is_open(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite: a connection back in the pool is rolled back when it holds a transaction
+    (and the write lock with it), and costs no rollback, a hop to aiosqlite's thread, when
+    it holds none, as after a read on the driver."""
+    settings = make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/reset.db")
+    engine = make_engine(settings)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    caplog.set_level(logging.DEBUG, logger="aiosqlite")
+
+    async with engine.connect() as connection:  # a transaction SQLAlchemy never saw
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert isinstance(driver, aiosqlite.Connection)
+        await driver.execute("BEGIN IMMEDIATE")
+        await driver.execute("INSERT INTO t VALUES (1)")
+    rolled_back = [r for r in caplog.records if _runs_rollback(r)]
+    caplog.clear()
+    async with engine.connect() as connection:  # a read on the driver
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert isinstance(driver, aiosqlite.Connection)
+        assert list(await driver.execute_fetchall("SELECT count(*) FROM t")) == [(0,)]
+    assert not [r for r in caplog.records if _runs_rollback(r)]
+    assert rolled_back
+    async with engine.begin() as connection:  # the write lock was given back
+        await connection.execute(text("INSERT INTO t VALUES (2)"))
+    await engine.dispose()
+
+
+def _runs_rollback(record: logging.LogRecord) -> bool:
+    # aiosqlite's thread logs "executing <call>" before it runs a call (and "completed"
+    # after, possibly once the test has moved on).
+    message = record.getMessage()
+    return message.startswith("executing") and "rollback" in message

@@ -50,8 +50,17 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
         connect_args={"timeout": 5},
+        pool_reset_on_return=None,  # _on_reset below
     )
     synchronous = settings.sqlite_synchronous
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, record: Any, _state: Any) -> None:
+        # A connection back in the pool is rolled back only if a transaction is open: a
+        # read on the driver (db/direct.py) or a committed session left none, and the
+        # rollback SQLAlchemy sends anyway is a hop to aiosqlite's thread and back.
+        if record.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
