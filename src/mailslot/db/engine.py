@@ -59,7 +59,8 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         # A connection back in the pool is rolled back only if a transaction is open: a
         # read on the driver (db/direct.py) or a committed session left none, and the
         # rollback SQLAlchemy sends anyway is a hop to aiosqlite's thread and back.
-        if record.driver_connection.in_transaction:
+        driver = record.driver_connection  # None once the record was invalidated
+        if driver is None or driver.in_transaction:
             dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "connect")
