@@ -117,15 +117,21 @@ def wrk_script(requests: list[tuple[str, str, dict[str, str], str | None]]) -> P
     return Path(name)
 
 
+def _cpu_of(stat: Path) -> tuple[str, float]:
+    """A process's command name and CPU seconds so far, from its /proc/<pid>/stat."""
+    head, _, tail = stat.read_text().rpartition(")")
+    fields = tail.split()
+    seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return head.partition("(")[2], seconds
+
+
 def process_tree_cpu(pid: int) -> float:
     """CPU seconds used so far by a process and its children (uvicorn's workers)."""
     total, pending = 0.0, [pid]
-    ticks = os.sysconf("SC_CLK_TCK")
     while pending:
         current = pending.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            total += _cpu_of(Path(f"/proc/{current}/stat"))[1]
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
@@ -136,16 +142,14 @@ def process_tree_cpu(pid: int) -> float:
 def database_cpu() -> dict[int, float]:
     """CPU seconds used so far by each of PostgreSQL's processes (backends included): what
     requests cost the database, beside what they cost mailslot."""
-    ticks = os.sysconf("SC_CLK_TCK")
     used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            head, _, tail = stat.read_text().rpartition(")")
+            name, seconds = _cpu_of(stat)
         except (FileNotFoundError, ProcessLookupError):
             continue
-        if head.endswith("(postgres"):
-            fields = tail.split()
-            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / ticks
+        if name == "postgres":
+            used[int(stat.parent.name)] = seconds
     return used
 
 

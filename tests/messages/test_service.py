@@ -133,7 +133,8 @@ async def test_reading_an_unread_message_marks_it_in_one_self_committing_stateme
         reader = await accounts.get_user(lookups, bob.username)
     async with app.state.session_factory() as db:
         with statements(app) as counted:
-            view = await service.get_message(db, viewer=reader, message_id=sent["id"])
+            found = await service.find_message(db, viewer=reader, message_id=sent["id"])
+            view = await service.mark_opened(db, viewer=reader, view=found)
         raw = await (await db.connection()).get_raw_connection()
         assert not raw.driver_connection.is_in_transaction()
         async with app.state.read_engine.connect() as other:  # committed already

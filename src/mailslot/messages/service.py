@@ -714,21 +714,11 @@ async def find_message(db: Reader, *, viewer: Account, message_id: int) -> Messa
     return view
 
 
-async def get_message(
-    db: AsyncSession, *, viewer: Account, message_id: int, mark_read: bool = True
-) -> MessageView:
-    """One message (find_message); reading it as its receiver marks it read. On
-    PostgreSQL the mark, like a send, commits itself in a session that has begun nothing."""
-    view = await find_message(db, viewer=viewer, message_id=message_id)
-    if mark_read and not view.read:
-        return await mark_opened(db, viewer=viewer, view=view)
-    return view
-
-
 async def mark_opened(db: AsyncSession, *, viewer: Account, view: MessageView) -> MessageView:
     """Mark read a message the viewer found unread in their inbox (`view`, from
-    find_message): an entry point that found it on a read connection
-    begins a write transaction only for this."""
+    find_message): an entry point that found it on a read connection begins a write
+    transaction only for this. On PostgreSQL the mark, like a send, commits itself in a
+    session that has begun nothing."""
     return await _set_read(db, view, viewer, read=True)
 
 
