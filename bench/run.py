@@ -38,10 +38,11 @@ from typing import Any
 import asyncpg
 import httpx
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tests.servers import RedisServer
 
-from bench import live
+from bench import alone, live
 from mailslot.accounts.security import Passwords
 from mailslot.config import Settings
 from mailslot.db.migrate import upgrade
@@ -153,10 +154,28 @@ def database_cpu() -> dict[int, float]:
     return used
 
 
+def machine_busy_cpu() -> float:
+    """CPU seconds the machine has spent busy (all cores, /proc/stat): neither idle nor
+    waiting for I/O."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
+
+
 def database_cpu_since(before: dict[int, float]) -> float:
     """PostgreSQL's CPU seconds since `before`. A process that exited meanwhile (an
     autovacuum worker) takes its seconds with it: not counted, never negative."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in database_cpu().items())
+
+
+def run_generator(command: list[str]) -> tuple[str, float, float]:
+    """Runs a load generator to its end: its output, its CPU seconds, the wall seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return output, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), wall
 
 
 def run_wrk(
@@ -171,26 +190,8 @@ def run_wrk(
     script = wrk_script(requests)
     server_before = process_tree_cpu(server_pid) if server_pid else 0.0
     database_before = database_cpu()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(script),
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    output, cpu, wall = run_generator([*command, "-s", str(script), base])
     script.unlink()
     line = next(line for line in output.splitlines() if line.startswith("WRK-JSON "))
     data = json.loads(line.removeprefix("WRK-JSON "))
@@ -198,7 +199,6 @@ def run_wrk(
         data[k]
         for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
     )
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     server_cpu = process_tree_cpu(server_pid) - server_before if server_pid else 0.0
     database = database_cpu_since(database_before)
     return Result(
@@ -212,6 +212,59 @@ def run_wrk(
         errors=errors,
         requests=data["requests"],
         generator_cpu=cpu / wall,
+    )
+
+
+def run_pgbench(name: str, url: str, script: str, *, connections: int, duration: int) -> Result:
+    """A scenario of the database alone (bench/alone.py): pgbench runs `script` on the
+    bench's database; its log of every transaction gives the percentiles."""
+    program = alone.pgbench()
+    assert program is not None
+    database = make_url(url)
+    with tempfile.TemporaryDirectory(prefix="mailslot-pgbench-") as logs:
+        path = Path(logs) / "script.sql"
+        path.write_text(script)
+        busy_before = machine_busy_cpu()
+        output, cpu, wall = run_generator(
+            [
+                program,
+                *alone.ARGUMENTS,
+                f"--client={connections}",
+                "--jobs=2",
+                f"--time={duration}",
+                "--log",
+                f"--log-prefix={logs}/log",
+                f"--file={path}",
+                f"--host={database.host}",
+                f"--port={database.port or 5432}",
+                f"--username={database.username}",
+                str(database.database),
+            ]
+        )
+        busy = machine_busy_cpu() - busy_before
+        # client, transaction, latency in µs (or "failed"), ...
+        latencies = sorted(
+            int(fields[2])
+            for log in Path(logs).glob("log.*")
+            for fields in (line.split() for line in log.read_text().splitlines())
+            if fields[2].isdigit()
+        )
+    done = len(latencies)
+    rps = float(re.search(r"tps = ([\d.]+)", output)[1])  # type: ignore[index]
+    failed = re.search(r"number of failed transactions: (\d+)", output)
+    # pgbench's backends exit with it, their CPU time with them: the database's share is
+    # what the machine spent beyond pgbench's own (the service sits idle meanwhile).
+    database_seconds = max(busy - cpu, 0.0)
+    return Result(
+        scenario=name,
+        rps=rps,
+        p50_ms=latencies[done // 2] / 1000,
+        p90_ms=latencies[done * 9 // 10] / 1000,
+        p99_ms=latencies[done * 99 // 100] / 1000,
+        errors=int(failed[1]) if failed else 0,
+        requests=done,
+        generator_cpu=cpu / wall,
+        database_cpu_ms=database_seconds * 1000 / max(done, 1),
     )
 
 
@@ -639,6 +692,21 @@ async def bench(args: argparse.Namespace) -> None:
                 for u in senders
             ],
         }
+        # What send and list would reach if mailslot's Python cost nothing: run right
+        # after each, on PostgreSQL, when pgbench is there (bench/alone.py).
+        database_alone = (
+            {
+                "send": (
+                    "send, database alone",
+                    alone.send_script("sender", "receiver", len(senders)),
+                ),
+                "list": ("list, database alone", alone.list_script(big_receiver[0])),
+            }
+            if args.db == "postgres" and alone.pgbench()
+            else {}
+        )
+        if args.db == "postgres" and not database_alone:
+            print("  (no pgbench: the database-alone rows are skipped)", file=sys.stderr)
         wanted = [s for s in args.only.split(",") if s]
         results: list[Result] = []
         for name, requests in scenarios.items():
@@ -681,6 +749,14 @@ async def bench(args: argparse.Namespace) -> None:
             )
             if profiler:
                 profiler.wait()
+            if name in database_alone:
+                label, script = database_alone[name]
+                print(f"  {label} ...", file=sys.stderr)
+                results.append(
+                    run_pgbench(
+                        label, url, script, connections=args.connections, duration=args.duration
+                    )
+                )
         storm = None
         if not wanted or "sign-in" in wanted:
             # list latency while sign-ins saturate the hashing threads
@@ -730,7 +806,7 @@ async def bench(args: argparse.Namespace) -> None:
         )
         print(
             f"{'scenario':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs bare':>9}"
-            f"{'wrk cpu':>9}{'cpu ms/req':>11}{'db ms/req':>10}"
+            f"{'gen cpu':>9}{'cpu ms/req':>11}{'db ms/req':>10}"
         )
         for r in results:
             print(

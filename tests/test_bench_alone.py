@@ -1,0 +1,106 @@
+"""`make bench`'s database-alone rows (bench/alone.py) run the service's own statements:
+what pgbench's send script stores is what a send through the API stores."""
+
+from __future__ import annotations
+
+import subprocess
+
+import asyncpg
+import pytest
+from bench import alone
+from bench.run import run_pgbench
+from sqlalchemy.engine import make_url
+
+from mailslot.config import Settings
+from tests.factories import make_user, unique_name
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def program(dialect: str) -> str:
+    if dialect != "postgres":
+        pytest.skip("pgbench drives PostgreSQL")
+    found = alone.pgbench()
+    if found is None:
+        pytest.skip("no pgbench (Debian's postgresql-client has it)")
+    return found
+
+
+def pgbench(program: str, settings: Settings, script: str, *arguments: str) -> str:
+    url = make_url(settings.resolved_database_url)
+    return subprocess.run(
+        [
+            program,
+            *alone.ARGUMENTS,
+            *arguments,
+            f"--host={url.host}",
+            f"--port={url.port or 5432}",
+            f"--username={url.username}",
+            "--file=/dev/stdin",
+            str(url.database),
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+async def test_the_send_script_stores_what_a_send_stores(client, settings, program) -> None:
+    prefix = unique_name("alone")
+    senders = [await make_user(client, f"{prefix}s{n}") for n in range(2)]
+    receivers = [await make_user(client, f"{prefix}r{n}") for n in range(2)]
+    script = alone.send_script(f"{prefix}s", f"{prefix}r", 2)
+
+    pgbench(program, settings, script, "--client=2", "--transactions=3")
+
+    for sender, receiver in zip(senders, receivers, strict=True):
+        inbox = (
+            await client.get(f"/users/{receiver.username}/messages", headers=receiver.headers)
+        ).json()
+        assert [(m["sender"], m["receivers"], m["subject"]) for m in inbox["messages"]] == [
+            (sender.username, [receiver.username], "bench")
+        ] * 3
+        sent = (
+            await client.get(f"/users/{sender.username}/messages?box=sent", headers=sender.headers)
+        ).json()
+        assert [m["id"] for m in sent["messages"]] == [m["id"] for m in inbox["messages"]]
+        for user, box in ((receiver, "inbox"), (sender, "sent")):
+            feed = (
+                await client.get(f"/users/{user.username}/changes", headers=user.headers)
+            ).json()
+            created = [c for c in feed["changes"] if c["type"] == "message.created"]
+            assert [c["data"]["box"] for c in created] == [box] * 3
+            assert [c["data"]["id"] for c in created] == sorted(m["id"] for m in inbox["messages"])
+            assert [c["id"] for c in created] == [1, 2, 3]  # each user's log, gapless
+
+
+async def test_the_list_script_runs_and_its_row_reads_pgbench_figures(
+    client, settings, program
+) -> None:
+    reader = await make_user(client)
+    connection = await asyncpg.connect(
+        make_url(settings.resolved_database_url)
+        .set(drivername="postgresql")
+        .render_as_string(False)
+    )
+    try:
+        reader_id = await connection.fetchval(
+            "SELECT id FROM user_account WHERE username = $1", reader.username
+        )
+    finally:
+        await connection.close()
+
+    result = run_pgbench(
+        "list, database alone",
+        settings.resolved_database_url,
+        alone.list_script(reader_id),
+        connections=2,
+        duration=1,
+    )
+
+    assert result.errors == 0
+    assert result.requests > 0
+    assert result.rps > 0
+    assert 0 < result.p50_ms <= result.p99_ms
