@@ -178,6 +178,26 @@ def run_generator(command: list[str]) -> tuple[str, float, float]:
     return output, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), wall
 
 
+def wrk_command(script: Path, connections: int, seconds: int, base: str) -> list[str]:
+    options = ["-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
+    return ["wrk", *options, base]
+
+
+def warm_up(
+    base: str,
+    requests: list[tuple[str, str, dict[str, str], str | None]],
+    *,
+    connections: int,
+    seconds: int,
+) -> None:
+    """Unmeasured load. Each worker's first requests open its pool's connections, whose
+    PostgreSQL backends then load their catalog caches, and prepare and plan each
+    statement: a server in service did all that long before."""
+    script = wrk_script(requests)
+    subprocess.run(wrk_command(script, connections, seconds, base), capture_output=True, check=True)
+    script.unlink()
+
+
 def run_wrk(
     name: str,
     base: str,
@@ -190,8 +210,7 @@ def run_wrk(
     script = wrk_script(requests)
     server_before = process_tree_cpu(server_pid) if server_pid else 0.0
     database_before = database_cpu()
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
-    output, cpu, wall = run_generator([*command, "-s", str(script), base])
+    output, cpu, wall = run_generator(wrk_command(script, connections, duration, base))
     script.unlink()
     line = next(line for line in output.splitlines() if line.startswith("WRK-JSON "))
     data = json.loads(line.removeprefix("WRK-JSON "))
@@ -486,6 +505,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="unmeasured seconds of load before each scenario"
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 10^3/10^5/10^6 check")
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of each scenario here")
@@ -714,6 +736,8 @@ async def bench(args: argparse.Namespace) -> None:
                 continue
             target = bare if name == "bare" else base
             print(f"  {name} ...", file=sys.stderr)
+            if args.warmup:
+                warm_up(target, requests, connections=args.connections, seconds=args.warmup)
             profiler = None
             if args.profile and name != "bare":
                 args.profile.mkdir(parents=True, exist_ok=True)
