@@ -714,8 +714,8 @@ async def bench(args: argparse.Namespace) -> None:
                 for u in senders
             ],
         }
-        # What send and list would reach if mailslot's Python cost nothing: run right
-        # after each, on PostgreSQL, when pgbench is there (bench/alone.py).
+        # What send and list would reach if mailslot's Python cost nothing: on PostgreSQL,
+        # when pgbench is there (bench/alone.py).
         database_alone = (
             {
                 "send": (
@@ -773,14 +773,6 @@ async def bench(args: argparse.Namespace) -> None:
             )
             if profiler:
                 profiler.wait()
-            if name in database_alone:
-                label, script = database_alone[name]
-                print(f"  {label} ...", file=sys.stderr)
-                results.append(
-                    run_pgbench(
-                        label, url, script, connections=args.connections, duration=args.duration
-                    )
-                )
         storm = None
         if not wanted or "sign-in" in wanted:
             # list latency while sign-ins saturate the hashing threads
@@ -808,6 +800,16 @@ async def bench(args: argparse.Namespace) -> None:
             )
             storm_process.wait()
             results.append(storm)
+        # Last, so that the rows they write, and the autovacuum that follows, weigh on no
+        # other scenario; each is shown after its own.
+        for name, (label, script) in database_alone.items():
+            ran = [index for index, result in enumerate(results) if result.scenario == name]
+            if ran:
+                print(f"  {label} ...", file=sys.stderr)
+                alone_result = run_pgbench(
+                    label, url, script, connections=args.connections, duration=args.duration
+                )
+                results.insert(ran[0] + 1, alone_result)
         bare_rps = results[0].rps
         for result in results:
             result.ratio_to_bare = result.rps / bare_rps
