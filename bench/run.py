@@ -194,7 +194,7 @@ def warm_up(
     PostgreSQL backends then load their catalog caches, and prepare and plan each
     statement: a server in service did all that long before."""
     script = wrk_script(requests)
-    subprocess.run(wrk_command(script, connections, seconds, base), capture_output=True, check=True)
+    run_generator(wrk_command(script, connections, seconds, base))
     script.unlink()
 
 
@@ -234,9 +234,13 @@ def run_wrk(
     )
 
 
-def run_pgbench(name: str, url: str, script: str, *, connections: int, duration: int) -> Result:
+def run_pgbench(
+    name: str, url: str, script: str, *, connections: int, duration: int, warmup: int
+) -> Result:
     """A scenario of the database alone (bench/alone.py): pgbench runs `script` on the
-    bench's database; its log of every transaction gives the percentiles."""
+    bench's database, `warmup` seconds then `duration`. Its log of every transaction
+    gives the figures, of the transactions after the warm-up: pgbench's connections are
+    new backends, as cold as a new worker's."""
     program = alone.pgbench()
     assert program is not None
     database = make_url(url)
@@ -244,13 +248,13 @@ def run_pgbench(name: str, url: str, script: str, *, connections: int, duration:
         path = Path(logs) / "script.sql"
         path.write_text(script)
         busy_before = machine_busy_cpu()
-        output, cpu, wall = run_generator(
+        _, cpu, wall = run_generator(
             [
                 program,
                 *alone.ARGUMENTS,
                 f"--client={connections}",
                 "--jobs=2",
-                f"--time={duration}",
+                f"--time={warmup + duration}",
                 "--log",
                 f"--log-prefix={logs}/log",
                 f"--file={path}",
@@ -261,29 +265,29 @@ def run_pgbench(name: str, url: str, script: str, *, connections: int, duration:
             ]
         )
         busy = machine_busy_cpu() - busy_before
-        # client, transaction, latency in µs (or "failed"), ...
-        latencies = sorted(
-            int(fields[2])
+        # client, transaction, latency in µs (or "failed"), script, end in s and µs
+        ends = [
+            (int(fields[4]) + int(fields[5]) / 1e6, fields[2])
             for log in Path(logs).glob("log.*")
             for fields in (line.split() for line in log.read_text().splitlines())
-            if fields[2].isdigit()
-        )
+        ]
+    began = min(end for end, _ in ends) + warmup
+    measured = [(end, latency) for end, latency in ends if end >= began]
+    latencies = sorted(int(latency) for _, latency in measured if latency.isdigit())
     done = len(latencies)
-    rps = float(re.search(r"tps = ([\d.]+)", output)[1])  # type: ignore[index]
-    failed = re.search(r"number of failed transactions: (\d+)", output)
     # pgbench's backends exit with it, their CPU time with them: the database's share is
     # what the machine spent beyond pgbench's own (the service sits idle meanwhile).
     database_seconds = max(busy - cpu, 0.0)
     return Result(
         scenario=name,
-        rps=rps,
+        rps=len(measured) / (max(end for end, _ in measured) - began),
         p50_ms=latencies[done // 2] / 1000,
         p90_ms=latencies[done * 9 // 10] / 1000,
         p99_ms=latencies[done * 99 // 100] / 1000,
-        errors=int(failed[1]) if failed else 0,
+        errors=len(measured) - done,
         requests=done,
         generator_cpu=cpu / wall,
-        database_cpu_ms=database_seconds * 1000 / max(done, 1),
+        database_cpu_ms=database_seconds * 1000 / len(ends),
     )
 
 
@@ -807,7 +811,12 @@ async def bench(args: argparse.Namespace) -> None:
             if ran:
                 print(f"  {label} ...", file=sys.stderr)
                 alone_result = run_pgbench(
-                    label, url, script, connections=args.connections, duration=args.duration
+                    label,
+                    url,
+                    script,
+                    connections=args.connections,
+                    duration=args.duration,
+                    warmup=args.warmup,
                 )
                 results.insert(ran[0] + 1, alone_result)
         bare_rps = results[0].rps

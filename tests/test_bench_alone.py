@@ -98,6 +98,7 @@ async def test_the_list_script_runs_and_its_row_reads_pgbench_figures(
         alone.list_script(reader_id),
         connections=2,
         duration=1,
+        warmup=1,
     )
 
     assert result.errors == 0
