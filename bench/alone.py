@@ -39,6 +39,21 @@ def pgbench() -> str | None:
     return str(candidates[-1]) if candidates else None
 
 
+def command(program: str, url: str, *options: str) -> list[str]:
+    """pgbench's command line, with `options`, against the database at `url` (SQLAlchemy's
+    form)."""
+    database = make_url(url)
+    return [
+        program,
+        *ARGUMENTS,
+        *options,
+        f"--host={database.host}",
+        f"--port={database.port or 5432}",
+        f"--username={database.username}",
+        str(database.database),
+    ]
+
+
 def script(query: DirectQuery, values: Mapping[str, str], setup: str) -> str:
     """A pgbench script running `query` once per transaction. `values` puts SQL text in
     place of each bound parameter: a pgbench variable (`:name`), which pgbench sends as a

@@ -38,7 +38,6 @@ from typing import Any
 import asyncpg
 import httpx
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tests.servers import RedisServer
 
@@ -243,26 +242,21 @@ def run_pgbench(
     new backends, as cold as a new worker's."""
     program = alone.pgbench()
     assert program is not None
-    database = make_url(url)
     with tempfile.TemporaryDirectory(prefix="mailslot-pgbench-") as logs:
         path = Path(logs) / "script.sql"
         path.write_text(script)
         busy_before = machine_busy_cpu()
         _, cpu, wall = run_generator(
-            [
+            alone.command(
                 program,
-                *alone.ARGUMENTS,
+                url,
                 f"--client={connections}",
                 "--jobs=2",
                 f"--time={warmup + duration}",
                 "--log",
                 f"--log-prefix={logs}/log",
                 f"--file={path}",
-                f"--host={database.host}",
-                f"--port={database.port or 5432}",
-                f"--username={database.username}",
-                str(database.database),
-            ]
+            )
         )
         busy = machine_busy_cpu() - busy_before
         # client, transaction, latency in µs (or "failed"), script, end in s and µs

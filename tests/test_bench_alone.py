@@ -28,18 +28,8 @@ def program(dialect: str) -> str:
 
 
 def pgbench(program: str, settings: Settings, script: str, *arguments: str) -> str:
-    url = make_url(settings.resolved_database_url)
     return subprocess.run(
-        [
-            program,
-            *alone.ARGUMENTS,
-            *arguments,
-            f"--host={url.host}",
-            f"--port={url.port or 5432}",
-            f"--username={url.username}",
-            "--file=/dev/stdin",
-            str(url.database),
-        ],
+        alone.command(program, settings.resolved_database_url, *arguments, "--file=/dev/stdin"),
         input=script,
         capture_output=True,
         text=True,
