@@ -61,8 +61,8 @@ async def post_user(
 async def _sign_in(
     db: DbSession, passwords: PasswordHasher, settings: AppSettings, username: str, password: str
 ) -> TokenRead:
-    user = await service.authenticate(db, passwords, username=username, password=password)
-    token = await service.issue_token(db, user, ttl=settings.token_ttl)
+    verified = await service.authenticate(db, passwords, username=username, password=password)
+    token = await service.issue_token(db, verified, ttl=settings.token_ttl)
     await db.commit()
     return TokenRead(access_token=token, expires_in=settings.token_ttl)
 
@@ -132,10 +132,12 @@ async def patch_user(
     change your password. `current_password` is required. A new password ends your seed A
     session and signs out every other bearer token; the token of this request stays valid."""
     require_self(user, username)
-    await service.require_password(db, passwords, user=user, password=body.current_password)
+    verified = await service.require_password(
+        db, passwords, user=user, password=body.current_password
+    )
     if body.password is not None:
         await service.set_password(
-            db, passwords, user=user, password=body.password, keep_token=token
+            db, passwords, verified, password=body.password, keep_token=token
         )
         publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])  # the others' streams end
     if body.email is not None:
