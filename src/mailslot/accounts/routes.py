@@ -20,12 +20,11 @@ from mailslot.deps import (
     AppSettings,
     ClientAddress,
     DbSession,
-    Limits,
     PasswordHasher,
     Reads,
+    RequestBudgets,
 )
 from mailslot.errors import JSON_BODY, problems
-from mailslot.ratelimit import Budget
 from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).
@@ -37,18 +36,12 @@ async def post_user(
     body: UserCreate,
     db: DbSession,
     passwords: PasswordHasher,
-    limits: Limits,
-    settings: AppSettings,
+    budgets: RequestBudgets,
     client: ClientAddress,
 ) -> UserRead:
     """Register a user. The answer never carries the password or its hash. Registrations
     are budgeted per client address (429 with `Retry-After`)."""
-    await limits.spend(
-        "register",
-        client,
-        Budget.parse(settings.limit_register_address),
-        what="registrations from this address",
-    )
+    await budgets.register(client)
     user = await service.register_user(
         db, passwords, username=body.username, email=str(body.email), password=body.password
     )
