@@ -231,6 +231,65 @@ async def test_expired_tokens_fail(client, app, dialect) -> None:
     assert response.status_code == 401
 
 
+async def test_purge_deletes_expired_tokens_and_tickets_and_keeps_live_ones(
+    client, app, dialect
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from mailslot.accounts.models import AccessToken, StreamTicket
+    from mailslot.accounts.security import token_digest
+    from mailslot.db.base import utcnow
+    from mailslot.messages.purge import purge_expired
+
+    live, gone = await make_user(client), await make_user(client)
+
+    async def ticket(user) -> bytes:
+        response = await client.post(f"/users/{user.username}/stream-tickets", headers=user.headers)
+        assert response.status_code == 201
+        return token_digest(response.json()["ticket"])
+
+    gone_ticket, live_ticket, stale_ticket = (
+        await ticket(gone),
+        await ticket(live),
+        await ticket(live),
+    )
+    past = utcnow() - timedelta(seconds=1)
+    async with app.state.session_factory() as db:
+        await db.execute(
+            update(AccessToken)
+            .where(AccessToken.token_hash == token_digest(gone.token))
+            .values(expires_at=past)
+        )
+        await db.execute(
+            update(StreamTicket)
+            .where(StreamTicket.ticket_hash == stale_ticket)
+            .values(expires_at=past)
+        )
+        await db.commit()
+
+    await purge_expired(app.state.session_factory, trash_retention=timedelta(days=30))
+    async with app.state.session_factory() as db:
+        tokens = set(
+            await db.scalars(
+                select(AccessToken.token_hash).where(
+                    AccessToken.token_hash.in_([token_digest(live.token), token_digest(gone.token)])
+                )
+            )
+        )
+        tickets = set(
+            await db.scalars(
+                select(StreamTicket.ticket_hash).where(
+                    StreamTicket.ticket_hash.in_([gone_ticket, live_ticket, stale_ticket])
+                )
+            )
+        )
+    assert tokens == {token_digest(live.token)}
+    assert tickets == {live_ticket}
+    assert (await client.get(f"/users/{live.username}", headers=live.headers)).status_code == 200
+
+
 async def test_tokens_are_stored_only_as_hashes(client, app, dialect) -> None:
     from sqlalchemy import select
 

@@ -370,6 +370,39 @@ async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime
     return (Account(*rows[0][:4]), rows[0].expires_at) if rows else None
 
 
+async def purge_expired_tokens(db: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` bearer tokens expired by `now` (their stream tickets go with
+    them); returns how many. Walks the expiry index, oldest first."""
+    batch = (
+        select(AccessToken.token_hash)
+        .where(AccessToken.expires_at <= now)
+        .order_by(AccessToken.expires_at)
+        .limit(limit)
+    )
+    result = await db.execute(
+        delete(AccessToken)
+        .where(AccessToken.token_hash.in_(batch))
+        .returning(AccessToken.token_hash)
+    )
+    return len(result.all())
+
+
+async def purge_expired_stream_tickets(db: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` stream tickets expired by `now`, unredeemed; returns how many."""
+    batch = (
+        select(StreamTicket.ticket_hash)
+        .where(StreamTicket.expires_at <= now)
+        .order_by(StreamTicket.expires_at)
+        .limit(limit)
+    )
+    result = await db.execute(
+        delete(StreamTicket)
+        .where(StreamTicket.ticket_hash.in_(batch))
+        .returning(StreamTicket.ticket_hash)
+    )
+    return len(result.all())
+
+
 async def revoke_token(db: AsyncSession, token: str) -> None:
     await db.execute(delete(AccessToken).where(AccessToken.token_hash == token_digest(token)))
 
