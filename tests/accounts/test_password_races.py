@@ -1,6 +1,8 @@
 """A password change locks out the old password whatever runs concurrently: clients keep
 signing in with it (native tokens, seed A `//login`) on one instance while the owner
-changes it on another, and afterwards nothing obtained with it is accepted."""
+changes it on another, and afterwards nothing obtained with it is accepted. In process
+(two apps, each with its own pool, hashing threads and sign-in lock) and over HTTP
+between two `mailslot serve` processes."""
 
 from __future__ import annotations
 
@@ -16,12 +18,18 @@ from mailslot.app import create_app
 from mailslot.config import Settings
 from tests.compat.seed_a import SeedAUser, seed_a
 from tests.factories import make_user
+from tests.servers import MailslotServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
 ITERATIONS = 30
 SIGNERS = 3  # concurrent sign-in loops per door
 NEW_PASSWORD = "the new password, 2"
+# Every request here is its owner's: no sign-in budget should answer in place of the
+# password check under test.
+OWNERS_BUDGETS = {
+    f"limit_signin_{bucket}": "1000, 1000/s" for bucket in ("account", "address_account", "address")
+}
 
 
 @asynccontextmanager
@@ -111,4 +119,25 @@ async def test_no_credential_from_the_old_password_outlives_a_change(settings, d
         for attempt in range(ITERATIONS):
             if survivors := await _race_once(signer, owner):
                 failures.append(f"attempt {attempt}: {survivors}")
+    assert not failures, f"{len(failures)}/{ITERATIONS} races kept the old password: {failures}"
+
+
+@pytest.mark.process
+async def test_no_credential_from_the_old_password_outlives_a_change_across_processes(
+    tmp_path, settings, dialect
+) -> None:
+    env = {"MAILSLOT_DATABASE_URL": settings.resolved_database_url}  # migrated by `settings`
+    env |= {f"MAILSLOT_{name.upper()}": value for name, value in OWNERS_BUDGETS.items()}
+    failures = []
+    with (
+        MailslotServer(tmp_path / "signer", env=env) as one,
+        MailslotServer(tmp_path / "owner", env=env) as two,
+    ):
+        async with (
+            httpx.AsyncClient(base_url=one.url, timeout=30) as signer,
+            httpx.AsyncClient(base_url=two.url, timeout=30) as owner,
+        ):
+            for attempt in range(ITERATIONS):
+                if survivors := await _race_once(signer, owner):
+                    failures.append(f"attempt {attempt}: {survivors}")
     assert not failures, f"{len(failures)}/{ITERATIONS} races kept the old password: {failures}"
