@@ -141,3 +141,42 @@ async def test_no_credential_from_the_old_password_outlives_a_change_across_proc
                 if survivors := await _race_once(signer, owner):
                     failures.append(f"attempt {attempt}: {survivors}")
     assert not failures, f"{len(failures)}/{ITERATIONS} races kept the old password: {failures}"
+
+
+async def _change_twice(one: httpx.AsyncClient, two: httpx.AsyncClient) -> dict[str, int]:
+    """Two changes from the same current password, on two instances; their statuses, or
+    nothing when exactly one went through and its password is the one that works."""
+    user = await make_user(one)
+    other = await two.post(f"/users/{user.username}/token", json={"password": user.password})
+    answers: dict[str, httpx.Response] = {}
+
+    async def change(client: httpx.AsyncClient, token: str, new: str) -> None:
+        answers[new] = await client.patch(
+            f"/users/{user.username}",
+            json={"current_password": user.password, "password": new},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(change, one, user.token, "first new password")
+        tasks.start_soon(change, two, other.json()["access_token"], "second new password")
+    won = [new for new, answer in answers.items() if answer.status_code == 200]
+    works = []
+    for new in answers:
+        signed_in = await one.post(f"/users/{user.username}/token", json={"password": new})
+        if signed_in.status_code == 200:
+            works.append(new)
+    if len(won) == 1 and works == won:
+        return {}
+    return {new: answer.status_code for new, answer in answers.items()}
+
+
+async def test_of_two_concurrent_changes_from_one_password_one_wins(settings, dialect) -> None:
+    """Both check the same current password; once one has committed, that password is the
+    old one, and the other change must not go through with it."""
+    wrong = []
+    async with instance(settings) as one, instance(settings) as two:
+        for _ in range(ITERATIONS):
+            if statuses := await _change_twice(one, two):
+                wrong.append(statuses)
+    assert not wrong, f"{len(wrong)}/{ITERATIONS} pairs of changes went wrong: {wrong}"
