@@ -47,8 +47,8 @@ class Account:
 class Verified:
     """An account whose password `authenticate` accepted, and the hash it was checked
     against. What is made from it (a token, a seed A session, a new password) is written
-    only while that hash is still the user's (`_while_verified`): once a password change
-    has committed, nothing more is granted to the old password."""
+    only while that hash is still the user's, in the statement that writes it: once a
+    password change has committed, nothing more is granted to the old password."""
 
     user: Account
     password_hash: str
@@ -165,9 +165,10 @@ async def authenticate(
     client: str | None = None,
     session_digests: CredentialDigests | None = None,
 ) -> Verified:
-    """The account, and the hash it was checked against, if the password is right; raises InvalidCredentials otherwise, with the
-    same answer and cost for an unknown user as for a wrong password, and TooManyRequests
-    (429) once the failed sign-in budget of the account or of the client address is spent.
+    """The account, and the hash it was checked against, if the password is right; raises
+    InvalidCredentials otherwise, with the same answer and cost for an unknown user as for
+    a wrong password, and TooManyRequests (429) once the failed sign-in budget of the
+    account or of the client address is spent.
 
     Every password check of every door (native sign-in, seed A) comes through here, so
     they share one budget; `client` defaults to the address of the request being served.
