@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     db_commands.add_parser("upgrade", help="apply every migration")
     commands.add_parser(
         "purge",
-        help="purge trash older than MAILSLOT_TRASH_RETENTION_DAYS and idempotency keys "
-        "older than 24 hours (serving processes also do it every MAILSLOT_PURGE_INTERVAL s)",
+        help="purge trash older than MAILSLOT_TRASH_RETENTION_DAYS, idempotency keys older "
+        "than 24 hours, and expired tokens and stream tickets (serving processes also do it "
+        "every MAILSLOT_PURGE_INTERVAL s)",
     )
     args = parser.parse_args(argv)
 
@@ -83,9 +84,7 @@ async def _purge(settings: Settings) -> None:
         )
     finally:
         await engine.dispose()
-    print(  # noqa: T201 (the command's answer)
-        f"purged {purged.trash} trashed messages and {purged.idempotency_keys} idempotency keys"
-    )
+    print(f"purged {purged}")  # noqa: T201 (the command's answer)
 
 
 def _serve(settings: Settings, *, migrate: bool) -> None:

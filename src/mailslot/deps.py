@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.config import Settings
-from mailslot.ratelimit import RateLimits
+from mailslot.ratelimit import Budget, RateLimits
 
 
 async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -45,9 +45,30 @@ async def _passwords(request: Request) -> Passwords:
     return passwords
 
 
-async def _limits(request: Request) -> RateLimits:
-    limits: RateLimits = request.app.state.limits
-    return limits
+class Budgets:
+    """The request budgets, by what they count. Every door that registers or sends spends
+    the same bucket (the native API and seed A alike): 429 with `Retry-After` once it is
+    spent, nothing with MAILSLOT_RATE_LIMITS=off."""
+
+    __slots__ = ("_limits", "_settings")
+
+    def __init__(self, limits: RateLimits, settings: Settings) -> None:
+        self._limits, self._settings = limits, settings
+
+    async def register(self, client: str) -> None:
+        """One registration from the client address `client` (before its password is
+        hashed: refused sign-ups cost no argon2)."""
+        budget = Budget.parse(self._settings.limit_register_address)
+        await self._limits.spend("register", client, budget, what="registrations from this address")
+
+    async def send(self, sender: int) -> None:
+        """One message sent by the user whose id is `sender`."""
+        budget = Budget.parse(self._settings.limit_send_user)
+        await self._limits.spend("send", str(sender), budget, what="messages sent")
+
+
+async def _budgets(request: Request) -> Budgets:
+    return Budgets(request.app.state.limits, request.app.state.settings)
 
 
 async def client_address(request: Request) -> str:
@@ -71,7 +92,7 @@ Reads = Annotated[AsyncEngine, Depends(_read_engine)]
 Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_session_factory)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHasher = Annotated[Passwords, Depends(_passwords)]
-Limits = Annotated[RateLimits, Depends(_limits)]
+RequestBudgets = Annotated[Budgets, Depends(_budgets)]
 ClientAddress = Annotated[str, Depends(client_address)]
 SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]
 

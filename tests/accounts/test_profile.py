@@ -170,7 +170,7 @@ async def test_the_session_digest_vouches_without_argon2(app, dialect) -> None:
         found = await service.authenticate(
             db, passwords, username=name, password=password, session_digests=digests
         )
-        assert found.id == user.id
+        assert found.user.id == user.id
         with pytest.raises(InvalidCredentials):
             await service.authenticate(db, passwords, username=name, password=password)
         with pytest.raises(InvalidCredentials):
@@ -192,7 +192,8 @@ async def test_a_digest_never_outlives_the_password_it_was_made_with(app, dialec
     async with app.state.session_factory() as db:
         user = await service.register_user(db, passwords, username=name, email=None, password=old)
         await db.commit()
-        await service.start_legacy_session(db, digests, user=user, password=old)
+        verified = await service.authenticate(db, passwords, username=name, password=old)
+        await service.start_legacy_session(db, digests, verified, password=old)
         await db.execute(
             update(User)
             .where(User.id == user.id)

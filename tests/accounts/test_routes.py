@@ -7,6 +7,7 @@ import sys
 import threading
 from types import SimpleNamespace
 
+import anyio
 import httpx
 import pytest
 
@@ -48,6 +49,26 @@ async def test_emails_are_unique_regardless_of_case(client, dialect) -> None:
     again = await register(client, email=email.upper())
     assert again.status_code == 409
     assert again.json()["code"] == "email_taken"
+
+
+async def test_concurrent_registrations_of_one_email_lose_with_email_taken(client, dialect) -> None:
+    """On PostgreSQL both pass the look-ups and race for the unique index: the loser is
+    told which name was taken, the email (before, `username_taken` in 16 to 20 of 20 races)."""
+    wrong = []
+    for _ in range(20):
+        email = f"{unique_name()}@example.com"
+        answers: list[httpx.Response] = []
+
+        async def one(answers: list[httpx.Response] = answers, email: str = email) -> None:
+            answers.append(await register(client, email=email))
+
+        async with anyio.create_task_group() as tasks:
+            for _ in range(3):
+                tasks.start_soon(one)
+        codes = sorted(a.json().get("code", "") for a in answers if a.status_code != 201)
+        if len(answers) - len(codes) != 1 or codes != ["email_taken"] * 2:
+            wrong.append([(a.status_code, a.json().get("code")) for a in answers])
+    assert not wrong, f"{len(wrong)}/20 races told a loser something else: {wrong}"
 
 
 @pytest.mark.parametrize(
@@ -208,6 +229,65 @@ async def test_expired_tokens_fail(client, app, dialect) -> None:
         await db.commit()
     response = await client.get(f"/users/{user.username}", headers=user.headers)
     assert response.status_code == 401
+
+
+async def test_purge_deletes_expired_tokens_and_tickets_and_keeps_live_ones(
+    client, app, dialect
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from mailslot.accounts.models import AccessToken, StreamTicket
+    from mailslot.accounts.security import token_digest
+    from mailslot.db.base import utcnow
+    from mailslot.messages.purge import purge_expired
+
+    live, gone = await make_user(client), await make_user(client)
+
+    async def ticket(user) -> bytes:
+        response = await client.post(f"/users/{user.username}/stream-tickets", headers=user.headers)
+        assert response.status_code == 201
+        return token_digest(response.json()["ticket"])
+
+    gone_ticket, live_ticket, stale_ticket = (
+        await ticket(gone),
+        await ticket(live),
+        await ticket(live),
+    )
+    past = utcnow() - timedelta(seconds=1)
+    async with app.state.session_factory() as db:
+        await db.execute(
+            update(AccessToken)
+            .where(AccessToken.token_hash == token_digest(gone.token))
+            .values(expires_at=past)
+        )
+        await db.execute(
+            update(StreamTicket)
+            .where(StreamTicket.ticket_hash == stale_ticket)
+            .values(expires_at=past)
+        )
+        await db.commit()
+
+    await purge_expired(app.state.session_factory, trash_retention=timedelta(days=30))
+    async with app.state.session_factory() as db:
+        tokens = set(
+            await db.scalars(
+                select(AccessToken.token_hash).where(
+                    AccessToken.token_hash.in_([token_digest(live.token), token_digest(gone.token)])
+                )
+            )
+        )
+        tickets = set(
+            await db.scalars(
+                select(StreamTicket.ticket_hash).where(
+                    StreamTicket.ticket_hash.in_([gone_ticket, live_ticket, stale_ticket])
+                )
+            )
+        )
+    assert tokens == {token_digest(live.token)}
+    assert tickets == {live_ticket}
+    assert (await client.get(f"/users/{live.username}", headers=live.headers)).status_code == 200
 
 
 async def test_tokens_are_stored_only_as_hashes(client, app, dialect) -> None:

@@ -20,6 +20,7 @@ from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
 from mailslot.ratelimit import Budget, MemoryLimiter, RedisLimiter
+from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.factories import PASSWORD, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -273,6 +274,64 @@ async def test_sending_is_budgeted_per_sender(settings) -> None:
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) >= 1
         await send(client, bob, alice)  # bob's budget is his own
+
+
+async def test_seed_a_signup_spends_the_registration_budget(settings) -> None:
+    """Before, 70 `//signup`s from one address all succeeded, each paying for argon2."""
+    async with (
+        running(settings, rate_limits="on", limit_register_address="3, 1/min") as app,
+        client_from(app, "10.0.3.4") as client,
+    ):
+        await make_user(client)
+        await make_seed_a_user(client, login=False)
+        await make_seed_a_user(client, login=False)
+        for door in ("//signup", "/users"):
+            name = unique_name()
+            if door == "//signup":
+                refused = await seed_a(
+                    client, "POST", f"//signup?username={name}&password={PASSWORD}"
+                )
+            else:
+                refused = await client.post(
+                    "/users",
+                    json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+                )
+            assert refused.status_code == 429, door
+            assert refused.json()["code"] == "rate_limited"
+            assert 1 <= int(refused.headers["retry-after"]) <= 60
+            assert (await sign_in(client, name, PASSWORD)).status_code == 401  # not created
+
+
+async def test_seed_a_writes_spend_the_send_budget(settings) -> None:
+    """Before, `//message?request=write` was outside the per-sender budget."""
+    async with (
+        running(settings, rate_limits="on", limit_send_user="2, 1/min") as app,
+        client_from(app, "10.0.4.3") as client,
+    ):
+        alice, bob = await make_seed_a_user(client), await make_seed_a_user(client)
+        note = alice.message(bob)
+        write = f"//message?request=write&{alice.credentials}"
+        assert (await seed_a(client, "POST", write, note)).status_code == 201
+        assert (await seed_a(client, "POST", write, note)).status_code == 201
+        refused = await seed_a(client, "POST", write, note)
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1
+        native = await client.post(
+            f"/users/{alice.username}/messages",
+            json={"receiver": bob.username, "subject": "s", "message": "m"},
+            headers=await native_headers(client, alice),
+        )
+        assert native.status_code == 429  # one budget for both doors
+        listed = await seed_a(client, "GET", f"//messages?request=get_all&{bob.credentials}")
+        assert len(listed.json()) == 2
+        # Deleting is not sending.
+        delete = f"//message?request=delete&{alice.credentials}"
+        assert (await seed_a(client, "POST", delete, note)).status_code == 200
+        answer = await seed_a(
+            client, "POST", f"//message?request=write&{bob.credentials}", bob.message(alice)
+        )
+        assert answer.status_code == 201  # bob's budget is his own
 
 
 async def test_rate_limits_off_lifts_the_send_budget(settings) -> None:

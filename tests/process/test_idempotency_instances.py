@@ -68,7 +68,8 @@ async def test_the_purge_command_erases_old_trash(tmp_path, client, app, setting
         "PATH": os.environ["PATH"],
     }
     result = await anyio.run_process([sys.executable, "-m", "mailslot", "purge"], env=env)
-    assert result.stdout.decode() == "purged 1 trashed messages and 0 idempotency keys\n"
+    # The shared database may hold other tests' expired tokens: their count varies.
+    assert result.stdout.decode().startswith("purged 1 trashed messages, 0 idempotency keys, ")
     restore = await client.post(
         f"/users/{bob.username}/messages/{old['id']}/restore", headers=bob.headers
     )

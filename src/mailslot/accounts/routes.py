@@ -20,12 +20,11 @@ from mailslot.deps import (
     AppSettings,
     ClientAddress,
     DbSession,
-    Limits,
     PasswordHasher,
     Reads,
+    RequestBudgets,
 )
 from mailslot.errors import JSON_BODY, problems
-from mailslot.ratelimit import Budget
 from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).
@@ -37,18 +36,12 @@ async def post_user(
     body: UserCreate,
     db: DbSession,
     passwords: PasswordHasher,
-    limits: Limits,
-    settings: AppSettings,
+    budgets: RequestBudgets,
     client: ClientAddress,
 ) -> UserRead:
     """Register a user. The answer never carries the password or its hash. Registrations
     are budgeted per client address (429 with `Retry-After`)."""
-    await limits.spend(
-        "register",
-        client,
-        Budget.parse(settings.limit_register_address),
-        what="registrations from this address",
-    )
+    await budgets.register(client)
     user = await service.register_user(
         db, passwords, username=body.username, email=str(body.email), password=body.password
     )
@@ -61,8 +54,8 @@ async def post_user(
 async def _sign_in(
     db: DbSession, passwords: PasswordHasher, settings: AppSettings, username: str, password: str
 ) -> TokenRead:
-    user = await service.authenticate(db, passwords, username=username, password=password)
-    token = await service.issue_token(db, user, ttl=settings.token_ttl)
+    verified = await service.authenticate(db, passwords, username=username, password=password)
+    token = await service.issue_token(db, verified, ttl=settings.token_ttl)
     await db.commit()
     return TokenRead(access_token=token, expires_in=settings.token_ttl)
 
@@ -132,10 +125,12 @@ async def patch_user(
     change your password. `current_password` is required. A new password ends your seed A
     session and signs out every other bearer token; the token of this request stays valid."""
     require_self(user, username)
-    await service.require_password(db, passwords, user=user, password=body.current_password)
+    verified = await service.require_password(
+        db, passwords, user=user, password=body.current_password
+    )
     if body.password is not None:
         await service.set_password(
-            db, passwords, user=user, password=body.password, keep_token=token
+            db, passwords, verified, password=body.password, keep_token=token
         )
         publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])  # the others' streams end
     if body.email is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +43,20 @@ class Account:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """An account whose password `authenticate` accepted, and the hash it was checked
+    against. What is made from it (a token, a seed A session, a new password) is written
+    only while that hash is still the user's, in the statement that writes it: once a
+    password change has committed, nothing more is granted to the old password."""
+
+    user: Account
+    password_hash: str
+
+
 _ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at)
+# The email's unique constraint, as db/base.py's naming convention names it.
+_EMAIL_UNIQUE = "uq_user_account_email_key"
 _USERNAME = re.compile(USERNAME_PATTERN)
 
 
@@ -90,10 +104,22 @@ async def register_user(
                 .returning(User.id)
             )
         ).scalar_one()
-    except IntegrityError:
-        # A concurrent registration won the race for the same name.
+    except IntegrityError as error:
+        # A concurrent registration won the race for the same name or address.
+        if _violates_email(error):
+            raise EmailTaken("That email address belongs to another account.") from None
         raise UsernameTaken(f"The username {username!r} is taken.") from None
     return Account(id=user_id, username=username, email=email, created_at=now)
+
+
+def _violates_email(error: IntegrityError) -> bool:
+    """Whether the uniqueness violated is the email's: PostgreSQL names the constraint
+    (on asyncpg's error, the driver error's cause); SQLite names the column in its
+    message ("UNIQUE constraint failed: user_account.email_key")."""
+    constraint: str | None = getattr(error.orig and error.orig.__cause__, "constraint_name", None)
+    if constraint is not None:
+        return constraint == _EMAIL_UNIQUE
+    return f"{User.__tablename__}.{User.email_key.key}" in str(error.orig)
 
 
 async def find_user(db: Reader, username: str) -> Account | None:
@@ -138,10 +164,11 @@ async def authenticate(
     password: str,
     client: str | None = None,
     session_digests: CredentialDigests | None = None,
-) -> Account:
-    """The account if the password is right; raises InvalidCredentials otherwise, with the
-    same answer and cost for an unknown user as for a wrong password, and TooManyRequests
-    (429) once the failed sign-in budget of the account or of the client address is spent.
+) -> Verified:
+    """The account, and the hash it was checked against, if the password is right; raises
+    InvalidCredentials otherwise, with the same answer and cost for an unknown user as for
+    a wrong password, and TooManyRequests (429) once the failed sign-in budget of the
+    account or of the client address is spent.
 
     Every password check of every door (native sign-in, seed A) comes through here, so
     they share one budget; `client` defaults to the address of the request being served.
@@ -175,38 +202,61 @@ async def authenticate(
                 password=password,
             )
         ):
-            return Account(*row[:4])
+            return Verified(Account(*row[:4]), row.password_hash)
         hashed = row.password_hash if row else None
         if not await passwords.verify(hashed, password) or row is None:
             raise InvalidCredentials("The username or password is incorrect.")
-    return Account(*row[:4])
+    return Verified(Account(*row[:4]), row.password_hash)
+
+
+def _while_verified(verified: Verified, *columns: Any) -> Select[Any]:
+    """`columns` from the verified user's row, if its password hash is still the one
+    checked. FOR SHARE on PostgreSQL: a password change in progress holds the row, so this
+    waits for its commit and, under READ COMMITTED, re-checks the hash on the row it
+    committed (no match: nothing is granted); a change that comes later waits for this
+    transaction, then deletes what it wrote. SQLite runs one write transaction at a time."""
+    return (
+        select(*columns)
+        .where(User.id == verified.user.id, User.password_hash == verified.password_hash)
+        .with_for_update(read=True)
+    )
+
+
+def _password_changed() -> InvalidCredentials:
+    # The password was right when checked, but a change has committed since: it is the
+    # old one now.
+    return InvalidCredentials("The username or password is incorrect.")
 
 
 async def require_password(
     db: AsyncSession, passwords: Passwords, *, user: Account, password: str
-) -> None:
+) -> Verified:
     """Raises WrongPassword (403) unless this is the signed-in user's password. Goes through
     `authenticate`, so it counts like any other password check."""
     try:
-        await authenticate(db, passwords, username=user.username, password=password)
+        return await authenticate(db, passwords, username=user.username, password=password)
     except InvalidCredentials:
         raise WrongPassword("The current password is incorrect.") from None
 
 
 async def start_legacy_session(
-    db: AsyncSession, session_digests: CredentialDigests, *, user: Account, password: str
+    db: AsyncSession, session_digests: CredentialDigests, verified: Verified, *, password: str
 ) -> None:
     """Start the user's seed A session and keep the keyed hash of the credentials that
-    started it. Call only with a password `authenticate` accepted."""
-    password_hash = await db.scalar(select(User.password_hash).where(User.id == user.id))
-    if password_hash is None:  # the account was deleted meanwhile
-        raise InvalidCredentials("The username or password is incorrect.")
+    started it: `password`, the one `authenticate` accepted for `verified`. Raises
+    InvalidCredentials if the password changed (or the account went) since."""
+    user, password_hash = verified.user, verified.password_hash
     digest = session_digests.of(user_id=user.id, password_hash=password_hash, password=password)
-    await db.execute(
+    # On PostgreSQL an UPDATE waiting for a password change re-checks its WHERE on the
+    # changed row, so it needs no lock of its own.
+    started = await db.execute(
         update(User)
-        .where(User.id == user.id)
+        .where(User.id == user.id, User.password_hash == password_hash)
         .values(legacy_logged_in=True, legacy_session_digest=digest)
+        .returning(User.id)
     )
+    if started.first() is None:
+        raise _password_changed()
 
 
 async def end_legacy_session(db: AsyncSession, *, user: Account) -> None:
@@ -218,8 +268,20 @@ async def end_legacy_session(db: AsyncSession, *, user: Account) -> None:
     )
 
 
-async def has_legacy_session(db: AsyncSession, *, user: Account) -> bool:
-    return bool(await db.scalar(select(User.legacy_logged_in).where(User.id == user.id)))
+async def has_legacy_session(db: AsyncSession, verified: Verified) -> bool:
+    """Whether the user's seed A session is started; raises InvalidCredentials if the
+    password changed since it was verified, so no request checked after a change has
+    committed passes with the old password."""
+    row = (
+        await db.execute(
+            select(User.legacy_logged_in).where(
+                User.id == verified.user.id, User.password_hash == verified.password_hash
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise _password_changed()
+    return bool(row.legacy_logged_in)
 
 
 async def set_email(db: AsyncSession, *, user: Account, email: str) -> Account:
@@ -240,37 +302,53 @@ async def set_email(db: AsyncSession, *, user: Account, email: str) -> Account:
 async def set_password(
     db: AsyncSession,
     passwords: Passwords,
+    verified: Verified,
     *,
-    user: Account,
     password: str,
     keep_token: str | None = None,
 ) -> None:
-    """Change the password. Ends the seed A session (its keyed hash goes with it) and
-    revokes every bearer token of the user except `keep_token`, the one the change was
-    made with: whoever knew the old password is signed out everywhere else."""
+    """Change the password `verified` was checked against; raises WrongPassword (403) if
+    another change committed since. Ends the seed A session (its keyed hash goes with it)
+    and revokes every bearer token of the user except `keep_token`, the one the change was
+    made with: whoever knew the old password is signed out everywhere else. Credentials
+    being made from the old password meanwhile are refused or deleted (`_while_verified`)."""
+    user = verified.user
     password_hash = await passwords.hash(password)
-    await db.execute(
+    changed = await db.execute(
         update(User)
-        .where(User.id == user.id)
+        .where(User.id == user.id, User.password_hash == verified.password_hash)
         .values(password_hash=password_hash, legacy_logged_in=False, legacy_session_digest=None)
+        .returning(User.id)
     )
+    if changed.first() is None:
+        raise WrongPassword("The current password is incorrect.")
     others = delete(AccessToken).where(AccessToken.user_id == user.id)
     if keep_token is not None:
         others = others.where(AccessToken.token_hash != token_digest(keep_token))
     await db.execute(others)
 
 
-async def issue_token(db: AsyncSession, user: Account, *, ttl: int) -> str:
+async def issue_token(db: AsyncSession, verified: Verified, *, ttl: int) -> str:
+    """A bearer token for the verified user, valid `ttl` seconds; raises InvalidCredentials
+    if the password changed since it was verified."""
     token = new_token()
     now = utcnow()
-    await db.execute(
-        insert(AccessToken).values(
-            token_hash=token_digest(token),
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl),
+    issued = await db.execute(
+        insert(AccessToken)
+        .from_select(
+            ["token_hash", "user_id", "created_at", "expires_at"],
+            _while_verified(
+                verified,
+                literal(token_digest(token), AccessToken.token_hash.type),
+                User.id,
+                literal(now, UTCDateTime()),
+                literal(now + timedelta(seconds=ttl), UTCDateTime()),
+            ),
         )
+        .returning(AccessToken.user_id)
     )
+    if issued.first() is None:
+        raise _password_changed()
     return token
 
 
@@ -291,6 +369,39 @@ async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime
     revoked one. `digest` is the token's `token_digest`."""
     rows = await _TOKEN_OWNER.all(db, {"token_hash": digest, "now": utcnow()})
     return (Account(*rows[0][:4]), rows[0].expires_at) if rows else None
+
+
+async def purge_expired_tokens(db: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` bearer tokens expired by `now` (their stream tickets go with
+    them); returns how many. Walks the expiry index, oldest first."""
+    batch = (
+        select(AccessToken.token_hash)
+        .where(AccessToken.expires_at <= now)
+        .order_by(AccessToken.expires_at)
+        .limit(limit)
+    )
+    result = await db.execute(
+        delete(AccessToken)
+        .where(AccessToken.token_hash.in_(batch))
+        .returning(AccessToken.token_hash)
+    )
+    return len(result.all())
+
+
+async def purge_expired_stream_tickets(db: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` stream tickets expired by `now`, unredeemed; returns how many."""
+    batch = (
+        select(StreamTicket.ticket_hash)
+        .where(StreamTicket.expires_at <= now)
+        .order_by(StreamTicket.expires_at)
+        .limit(limit)
+    )
+    result = await db.execute(
+        delete(StreamTicket)
+        .where(StreamTicket.ticket_hash.in_(batch))
+        .returning(StreamTicket.ticket_hash)
+    )
+    return len(result.all())
 
 
 async def revoke_token(db: AsyncSession, token: str) -> None:

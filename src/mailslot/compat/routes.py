@@ -14,7 +14,7 @@ from mailslot.accounts.service import Account
 from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
-from mailslot.deps import DbSession, PasswordHasher, SessionDigests
+from mailslot.deps import ClientAddress, DbSession, PasswordHasher, RequestBudgets, SessionDigests
 from mailslot.errors import (
     JSON_BODY,
     CredentialsMissing,
@@ -125,9 +125,13 @@ async def post_signup(
     password: Annotated[Password, Query()],
     db: DbSession,
     passwords: PasswordHasher,
+    budgets: RequestBudgets,
+    client: ClientAddress,
 ) -> SeedASession:
     """Register. The account is the same on the native API; it has no email address until
-    you set one with `PATCH /users/{username}`. Then start a session with `//login`."""
+    you set one with `PATCH /users/{username}`. Then start a session with `//login`.
+    Registrations from one address share `POST /users`'s budget (429 with `Retry-After`)."""
+    await budgets.register(client)
     user = await accounts.register_user(
         db, passwords, username=username, email=None, password=password
     )
@@ -176,14 +180,19 @@ async def post_message(
     body: SeedAMessageBody,
     response: Response,
     db: DbSession,
+    budgets: RequestBudgets,
 ) -> SeedAMessage | SeedADeletion:
     """`request=write` sends the message (201): `sender` must be you, `receiver` a
     registered user, `timestamp` an RFC 1123 date, kept as written.
 
     `request=delete` deletes the message the JSON describes (200): as its sender, for
     everyone; as its receiver, from your inbox; anyone else gets 403 `not_your_message`.
-    When several messages match, the oldest goes; add the `id` an answer gave to pick one."""
+    When several messages match, the oldest goes; add the `id` an answer gave to pick one.
+
+    Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
+    (429 with `Retry-After`)."""
     if request == "write":
+        await budgets.send(user.id)
         view = await service.write_message(db, user=user, body=body)
         await db.commit()
         response.status_code = 201

@@ -37,7 +37,7 @@ class Credentials:
 
 async def _authenticate(
     db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
-) -> Account:
+) -> accounts.Verified:
     # A started session's keyed hash makes a right password cheap to check.
     return await accounts.authenticate(
         db,
@@ -54,29 +54,29 @@ async def signed_in_user(
     """The user a message request acts as: valid credentials *and* a started session.
     Raises InvalidCredentials, then SessionNotStarted (401): the session state is told only
     to whoever knows the password."""
-    user = await _authenticate(db, passwords, digests, credentials)
-    if not await accounts.has_legacy_session(db, user=user):
+    verified = await _authenticate(db, passwords, digests, credentials)
+    if not await accounts.has_legacy_session(db, verified):
         raise SessionNotStarted(
             "Your credentials are right but no session is started: "
             "POST //login?username=<username>&password=<password> first."
         )
-    return user
+    return verified.user
 
 
 async def log_in(
     db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
 ) -> Account:
     """Start the user's seed A session (again, if it is started: harmless)."""
-    user = await _authenticate(db, passwords, digests, credentials)
-    await accounts.start_legacy_session(db, digests, user=user, password=credentials.password)
-    return user
+    verified = await _authenticate(db, passwords, digests, credentials)
+    await accounts.start_legacy_session(db, digests, verified, password=credentials.password)
+    return verified.user
 
 
 async def log_out(
     db: AsyncSession, passwords: Passwords, digests: CredentialDigests, credentials: Credentials
 ) -> Account:
     """End the user's seed A session; ending one that is not started is harmless."""
-    user = await _authenticate(db, passwords, digests, credentials)
+    user = (await _authenticate(db, passwords, digests, credentials)).user
     await accounts.end_legacy_session(db, user=user)
     return user
 

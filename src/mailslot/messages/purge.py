@@ -1,5 +1,6 @@
 """Purging what has expired: trash past its retention (no longer restorable), idempotency
-keys past 24 hours (erased).
+keys past 24 hours (erased), bearer tokens and stream tickets past their expiry (every
+sign-in adds a token: without this the table only grows).
 
 Two entry points run it, and own its transactions (one per batch, so a large purge never
 holds SQLite's write lock or a PostgreSQL transaction for long):
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mailslot.accounts import service as accounts
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
 from mailslot.messages import idempotency, trash
@@ -32,6 +34,14 @@ BATCH = 1000
 class Purged:
     trash: int = 0
     idempotency_keys: int = 0
+    tokens: int = 0
+    stream_tickets: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.trash} trashed messages, {self.idempotency_keys} idempotency keys, "
+            f"{self.tokens} expired tokens and {self.stream_tickets} expired stream tickets"
+        )
 
 
 async def purge_expired(
@@ -40,7 +50,8 @@ async def purge_expired(
     trash_retention: timedelta,
     now: datetime | None = None,
 ) -> Purged:
-    """Purge trash older than `trash_retention` and idempotency keys past their 24 hours."""
+    """Purge trash older than `trash_retention`, idempotency keys past their 24 hours, and
+    expired tokens and stream tickets."""
     now = now or utcnow()
 
     async def trash_batch(db: AsyncSession) -> int:
@@ -49,9 +60,17 @@ async def purge_expired(
     async def keys_batch(db: AsyncSession) -> int:
         return await idempotency.purge_keys(db, now=now, limit=BATCH)
 
+    async def tokens_batch(db: AsyncSession) -> int:
+        return await accounts.purge_expired_tokens(db, now=now, limit=BATCH)
+
+    async def tickets_batch(db: AsyncSession) -> int:
+        return await accounts.purge_expired_stream_tickets(db, now=now, limit=BATCH)
+
     return Purged(
         trash=await _in_batches(session_factory, trash_batch),
         idempotency_keys=await _in_batches(session_factory, keys_batch),
+        tokens=await _in_batches(session_factory, tokens_batch),
+        stream_tickets=await _in_batches(session_factory, tickets_batch),
     )
 
 
@@ -89,12 +108,8 @@ class Purger:
             except Exception:  # the database may be down: try again next time
                 log.exception("purge failed")
             else:
-                if purged.trash or purged.idempotency_keys:
-                    log.info(
-                        "purged %d trashed messages, %d idempotency keys",
-                        purged.trash,
-                        purged.idempotency_keys,
-                    )
+                if purged != Purged():
+                    log.info("purged %s", purged)
             self.runs += 1
             self._ran.set()
             self._ran = asyncio.Event()

@@ -11,10 +11,9 @@ from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
 from mailslot.deps import (
-    AppSettings,
     DbSession,
-    Limits,
     Reads,
+    RequestBudgets,
     Sessions,
     query_model,
     query_parameters,
@@ -39,7 +38,6 @@ from mailslot.messages.schemas import (
     unquote,
 )
 from mailslot.messages.service import MessageView
-from mailslot.ratelimit import Budget
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["messages"], responses=problems(503))
@@ -107,8 +105,7 @@ async def post_message(
     body: MessageCreate,
     user: CurrentUser,
     sessions: Sessions,
-    limits: Limits,
-    settings: AppSettings,
+    budgets: RequestBudgets,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MessageRead:
@@ -120,9 +117,7 @@ async def post_message(
     the first answer; the key of another request gets 422, a retry while the first is still
     running 409. Sending is budgeted per sender (429 with `Retry-After`)."""
     require_self(user, username)
-    await limits.spend(
-        "send", str(user.id), Budget.parse(settings.limit_send_user), what="messages sent"
-    )
+    await budgets.send(user.id)
     # The session as a context, not a dependency with cleanup: the hottest write skips
     # FastAPI's exit stack for it (Sessions).
     async with sessions() as db:
