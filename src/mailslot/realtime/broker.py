@@ -24,8 +24,8 @@ ran out in time), or on a connection subscribed after it (which cleared everythi
 it subscribed), or because Redis served it while not reading the announcer's PUBLISH for
 longer than NOTE_WAIT + NOTE_MARGIN: a partition cutting off the announcer alone, the one
 case the lease does not cover (there the cache's own ttl is the bound). Streams re-check
-their token on every resync (each reconnection, lease lapse and recovery), and before
-each event they deliver while the lease is not held.
+their token on every resync (each reconnection and lease recovery, and a note about
+their user), and before each event they deliver while the lease is not held.
 """
 
 from __future__ import annotations
@@ -464,6 +464,10 @@ class RedisBroker:
             log.warning("dropped an invalid note from Redis: %s", exc)
             return
         self._tell(note)
+        if isinstance(user_id := note.get("forget_user"), int):
+            # Its streams here re-check their token before anything more goes out: the
+            # `session.ended` signal travels apart and may come after the sign-out answered.
+            self._hub.resync([user_id])
         if self._client is None:
             return
         task = asyncio.create_task(self._confirm_note(self._client, str(reply)))
@@ -565,7 +569,6 @@ class RedisBroker:
                 was_ready, self._ready = self._ready, False
                 if was_ready:
                     self._tell(None)  # notes published from now on are not heard here
-                    self._hub.resync()  # streams re-check their tokens
                 self._release_waiters(self._waiters.keys())
                 self._pending.clear()
                 await connection.disconnect(nowait=True)
@@ -620,7 +623,6 @@ class RedisBroker:
             self._lapsed = True
             log.warning("Redis did not answer within %.1f s: tokens are checked again", LEASE)
             self._tell(None)  # what notes kept is cleared, not merely distrusted
-            self._hub.resync()  # streams re-check their tokens
 
     def _pong(self) -> None:
         if not self._pings:
@@ -631,7 +633,7 @@ class RedisBroker:
         if self._lapsed:
             self._lapsed = False
             log.info("Redis answers again")
-            self._hub.resync()
+            self._hub.resync()  # a revocation's signal may have been lost meanwhile
 
     async def _write(self, connection: AbstractConnection) -> None:
         while True:

@@ -59,10 +59,13 @@ class EventStream:
     def user_id(self) -> int:
         return self._subscription.user_id
 
-    @property
-    def hears_revocations(self) -> bool:
-        """Whether a revocation anywhere reaches this stream as a `session.ended` signal."""
-        return self._broker.coherent
+    def must_check(self, event: Event) -> bool:
+        """Whether the token must be checked before going on past `event`: a
+        `session.ended` signal, or any event while the broker cannot vouch that every
+        revocation reaches this process (fail closed)."""
+        if event.is_signal:
+            return event.type == SESSION_ENDED
+        return not self._broker.coherent
 
     @property
     def too_slow(self) -> bool:
@@ -187,7 +190,8 @@ async def pump(
     """Write the stream to a client until one side ends it; says why. `opening` is the
     endpoint's first write, `send(None)` a heartbeat. A write that takes longer than
     `send_timeout`, or a queue that fills while a write waits, means the client does
-    not read. The endpoint's task writes; one more task notices the client leave."""
+    not read. `still_signed_in` may raise SQLAlchemyError or OSError (cannot tell). The
+    endpoint's task writes; one more task notices the client leave."""
     ending: Ending = "closed"
     scope = anyio.CancelScope()
     expires_at = anyio.current_time() + expires_in
@@ -218,26 +222,22 @@ async def pump(
                 return
             try:
                 event = await stream.next(idle=min(heartbeat, left))
+                if event is not None and stream.must_check(event) and not await still_signed_in():
+                    finish("signed_out")
+                    return
             except ResyncRequired:
                 finish("resync_required")
                 return
             except (SQLAlchemyError, OSError) as exc:
-                log.warning("stream stopped: the change log is unreadable (%s)", exc)
+                # Cannot tell (a pool exhausted by a reconnection's re-checks, say): end
+                # the stream as unavailable, not signed out; the client comes back.
+                log.warning("stream stopped: the database is unreadable (%s)", exc)
                 finish("unavailable")
                 return
             if event is None and anyio.current_time() >= expires_at:
                 continue  # expired, not idle: no heartbeat
-            if event is not None:
-                # Fail closed: an event goes out unchecked only while revocations are heard.
-                if event.is_signal:
-                    check = event.type == SESSION_ENDED
-                else:
-                    check = not stream.hears_revocations
-                if check and not await still_signed_in():
-                    finish("signed_out")
-                    return
-                if event.is_signal:
-                    continue
+            if event is not None and event.is_signal:
+                continue
             try:
                 with stream.sending(), anyio.fail_after(send_timeout):
                     await send(event)
