@@ -628,9 +628,10 @@ class RedisBroker:
         if not self._pings:
             return  # not a ping of ours
         sent = self._pings.popleft()
-        self._check_lease(time.monotonic())  # a lapse not noticed yet counts before renewal
-        self._lease_until = sent + LEASE
-        if self._lapsed:
+        now = time.monotonic()
+        self._check_lease(now)  # a lapse not noticed yet counts before the renewal
+        self._lease_until = max(self._lease_until, sent + LEASE)
+        if self._lapsed and now < self._lease_until:  # not a ping sent before the lapse
             self._lapsed = False
             log.info("Redis answers again")
             self._hub.resync()  # a revocation's signal may have been lost meanwhile
