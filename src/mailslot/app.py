@@ -20,6 +20,7 @@ from mailslot.accounts.tokencache import TokenCache
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
+from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
 from mailslot.errors import document_problems, install_error_handlers
@@ -52,7 +53,6 @@ NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fal
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    limiter = make_limiter(settings.redis_url, prefix=settings.redis_key_prefix)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,10 +62,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except UnsafeDurability:
             await engine.dispose()
             raise
+        prefix = redis_prefix(settings.redis_prefix, await deployment_key(engine))
+        limiter = make_limiter(settings.redis_url, prefix=prefix)
+        app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
+        app.state.passwords = Passwords(
+            memory_kib=settings.password_hash_memory_kib,
+            iterations=settings.password_hash_iterations,
+            throttle=SignInThrottle.from_settings(settings, limiter),
+        )
         info: dict[str, Any] = {}
         sessions = make_session_factory(engine, info)
         change_log = changes.SessionChangeLog(sessions)
-        broker = make_broker(settings, change_log)
+        broker = make_broker(settings, change_log, prefix=prefix)
         info.update(session_info(broker))  # committed changes go to the broker
         app.state.engine = engine
         app.state.session_factory = sessions
@@ -73,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.change_log = change_log
         app.state.broker = broker
         app.state.token_cache = TokenCache(broker, reads, ttl=settings.token_cache_seconds)
-        app.state.stream_slots = stream_slots = make_stream_slots(settings)
+        app.state.stream_slots = stream_slots = make_stream_slots(settings, prefix=prefix)
         app.state.draining = Shutdown()
         app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
         app.state.purger = Purger(sessions, settings)
@@ -114,12 +122,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
     )
     app.state.settings = settings
-    app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
-    app.state.passwords = Passwords(
-        memory_kib=settings.password_hash_memory_kib,
-        iterations=settings.password_hash_iterations,
-        throttle=SignInThrottle.from_settings(settings, limiter),
-    )
     install_error_handlers(app)
 
     def openapi() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, SecretStr, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mailslot.ratelimit import Budget
@@ -27,14 +27,22 @@ BudgetText = Annotated[str, AfterValidator(_budget)]
 class Settings(BaseSettings):
     """Everything an operator can set, as MAILSLOT_<NAME> or `mailslot serve --<name>`."""
 
-    model_config = SettingsConfigDict(env_prefix="MAILSLOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MAILSLOT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Path("data")
     database_url: str | None = None  # None: SQLite under data_dir
     redis_url: str | None = None  # None: in-process broker and limits
-    redis_prefix: str = "mailslot:"  # channel and key prefix, to share one Redis
+    # Begins every Redis channel and key, before the deployment's own identity (kept in
+    # its database), which alone keeps deployments sharing one Redis apart. The old
+    # MAILSLOT_REDIS_KEY_PREFIX is still read.
+    redis_prefix: str = Field(
+        default="mailslot:",
+        validation_alias=AliasChoices("MAILSLOT_REDIS_PREFIX", "MAILSLOT_REDIS_KEY_PREFIX"),
+    )
     secret_key: SecretStr | None = None  # None: generated once, kept in data_dir
     workers: int = Field(default=1, ge=1)
     token_ttl: int = Field(default=3600, ge=60)  # seconds; RFC 6750 §5.3: one hour or less
@@ -56,7 +64,6 @@ class Settings(BaseSettings):
     # Room for a host application's backend that registers its users from one address.
     limit_register_address: BudgetText = "60, 60/min"
     limit_send_user: BudgetText = "30, 60/min"
-    redis_key_prefix: str = "mailslot:"
     # Slow clients: the request head must arrive within header_timeout seconds of the
     # first byte (or of the connection), the body within body_timeout after the head.
     header_timeout: float = Field(default=10.0, gt=0)

@@ -363,7 +363,7 @@ async def _redis_or_skip() -> None:
 
 async def test_instances_share_the_budget_through_redis(settings) -> None:
     await _redis_or_skip()
-    shared = {"redis_url": REDIS_URL, "redis_key_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
+    shared = {"redis_url": REDIS_URL, "redis_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
     async with running(settings, **shared) as one, running(settings, **shared) as two:
         assert isinstance(one.state.limits.limiter, RedisLimiter)
         async with client_from(one, "10.0.5.1") as first, client_from(two, "10.0.5.1") as second:
@@ -381,7 +381,7 @@ async def test_the_owners_concurrent_sign_ins_are_never_throttled_through_redis(
     import anyio
 
     await _redis_or_skip()
-    shared = {"redis_url": REDIS_URL, "redis_key_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
+    shared = {"redis_url": REDIS_URL, "redis_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
     async with running(settings, **shared) as one, running(settings, **shared) as two:
         async with client_from(one, "10.0.5.2") as first, client_from(two, "10.0.5.2") as second:
             user = await make_user(first)

@@ -20,6 +20,7 @@ import anyio
 import httpx
 import pytest
 import websockets
+from redis import asyncio as aioredis
 
 from mailslot.db.migrate import upgrade
 from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
@@ -204,6 +205,145 @@ async def test_sign_out_holds_on_the_other_instance_while_redis_is_down(cluster)
             assert refused.status_code == 401
         finally:
             cluster.redis.start()
+
+
+async def _first_event_or_end(events: SseClient) -> Frame:
+    """The stream's next event, or its last frame if it ends first."""
+    last = Frame()
+    async for frame in events._frames:
+        if frame.data:
+            return frame
+        last = frame
+    return last
+
+
+async def test_sign_out_fails_closed_while_redis_is_hung(cluster) -> None:
+    """Redis hung (SIGSTOP): once the sign-out on one has answered, two refuses the token
+    at once and ends its open stream before delivering another event, here one sent on
+    two itself (which needs no Redis)."""
+    redis = cluster.redis
+    assert redis.process is not None
+    async with (
+        httpx.AsyncClient(base_url=cluster.one.url) as one,
+        httpx.AsyncClient(base_url=cluster.two.url) as two,
+    ):
+        alice, bob = await make_user(one), await make_user(one)
+        for _ in range(2):  # known to two's cache
+            assert (await two.get(f"/users/{bob.username}", headers=bob.headers)).is_success
+        async with sse(f"{cluster.two.url}/users/{bob.username}/events", bob.headers) as events:
+            await send(one, alice, bob, subject="before")
+            with anyio.fail_after(2):
+                assert (await events.next())["data"]["subject"] == "before"
+            os.kill(redis.process.pid, signal.SIGSTOP)
+            try:
+                signed_out = await one.delete(f"/users/{bob.username}/token", headers=bob.headers)
+                assert signed_out.status_code == 204
+                refused = await two.get(f"/users/{bob.username}", headers=bob.headers)
+                assert refused.status_code == 401
+                await send(two, alice, bob, subject="while hung")
+                with anyio.fail_after(10):
+                    ending = await _first_event_or_end(events)
+            finally:
+                os.kill(redis.process.pid, signal.SIGCONT)
+    assert (ending.data, ending.comments) == ([], ["end signed_out"])
+
+
+async def test_sign_out_fails_closed_while_redis_is_killed(cluster, tmp_path: Path) -> None:
+    """Redis killed (SIGKILL): once the sign-out on a third instance has answered, two
+    refuses the token at once; and when Redis is back two ends the token's open stream
+    before delivering another event, although the announcer died meanwhile (its
+    `session.ended` signal with it): two re-checks its streams on reconnecting."""
+    shared = {
+        k: v for k, v in cluster.one.env.items() if k.endswith(("_DATABASE_URL", "_REDIS_URL"))
+    }
+    three = MailslotServer(tmp_path / "three", env=shared)
+    await _start(three)
+    try:
+        async with (
+            httpx.AsyncClient(base_url=three.url) as announcer,
+            httpx.AsyncClient(base_url=cluster.one.url) as one,
+            httpx.AsyncClient(base_url=cluster.two.url) as two,
+        ):
+            alice, bob = await make_user(one), await make_user(one)
+            for _ in range(2):  # known to two's cache
+                assert (await two.get(f"/users/{bob.username}", headers=bob.headers)).is_success
+            path = f"/users/{bob.username}/events"
+            async with sse(cluster.two.url + path, bob.headers) as events:
+                await send(one, alice, bob, subject="before")
+                with anyio.fail_after(2):
+                    assert (await events.next())["data"]["subject"] == "before"
+                cluster.redis.stop()
+                try:
+                    signed_out = await announcer.delete(
+                        f"/users/{bob.username}/token", headers=bob.headers
+                    )
+                    assert signed_out.status_code == 204
+                    refused = await two.get(f"/users/{bob.username}", headers=bob.headers)
+                    assert refused.status_code == 401
+                    three.kill()
+                finally:
+                    cluster.redis.start()
+                await send(one, alice, bob, subject="after the restart")
+                with anyio.fail_after(10):
+                    ending = await _first_event_or_end(events)
+    finally:
+        three.kill()
+    assert (ending.data, ending.comments) == ([], ["end signed_out"])
+
+
+async def test_two_deployments_sharing_one_redis_share_nothing(tmp_path: Path) -> None:
+    """Two deployments, each on its own database, sharing one Redis the usual way (their
+    own database numbers) with default settings: a message in one never reaches the
+    user with the same id in the other, and each sign-out is confirmed by the
+    deployment's own instance without waiting for the other's."""
+    redis = RedisServer(tmp_path / "redis").start()
+    deployments = [
+        MailslotServer(
+            tmp_path / name, env={"MAILSLOT_REDIS_URL": f"redis://127.0.0.1:{redis.port}/{db}"}
+        )
+        for name, db in (("x", 1), ("y", 2))
+    ]
+    watcher = aioredis.Redis(port=redis.port)
+    try:
+        async with anyio.create_task_group() as group:
+            for server in deployments:
+                group.start_soon(_start, server)
+        x, y = deployments
+        async with (
+            httpx.AsyncClient(base_url=x.url) as in_x,
+            httpx.AsyncClient(base_url=y.url) as in_y,
+            watcher.pubsub() as published,
+        ):
+            x_alice, x_bob = await make_user(in_x), await make_user(in_x)
+            y_alice, y_bob = await make_user(in_y), await make_user(in_y)
+            await published.psubscribe("*")
+            async with sse(f"{y.url}/users/{y_alice.username}/events", y_alice.headers) as events:
+                await send(in_x, x_bob, x_alice, subject="for x only")
+                with anyio.fail_after(5):  # X's event is through Redis...
+                    while True:
+                        message = await published.get_message(timeout=5)
+                        if (
+                            message
+                            and message["type"] == "pmessage"
+                            and b"for x only" in message["data"]
+                        ):
+                            break
+                # ...before Y's: Y's stream would get them in that order.
+                await send(in_y, y_bob, y_alice, subject="for y")
+                with anyio.fail_after(5):
+                    assert (await events.next())["data"]["subject"] == "for y"
+            for client, user in ((in_x, x_alice), (in_y, y_alice)):
+                signed_out = await client.delete(
+                    f"/users/{user.username}/token", headers=user.headers
+                )
+                assert signed_out.status_code == 204
+        for server in deployments:
+            assert "not confirmed" not in server.log()
+    finally:
+        await watcher.aclose()
+        for server in deployments:
+            server.stop()
+        redis.stop()
 
 
 async def test_streams_recover_from_a_redis_restart_and_miss_nothing(cluster) -> None:

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(60)]
 def slots_in_redis(redis: RedisServer) -> int:
     client = Redis(port=redis.port)
     try:
-        return sum(int(client.zcard(key)) for key in client.scan_iter("mailslot:streams:*"))
+        keys = client.scan_iter("mailslot:*:streams:*")  # <prefix><deployment>:streams:
+        return sum(int(client.zcard(key)) for key in keys)
     finally:
         client.close()
 

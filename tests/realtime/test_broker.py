@@ -4,7 +4,10 @@ its own per test); the queue policy; what a broker does with payloads that are n
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import anyio
 import pytest
@@ -12,6 +15,7 @@ from redis.asyncio import Redis
 
 from mailslot.realtime.broker import RESYNC, Broker, MemoryBroker, RedisBroker, Subscription
 from mailslot.realtime.events import Event
+from tests.servers import RedisServer
 
 pytestmark = pytest.mark.anyio
 
@@ -102,6 +106,7 @@ async def test_redis_payloads_are_validated_before_any_stream_sees_them(
         async with broker.subscribe(9) as nine, broker.subscribe(10) as ten:
             channel = broker.channel(9)
             good = {
+                "deployment": redis_prefix,
                 "origin": "elsewhere",
                 "user": 9,
                 "type": "message.created",
@@ -113,6 +118,7 @@ async def test_redis_payloads_are_validated_before_any_stream_sees_them(
                 b"[1, 2]",
                 b"x" * (2 << 20),  # oversized
                 json.dumps({**good, "user": 10}).encode(),  # addressed to someone else
+                json.dumps({**good, "deployment": "mailslot:other:"}).encode(),
                 json.dumps({**good, "type": "exec.pickle"}).encode(),
                 json.dumps({**good, "id": -1}).encode(),
                 json.dumps({**good, "data": "payload"}).encode(),
@@ -174,3 +180,50 @@ async def test_a_full_queue_of_a_busy_reader_becomes_one_resync() -> None:
     assert not subscription.too_slow
     assert await next_item(subscription) is RESYNC
     assert await next_item(subscription) == created(1, 4)
+
+
+@pytest.mark.parametrize("fault", ["SIGSTOP", "SIGKILL"])
+async def test_an_unconfirmed_note_answers_only_once_every_lease_has_lapsed(
+    tmp_path, redis_prefix, fault
+) -> None:
+    """Redis hung or gone: `announce` returns only once the other instance has stopped
+    trusting what notes keep (not coherent) and has forgotten it (heard None); once Redis
+    answers again, its lease is renewed and its streams re-check (RESYNC). A confirmed
+    note makes its user's streams re-check at once."""
+    redis = RedisServer(tmp_path / "redis").start()
+    one = RedisBroker(redis.url, prefix=redis_prefix)
+    two = RedisBroker(redis.url, prefix=redis_prefix)
+    heard: list[dict[str, Any] | None] = []
+    two.on_note(heard.append)
+    try:
+        await one.start()
+        await two.start()
+        async with two.subscribe(5) as subscription:
+            await one.announce({"forget_user": 5})  # confirmed by both
+            assert heard[-1] == {"forget_user": 5}
+            assert await next_item(subscription) is RESYNC  # user 5's streams re-check
+            assert two.coherent
+            assert redis.process is not None
+            if fault == "SIGSTOP":
+                os.kill(redis.process.pid, signal.SIGSTOP)
+            else:
+                redis.stop()
+            try:
+                heard.clear()
+                await one.announce({"forget_user": 6})
+                assert not two.coherent
+                assert None in heard
+            finally:
+                if fault == "SIGSTOP":
+                    os.kill(redis.process.pid, signal.SIGCONT)
+                else:
+                    redis.start()
+            with anyio.fail_after(5):
+                while (item := await subscription.get()) is not RESYNC:
+                    pass
+            assert item is RESYNC
+            assert two.coherent
+    finally:
+        await one.aclose()
+        await two.aclose()
+        redis.stop()

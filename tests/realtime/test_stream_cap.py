@@ -57,7 +57,6 @@ def redis_settings(live_settings: Settings, redis_url: str, redis_prefix: str) -
             "max_streams_per_user": 2,
             "redis_url": redis_url,
             "redis_prefix": redis_prefix,
-            "redis_key_prefix": redis_prefix,
         }
     )
 

@@ -1,10 +1,14 @@
 """Who a bearer token belongs to, remembered so that most requests skip the token query.
 
 Sign-out must still take effect at once on every instance, so an entry is trusted only
-while the broker is coherent (every process hears its notes), and forgetting a user is a
-note that every process acts on before the sign-out (or password or email change) is
-answered. Entries also lapse after `ttl` seconds, which bounds what no note can reach: an
-operator deleting a user in the database, an instance that stopped answering notes.
+while the broker is coherent (every process hears its notes: over Redis, while this
+process holds its lease), everything is forgotten whenever notes may have been missed
+(the broker says so with a None note, when its lease lapses or its connection changes),
+and forgetting a user is a note that every process acts on, or has stopped trusting its
+entries by, before the sign-out (or password or email change) is answered: see
+realtime/broker.py. Entries also lapse after `ttl` seconds, which bounds what no note can
+reach: an operator deleting a user in the database, a partition cutting off the
+announcing instance alone.
 """
 
 from __future__ import annotations

@@ -11,6 +11,21 @@ Every subscription has a bounded queue. A broker never waits for a stream: when 
 full, a stream that is stuck writing to its client is marked too slow (and disconnected by
 its endpoint); one that is merely busy loses the queued events and re-reads them from the
 change log. The change log is the truth; the broker only makes it arrive early.
+
+Revocation over Redis fails closed. Each instance's subscriber connection sends a PING
+every PING_INTERVAL; what notes keep (the token cache) is trusted only while the last
+answered ping was *sent* less than LEASE ago, and is cleared when that lapses. Redis
+answers one connection in order, so a note published before a ping is processed reaches
+the subscriber before that ping's pong. An announcer that gets every confirmation answers
+at once. One that does not answers only LEASE + NOTE_MARGIN after its attempt ended (at
+most NOTE_WAIT after sending): an instance that missed the note can have renewed its
+lease since then only from a ping that Redis answered before the note (the lease then
+ran out in time), or on a connection subscribed after it (which cleared everything when
+it subscribed), or because Redis served it while not reading the announcer's PUBLISH for
+longer than NOTE_WAIT + NOTE_MARGIN: a partition cutting off the announcer alone, the one
+case the lease does not cover (there the cache's own ttl is the bound). Streams re-check
+their token on every resync (each reconnection and lease recovery, and a note about
+their user), and before each event they deliver while the lease is not held.
 """
 
 from __future__ import annotations
@@ -299,9 +314,12 @@ class PollingBroker(MemoryBroker):
 
 BACKOFF_START = 0.05
 BACKOFF_MAX = 2.0  # capped, so delivery resumes within about 2 s of Redis coming back
-KEEPALIVE = 10.0  # seconds of silence before the subscriber pings Redis
+PING_INTERVAL = 0.25  # between the subscriber's pings, each renewing its lease
+LEASE = 1.0  # seconds after an answered ping was sent that note-kept state is trusted
+KEEPALIVE = 10.0  # a ping unanswered this long: the connection is dead, reconnect
 SUBSCRIBE_WAIT = 2.0
-NOTE_WAIT = 2.0  # for every instance to confirm a note
+NOTE_WAIT = 1.0  # for Redis to take a note and every instance to confirm it
+NOTE_MARGIN = 0.25  # on top of LEASE: timer lateness and clock rates between instances
 NOTE_MAX_BYTES = 1024
 OUTBOX_MAX = 10_000
 PUBLISH_BATCH = 256
@@ -317,10 +335,13 @@ class RedisBroker:
     Notes go over one control channel. Each subscribed instance acts on a note, then
     pushes to the note's reply list; the announcer waits for as many replies as PUBLISH
     counted receivers, so a sign-out answers only once every instance has forgotten the
-    token. While its subscriber connection is down an instance is not coherent, and on
-    every (re)connection its note handlers hear None: notes may have been missed."""
+    token (or, failing that, once every lease has run out: see the module docstring).
+    An instance is coherent while subscribed and its lease holds; on every
+    (re)connection, lost connection and lapsed lease its note handlers hear None: notes
+    may have been missed. Every channel, key and payload carries `prefix`, which holds the
+    deployment's identity."""
 
-    def __init__(self, url: str, *, prefix: str = "mailslot:", queue_size: int = 256) -> None:
+    def __init__(self, url: str, *, prefix: str, queue_size: int = 256) -> None:
         self._url = url
         self._prefix = prefix
         self._hub = Hub(queue_size)
@@ -337,7 +358,10 @@ class RedisBroker:
         self._connection: AbstractConnection | None = None  # set once channels are sent
         self._pending: dict[bytes, int] = {}  # SUBSCRIBE commands not yet confirmed
         self._waiters: dict[bytes, list[asyncio.Future[None]]] = {}
-        self._ping_sent_at: float | None = None
+        self._pings: deque[float] = deque()  # when each unanswered ping was sent
+        self._last_ping = 0.0
+        self._lease_until = 0.0
+        self._lapsed = False
         self._started = False  # a connection was ready once
         self._ready = False  # the current connection is subscribed
         self._subscribed = anyio.Event()  # a connection was subscribed once
@@ -386,7 +410,7 @@ class RedisBroker:
 
     @property
     def coherent(self) -> bool:
-        return self._ready
+        return self._ready and not self._lapsed and time.monotonic() < self._lease_until
 
     def on_note(self, handler: NoteHandler) -> None:
         self._note_handlers.append(handler)
@@ -397,15 +421,29 @@ class RedisBroker:
             return
         reply = f"{self._prefix}note-reply:{uuid.uuid4().hex}"
         payload = json.dumps({"note": note, "reply": reply}).encode()
+        listeners = confirmed = 0
         try:
             with anyio.fail_after(NOTE_WAIT):
-                listeners = await self._client.publish(self._control, payload)
-                for _ in range(listeners):
-                    await self._client.blpop([reply], timeout=NOTE_WAIT)
+                # Subscribers of the channel itself: PUBLISH's own count takes in pattern
+                # subscribers too (an operator's `PSUBSCRIBE *`), which never confirm.
+                async with self._client.pipeline(transaction=True) as pipe:
+                    pipe.publish(self._control, payload)
+                    pipe.pubsub_numsub(self._control)
+                    [_, [(_, listeners)]] = await pipe.execute()
+                while confirmed < listeners and await self._client.blpop(
+                    [reply], timeout=NOTE_WAIT
+                ):
+                    confirmed += 1
         except (RedisError, OSError, TimeoutError) as exc:
-            # An instance that lost Redis is not coherent and trusts no note-kept state;
-            # one that is slow to answer is the remaining risk, logged here.
             log.warning("a note was not confirmed by every instance: %r", exc)
+        else:
+            if confirmed == listeners:
+                return
+            log.warning(
+                "a note was not confirmed by every instance: %d of %d", confirmed, listeners
+            )
+        # Whoever missed it stops trusting what it kept by then (module docstring).
+        await anyio.sleep(LEASE + NOTE_MARGIN)
 
     def _tell(self, note: Note | None) -> None:
         for handler in self._note_handlers:
@@ -426,6 +464,10 @@ class RedisBroker:
             log.warning("dropped an invalid note from Redis: %s", exc)
             return
         self._tell(note)
+        if isinstance(user_id := note.get("forget_user"), int):
+            # Its streams here re-check their token before anything more goes out: the
+            # `session.ended` signal travels apart and may come after the sign-out answered.
+            self._hub.resync([user_id])
         if self._client is None:
             return
         task = asyncio.create_task(self._confirm_note(self._client, str(reply)))
@@ -461,7 +503,8 @@ class RedisBroker:
                 async with client.pipeline(transaction=False) as pipe:
                     for event in batch:
                         pipe.publish(
-                            self.channel(event.user_id), encode(event, origin=self._origin)
+                            self.channel(event.user_id),
+                            encode(event, origin=self._origin, deployment=self._prefix),
                         )
                     await pipe.execute()
             except Exception as exc:  # RedisError, OSError; anything else must not stop it
@@ -538,39 +581,60 @@ class RedisBroker:
             self._commands.get_nowait()
         self._pending = dict.fromkeys(self._channels, 1)
         self._release_waiters([c for c in self._waiters if c not in self._pending])
+        self._pings = deque([time.monotonic()])  # before sending: a lease starts early
+        self._last_ping = self._pings[0]
         await connection.send_command(b"SUBSCRIBE", self._control, *self._channels)
         await connection.send_command(b"PING", b"ready")
         self._connection = connection
-        self._ping_sent_at = None
         writer = asyncio.create_task(self._write(connection))
         try:
             while True:
-                response = await connection.read_response(timeout=KEEPALIVE, push_request=True)
+                response = await connection.read_response(timeout=PING_INTERVAL, push_request=True)
                 if writer.done():
                     raise OSError(f"writing to Redis failed: {writer.exception()!r}")
-                if response is None:
-                    self._keepalive()
-                    continue
-                self._ping_sent_at = None
-                if self._handle(response):
+                if response is not None and self._handle(response):
                     # Subscribed again: whatever was published meanwhile is in the log.
                     if self._started:
                         self.reconnects += 1
                         log.info("Redis subscriber reconnected; streams catch up from the log")
                     self._started = self._ready = True
+                    self._lapsed = False
                     self._subscribed.set()
                     self._hub.resync()
                     self._tell(None)  # notes published while away were missed
+                self._tick(time.monotonic())
         finally:
             await _cancel(writer)
 
-    def _keepalive(self) -> None:
+    def _tick(self, now: float) -> None:
+        """Notice a lapsed lease; send the next ping (one at a time), or give up on a
+        connection that leaves one unanswered for KEEPALIVE."""
+        self._check_lease(now)
+        if self._pings:
+            if now - self._pings[0] > KEEPALIVE:
+                raise OSError("Redis did not answer a ping")
+        elif now - self._last_ping >= PING_INTERVAL:
+            self._pings.append(now)
+            self._last_ping = now
+            self._commands.put_nowait((b"PING", b"lease"))
+
+    def _check_lease(self, now: float) -> None:
+        if self._ready and not self._lapsed and now >= self._lease_until:
+            self._lapsed = True
+            log.warning("Redis did not answer within %.1f s: tokens are checked again", LEASE)
+            self._tell(None)  # what notes kept is cleared, not merely distrusted
+
+    def _pong(self) -> None:
+        if not self._pings:
+            return  # not a ping of ours
+        sent = self._pings.popleft()
         now = time.monotonic()
-        if self._ping_sent_at is not None and now - self._ping_sent_at > KEEPALIVE:
-            raise OSError("Redis did not answer a ping")
-        if self._ping_sent_at is None:
-            self._ping_sent_at = now
-            self._commands.put_nowait((b"PING", b"keepalive"))
+        self._check_lease(now)  # a lapse not noticed yet counts before the renewal
+        self._lease_until = max(self._lease_until, sent + LEASE)
+        if self._lapsed and now < self._lease_until:  # not a ping sent before the lapse
+            self._lapsed = False
+            log.info("Redis answers again")
+            self._hub.resync()  # a revocation's signal may have been lost meanwhile
 
     async def _write(self, connection: AbstractConnection) -> None:
         while True:
@@ -579,8 +643,9 @@ class RedisBroker:
 
     def _handle(self, response: Any) -> bool:
         """Act on one reply; True for the pong that follows the initial subscriptions."""
-        if response == b"ready":  # PING's answer: a bare string or ["pong", ...]
-            return True
+        if response in (b"ready", b"lease"):  # PING's answer: a bare string or ["pong", ...]
+            self._pong()
+            return bool(response == b"ready")
         if not isinstance(response, list) or not response:
             return False
         kind = response[0]
@@ -588,8 +653,9 @@ class RedisBroker:
             self._receive(response[1], response[2])
         elif kind == b"subscribe":
             self._confirm(response[1])
-        elif kind == b"pong":
-            return len(response) > 1 and response[1] == b"ready"
+        elif kind == b"pong" and len(response) > 1:
+            self._pong()
+            return bool(response[1] == b"ready")
         return False
 
     def _receive(self, channel: bytes, payload: bytes) -> None:
@@ -600,7 +666,7 @@ class RedisBroker:
         if user_id is None:
             return  # a channel just left
         try:
-            origin, event = decode(payload, user_id=user_id)
+            origin, event = decode(payload, user_id=user_id, deployment=self._prefix)
         except InvalidPayload as exc:
             self.invalid_payloads += 1
             if math.log2(self.invalid_payloads).is_integer():  # 1, 2, 4, 8...: no log flood
@@ -639,13 +705,11 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         task.result()
 
 
-def make_broker(settings: Settings, change_log: ChangeLog) -> Broker:
-    """Redis with MAILSLOT_REDIS_URL; else polling between worker processes when there
-    are several; else in-process."""
+def make_broker(settings: Settings, change_log: ChangeLog, *, prefix: str) -> Broker:
+    """Redis with MAILSLOT_REDIS_URL, under the deployment's `prefix`; else polling
+    between worker processes when there are several; else in-process."""
     if settings.redis_url:
-        return RedisBroker(
-            settings.redis_url, prefix=settings.redis_prefix, queue_size=settings.stream_queue_size
-        )
+        return RedisBroker(settings.redis_url, prefix=prefix, queue_size=settings.stream_queue_size)
     if settings.workers > 1:
         return PollingBroker(
             change_log,

@@ -49,10 +49,11 @@ class Event:
         return json.dumps(self.envelope(), separators=(",", ":"))
 
 
-def encode(event: Event, *, origin: str) -> bytes:
+def encode(event: Event, *, origin: str, deployment: str) -> bytes:
     """The form published between instances."""
     return json.dumps(
         {
+            "deployment": deployment,
             "origin": origin,
             "user": event.user_id,
             "type": event.type,
@@ -67,9 +68,10 @@ class InvalidPayload(ValueError):
     """A payload from another instance (or from anyone who reaches Redis) that is not ours."""
 
 
-def decode(payload: bytes, *, user_id: int) -> tuple[str, Event]:
+def decode(payload: bytes, *, user_id: int, deployment: str) -> tuple[str, Event]:
     """The origin and event of a payload received on `user_id`'s channel. Checks size,
-    JSON, shape and recipient, and never trusts more than that: raises InvalidPayload."""
+    JSON, shape, deployment and recipient, and never trusts more than that: raises
+    InvalidPayload."""
     if len(payload) > MAX_WIRE_BYTES:
         raise InvalidPayload(f"{len(payload)} bytes")
     try:
@@ -83,6 +85,8 @@ def decode(payload: bytes, *, user_id: int) -> tuple[str, Event]:
     )
     if not isinstance(origin, str) or not isinstance(data, dict):
         raise InvalidPayload("missing origin or data")
+    if body.get("deployment") != deployment:
+        raise InvalidPayload("from another deployment")
     if type(user) is not int or user != user_id:
         raise InvalidPayload("addressed to another user")
     if kind in EVENT_TYPES:

@@ -238,11 +238,8 @@ async def _pump(
     settings = state.settings
 
     async def still_signed_in() -> bool:
-        try:
-            async with state.session_factory() as db:
-                return await accounts.grant_is_live(db, grant)
-        except (SQLAlchemyError, OSError):
-            return False  # cannot tell: end the stream; the client reconnects and re-checks
+        async with state.session_factory() as db:
+            return await accounts.grant_is_live(db, grant)
 
     return await pump(
         stream,

@@ -222,13 +222,14 @@ class RedisStreamSlots(StreamSlots):
         await self._redis.aclose()
 
 
-def make_stream_slots(settings: Settings) -> StreamSlots:
-    """Counted in Redis with MAILSLOT_REDIS_URL; else in this process."""
+def make_stream_slots(settings: Settings, *, prefix: str) -> StreamSlots:
+    """Counted in Redis with MAILSLOT_REDIS_URL, under the deployment's `prefix`; else in
+    this process."""
     if settings.redis_url and settings.max_streams_per_user:
         return RedisStreamSlots(
             settings.redis_url,
             settings.max_streams_per_user,
-            prefix=settings.redis_key_prefix,
+            prefix=prefix,
             interval=settings.stream_heartbeat,
         )
     return StreamSlots(

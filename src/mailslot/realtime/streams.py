@@ -4,6 +4,11 @@ duplicate; SSE and WebSocket endpoints only format what it yields.
 Order is what makes it exact: subscribe first, then read the log, then skip live events
 the log already gave. Sequence numbers have no holes, so a live event that skips ahead
 means one was lost in transit (a dropped queue, a Redis outage) and the log fills the gap.
+
+Revocation fails closed the same way: a resync may have dropped a `session.ended` signal,
+so the stream re-checks its token before re-reading the log; and while the broker cannot
+vouch that every revocation reaches this process (not coherent), every event is checked
+before it goes out.
 """
 
 from __future__ import annotations
@@ -42,9 +47,10 @@ Ending = Literal[
 class EventStream:
     """A user's events in sequence order: the log after `since`, then live events."""
 
-    def __init__(self, subscription: Subscription, change_log: ChangeLog) -> None:
+    def __init__(self, subscription: Subscription, change_log: ChangeLog, broker: Broker) -> None:
         self._subscription = subscription
         self._log = change_log
+        self._broker = broker
         self.last = 0  # the newest sequence number handed out
         self._backlog: list[Event] = []  # newest first, to pop (a deque is 0.7 KiB idle)
         self._behind = False
@@ -52,6 +58,14 @@ class EventStream:
     @property
     def user_id(self) -> int:
         return self._subscription.user_id
+
+    def must_check(self, event: Event) -> bool:
+        """Whether the token must be checked before going on past `event`: a
+        `session.ended` signal, or any event while the broker cannot vouch that every
+        revocation reaches this process (fail closed)."""
+        if event.is_signal:
+            return event.type == SESSION_ENDED
+        return not self._broker.coherent
 
     @property
     def too_slow(self) -> bool:
@@ -87,8 +101,9 @@ class EventStream:
                 return None
             item = self._subscription.get_nowait()
             if item is RESYNC:
-                await self._catch_up()
-                continue
+                # Signals may be lost too: the token first, then the log.
+                self._behind = True
+                return Event(self.user_id, SESSION_ENDED, 0)
             if item.is_signal:
                 return item
             if item.id <= self.last:
@@ -126,7 +141,7 @@ async def open_stream(
     """Subscribe, then read the first page of the log: a `since` that is too old raises
     ResyncRequired here, before an endpoint has sent anything."""
     async with broker.subscribe(user_id) as subscription:
-        stream = EventStream(subscription, change_log)
+        stream = EventStream(subscription, change_log, broker)
         await stream._start(since)
         yield stream
 
@@ -175,7 +190,8 @@ async def pump(
     """Write the stream to a client until one side ends it; says why. `opening` is the
     endpoint's first write, `send(None)` a heartbeat. A write that takes longer than
     `send_timeout`, or a queue that fills while a write waits, means the client does
-    not read. The endpoint's task writes; one more task notices the client leave."""
+    not read. `still_signed_in` may raise SQLAlchemyError or OSError (cannot tell). The
+    endpoint's task writes; one more task notices the client leave."""
     ending: Ending = "closed"
     scope = anyio.CancelScope()
     expires_at = anyio.current_time() + expires_in
@@ -206,19 +222,21 @@ async def pump(
                 return
             try:
                 event = await stream.next(idle=min(heartbeat, left))
+                if event is not None and stream.must_check(event) and not await still_signed_in():
+                    finish("signed_out")
+                    return
             except ResyncRequired:
                 finish("resync_required")
                 return
             except (SQLAlchemyError, OSError) as exc:
-                log.warning("stream stopped: the change log is unreadable (%s)", exc)
+                # Cannot tell (a pool exhausted by a reconnection's re-checks, say): end
+                # the stream as unavailable, not signed out; the client comes back.
+                log.warning("stream stopped: the database is unreadable (%s)", exc)
                 finish("unavailable")
                 return
             if event is None and anyio.current_time() >= expires_at:
                 continue  # expired, not idle: no heartbeat
             if event is not None and event.is_signal:
-                if event.type == SESSION_ENDED and not await still_signed_in():
-                    finish("signed_out")
-                    return
                 continue
             try:
                 with stream.sending(), anyio.fail_after(send_timeout):
