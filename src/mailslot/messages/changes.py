@@ -48,7 +48,8 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     SQLite). On PostgreSQL the UPDATE locks the users' rows (in id order, so two sends
     between the same users cannot deadlock) until commit; SQLite has one writer at a time.
     So sequence numbers are handed out, and become visible, in commit order. Call it last
-    in a transaction: the locks are held from here to the commit."""
+    in a transaction: the locks are held from here to the commit, and they are the last
+    step of the lock order (messages.service)."""
     if not changes:
         return []
     now = utcnow()
