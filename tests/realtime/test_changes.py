@@ -68,14 +68,15 @@ async def test_read_unread_and_delete_are_recorded_in_order(client) -> None:
 
     page = await changes_of(client, bob)
     assert [(c["id"], c["type"]) for c in page["changes"]] == [
-        (1, "message.created"),
-        (2, "message.created"),
+        (1, "message.deleted"),  # created, then deleted for everyone: no content is kept
+        (2, "message.created"),  # in bob's trash, where he can read it
         (3, "message.updated"),
         (4, "message.updated"),
         (5, "message.deleted"),
         (6, "message.deleted"),
     ]
     assert page["latest"] == 6
+    assert page["changes"][0]["data"] == {"id": first["id"], "scope": "everyone"}
     data = [c["data"] for c in page["changes"][2:]]
     assert data == [
         {"id": first["id"], "read": True, "read_at": read.json()["read_at"]},
@@ -86,7 +87,11 @@ async def test_read_unread_and_delete_are_recorded_in_order(client) -> None:
     # The sender: two sends, then the deletion for everyone; bob's own deletion is his.
     assert [
         (c["type"], c["data"].get("scope")) for c in (await changes_of(client, alice))["changes"]
-    ] == [("message.created", None), ("message.created", None), ("message.deleted", "everyone")]
+    ] == [
+        ("message.deleted", "everyone"),
+        ("message.created", None),
+        ("message.deleted", "everyone"),
+    ]
 
 
 async def test_marking_what_is_already_so_records_nothing(client) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    or_,
     select,
     text,
 )
@@ -31,7 +32,7 @@ from mailslot.db.engine import dialect_name
 from mailslot.errors import ResyncRequired
 from mailslot.messages import service as messages  # a cycle: read at call time only
 from mailslot.messages.events import NewChange, message_data, message_deleted
-from mailslot.messages.models import Change, Message
+from mailslot.messages.models import Change, Delivery, Message
 from mailslot.realtime.events import ChangePage, Event, publish_on_commit
 
 log = logging.getLogger("mailslot.changes")
@@ -47,7 +48,8 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     SQLite). On PostgreSQL the UPDATE locks the users' rows (in id order, so two sends
     between the same users cannot deadlock) until commit; SQLite has one writer at a time.
     So sequence numbers are handed out, and become visible, in commit order. Call it last
-    in a transaction: the locks are held from here to the commit."""
+    in a transaction: the locks are held from here to the commit, and they are the last
+    step of the lock order (messages.service)."""
     if not changes:
         return []
     now = utcnow()
@@ -183,6 +185,20 @@ async def latest_seq(db: AsyncSession, user_id: int) -> int:
     return int(await db.scalar(select(User.last_change_seq).where(User.id == user_id)) or 0)
 
 
+# Whether an entry's user can still read its message (joined with their delivery, if they
+# have one) anywhere: in their sent box, inbox or trash. Its sender's delete for everyone
+# and a receiver's delete for good (or the purge of their trash) are the only ways out, and
+# each leaves this false, whichever path made it so: the log never serves their content.
+_READABLE = and_(
+    Message.deleted_by_sender_at.is_(None),
+    or_(
+        Message.sender_id == Change.user_id,
+        and_(Delivery.receiver_id.is_not(None), Delivery.deleted_at.is_(None)),
+        Delivery.trashed_at.is_not(None),
+    ),
+)
+
+
 async def list_changes(
     db: AsyncSession, *, user_id: int, since: int | None, limit: int
 ) -> ChangePage:
@@ -200,13 +216,29 @@ async def list_changes(
         )
     rows = (
         await db.execute(
-            select(Change.seq, Change.type, Change.data, Change.message_id, *messages._VIEW_COLUMNS)
+            select(
+                Change.seq,
+                Change.type,
+                Change.data,
+                Change.message_id,
+                Message.deleted_by_sender_at,
+                _READABLE.label("readable"),
+                *messages._VIEW_COLUMNS,
+            )
             .select_from(Change)
             .outerjoin(
                 Message,
                 and_(Message.id == Change.message_id, Change.type == "message.created"),
             )
             .outerjoin(User, User.id == Message.sender_id)
+            .outerjoin(
+                Delivery,
+                and_(
+                    Delivery.message_id == Change.message_id,
+                    Delivery.receiver_id == Change.user_id,
+                    Change.type == "message.created",
+                ),
+            )
             .where(Change.user_id == user_id, Change.seq > since)
             .order_by(Change.seq)
             .limit(limit)
@@ -218,9 +250,10 @@ async def list_changes(
             raise _gone(since)
         if row.type != "message.created":
             events.append(Event(user_id, row.type, row.seq, row.data))
-        elif row.id is None:
-            # The message row is gone for good: say so, and keep the sequence whole.
-            gone = message_deleted(user_id, row.message_id, "everyone")
+        elif not row.readable:
+            # Gone for this user: a deletion without content, and the sequence whole.
+            everyone = row.id is None or row.deleted_by_sender_at is not None
+            gone = message_deleted(user_id, row.message_id, "everyone" if everyone else "own")
             events.append(Event(user_id, gone.type, row.seq, gone.data))
         else:
             box, read_at = row.data["box"], row.data.get("read_at")

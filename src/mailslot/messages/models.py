@@ -150,7 +150,9 @@ class Change(Base):
     """One entry of a user's change log (design §3): what happened to their mailbox, in
     order. `seq` counts 1, 2, 3... per user with no gaps, so a hole means pruned history.
     A `message.created` entry keeps only the message id and the box: the message itself
-    is read from its row, so a message to 100 receivers is not copied 100 times."""
+    is read from its row, so a message to 100 receivers is not copied 100 times, and
+    only while the user can still read it (changes.list_changes): a deleted message
+    leaves no content in anyone's log."""
 
     __tablename__ = "change"
 

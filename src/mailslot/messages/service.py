@@ -1,4 +1,17 @@
-"""Sending, mailboxes, read state and deletion. Callers own the transaction."""
+"""Sending, mailboxes, read state and deletion. Callers own the transaction.
+
+Lock order. Every change to a message and its deliveries (here, in trash.py, and through
+them seed A's doors) takes its PostgreSQL row locks in one order, so no two can deadlock
+(SQLite has one writer at a time):
+1. the message row: only its sender's delete for everyone updates it;
+2. delivery rows, in (message id, receiver id) order: a statement that changes several
+   locks them in that order first (`locking`); a receiver's change takes its one row;
+3. the users' change-log counters, in user id order, last (changes.record).
+A receiver's change is conditional on its own delivery row (in the inbox, or in the
+trash), and the sender's delete for everyone ends every delivery of the message, trashed
+ones included. A change that waits for that row's lock reads the row again once it is
+free, so a delete for everyone always wins over a concurrent restore, mark or delete.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -29,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts import service as accounts
@@ -697,6 +712,10 @@ _VISIBLE = DirectQuery(
 )
 
 
+def not_found(message_id: int) -> MessageNotFound:
+    return MessageNotFound(f"There is no message {message_id} in your mailbox.")
+
+
 async def _find_visible(db: Reader, viewer: Account, message_id: int) -> MessageView | None:
     rows = await _VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
     if not rows:
@@ -710,7 +729,7 @@ async def find_message(db: Reader, *, viewer: Account, message_id: int) -> Messa
     for one that is not the viewer's alike."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
-        raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
+        raise not_found(message_id)
     return view
 
 
@@ -736,6 +755,8 @@ async def mark_read(
 
 # PostgreSQL: a read state and its change-log entry in one statement, run on the driver as
 # a send is (_SEND): when nothing was begun before it, it commits itself in one round trip.
+# The entry is made from the updated row, so the delivery is locked before the counter
+# (the lock order); a delivery no longer in the inbox is left alone, and no row comes back.
 _SET_READ = DirectQuery(
     text(
         # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
@@ -743,11 +764,13 @@ _SET_READ = DirectQuery(
         WITH updated AS (
             UPDATE delivery SET read_at = :read_at
             WHERE message_id = :message_id AND receiver_id = :viewer_id
+              AND deleted_at IS NULL
+            RETURNING receiver_id, message_id
         ),
         entries AS (
-            SELECT CAST(:viewer_id AS BIGINT) AS user_id, 0 AS after,
-                   'message.updated' AS type, CAST(:message_id AS BIGINT) AS message_id,
-                   CAST(:data AS json) AS data
+            SELECT receiver_id AS user_id, 0 AS after, 'message.updated' AS type,
+                   message_id, CAST(:data AS json) AS data
+            FROM updated
         ),
         {changes.APPEND_ENTRIES}
         SELECT id, head FROM heads
@@ -768,16 +791,18 @@ _SET_READ = DirectQuery(
 _SET_READ_ON_SQLITE = DirectQuery(
     text(
         "UPDATE delivery SET read_at = :read_at"
-        " WHERE message_id = :message_id AND receiver_id = :viewer_id"
+        " WHERE message_id = :message_id AND receiver_id = :viewer_id AND deleted_at IS NULL"
+        " RETURNING message_id"
     )
     .bindparams(bindparam("read_at", type_=UTCDateTime()))
-    .columns()
+    .columns(message_id=BigInteger)
 )
 
 
 async def _set_read(
     db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
 ) -> MessageView:
+    """Raises MessageNotFound when the message has left the inbox since it was found."""
     now = utcnow()
     read_at = now if read else None
     change = message_updated(viewer.id, view.id, read_at)
@@ -792,13 +817,27 @@ async def _set_read(
                 "created_at": now,
             },
         )
+        if not heads:
+            raise not_found(view.id)
         changes.recorded(db, [change], {row.id: row.head for row in heads})
     else:
-        await _SET_READ_ON_SQLITE.all(
+        marked = await _SET_READ_ON_SQLITE.all(
             db, {"read_at": read_at, "message_id": view.id, "viewer_id": viewer.id}
         )
+        if not marked:
+            raise not_found(view.id)
         await changes.record(db, [change])
     return replace(view, read_at=read_at)
+
+
+def locking(deliveries: Select[int, int]) -> ColumnElement[bool]:
+    """Deliveries among `deliveries` (receiver id, message id), locked in the lock order
+    (module docstring) before a statement changes them; those that no longer match once
+    their lock is free are left out."""
+    ordered = deliveries.order_by(Delivery.message_id, Delivery.receiver_id)
+    return tuple_(Delivery.receiver_id, Delivery.message_id).in_(
+        ordered.with_for_update(key_share=True)  # FOR NO KEY UPDATE, as an UPDATE takes
+    )
 
 
 async def mark_many(
@@ -808,15 +847,19 @@ async def mark_many(
     Returns the ids whose state changed and the listed ids that are not in the inbox."""
     in_inbox = and_(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
     needs_change = Delivery.read_at.is_(None) if read else Delivery.read_at.is_not(None)
+    wanted = select(Delivery.receiver_id, Delivery.message_id).where(in_inbox, needs_change)
     read_at = utcnow() if read else None
-    statement = (
-        update(Delivery)
-        .where(in_inbox, needs_change)
-        .values(read_at=read_at)
-        .returning(Delivery.message_id)
-    )
+
+    def marking(deliveries: Select[int, int]) -> ReturningUpdate[int]:
+        return (
+            update(Delivery)
+            .where(Delivery.receiver_id == viewer.id, locking(deliveries))
+            .values(read_at=read_at)
+            .returning(Delivery.message_id)
+        )
+
     if ids is None:
-        everything = sorted((await db.scalars(statement)).all(), reverse=True)
+        everything = sorted((await db.scalars(marking(wanted))).all(), reverse=True)
         await _record_read_states(db, viewer, everything, read_at)
         return everything, []
     unique = list(dict.fromkeys(ids))
@@ -827,7 +870,8 @@ async def mark_many(
             )
         ).all()
     )
-    changed = set((await db.scalars(statement.where(Delivery.message_id.in_(unique)))).all())
+    listed = wanted.where(Delivery.message_id.in_(unique))
+    changed = set((await db.scalars(marking(listed))).all())
     updated = [i for i in unique if i in changed]
     await _record_read_states(db, viewer, updated, read_at)
     return updated, [i for i in unique if i not in found]
@@ -844,34 +888,50 @@ async def delete_message(
 ) -> Literal["everyone", "own"]:
     """Seed B's rule: the sender deletes for every receiver; a receiver deletes only from
     their own feed, into their trash (trash.py restores, purges, deletes for good).
-    Raises MessageNotFound when the viewer cannot see the message."""
+    Raises MessageNotFound when the viewer cannot see the message, also when a
+    concurrent delete took it first."""
     view = await _find_visible(db, viewer, message_id)
     if view is None:
-        raise MessageNotFound(f"There is no message {message_id} in your mailbox.")
+        raise not_found(message_id)
     now = utcnow()
-    sent_by_viewer = view.sender == viewer.username
-    if sent_by_viewer:
-        await db.execute(
+    if view.sender == viewer.username:
+        deleted = await db.scalar(
             update(Message)
             .where(Message.id == message_id, Message.deleted_by_sender_at.is_(None))
             .values(deleted_by_sender_at=now)
+            .returning(Message.id)
+        )
+        if deleted is None:
+            raise not_found(message_id)
+        # Every copy ends, in the inbox or in the trash: a tombstone, as a delete for
+        # good leaves it; a restore waiting for the row finds nothing to restore.
+        held = select(Delivery.receiver_id, Delivery.message_id).where(
+            Delivery.message_id == message_id,
+            or_(Delivery.deleted_at.is_(None), Delivery.trashed_at.is_not(None)),
         )
         receivers = (
             await db.scalars(
                 update(Delivery)
-                .where(Delivery.message_id == message_id, Delivery.deleted_at.is_(None))
-                .values(deleted_at=now)
+                .where(Delivery.message_id == message_id, locking(held))
+                .values(deleted_at=func.coalesce(Delivery.deleted_at, now), trashed_at=None)
                 .returning(Delivery.receiver_id)
             )
         ).all()
         users = dict.fromkeys([viewer.id, *receivers])  # each once, the sender first
         await changes.record(db, [message_deleted(u, message_id, "everyone") for u in users])
         return "everyone"
-    await db.execute(
+    trashed = await db.scalar(
         update(Delivery)
-        .where(Delivery.message_id == message_id, Delivery.receiver_id == viewer.id)
+        .where(
+            Delivery.message_id == message_id,
+            Delivery.receiver_id == viewer.id,
+            Delivery.deleted_at.is_(None),
+        )
         .values(deleted_at=now, trashed_at=now)  # to the trash: see trash.py
+        .returning(Delivery.message_id)
     )
+    if trashed is None:
+        raise not_found(message_id)
     await changes.record(db, [message_deleted(viewer.id, message_id, "own")])
     return "own"
 

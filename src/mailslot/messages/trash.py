@@ -29,6 +29,8 @@ from mailslot.messages.service import MessageView
 
 
 def _not_deleted_by_sender(message_id: int) -> ColumnElement[bool]:
+    # The sender's delete ends trashed copies too (service.delete_message); it left them
+    # in the trash before, and those rows are still about.
     return Delivery.message_id.in_(
         select(Message.id).where(Message.id == message_id, Message.deleted_by_sender_at.is_(None))
     )
@@ -37,7 +39,8 @@ def _not_deleted_by_sender(message_id: int) -> ColumnElement[bool]:
 async def restore_message(db: AsyncSession, *, viewer: Account, message_id: int) -> MessageView:
     """Move a message from the viewer's trash back to their inbox, read state as it was.
     Restoring a message already in the inbox changes nothing. Raises MessageNotFound
-    once it is purged, deleted for good, or deleted by its sender."""
+    once it is purged, deleted for good, or deleted by its sender (also by a delete that
+    runs at the same time: the update waits for the delivery row, then reads it again)."""
     restored = await db.scalar(
         update(Delivery)
         .where(
@@ -91,12 +94,14 @@ async def delete_for_good(
 async def purge_trash(db: AsyncSession, *, trashed_before: datetime, limit: int) -> int:
     """Take up to `limit` deliveries trashed before `trashed_before` out of the trash for
     good, oldest first, over the trashed_at index; returns how many. Entry points commit
-    between batches."""
+    between batches. A delivery that another change holds is left for the next batch:
+    the purge never waits for one, so it stays out of the lock order (service)."""
     batch = (
         select(Delivery.receiver_id, Delivery.message_id)
         .where(Delivery.trashed_at.is_not(None), Delivery.trashed_at < trashed_before)
         .order_by(Delivery.trashed_at)
         .limit(limit)
+        .with_for_update(key_share=True, skip_locked=True)
     )
     purged = (
         await db.execute(
