@@ -12,7 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictInt,
+    Strict,
     WithJsonSchema,
     model_validator,
 )
@@ -24,6 +24,11 @@ MAX_SUBJECT = 255
 MAX_BODY = 65_536
 MAX_BULK_IDS = 1000
 MAX_ID = 2**63 - 1
+
+# Every message, thread or delivery id a client names: a BIGINT column holds no other, and
+# neither driver can even bind a larger one (an OverflowError, not a miss). Bounded here,
+# an out-of-range id is a 422 naming its field, like any other invalid value.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def unquote(value: Any) -> Any:
@@ -124,10 +129,7 @@ class MessageCreate(Input):
     )
     subject: Subject
     message: Body
-    reply_to: Annotated[
-        int | None,
-        Field(ge=1, le=MAX_ID, description="The id of a message in your mailbox you answer."),
-    ] = None
+    reply_to: Id | None = Field(None, description="The id of a message in your mailbox you answer.")
 
     @model_validator(mode="after")
     def _one_addressing_form(self) -> MessageCreate:
@@ -175,7 +177,9 @@ class MessagesUpdate(Input):
         }
     )
 
-    ids: Annotated[list[StrictInt] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
+    ids: Annotated[
+        list[Annotated[Id, Strict()]] | None, Field(min_length=1, max_length=MAX_BULK_IDS)
+    ] = None
     all: Flag | None = None
     read: Flag
 
