@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import APIRouter, FastAPI
 
 from mailslot.app import create_app
-from tests.factories import inbox, make_user
+from mailslot.config import Settings
+from tests.factories import PASSWORD, inbox, make_user
+from tests.servers import MailslotServer
 
 pytestmark = pytest.mark.anyio
 
@@ -137,6 +143,87 @@ async def test_unexpected_errors_give_a_500_without_internals(settings, caplog) 
     assert ".py" not in response.text
     assert body["request_id"]
     assert body["request_id"] in caplog.text
+
+
+def failing_app(settings: Settings) -> FastAPI:
+    """The real app and one more route, this test's own, that fails unexpectedly."""
+    app = create_app(settings)
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.include_router(router)
+    return app
+
+
+async def test_an_unexpected_error_passes_through_the_edge(settings, dialect, caplog) -> None:
+    app = failing_app(settings)
+    async with LifespanManager(app):
+        # raise_app_exceptions left on: the error must end in the 500, not escape the app.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/boom", headers={"X-Request-ID": "boom-1"})
+            after = await client.get("/healthz")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "internal_error"
+    assert response.headers["x-request-id"] == "boom-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert caplog.text.count("unhandled error (request boom-1)") == 1  # logged once
+    assert after.status_code == 200
+
+
+@pytest.mark.process
+@pytest.mark.timeout(60)
+def test_a_500_from_a_real_server_keeps_the_connection_and_the_headers(tmp_path) -> None:
+    """A fault the code does not expect, in a real `mailslot serve`: the database refuses
+    every new message (a trigger), which is neither bad input nor an outage."""
+    with MailslotServer(tmp_path / "data") as server:
+        base = server.url
+        for name in ("alice", "bob"):
+            created = httpx.post(
+                f"{base}/users",
+                json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+            )
+            assert created.status_code == 201
+        token = httpx.post(f"{base}/users/alice/token", json={"password": PASSWORD})
+        with sqlite3.connect(tmp_path / "data" / "mailslot.db") as db:
+            db.execute(
+                "CREATE TRIGGER fault BEFORE INSERT ON message "
+                "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+            )
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request(
+            "POST",
+            "/users/alice/messages",
+            body=json.dumps({"receiver": "bob", "subject": "s", "message": "m"}),
+            headers={
+                "Authorization": f"Bearer {token.json()['access_token']}",
+                "Content-Type": "application/json",
+            },
+        )
+        failed = connection.getresponse()
+        body = json.loads(failed.read())
+        sock = connection.sock
+        connection.request("GET", "/healthz")
+        after = connection.getresponse()
+        after.read()
+        same_connection = connection.sock is sock
+        connection.close()
+    assert failed.status == 500
+    assert body["code"] == "internal_error"
+    assert failed.getheader("x-request-id") == body["request_id"]
+    assert failed.getheader("x-content-type-options") == "nosniff"
+    assert failed.getheader("connection") != "close"
+    # The same connection answers the next request.
+    assert after.status == 200
+    assert same_connection
+    log = server.log()
+    assert "POST /users/alice/messages 500" in log
+    assert "injected fault" in log
 
 
 async def test_probes(client, dialect) -> None:
