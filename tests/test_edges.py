@@ -226,6 +226,26 @@ def test_a_500_from_a_real_server_keeps_the_connection_and_the_headers(tmp_path)
     assert "injected fault" in log
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//login/?username=someone&password=CANARY-secret",
+        "/login/?username=someone&password=CANARY-secret",
+        "//messages/?username=someone&password=CANARY-secret&request=get_all",
+        "/users/someone/events/?ticket=CANARY-secret",
+        "/users/someone/messages/?cursor=CANARY-secret",
+    ],
+)
+async def test_a_trailing_slash_is_not_redirected_with_the_query(client, target) -> None:
+    base = str(client.base_url).rstrip("/")
+    for method in ("GET", "POST"):
+        response = await client.request(method, base + target)
+        assert "location" not in response.headers, (method, target)
+        assert "CANARY" not in str(response.headers)
+        assert response.status_code == 404, (method, target)
+        assert response.json()["code"] == "not_found"
+
+
 async def test_probes(client, dialect) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json() == {"status": "ok"}

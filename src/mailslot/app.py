@@ -108,6 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # No trailing-slash redirects: the Location would repeat the query string, and
+        # seed A's carries a password (a stream's, a ticket). `/users/` is a 404 like any
+        # other address that is not documented.
+        redirect_slashes=False,
         strict_content_type=False,  # a JSON body without a Content-Type is still JSON
         # Enabled or not, FastAPI asks OpenTelemetry for its providers on every request:
         # 3% of a /healthz (make bench).
