@@ -14,12 +14,14 @@ from fastapi import APIRouter, FastAPI
 
 from mailslot.app import create_app
 from mailslot.config import Settings
+from mailslot.messages.schemas import MAX_BODY, MAX_RECEIVERS, MAX_SUBJECT
+from tests.compat.seed_a import make_seed_a_user, seed_a
 from tests.factories import PASSWORD, inbox, make_user
 from tests.servers import MailslotServer
 
 pytestmark = pytest.mark.anyio
 
-LIMIT = 256 * 1024
+LIMIT = Settings().max_body_bytes
 
 
 async def test_oversized_body_with_content_length_gets_413(client, dialect) -> None:
@@ -43,7 +45,7 @@ async def test_oversized_chunked_body_gets_413(client, dialect) -> None:
 
     async def chunks() -> AsyncIterator[bytes]:
         yield b'{"receiver": "%s", "subject": "s", "message": "' % bob.username.encode()
-        for _ in range(40):
+        for _ in range(LIMIT // 8192 + 1):
             yield b"x" * 8192
         yield b'"}'
 
@@ -55,6 +57,48 @@ async def test_oversized_chunked_body_gets_413(client, dialect) -> None:
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
     assert await inbox(client, bob) == []
+
+
+EMOJI = "\N{GRINNING FACE}"  # outside the BMP: 4 bytes in UTF-8, 12 as \uD83D\uDE00
+
+
+def escaped(text: str) -> str:
+    """`text` as a JSON string with every character a \\u escape (astral ones as
+    surrogate pairs): the longest form any JSON encoder writes."""
+    units = text.encode("utf-16-be")
+    pairs = (units[i : i + 2].hex() for i in range(0, len(units), 2))
+    return '"' + "".join(f"\\u{pair}" for pair in pairs) + '"'
+
+
+def test_the_largest_valid_message_fits_the_body_limit_in_any_encoding() -> None:
+    receivers = ", ".join(escaped("r" * 64) for _ in range(MAX_RECEIVERS))
+    body = (
+        f'{{"receivers": [{receivers}], "subject": {escaped(EMOJI * MAX_SUBJECT)}, '
+        f'"message": {escaped(EMOJI * MAX_BODY)}, "reply_to": {2**63 - 1}}}'
+    )
+    assert json.loads(body)["message"] == EMOJI * MAX_BODY
+    assert len(body.encode()) <= LIMIT
+
+
+async def test_the_documented_body_limit_holds_in_any_json_encoding(client, dialect) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    fields = {"receiver": bob.username, "subject": EMOJI * MAX_SUBJECT, "message": EMOJI * MAX_BODY}
+    for ensure_ascii in (True, False):  # True, json.dumps' default: \uD83D\uDE00
+        sent = await client.post(
+            f"/users/{alice.username}/messages",
+            content=json.dumps(fields, ensure_ascii=ensure_ascii).encode(),
+            headers=alice.headers | {"Content-Type": "application/json"},
+        )
+        assert sent.status_code == 201, sent.text[:200]
+        assert sent.json()["message"] == EMOJI * MAX_BODY
+    seed_a_user, receiver = await make_seed_a_user(client), await make_seed_a_user(client)
+    written = await seed_a(
+        client,
+        "POST",
+        f"//message?{seed_a_user.credentials}&request=write",
+        seed_a_user.message(receiver, subject=EMOJI * MAX_SUBJECT, message=EMOJI * MAX_BODY),
+    )
+    assert written.status_code == 201, written.text[:200]
 
 
 async def test_malformed_json_gets_400(client, dialect) -> None:
