@@ -34,6 +34,7 @@ from mailslot.realtime.broker import make_broker
 from mailslot.realtime.events import session_info
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
+from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # seed A's carries a password (a stream's, a ticket). `/users/` is a 404 like any
         # other address that is not documented.
         redirect_slashes=False,
+        docs_url=None,  # web.docs serves /docs and /redoc from its own files
+        redoc_url=None,
         strict_content_type=False,  # a JSON body without a Content-Type is still JSON
         # Enabled or not, FastAPI asks OpenTelemetry for its providers on every request:
         # 3% of a /healthz (make bench).
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_routes.router)
     app.include_router(realtime_routes.router)
     mount_web(app)
+    mount_docs(app)
     app.include_router(compat_routes.router)
     app.add_middleware(DeprecationHeaders)
     if settings.cors_origins:
