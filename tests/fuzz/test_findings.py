@@ -217,3 +217,33 @@ async def test_seed_a_timestamps_at_the_ends_of_time_answer_without_a_500(
             assert answer.json().get("timestamp", timestamp) == timestamp
         else:
             assert pointers(answer) == ["/body/timestamp"]
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(2**64), "-1", "1e3"])
+async def test_last_event_id_out_of_range_is_a_problem(client, dialect, value) -> None:
+    alice = await make_user(client)
+    answer = await client.get(
+        f"/users/{alice.username}/events",
+        headers=alice.headers | {"Last-Event-ID": value},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "10000-01-01T00:00:00Z"],
+)
+async def test_instants_out_of_range_name_the_field(client, dialect, value) -> None:
+    alice = await make_user(client)
+    for name in ("after", "before"):
+        answer = await client.get(
+            f"/users/{alice.username}/messages", params={name: value}, headers=alice.headers
+        )
+        assert pointers(answer) == [f"/query/{name}"]
+    edge = await client.get(
+        f"/users/{alice.username}/messages",
+        params={"after": "0001-01-01T00:00:00Z", "before": "9999-12-31T23:59:59.999999Z"},
+        headers=alice.headers,
+    )
+    assert edge.status_code == 200
