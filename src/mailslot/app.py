@@ -109,9 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        # No trailing-slash redirects: the Location would repeat the query string, and
-        # seed A's carries a password (a stream's, a ticket). `/users/` is a 404 like any
-        # other address that is not documented.
+        # No trailing-slash redirects: the Location would repeat the query string, which
+        # holds seed A's password or a stream's ticket. `//login/` is a 404 like any other
+        # address that is not documented.
         redirect_slashes=False,
         docs_url=None,  # web.docs serves /docs and /redoc from its own files
         redoc_url=None,

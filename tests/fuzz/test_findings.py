@@ -54,6 +54,19 @@ async def test_bulk_ids_must_be_integers(client, dialect) -> None:
         assert answer.status_code == 422, ids
 
 
+async def test_bulk_ids_written_as_whole_numbers_are_integers(client, dialect) -> None:
+    """JSON Schema's integer, which the document promises: 2.0 and 1e3 are integers."""
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, bob, alice)
+    answer = await client.patch(
+        f"/users/{alice.username}/messages",
+        content=f'{{"ids": [{sent["id"]}.0, 1e3], "read": true}}',
+        headers=alice.headers | {"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["updated"] == [sent["id"]]
+
+
 @pytest.mark.parametrize(
     ("value", "status"),
     [("true", 200), ("True", 200), ('"true"', 200), ("0", 200), ("TRUE", 422), ("yes", 422)],
@@ -247,3 +260,25 @@ async def test_instants_out_of_range_name_the_field(client, dialect, value) -> N
         headers=alice.headers,
     )
     assert edge.status_code == 200
+
+
+async def test_the_document_states_integer_bounds_exactly(client) -> None:
+    """A generator reading a float bound (9.223372036854776e+18) sends ids the API refuses."""
+    spec = (await client.get("/openapi.json")).json()
+    bounds: list[object] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                bounds.extend(node[key] for key in ("maximum", "exclusiveMaximum") if key in node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert 2**63 in bounds
+    assert all(isinstance(bound, int) for bound in bounds), bounds
+    ids = spec["components"]["schemas"]["MessagesUpdate"]["properties"]["ids"]["anyOf"][0]
+    assert ids["items"]["exclusiveMaximum"] == 2**63

@@ -23,12 +23,12 @@ MAX_RECEIVERS = 100
 MAX_SUBJECT = 255
 MAX_BODY = 65_536
 MAX_BULK_IDS = 1000
-MAX_ID = 2**63 - 1
-
-# Every message, thread or delivery id a client names: a BIGINT column holds no other, and
-# neither driver can even bind a larger one (an OverflowError, not a miss). Bounded here,
-# an out-of-range id is a 422 naming its field, like any other invalid value.
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Every message and thread id a client names: a BIGINT column holds no larger one, and
+# neither driver can even bind it (an OverflowError, not a miss). Bounded here, an
+# out-of-range id is a 422 naming its field. `lt=2**63` rather than `le=2**63 - 1`:
+# FastAPI writes a body's bounds into the OpenAPI document as floats, and 2**63 - 1 has
+# no float (it rounds to 2**63, which the document would then allow).
+Id = Annotated[int, Field(ge=1, lt=2**63)]
 
 
 def unquote(value: Any) -> Any:
@@ -75,6 +75,15 @@ def _as_utc(value: datetime) -> datetime:
 
 
 Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(FLAG_SCHEMA)]
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema counts 2035.0 as an integer, so the document promises it; true or "1"
+    # are no integers, so the type stays strict.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+StrictId = Annotated[Id, Strict(), BeforeValidator(_whole)]
 
 
 def _not_a_number(value: Any) -> Any:
@@ -177,9 +186,7 @@ class MessagesUpdate(Input):
         }
     )
 
-    ids: Annotated[
-        list[Annotated[Id, Strict()]] | None, Field(min_length=1, max_length=MAX_BULK_IDS)
-    ] = None
+    ids: Annotated[list[StrictId] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
     all: Flag | None = None
     read: Flag
 
