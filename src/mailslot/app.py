@@ -35,6 +35,7 @@ from mailslot.realtime.broker import make_broker
 from mailslot.realtime.events import session_info
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
+from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
@@ -116,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # No trailing-slash redirects: the Location would repeat the query string, which
+        # holds seed A's password or a stream's ticket. `//login/` is a 404 like any other
+        # address that is not documented.
+        redirect_slashes=False,
+        docs_url=None,  # web.docs serves /docs and /redoc from its own files
+        redoc_url=None,
         strict_content_type=False,  # a JSON body without a Content-Type is still JSON
         # Enabled or not, FastAPI asks OpenTelemetry for its providers on every request:
         # 3% of a /healthz (make bench).
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_routes.router)
     app.include_router(realtime_routes.router)
     mount_web(app)
+    mount_docs(app)
     app.include_router(compat_routes.router)
     app.add_middleware(DeprecationHeaders)
     if settings.cors_origins:

@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1,::1"
     # Start even if the database may lose acknowledged writes (benchmarks only).
     allow_unsafe_durability: bool = False
-    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # The largest valid message in any JSON encoding: 65,536 characters written as
+    # \uD83D\uDE00 pairs are 786,432 bytes; with subject and 100 receivers, 828,370.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     db_pool_size: int = Field(default=20, ge=1)  # per worker; overflow connections churn
     db_pool_timeout: float = Field(default=2.0, gt=0)  # then 503, never a 30 s hang
     # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.

@@ -293,7 +293,10 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     """Make the OpenAPI document say what the service answers: every error is
     problem+json (FastAPI would write application/json); an operation with a body can
     answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
-    Retry-After."""
+    Retry-After. And an integer's bounds stay integers: FastAPI's OpenAPI model reads
+    them as floats, so a generated client or fuzzer would compute ids near 2**63 in floats
+    (the ids' bound is `lt=2**63`, a float exactly)."""
+    _integer_bounds(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema())
     for item in spec.get("paths", {}).values():
@@ -315,6 +318,22 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
         schemas.pop("HTTPValidationError")
         schemas.pop("ValidationError", None)
     return spec
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _integer_bounds(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            for key in _BOUNDS:
+                if isinstance(node.get(key), float) and node[key].is_integer():
+                    node[key] = int(node[key])
+        for value in node.values():
+            _integer_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _integer_bounds(value)
 
 
 def _request_id(request: Request) -> str | None:

@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mailslot.errors import problem_response
+from mailslot.errors import error_response, problem_response
 from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")
@@ -48,7 +49,7 @@ def defer(scope: Scope, run: Callable[[], Awaitable[None]]) -> None:
 class Edge:
     """Request id, body size limit (with or without Content-Length), `nosniff` and
     `no-store` headers, and one access-log line per request; then the stream a route
-    handed up (`defer`), if any."""
+    handed up (`defer`), if any. Every answer passes here, an unexpected error's 500 too."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -91,6 +92,15 @@ class Edge:
                 for key in [key for key in scope if key.startswith("fastapi_")]:
                     del scope[key]
                 await deferred()
+        except Exception as exc:
+            # An error no handler took. Starlette would answer it in ServerErrorMiddleware,
+            # outside every middleware (so without these headers), then re-raise it to the
+            # server, which drops the connection. Answered here, it is a problem like any
+            # other; once a response has started, nothing can be said any more.
+            if scope["type"] != "http" or status:
+                raise
+            response = await error_response(Request(scope), exc)
+            await response(scope, _no_receive, send_with_headers)
         finally:
             current_client.reset(client_token)
             access_log.info(

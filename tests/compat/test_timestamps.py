@@ -17,6 +17,8 @@ from mailslot.compat.timestamps import format_rfc1123, parse_rfc1123
         ("Sat, 10 Oct 2020 01:01:26 +0200", datetime(2020, 10, 9, 23, 1, 26, tzinfo=UTC)),
         ("Fri, 09 Oct 2020 23:01:26 -0000", datetime(2020, 10, 9, 23, 1, 26, tzinfo=UTC)),
         ("Fri, 09 Oct 2020 23:01:26 UTC", datetime(2020, 10, 9, 23, 1, 26, tzinfo=UTC)),
+        ("Fri, 31 Dec 9999 23:59:59 +0100", datetime(9999, 12, 31, 22, 59, 59, tzinfo=UTC)),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
     ],
 )
 def test_rfc1123_dates_parse_to_their_instant(text, instant) -> None:
@@ -37,6 +39,9 @@ def test_rfc1123_dates_parse_to_their_instant(text, instant) -> None:
         "Fri, 09 Oct 2020 23:01:26 EST",
         "Fri, 09 Oct 2020 23:01:26 GMT trailing",
         " Fri, 09 Oct 2020 23:01:26 GMT",
+        # Real dates whose instant in UTC is in the year 10000.
+        "Fri, 31 Dec 9999 23:59:59 -0100",
+        "Fri, 31 Dec 9999 23:00:00 -2359",
     ],
 )
 def test_anything_else_is_refused(text) -> None:

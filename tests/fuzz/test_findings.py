@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.compat.seed_a import make_seed_a_user, seed_a
 from tests.factories import PASSWORD, inbox, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -51,6 +52,19 @@ async def test_bulk_ids_must_be_integers(client, dialect) -> None:
             headers=alice.headers,
         )
         assert answer.status_code == 422, ids
+
+
+async def test_bulk_ids_written_as_whole_numbers_are_integers(client, dialect) -> None:
+    """JSON Schema's integer, which the document promises: 2.0 and 1e3 are integers."""
+    alice, bob = await make_user(client), await make_user(client)
+    sent = await send(client, bob, alice)
+    answer = await client.patch(
+        f"/users/{alice.username}/messages",
+        content=f'{{"ids": [{sent["id"]}.0, 1e3], "read": true}}',
+        headers=alice.headers | {"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["updated"] == [sent["id"]]
 
 
 @pytest.mark.parametrize(
@@ -117,3 +131,154 @@ async def test_instants_are_iso_8601_not_numbers(client, dialect, value) -> None
         headers=alice.headers,
     )
     assert fine.status_code == 200
+
+
+def pointers(answer) -> list[str]:
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["code"] == "validation_failed"
+    return [error["pointer"] for error in body["errors"]]
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64, -(2**63) - 1, 0, -1])
+async def test_bulk_ids_out_of_range_name_the_field(client, dialect, value) -> None:
+    alice = await make_user(client)
+    answer = await client.patch(
+        f"/users/{alice.username}/messages",
+        json={"ids": [1, value], "read": True},
+        headers=alice.headers,
+    )
+    assert pointers(answer) == ["/body/ids/1"]
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64, -(2**63) - 1])
+async def test_reply_to_out_of_range_names_the_field(client, dialect, value) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    answer = await client.post(
+        f"/users/{alice.username}/messages",
+        json={"receiver": bob.username, "subject": "s", "message": "m", "reply_to": value},
+        headers=alice.headers,
+    )
+    assert pointers(answer) == ["/body/reply_to"]
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(2**64), "0"])
+async def test_ids_in_paths_and_queries_out_of_range_name_the_field(client, dialect, value) -> None:
+    alice = await make_user(client)
+    base = f"/users/{alice.username}"
+    for method, target, pointer in [
+        ("GET", f"{base}/messages/{value}", "/path/message_id"),
+        ("DELETE", f"{base}/messages/{value}", "/path/message_id"),
+        ("POST", f"{base}/messages/{value}/restore", "/path/message_id"),
+        ("GET", f"{base}/threads/{value}", "/path/thread_id"),
+        ("GET", f"{base}/messages?thread={value}", "/query/thread"),
+    ]:
+        answer = await client.request(method, target, headers=alice.headers)
+        assert pointers(answer) == [pointer], (method, target)
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(2**64), "-1"])
+async def test_sequence_numbers_out_of_range_name_the_field(client, dialect, value) -> None:
+    alice = await make_user(client)
+    answer = await client.get(
+        f"/users/{alice.username}/changes", params={"since": value}, headers=alice.headers
+    )
+    assert pointers(answer) == ["/query/since"]
+    stream = await client.get(
+        f"/users/{alice.username}/events", params={"since": value}, headers=alice.headers
+    )
+    assert pointers(stream) == ["/query/since"]
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64, -(2**63) - 1])
+async def test_seed_a_delete_id_out_of_range_names_the_field(client, dialect, value) -> None:
+    alice = await make_seed_a_user(client)
+    answer = await seed_a(
+        client,
+        "POST",
+        f"//message?{alice.credentials}&request=delete",
+        alice.message(alice, id=value),
+    )
+    assert pointers(answer) == ["/body/id"]
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "Fri, 31 Dec 9999 23:59:59 -0100",
+        "Fri, 31 Dec 9999 23:59:59 +0100",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Mon, 01 Jan 0001 00:00:00 +0100",
+        "Mon, 01 Jan 0001 00:00:00 -0100",
+    ],
+)
+async def test_seed_a_timestamps_at_the_ends_of_time_answer_without_a_500(
+    client, dialect, timestamp
+) -> None:
+    alice, bob = await make_seed_a_user(client), await make_seed_a_user(client)
+    for request in ("write", "delete"):
+        answer = await seed_a(
+            client,
+            "POST",
+            f"//message?{alice.credentials}&request={request}",
+            alice.message(bob, timestamp=timestamp),
+        )
+        if answer.status_code != 422:
+            # A date that is an instant in UTC is kept as written; one that is not, refused.
+            assert answer.status_code in (200, 201), answer.text
+            assert answer.json().get("timestamp", timestamp) == timestamp
+        else:
+            assert pointers(answer) == ["/body/timestamp"]
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(2**64), "-1", "1e3"])
+async def test_last_event_id_out_of_range_is_a_problem(client, dialect, value) -> None:
+    alice = await make_user(client)
+    answer = await client.get(
+        f"/users/{alice.username}/events",
+        headers=alice.headers | {"Last-Event-ID": value},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "10000-01-01T00:00:00Z"],
+)
+async def test_instants_out_of_range_name_the_field(client, dialect, value) -> None:
+    alice = await make_user(client)
+    for name in ("after", "before"):
+        answer = await client.get(
+            f"/users/{alice.username}/messages", params={name: value}, headers=alice.headers
+        )
+        assert pointers(answer) == [f"/query/{name}"]
+    edge = await client.get(
+        f"/users/{alice.username}/messages",
+        params={"after": "0001-01-01T00:00:00Z", "before": "9999-12-31T23:59:59.999999Z"},
+        headers=alice.headers,
+    )
+    assert edge.status_code == 200
+
+
+async def test_the_document_states_integer_bounds_exactly(client) -> None:
+    """A generator reading a float bound (9.223372036854776e+18) sends ids the API refuses."""
+    spec = (await client.get("/openapi.json")).json()
+    bounds: list[object] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                bounds.extend(node[key] for key in ("maximum", "exclusiveMaximum") if key in node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert 2**63 in bounds
+    assert all(isinstance(bound, int) for bound in bounds), bounds
+    ids = spec["components"]["schemas"]["MessagesUpdate"]["properties"]["ids"]["anyOf"][0]
+    assert ids["items"]["exclusiveMaximum"] == 2**63

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mailslot.web.routes import INDEX, STATIC
+from mailslot.web.routes import HERE, INDEX, STATIC
 
 pytestmark = pytest.mark.anyio
 
@@ -77,6 +77,29 @@ async def test_api_and_docs_keep_their_paths(client: httpx.AsyncClient) -> None:
     assert (await client.post("/")).status_code == 405
 
 
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+async def test_docs_are_served_from_our_own_files_unframed(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    page = await client.get(path)
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    # Every script and style is a file of ours: no other origin, no inline script.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        answer = await client.get(asset)
+        assert answer.status_code == 200, asset
+        assert answer.headers["x-frame-options"] == "DENY"
+    assert (await client.get(f"{path}/oauth2-redirect")).status_code == 404
+
+
 @pytest.mark.process
 @pytest.mark.timeout(120)
 def test_the_wheel_ships_the_client(tmp_path: Path) -> None:
@@ -91,5 +114,5 @@ def test_the_wheel_ships_the_client(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("mailslot-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    files = [INDEX, *STATIC.iterdir()]
+    files = [INDEX, HERE / "docs.html", HERE / "redoc.html", *STATIC.iterdir()]
     assert {path.relative_to(ROOT / "src").as_posix() for path in files} <= names

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from mailslot.accounts.schemas import Input, Username
 from mailslot.compat.timestamps import EXAMPLE, parse_rfc1123
-from mailslot.messages.schemas import Body, Subject
+from mailslot.messages.schemas import Body, Id, Subject
 
 
 def _rfc1123(value: str) -> str:
@@ -32,9 +32,8 @@ class SeedAMessageBody(Input):
     sender: Username = Field(description="Must be the user of the query string.")
     subject: Subject
     timestamp: Timestamp | None = None
-    id: int | None = Field(
+    id: Id | None = Field(
         default=None,
-        ge=1,
         description="`delete` only: the `id` an answer gave, to name one of identical messages.",
     )
 

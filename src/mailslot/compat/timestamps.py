@@ -29,7 +29,12 @@ def parse_rfc1123(value: str) -> datetime:
     except (TypeError, ValueError):
         raise ValueError(f"is not a real date; write it like {EXAMPLE!r}") from None
     # `-0000` means "UTC, origin unknown" (RFC 5322 §3.3) and parses naive.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 31 Dec 9999 23:00 -0100 is in the year 10000 in UTC
+        raise ValueError(f"is out of range; write it like {EXAMPLE!r}") from None
 
 
 def format_rfc1123(moment: datetime) -> str:

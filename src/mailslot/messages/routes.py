@@ -22,9 +22,9 @@ from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problem
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
-    MAX_ID,
     BulkResult,
     Flag,
+    Id,
     Instant,
     MessageCreate,
     MessagePage,
@@ -42,8 +42,8 @@ from mailslot.messages.service import MessageView
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["messages"], responses=problems(503))
 
-MessageId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ThreadId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MessageId = Annotated[Id, Path()]
+ThreadId = Annotated[Id, Path()]
 # RFC 8941 writes the key as a quoted string; the bare form is accepted too.
 IdempotencyKey = Annotated[
     str | None,
@@ -161,7 +161,7 @@ class ListQuery(BaseModel):
     receiver: Username | None = Field(None, alias="to", description="Sent to.")
     after: Instant | None = Field(None, description="Sent after (ISO 8601; UTC).")
     before: Instant | None = Field(None, description="Sent before.")
-    thread: int | None = Field(None, ge=1, le=MAX_ID, description="In this thread.")
+    thread: Id | None = Field(None, description="In this thread.")
 
 
 @router.get(

@@ -12,7 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictInt,
+    Strict,
     WithJsonSchema,
     model_validator,
 )
@@ -23,7 +23,12 @@ MAX_RECEIVERS = 100
 MAX_SUBJECT = 255
 MAX_BODY = 65_536
 MAX_BULK_IDS = 1000
-MAX_ID = 2**63 - 1
+# Every message and thread id a client names: a BIGINT column holds no larger one, and
+# neither driver can even bind it (an OverflowError, not a miss). Bounded here, an
+# out-of-range id is a 422 naming its field. `lt=2**63` rather than `le=2**63 - 1`:
+# FastAPI writes a body's bounds into the OpenAPI document as floats, and 2**63 - 1 has
+# no float (it rounds to 2**63, which the document would then allow).
+Id = Annotated[int, Field(ge=1, lt=2**63)]
 
 
 def unquote(value: Any) -> Any:
@@ -70,6 +75,15 @@ def _as_utc(value: datetime) -> datetime:
 
 
 Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(FLAG_SCHEMA)]
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema counts 2035.0 as an integer, so the document promises it; true or "1"
+    # are no integers, so the type stays strict.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+StrictId = Annotated[Id, Strict(), BeforeValidator(_whole)]
 
 
 def _not_a_number(value: Any) -> Any:
@@ -124,10 +138,7 @@ class MessageCreate(Input):
     )
     subject: Subject
     message: Body
-    reply_to: Annotated[
-        int | None,
-        Field(ge=1, le=MAX_ID, description="The id of a message in your mailbox you answer."),
-    ] = None
+    reply_to: Id | None = Field(None, description="The id of a message in your mailbox you answer.")
 
     @model_validator(mode="after")
     def _one_addressing_form(self) -> MessageCreate:
@@ -175,7 +186,7 @@ class MessagesUpdate(Input):
         }
     )
 
-    ids: Annotated[list[StrictInt] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
+    ids: Annotated[list[StrictId] | None, Field(min_length=1, max_length=MAX_BULK_IDS)] = None
     all: Flag | None = None
     read: Flag
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -676,7 +676,8 @@ async def find_message_by_fields(
                 and_(
                     Message.client_timestamp.is_(None),
                     Message.created_at >= sent_second,
-                    Message.created_at < sent_second + timedelta(seconds=1),
+                    # Not `< sent_second + 1 s`: that overflows in 9999's last second.
+                    Message.created_at <= sent_second.replace(microsecond=999_999),
                 ),
             )
         query = query.where(same_time)
