@@ -63,7 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except UnsafeDurability:
             await engine.dispose()
             raise
-        prefix = redis_prefix(settings.redis_prefix, await deployment_key(engine))
+        # Only what is shared through Redis needs the deployment's key; without Redis the
+        # database is not asked, so an instance starts (and /readyz says why it is not
+        # ready) while the database is down or not yet migrated.
+        prefix = settings.redis_prefix
+        if settings.redis_url:
+            prefix = redis_prefix(prefix, await deployment_key(engine))
         limiter = make_limiter(settings.redis_url, prefix=prefix)
         app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
         app.state.passwords = Passwords(
