@@ -41,7 +41,7 @@ from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
-from mailslot.messages.search import MessageFilter, apply_filters
+from mailslot.messages.search import SEARCH_WINDOW, MessageFilter, apply_filters
 
 Box = Literal["inbox", "sent", "trash"]
 
@@ -515,6 +515,43 @@ def _unfiltered_page(
     return DirectQuery(_with_thread_unread(page) if thread_unread else page)
 
 
+async def _search(
+    db: Reader,
+    box: Box,
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    rows: int,
+    filters: MessageFilter,
+    thread_unread: bool,
+    params: dict[str, Any],
+) -> list[Any]:
+    """A search's page (`rows` rows after `offset`, unordered). The box's newest
+    SEARCH_WINDOW messages are tested one by one; only if they do not fill the page is
+    the rest looked up in the full-text index, below them. So a search in a box that
+    holds no more costs the same whatever everyone else's mail holds (search.py)."""
+
+    async def run(filters: MessageFilter, rows: int) -> list[Any]:
+        query = _page(box, viewer, unread, below_id, 0, rows, filters)
+        if thread_unread:
+            query = _with_thread_unread(query)
+        return list((await db.execute(query, params)).all())
+
+    # The window's oldest message: the box's SEARCH_WINDOW-th newest, if it holds that many.
+    oldest = _unfiltered_page(
+        box, unread, keyset=below_id is not None, thread_unread=False, limit=1, numbered=True
+    )
+    last = await oldest.all(db, {**params, "page_offset": SEARCH_WINDOW - 1})
+    split: int | None = last[0].id if last else None
+    wanted = offset + rows
+    found = await run(replace(filters, match_by="rows", split=split), wanted)
+    if split is not None and len(found) < wanted:
+        rest = replace(filters, match_by="index", split=split)
+        found += await run(rest, wanted - len(found))
+    return sorted(found, key=lambda row: row.id, reverse=True)[offset:]
+
+
 async def list_messages(
     db: Reader,
     *,
@@ -545,6 +582,10 @@ async def list_messages(
             limit=limit + 1,
             numbered=offset > 0,
         ).all(db, params)
+    elif filters.terms:
+        found = await _search(
+            db, box, viewer, unread, below_id, offset, limit + 1, filters, thread_unread, params
+        )
     else:
         query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
         if thread_unread:
