@@ -139,7 +139,7 @@ def _ts_query(terms: Sequence[Term]) -> ColumnElement[Any]:
 
 
 def matching_ids(
-    terms: Sequence[Term], dialect: str, id_column: Any, *, below: int | None = None
+    terms: Sequence[Term], dialect: str, id_column: Any, *, below: Any = None
 ) -> ColumnElement[bool]:
     """A condition true for the messages whose subject or body holds every term, looked
     up in the full-text index (among the messages below id `below`, if given): its cost
@@ -181,7 +181,7 @@ class MessageFilter:
     # "index" looks them up in the full-text index (below `split`, if set), "rows" tests
     # each row (from `split` up, if set).
     match_by: Literal["index", "rows"] = "index"
-    split: int | None = None
+    split: int | ColumnElement[Any] | None = None
 
     @property
     def is_empty(self) -> bool:

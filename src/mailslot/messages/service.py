@@ -22,6 +22,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -527,28 +528,32 @@ async def _search(
     thread_unread: bool,
     params: dict[str, Any],
 ) -> list[Any]:
-    """A search's page (`rows` rows after `offset`, unordered). The box's newest
-    SEARCH_WINDOW messages are tested one by one; only if they do not fill the page is
-    the rest looked up in the full-text index, below them. So a search in a box that
-    holds no more costs the same whatever everyone else's mail holds (search.py)."""
-
-    async def run(filters: MessageFilter, rows: int) -> list[Any]:
-        query = _page(box, viewer, unread, below_id, 0, rows, filters)
-        if thread_unread:
-            query = _with_thread_unread(query)
-        return list((await db.execute(query, params)).all())
-
-    # The window's oldest message: the box's SEARCH_WINDOW-th newest, if it holds that many.
-    oldest = _unfiltered_page(
-        box, unread, keyset=below_id is not None, thread_unread=False, limit=1, numbered=True
-    )
-    last = await oldest.all(db, {**params, "page_offset": SEARCH_WINDOW - 1})
-    split: int | None = last[0].id if last else None
+    """A search's page (`rows` rows after `offset`). The box's newest SEARCH_WINDOW
+    messages are tested one by one; only if they do not fill the page is the rest looked
+    up in the full-text index, below them, by a second statement. So a search in a box
+    that holds no more costs the same whatever everyone else's mail holds (search.py)."""
     wanted = offset + rows
-    found = await run(replace(filters, match_by="rows", split=split), wanted)
+    # The box's SEARCH_WINDOW-th newest message (NULL if it holds fewer) ends the window.
+    end = _page(box, viewer, unread, below_id, SEARCH_WINDOW - 1, 1, None).subquery()
+    window_end = select(end.c.id).scalar_subquery()
+    window = replace(filters, match_by="rows", split=func.coalesce(window_end, 0))
+    page = _page(box, viewer, unread, below_id, 0, wanted, window)
+    listed = (_with_thread_unread(page) if thread_unread else page).subquery()
+    # One row at least, so that an empty page still tells where its window ended.
+    one = select(literal_column("1").label("one")).subquery()
+    query = select(listed, window_end.label("window_end")).select_from(
+        one.outerjoin(listed, true())
+    )
+    # Without the page's offset: `end` skips SEARCH_WINDOW - 1 rows by its own.
+    window_params = {name: value for name, value in params.items() if name != "page_offset"}
+    found = list((await db.execute(query, window_params)).all())
+    split = found[0].window_end
+    found = [row for row in found if row.id is not None]
     if split is not None and len(found) < wanted:
         rest = replace(filters, match_by="index", split=split)
-        found += await run(rest, wanted - len(found))
+        page = _page(box, viewer, unread, below_id, 0, wanted - len(found), rest)
+        query = _with_thread_unread(page) if thread_unread else page
+        found += (await db.execute(query, window_params)).all()
     return sorted(found, key=lambda row: row.id, reverse=True)[offset:]
 
 
