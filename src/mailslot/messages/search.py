@@ -17,7 +17,8 @@ by one (`row_matches`), and only if they do not fill the page is the rest looked
 full-text index, below them (`matching_ids`). The index's cost follows how many messages
 of everyone's hold the terms; the window's follows the box alone. So a search in a box of
 up to SEARCH_WINDOW messages costs the same whatever the others' mail holds, and a word
-that is rare in a large box is still one index look-up.
+that is rare in a large box is still one index look-up. Except a prefix on SQLite
+(`MessageFilter.tests_rows`), which stays one look-up in the index.
 """
 
 from __future__ import annotations
@@ -187,6 +188,16 @@ class MessageFilter:
     def is_empty(self) -> bool:
         """Keeps everything: the listing is the plain box."""
         return not (self.touches_message or self.thread_id is not None or self.matches_nothing)
+
+    @property
+    def tests_rows(self) -> bool:
+        """Whether a search tests the box's newest messages one by one first. Not for a
+        prefix on SQLite: FTS5 (3.40) gathers every word with that prefix from the whole
+        index at each test (a 3-letter prefix: 24.8 ms a page among 10^6 messages, against
+        7.3 ms in one look-up), so such a search stays one look-up in the index."""
+        return bool(self.terms) and not (
+            self.dialect == "sqlite" and any(term.prefix for term in self.terms)
+        )
 
     @property
     def touches_message(self) -> bool:

@@ -587,7 +587,7 @@ async def list_messages(
             limit=limit + 1,
             numbered=offset > 0,
         ).all(db, params)
-    elif filters.terms:
+    elif filters.tests_rows:
         found = await _search(
             db, box, viewer, unread, below_id, offset, limit + 1, filters, thread_unread, params
         )
