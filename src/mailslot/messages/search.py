@@ -140,7 +140,7 @@ def _ts_query(terms: Sequence[Term]) -> ColumnElement[Any]:
 
 
 def matching_ids(
-    terms: Sequence[Term], dialect: str, id_column: Any, *, below: Any = None
+    terms: Sequence[Term], dialect: str, id_column: Any, *, below: int | None = None
 ) -> ColumnElement[bool]:
     """A condition true for the messages whose subject or body holds every term, looked
     up in the full-text index (among the messages below id `below`, if given): its cost
@@ -179,10 +179,11 @@ class MessageFilter:
     thread_id: int | None = None
     matches_nothing: bool = False
     # How the terms are matched, set per statement by the listing (service `_search`):
-    # "index" looks them up in the full-text index (below `split`, if set), "rows" tests
-    # each row (from `split` up, if set).
+    # "index" looks them up in the full-text index (below id `split`, if set), "rows"
+    # tests each message (of those `window` selects, if set).
     match_by: Literal["index", "rows"] = "index"
-    split: int | ColumnElement[Any] | None = None
+    split: int | None = None
+    window: Select[tuple[int]] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -216,8 +217,8 @@ def apply_filters(
         id_column = Delivery.message_id if received else Message.id
         if filters.match_by == "rows":
             query = query.where(row_matches(filters.terms, dialect, id_column))
-            if filters.split is not None:
-                query = query.where(id_column >= filters.split)
+            if filters.window is not None:
+                query = query.where(id_column.in_(filters.window))
         else:
             query = query.where(
                 matching_ids(filters.terms, dialect, id_column, below=filters.split)

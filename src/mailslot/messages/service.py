@@ -340,9 +340,11 @@ def _inbox_page(
     limit: int,
     *,
     filters: MessageFilter | None = None,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
+    where = (Delivery.deleted_at.is_(None),)
     return _received_page(
-        viewer, unread, below_id, offset, limit, (Delivery.deleted_at.is_(None),), filters, "inbox"
+        viewer, unread, below_id, offset, limit, where, filters, "inbox", ids_only
     )
 
 
@@ -354,11 +356,14 @@ def _trash_page(
     limit: int,
     *,
     filters: MessageFilter | None = None,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The receiver's trash. A message its sender has since deleted for everyone is gone
     from the trash too."""
     where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
-    return _received_page(viewer, unread, below_id, offset, limit, where, filters, "trash")
+    return _received_page(
+        viewer, unread, below_id, offset, limit, where, filters, "trash", ids_only
+    )
 
 
 def _received_page(
@@ -370,10 +375,12 @@ def _received_page(
     where: tuple[ColumnElement[bool], ...],
     filters: MessageFilter | None,
     box: Literal["inbox", "trash"],
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The page is cut from the inbox index first and only its rows are joined, so the
     plan is a bounded index range scan whatever the planner knows of the mailbox.
-    The result is unordered: the caller orders the page."""
+    The result is unordered: the caller orders the page. `ids_only`: the cut's message
+    ids alone, as `id`."""
     page = (
         select(Delivery.message_id, Delivery.read_at)
         .where(Delivery.receiver_id == bindparam("viewer_id", viewer.id), *where)
@@ -391,6 +398,8 @@ def _received_page(
     if below_id is not None:
         page = page.where(Delivery.message_id < bindparam("below_id", below_id))
     cut = page.subquery("page")
+    if ids_only:
+        return select(cut.c.message_id.label("id"))
     return (
         select(*_VIEW_COLUMNS, cut.c.read_at)
         .select_from(cut)
@@ -432,6 +441,7 @@ def _sent_page(
     limit: int,
     *,
     filters: MessageFilter | None = None,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     page = (
         select(Message.id)
@@ -447,6 +457,8 @@ def _sent_page(
     if below_id is not None:
         page = page.where(Message.id < bindparam("below_id", below_id))
     cut = page.subquery("page")
+    if ids_only:
+        return select(cut.c.id)
     return (
         select(*_VIEW_COLUMNS)
         .select_from(cut)
@@ -463,12 +475,18 @@ def _page(
     offset: int,
     limit: int,
     filters: MessageFilter | None,
+    *,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     if box == "inbox":
-        return _inbox_page(viewer, unread, below_id, offset, limit, filters=filters)
+        return _inbox_page(
+            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
+        )
     if box == "trash":
-        return _trash_page(viewer, unread, below_id, offset, limit, filters=filters)
-    return _sent_page(viewer, below_id, offset, limit, filters=filters)
+        return _trash_page(
+            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
+        )
+    return _sent_page(viewer, below_id, offset, limit, filters=filters, ids_only=ids_only)
 
 
 def _with_thread_unread(page: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
@@ -533,10 +551,13 @@ async def _search(
     up in the full-text index, below them, by a second statement. So a search in a box
     that holds no more costs the same whatever everyone else's mail holds (search.py)."""
     wanted = offset + rows
-    # The box's SEARCH_WINDOW-th newest message (NULL if it holds fewer) ends the window.
-    end = _page(box, viewer, unread, below_id, SEARCH_WINDOW - 1, 1, None).subquery()
-    window_end = select(end.c.id).scalar_subquery()
-    window = replace(filters, match_by="rows", split=func.coalesce(window_end, 0))
+    # The window: the box's SEARCH_WINDOW newest messages, a set of its own so that no
+    # planner walks further (PostgreSQL merged a bare id range with message's primary
+    # key: every message tested). Its end: the last of them, NULL if the box holds fewer.
+    newest = _page(box, viewer, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
+    end = _page(box, viewer, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
+    window_end = end.scalar_subquery()
+    window = replace(filters, match_by="rows", window=newest)
     page = _page(box, viewer, unread, below_id, 0, wanted, window)
     listed = (_with_thread_unread(page) if thread_unread else page).subquery()
     # One row at least, so that an empty page still tells where its window ended.
