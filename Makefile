@@ -43,8 +43,9 @@ db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the
 db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
 	$(BIN)/python -m mailslot.db.revision "$(m)"
 
-bench-search: $(VENV)/.synced ## cost of a search on a 10^5-message mailbox, SQLite and PostgreSQL (~2 min)
+bench-search: $(VENV)/.synced ## cost of a search: a 10^5-message mailbox, and a small one among 10^3-10^6 others' messages, SQLite and PostgreSQL (~20 min)
 	$(BIN)/python bench/search.py --db all --messages 100000 --rounds 40
+	$(BIN)/python bench/search.py --db all --foreign 1000,10000,100000,1000000 --rounds 40
 
 bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, not asserted; ~2 min)
 	$(BIN)/python -m bench.signin_timing

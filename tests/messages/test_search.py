@@ -6,9 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mailslot.messages import service
+from mailslot.messages.search import SEARCH_WINDOW
 from tests.factories import TestUser, ids, listing, make_user, send
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True, params=[SEARCH_WINDOW, 2], ids=["window", "window2"])
+def window(request, monkeypatch) -> None:
+    """Every search here runs twice: in boxes within the window (each message tested by
+    itself), and with a window of two, so that most results come from the full-text
+    index below it, and both ways must find the same."""
+    monkeypatch.setattr(service, "SEARCH_WINDOW", request.param)
 
 
 async def found(client, user: TestUser, q: str, **params) -> list[int]:

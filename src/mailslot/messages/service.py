@@ -35,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     tuple_,
     update,
 )
@@ -56,7 +57,7 @@ from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
-from mailslot.messages.search import MessageFilter, apply_filters
+from mailslot.messages.search import SEARCH_WINDOW, MessageFilter, apply_filters
 
 Box = Literal["inbox", "sent", "trash"]
 
@@ -354,9 +355,11 @@ def _inbox_page(
     limit: int,
     *,
     filters: MessageFilter | None = None,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
+    where = (Delivery.deleted_at.is_(None),)
     return _received_page(
-        viewer, unread, below_id, offset, limit, (Delivery.deleted_at.is_(None),), filters, "inbox"
+        viewer, unread, below_id, offset, limit, where, filters, "inbox", ids_only
     )
 
 
@@ -368,11 +371,14 @@ def _trash_page(
     limit: int,
     *,
     filters: MessageFilter | None = None,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The receiver's trash. A message its sender has since deleted for everyone is gone
     from the trash too."""
     where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
-    return _received_page(viewer, unread, below_id, offset, limit, where, filters, "trash")
+    return _received_page(
+        viewer, unread, below_id, offset, limit, where, filters, "trash", ids_only
+    )
 
 
 def _received_page(
@@ -384,10 +390,12 @@ def _received_page(
     where: tuple[ColumnElement[bool], ...],
     filters: MessageFilter | None,
     box: Literal["inbox", "trash"],
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The page is cut from the inbox index first and only its rows are joined, so the
     plan is a bounded index range scan whatever the planner knows of the mailbox.
-    The result is unordered: the caller orders the page."""
+    The result is unordered: the caller orders the page. `ids_only`: the cut's message
+    ids alone, as `id`."""
     page = (
         select(Delivery.message_id, Delivery.read_at)
         .where(Delivery.receiver_id == bindparam("viewer_id", viewer.id), *where)
@@ -405,6 +413,8 @@ def _received_page(
     if below_id is not None:
         page = page.where(Delivery.message_id < bindparam("below_id", below_id))
     cut = page.subquery("page")
+    if ids_only:
+        return select(cut.c.message_id.label("id"))
     return (
         select(*_VIEW_COLUMNS, cut.c.read_at)
         .select_from(cut)
@@ -446,6 +456,7 @@ def _sent_page(
     limit: int,
     *,
     filters: MessageFilter | None = None,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     page = (
         select(Message.id)
@@ -461,6 +472,8 @@ def _sent_page(
     if below_id is not None:
         page = page.where(Message.id < bindparam("below_id", below_id))
     cut = page.subquery("page")
+    if ids_only:
+        return select(cut.c.id)
     return (
         select(*_VIEW_COLUMNS)
         .select_from(cut)
@@ -477,12 +490,18 @@ def _page(
     offset: int,
     limit: int,
     filters: MessageFilter | None,
+    *,
+    ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     if box == "inbox":
-        return _inbox_page(viewer, unread, below_id, offset, limit, filters=filters)
+        return _inbox_page(
+            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
+        )
     if box == "trash":
-        return _trash_page(viewer, unread, below_id, offset, limit, filters=filters)
-    return _sent_page(viewer, below_id, offset, limit, filters=filters)
+        return _trash_page(
+            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
+        )
+    return _sent_page(viewer, below_id, offset, limit, filters=filters, ids_only=ids_only)
 
 
 def _with_thread_unread(page: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
@@ -530,6 +549,50 @@ def _unfiltered_page(
     return DirectQuery(_with_thread_unread(page) if thread_unread else page)
 
 
+async def _search(
+    db: Reader,
+    box: Box,
+    viewer: Account,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    rows: int,
+    filters: MessageFilter,
+    thread_unread: bool,
+    params: dict[str, Any],
+) -> list[Any]:
+    """A search's page (`rows` rows after `offset`). The box's newest SEARCH_WINDOW
+    messages are tested one by one; only if they do not fill the page is the rest looked
+    up in the full-text index, below them, by a second statement. So a search in a box
+    that holds no more costs the same whatever everyone else's mail holds (search.py)."""
+    wanted = offset + rows
+    # The window: the box's SEARCH_WINDOW newest messages, a set of its own so that no
+    # planner walks further (PostgreSQL merged a bare id range with message's primary
+    # key: every message tested). Its end: the last of them, NULL if the box holds fewer.
+    newest = _page(box, viewer, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
+    end = _page(box, viewer, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
+    window_end = end.scalar_subquery()
+    window = replace(filters, match_by="rows", window=newest)
+    page = _page(box, viewer, unread, below_id, 0, wanted, window)
+    listed = (_with_thread_unread(page) if thread_unread else page).subquery()
+    # One row at least, so that an empty page still tells where its window ended.
+    one = select(literal_column("1").label("one")).subquery()
+    query = select(listed, window_end.label("window_end")).select_from(
+        one.outerjoin(listed, true())
+    )
+    # Without the page's offset: `end` skips SEARCH_WINDOW - 1 rows by its own.
+    window_params = {name: value for name, value in params.items() if name != "page_offset"}
+    found = list((await db.execute(query, window_params)).all())
+    split = found[0].window_end
+    found = [row for row in found if row.id is not None]
+    if split is not None and len(found) < wanted:
+        rest = replace(filters, match_by="index", split=split)
+        page = _page(box, viewer, unread, below_id, 0, wanted - len(found), rest)
+        query = _with_thread_unread(page) if thread_unread else page
+        found += (await db.execute(query, window_params)).all()
+    return sorted(found, key=lambda row: row.id, reverse=True)[offset:]
+
+
 async def list_messages(
     db: Reader,
     *,
@@ -560,6 +623,10 @@ async def list_messages(
             limit=limit + 1,
             numbered=offset > 0,
         ).all(db, params)
+    elif filters.tests_rows:
+        found = await _search(
+            db, box, viewer, unread, below_id, offset, limit + 1, filters, thread_unread, params
+        )
     else:
         query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
         if thread_unread:
