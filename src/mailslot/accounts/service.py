@@ -374,33 +374,19 @@ async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime
 async def purge_expired_tokens(db: AsyncSession, *, now: datetime, limit: int) -> int:
     """Delete up to `limit` bearer tokens expired by `now` (their stream tickets go with
     them); returns how many. Walks the expiry index, oldest first."""
-    batch = (
-        select(AccessToken.token_hash)
-        .where(AccessToken.expires_at <= now)
-        .order_by(AccessToken.expires_at)
-        .limit(limit)
-    )
-    result = await db.execute(
-        delete(AccessToken)
-        .where(AccessToken.token_hash.in_(batch))
-        .returning(AccessToken.token_hash)
-    )
-    return len(result.all())
+    return await _purge_expired(db, AccessToken.token_hash, AccessToken.expires_at, now, limit)
 
 
 async def purge_expired_stream_tickets(db: AsyncSession, *, now: datetime, limit: int) -> int:
     """Delete up to `limit` stream tickets expired by `now`, unredeemed; returns how many."""
-    batch = (
-        select(StreamTicket.ticket_hash)
-        .where(StreamTicket.expires_at <= now)
-        .order_by(StreamTicket.expires_at)
-        .limit(limit)
-    )
-    result = await db.execute(
-        delete(StreamTicket)
-        .where(StreamTicket.ticket_hash.in_(batch))
-        .returning(StreamTicket.ticket_hash)
-    )
+    return await _purge_expired(db, StreamTicket.ticket_hash, StreamTicket.expires_at, now, limit)
+
+
+async def _purge_expired(
+    db: AsyncSession, key: Any, expires_at: Any, now: datetime, limit: int
+) -> int:
+    batch = select(key).where(expires_at <= now).order_by(expires_at).limit(limit)
+    result = await db.execute(delete(key.table).where(key.in_(batch)).returning(key))
     return len(result.all())
 
 
