@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.run import Seeder, scratch_database
+from bench.seed import Seeder, scratch_database
 from mailslot.config import Settings
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import make_engine, read_only

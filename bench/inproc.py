@@ -29,7 +29,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.run import Seeder, scratch_database
+from bench.seed import Seeder, scratch_database
 from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.db.engine import make_engine

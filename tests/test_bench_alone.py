@@ -8,7 +8,7 @@ import subprocess
 import asyncpg
 import pytest
 from bench import alone
-from bench.run import run_pgbench
+from bench.harness import run_pgbench
 from sqlalchemy.engine import make_url
 
 from mailslot.config import Settings

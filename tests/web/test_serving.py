@@ -39,7 +39,7 @@ async def test_page_is_served_at_root_with_a_strict_csp(client: httpx.AsyncClien
 @pytest.mark.parametrize(
     ("path", "media_type"),
     [
-        ("/static/app.js", "text/javascript"),
+        ("/static/main.js", "text/javascript"),
         ("/static/api.js", "text/javascript"),
         ("/static/live.js", "text/javascript"),
         ("/static/style.css", "text/css"),

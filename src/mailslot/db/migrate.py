@@ -17,7 +17,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(slug)s")
     config.attributes["connection"] = connection
     return config
 

@@ -1,0 +1,9 @@
+// Usernames as the server has them (accounts/schemas.py): the pattern a name matches, and
+// one way to compare two names, regardless of case.
+
+export const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$/;
+
+/** What two names that are the same user have in common (usernames are ASCII). */
+export const nameKey = (name) => name.toLowerCase();
+
+export const sameName = (a, b) => nameKey(a) === nameKey(b);
