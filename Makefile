@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
+.PHONY: help run test test-fast lint fmt typecheck docs docs-serve db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,14 @@ fmt: $(VENV)/.synced ## format and fix what ruff can
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
 
+# NO_MKDOCS_2_WARNING: Material 9.7+ prints a notice about its end of life on every build.
+docs docs-serve: export NO_MKDOCS_2_WARNING := 1
+docs: $(VENV)/.synced ## build the documentation site into site/, strictly (a broken link or a page missing from nav fails)
+	$(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(VENV)/.synced ## preview the documentation site at http://127.0.0.1:8100
+	$(BIN)/mkdocs serve --strict
+
 db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
 	$(BIN)/mailslot db upgrade
 
@@ -54,7 +62,7 @@ bench-live: $(VENV)/.synced ## live delivery: latency across two instances (Post
 	$(BIN)/python -m bench.live $(ARGS)
 
 clean: ## remove environments, caches and local data
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site
 
 $(UV):
 	$(PYTHON) -m venv .tools
