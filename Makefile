@@ -19,8 +19,8 @@ run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MA
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) ## lint, type-check and the whole suite on SQLite and PostgreSQL (what CI runs)
-	$(MAKE) --no-print-directory lint typecheck
+test: $(VENV)/.synced $(CHROMIUM) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest --db=all $(ARGS)
 
 test-fast: $(VENV)/.synced $(CHROMIUM) ## the suite on SQLite only
@@ -61,7 +61,7 @@ bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, n
 bench-live: $(VENV)/.synced ## live delivery: latency across two instances (PostgreSQL + Redis), memory per idle stream (~1 min)
 	$(BIN)/python -m bench.live $(ARGS)
 
-clean: ## remove environments, caches and local data
+clean: ## remove environments, caches, local data and the built site
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site
 
 $(UV):
