@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
+.PHONY: help run test test-fast lint fmt typecheck docs docs-serve db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -19,8 +19,8 @@ run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MA
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) ## lint, type-check and the whole suite on SQLite and PostgreSQL (what CI runs)
-	$(MAKE) --no-print-directory lint typecheck
+test: $(VENV)/.synced $(CHROMIUM) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest --db=all $(ARGS)
 
 test-fast: $(VENV)/.synced $(CHROMIUM) ## the suite on SQLite only
@@ -36,6 +36,14 @@ fmt: $(VENV)/.synced ## format and fix what ruff can
 
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
+
+# NO_MKDOCS_2_WARNING: Material 9.7+ prints a notice about its end of life on every build.
+docs docs-serve: export NO_MKDOCS_2_WARNING := 1
+docs: $(VENV)/.synced ## build the documentation site into site/, strictly (a broken link or a page missing from nav fails)
+	$(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(VENV)/.synced ## preview the documentation site at http://127.0.0.1:8100
+	$(BIN)/mkdocs serve --strict
 
 db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
 	$(BIN)/mailslot db upgrade
@@ -54,8 +62,8 @@ bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, n
 bench-live: $(VENV)/.synced ## live delivery: latency across two instances (PostgreSQL + Redis), memory per idle stream (~1 min)
 	$(BIN)/python -m bench.live $(ARGS)
 
-clean: ## remove environments, caches and local data
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data
+clean: ## remove environments, caches, local data and the built site
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site
 
 $(UV):
 	$(PYTHON) -m venv .tools

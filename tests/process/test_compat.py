@@ -1,6 +1,6 @@
 """Seed A against a real `mailslot serve`: the double slash survives uvicorn, and
-query-string passwords never reach its output. (The README's seed A walk-through runs in
-test_readme.py.)"""
+query-string passwords never reach its output. (The seed A walk-through of
+docs/older-apis.md runs in test_walkthroughs.py.)"""
 
 from __future__ import annotations
 

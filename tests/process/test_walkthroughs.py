@@ -1,9 +1,11 @@
-"""The README's curl walk-throughs work when pasted, against a real server."""
+"""Every shell walk-through of the README and the docs works when pasted, against a real
+server, and prints what its page says it prints."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,31 +14,67 @@ from tests.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(90)]
 
-README = Path(__file__).parents[2] / "README.md"
+ROOT = Path(__file__).parents[2]
 
 
-def paste(lead_in: str, tmp_path) -> str:
-    """Run the README's shell block after `lead_in` against a fresh server; its output."""
-    block = README.read_text().split(f"{lead_in}\n\n```sh\n", 1)[1].split("```", 1)[0]
+@dataclass(frozen=True)
+class Walkthrough:
+    """A page's shell block after `lead_in`, and the ```text block that follows it: the
+    output the page shows, where `...` stands for anything on its line."""
+
+    script: str
+    shown: str
+
+
+def walkthrough(page: str, lead_in: str) -> Walkthrough:
+    after = (ROOT / page).read_text().split(f"{lead_in}\n\n```sh\n", 1)[1]
+    script, rest = after.split("```", 1)
+    shown = rest.split("```text\n", 1)[1].split("```", 1)[0]
+    return Walkthrough(script, shown)
+
+
+README = walkthrough("README.md", "paste this:")
+API = walkthrough("docs/api.md", "paste this next:")
+THREADS = walkthrough("docs/api.md", "paste this too:")
+LIVE = walkthrough("docs/live.md", "paste this as well:")
+SEED_A = walkthrough("docs/older-apis.md", "paste this into a shell:")
+
+
+def paste(tmp_path, *walkthroughs: Walkthrough) -> str:
+    """Run the blocks, in one shell, against a fresh server; what they print. Checks it
+    against what the pages show."""
     with MailslotServer(tmp_path / "data") as server:
-        script = block.replace("B=http://127.0.0.1:8000", f"B={server.url}")
+        script = "".join(w.script for w in walkthroughs)
+        script = script.replace("B=http://127.0.0.1:8000", f"B={server.url}")
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60
         )
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    out = result.stdout.replace("\r\n", "\n")  # curl -D prints headers as they came
+    assert_shown(out, "".join(w.shown for w in walkthroughs))
+    return out
 
 
-def test_readme_walkthrough_works_when_pasted(tmp_path) -> None:
-    out = paste("paste this:", tmp_path)
-    assert '"unread":1' in out
-    assert re.search(r'"subject":"Lunch\?".*"read":true', out)
+def assert_shown(out: str, shown: str) -> None:
+    lines, expected = out.splitlines(), shown.splitlines()
+    assert len(lines) == len(expected), f"printed:\n{out}\npage shows:\n{shown}"
+    for line, page_line in zip(lines, expected, strict=True):
+        pattern = ".*".join(re.escape(part) for part in page_line.split("..."))
+        assert re.fullmatch(pattern, line), f"printed:\n{line}\npage shows:\n{page_line}"
+
+
+def test_readme_walkthrough_and_its_sequel_work_when_pasted(tmp_path) -> None:
+    """The README's walk-through, then the API page's, which goes on in the same shell."""
+    out = paste(tmp_path, README, API)
+    readme = "\n".join(out.splitlines()[: len(README.shown.splitlines())])
+    assert '"unread":1' in readme
+    assert re.search(r'"subject":"Lunch\?".*"read":true', readme)
     assert out.splitlines().count("204") == 2  # whole lines: a timestamp may hold "204"
     assert out.rstrip().endswith('"code": "invalid_token", "instance": "/users/alice/messages"}')
 
 
-def test_readme_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:
-    lines = paste("paste this into a shell:", tmp_path).splitlines()
+def test_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:
+    lines = paste(tmp_path, SEED_A).splitlines()
     assert lines[:4] == [
         '{"username":"user1","logged_in":false}',
         '{"username":"user2","logged_in":false}',
@@ -57,8 +95,8 @@ def test_readme_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:
     assert '"code": "session_not_started"' in lines[11]
 
 
-def test_readme_threads_walkthrough_works_when_pasted(tmp_path) -> None:
-    lines = paste("paste this too:", tmp_path).splitlines()
+def test_threads_walkthrough_works_when_pasted(tmp_path) -> None:
+    lines = paste(tmp_path, THREADS).splitlines()
     assert lines[0].lower().strip() == "idempotent-replayed: true"
     reply, found, thread, deleted, trash, restored, erased, gone = lines[1:]
     question = int(re.findall(r'"reply_to":(\d+)', reply)[0])
@@ -74,8 +112,8 @@ def test_readme_threads_walkthrough_works_when_pasted(tmp_path) -> None:
     assert '"code":"message_not_found"' in gone.replace(" ", "")
 
 
-def test_readme_live_updates_work_when_pasted(tmp_path) -> None:
-    out = paste("paste this as well:", tmp_path)
+def test_live_updates_walkthrough_works_when_pasted(tmp_path) -> None:
+    out = paste(tmp_path, LIVE)
     stream, changes, ticket = _live_parts(out)
     assert stream.startswith("retry: 2000\nid: 0\n\n")
     assert "id: 1\nevent: message.created\ndata: " in stream
