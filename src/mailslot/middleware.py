@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mailslot.errors import error_response, problem_response
+from mailslot.problems import error_response, problem_response
 from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")

@@ -15,15 +15,10 @@ from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
 from mailslot.deps import ClientAddress, DbSession, PasswordHasher, RequestBudgets, SessionDigests
-from mailslot.errors import (
-    JSON_BODY,
-    CredentialsMissing,
-    NoUnreadMessage,
-    UnknownRequest,
-    problems,
-)
+from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest
 from mailslot.messages import service as messages
 from mailslot.messages.service import MessageView
+from mailslot.openapi import JSON_BODY, problems
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["seed A (deprecated)"], deprecated=True, responses=problems(503))

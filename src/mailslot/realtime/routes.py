@@ -24,10 +24,10 @@ from mailslot.errors import (
     InvalidTicket,
     InvalidToken,
     Unauthenticated,
-    problems,
 )
 from mailslot.messages import changes
 from mailslot.middleware import defer
+from mailslot.openapi import problems
 from mailslot.realtime.events import Event
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write

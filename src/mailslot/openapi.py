@@ -1,0 +1,80 @@
+"""What the OpenAPI document says about errors: the problem statuses of each operation."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from mailslot.problems import PROBLEM_JSON, Problem
+
+# What any route that reads a JSON body may answer: malformed, too large, not JSON, invalid.
+JSON_BODY = (400, 413, 415, 422)
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting the problem statuses a route can answer."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {}},
+        }
+        for status in statuses
+    }
+
+
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI document say what the service answers: every error is
+    problem+json (FastAPI would write application/json); an operation with a body can
+    answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
+    Retry-After. And an integer's bounds stay integers: FastAPI's OpenAPI model reads
+    them as floats, so a generated client or fuzzer would compute ids near 2**63 in floats
+    (the ids' bound is `lt=2**63`, a float exactly)."""
+    _integer_bounds(spec)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", Problem.model_json_schema())
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            extra = set()
+            if "requestBody" in operation:
+                extra |= {400, 413, 415, 422}
+            if "requestBody" in operation or "401" in responses:
+                extra.add(503)
+            for number in extra:
+                responses.setdefault(str(number), {"description": HTTPStatus(number).phrase})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
+                    if status in ("429", "503"):
+                        response["headers"] = RETRY_AFTER
+    if "HTTPValidationError" in schemas and "HTTPValidationError" not in json.dumps(spec["paths"]):
+        schemas.pop("HTTPValidationError")
+        schemas.pop("ValidationError", None)
+    return spec
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _integer_bounds(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            for key in _BOUNDS:
+                if isinstance(node.get(key), float) and node[key].is_integer():
+                    node[key] = int(node[key])
+        for value in node.values():
+            _integer_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _integer_bounds(value)
