@@ -26,7 +26,6 @@
     │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     ├── Gone (410 gone)
     │   └── ResyncRequired (410 resync_required)
-    ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
     │   ├── UnknownReceiver (422 unknown_receiver)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
@@ -35,20 +34,259 @@
     │   └── TooManyStreams (429 too_many_streams)
     └── ServiceUnavailable (503 service_unavailable)
 
-Clients switch on `code`; codes are API and are never renamed. `problems` renders them
-as RFC 9457 problem+json.
+Clients switch on `code`. Every code a client can see, raised here or answered by the
+handlers, the edge or the streams, is declared once in `Code` and described in `CODES`;
+the OpenAPI document, docs/errors.md and the tests read them. Codes are API: never rename
+one. Each class sets only its code; its status is the code's. `problems` renders them as
+RFC 9457 problem+json.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 
-class AppError(Exception):
-    """Base of every error a client may see. Subclasses set status and code."""
+class Code(StrEnum):
+    """Every `code` a client can see: in a problem+json body, or as a WebSocket close's
+    reason."""
 
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    BAD_REQUEST = "bad_request"
+    INVALID_PARAMETER = "invalid_parameter"
+    UNKNOWN_REQUEST = "unknown_request"
+    MALFORMED_JSON = "malformed_json"
+    NOT_AUTHENTICATED = "not_authenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 (a code, not a secret)
+    INVALID_TICKET = "invalid_ticket"
+    CREDENTIALS_MISSING = "credentials_missing"
+    SESSION_NOT_STARTED = "session_not_started"
+    FORBIDDEN = "forbidden"
+    NOT_YOUR_MAILBOX = "not_your_mailbox"
+    NOT_A_RECEIVER = "not_a_receiver"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 (a code, not a secret)
+    NOT_THE_SENDER = "not_the_sender"
+    NOT_YOUR_MESSAGE = "not_your_message"
+    NOT_FOUND = "not_found"
+    USER_NOT_FOUND = "user_not_found"
+    MESSAGE_NOT_FOUND = "message_not_found"
+    NO_UNREAD_MESSAGE = "no_unread_message"
+    THREAD_NOT_FOUND = "thread_not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    REQUEST_TIMEOUT = "request_timeout"
+    CONFLICT = "conflict"
+    USERNAME_TAKEN = "username_taken"
+    EMAIL_TAKEN = "email_taken"
+    IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
+    GONE = "gone"
+    RESYNC_REQUIRED = "resync_required"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    VALIDATION_FAILED = "validation_failed"
+    UNKNOWN_RECEIVER = "unknown_receiver"
+    REPLY_TO_NOT_FOUND = "reply_to_not_found"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    RATE_LIMITED = "rate_limited"
+    TOO_MANY_STREAMS = "too_many_streams"
+    INTERNAL_ERROR = "internal_error"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    DATABASE_UNAVAILABLE = "database_unavailable"
+    TOO_SLOW = "too_slow"
+    SERVICE_RESTART = "service_restart"
+    TRY_AGAIN_LATER = "try_again_later"
+
+
+# The WebSocket close codes (RFC 6455 §7.4, IANA registry) that end a stream without an
+# HTTP status behind them; a refusal closes with 4000 + its status instead (4401, 4403).
+WEBSOCKET_CLOSES = {1008: "Policy Violation", 1012: "Service Restart", 1013: "Try Again Later"}
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What a code means: its HTTP status (or, for a reason only a WebSocket close gives,
+    its close code), when a client meets it, and whether it is only reserved: declared so
+    that clients handle it, answered by nothing today."""
+
+    status: int
+    when: str
+    reserved: bool = False
+
+    @property
+    def title(self) -> str:
+        """The problem's `title` (its `type` is about:blank), or the close code's name."""
+        return WEBSOCKET_CLOSES.get(self.status) or HTTPStatus(self.status).phrase
+
+    @property
+    def websocket_only(self) -> bool:
+        return self.status in WEBSOCKET_CLOSES
+
+
+CODES: dict[Code, Declared] = {
+    Code.BAD_REQUEST: Declared(
+        400, "The request body cannot be read (for example, it is not UTF-8)."
+    ),
+    Code.INVALID_PARAMETER: Declared(
+        400,
+        "A query parameter is out of its domain: a cursor this service did not give out, "
+        "`cursor` with `page`, `unread` outside the inbox, too many search terms, a "
+        "`since` that is not a change sequence number.",
+    ),
+    Code.UNKNOWN_REQUEST: Declared(
+        400, "Seed A: the `request=` parameter is missing or names no operation of this address."
+    ),
+    Code.MALFORMED_JSON: Declared(400, "The request body is not valid JSON."),
+    Code.NOT_AUTHENTICATED: Declared(
+        401, "No bearer token (or, for a stream, no ticket) was sent."
+    ),
+    Code.INVALID_CREDENTIALS: Declared(401, "Sign-in with a wrong username or password."),
+    Code.INVALID_TOKEN: Declared(
+        401,
+        "The bearer token is unknown, expired or signed out; a stream whose token ends "
+        "closes with it (4401).",
+    ),
+    Code.INVALID_TICKET: Declared(401, "The stream ticket is unknown, used or expired."),
+    Code.CREDENTIALS_MISSING: Declared(
+        401, "Seed A: the query string lacks `username` or `password`."
+    ),
+    Code.SESSION_NOT_STARTED: Declared(
+        401, "Seed A: the credentials are right but no session was started with `//login`."
+    ),
+    Code.FORBIDDEN: Declared(
+        403, "Generic refusal; every refusal has a more precise code.", reserved=True
+    ),
+    Code.NOT_YOUR_MAILBOX: Declared(
+        403, "The token belongs to another user than the address names."
+    ),
+    Code.NOT_A_RECEIVER: Declared(
+        403, "Read state changed on a message the user sent rather than received."
+    ),
+    Code.WRONG_PASSWORD: Declared(
+        403, "A signed-in user confirming a change gave a wrong current password."
+    ),
+    Code.NOT_THE_SENDER: Declared(
+        403, "Seed A: a message written with a `sender` other than the user."
+    ),
+    Code.NOT_YOUR_MESSAGE: Declared(
+        403, "Seed A: a delete by someone who is neither the message's sender nor its receiver."
+    ),
+    Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
+    Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
+    Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
+    Code.NO_UNREAD_MESSAGE: Declared(
+        404, "Seed A: reading the oldest unread message when none is left."
+    ),
+    Code.THREAD_NOT_FOUND: Declared(404, "There is no such thread in the user's mailbox."),
+    Code.METHOD_NOT_ALLOWED: Declared(
+        405, "The address exists but not for this method; `Allow` lists those it takes."
+    ),
+    Code.NOT_ACCEPTABLE: Declared(
+        406, "The client accepts no media type the address can answer.", reserved=True
+    ),
+    Code.REQUEST_TIMEOUT: Declared(
+        408,
+        "The request head or body did not arrive within MAILSLOT_HEADER_TIMEOUT or "
+        "MAILSLOT_BODY_TIMEOUT; the connection is closed.",
+    ),
+    Code.CONFLICT: Declared(
+        409, "Generic conflict; every conflict has a more precise code.", reserved=True
+    ),
+    Code.USERNAME_TAKEN: Declared(409, "Registration with a username already registered."),
+    Code.EMAIL_TAKEN: Declared(409, "The email address belongs to another account."),
+    Code.IDEMPOTENCY_KEY_IN_FLIGHT: Declared(
+        409, "A request with the same Idempotency-Key is still being processed."
+    ),
+    Code.GONE: Declared(410, "Generic; every 410 has a more precise code.", reserved=True),
+    Code.RESYNC_REQUIRED: Declared(
+        410,
+        "The changes after the client's sequence are no longer all kept: reload the mailbox, "
+        "then continue from `latest` (a WebSocket closes with 4410).",
+    ),
+    Code.PAYLOAD_TOO_LARGE: Declared(
+        413, "The request body is larger than MAILSLOT_MAX_BODY_BYTES."
+    ),
+    Code.UNSUPPORTED_MEDIA_TYPE: Declared(
+        415, "The body is sent with a Content-Type other than JSON."
+    ),
+    Code.VALIDATION_FAILED: Declared(
+        422,
+        "The request does not match its schema; `errors` names each field with a JSON "
+        "pointer. Also a message with a NUL character, and seed A's `id` on a write.",
+    ),
+    Code.UNKNOWN_RECEIVER: Declared(422, "A receiver of the message is not a registered user."),
+    Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
+    Code.IDEMPOTENCY_KEY_REUSED: Declared(
+        422, "The Idempotency-Key was used before for a different request."
+    ),
+    Code.RATE_LIMITED: Declared(
+        429, "A request or failed sign-in budget is spent; `Retry-After` says when to retry."
+    ),
+    Code.TOO_MANY_STREAMS: Declared(
+        429,
+        "The user has MAILSLOT_MAX_STREAMS_PER_USER live streams open already (a WebSocket "
+        "closes with 4429).",
+    ),
+    Code.INTERNAL_ERROR: Declared(
+        500, "An unexpected failure; the `request_id` is in the server's log."
+    ),
+    Code.SERVICE_UNAVAILABLE: Declared(503, "/readyz: the database is unreachable."),
+    Code.DATABASE_UNAVAILABLE: Declared(
+        503, "The database is down or saturated; retry after `Retry-After` seconds."
+    ),
+    Code.TOO_SLOW: Declared(
+        1008, "A WebSocket client read too slowly and its buffer filled; reconnect with `since`."
+    ),
+    Code.SERVICE_RESTART: Declared(
+        1012, "The server is restarting: reconnect (to another instance) with `since`."
+    ),
+    Code.TRY_AGAIN_LATER: Declared(
+        1013,
+        "The server cannot check the stream's token with its database or broker: "
+        "reconnect shortly with `since`.",
+    ),
+}
+
+
+PAGE_HEAD = """\
+# Errors
+
+<!-- Generated from mailslot.errors.CODES by errors_page(); tests/test_errors.py keeps it
+equal. Do not edit by hand. -->
+
+Every error is `application/problem+json` (RFC 9457) with a stable `code` to switch on;
+`title` is the status's phrase. Codes are API: a code is never renamed, and a new one is
+only ever added. A WebSocket refuses or ends a stream by closing with 4000 + the status
+and the code as the reason (4401 `invalid_token`, 4429 `too_many_streams`); the codes
+whose status is a close code (1008, 1012, 1013) are only ever a close's reason. A
+reserved code is answered by nothing today; a client may still meet it later.
+
+| code | status | title | when |
+|---|---|---|---|
+"""
+
+
+def errors_page() -> str:
+    """docs/errors.md: the registry as a Markdown table, in `Code`'s order."""
+    rows = []
+    for code, declared in CODES.items():
+        status = f"WebSocket {declared.status}" if declared.websocket_only else declared.status
+        when = f"Reserved. {declared.when}" if declared.reserved else declared.when
+        rows.append(f"| `{code}` | {status} | {declared.title} | {when} |\n")
+    return PAGE_HEAD + "".join(rows)
+
+
+class AppError(Exception):
+    """Base of every error a client may see. Subclasses set their code; the status is the
+    code's (`CODES`)."""
+
+    code: ClassVar[Code] = Code.BAD_REQUEST
+    status: ClassVar[int] = CODES[Code.BAD_REQUEST].status
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = CODES[cls.code].status
 
     def __init__(
         self,
@@ -64,17 +302,17 @@ class AppError(Exception):
 
 
 class InvalidParameter(AppError):
-    code = "invalid_parameter"
+    code = Code.INVALID_PARAMETER
 
 
 class UnknownRequest(InvalidParameter):
     """Seed A's `request=` parameter is missing or names no operation of this address."""
 
-    code = "unknown_request"
+    code = Code.UNKNOWN_REQUEST
 
 
 class Unauthenticated(AppError):
-    status, code = 401, "not_authenticated"
+    code = Code.NOT_AUTHENTICATED
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
@@ -82,130 +320,126 @@ class Unauthenticated(AppError):
 
 
 class InvalidCredentials(Unauthenticated):
-    code = "invalid_credentials"
+    code = Code.INVALID_CREDENTIALS
 
 
 class InvalidToken(Unauthenticated):
-    code = "invalid_token"
+    code = Code.INVALID_TOKEN
 
 
 class InvalidTicket(Unauthenticated):
-    code = "invalid_ticket"
+    code = Code.INVALID_TICKET
 
 
 class CredentialsMissing(Unauthenticated):
     """Seed A: the query string lacks `username` or `password`."""
 
-    code = "credentials_missing"
+    code = Code.CREDENTIALS_MISSING
 
 
 class SessionNotStarted(Unauthenticated):
-    """Seed A: the credentials are right but no session was started with //login."""
+    """Seed A: the credentials are right but no session was started with `//login`."""
 
-    code = "session_not_started"
+    code = Code.SESSION_NOT_STARTED
 
 
 class Forbidden(AppError):
-    status, code = 403, "forbidden"
+    code = Code.FORBIDDEN
 
 
 class NotYourMailbox(Forbidden):
-    code = "not_your_mailbox"
+    code = Code.NOT_YOUR_MAILBOX
 
 
 class NotAReceiver(Forbidden):
-    code = "not_a_receiver"
+    code = Code.NOT_A_RECEIVER
 
 
 class WrongPassword(Forbidden):
     """A signed-in user confirming a change gave a wrong current password."""
 
-    code = "wrong_password"
+    code = Code.WRONG_PASSWORD
 
 
 class NotTheSender(Forbidden):
-    code = "not_the_sender"
+    code = Code.NOT_THE_SENDER
 
 
 class NotYourMessage(Forbidden):
-    code = "not_your_message"
+    code = Code.NOT_YOUR_MESSAGE
 
 
 class NotFound(AppError):
-    status, code = 404, "not_found"
+    code = Code.NOT_FOUND
 
 
 class UserNotFound(NotFound):
-    code = "user_not_found"
+    code = Code.USER_NOT_FOUND
 
 
 class MessageNotFound(NotFound):
-    code = "message_not_found"
+    code = Code.MESSAGE_NOT_FOUND
 
 
 class NoUnreadMessage(NotFound):
-    code = "no_unread_message"
+    code = Code.NO_UNREAD_MESSAGE
 
 
 class ThreadNotFound(NotFound):
-    code = "thread_not_found"
+    code = Code.THREAD_NOT_FOUND
 
 
 class Conflict(AppError):
-    status, code = 409, "conflict"
+    code = Code.CONFLICT
 
 
 class UsernameTaken(Conflict):
-    code = "username_taken"
+    code = Code.USERNAME_TAKEN
 
 
 class EmailTaken(Conflict):
-    code = "email_taken"
+    code = Code.EMAIL_TAKEN
 
 
 class IdempotencyKeyInFlight(Conflict):
-    code = "idempotency_key_in_flight"
+    code = Code.IDEMPOTENCY_KEY_IN_FLIGHT
 
 
 class Gone(AppError):
-    status, code = 410, "gone"
+    code = Code.GONE
 
 
 class ResyncRequired(Gone):
     """The changes after the client's sequence are no longer all kept: it must reload."""
 
-    code = "resync_required"
-
-
-class PayloadTooLarge(AppError):
-    status, code = 413, "payload_too_large"
+    code = Code.RESYNC_REQUIRED
 
 
 class Unprocessable(AppError):
-    status, code = 422, "validation_failed"
+    code = Code.VALIDATION_FAILED
 
 
 class UnknownReceiver(Unprocessable):
-    code = "unknown_receiver"
+    code = Code.UNKNOWN_RECEIVER
 
 
 class ReplyToNotFound(Unprocessable):
-    code = "reply_to_not_found"
+    code = Code.REPLY_TO_NOT_FOUND
 
 
 class IdempotencyKeyReused(Unprocessable):
-    code = "idempotency_key_reused"
+    code = Code.IDEMPOTENCY_KEY_REUSED
 
 
 class TooManyRequests(AppError):
-    status, code = 429, "rate_limited"
+    code = Code.RATE_LIMITED
 
 
 class TooManyStreams(TooManyRequests):
     """The user has MAILSLOT_MAX_STREAMS_PER_USER live streams open already."""
 
-    code = "too_many_streams"
+    code = Code.TOO_MANY_STREAMS
 
 
 class ServiceUnavailable(AppError):
-    status, code = 503, "service_unavailable"
+    code = Code.SERVICE_UNAVAILABLE

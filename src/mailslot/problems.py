@@ -16,7 +16,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from mailslot.errors import AppError
+from mailslot.errors import AppError, Code
 
 log = logging.getLogger("mailslot.errors")
 
@@ -38,7 +38,7 @@ class Problem(BaseModel):
 
 def problem_response(
     status: int,
-    code: str,
+    code: Code,
     detail: str,
     *,
     instance: str | None = None,
@@ -90,13 +90,16 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     if body_unparsed and media_type and not media_type.endswith("json"):
         return problem_response(
             415,
-            "unsupported_media_type",
+            Code.UNSUPPORTED_MEDIA_TYPE,
             "Send the body as JSON, with 'Content-Type: application/json'.",
             instance=request.url.path,
         )
     if any(issue.get("type") == "json_invalid" for issue in issues):
         return problem_response(
-            400, "malformed_json", "The request body is not valid JSON.", instance=request.url.path
+            400,
+            Code.MALFORMED_JSON,
+            "The request body is not valid JSON.",
+            instance=request.url.path,
         )
     errors = [
         {"pointer": _pointer(issue.get("loc", ())), "detail": str(issue.get("msg", "invalid"))}
@@ -105,26 +108,30 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     detail = "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors[:5])
     return problem_response(
         422,
-        "validation_failed",
+        Code.VALIDATION_FAILED,
         f"The request is not valid: {detail}.",
         instance=request.url.path,
         errors=errors,
     )
 
 
+# The statuses Starlette and FastAPI raise HTTPException with, and 406 and 413 kept for
+# the day they do. Any other status would be answered bad_request or internal_error.
 _HTTP_CODES = {
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
+    400: Code.BAD_REQUEST,  # a body FastAPI cannot read (not UTF-8)
+    401: Code.NOT_AUTHENTICATED,  # StaticFiles, for a file it may not read
+    404: Code.NOT_FOUND,
+    405: Code.METHOD_NOT_ALLOWED,
+    406: Code.NOT_ACCEPTABLE,
+    413: Code.PAYLOAD_TOO_LARGE,
+    415: Code.UNSUPPORTED_MEDIA_TYPE,
 }
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     exc = cast(HTTPException, exc)
     code = _HTTP_CODES.get(
-        exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+        exc.status_code, Code.BAD_REQUEST if exc.status_code < 500 else Code.INTERNAL_ERROR
     )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and detail == "Not Found":
@@ -158,7 +165,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable: %s", type(exc).__name__)
     return problem_response(
         503,
-        "database_unavailable",
+        Code.DATABASE_UNAVAILABLE,
         "The database is unavailable; retry shortly.",
         instance=request.url.path,
         request_id=_request_id(request),
@@ -187,7 +194,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error (request %s)", request_id, exc_info=exc)
     return problem_response(
         500,
-        "internal_error",
+        Code.INTERNAL_ERROR,
         f"Something went wrong on our side. Quote request id {request_id} when reporting it.",
         request_id=request_id,
     )
