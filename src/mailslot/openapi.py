@@ -1,4 +1,5 @@
-"""What the OpenAPI document says about errors: the problem statuses of each operation."""
+"""What the OpenAPI document says about errors: the problem statuses of each operation and
+the codes each can carry, read from the registry (errors.CODES)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+from mailslot.errors import CODES
 from mailslot.problems import PROBLEM_JSON, Problem
 
 # What any route that reads a JSON body may answer: malformed, too large, not JSON, invalid.
@@ -25,6 +27,9 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+# Every code a problem+json body may carry, reserved ones included (the close-only
+# reasons of a WebSocket are never in a body).
+PROBLEM_CODES = [str(code) for code, declared in CODES.items() if not declared.websocket_only]
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before trying again.",
@@ -37,12 +42,14 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     """Make the OpenAPI document say what the service answers: every error is
     problem+json (FastAPI would write application/json); an operation with a body can
     answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
-    Retry-After. And an integer's bounds stay integers: FastAPI's OpenAPI model reads
+    Retry-After. Problem's `code` is an enum of the registry's problem codes, and each
+    error response names the codes of its status. And an integer's bounds stay integers: FastAPI's OpenAPI model reads
     them as floats, so a generated client or fuzzer would compute ids near 2**63 in floats
     (the ids' bound is `lt=2**63`, a float exactly)."""
     _integer_bounds(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema())
+    schemas["Problem"]["properties"]["code"]["enum"] = PROBLEM_CODES
     for item in spec.get("paths", {}).values():
         for operation in item.values():
             responses: dict[str, Any] = operation.setdefault("responses", {})
@@ -56,12 +63,24 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
+                    response["description"] = describe(int(status))
                     if status in ("429", "503"):
                         response["headers"] = RETRY_AFTER
     if "HTTPValidationError" in schemas and "HTTPValidationError" not in json.dumps(spec["paths"]):
         schemas.pop("HTTPValidationError")
         schemas.pop("ValidationError", None)
     return spec
+
+
+def describe(status: int) -> str:
+    """An error response's description: the status's phrase and the codes answered with it."""
+    codes = [
+        f"`{code}`"
+        for code, declared in CODES.items()
+        if declared.status == status and not declared.reserved
+    ]
+    phrase = HTTPStatus(status).phrase
+    return f"{phrase}: `code` is one of {', '.join(codes)}." if codes else phrase
 
 
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
