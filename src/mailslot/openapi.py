@@ -1,5 +1,6 @@
-"""What the OpenAPI document says about errors: the problem statuses of each operation and
-the codes each can carry, read from the registry (errors.CODES)."""
+"""What the OpenAPI document says beyond FastAPI's defaults: operation ids that are the route
+functions' names, and the problem statuses of each operation with the codes each can carry,
+read from the registry (errors.CODES)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,19 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+from fastapi.routing import APIRoute
+
 from mailslot.errors import CODES
 from mailslot.problems import PROBLEM_JSON, Problem
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's operation id is its function's name (`post_message`), not FastAPI's
+    name + path + method: generated clients name their methods after it, so it must not
+    move with a path. tests/test_openapi.py pins the list; route functions' names are
+    unique across routers (seed A's carry `seed_a_`)."""
+    return route.name
+
 
 # What any route that reads a JSON body may answer: malformed, too large, not JSON, invalid.
 JSON_BODY = (400, 413, 415, 422)
