@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 
 from mailslot import errors
@@ -43,6 +44,11 @@ def test_each_error_class_has_a_code_of_its_own_and_its_parents_status() -> None
         for parent in kind.__mro__[1:]:
             if issubclass(parent, AppError) and parent is not AppError:
                 assert kind.status == parent.status, (kind, parent)
+
+
+def test_the_module_docstring_draws_every_class() -> None:
+    drawn = set(re.findall(r"(\w+) \((\d+) (\w+)\)", errors.__doc__ or ""))
+    assert drawn == {(kind.__name__, str(kind.status), kind.code) for kind in error_classes()}
 
 
 def codes_answered() -> set[Code]:
