@@ -44,7 +44,7 @@ Ticket = Annotated[
 ]
 
 # How a WebSocket stream ends, by why: style.md §5 (4000 + status), RFC 6455 §7.4.1.
-WS_CLOSE: dict[Ending, tuple[int, str] | None] = {
+WS_CLOSE: dict[Ending, tuple[int, Code] | None] = {
     "closed": None,
     "too_slow": (1008, Code.TOO_SLOW),
     "signed_out": (4401, Code.INVALID_TOKEN),
