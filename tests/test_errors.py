@@ -98,3 +98,13 @@ def test_problems_and_closes_are_built_from_codes_never_from_literals() -> None:
             if name in ("problem_response", "close"):
                 code = node.args[1]
                 assert not isinstance(code, ast.Constant | ast.JoinedStr), (path, node.lineno)
+
+
+def test_the_web_client_switches_only_on_declared_codes() -> None:
+    compared = {
+        match
+        for script in (SOURCE / "web" / "static").rglob("*.js")
+        for match in re.findall(r'code [!=]== "(\w+)"', script.read_text(encoding="utf-8"))
+    }
+    assert compared, "the web client compares no code any more: update this test"
+    assert compared <= set(Code), sorted(compared - set(Code))
