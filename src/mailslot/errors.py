@@ -187,8 +187,8 @@ CODES: dict[Code, Declared] = {
     ),
     Code.REQUEST_TIMEOUT: Declared(
         408,
-        "The request head or body did not arrive within MAILSLOT_HEADER_TIMEOUT or "
-        "MAILSLOT_BODY_TIMEOUT; the connection is closed.",
+        "The request head or body did not arrive within `MAILSLOT_HEADER_TIMEOUT` or "
+        "`MAILSLOT_BODY_TIMEOUT`; the connection is closed.",
     ),
     Code.CONFLICT: Declared(
         409, "Generic conflict; every conflict has a more precise code.", reserved=True
@@ -196,7 +196,7 @@ CODES: dict[Code, Declared] = {
     Code.USERNAME_TAKEN: Declared(409, "Registration with a username already registered."),
     Code.EMAIL_TAKEN: Declared(409, "The email address belongs to another account."),
     Code.IDEMPOTENCY_KEY_IN_FLIGHT: Declared(
-        409, "A request with the same Idempotency-Key is still being processed."
+        409, "A request with the same `Idempotency-Key` is still being processed."
     ),
     Code.GONE: Declared(410, "Generic; every 410 has a more precise code.", reserved=True),
     Code.RESYNC_REQUIRED: Declared(
@@ -205,7 +205,7 @@ CODES: dict[Code, Declared] = {
         "then continue from `latest` (a WebSocket closes with 4410).",
     ),
     Code.PAYLOAD_TOO_LARGE: Declared(
-        413, "The request body is larger than MAILSLOT_MAX_BODY_BYTES."
+        413, "The request body is larger than `MAILSLOT_MAX_BODY_BYTES`."
     ),
     Code.UNSUPPORTED_MEDIA_TYPE: Declared(
         415, "The body is sent with a Content-Type other than JSON."
@@ -218,20 +218,20 @@ CODES: dict[Code, Declared] = {
     Code.UNKNOWN_RECEIVER: Declared(422, "A receiver of the message is not a registered user."),
     Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
-        422, "The Idempotency-Key was used before for a different request."
+        422, "The `Idempotency-Key` was used before for a different request."
     ),
     Code.RATE_LIMITED: Declared(
         429, "A request or failed sign-in budget is spent; `Retry-After` says when to retry."
     ),
     Code.TOO_MANY_STREAMS: Declared(
         429,
-        "The user has MAILSLOT_MAX_STREAMS_PER_USER live streams open already (a WebSocket "
+        "The user has `MAILSLOT_MAX_STREAMS_PER_USER` live streams open already (a WebSocket "
         "closes with 4429).",
     ),
     Code.INTERNAL_ERROR: Declared(
         500, "An unexpected failure; the `request_id` is in the server's log."
     ),
-    Code.SERVICE_UNAVAILABLE: Declared(503, "/readyz: the database is unreachable."),
+    Code.SERVICE_UNAVAILABLE: Declared(503, "`/readyz`: the database is unreachable."),
     Code.DATABASE_UNAVAILABLE: Declared(
         503, "The database is down or saturated; retry after `Retry-After` seconds."
     ),
@@ -243,8 +243,8 @@ CODES: dict[Code, Declared] = {
     ),
     Code.TRY_AGAIN_LATER: Declared(
         1013,
-        "The server cannot check the stream's token with its database or broker: "
-        "reconnect shortly with `since`.",
+        "A WebSocket stream could not read the database, to open or to go on: reconnect "
+        "shortly with `since`.",
     ),
 }
 
