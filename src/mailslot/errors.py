@@ -107,11 +107,13 @@ WEBSOCKET_CLOSES = {1008: "Policy Violation", 1012: "Service Restart", 1013: "Tr
 @dataclass(frozen=True, slots=True)
 class Declared:
     """What a code means: its HTTP status (or, for a reason only a WebSocket close gives,
-    its close code), when a client meets it, and whether it is only reserved: declared so
-    that clients handle it, answered by nothing today."""
+    its close code), when a client meets it, whether only seed A's addresses (`//name`)
+    answer it, and whether it is only reserved: declared so that clients handle it,
+    answered by nothing today."""
 
     status: int
     when: str
+    seed_a: bool = False
     reserved: bool = False
 
     @property
@@ -135,7 +137,9 @@ CODES: dict[Code, Declared] = {
         "`since` that is not a change sequence number.",
     ),
     Code.UNKNOWN_REQUEST: Declared(
-        400, "Seed A: the `request=` parameter is missing or names no operation of this address."
+        400,
+        "The `request=` parameter is missing or names no operation of this address.",
+        seed_a=True,
     ),
     Code.MALFORMED_JSON: Declared(400, "The request body is not valid JSON."),
     Code.NOT_AUTHENTICATED: Declared(
@@ -149,10 +153,10 @@ CODES: dict[Code, Declared] = {
     ),
     Code.INVALID_TICKET: Declared(401, "The stream ticket is unknown, used or expired."),
     Code.CREDENTIALS_MISSING: Declared(
-        401, "Seed A: the query string lacks `username` or `password`."
+        401, "The query string lacks `username` or `password`.", seed_a=True
     ),
     Code.SESSION_NOT_STARTED: Declared(
-        401, "Seed A: the credentials are right but no session was started with `//login`."
+        401, "The credentials are right but no session was started with `//login`.", seed_a=True
     ),
     Code.FORBIDDEN: Declared(
         403, "Generic refusal; every refusal has a more precise code.", reserved=True
@@ -167,16 +171,18 @@ CODES: dict[Code, Declared] = {
         403, "A signed-in user confirming a change gave a wrong current password."
     ),
     Code.NOT_THE_SENDER: Declared(
-        403, "Seed A: a message written with a `sender` other than the user."
+        403, "A message written with a `sender` other than the user.", seed_a=True
     ),
     Code.NOT_YOUR_MESSAGE: Declared(
-        403, "Seed A: a delete by someone who is neither the message's sender nor its receiver."
+        403,
+        "A delete by someone who is neither the message's sender nor its receiver.",
+        seed_a=True,
     ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
     Code.NO_UNREAD_MESSAGE: Declared(
-        404, "Seed A: reading the oldest unread message when none is left."
+        404, "Reading the oldest unread message when none is left.", seed_a=True
     ),
     Code.THREAD_NOT_FOUND: Declared(404, "There is no such thread in the user's mailbox."),
     Code.METHOD_NOT_ALLOWED: Declared(
@@ -272,7 +278,8 @@ def errors_page() -> str:
     rows = []
     for code, declared in CODES.items():
         status = f"WebSocket {declared.status}" if declared.websocket_only else declared.status
-        when = f"Reserved. {declared.when}" if declared.reserved else declared.when
+        when = f"Seed A only. {declared.when}" if declared.seed_a else declared.when
+        when = f"Reserved. {when}" if declared.reserved else when
         rows.append(f"| `{code}` | {status} | {declared.title} | {when} |\n")
     return PAGE_HEAD + "".join(rows)
 

@@ -55,14 +55,15 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     problem+json (FastAPI would write application/json); an operation with a body can
     answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
     Retry-After. Problem's `code` is an enum of the registry's problem codes, and each
-    error response names the codes of its status. And an integer's bounds stay integers: FastAPI's OpenAPI model reads
-    them as floats, so a generated client or fuzzer would compute ids near 2**63 in floats
-    (the ids' bound is `lt=2**63`, a float exactly)."""
+    error response names the codes of its status (seed A's own only at seed A's `//name`
+    addresses). And an integer's bounds stay integers: FastAPI's OpenAPI model reads them
+    as floats, so a generated client or fuzzer would compute ids near 2**63 in floats (the
+    ids' bound is `lt=2**63`, a float exactly)."""
     _integer_bounds(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema())
     schemas["Problem"]["properties"]["code"]["enum"] = PROBLEM_CODES
-    for item in spec.get("paths", {}).values():
+    for path, item in spec.get("paths", {}).items():
         for operation in item.values():
             responses: dict[str, Any] = operation.setdefault("responses", {})
             extra = set()
@@ -75,7 +76,7 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
-                    response["description"] = describe(int(status))
+                    response["description"] = describe(int(status), seed_a=path.startswith("//"))
                     if status in ("429", "503"):
                         response["headers"] = RETRY_AFTER
     if "HTTPValidationError" in schemas and "HTTPValidationError" not in json.dumps(spec["paths"]):
@@ -84,12 +85,13 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def describe(status: int) -> str:
-    """An error response's description: the status's phrase and the codes answered with it."""
+def describe(status: int, *, seed_a: bool) -> str:
+    """An error response's description: the status's phrase and the codes answered with it
+    (at a seed A address, or elsewhere)."""
     codes = [
         f"`{code}`"
         for code, declared in CODES.items()
-        if declared.status == status and not declared.reserved
+        if declared.status == status and not declared.reserved and (seed_a or not declared.seed_a)
     ]
     phrase = HTTPStatus(status).phrase
     return f"{phrase}: `code` is one of {', '.join(codes)}." if codes else phrase
