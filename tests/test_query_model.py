@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
 from mailslot.deps import query_model, query_parameters
-from mailslot.errors import install_error_handlers
+from mailslot.problems import install_error_handlers
 
 pytestmark = pytest.mark.anyio
 

@@ -23,12 +23,13 @@ from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
-from mailslot.errors import document_problems, install_error_handlers
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
+from mailslot.openapi import document_problems, operation_id
+from mailslot.problems import install_error_handlers
 from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.broker import make_broker
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Enabled or not, FastAPI asks OpenTelemetry for its providers on every request:
         # 3% of a /healthz (make bench).
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -1,4 +1,4 @@
-"""Errors a client may see, and their RFC 9457 problem+json rendering.
+"""Errors a client may see: the AppError family.
 
     AppError (400 bad_request)
     ├── InvalidParameter (400 invalid_parameter)
@@ -26,7 +26,6 @@
     │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     ├── Gone (410 gone)
     │   └── ResyncRequired (410 resync_required)
-    ├── PayloadTooLarge (413 payload_too_large)
     ├── Unprocessable (422 validation_failed)
     │   ├── UnknownReceiver (422 unknown_receiver)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
@@ -35,34 +34,266 @@
     │   └── TooManyStreams (429 too_many_streams)
     └── ServiceUnavailable (503 service_unavailable)
 
-Clients switch on `code`; codes are API and are never renamed.
+Clients switch on `code`. Every code a client can see, raised here or answered by the
+handlers, the edge or the streams, is declared once in `Code` and described in `CODES`;
+the OpenAPI document, docs/errors.md and the tests read them. Codes are API: never rename
+one. Each class sets only its code; its status is the code's. `problems` renders them as
+RFC 9457 problem+json.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from http import HTTPStatus
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
-from sqlalchemy import exc as sa_exc
-from starlette.exceptions import HTTPException
-from starlette.responses import Response
 
-log = logging.getLogger("mailslot.errors")
+class Code(StrEnum):
+    """Every `code` a client can see: in a problem+json body, or as a WebSocket close's
+    reason."""
 
-PROBLEM_JSON = "application/problem+json"
+    BAD_REQUEST = "bad_request"
+    INVALID_PARAMETER = "invalid_parameter"
+    UNKNOWN_REQUEST = "unknown_request"
+    MALFORMED_JSON = "malformed_json"
+    NOT_AUTHENTICATED = "not_authenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 (a code, not a secret)
+    INVALID_TICKET = "invalid_ticket"
+    CREDENTIALS_MISSING = "credentials_missing"
+    SESSION_NOT_STARTED = "session_not_started"
+    FORBIDDEN = "forbidden"
+    NOT_YOUR_MAILBOX = "not_your_mailbox"
+    NOT_A_RECEIVER = "not_a_receiver"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 (a code, not a secret)
+    NOT_THE_SENDER = "not_the_sender"
+    NOT_YOUR_MESSAGE = "not_your_message"
+    NOT_FOUND = "not_found"
+    USER_NOT_FOUND = "user_not_found"
+    MESSAGE_NOT_FOUND = "message_not_found"
+    NO_UNREAD_MESSAGE = "no_unread_message"
+    THREAD_NOT_FOUND = "thread_not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    REQUEST_TIMEOUT = "request_timeout"
+    CONFLICT = "conflict"
+    USERNAME_TAKEN = "username_taken"
+    EMAIL_TAKEN = "email_taken"
+    IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
+    GONE = "gone"
+    RESYNC_REQUIRED = "resync_required"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    VALIDATION_FAILED = "validation_failed"
+    UNKNOWN_RECEIVER = "unknown_receiver"
+    REPLY_TO_NOT_FOUND = "reply_to_not_found"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    RATE_LIMITED = "rate_limited"
+    TOO_MANY_STREAMS = "too_many_streams"
+    INTERNAL_ERROR = "internal_error"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    DATABASE_UNAVAILABLE = "database_unavailable"
+    TOO_SLOW = "too_slow"
+    SERVICE_RESTART = "service_restart"
+    TRY_AGAIN_LATER = "try_again_later"
+
+
+# The WebSocket close codes (RFC 6455 §7.4, IANA registry) that end a stream without an
+# HTTP status behind them; a refusal closes with 4000 + its status instead (4401, 4403).
+WEBSOCKET_CLOSES = {1008: "Policy Violation", 1012: "Service Restart", 1013: "Try Again Later"}
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What a code means: its HTTP status (or, for a reason only a WebSocket close gives,
+    its close code), when a client meets it, whether only seed A's addresses (`//name`)
+    answer it, and whether it is only reserved: declared so that clients handle it,
+    answered by nothing today."""
+
+    status: int
+    when: str
+    seed_a: bool = False
+    reserved: bool = False
+
+    @property
+    def title(self) -> str:
+        """The problem's `title` (its `type` is about:blank), or the close code's name."""
+        return WEBSOCKET_CLOSES.get(self.status) or HTTPStatus(self.status).phrase
+
+    @property
+    def websocket_only(self) -> bool:
+        return self.status in WEBSOCKET_CLOSES
+
+
+CODES: dict[Code, Declared] = {
+    Code.BAD_REQUEST: Declared(
+        400, "The request body cannot be read (for example, it is not UTF-8)."
+    ),
+    Code.INVALID_PARAMETER: Declared(
+        400,
+        "A query parameter is out of its domain: a cursor this service did not give out, "
+        "`cursor` with `page`, `unread` outside the inbox, too many search terms, a "
+        "`since` that is not a change sequence number.",
+    ),
+    Code.UNKNOWN_REQUEST: Declared(
+        400,
+        "The `request=` parameter is missing or names no operation of this address.",
+        seed_a=True,
+    ),
+    Code.MALFORMED_JSON: Declared(400, "The request body is not valid JSON."),
+    Code.NOT_AUTHENTICATED: Declared(
+        401, "No bearer token (or, for a stream, no ticket) was sent."
+    ),
+    Code.INVALID_CREDENTIALS: Declared(401, "Sign-in with a wrong username or password."),
+    Code.INVALID_TOKEN: Declared(
+        401,
+        "The bearer token is unknown, expired or signed out; a stream whose token ends "
+        "closes with it (4401).",
+    ),
+    Code.INVALID_TICKET: Declared(401, "The stream ticket is unknown, used or expired."),
+    Code.CREDENTIALS_MISSING: Declared(
+        401, "The query string lacks `username` or `password`.", seed_a=True
+    ),
+    Code.SESSION_NOT_STARTED: Declared(
+        401, "The credentials are right but no session was started with `//login`.", seed_a=True
+    ),
+    Code.FORBIDDEN: Declared(
+        403, "Generic refusal; every refusal has a more precise code.", reserved=True
+    ),
+    Code.NOT_YOUR_MAILBOX: Declared(
+        403, "The token belongs to another user than the address names."
+    ),
+    Code.NOT_A_RECEIVER: Declared(
+        403, "Read state changed on a message the user sent rather than received."
+    ),
+    Code.WRONG_PASSWORD: Declared(
+        403, "A signed-in user confirming a change gave a wrong current password."
+    ),
+    Code.NOT_THE_SENDER: Declared(
+        403, "A message written with a `sender` other than the user.", seed_a=True
+    ),
+    Code.NOT_YOUR_MESSAGE: Declared(
+        403,
+        "A delete by someone who is neither the message's sender nor its receiver.",
+        seed_a=True,
+    ),
+    Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
+    Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
+    Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
+    Code.NO_UNREAD_MESSAGE: Declared(
+        404, "Reading the oldest unread message when none is left.", seed_a=True
+    ),
+    Code.THREAD_NOT_FOUND: Declared(404, "There is no such thread in the user's mailbox."),
+    Code.METHOD_NOT_ALLOWED: Declared(
+        405, "The address exists but not for this method; `Allow` lists those it takes."
+    ),
+    Code.NOT_ACCEPTABLE: Declared(
+        406, "The client accepts no media type the address can answer.", reserved=True
+    ),
+    Code.REQUEST_TIMEOUT: Declared(
+        408,
+        "The request head or body did not arrive within `MAILSLOT_HEADER_TIMEOUT` or "
+        "`MAILSLOT_BODY_TIMEOUT`; the connection is closed.",
+    ),
+    Code.CONFLICT: Declared(
+        409, "Generic conflict; every conflict has a more precise code.", reserved=True
+    ),
+    Code.USERNAME_TAKEN: Declared(409, "Registration with a username already registered."),
+    Code.EMAIL_TAKEN: Declared(409, "The email address belongs to another account."),
+    Code.IDEMPOTENCY_KEY_IN_FLIGHT: Declared(
+        409, "A request with the same `Idempotency-Key` is still being processed."
+    ),
+    Code.GONE: Declared(410, "Generic; every 410 has a more precise code.", reserved=True),
+    Code.RESYNC_REQUIRED: Declared(
+        410,
+        "The changes after the client's sequence are no longer all kept: reload the mailbox, "
+        "then continue from `latest` (a WebSocket closes with 4410).",
+    ),
+    Code.PAYLOAD_TOO_LARGE: Declared(
+        413, "The request body is larger than `MAILSLOT_MAX_BODY_BYTES`."
+    ),
+    Code.UNSUPPORTED_MEDIA_TYPE: Declared(
+        415, "The body is sent with a Content-Type other than JSON."
+    ),
+    Code.VALIDATION_FAILED: Declared(
+        422,
+        "The request does not match its schema; `errors` names each field with a JSON "
+        "pointer. Also a message with a NUL character, and seed A's `id` on a write.",
+    ),
+    Code.UNKNOWN_RECEIVER: Declared(422, "A receiver of the message is not a registered user."),
+    Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
+    Code.IDEMPOTENCY_KEY_REUSED: Declared(
+        422, "The `Idempotency-Key` was used before for a different request."
+    ),
+    Code.RATE_LIMITED: Declared(
+        429, "A request or failed sign-in budget is spent; `Retry-After` says when to retry."
+    ),
+    Code.TOO_MANY_STREAMS: Declared(
+        429,
+        "The user has `MAILSLOT_MAX_STREAMS_PER_USER` live streams open already (a WebSocket "
+        "closes with 4429).",
+    ),
+    Code.INTERNAL_ERROR: Declared(
+        500, "An unexpected failure; the `request_id` is in the server's log."
+    ),
+    Code.SERVICE_UNAVAILABLE: Declared(503, "`/readyz`: the database is unreachable."),
+    Code.DATABASE_UNAVAILABLE: Declared(
+        503, "The database is down or saturated; retry after `Retry-After` seconds."
+    ),
+    Code.TOO_SLOW: Declared(
+        1008, "A WebSocket client read too slowly and its buffer filled; reconnect with `since`."
+    ),
+    Code.SERVICE_RESTART: Declared(
+        1012, "The server is restarting: reconnect (to another instance) with `since`."
+    ),
+    Code.TRY_AGAIN_LATER: Declared(
+        1013,
+        "A WebSocket stream could not read the database, to open or to go on: reconnect "
+        "shortly with `since`.",
+    ),
+}
+
+
+PAGE_HEAD = """\
+# Errors
+
+<!-- Generated from mailslot.errors.CODES by errors_page(); tests/test_errors.py keeps it
+equal. Do not edit by hand. -->
+
+Every error is `application/problem+json` (RFC 9457) with a stable `code` to switch on;
+`title` is the status's phrase. Codes are API: a code is never renamed, and a new one is
+only ever added. A WebSocket refuses or ends a stream by closing with 4000 + the status
+and the code as the reason (4401 `invalid_token`, 4429 `too_many_streams`); the codes
+whose status is a close code (1008, 1012, 1013) are only ever a close's reason. A
+reserved code is answered by nothing today; a client may still meet it later.
+
+| code | status | title | when |
+|---|---|---|---|
+"""
+
+
+def errors_page() -> str:
+    """docs/errors.md: the registry as a Markdown table, in `Code`'s order."""
+    rows = []
+    for code, declared in CODES.items():
+        status = f"WebSocket {declared.status}" if declared.websocket_only else declared.status
+        when = f"Seed A only. {declared.when}" if declared.seed_a else declared.when
+        when = f"Reserved. {when}" if declared.reserved else when
+        rows.append(f"| `{code}` | {status} | {declared.title} | {when} |\n")
+    return PAGE_HEAD + "".join(rows)
 
 
 class AppError(Exception):
-    """Base of every error a client may see. Subclasses set status and code."""
+    """Base of every error a client may see. Subclasses set their code; the status is the
+    code's (`CODES`)."""
 
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    code: ClassVar[Code] = Code.BAD_REQUEST
+    status: ClassVar[int] = CODES[Code.BAD_REQUEST].status
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = CODES[cls.code].status
 
     def __init__(
         self,
@@ -78,17 +309,17 @@ class AppError(Exception):
 
 
 class InvalidParameter(AppError):
-    code = "invalid_parameter"
+    code = Code.INVALID_PARAMETER
 
 
 class UnknownRequest(InvalidParameter):
     """Seed A's `request=` parameter is missing or names no operation of this address."""
 
-    code = "unknown_request"
+    code = Code.UNKNOWN_REQUEST
 
 
 class Unauthenticated(AppError):
-    status, code = 401, "not_authenticated"
+    code = Code.NOT_AUTHENTICATED
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
@@ -96,401 +327,126 @@ class Unauthenticated(AppError):
 
 
 class InvalidCredentials(Unauthenticated):
-    code = "invalid_credentials"
+    code = Code.INVALID_CREDENTIALS
 
 
 class InvalidToken(Unauthenticated):
-    code = "invalid_token"
+    code = Code.INVALID_TOKEN
 
 
 class InvalidTicket(Unauthenticated):
-    code = "invalid_ticket"
+    code = Code.INVALID_TICKET
 
 
 class CredentialsMissing(Unauthenticated):
     """Seed A: the query string lacks `username` or `password`."""
 
-    code = "credentials_missing"
+    code = Code.CREDENTIALS_MISSING
 
 
 class SessionNotStarted(Unauthenticated):
-    """Seed A: the credentials are right but no session was started with //login."""
+    """Seed A: the credentials are right but no session was started with `//login`."""
 
-    code = "session_not_started"
+    code = Code.SESSION_NOT_STARTED
 
 
 class Forbidden(AppError):
-    status, code = 403, "forbidden"
+    code = Code.FORBIDDEN
 
 
 class NotYourMailbox(Forbidden):
-    code = "not_your_mailbox"
+    code = Code.NOT_YOUR_MAILBOX
 
 
 class NotAReceiver(Forbidden):
-    code = "not_a_receiver"
+    code = Code.NOT_A_RECEIVER
 
 
 class WrongPassword(Forbidden):
     """A signed-in user confirming a change gave a wrong current password."""
 
-    code = "wrong_password"
+    code = Code.WRONG_PASSWORD
 
 
 class NotTheSender(Forbidden):
-    code = "not_the_sender"
+    code = Code.NOT_THE_SENDER
 
 
 class NotYourMessage(Forbidden):
-    code = "not_your_message"
+    code = Code.NOT_YOUR_MESSAGE
 
 
 class NotFound(AppError):
-    status, code = 404, "not_found"
+    code = Code.NOT_FOUND
 
 
 class UserNotFound(NotFound):
-    code = "user_not_found"
+    code = Code.USER_NOT_FOUND
 
 
 class MessageNotFound(NotFound):
-    code = "message_not_found"
+    code = Code.MESSAGE_NOT_FOUND
 
 
 class NoUnreadMessage(NotFound):
-    code = "no_unread_message"
+    code = Code.NO_UNREAD_MESSAGE
 
 
 class ThreadNotFound(NotFound):
-    code = "thread_not_found"
+    code = Code.THREAD_NOT_FOUND
 
 
 class Conflict(AppError):
-    status, code = 409, "conflict"
+    code = Code.CONFLICT
 
 
 class UsernameTaken(Conflict):
-    code = "username_taken"
+    code = Code.USERNAME_TAKEN
 
 
 class EmailTaken(Conflict):
-    code = "email_taken"
+    code = Code.EMAIL_TAKEN
 
 
 class IdempotencyKeyInFlight(Conflict):
-    code = "idempotency_key_in_flight"
+    code = Code.IDEMPOTENCY_KEY_IN_FLIGHT
 
 
 class Gone(AppError):
-    status, code = 410, "gone"
+    code = Code.GONE
 
 
 class ResyncRequired(Gone):
     """The changes after the client's sequence are no longer all kept: it must reload."""
 
-    code = "resync_required"
-
-
-class PayloadTooLarge(AppError):
-    status, code = 413, "payload_too_large"
+    code = Code.RESYNC_REQUIRED
 
 
 class Unprocessable(AppError):
-    status, code = 422, "validation_failed"
+    code = Code.VALIDATION_FAILED
 
 
 class UnknownReceiver(Unprocessable):
-    code = "unknown_receiver"
+    code = Code.UNKNOWN_RECEIVER
 
 
 class ReplyToNotFound(Unprocessable):
-    code = "reply_to_not_found"
+    code = Code.REPLY_TO_NOT_FOUND
 
 
 class IdempotencyKeyReused(Unprocessable):
-    code = "idempotency_key_reused"
+    code = Code.IDEMPOTENCY_KEY_REUSED
 
 
 class TooManyRequests(AppError):
-    status, code = 429, "rate_limited"
+    code = Code.RATE_LIMITED
 
 
 class TooManyStreams(TooManyRequests):
     """The user has MAILSLOT_MAX_STREAMS_PER_USER live streams open already."""
 
-    code = "too_many_streams"
+    code = Code.TOO_MANY_STREAMS
 
 
 class ServiceUnavailable(AppError):
-    status, code = 503, "service_unavailable"
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem detail; `code` is the stable, machine-readable reason."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    code: str
-    instance: str | None = None
-    request_id: str | None = None
-    errors: list[dict[str, str]] | None = None
-
-
-def problem_response(
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    instance: str | None = None,
-    request_id: str | None = None,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-    }
-    if instance is not None:
-        body["instance"] = instance
-    if request_id is not None:
-        body["request_id"] = request_id
-    if errors is not None:
-        body["errors"] = errors
-    return Response(json.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
-
-
-# What any route that reads a JSON body may answer: malformed, too large, not JSON, invalid.
-JSON_BODY = (400, 413, 415, 422)
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry documenting the problem statuses a route can answer."""
-    return {
-        status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_JSON: {}},
-        }
-        for status in statuses
-    }
-
-
-PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
-RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again.",
-        "schema": {"type": "string", "pattern": "^[0-9]+$"},
-    }
-}
-
-
-def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
-    """Make the OpenAPI document say what the service answers: every error is
-    problem+json (FastAPI would write application/json); an operation with a body can
-    answer 400, 413, 415 and 422; one that reaches the database, 503; 429 and 503 carry
-    Retry-After. And an integer's bounds stay integers: FastAPI's OpenAPI model reads
-    them as floats, so a generated client or fuzzer would compute ids near 2**63 in floats
-    (the ids' bound is `lt=2**63`, a float exactly)."""
-    _integer_bounds(spec)
-    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault("Problem", Problem.model_json_schema())
-    for item in spec.get("paths", {}).values():
-        for operation in item.values():
-            responses: dict[str, Any] = operation.setdefault("responses", {})
-            extra = set()
-            if "requestBody" in operation:
-                extra |= {400, 413, 415, 422}
-            if "requestBody" in operation or "401" in responses:
-                extra.add(503)
-            for number in extra:
-                responses.setdefault(str(number), {"description": HTTPStatus(number).phrase})
-            for status, response in responses.items():
-                if status.isdigit() and int(status) >= 400:
-                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
-                    if status in ("429", "503"):
-                        response["headers"] = RETRY_AFTER
-    if "HTTPValidationError" in schemas and "HTTPValidationError" not in json.dumps(spec["paths"]):
-        schemas.pop("HTTPValidationError")
-        schemas.pop("ValidationError", None)
-    return spec
-
-
-_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-
-
-def _integer_bounds(node: Any) -> None:
-    if isinstance(node, dict):
-        if node.get("type") == "integer":
-            for key in _BOUNDS:
-                if isinstance(node.get(key), float) and node[key].is_integer():
-                    node[key] = int(node[key])
-        for value in node.values():
-            _integer_bounds(value)
-    elif isinstance(node, list):
-        for value in node:
-            _integer_bounds(value)
-
-
-def _request_id(request: Request) -> str | None:
-    return cast(str | None, request.scope.get("state", {}).get("request_id"))
-
-
-def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
-    return "/" + "/".join(str(part) for part in loc)
-
-
-async def _app_error(request: Request, exc: Exception) -> Response:
-    exc = cast(AppError, exc)
-    return problem_response(
-        exc.status,
-        exc.code,
-        exc.detail,
-        instance=request.url.path,
-        errors=exc.errors,
-        headers=exc.headers,
-    )
-
-
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    exc = cast(RequestValidationError, exc)
-    issues = exc.errors()
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body_unparsed = any(tuple(issue.get("loc", ())) == ("body",) for issue in issues)
-    if body_unparsed and media_type and not media_type.endswith("json"):
-        return problem_response(
-            415,
-            "unsupported_media_type",
-            "Send the body as JSON, with 'Content-Type: application/json'.",
-            instance=request.url.path,
-        )
-    if any(issue.get("type") == "json_invalid" for issue in issues):
-        return problem_response(
-            400, "malformed_json", "The request body is not valid JSON.", instance=request.url.path
-        )
-    errors = [
-        {"pointer": _pointer(issue.get("loc", ())), "detail": str(issue.get("msg", "invalid"))}
-        for issue in issues
-    ]
-    detail = "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors[:5])
-    return problem_response(
-        422,
-        "validation_failed",
-        f"The request is not valid: {detail}.",
-        instance=request.url.path,
-        errors=errors,
-    )
-
-
-_HTTP_CODES = {
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-}
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    exc = cast(HTTPException, exc)
-    code = _HTTP_CODES.get(
-        exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
-    )
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
-    if exc.status_code == 404 and detail == "Not Found":
-        detail = "There is nothing at this address."
-    headers = dict(exc.headers) if exc.headers else {}
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed here."
-        # Starlette names only the first route that matched the path; RFC 9110 wants all.
-        headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
-    return problem_response(
-        exc.status_code, code, detail, instance=request.url.path, headers=headers or None
-    )
-
-
-def _allowed_methods(request: Request) -> set[str]:
-    from fastapi.routing import iter_route_contexts
-    from starlette.routing import Match
-
-    allowed: set[str] = set()
-    for route in iter_route_contexts(request.app.routes):
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            allowed |= route.methods or set()
-    return allowed
-
-
-async def _database_unavailable(request: Request, exc: Exception) -> Response:
-    """A lost or exhausted database is a 503 the client may retry, never a 500."""
-    if isinstance(exc, sa_exc.DBAPIError) and not _is_connectivity_error(exc):
-        return await _unexpected_error(request, exc)
-    log.warning("database unavailable: %s", type(exc).__name__)
-    return problem_response(
-        503,
-        "database_unavailable",
-        "The database is unavailable; retry shortly.",
-        instance=request.url.path,
-        request_id=_request_id(request),
-        headers={"Retry-After": "1"},
-    )
-
-
-# SQLSTATE classes of a database that is going or not yet back: 08 connection exception,
-# 57 operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 "the
-# database system is starting up"), 53 insufficient resources (too many connections).
-UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
-
-
-def _is_connectivity_error(exc: sa_exc.DBAPIError) -> bool:
-    # OperationalError covers a refused connection and SQLite's "database is locked".
-    if exc.connection_invalidated or isinstance(
-        exc, sa_exc.InterfaceError | sa_exc.OperationalError
-    ):
-        return True
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    request_id = _request_id(request)
-    log.error("unhandled error (request %s)", request_id, exc_info=exc)
-    return problem_response(
-        500,
-        "internal_error",
-        f"Something went wrong on our side. Quote request id {request_id} when reporting it.",
-        request_id=request_id,
-    )
-
-
-# Most specific first: error_response takes the first that matches.
-_HANDLERS: tuple[
-    tuple[type[Exception], Callable[[Request, Exception], Awaitable[Response]]], ...
-] = (
-    (AppError, _app_error),
-    (RequestValidationError, _validation_error),
-    (HTTPException, _http_error),
-    (sa_exc.TimeoutError, _database_unavailable),
-    (sa_exc.DBAPIError, _database_unavailable),
-    # asyncpg raises a plain OSError (connection refused) while PostgreSQL is down.
-    (OSError, _database_unavailable),
-    (Exception, _unexpected_error),
-)
-# What a deferred stream (middleware.defer) may meet before it starts and answers itself.
-EXPECTED_ERRORS = (AppError, sa_exc.TimeoutError, sa_exc.DBAPIError, OSError)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    for kind, handler in _HANDLERS:
-        app.add_exception_handler(kind, handler)
-
-
-async def error_response(request: Request, exc: Exception) -> Response:
-    """The answer the installed handlers give `exc`, for code that runs after the app's
-    exception handling has returned (a deferred stream)."""
-    handler = next(handler for kind, handler in _HANDLERS if isinstance(exc, kind))
-    return await handler(request, exc)
+    code = Code.SERVICE_UNAVAILABLE

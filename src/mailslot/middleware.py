@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mailslot.errors import error_response, problem_response
+from mailslot.errors import Code
+from mailslot.problems import error_response, problem_response
 from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")
@@ -147,7 +148,7 @@ class Edge:
     async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
         response = problem_response(
             413,
-            "payload_too_large",
+            Code.PAYLOAD_TOO_LARGE,
             f"The request body is larger than {self.max_body_bytes} bytes.",
             instance=scope["path"],
             headers={"Connection": "close"},

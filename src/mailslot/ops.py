@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from mailslot.errors import ServiceUnavailable, problems
+from mailslot.errors import ServiceUnavailable
+from mailslot.openapi import problems
 
 router = APIRouter(tags=["operations"])
 

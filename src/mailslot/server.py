@@ -11,16 +11,24 @@ no answer was started). `mailslot serve` selects it as uvicorn's `http` protocol
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mailslot.config import get_settings
+from mailslot.errors import Code
 
-_TIMEOUT_BODY = (
-    b'{"type":"about:blank","title":"Request Timeout","status":408,'
-    b'"detail":"The request took too long to arrive.","code":"request_timeout"}'
-)
+_TIMEOUT_BODY = json.dumps(
+    {
+        "type": "about:blank",
+        "title": "Request Timeout",
+        "status": 408,
+        "detail": "The request took too long to arrive.",
+        "code": Code.REQUEST_TIMEOUT,
+    },
+    separators=(",", ":"),
+).encode()
 _TIMEOUT_408 = (
     b"HTTP/1.1 408 Request Timeout\r\n"
     b"content-type: application/problem+json\r\n"

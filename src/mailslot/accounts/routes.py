@@ -24,7 +24,7 @@ from mailslot.deps import (
     Reads,
     RequestBudgets,
 )
-from mailslot.errors import JSON_BODY, problems
+from mailslot.openapi import JSON_BODY, problems
 from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).

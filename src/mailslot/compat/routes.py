@@ -15,15 +15,10 @@ from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
 from mailslot.deps import ClientAddress, DbSession, PasswordHasher, RequestBudgets, SessionDigests
-from mailslot.errors import (
-    JSON_BODY,
-    CredentialsMissing,
-    NoUnreadMessage,
-    UnknownRequest,
-    problems,
-)
+from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest
 from mailslot.messages import service as messages
 from mailslot.messages.service import MessageView
+from mailslot.openapi import JSON_BODY, problems
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["seed A (deprecated)"], deprecated=True, responses=problems(503))
@@ -120,7 +115,7 @@ def seed_a_message(view: MessageView, *, viewer: Account) -> SeedAMessage:
 
 
 @seed_a_route("POST", "//signup", status_code=201, responses=problems(409, 422, 429))
-async def post_signup(
+async def seed_a_post_signup(
     username: Annotated[Username, Query()],
     password: Annotated[Password, Query()],
     db: DbSession,
@@ -140,7 +135,7 @@ async def post_signup(
 
 
 @seed_a_route("POST", "//login", responses=problems(401, 422, 429))
-async def post_login(
+async def seed_a_post_login(
     credentials: QueryCredentials,
     db: DbSession,
     passwords: PasswordHasher,
@@ -153,7 +148,7 @@ async def post_login(
 
 
 @seed_a_route("POST", "//logout", responses=problems(401, 422, 429))
-async def post_logout(
+async def seed_a_post_logout(
     credentials: QueryCredentials,
     db: DbSession,
     passwords: PasswordHasher,
@@ -174,7 +169,7 @@ async def post_logout(
         **problems(401, 403, 404, 429, *JSON_BODY),
     },
 )
-async def post_message(
+async def seed_a_post_message(
     request: Annotated[str, Depends(Operation("POST", "//message", "write", "delete"))],
     user: SignedInUser,
     body: SeedAMessageBody,
@@ -203,7 +198,7 @@ async def post_message(
 
 
 @seed_a_route("GET", "//message", responses=problems(400, 401, 404, 422, 429))
-async def get_message(
+async def seed_a_get_message(
     request: Annotated[str, Depends(Operation("GET", "//message", "read"))],
     user: SignedInUser,
     db: DbSession,
@@ -218,7 +213,7 @@ async def get_message(
 
 
 @seed_a_route("GET", "//messages", responses=problems(400, 401, 422, 429))
-async def list_messages(
+async def seed_a_list_messages(
     request: Annotated[str, Depends(Operation("GET", "//messages", "get_all", "get_all_unread"))],
     user: SignedInUser,
     response: Response,

@@ -18,7 +18,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import TextualSelect
 
 from mailslot.db.engine import Reader
-from mailslot.errors import UNAVAILABLE_SQLSTATE_CLASSES
+from mailslot.problems import UNAVAILABLE_SQLSTATE_CLASSES
 
 Processor = Callable[[Any], Any]
 

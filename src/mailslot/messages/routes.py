@@ -18,7 +18,7 @@ from mailslot.deps import (
     query_model,
     query_parameters,
 )
-from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
+from mailslot.errors import InvalidParameter, ThreadNotFound
 from mailslot.messages import idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
@@ -38,6 +38,7 @@ from mailslot.messages.schemas import (
     unquote,
 )
 from mailslot.messages.service import MessageView
+from mailslot.openapi import JSON_BODY, problems
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["messages"], responses=problems(503))

@@ -20,14 +20,15 @@ from mailslot.db.base import utcnow
 from mailslot.deps import AppSettings, DbSession
 from mailslot.errors import (
     AppError,
+    Code,
     InvalidParameter,
     InvalidTicket,
     InvalidToken,
     Unauthenticated,
-    problems,
 )
 from mailslot.messages import changes
 from mailslot.middleware import defer
+from mailslot.openapi import problems
 from mailslot.realtime.events import Event
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
@@ -43,14 +44,14 @@ Ticket = Annotated[
 ]
 
 # How a WebSocket stream ends, by why: style.md §5 (4000 + status), RFC 6455 §7.4.1.
-WS_CLOSE: dict[Ending, tuple[int, str] | None] = {
+WS_CLOSE: dict[Ending, tuple[int, Code] | None] = {
     "closed": None,
-    "too_slow": (1008, "too_slow"),
-    "signed_out": (4401, "invalid_token"),
-    "expired": (4401, "invalid_token"),
-    "resync_required": (4410, "resync_required"),
-    "unavailable": (1013, "try_again_later"),
-    "restart": (1012, "service_restart"),
+    "too_slow": (1008, Code.TOO_SLOW),
+    "signed_out": (4401, Code.INVALID_TOKEN),
+    "expired": (4401, Code.INVALID_TOKEN),
+    "resync_required": (4410, Code.RESYNC_REQUIRED),
+    "unavailable": (1013, Code.TRY_AGAIN_LATER),
+    "restart": (1012, Code.SERVICE_RESTART),
 }
 
 
@@ -179,7 +180,7 @@ async def _websocket_session(websocket: WebSocket, username: str) -> None:
     except AppError as exc:
         close = (4000 + exc.status, exc.code)
     except (SQLAlchemyError, OSError):
-        close = (1013, "try_again_later")
+        close = (1013, Code.TRY_AGAIN_LATER)
     if close is None:
         return
     # The client may be gone already: then there is nobody to tell.

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mailslot.errors import EXPECTED_ERRORS, error_response
 from mailslot.middleware import defer
+from mailslot.problems import EXPECTED_ERRORS, error_response
 from mailslot.realtime.events import Event
 from mailslot.realtime.streams import Ending, EventStream
 

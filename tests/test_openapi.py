@@ -1,0 +1,77 @@
+"""The OpenAPI document: operation ids pinned, problem codes from the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mailslot.app import create_app
+from mailslot.config import Settings
+from mailslot.errors import CODES
+
+# Generated clients name their methods after the operation ids: an id is API, like a code.
+# A new route adds its line; a line never changes.
+OPERATIONS = {
+    ("POST", "//login", "seed_a_post_login"),
+    ("POST", "//logout", "seed_a_post_logout"),
+    ("GET", "//message", "seed_a_get_message"),
+    ("POST", "//message", "seed_a_post_message"),
+    ("GET", "//messages", "seed_a_list_messages"),
+    ("POST", "//signup", "seed_a_post_signup"),
+    ("GET", "/healthz", "get_healthz"),
+    ("GET", "/readyz", "get_readyz"),
+    ("POST", "/token", "post_oauth_token"),
+    ("POST", "/users", "post_user"),
+    ("GET", "/users/{username}", "get_user"),
+    ("PATCH", "/users/{username}", "patch_user"),
+    ("GET", "/users/{username}/changes", "list_changes"),
+    ("GET", "/users/{username}/events", "get_events"),
+    ("GET", "/users/{username}/messages", "list_messages"),
+    ("PATCH", "/users/{username}/messages", "patch_messages"),
+    ("POST", "/users/{username}/messages", "post_message"),
+    ("DELETE", "/users/{username}/messages/{message_id}", "delete_message"),
+    ("GET", "/users/{username}/messages/{message_id}", "get_message"),
+    ("PATCH", "/users/{username}/messages/{message_id}", "patch_message"),
+    ("POST", "/users/{username}/messages/{message_id}/restore", "restore_message"),
+    ("POST", "/users/{username}/stream-tickets", "post_stream_ticket"),
+    ("GET", "/users/{username}/threads/{thread_id}", "get_thread"),
+    ("DELETE", "/users/{username}/token", "delete_token"),
+    ("POST", "/users/{username}/token", "post_token"),
+    ("GET", "/users/{username}/unread", "get_unread"),
+}
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    return create_app(Settings()).openapi()
+
+
+def test_problem_codes_are_the_registry(spec: dict[str, Any]) -> None:
+    codes = spec["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+    assert codes == [code for code, declared in CODES.items() if not declared.websocket_only]
+
+
+def test_each_problem_response_names_the_codes_of_its_status(spec: dict[str, Any]) -> None:
+    for path, item in spec["paths"].items():
+        for operation in item.values():
+            for status, response in operation["responses"].items():
+                if int(status) < 400:
+                    continue
+                for code, declared in CODES.items():
+                    if declared.status == int(status) and not declared.reserved:
+                        named = f"`{code}`" in response["description"]
+                        assert named == (path.startswith("//") or not declared.seed_a), (
+                            path,
+                            status,
+                            code,
+                        )
+
+
+def test_operation_ids_are_the_route_names_and_never_change(spec: dict[str, Any]) -> None:
+    operations = {
+        (method.upper(), path, operation["operationId"])
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    }
+    assert operations == OPERATIONS
