@@ -17,6 +17,8 @@ from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.accounts.tokencache import TokenCache
+from mailslot.bus.broker import make_broker
+from mailslot.bus.events import session_info
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
 from mailslot.config import Settings, get_settings
@@ -31,8 +33,6 @@ from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
-from mailslot.realtime.broker import make_broker
-from mailslot.realtime.events import session_info
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.web.docs import mount_docs

@@ -16,6 +16,7 @@ from mailslot.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
+from mailslot.bus.events import SESSION_ENDED, Event, publish_on_commit
 from mailslot.deps import (
     AppSettings,
     ClientAddress,
@@ -25,7 +26,6 @@ from mailslot.deps import (
     RequestBudgets,
 )
 from mailslot.errors import JSON_BODY, problems
-from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["accounts"], responses=problems(503))

@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 from mailslot.accounts import service as accounts
 from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
 from mailslot.accounts.service import Grant
+from mailslot.bus.events import Event
 from mailslot.db.base import utcnow
 from mailslot.deps import AppSettings, DbSession
 from mailslot.errors import (
@@ -28,7 +29,6 @@ from mailslot.errors import (
 )
 from mailslot.messages import changes
 from mailslot.middleware import defer
-from mailslot.realtime.events import Event
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump

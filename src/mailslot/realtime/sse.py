@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from mailslot.bus.events import Event
 from mailslot.errors import EXPECTED_ERRORS, error_response
 from mailslot.middleware import defer
-from mailslot.realtime.events import Event
 from mailslot.realtime.streams import Ending, EventStream
 
 RETRY_MS = 2000  # how long EventSource waits before reconnecting
