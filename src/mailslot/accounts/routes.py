@@ -16,7 +16,6 @@ from mailslot.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from mailslot.bus.events import SESSION_ENDED, Event, publish_on_commit
 from mailslot.deps import (
     AppSettings,
     ClientAddress,
@@ -92,8 +91,7 @@ async def delete_token(
     """Sign out: the presented token stops working at once, and the live streams it
     opened end, on every instance."""
     require_self(user, username)
-    await service.revoke_token(db, require_token(token))
-    publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])
+    await service.sign_out(db, user, require_token(token))
     await db.commit()
     await tokens.forget_user(user.id)  # answered once no instance still accepts it
     return Response(status_code=204)
@@ -131,8 +129,7 @@ async def patch_user(
     if body.password is not None:
         await service.set_password(
             db, passwords, verified, password=body.password, keep_token=token
-        )
-        publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])  # the others' streams end
+        )  # the streams of the other tokens end too
     if body.email is not None:
         user = await service.set_email(db, user=user, email=str(body.email))
     await db.commit()
