@@ -21,6 +21,7 @@ from mailslot.bus.broker import make_broker
 from mailslot.bus.events import session_info
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
+from mailslot.compat.seed_b import SeedBPageQuery
 from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
@@ -33,6 +34,7 @@ from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
+from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.web.docs import mount_docs
@@ -160,6 +162,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,  # bearer tokens, never cookies
             max_age=600,
         )
+    app.add_middleware(SeedBPageQuery)
+    # Streams run here, once every layer inside has returned (realtime/deferred.py).
+    app.add_middleware(RunDeferred)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -28,7 +28,7 @@ from mailslot.errors import (
     problems,
 )
 from mailslot.messages import changes
-from mailslot.middleware import defer
+from mailslot.realtime.deferred import defer
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump
@@ -143,7 +143,8 @@ async def websocket_events(websocket: WebSocket, username: str) -> None:
     """WebSocket: the same events as /events, one JSON envelope per text frame. Refusals
     close with 4000 + the HTTP status (4401, 4403, 4410, 4429) and the problem code as
     reason."""
-    # Run by the edge once FastAPI has returned: an idle session holds none of its frames.
+    # Run once FastAPI has returned (realtime/deferred.py): an idle session holds none
+    # of its frames.
     defer(websocket.scope, partial(_websocket_session, websocket, username))
 
 
