@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response
 
 from mailslot.accounts import service
-from mailslot.accounts.deps import BearerToken, CurrentUser, Tokens, require_self, require_token
+from mailslot.accounts.deps import (
+    BearerToken,
+    CurrentUser,
+    PasswordHasher,
+    Tokens,
+    require_self,
+    require_token,
+)
 from mailslot.accounts.schemas import (
     TokenCreate,
     TokenRead,
@@ -20,7 +27,6 @@ from mailslot.deps import (
     AppSettings,
     ClientAddress,
     DbSession,
-    PasswordHasher,
     Reads,
     RequestBudgets,
 )
