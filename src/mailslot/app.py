@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,6 +17,7 @@ from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.accounts.tokencache import TokenCache
+from mailslot.background import Background
 from mailslot.bus.broker import make_broker
 from mailslot.bus.events import session_info
 from mailslot.compat import routes as compat_routes
@@ -96,24 +97,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         restore_signals = stop_on_exit_signals(app.state.draining)
         await broker.start()
         await stream_slots.start()
-        background = []
+        background = Background()
         if settings.purge_interval:
-            background.append(asyncio.create_task(app.state.purger.run()))
+            background.start("mailslot-purger", app.state.purger.run)
         if settings.change_retention_days:
-            background.append(
-                asyncio.create_task(
-                    changes.prune_forever(sessions, days=settings.change_retention_days)
-                )
+            background.start(
+                "mailslot-pruner",
+                partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
         try:
             yield
         finally:
             app.state.draining.set()
             restore_signals()
-            for task in background:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+            await background.aclose()
             await stream_slots.aclose()
             await broker.aclose()
             await engine.dispose()

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from mailslot.budgets import Budget
 from mailslot.errors import TooManyRequests
+from mailslot.redis import ERRORS, Fallback
 
 log = logging.getLogger("mailslot.ratelimit")
 
@@ -138,8 +139,6 @@ class RedisLimiter:
     instance falls back to its own memory buckets: budgets tighten per instance, they
     never disappear."""
 
-    RETRY_AFTER_ERROR = 1.0  # seconds before trying Redis again after a failure
-
     def __init__(self, url: str, *, prefix: str, timeout: float = 0.5) -> None:
         from redis import asyncio as aioredis
 
@@ -150,57 +149,45 @@ class RedisLimiter:
         self._take = self._redis.register_script(_TAKE)
         self._give = self._redis.register_script(_GIVE)
         self._fallback = MemoryLimiter()
-        self._down_until = 0.0
+        self._redis_down = Fallback(
+            log, "redis unavailable for rate limits, using local budgets: %s"
+        )
 
     def _keys(self, keys: Sequence[str]) -> list[str]:
         return [self._prefix + key for key in keys]
 
-    def _usable(self) -> bool:
-        return time.monotonic() >= self._down_until
-
-    def _failed(self, exc: Exception) -> None:
-        if self._usable():
-            log.warning("redis unavailable for rate limits, using local budgets: %s", exc)
-        self._down_until = time.monotonic() + self.RETRY_AFTER_ERROR
-
     async def take(self, buckets: Sequence[Bucket]) -> float:
-        if self._usable():
+        if self._redis_down.usable:
             args: list[float] = []
             for _, budget in buckets:
                 args += [round(budget.interval * 1000), budget.burst]
             try:
                 wait_ms = await self._take(keys=self._keys([k for k, _ in buckets]), args=args)
                 return float(wait_ms) / 1000
-            except _redis_errors() as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
         return await self._fallback.take(buckets)
 
     async def give(self, buckets: Sequence[Bucket]) -> None:
-        if self._usable():
+        if self._redis_down.usable:
             args = [round(budget.interval * 1000) for _, budget in buckets]
             try:
                 await self._give(keys=self._keys([k for k, _ in buckets]), args=args)
                 return
-            except _redis_errors() as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
         await self._fallback.give(buckets)
 
     async def clear(self, keys: Sequence[str]) -> None:
         await self._fallback.clear(keys)
-        if self._usable():
+        if self._redis_down.usable:
             try:
                 await self._redis.delete(*self._keys(keys))
-            except _redis_errors() as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
 
     async def close(self) -> None:
         await self._redis.aclose()
-
-
-def _redis_errors() -> tuple[type[Exception], ...]:
-    from redis.exceptions import RedisError
-
-    return (RedisError, OSError)
 
 
 def make_limiter(redis_url: str | None, *, prefix: str) -> Limiter:

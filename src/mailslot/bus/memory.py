@@ -3,13 +3,13 @@ processes that share a database and no Redis)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 import anyio
 
+from mailslot.background import Background
 from mailslot.bus.events import ChangeLog, Event
 from mailslot.bus.notes import Note, NoteHandler, NoteHandlers
 from mailslot.bus.subscription import Hub, Subscription
@@ -70,7 +70,7 @@ class PollingBroker(MemoryBroker):
         self._interval = interval
         self._known: dict[int, int] = {}  # user id -> newest sequence number delivered
         self._starting: dict[int, anyio.Event] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._background = Background()
 
     @asynccontextmanager
     async def subscribe(self, user_id: int) -> AsyncIterator[Subscription]:
@@ -95,13 +95,10 @@ class PollingBroker(MemoryBroker):
                 starting.set()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._poll_forever(), name="mailslot-poller")
+        self._background.start("mailslot-poller", self._poll_forever)
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        await self._background.aclose()
 
     async def _poll_forever(self) -> None:
         failing = False

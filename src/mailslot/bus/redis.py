@@ -11,7 +11,8 @@ import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Collection, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import anyio
@@ -21,6 +22,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from mailslot.background import Background, cancel
 from mailslot.bus.events import Event, InvalidPayload, decode, encode
 from mailslot.bus.notes import Note, NoteHandler, NoteHandlers
 from mailslot.bus.subscription import Hub, Subscription
@@ -62,7 +64,7 @@ class RedisBroker:
         self._hub = Hub(queue_size)
         self._origin = uuid.uuid4().hex
         self._client: Redis | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._background = Background()
         # Publishing side: events wait here until Redis takes them.
         self._outbox: deque[Event] = deque()
         self._outbox_ready = asyncio.Event()
@@ -97,10 +99,8 @@ class RedisBroker:
             socket_timeout=5,
             retry=Retry(NoBackoff(), 0),  # this class retries, with backoff, on its own
         )
-        self._tasks = [
-            asyncio.create_task(self._subscriber_forever(client), name="mailslot-redis-sub"),
-            asyncio.create_task(self._publisher_forever(client), name="mailslot-redis-pub"),
-        ]
+        self._background.start("mailslot-redis-sub", partial(self._subscriber_forever, client))
+        self._background.start("mailslot-redis-pub", partial(self._publisher_forever, client))
         # Serve once subscribed; without Redis, serve anyway (streams catch up later).
         with anyio.move_on_after(SUBSCRIBE_WAIT):
             await self._subscribed.wait()
@@ -108,8 +108,7 @@ class RedisBroker:
             log.warning("Redis is not answering at start; live delivery between instances waits")
 
     async def aclose(self) -> None:
-        for task in self._tasks:
-            await _cancel(task)
+        await self._background.aclose()
         if self._client is not None:
             await self._client.aclose()
 
@@ -315,7 +314,7 @@ class RedisBroker:
                     self._notes.tell(None)  # notes published while away were missed
                 self._tick(time.monotonic())
         finally:
-            await _cancel(writer)
+            await cancel(writer)
 
     def _tick(self, now: float) -> None:
         """Notice a lapsed lease; send the next ping (one at a time), or give up on a
@@ -404,13 +403,3 @@ class RedisBroker:
             for waiter in self._waiters.pop(channel, []):
                 if not waiter.done():
                     waiter.set_result(None)
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    """Cancel and wait. Again if need be: on Python 3.11, asyncio.wait_for (inside
-    redis-py's writes) can swallow a cancellation that lands as the write completes."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait([task], timeout=0.5)
-    with suppress(asyncio.CancelledError, Exception):  # its failure was reported already
-        task.result()
