@@ -68,7 +68,7 @@ def test_origins_are_read_as_a_comma_separated_list(monkeypatch) -> None:
 
 
 async def test_an_event_stream_carries_the_cors_headers(settings) -> None:
-    """The edge runs a stream after the CORS layer has returned (middleware.defer), with
+    """A stream runs after the CORS layer has returned (realtime/deferred.py), with
     the send that layer wrapped: a page on a listed origin may still read it."""
     app = create_app(settings.model_copy(update={"cors_origins": [LISTED]}))
     async with LifespanManager(app):

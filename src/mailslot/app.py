@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,8 +17,12 @@ from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.accounts.tokencache import TokenCache
+from mailslot.background import Background
+from mailslot.bus.broker import make_broker
+from mailslot.bus.events import session_info
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
+from mailslot.compat.seed_b import SeedBPageQuery
 from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
@@ -32,8 +36,7 @@ from mailslot.openapi import document_problems, operation_id
 from mailslot.problems import install_error_handlers
 from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
-from mailslot.realtime.broker import make_broker
-from mailslot.realtime.events import session_info
+from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.web.docs import mount_docs
@@ -95,24 +98,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         restore_signals = stop_on_exit_signals(app.state.draining)
         await broker.start()
         await stream_slots.start()
-        background = []
+        background = Background()
         if settings.purge_interval:
-            background.append(asyncio.create_task(app.state.purger.run()))
+            background.start("mailslot-purger", app.state.purger.run)
         if settings.change_retention_days:
-            background.append(
-                asyncio.create_task(
-                    changes.prune_forever(sessions, days=settings.change_retention_days)
-                )
+            background.start(
+                "mailslot-pruner",
+                partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
         try:
             yield
         finally:
             app.state.draining.set()
             restore_signals()
-            for task in background:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+            await background.aclose()
             await stream_slots.aclose()
             await broker.aclose()
             await engine.dispose()
@@ -162,6 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,  # bearer tokens, never cookies
             max_age=600,
         )
+    app.add_middleware(SeedBPageQuery)
+    # Streams run here, once every layer inside has returned (realtime/deferred.py).
+    app.add_middleware(RunDeferred)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from mailslot.ratelimit import Budget
+from mailslot.budgets import Budget
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 

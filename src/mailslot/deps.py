@@ -1,5 +1,5 @@
-"""What handlers receive, as Annotated aliases: the session, the settings, the hashers,
-the request budgets and the client address.
+"""What handlers receive, as Annotated aliases: the session, the settings, the request
+budgets and the client address (the account dependencies are in accounts/deps.py).
 
 Every dependency is `async def`, even those that never await: FastAPI runs a plain `def`
 dependency in a worker thread, a thread hop per request for a dictionary lookup."""
@@ -14,9 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from mailslot.accounts.security import CredentialDigests, Passwords
+from mailslot.budgets import Budget
 from mailslot.config import Settings
-from mailslot.ratelimit import Budget, RateLimits
+from mailslot.ratelimit import RateLimits
 
 
 async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -38,11 +38,6 @@ async def _read_engine(request: Request) -> AsyncEngine:
 async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-async def _passwords(request: Request) -> Passwords:
-    passwords: Passwords = request.app.state.passwords
-    return passwords
 
 
 class Budgets:
@@ -75,11 +70,6 @@ async def client_address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-async def _credential_digests(request: Request) -> CredentialDigests:
-    digests: CredentialDigests = request.app.state.credential_digests
-    return digests
-
-
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
 # For handlers that never write (db/engine.py `read_only`: no transaction round trips).
 # They check a connection out for just as long as they read (`async with reads.connect()
@@ -91,10 +81,8 @@ Reads = Annotated[AsyncEngine, Depends(_read_engine)]
 # handler costs none of the exit stack FastAPI keeps for a dependency with cleanup.
 Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_session_factory)]
 AppSettings = Annotated[Settings, Depends(_settings)]
-PasswordHasher = Annotated[Passwords, Depends(_passwords)]
 RequestBudgets = Annotated[Budgets, Depends(_budgets)]
 ClientAddress = Annotated[str, Depends(client_address)]
-SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]
 
 
 QueryModel = TypeVar("QueryModel", bound=BaseModel)

@@ -1,5 +1,5 @@
 """The HTTP edge, as pure ASGI: request ids, the body limit, safe headers, the access log,
-and the event streams routes hand up to it. Query strings never reach a log line: seed A
+and the answer to an error no handler took. Query strings never reach a log line: seed A
 carries passwords there."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -21,13 +20,7 @@ from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")
 
-_DEFERRED = "mailslot.deferred"
-
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# Seed B's README writes `per_page=20%page=1`. `%pa` is never a valid percent-escape, so
-# reading that `%` (or a client's re-escaped `%25`) as `&` after a per_page value cannot
-# change the meaning of a well-formed query.
-_SEED_B_PAGE_TYPO = re.compile(rb"(per_page=[^&%]*)%(?:25)?page=")
 
 
 class BodyTooLarge(HTTPException):
@@ -38,19 +31,10 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is larger than {limit} bytes.")
 
 
-def defer(scope: Scope, run: Callable[[], Awaitable[None]]) -> None:
-    """Hand a long-lived response (an event stream, a WebSocket session) up to the edge,
-    which runs it once the layers below it have returned. An idle stream then holds none
-    of their frames, exit stacks and request objects: some 10 KiB a connection
-    (`bench/live_memory.py`). `run` keeps the `send` and `receive` it was given, so the
-    inner layers' header wrappers (CORS) still apply."""
-    scope[_DEFERRED] = run
-
-
 class Edge:
     """Request id, body size limit (with or without Content-Length), `nosniff` and
-    `no-store` headers, and one access-log line per request; then the stream a route
-    handed up (`defer`), if any. Every answer passes here, an unexpected error's 500 too."""
+    `no-store` headers, and one access-log line per request (a stream's when it ends).
+    Every answer passes here, an unexpected error's 500 too."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -63,8 +47,6 @@ class Edge:
         started = time.perf_counter()
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        if b"page=" in scope.get("query_string", b""):
-            scope["query_string"] = _SEED_B_PAGE_TYPO.sub(rb"\1&page=", scope["query_string"])
         status = 0
         client = scope.get("client")
         client_token = current_client.set(client[0] if client else None)
@@ -87,12 +69,6 @@ class Edge:
                 await self._http(scope, receive, send_with_headers, request_id)
             else:
                 await self.app(scope, receive, send)
-            deferred = scope.pop(_DEFERRED, None)
-            if deferred is not None:
-                # FastAPI leaves its closed exit stacks in the scope the stream keeps.
-                for key in [key for key in scope if key.startswith("fastapi_")]:
-                    del scope[key]
-                await deferred()
         except Exception as exc:
             # An error no handler took. Starlette would answer it in ServerErrorMiddleware,
             # outside every middleware (so without these headers), then re-raise it to the

@@ -11,52 +11,23 @@ pass, which is how the failed sign-in ceiling stays at or below 100 an hour.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
-import re
 import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mailslot.budgets import Budget
 from mailslot.errors import TooManyRequests
+from mailslot.redis import ERRORS, Fallback
 
 log = logging.getLogger("mailslot.ratelimit")
 
-_PERIODS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0, "hour": 3600.0}
-_BUDGET = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*/\s*(\d*\.?\d*)\s*([a-z]+)\s*$")
 
 # The address of the client being served, set by the HTTP edge for each request, so a
 # check deep in a service (sign-in) can be throttled per address whichever door it came in.
 current_client: ContextVar[str | None] = ContextVar("mailslot_current_client", default=None)
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """`burst` events at once, then one more every `interval` seconds."""
-
-    burst: int
-    interval: float
-
-    @classmethod
-    @functools.cache  # settings are parsed per request; a handful of texts, ever
-    def parse(cls, text: str) -> Budget:
-        match = _BUDGET.match(text.lower())
-        if not match:
-            raise ValueError(f"{text!r} is not a budget like '10, 90/h'")
-        burst, count, amount, unit = match.groups()
-        if unit not in _PERIODS:
-            raise ValueError(f"{unit!r} is not a period: use s, min or h")
-        period = float(amount or 1) * _PERIODS[unit]
-        if int(burst) < 1 or int(count) < 1 or period <= 0:
-            raise ValueError(f"{text!r}: burst, count and period must be positive")
-        return cls(burst=int(burst), interval=period / int(count))
-
-    def ceiling(self, window: float) -> int:
-        """The most events this budget lets through in any window of `window` seconds."""
-        return self.burst + math.floor(window / self.interval)
 
 
 Bucket = tuple[str, Budget]
@@ -168,8 +139,6 @@ class RedisLimiter:
     instance falls back to its own memory buckets: budgets tighten per instance, they
     never disappear."""
 
-    RETRY_AFTER_ERROR = 1.0  # seconds before trying Redis again after a failure
-
     def __init__(self, url: str, *, prefix: str, timeout: float = 0.5) -> None:
         from redis import asyncio as aioredis
 
@@ -180,57 +149,45 @@ class RedisLimiter:
         self._take = self._redis.register_script(_TAKE)
         self._give = self._redis.register_script(_GIVE)
         self._fallback = MemoryLimiter()
-        self._down_until = 0.0
+        self._redis_down = Fallback(
+            log, "redis unavailable for rate limits, using local budgets: %s"
+        )
 
     def _keys(self, keys: Sequence[str]) -> list[str]:
         return [self._prefix + key for key in keys]
 
-    def _usable(self) -> bool:
-        return time.monotonic() >= self._down_until
-
-    def _failed(self, exc: Exception) -> None:
-        if self._usable():
-            log.warning("redis unavailable for rate limits, using local budgets: %s", exc)
-        self._down_until = time.monotonic() + self.RETRY_AFTER_ERROR
-
     async def take(self, buckets: Sequence[Bucket]) -> float:
-        if self._usable():
+        if self._redis_down.usable:
             args: list[float] = []
             for _, budget in buckets:
                 args += [round(budget.interval * 1000), budget.burst]
             try:
                 wait_ms = await self._take(keys=self._keys([k for k, _ in buckets]), args=args)
                 return float(wait_ms) / 1000
-            except _redis_errors() as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
         return await self._fallback.take(buckets)
 
     async def give(self, buckets: Sequence[Bucket]) -> None:
-        if self._usable():
+        if self._redis_down.usable:
             args = [round(budget.interval * 1000) for _, budget in buckets]
             try:
                 await self._give(keys=self._keys([k for k, _ in buckets]), args=args)
                 return
-            except _redis_errors() as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
         await self._fallback.give(buckets)
 
     async def clear(self, keys: Sequence[str]) -> None:
         await self._fallback.clear(keys)
-        if self._usable():
+        if self._redis_down.usable:
             try:
                 await self._redis.delete(*self._keys(keys))
-            except _redis_errors() as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
 
     async def close(self) -> None:
         await self._redis.aclose()
-
-
-def _redis_errors() -> tuple[type[Exception], ...]:
-    from redis.exceptions import RedisError
-
-    return (RedisError, OSError)
 
 
 def make_limiter(redis_url: str | None, *, prefix: str) -> Limiter:

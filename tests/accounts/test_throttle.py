@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from mailslot.accounts import service
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.app import create_app
+from mailslot.budgets import Budget
 from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
-from mailslot.ratelimit import Budget, MemoryLimiter, RedisLimiter
+from mailslot.ratelimit import MemoryLimiter, RedisLimiter
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.factories import PASSWORD, make_user, send, unique_name
 

@@ -173,5 +173,5 @@ def layers_above(function: str) -> list[str]:
     raise AssertionError(f"no task is running {function}")
 
 
-# Framework layers an idle stream must not hold (middleware.defer).
+# Framework layers an idle stream must not hold (realtime/deferred.py).
 ROUTING = ("fastapi/routing.py", "starlette/routing.py", "fastapi/middleware/asyncexitstack.py")

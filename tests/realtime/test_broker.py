@@ -13,8 +13,11 @@ import anyio
 import pytest
 from redis.asyncio import Redis
 
-from mailslot.realtime.broker import RESYNC, Broker, MemoryBroker, RedisBroker, Subscription
-from mailslot.realtime.events import Event
+from mailslot.bus.broker import Broker
+from mailslot.bus.events import Event
+from mailslot.bus.memory import MemoryBroker
+from mailslot.bus.redis import RedisBroker
+from mailslot.bus.subscription import RESYNC, Subscription
 from tests.servers import RedisServer
 
 pytestmark = pytest.mark.anyio

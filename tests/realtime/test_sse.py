@@ -179,5 +179,5 @@ async def test_an_open_stream_holds_no_routing_layer(live_client, live_app) -> N
         with anyio.fail_after(2):
             await anext(frames(r.lines()))
         above = layers_above("_stream")
-    assert any(path.endswith("mailslot/middleware.py") for path in above), above
+    assert any(path.endswith("mailslot/realtime/deferred.py") for path in above), above
     assert not [path for path in above if path.endswith(ROUTING)], above

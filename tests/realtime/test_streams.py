@@ -9,8 +9,9 @@ import anyio
 import httpx
 import pytest
 
-from mailslot.realtime.broker import RESYNC, MemoryBroker, PollingBroker
-from mailslot.realtime.events import SESSION_ENDED, Event
+from mailslot.bus.events import SESSION_ENDED, Event
+from mailslot.bus.memory import MemoryBroker, PollingBroker
+from mailslot.bus.subscription import RESYNC
 from mailslot.realtime.streams import EventStream, Shutdown, open_stream, pump
 from tests.factories import TestUser, make_user, send
 

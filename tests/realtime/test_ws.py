@@ -131,5 +131,5 @@ async def test_an_open_socket_holds_no_routing_layer(live_client) -> None:
         await send(live_client, alice, bob)
         await receive(ws)  # the session is running
         above = layers_above("_websocket_session")
-    assert any(path.endswith("mailslot/middleware.py") for path in above), above
+    assert any(path.endswith("mailslot/realtime/deferred.py") for path in above), above
     assert not [path for path in above if path.endswith(ROUTING)], above

@@ -1,4 +1,5 @@
-"""The signed-in user, from the bearer token."""
+"""The signed-in user, from the bearer token; the password hasher and seed A's session
+digests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.service import Account, username_key
 from mailslot.accounts.tokencache import TokenCache
 from mailslot.errors import InvalidToken, NotYourMailbox, Unauthenticated
@@ -29,6 +31,20 @@ async def _token_cache(request: Request) -> TokenCache:
 
 
 Tokens = Annotated[TokenCache, Depends(_token_cache)]
+
+
+async def _passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+async def _credential_digests(request: Request) -> CredentialDigests:
+    digests: CredentialDigests = request.app.state.credential_digests
+    return digests
+
+
+PasswordHasher = Annotated[Passwords, Depends(_passwords)]
+SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]
 
 
 class _SignedIn(OAuth2PasswordBearer):

@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response
 
 from mailslot.accounts import service
-from mailslot.accounts.deps import BearerToken, CurrentUser, Tokens, require_self, require_token
+from mailslot.accounts.deps import (
+    BearerToken,
+    CurrentUser,
+    PasswordHasher,
+    Tokens,
+    require_self,
+    require_token,
+)
 from mailslot.accounts.schemas import (
     TokenCreate,
     TokenRead,
@@ -20,12 +27,10 @@ from mailslot.deps import (
     AppSettings,
     ClientAddress,
     DbSession,
-    PasswordHasher,
     Reads,
     RequestBudgets,
 )
 from mailslot.openapi import JSON_BODY, problems
-from mailslot.realtime.events import SESSION_ENDED, Event, publish_on_commit
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["accounts"], responses=problems(503))
@@ -92,8 +97,7 @@ async def delete_token(
     """Sign out: the presented token stops working at once, and the live streams it
     opened end, on every instance."""
     require_self(user, username)
-    await service.revoke_token(db, require_token(token))
-    publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])
+    await service.sign_out(db, user, require_token(token))
     await db.commit()
     await tokens.forget_user(user.id)  # answered once no instance still accepts it
     return Response(status_code=204)
@@ -131,8 +135,7 @@ async def patch_user(
     if body.password is not None:
         await service.set_password(
             db, passwords, verified, password=body.password, keep_token=token
-        )
-        publish_on_commit(db, [Event(user.id, SESSION_ENDED, 0)])  # the others' streams end
+        )  # the streams of the other tokens end too
     if body.email is not None:
         user = await service.set_email(db, user=user, email=str(body.email))
     await db.commit()

@@ -19,6 +19,7 @@ from mailslot.accounts.security import (
     new_token,
     token_digest,
 )
+from mailslot.bus.events import SESSION_ENDED, Event, publish_on_commit
 from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
@@ -308,10 +309,11 @@ async def set_password(
     keep_token: str | None = None,
 ) -> None:
     """Change the password `verified` was checked against; raises WrongPassword (403) if
-    another change committed since. Ends the seed A session (its keyed hash goes with it)
-    and revokes every bearer token of the user except `keep_token`, the one the change was
-    made with: whoever knew the old password is signed out everywhere else. Credentials
-    being made from the old password meanwhile are refused or deleted (`_while_verified`)."""
+        another change committed since. Ends the seed A session (its keyed hash goes with it)
+        and revokes every bearer token of the user except `keep_token`, the one the change was
+        made with: whoever knew the old password is signed out everywhere else, and the streams
+    those tokens opened end (`end_sessions`). Credentials
+        being made from the old password meanwhile are refused or deleted (`_while_verified`)."""
     user = verified.user
     password_hash = await passwords.hash(password)
     changed = await db.execute(
@@ -326,6 +328,7 @@ async def set_password(
     if keep_token is not None:
         others = others.where(AccessToken.token_hash != token_digest(keep_token))
     await db.execute(others)
+    end_sessions(db, user.id)  # the streams of the others end
 
 
 async def issue_token(db: AsyncSession, verified: Verified, *, ttl: int) -> str:
@@ -390,8 +393,17 @@ async def _purge_expired(
     return len(result.all())
 
 
-async def revoke_token(db: AsyncSession, token: str) -> None:
+async def sign_out(db: AsyncSession, user: Account, token: str) -> None:
+    """Revoke the user's `token`; the streams it opened end once `db` commits."""
     await db.execute(delete(AccessToken).where(AccessToken.token_hash == token_digest(token)))
+    end_sessions(db, user.id)
+
+
+def end_sessions(db: AsyncSession, user_id: int) -> None:
+    """Once `db` commits, every open stream of the user, on every instance, checks its
+    token again, and those whose token this transaction revoked end. The caller, after the
+    commit, also has every instance forget the user's tokens (`TokenCache.forget_user`)."""
+    publish_on_commit(db, [Event(user_id, SESSION_ENDED, 0)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from mailslot.budgets import Budget
 from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
-from mailslot.ratelimit import Bucket, Budget, Limiter, MemoryLimiter, retry_after
+from mailslot.ratelimit import Bucket, Limiter, MemoryLimiter, retry_after
 
 
 class SignInThrottle:

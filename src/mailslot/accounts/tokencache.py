@@ -6,7 +6,7 @@ process holds its lease), everything is forgotten whenever notes may have been m
 (the broker says so with a None note, when its lease lapses or its connection changes),
 and forgetting a user is a note that every process acts on, or has stopped trusting its
 entries by, before the sign-out (or password or email change) is answered: see
-realtime/broker.py. Entries also lapse after `ttl` seconds, which bounds what no note can
+bus/broker.py. Entries also lapse after `ttl` seconds, which bounds what no note can
 reach: an operator deleting a user in the database, a partition cutting off the
 announcing instance alone.
 """
@@ -22,20 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mailslot.accounts import service
 from mailslot.accounts.security import token_digest
 from mailslot.accounts.service import Account
+from mailslot.bus.notes import Note, Notes
 from mailslot.db.base import utcnow
-from mailslot.realtime.broker import Broker, Note
 
 
 class TokenCache:
     def __init__(
         self,
-        broker: Broker,
+        notes: Notes,
         reads: AsyncEngine,
         *,
         ttl: float,
         size: int = 10_000,
     ) -> None:
-        self._broker = broker
+        self._notes = notes
         # A connection of its own, returned at once: a request holding it while it waits
         # for a connection to write with could exhaust the pool.
         self._reads = reads
@@ -45,11 +45,11 @@ class TokenCache:
         self._entries: OrderedDict[bytes, tuple[Account, datetime, float]] = OrderedDict()
         # Bumped by every forget: a lookup that raced one does not store what it read.
         self._generation = 0
-        broker.on_note(self._on_note)
+        notes.on_note(self._on_note)
 
     @property
     def enabled(self) -> bool:
-        return self._ttl > 0 and self._broker.coherent
+        return self._ttl > 0 and self._notes.coherent
 
     async def user_for(self, token: str) -> Account | None:
         """The owner of a live token, or None for an unknown, expired or revoked one."""
@@ -72,7 +72,7 @@ class TokenCache:
 
     async def forget_user(self, user_id: int) -> None:
         """Every process forgets the user's tokens; call after the change commits."""
-        await self._broker.announce({"forget_user": user_id})
+        await self._notes.announce({"forget_user": user_id})
 
     def clear(self) -> None:
         self._entries.clear()

@@ -9,12 +9,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Query, Response
 
 from mailslot.accounts import service as accounts
+from mailslot.accounts.deps import PasswordHasher, SessionDigests
 from mailslot.accounts.schemas import Password, Username
 from mailslot.accounts.service import Account
 from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
-from mailslot.deps import ClientAddress, DbSession, PasswordHasher, RequestBudgets, SessionDigests
+from mailslot.deps import ClientAddress, DbSession, RequestBudgets
 from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest
 from mailslot.messages import service as messages
 from mailslot.messages.service import MessageView

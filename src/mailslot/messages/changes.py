@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mailslot.accounts.models import User
+from mailslot.bus.events import ChangePage, Event, publish_on_commit
 from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import dialect_name
@@ -33,7 +34,6 @@ from mailslot.errors import ResyncRequired
 from mailslot.messages import service as messages  # a cycle: read at call time only
 from mailslot.messages.events import NewChange, message_data, message_deleted
 from mailslot.messages.models import Change, Delivery, Message
-from mailslot.realtime.events import ChangePage, Event, publish_on_commit
 
 log = logging.getLogger("mailslot.changes")
 

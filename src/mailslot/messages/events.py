@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from mailslot.realtime.events import EventType
+from mailslot.bus.events import EventType
 
 if TYPE_CHECKING:
     from mailslot.messages.service import Box, MessageView

@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 from mailslot.accounts import service as accounts
 from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
 from mailslot.accounts.service import Grant
+from mailslot.bus.events import Event
 from mailslot.db.base import utcnow
 from mailslot.deps import AppSettings, DbSession
 from mailslot.errors import (
@@ -27,9 +28,8 @@ from mailslot.errors import (
     Unauthenticated,
 )
 from mailslot.messages import changes
-from mailslot.middleware import defer
 from mailslot.openapi import problems
-from mailslot.realtime.events import Event
+from mailslot.realtime.deferred import defer
 from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump
@@ -144,7 +144,8 @@ async def websocket_events(websocket: WebSocket, username: str) -> None:
     """WebSocket: the same events as /events, one JSON envelope per text frame. Refusals
     close with 4000 + the HTTP status (4401, 4403, 4410, 4429) and the problem code as
     reason."""
-    # Run by the edge once FastAPI has returned: an idle session holds none of its frames.
+    # Run once FastAPI has returned (realtime/deferred.py): an idle session holds none
+    # of its frames.
     defer(websocket.scope, partial(_websocket_session, websocket, username))
 
 

@@ -9,21 +9,20 @@ process or, with Redis, across every instance.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
+from mailslot.background import Background
 from mailslot.config import Settings
 from mailslot.errors import TooManyStreams
 from mailslot.ratelimit import retry_after
+from mailslot.redis import ERRORS, Fallback
 
 log = logging.getLogger("mailslot.realtime")
 
@@ -119,8 +118,6 @@ class RedisStreamSlots(StreamSlots):
     reached, each instance falls back to counting its own streams: the cap holds per
     instance, it never disappears."""
 
-    RETRY_AFTER_ERROR = 1.0  # seconds before trying Redis again after a failure
-
     def __init__(
         self,
         url: str,
@@ -138,29 +135,23 @@ class RedisStreamSlots(StreamSlots):
         self._interval = interval
         self._acquire_script = self._redis.register_script(_ACQUIRE)
         self._renew_script = self._redis.register_script(_RENEW)
-        self._down_until = 0.0
-        self._renewer: asyncio.Task[None] | None = None
+        self._redis_down = Fallback(
+            log, "redis unavailable for stream slots, counting this instance's: %s"
+        )
+        self._background = Background()
 
     def key(self, user_id: int) -> str:
         return f"{self._prefix}streams:{user_id}"
 
-    def _usable(self) -> bool:
-        return time.monotonic() >= self._down_until
-
-    def _failed(self, exc: Exception) -> None:
-        if self._usable():
-            log.warning("redis unavailable for stream slots, counting this instance's: %s", exc)
-        self._down_until = time.monotonic() + self.RETRY_AFTER_ERROR
-
     async def _acquire(self, user_id: int, slot: str) -> bool:
-        if self._usable():
+        if self._redis_down.usable:
             lease_ms = round(self.lease * 1000)
             try:
                 taken = await self._acquire_script(
                     keys=[self.key(user_id)], args=[self.cap, lease_ms, slot]
                 )
-            except (RedisError, OSError) as exc:
-                self._failed(exc)
+            except ERRORS as exc:
+                self._redis_down.failed(exc)
             else:
                 if taken:
                     self._held.setdefault(user_id, set()).add(slot)
@@ -172,20 +163,20 @@ class RedisStreamSlots(StreamSlots):
         await self._forget([(user_id, slot)])
 
     async def _forget(self, slots: list[tuple[int, str]]) -> None:
-        if not slots or not self._usable():
+        if not slots or not self._redis_down.usable:
             return  # the lease ends them
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for user_id, slot in slots:
                     pipe.zrem(self.key(user_id), slot)
                 await pipe.execute()
-        except (RedisError, OSError) as exc:
-            self._failed(exc)
+        except ERRORS as exc:
+            self._redis_down.failed(exc)
 
     async def renew(self) -> None:
         """Extend the lease of every slot this instance holds."""
         held = [(user_id, slot) for user_id, slots in self._held.items() for slot in slots]
-        if not held or not self._usable():
+        if not held or not self._redis_down.usable:
             return
         lease_ms = round(self.lease * 1000)
         try:
@@ -195,8 +186,8 @@ class RedisStreamSlots(StreamSlots):
                     keys=[self.key(user_id) for user_id, _ in batch],
                     args=[lease_ms, *(slot for _, slot in batch)],
                 )
-        except (RedisError, OSError) as exc:
-            self._failed(exc)
+        except ERRORS as exc:
+            self._redis_down.failed(exc)
             return
         # A stream that ended while the renewal was on its way was put back: remove it.
         await self._forget([(u, s) for u, s in held if s not in self._held.get(u, ())])
@@ -210,13 +201,10 @@ class RedisStreamSlots(StreamSlots):
                 log.exception("renewing stream slots failed")
 
     async def start(self) -> None:
-        self._renewer = asyncio.create_task(self._renew_forever(), name="mailslot-stream-slots")
+        self._background.start("mailslot-stream-slots", self._renew_forever)
 
     async def aclose(self) -> None:
-        if self._renewer is not None:
-            self._renewer.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._renewer
+        await self._background.aclose()
         held = [(user_id, slot) for user_id, slots in self._held.items() for slot in slots]
         await self._forget(held)
         await self._redis.aclose()

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mailslot.middleware import defer
+from mailslot.bus.events import Event
 from mailslot.problems import EXPECTED_ERRORS, error_response
-from mailslot.realtime.events import Event
+from mailslot.realtime.deferred import defer
 from mailslot.realtime.streams import Ending, EventStream
 
 RETRY_MS = 2000  # how long EventSource waits before reconnecting
@@ -33,9 +33,9 @@ def frame(event: Event | None) -> bytes:
 
 
 class EventStreamResponse(Response):
-    """`text/event-stream` for as long as the stream lasts, run by the edge once the
-    framework has returned (middleware.defer). The stream is opened before the status line
-    goes out, so a refusal (410 resync_required, 429 too_many_streams) is still a
+    """`text/event-stream` for as long as the stream lasts, run once the framework has
+    returned (realtime/deferred.py). The stream is opened before the status line goes
+    out, so a refusal (410 resync_required, 429 too_many_streams) is still a
     problem+json."""
 
     media_type = "text/event-stream"

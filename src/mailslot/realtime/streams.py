@@ -25,9 +25,10 @@ from typing import Literal
 import anyio
 from sqlalchemy.exc import SQLAlchemyError
 
+from mailslot.bus.broker import Broker
+from mailslot.bus.events import SESSION_ENDED, ChangeLog, Event
+from mailslot.bus.subscription import RESYNC, Subscription
 from mailslot.errors import ResyncRequired
-from mailslot.realtime.broker import RESYNC, Broker, Subscription
-from mailslot.realtime.events import SESSION_ENDED, ChangeLog, Event
 
 log = logging.getLogger("mailslot.realtime")
 

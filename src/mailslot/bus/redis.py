@@ -1,32 +1,5 @@
-"""Fan-out of committed events to the streams that wait for them (style.md §6).
-
-    Broker (protocol): publish(events) never blocks; subscribe(user_id) yields a Subscription;
-    │                  announce(note) returns once every process has acted on the note
-    ├── MemoryBroker   one process: events go straight to its streams
-    ├── PollingBroker  several worker processes, no Redis: the others' events are read from
-    │                  the heads of the subscribed users' change logs, a few times a second
-    └── RedisBroker    several instances: Redis pub/sub, one channel per user
-
-Every subscription has a bounded queue. A broker never waits for a stream: when a queue is
-full, a stream that is stuck writing to its client is marked too slow (and disconnected by
-its endpoint); one that is merely busy loses the queued events and re-reads them from the
-change log. The change log is the truth; the broker only makes it arrive early.
-
-Revocation over Redis fails closed. Each instance's subscriber connection sends a PING
-every PING_INTERVAL; what notes keep (the token cache) is trusted only while the last
-answered ping was *sent* less than LEASE ago, and is cleared when that lapses. Redis
-answers one connection in order, so a note published before a ping is processed reaches
-the subscriber before that ping's pong. An announcer that gets every confirmation answers
-at once. One that does not answers only LEASE + NOTE_MARGIN after its attempt ended (at
-most NOTE_WAIT after sending): an instance that missed the note can have renewed its
-lease since then only from a ping that Redis answered before the note (the lease then
-ran out in time), or on a connection subscribed after it (which cleared everything when
-it subscribed), or because Redis served it while not reading the announcer's PUBLISH for
-longer than NOTE_WAIT + NOTE_MARGIN: a partition cutting off the announcer alone, the one
-case the lease does not cover (there the cache's own ttl is the bound). Streams re-check
-their token on every resync (each reconnection and lease recovery, and a note about
-their user), and before each event they deliver while the lease is not held.
-"""
+"""Fan-out between instances over Redis pub/sub (RedisBroker), and the notes that carry
+revocations between them: see bus/broker.py for why revocation fails closed."""
 
 from __future__ import annotations
 
@@ -37,9 +10,10 @@ import math
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
-from typing import Any, Final, Protocol
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
 
 import anyio
 from redis.asyncio import Redis
@@ -48,269 +22,12 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from mailslot.config import Settings
-from mailslot.errors import ResyncRequired
-from mailslot.realtime.events import ChangeLog, Event, InvalidPayload, decode, encode
+from mailslot.background import Background, cancel
+from mailslot.bus.events import Event, InvalidPayload, decode, encode
+from mailslot.bus.notes import Note, NoteHandler, NoteHandlers
+from mailslot.bus.subscription import Hub, Subscription
 
 log = logging.getLogger("mailslot.realtime")
-
-RESYNC: Final = None  # queued instead of events: "you may have missed some; read the log"
-
-
-class Subscription:
-    """One stream's view of the broker: a bounded queue of its user's events. Thousands
-    sit idle at once, so an idle one holds no buffer and no lock: the queue exists while
-    it has items, and a waiting stream holds one future (an asyncio.Queue and an
-    anyio.Event were 4 KiB a connection)."""
-
-    def __init__(self, user_id: int, queue_size: int) -> None:
-        self.user_id = user_id
-        self._size = queue_size
-        self._items: deque[Event | None] | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        # True while the stream waits for its client to take a write: a queue that fills
-        # then belongs to a client that does not read.
-        self.sending = False
-        self.too_slow = False
-        self.on_too_slow: Callable[[], None] | None = None
-
-    def push(self, item: Event | None) -> None:
-        if self.too_slow:
-            return
-        if self._items is None:
-            self._items = deque()
-        if len(self._items) < self._size:
-            self._items.append(item)
-        elif self.sending:
-            self.too_slow = True
-            if self.on_too_slow is not None:
-                self.on_too_slow()
-            return
-        else:
-            # Busy, not stuck (a burst, a long catch-up): drop the queue, re-read the log.
-            self._items.clear()
-            self._items.append(RESYNC)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def wait(self, idle: float = math.inf) -> bool:
-        """Whether an item is ready before `idle` seconds pass."""
-        if not self._items:
-            loop = asyncio.get_running_loop()
-            self._waiter = waiter = loop.create_future()
-            # A timer, not a cancel scope: a scope per idle stream is another KiB.
-            timer = None if math.isinf(idle) else loop.call_later(idle, _wake, waiter)
-            try:
-                await waiter
-            finally:
-                self._waiter = None
-                if timer is not None:
-                    timer.cancel()
-        return bool(self._items)
-
-    def get_nowait(self) -> Event | None:
-        items = self._items
-        if not items:
-            raise IndexError("no item is ready")
-        item = items.popleft()
-        if not items:
-            self._items = None
-        return item
-
-    async def get(self) -> Event | None:
-        await self.wait()
-        return self.get_nowait()
-
-
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-class Hub:
-    """The subscriptions of one process, by user."""
-
-    def __init__(self, queue_size: int) -> None:
-        self.queue_size = queue_size
-        self._by_user: dict[int, set[Subscription]] = {}
-
-    def add(self, user_id: int) -> tuple[Subscription, bool]:
-        """A new subscription, and whether it is the user's first here."""
-        subscription = Subscription(user_id, self.queue_size)
-        subscriptions = self._by_user.setdefault(user_id, set())
-        subscriptions.add(subscription)
-        return subscription, len(subscriptions) == 1
-
-    def remove(self, subscription: Subscription) -> bool:
-        """Whether it was the user's last subscription here."""
-        subscriptions = self._by_user.get(subscription.user_id, set())
-        subscriptions.discard(subscription)
-        if subscriptions:
-            return False
-        self._by_user.pop(subscription.user_id, None)
-        return True
-
-    @property
-    def users(self) -> set[int]:
-        return set(self._by_user)
-
-    def dispatch(self, events: Iterable[Event]) -> None:
-        for event in events:
-            for subscription in self._by_user.get(event.user_id, ()):
-                subscription.push(event)
-
-    def resync(self, user_ids: Iterable[int] | None = None) -> None:
-        for user_id in self._by_user if user_ids is None else user_ids:
-            for subscription in self._by_user.get(user_id, ()):
-                subscription.push(RESYNC)
-
-
-Note = dict[str, Any]  # a small JSON object for every process: {"forget_user": 42}
-NoteHandler = Callable[[Note | None], None]  # None: "you may have missed notes"
-
-
-class Broker(Protocol):
-    def publish(self, events: Sequence[Event]) -> None:
-        """Hand committed events to the fan-out; never blocks."""
-
-    @property
-    def coherent(self) -> bool:
-        """Whether every process serving this database hears this broker's notes now."""
-
-    def on_note(self, handler: NoteHandler) -> None:
-        """Call `handler` in this process for every note announced by any process."""
-
-    async def announce(self, note: Note) -> None:
-        """Have every process act on `note`; returns once they have (or after a bounded
-        wait, when one does not answer)."""
-
-    def subscribe(self, user_id: int) -> AbstractAsyncContextManager[Subscription]:
-        """Receive the user's events from now on: once entered, every event committed
-        later reaches the subscription, or a RESYNC marker does."""
-
-    async def start(self) -> None: ...
-
-    async def aclose(self) -> None: ...
-
-
-class MemoryBroker:
-    """One process: events go straight from the committing request to the streams."""
-
-    def __init__(self, *, queue_size: int = 256, coherent: bool = True) -> None:
-        self._hub = Hub(queue_size)
-        self._coherent = coherent
-        self._note_handlers: list[NoteHandler] = []
-
-    def publish(self, events: Sequence[Event]) -> None:
-        self._hub.dispatch(events)
-
-    @property
-    def coherent(self) -> bool:
-        return self._coherent
-
-    def on_note(self, handler: NoteHandler) -> None:
-        self._note_handlers.append(handler)
-
-    async def announce(self, note: Note) -> None:
-        for handler in self._note_handlers:
-            handler(note)
-
-    @asynccontextmanager
-    async def subscribe(self, user_id: int) -> AsyncIterator[Subscription]:
-        subscription, _ = self._hub.add(user_id)
-        try:
-            yield subscription
-        finally:
-            self._hub.remove(subscription)
-
-    async def start(self) -> None:
-        pass
-
-    async def aclose(self) -> None:
-        pass
-
-
-POLL_PAGE = 500
-
-
-class PollingBroker(MemoryBroker):
-    """Several worker processes on one machine without Redis (`mailslot serve --workers N`
-    on SQLite): this process's events go straight to its streams; the other processes'
-    are found by polling the change-log heads of the users subscribed here, one query per
-    interval whatever the number of streams, and read from the log."""
-
-    def __init__(self, change_log: ChangeLog, *, queue_size: int, interval: float) -> None:
-        # The other workers never hear this one's notes.
-        super().__init__(queue_size=queue_size, coherent=False)
-        self._log = change_log
-        self._interval = interval
-        self._known: dict[int, int] = {}  # user id -> newest sequence number delivered
-        self._starting: dict[int, anyio.Event] = {}
-        self._task: asyncio.Task[None] | None = None
-
-    @asynccontextmanager
-    async def subscribe(self, user_id: int) -> AsyncIterator[Subscription]:
-        async with super().subscribe(user_id) as subscription:
-            await self._track(user_id)
-            yield subscription
-
-    async def _track(self, user_id: int) -> None:
-        # The head is read before the stream reads the log, so whatever commits after the
-        # stream's catch-up is above it and the poller delivers it.
-        while user_id not in self._known:
-            starting = self._starting.get(user_id)
-            if starting is not None:
-                await starting.wait()
-                continue
-            starting = self._starting[user_id] = anyio.Event()
-            try:
-                heads = await self._log.heads([user_id])
-                self._known[user_id] = heads.get(user_id, 0)
-            finally:
-                del self._starting[user_id]
-                starting.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._poll_forever(), name="mailslot-poller")
-
-    async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _poll_forever(self) -> None:
-        failing = False
-        while True:
-            await anyio.sleep(self._interval)
-            try:
-                await self.poll()
-            except Exception as exc:  # the database is down: streams carry on, retry later
-                if not failing:
-                    log.warning("change-log poll failed: %s", exc)
-                failing = True
-            else:
-                failing = False
-
-    async def poll(self) -> None:
-        for user_id in self._known.keys() - self._hub.users:
-            del self._known[user_id]
-        if not self._known:
-            return
-        heads = await self._log.heads(list(self._known))
-        for user_id, head in heads.items():
-            since = self._known.get(user_id)
-            if since is None or head <= since:
-                continue
-            try:
-                page = await self._log.read(user_id, since=since, limit=POLL_PAGE)
-            except ResyncRequired:
-                self._hub.resync([user_id])
-                self._known[user_id] = head
-                continue
-            self._hub.dispatch(page.events)
-            self._known[user_id] = page.events[-1].id if page.events else head
-
 
 BACKOFF_START = 0.05
 BACKOFF_MAX = 2.0  # capped, so delivery resumes within about 2 s of Redis coming back
@@ -347,7 +64,7 @@ class RedisBroker:
         self._hub = Hub(queue_size)
         self._origin = uuid.uuid4().hex
         self._client: Redis | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._background = Background()
         # Publishing side: events wait here until Redis takes them.
         self._outbox: deque[Event] = deque()
         self._outbox_ready = asyncio.Event()
@@ -365,7 +82,7 @@ class RedisBroker:
         self._started = False  # a connection was ready once
         self._ready = False  # the current connection is subscribed
         self._subscribed = anyio.Event()  # a connection was subscribed once
-        self._note_handlers: list[NoteHandler] = []
+        self._notes = NoteHandlers()
         self._replies: set[asyncio.Task[Any]] = set()
         # Counters, for operators and tests.
         self.invalid_payloads = 0
@@ -382,10 +99,8 @@ class RedisBroker:
             socket_timeout=5,
             retry=Retry(NoBackoff(), 0),  # this class retries, with backoff, on its own
         )
-        self._tasks = [
-            asyncio.create_task(self._subscriber_forever(client), name="mailslot-redis-sub"),
-            asyncio.create_task(self._publisher_forever(client), name="mailslot-redis-pub"),
-        ]
+        self._background.start("mailslot-redis-sub", partial(self._subscriber_forever, client))
+        self._background.start("mailslot-redis-pub", partial(self._publisher_forever, client))
         # Serve once subscribed; without Redis, serve anyway (streams catch up later).
         with anyio.move_on_after(SUBSCRIBE_WAIT):
             await self._subscribed.wait()
@@ -393,8 +108,7 @@ class RedisBroker:
             log.warning("Redis is not answering at start; live delivery between instances waits")
 
     async def aclose(self) -> None:
-        for task in self._tasks:
-            await _cancel(task)
+        await self._background.aclose()
         if self._client is not None:
             await self._client.aclose()
 
@@ -413,10 +127,10 @@ class RedisBroker:
         return self._ready and not self._lapsed and time.monotonic() < self._lease_until
 
     def on_note(self, handler: NoteHandler) -> None:
-        self._note_handlers.append(handler)
+        self._notes.add(handler)
 
     async def announce(self, note: Note) -> None:
-        self._tell(note)  # at once here, whatever Redis does
+        self._notes.tell(note)  # at once here, whatever Redis does
         if self._client is None:
             return
         reply = f"{self._prefix}note-reply:{uuid.uuid4().hex}"
@@ -445,10 +159,6 @@ class RedisBroker:
         # Whoever missed it stops trusting what it kept by then (module docstring).
         await anyio.sleep(LEASE + NOTE_MARGIN)
 
-    def _tell(self, note: Note | None) -> None:
-        for handler in self._note_handlers:
-            handler(note)
-
     def _receive_note(self, payload: bytes) -> None:
         try:
             if len(payload) > NOTE_MAX_BYTES:
@@ -463,7 +173,7 @@ class RedisBroker:
             self.invalid_payloads += 1
             log.warning("dropped an invalid note from Redis: %s", exc)
             return
-        self._tell(note)
+        self._notes.tell(note)
         if isinstance(user_id := note.get("forget_user"), int):
             # Its streams here re-check their token before anything more goes out: the
             # `session.ended` signal travels apart and may come after the sign-out answered.
@@ -568,7 +278,7 @@ class RedisBroker:
                 self._connection = None
                 was_ready, self._ready = self._ready, False
                 if was_ready:
-                    self._tell(None)  # notes published from now on are not heard here
+                    self._notes.tell(None)  # notes published from now on are not heard here
                 self._release_waiters(self._waiters.keys())
                 self._pending.clear()
                 await connection.disconnect(nowait=True)
@@ -601,10 +311,10 @@ class RedisBroker:
                     self._lapsed = False
                     self._subscribed.set()
                     self._hub.resync()
-                    self._tell(None)  # notes published while away were missed
+                    self._notes.tell(None)  # notes published while away were missed
                 self._tick(time.monotonic())
         finally:
-            await _cancel(writer)
+            await cancel(writer)
 
     def _tick(self, now: float) -> None:
         """Notice a lapsed lease; send the next ping (one at a time), or give up on a
@@ -622,7 +332,7 @@ class RedisBroker:
         if self._ready and not self._lapsed and now >= self._lease_until:
             self._lapsed = True
             log.warning("Redis did not answer within %.1f s: tokens are checked again", LEASE)
-            self._tell(None)  # what notes kept is cleared, not merely distrusted
+            self._notes.tell(None)  # what notes kept is cleared, not merely distrusted
 
     def _pong(self) -> None:
         if not self._pings:
@@ -693,28 +403,3 @@ class RedisBroker:
             for waiter in self._waiters.pop(channel, []):
                 if not waiter.done():
                     waiter.set_result(None)
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    """Cancel and wait. Again if need be: on Python 3.11, asyncio.wait_for (inside
-    redis-py's writes) can swallow a cancellation that lands as the write completes."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait([task], timeout=0.5)
-    with suppress(asyncio.CancelledError, Exception):  # its failure was reported already
-        task.result()
-
-
-def make_broker(settings: Settings, change_log: ChangeLog, *, prefix: str) -> Broker:
-    """Redis with MAILSLOT_REDIS_URL, under the deployment's `prefix`; else polling
-    between worker processes when there are several; else in-process."""
-    if settings.redis_url:
-        return RedisBroker(settings.redis_url, prefix=prefix, queue_size=settings.stream_queue_size)
-    if settings.workers > 1:
-        return PollingBroker(
-            change_log,
-            queue_size=settings.stream_queue_size,
-            interval=settings.stream_poll_interval,
-        )
-    # One process; on a shared database other instances might exist unheard of.
-    return MemoryBroker(queue_size=settings.stream_queue_size, coherent=settings.is_sqlite)
