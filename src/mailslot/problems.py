@@ -213,7 +213,7 @@ _HANDLERS: tuple[
     (OSError, _database_unavailable),
     (Exception, _unexpected_error),
 )
-# What a deferred stream (middleware.defer) may meet before it starts and answers itself.
+# What a deferred stream (realtime.deferred.defer) may meet before it starts and answers itself.
 EXPECTED_ERRORS = (AppError, sa_exc.TimeoutError, sa_exc.DBAPIError, OSError)
 
 
