@@ -28,6 +28,7 @@ from mailslot.db.migrate import upgrade
 from mailslot.messages import service
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.search import MessageFilter
+from mailslot.messages.views import Box
 from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
 
 # The first test of each engine builds the seeded database: some 72,000 rows.
@@ -150,7 +151,7 @@ async def mailbox(
         yield settings
 
 
-def first_page(box: service.Box) -> DirectQuery:
+def first_page(box: Box) -> DirectQuery:
     """The statement of a box's first page of 20, as a list runs it."""
     return service._unfiltered_page(
         box, None, keyset=False, thread_unread=True, limit=21, numbered=False

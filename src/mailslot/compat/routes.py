@@ -23,7 +23,7 @@ from mailslot.errors import (
     problems,
 )
 from mailslot.messages import service as messages
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["seed A (deprecated)"], deprecated=True, responses=problems(503))

@@ -21,7 +21,7 @@ from mailslot.errors import (
     Unprocessable,
 )
 from mailslot.messages import service as messages
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 
 # Seed A lists "all" messages in one answer; a bound keeps that answer's cost fixed.
 MAX_LISTED = 1000

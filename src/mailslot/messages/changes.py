@@ -30,9 +30,9 @@ from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import dialect_name
 from mailslot.errors import ResyncRequired
-from mailslot.messages import service as messages  # a cycle: read at call time only
 from mailslot.messages.events import NewChange, message_data, message_deleted
 from mailslot.messages.models import Change, Delivery, Message
+from mailslot.messages.views import VIEW_COLUMNS, view_of
 from mailslot.realtime.events import ChangePage, Event, publish_on_commit
 
 log = logging.getLogger("mailslot.changes")
@@ -223,7 +223,7 @@ async def list_changes(
                 Change.message_id,
                 Message.deleted_by_sender_at,
                 _READABLE.label("readable"),
-                *messages._VIEW_COLUMNS,
+                *VIEW_COLUMNS,
             )
             .select_from(Change)
             .outerjoin(
@@ -257,7 +257,7 @@ async def list_changes(
             events.append(Event(user_id, gone.type, row.seq, gone.data))
         else:
             box, read_at = row.data["box"], row.data.get("read_at")
-            view = messages._view(
+            view = view_of(
                 row,
                 is_receiver=box == "inbox",
                 read_at=datetime.fromisoformat(read_at) if read_at else None,

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from mailslot.realtime.events import EventType
 
 if TYPE_CHECKING:
-    from mailslot.messages.service import Box, MessageView
+    from mailslot.messages.views import Box, MessageView
 
 DeleteScope = Literal["everyone", "own"]
 

@@ -30,9 +30,8 @@ from mailslot.accounts.models import User
 from mailslot.accounts.service import Account, username_key
 from mailslot.db.base import utcnow
 from mailslot.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from mailslot.messages import service
 from mailslot.messages.models import IdempotencyKey, Message
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import VIEW_COLUMNS, MessageView, view_of
 
 KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
@@ -144,14 +143,14 @@ async def _sent_view(db: AsyncSession, *, sender: Account, message_id: int) -> M
     the first answer."""
     row = (
         await db.execute(
-            select(*service._VIEW_COLUMNS)
+            select(*VIEW_COLUMNS)
             .join(User, User.id == Message.sender_id)
             .where(Message.id == message_id, Message.sender_id == sender.id)
         )
     ).one()
     mine = username_key(sender.username)
     to_self = any(username_key(name) == mine for name in row.receiver_names)
-    return service._view(row, is_receiver=to_self, read_at=None)
+    return view_of(row, is_receiver=to_self, read_at=None)
 
 
 async def purge_keys(db: AsyncSession, *, now: datetime, limit: int) -> int:

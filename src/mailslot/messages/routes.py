@@ -37,7 +37,7 @@ from mailslot.messages.schemas import (
     UnreadCount,
     unquote,
 )
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["messages"], responses=problems(503))

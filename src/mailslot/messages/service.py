@@ -16,7 +16,7 @@ free, so a delete for everyone always wins over a concurrent restore, mark or de
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -58,65 +58,7 @@ from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.search import SEARCH_WINDOW, MessageFilter, apply_filters
-
-Box = Literal["inbox", "sent", "trash"]
-
-
-@dataclass(frozen=True, slots=True)
-class MessageView:
-    """A message as one user sees it: `is_receiver` and `read_at` are from their side."""
-
-    id: int
-    sender: str
-    receivers: list[str]
-    subject: str
-    body: str
-    created_at: datetime
-    client_timestamp: str | None
-    thread_id: int
-    reply_to_id: int | None
-    is_receiver: bool
-    read_at: datetime | None
-    # The viewer's unread inbox messages in this thread, where the listing counted them
-    # (list_messages(thread_unread=True)).
-    thread_unread: int | None = None
-
-    @property
-    def read(self) -> bool:
-        return self.read_at is not None or not self.is_receiver
-
-
-_VIEW_COLUMNS = (
-    Message.id,
-    User.username.label("sender"),
-    Message.receiver_names,
-    Message.subject,
-    Message.body,
-    Message.created_at,
-    Message.client_timestamp,
-    func.coalesce(Message.thread_id, Message.id).label("thread_id"),
-    Message.reply_to_id,
-)
-
-
-def _view(
-    row: Any, *, is_receiver: bool, read_at: datetime | None, thread_unread: int | None = None
-) -> MessageView:
-    return MessageView(
-        id=row.id,
-        sender=row.sender,
-        receivers=row.receiver_names,
-        subject=row.subject,
-        body=row.body,
-        created_at=row.created_at,
-        client_timestamp=row.client_timestamp,
-        thread_id=row.thread_id,
-        reply_to_id=row.reply_to_id,
-        is_receiver=is_receiver,
-        read_at=read_at,
-        thread_unread=thread_unread,
-    )
-
+from mailslot.messages.views import VIEW_COLUMNS, Box, MessageView, view_of
 
 # PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
 # up by username key and, only if every one of them is registered, the message, its
@@ -416,7 +358,7 @@ def _received_page(
     if ids_only:
         return select(cut.c.message_id.label("id"))
     return (
-        select(*_VIEW_COLUMNS, cut.c.read_at)
+        select(*VIEW_COLUMNS, cut.c.read_at)
         .select_from(cut)
         .join(Message, Message.id == cut.c.message_id)
         .join(User, User.id == Message.sender_id)
@@ -475,7 +417,7 @@ def _sent_page(
     if ids_only:
         return select(cut.c.id)
     return (
-        select(*_VIEW_COLUMNS)
+        select(*VIEW_COLUMNS)
         .select_from(cut)
         .join(Message, Message.id == cut.c.id)
         .join(User, User.id == Message.sender_id)
@@ -636,7 +578,7 @@ async def list_messages(
     rows = sorted(found, key=lambda row: row.id, reverse=True)
     received = box != "sent"
     views = [
-        _view(
+        view_of(
             row,
             is_receiver=received,
             read_at=row.read_at if received else None,
@@ -757,7 +699,7 @@ async def find_message_by_fields(
 # The message if the viewer may see it: a live delivery to them, or theirs as sender and
 # not deleted.
 _VISIBLE = DirectQuery(
-    select(*_VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
+    select(*VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
     .join(User, User.id == Message.sender_id)
     .outerjoin(
         Delivery,
@@ -789,7 +731,7 @@ async def _find_visible(db: Reader, viewer: Account, message_id: int) -> Message
     if not rows:
         return None
     row = rows[0]
-    return _view(row, is_receiver=row.receiver_id is not None, read_at=row.read_at)
+    return view_of(row, is_receiver=row.receiver_id is not None, read_at=row.read_at)
 
 
 async def find_message(db: Reader, *, viewer: Account, message_id: int) -> MessageView:

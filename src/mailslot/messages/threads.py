@@ -17,7 +17,7 @@ from mailslot.errors import MessageNotFound, ReplyToNotFound
 from mailslot.messages import service
 from mailslot.messages.models import Delivery
 from mailslot.messages.search import MessageFilter
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView, view_of
 
 
 def reply_receivers(original: MessageView, replier: str) -> list[str]:
@@ -79,10 +79,10 @@ async def list_thread(
     sent = service._sent_page(viewer, below_id, 0, limit + 1, filters=in_thread)
     views: dict[int, MessageView] = {}
     for row in (await db.execute(sent)).all():
-        views[row.id] = service._view(row, is_receiver=False, read_at=None)
+        views[row.id] = view_of(row, is_receiver=False, read_at=None)
     # A message to oneself is in both: the received side carries its read state.
     for row in (await db.execute(received)).all():
-        views[row.id] = service._view(row, is_receiver=True, read_at=row.read_at)
+        views[row.id] = view_of(row, is_receiver=True, read_at=row.read_at)
     ordered = sorted(views.values(), key=lambda view: view.id, reverse=True)
     return ordered[:limit], len(ordered) > limit
 
