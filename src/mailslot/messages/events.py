@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from mailslot.messages.schemas import MessageRead
+from mailslot.messages.views import Box, MessageView
 from mailslot.realtime.events import EventType
-
-if TYPE_CHECKING:
-    from mailslot.messages.views import Box, MessageView
 
 DeleteScope = Literal["everyone", "own"]
 
@@ -45,11 +44,8 @@ class NewChange:
 
 def message_data(view: MessageView, box: Box) -> dict[str, Any]:
     """A message exactly as the native API shows it to that user, plus its box."""
-    # The API's own rendering, so events follow whatever it shows. Imported here because
-    # the routes import the service, which records these events.
-    from mailslot.messages.routes import message_read
-
-    return {**message_read(view).model_dump(mode="json"), "box": box}
+    # The API's own rendering, so events follow whatever it shows.
+    return {**MessageRead.of(view).model_dump(mode="json"), "box": box}
 
 
 def message_created(

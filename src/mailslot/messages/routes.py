@@ -63,22 +63,6 @@ PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE), Unquoted]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), Unquoted]
 
 
-def message_read(view: MessageView) -> MessageRead:
-    return MessageRead(
-        id=view.id,
-        sender=view.sender,
-        receiver=view.receivers[0],
-        receivers=view.receivers,
-        subject=view.subject,
-        message=view.body,
-        created_at=view.created_at,
-        read=view.read,
-        read_at=view.read_at,
-        thread_id=view.thread_id,
-        reply_to=view.reply_to_id,
-    )
-
-
 def thread_counts(views: list[MessageView]) -> list[ThreadUnread]:
     """Each thread of the page once, in order of first appearance, with the unread count
     its views carry (list_messages(thread_unread=True))."""
@@ -136,7 +120,7 @@ async def post_message(
         await db.commit()
     if replayed:
         response.headers[REPLAYED_HEADER] = "true"
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 class ListQuery(BaseModel):
@@ -208,7 +192,7 @@ async def list_messages(
             thread_unread=True,
         )
     return MessagePage(
-        messages=[message_read(view) for view in views],
+        messages=[MessageRead.of(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=query.per_page,
         page=query.page if query.cursor is None else None,
@@ -235,7 +219,7 @@ async def get_message(
         async with sessions() as session:
             view = await service.mark_opened(session, viewer=user, view=view)
             await session.commit()
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 @router.patch(
@@ -248,7 +232,7 @@ async def patch_message(
     require_self(user, username)
     view = await service.mark_read(db, viewer=user, message_id=message_id, read=body.read)
     await db.commit()
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 @router.patch("/users/{username}/messages", responses=problems(401, 403, *JSON_BODY))
@@ -305,7 +289,7 @@ async def restore_message(
     require_self(user, username)
     view = await trash.restore_message(db, viewer=user, message_id=message_id)
     await db.commit()
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 @router.get("/users/{username}/threads/{thread_id}", responses=problems(400, 401, 403, 404, 422))
@@ -333,7 +317,7 @@ async def get_thread(
     return ThreadPage(
         thread_id=thread_id,
         unread=counts.get(thread_id, 0),
-        messages=[message_read(view) for view in views],
+        messages=[MessageRead.of(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=per_page,
     )

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from mailslot.accounts.schemas import Input, Username
+from mailslot.messages.views import MessageView
 
 MAX_RECEIVERS = 100
 MAX_SUBJECT = 255
@@ -209,6 +210,23 @@ class MessageRead(BaseModel):
     read_at: datetime | None
     thread_id: int
     reply_to: int | None
+
+    @classmethod
+    def of(cls, view: MessageView) -> MessageRead:
+        """The message as the API shows it to the user whose view it is."""
+        return cls(
+            id=view.id,
+            sender=view.sender,
+            receiver=view.receivers[0],
+            receivers=view.receivers,
+            subject=view.subject,
+            message=view.body,
+            created_at=view.created_at,
+            read=view.read,
+            read_at=view.read_at,
+            thread_id=view.thread_id,
+            reply_to=view.reply_to_id,
+        )
 
 
 class ThreadUnread(BaseModel):
