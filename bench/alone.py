@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from mailslot.db.direct import DirectQuery
 from mailslot.messages import service
+from mailslot.messages.pages import PageShape, unfiltered_page
 
 # As the service compiles its statements: $n parameters, with casts.
 _ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
@@ -91,7 +92,7 @@ def send_script(sender_prefix: str, receiver_prefix: str, pairs: int) -> str:
 def list_script(viewer_id: int) -> str:
     """The first inbox page of 20, with its threads' unread counts: the statement behind
     GET /users/{name}/messages."""
-    page = service._unfiltered_page(
-        "inbox", None, keyset=False, thread_unread=True, limit=21, numbered=False
+    page = unfiltered_page(
+        PageShape("inbox", None, keyset=False, numbered=False, limit=21, thread_unread=True)
     )
     return script(page, {"viewer_id": ":viewer_id"}, f"{int(viewer_id)} AS viewer_id")

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
-from functools import cache
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -41,11 +40,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import ReturningUpdate
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
@@ -57,7 +54,8 @@ from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
-from mailslot.messages.search import SEARCH_WINDOW, MessageFilter, apply_filters
+from mailslot.messages.pages import PageShape, box_page, unfiltered_page, with_thread_unread
+from mailslot.messages.search import SEARCH_WINDOW, MessageFilter
 from mailslot.messages.views import VIEW_COLUMNS, Box, MessageView, view_of
 
 # PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
@@ -278,219 +276,6 @@ async def send_message(
     return view
 
 
-def _bounded(page: Select[*tuple[Any, ...]], offset: int, limit: int) -> Select[*tuple[Any, ...]]:
-    """The page's LIMIT, written into the statement, and its OFFSET, if any, a bind
-    parameter (`page_offset`). Knowing how many rows a page returns, PostgreSQL settles
-    on one plan for every execution of the prepared statement (a generic plan, all
-    parameters unknown) once it costs no more than planning each time. To its estimate
-    a `LIMIT $n` returns a tenth of the mailbox, so a list planned every time it ran:
-    0.25 ms of the database's CPU against a 0.15 ms execution."""
-    page = page.limit(literal_column(str(int(limit)), BigInteger))
-    return page.offset(bindparam("page_offset", offset)) if offset else page
-
-
-def _inbox_page(
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    where = (Delivery.deleted_at.is_(None),)
-    return _received_page(
-        viewer, unread, below_id, offset, limit, where, filters, "inbox", ids_only
-    )
-
-
-def _trash_page(
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    """The receiver's trash. A message its sender has since deleted for everyone is gone
-    from the trash too."""
-    where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
-    return _received_page(
-        viewer, unread, below_id, offset, limit, where, filters, "trash", ids_only
-    )
-
-
-def _received_page(
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    where: tuple[ColumnElement[bool], ...],
-    filters: MessageFilter | None,
-    box: Literal["inbox", "trash"],
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    """The page is cut from the inbox index first and only its rows are joined, so the
-    plan is a bounded index range scan whatever the planner knows of the mailbox.
-    The result is unordered: the caller orders the page. `ids_only`: the cut's message
-    ids alone, as `id`."""
-    page = (
-        select(Delivery.message_id, Delivery.read_at)
-        .where(Delivery.receiver_id == bindparam("viewer_id", viewer.id), *where)
-        .order_by(Delivery.message_id.desc())
-    )
-    page = _bounded(page, offset, limit)
-    if box == "trash" or (filters is not None and filters.touches_message):
-        page = page.join(Message, Message.id == Delivery.message_id)
-    if filters is not None:
-        page = apply_filters(page, filters, box=box)
-    if unread is True:
-        page = page.where(Delivery.read_at.is_(None))
-    elif unread is False:
-        page = page.where(Delivery.read_at.is_not(None))
-    if below_id is not None:
-        page = page.where(Delivery.message_id < bindparam("below_id", below_id))
-    cut = page.subquery("page")
-    if ids_only:
-        return select(cut.c.message_id.label("id"))
-    return (
-        select(*VIEW_COLUMNS, cut.c.read_at)
-        .select_from(cut)
-        .join(Message, Message.id == cut.c.message_id)
-        .join(User, User.id == Message.sender_id)
-    )
-
-
-class _OnlyOne(ColumnElement[int]):
-    """A value compared with `= ANY(ARRAY[value])` on PostgreSQL (plain `= value`
-    elsewhere). A plain equality makes the sent box's `sender_id` a constant to the
-    planner, so message id order alone satisfies `ORDER BY sender_id, id`, and the primary
-    key offered it: for a large, quiet sent box it walked back through every newer message
-    of everyone else (4.5 ms against 0.01 at 10^6; tests/messages/test_plans.py). Written
-    so, only ix_message_sent and ix_message_sent_thread give that order."""
-
-    inherit_cache = True
-    type = BigInteger()
-    _traverse_internals = [("value", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy declares it so)
-
-    def __init__(self, value: ColumnElement[Any]) -> None:
-        self.value = value
-
-
-@compiles(_OnlyOne)
-def _only_one(element: _OnlyOne, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.value, **kw))
-
-
-@compiles(_OnlyOne, "postgresql")
-def _only_one_of_array(element: _OnlyOne, compiler: Any, **kw: Any) -> str:
-    return f"ANY(ARRAY[{compiler.process(element.value, **kw)}])"
-
-
-def _sent_page(
-    viewer: Account,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    page = (
-        select(Message.id)
-        .where(
-            Message.sender_id == _OnlyOne(bindparam("viewer_id", viewer.id, type_=BigInteger)),
-            Message.deleted_by_sender_at.is_(None),
-        )
-        .order_by(Message.sender_id.desc(), Message.id.desc())
-    )
-    page = _bounded(page, offset, limit)
-    if filters is not None:
-        page = apply_filters(page, filters, box="sent")
-    if below_id is not None:
-        page = page.where(Message.id < bindparam("below_id", below_id))
-    cut = page.subquery("page")
-    if ids_only:
-        return select(cut.c.id)
-    return (
-        select(*VIEW_COLUMNS)
-        .select_from(cut)
-        .join(Message, Message.id == cut.c.id)
-        .join(User, User.id == Message.sender_id)
-    )
-
-
-def _page(
-    box: Box,
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    filters: MessageFilter | None,
-    *,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    if box == "inbox":
-        return _inbox_page(
-            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
-        )
-    if box == "trash":
-        return _trash_page(
-            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
-        )
-    return _sent_page(viewer, below_id, offset, limit, filters=filters, ids_only=ids_only)
-
-
-def _with_thread_unread(page: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
-    """The page's rows, each with the viewer's unread inbox count in its thread. Each
-    distinct thread of the page is counted once, however many of its rows share it, by a
-    range scan of ix_delivery_thread_unread: the cost is that thread's unread count."""
-    # MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): each part runs once and is kept. Inlined,
-    # SQLite can flatten the counts into the join and PostgreSQL rescan them in a nested
-    # loop: once per row again.
-    listed = page.cte("listed").prefix_with("MATERIALIZED")
-    unread = (
-        select(func.count())
-        .where(
-            Delivery.receiver_id == bindparam("viewer_id"),
-            Delivery.thread_id == listed.c.thread_id,
-            Delivery.deleted_at.is_(None),
-            Delivery.read_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    threads = (
-        select(listed.c.thread_id, unread.label("thread_unread"))
-        .group_by(listed.c.thread_id)  # the count runs per group: once per thread
-        .cte("threads")
-        .prefix_with("MATERIALIZED")
-    )
-    return select(listed, threads.c.thread_unread).join(
-        threads, threads.c.thread_id == listed.c.thread_id
-    )
-
-
-# Whoever a statement is built for, its values are bind parameters given at execution.
-_ANYONE = Account(id=0, username="", email=None, created_at=datetime.min.replace(tzinfo=UTC))
-
-
-@cache
-def _unfiltered_page(
-    box: Box, unread: bool | None, *, keyset: bool, thread_unread: bool, limit: int, numbered: bool
-) -> DirectQuery:
-    """Pages without search or filters, the common case, are built once per shape and
-    run on the driver: building a statement, or running it through SQLAlchemy, costs
-    more CPU than the statement itself. A shape is also its row count (up to 101) and
-    whether it skips rows (seed B's page numbers): see `_bounded`."""
-    page = _page(box, _ANYONE, unread, 0 if keyset else None, int(numbered), limit, None)
-    return DirectQuery(_with_thread_unread(page) if thread_unread else page)
-
-
 async def _search(
     db: Reader,
     box: Box,
@@ -511,12 +296,12 @@ async def _search(
     # The window: the box's SEARCH_WINDOW newest messages, a set of its own so that no
     # planner walks further (PostgreSQL merged a bare id range with message's primary
     # key: every message tested). Its end: the last of them, NULL if the box holds fewer.
-    newest = _page(box, viewer, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
-    end = _page(box, viewer, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
+    newest = box_page(box, viewer.id, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
+    end = box_page(box, viewer.id, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
     window_end = end.scalar_subquery()
     window = replace(filters, match_by="rows", window=newest)
-    page = _page(box, viewer, unread, below_id, 0, wanted, window)
-    listed = (_with_thread_unread(page) if thread_unread else page).subquery()
+    page = box_page(box, viewer.id, unread, below_id, 0, wanted, window)
+    listed = (with_thread_unread(page) if thread_unread else page).subquery()
     # One row at least, so that an empty page still tells where its window ended.
     one = select(literal_column("1").label("one")).subquery()
     query = select(listed, window_end.label("window_end")).select_from(
@@ -529,8 +314,8 @@ async def _search(
     found = [row for row in found if row.id is not None]
     if split is not None and len(found) < wanted:
         rest = replace(filters, match_by="index", split=split)
-        page = _page(box, viewer, unread, below_id, 0, wanted - len(found), rest)
-        query = _with_thread_unread(page) if thread_unread else page
+        page = box_page(box, viewer.id, unread, below_id, 0, wanted - len(found), rest)
+        query = with_thread_unread(page) if thread_unread else page
         found += (await db.execute(query, window_params)).all()
     return sorted(found, key=lambda row: row.id, reverse=True)[offset:]
 
@@ -557,22 +342,23 @@ async def list_messages(
     if below_id is not None:
         params["below_id"] = below_id
     if filters is None or filters.is_empty:
-        found = await _unfiltered_page(
+        shape = PageShape(
             box,
             unread,
             keyset=below_id is not None,
-            thread_unread=thread_unread,
-            limit=limit + 1,
             numbered=offset > 0,
-        ).all(db, params)
+            limit=limit + 1,
+            thread_unread=thread_unread,
+        )
+        found = await unfiltered_page(shape).all(db, params)
     elif filters.tests_rows:
         found = await _search(
             db, box, viewer, unread, below_id, offset, limit + 1, filters, thread_unread, params
         )
     else:
-        query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
+        query = box_page(box, viewer.id, unread, below_id, offset, limit + 1, filters)
         if thread_unread:
-            query = _with_thread_unread(query)
+            query = with_thread_unread(query)
         found = (await db.execute(query, params)).all()
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
     rows = sorted(found, key=lambda row: row.id, reverse=True)
@@ -698,7 +484,7 @@ async def find_message_by_fields(
 
 # The message if the viewer may see it: a live delivery to them, or theirs as sender and
 # not deleted.
-_VISIBLE = DirectQuery(
+VISIBLE = DirectQuery(
     select(*VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
     .join(User, User.id == Message.sender_id)
     .outerjoin(
@@ -727,7 +513,7 @@ def not_found(message_id: int) -> MessageNotFound:
 
 
 async def _find_visible(db: Reader, viewer: Account, message_id: int) -> MessageView | None:
-    rows = await _VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
+    rows = await VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
     if not rows:
         return None
     row = rows[0]
