@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from mailslot.db.direct import DirectQuery
-from mailslot.messages import service
 from mailslot.messages.pages import PageShape, unfiltered_page
+from mailslot.messages.store import postgres
 
 # As the service compiles its statements: $n parameters, with casts.
 _ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
@@ -71,7 +71,7 @@ def send_script(sender_prefix: str, receiver_prefix: str, pairs: int) -> str:
     """One message from `{sender_prefix}{n}` to `{receiver_prefix}{n}`, n the client's
     number modulo `pairs`: the statement behind POST /users/{name}/messages."""
     return script(
-        service._SEND,
+        postgres.SEND,
         {
             "receiver_keys": ":receiver_keys",
             "sender_id": ":sender_id",

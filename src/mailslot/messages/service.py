@@ -15,17 +15,12 @@ free, so a delete for everyone always wins over a concurrent restore, mark or de
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     ColumnElement,
-    String,
-    Text,
     and_,
     bindparam,
     exists,
@@ -33,12 +28,10 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
     true,
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -47,163 +40,17 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
-from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.base import utcnow
 from mailslot.db.direct import DirectQuery
-from mailslot.db.engine import Reader, dialect_name
+from mailslot.db.engine import Reader
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.pages import PageShape, box_page, unfiltered_page, with_thread_unread
 from mailslot.messages.search import SEARCH_WINDOW, MessageFilter
+from mailslot.messages.store import store_for
 from mailslot.messages.views import VIEW_COLUMNS, Box, MessageView, view_of
-
-# PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
-# up by username key and, only if every one of them is registered, the message, its
-# thread id (its own id unless it joins a thread), one delivery per receiver and the
-# change-log entries (each receiver's, then the sender's). Run on the driver before the
-# session has begun a transaction, the statement is its own transaction: no BEGIN or
-# COMMIT round trips, and the users' log counters stay locked only until its commit. One
-# row comes back: the message's id and thread id (NULL when nothing was stored), the
-# receivers' ids and usernames in request order (NULL for a name nobody has), and the
-# new newest sequence number of each user whose log grew.
-_SEND = DirectQuery(
-    text(
-        # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
-        f"""
-        WITH found AS (
-            SELECT array_agg(user_account.id ORDER BY wanted.position) AS ids,
-                   array_agg(user_account.username ORDER BY wanted.position) AS names,
-                   -- receiver_names, in the very JSON text json.dumps gives a bound list
-                   json_agg(user_account.username ORDER BY wanted.position) AS names_json,
-                   count(user_account.id) = count(*) AS complete
-            FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
-            LEFT JOIN user_account ON user_account.username_key = wanted.key
-        ),
-        new AS (  -- no message id is spent on a refused send
-            SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id
-            FROM found WHERE complete
-        ),
-        stored AS (
-            INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                                 created_at, client_timestamp, reply_to_id)
-            SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-                   found.names_json, :created_at, :client_timestamp, :reply_to_id
-            FROM new, found
-            RETURNING id, thread_id
-        ),
-        delivered AS (
-            INSERT INTO delivery (receiver_id, message_id, thread_id)
-            SELECT receiver.id, stored.id, stored.thread_id
-            FROM stored, found, unnest(found.ids) AS receiver(id)
-        ),
-        entries AS (  -- what events.message_created(...).stored is for a new message
-            SELECT entry.user_id,
-                   row_number() OVER (PARTITION BY entry.user_id ORDER BY entry.position DESC)
-                       - 1 AS after,
-                   'message.created' AS type, stored.id AS message_id,
-                   json_build_object('box', entry.box) AS data
-            FROM stored, (
-                SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
-                FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
-                UNION ALL
-                SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
-            ) AS entry
-        ),
-        {changes.APPEND_ENTRIES}
-        SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
-               found.names AS receiver_names,
-               (SELECT array_agg(heads.id) FROM heads) AS head_users,
-               (SELECT array_agg(heads.head) FROM heads) AS heads
-        FROM found LEFT JOIN stored ON true
-        """  # noqa: S608
-    )
-    .bindparams(
-        bindparam("receiver_keys", type_=ARRAY(String)),
-        bindparam("thread_id", type_=BigInteger),
-        bindparam("sender_id", type_=BigInteger),
-        bindparam("subject", type_=String),
-        bindparam("body", type_=Text),
-        bindparam("created_at", type_=UTCDateTime()),
-        bindparam("client_timestamp", type_=String),
-        bindparam("reply_to_id", type_=BigInteger),
-    )
-    .columns(
-        id=BigInteger,
-        thread_id=BigInteger,
-        receiver_ids=ARRAY(BigInteger),
-        receiver_names=ARRAY(String),
-        head_users=ARRAY(BigInteger),
-        heads=ARRAY(BigInteger),
-    )
-)
-
-
-# SQLite has no data-modifying CTEs, and its statements cost no network round trip, but
-# each one SQLAlchemy runs on aiosqlite is several hops to the connection's thread and
-# back, and building it costs more than running it. So a send is three statements on the
-# driver, each one hop, in the session's transaction (BEGIN IMMEDIATE), then the change
-# log's two (changes.record). The receivers, in request order (NULL for a name nobody
-# has):
-_FIND_RECEIVERS = DirectQuery(
-    text(
-        """
-        SELECT user_account.id, user_account.username
-        FROM json_each(:receiver_keys) AS wanted
-        LEFT JOIN user_account ON user_account.username_key = wanted.value
-        ORDER BY wanted.key
-        """
-    ).columns(id=BigInteger, username=String)
-)
-# The message: the id SQLite would choose itself (one past the largest rowid), so that
-# its thread id, its own unless it joins a thread, is written in the same statement.
-_STORE = DirectQuery(
-    text(
-        """
-        INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                             created_at, client_timestamp, reply_to_id)
-        SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-               :receiver_names, :created_at, :client_timestamp, :reply_to_id
-        FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM message) AS new
-        RETURNING id, thread_id
-        """
-    )
-    .bindparams(
-        bindparam("receiver_names", type_=JSON),
-        bindparam("created_at", type_=UTCDateTime()),
-    )
-    .columns(id=BigInteger, thread_id=BigInteger)
-)
-_DELIVER = DirectQuery(
-    text(
-        """
-        INSERT INTO delivery (receiver_id, message_id, thread_id)
-        SELECT value, :message_id, :thread_id FROM json_each(:receiver_ids)
-        """
-    ).columns()
-)
-
-
-async def _store_on_sqlite(
-    db: AsyncSession, message: dict[str, Any], receivers: list[str]
-) -> tuple[int, int, list[int], list[str]]:
-    """The message's id and thread id, and the receivers' ids and usernames."""
-    keys = accounts.lookup_keys(receivers)
-    found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
-    unknown = [name for name, row in zip(receivers, found, strict=True) if row.id is None]
-    if unknown:
-        raise accounts.unknown_receiver(unknown)
-    receiver_ids, names = [row.id for row in found], [row.username for row in found]
-    (stored,) = await _STORE.all(db, message | {"receiver_names": names})
-    await _DELIVER.all(
-        db,
-        {
-            "message_id": stored.id,
-            "thread_id": stored.thread_id,
-            "receiver_ids": json.dumps(receiver_ids),
-        },
-    )
-    return stored.id, stored.thread_id, receiver_ids, names
 
 
 async def send_message(
@@ -238,41 +85,25 @@ async def send_message(
         "thread_id": thread_id,
         "reply_to_id": reply_to_id,
     }
-    receiver_ids: list[int]
-    names: list[str]
-    heads = None
-    if dialect_name(db) == "postgresql":
-        keys = accounts.lookup_keys(receivers)
-        (row,) = await _SEND.all(db, message | {"receiver_keys": keys})
-        if row.id is None:  # a receiver is not registered: nothing was stored
-            found = zip(receivers, row.receiver_ids, strict=True)
-            raise accounts.unknown_receiver([name for name, user_id in found if user_id is None])
-        message_id, thread_id = row.id, row.thread_id
-        receiver_ids, names = row.receiver_ids, row.receiver_names
-        heads = dict(zip(row.head_users, row.heads, strict=True))
-    else:
-        message_id, thread_id, receiver_ids, names = await _store_on_sqlite(db, message, receivers)
+    stored = await store_for(db).send(db, message, receivers)
     view = MessageView(
-        id=message_id,
+        id=stored.message_id,
         sender=sender.username,
-        receivers=names,
+        receivers=stored.names,
         subject=subject,
         body=text,
         created_at=now,
         client_timestamp=client_timestamp,
-        thread_id=thread_id,
+        thread_id=stored.thread_id,
         reply_to_id=reply_to_id,
-        is_receiver=sender.id in receiver_ids,
+        is_receiver=sender.id in stored.receiver_ids,
         read_at=None,
     )
     created = [
-        *(message_created(receiver_id, view, "inbox") for receiver_id in receiver_ids),
+        *(message_created(receiver_id, view, "inbox") for receiver_id in stored.receiver_ids),
         message_created(sender.id, view, "sent"),
     ]
-    if heads is None:
-        await changes.record(db, created)
-    else:  # the statement wrote the entries
-        changes.recorded(db, created, heads)
+    changes.recorded(db, created, stored.heads)  # the store wrote their entries
     return view
 
 
@@ -549,52 +380,6 @@ async def mark_read(
     return await _set_read(db, view, viewer, read=read)
 
 
-# PostgreSQL: a read state and its change-log entry in one statement, run on the driver as
-# a send is (_SEND): when nothing was begun before it, it commits itself in one round trip.
-# The entry is made from the updated row, so the delivery is locked before the counter
-# (the lock order); a delivery no longer in the inbox is left alone, and no row comes back.
-_SET_READ = DirectQuery(
-    text(
-        # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
-        f"""
-        WITH updated AS (
-            UPDATE delivery SET read_at = :read_at
-            WHERE message_id = :message_id AND receiver_id = :viewer_id
-              AND deleted_at IS NULL
-            RETURNING receiver_id, message_id
-        ),
-        entries AS (
-            SELECT receiver_id AS user_id, 0 AS after, 'message.updated' AS type,
-                   message_id, CAST(:data AS json) AS data
-            FROM updated
-        ),
-        {changes.APPEND_ENTRIES}
-        SELECT id, head FROM heads
-        """  # noqa: S608
-    )
-    .bindparams(
-        bindparam("read_at", type_=UTCDateTime()),
-        bindparam("message_id", type_=BigInteger),
-        bindparam("viewer_id", type_=BigInteger),
-        bindparam("data", type_=Text),
-        bindparam("created_at", type_=UTCDateTime()),
-    )
-    .columns(id=BigInteger, head=BigInteger)
-)
-
-
-# SQLite: the read state on the driver, one hop (then changes.record, two more).
-_SET_READ_ON_SQLITE = DirectQuery(
-    text(
-        "UPDATE delivery SET read_at = :read_at"
-        " WHERE message_id = :message_id AND receiver_id = :viewer_id AND deleted_at IS NULL"
-        " RETURNING message_id"
-    )
-    .bindparams(bindparam("read_at", type_=UTCDateTime()))
-    .columns(message_id=BigInteger)
-)
-
-
 async def _set_read(
     db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
 ) -> MessageView:
@@ -602,27 +387,17 @@ async def _set_read(
     now = utcnow()
     read_at = now if read else None
     change = message_updated(viewer.id, view.id, read_at)
-    if dialect_name(db) == "postgresql":
-        heads = await _SET_READ.all(
-            db,
-            {
-                "read_at": read_at,
-                "message_id": view.id,
-                "viewer_id": viewer.id,
-                "data": json.dumps(change.stored),
-                "created_at": now,
-            },
-        )
-        if not heads:
-            raise not_found(view.id)
-        changes.recorded(db, [change], {row.id: row.head for row in heads})
-    else:
-        marked = await _SET_READ_ON_SQLITE.all(
-            db, {"read_at": read_at, "message_id": view.id, "viewer_id": viewer.id}
-        )
-        if not marked:
-            raise not_found(view.id)
-        await changes.record(db, [change])
+    heads = await store_for(db).set_read(
+        db,
+        message_id=view.id,
+        viewer_id=viewer.id,
+        read_at=read_at,
+        entry=changes.entry(change),
+        now=now,
+    )
+    if heads is None:
+        raise not_found(view.id)
+    changes.recorded(db, [change], heads)
     return replace(view, read_at=read_at)
 
 
