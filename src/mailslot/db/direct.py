@@ -13,7 +13,7 @@ import aiosqlite
 import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -24,6 +24,35 @@ Processor = Callable[[Any], Any]
 
 # At DEBUG, each statement run here (SQLAlchemy's own are on its `sqlalchemy.engine` logger).
 log = logging.getLogger("mailslot.db.direct")
+
+
+async def begin(db: AsyncSession) -> None:
+    """Begin the session's transaction on the driver now, if it has not begun yet, as
+    SQLAlchemy does with its first own statement: a DirectQuery that follows runs in it,
+    and commits or rolls back with the rest of the session's work. One BEGIN round trip
+    on PostgreSQL; nothing on SQLite, whose sessions begin with their connection (BEGIN
+    IMMEDIATE, db/engine.py).
+
+    SQLAlchemy has no public call that sends BEGIN without a statement: this asks its
+    asyncpg adapter to start the transaction it would start itself, under the same lock."""
+    connection = await db.connection()
+    adapter = (await connection.get_raw_connection()).dbapi_connection
+    start = getattr(adapter, "_start_transaction", None)
+    if start is None or adapter._transaction is not None:  # type: ignore[union-attr]
+        return
+    async with adapter._execute_mutex:  # type: ignore[union-attr]
+        if adapter._transaction is not None:  # type: ignore[union-attr]
+            return
+        try:
+            await start()
+        except Exception as error:  # translated by the adapter: the driver's is its cause
+            cause = error.__cause__ if isinstance(error.__cause__, Exception) else error
+            if not _is_unavailable(cause):
+                raise
+            await connection.invalidate()
+            raise sa_exc.OperationalError(
+                "BEGIN", None, cause, hide_parameters=True, connection_invalidated=True
+            ) from error
 
 
 class DirectQuery:

@@ -69,10 +69,8 @@ async def send_message(
     (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
     message starts a thread of its own (threads.send_in_thread sets both for a reply).
 
-    On PostgreSQL the send is one statement on the driver: in a session that has begun
-    nothing yet, it commits itself (only reads on the driver came before it). A caller
-    that must undo it with what follows begins the transaction first, as an
-    Idempotency-Key's claim does."""
+    The send is in the caller's transaction on both engines (one statement on
+    PostgreSQL): it commits, and its events go out, when the caller commits."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
     now = utcnow()
@@ -363,8 +361,7 @@ async def find_message(db: Reader, *, viewer: Account, message_id: int) -> Messa
 async def mark_opened(db: AsyncSession, *, viewer: Account, view: MessageView) -> MessageView:
     """Mark read a message the viewer found unread in their inbox (`view`, from
     find_message): an entry point that found it on a read connection begins a write
-    transaction only for this. On PostgreSQL the mark, like a send, commits itself in a
-    session that has begun nothing."""
+    transaction only for this, and commits it."""
     return await _set_read(db, view, viewer, read=True)
 
 

@@ -32,8 +32,8 @@ class Stored:
 
 
 class Store(Protocol):
-    """Every method runs in the session's transaction, or, on PostgreSQL in a session that
-    has begun nothing yet, as a statement that commits itself (db/direct.py)."""
+    """Every method runs in the session's transaction, beginning it if need be: what it
+    writes commits or rolls back with the caller's other work (the caller commits)."""
 
     # The engine's INSERT construct, with ON CONFLICT DO NOTHING.
     insert: Any

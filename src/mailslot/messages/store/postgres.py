@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import service as accounts
 from mailslot.db.base import UTCDateTime
-from mailslot.db.direct import DirectQuery
+from mailslot.db.direct import DirectQuery, begin
 from mailslot.messages.store.base import Entry, Stored
 
 # PostgreSQL: the same two steps (counters locked in id order, then the entries) as
@@ -68,9 +68,9 @@ _APPEND = text(
 # PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
 # up by username key and, only if every one of them is registered, the message, its
 # thread id (its own id unless it joins a thread), one delivery per receiver and the
-# change-log entries (each receiver's, then the sender's). Run on the driver before the
-# session has begun a transaction, the statement is its own transaction: no BEGIN or
-# COMMIT round trips, and the users' log counters stay locked only until its commit. One
+# change-log entries (each receiver's, then the sender's). It runs on the driver in the
+# session's transaction (direct.begin), so it commits or rolls back with whatever the
+# caller does after it; the users' log counters stay locked until that commit. One
 # row comes back: the message's id and thread id (NULL when nothing was stored), the
 # receivers' ids and usernames in request order (NULL for a name nobody has), and the
 # new newest sequence number of each user whose log grew.
@@ -147,7 +147,7 @@ SEND = DirectQuery(
 
 
 # PostgreSQL: a read state and its change-log entry in one statement, run on the driver as
-# a send is (SEND): when nothing was begun before it, it commits itself in one round trip.
+# a send is (SEND), in the session's transaction.
 # The entry is made from the updated row, so the delivery is locked before the counter
 # (the lock order); a delivery no longer in the inbox is left alone, and no row comes back.
 _SET_READ = DirectQuery(
@@ -181,7 +181,7 @@ _SET_READ = DirectQuery(
 
 
 class PostgresStore:
-    """Each write one statement on the driver (see SEND for when it commits itself)."""
+    """Each write one statement on the driver, in the session's transaction."""
 
     insert = staticmethod(postgresql.insert)
 
@@ -189,6 +189,7 @@ class PostgresStore:
         self, db: AsyncSession, message: Mapping[str, Any], receivers: list[str]
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
+        await begin(db)
         (row,) = await SEND.all(db, {**message, "receiver_keys": keys})
         if row.id is None:  # a receiver is not registered: nothing was stored
             found = zip(receivers, row.receiver_ids, strict=True)
@@ -206,6 +207,7 @@ class PostgresStore:
         entry: Entry,
         now: datetime,
     ) -> dict[int, int] | None:
+        await begin(db)
         heads = await _SET_READ.all(
             db,
             {
