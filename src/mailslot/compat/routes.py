@@ -22,7 +22,6 @@ from mailslot.errors import (
     UnknownRequest,
     problems,
 )
-from mailslot.messages import service as messages
 from mailslot.messages.views import MessageView
 
 # Every route here reaches the database, which may be unavailable (503).
@@ -210,7 +209,7 @@ async def get_message(
 ) -> SeedAMessage:
     """`request=read`: your oldest unread received message, now marked read. When every
     message is read, 404 `no_unread_message`."""
-    view = await messages.read_oldest_unread(db, viewer=user)
+    view = await service.read_oldest_unread(db, user=user)
     if view is None:
         raise NoUnreadMessage("You have no unread messages.")
     await db.commit()
