@@ -19,10 +19,12 @@ from mailslot.deps import (
     query_parameters,
 )
 from mailslot.errors import JSON_BODY, InvalidParameter, ThreadNotFound, problems
-from mailslot.messages import idempotency, search, service, threads, trash
+from mailslot.messages import changes, idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
     BulkResult,
+    ChangeEvent,
+    ChangePage,
     Flag,
     Id,
     Instant,
@@ -329,3 +331,31 @@ async def get_unread(username: str, user: CurrentUser, reads: Reads) -> UnreadCo
     require_self(user, username)
     async with reads.connect() as db:
         return UnreadCount(unread=await service.count_unread(db, viewer=user))
+
+
+# The change log is read by live clients: documented with the live routes ("live").
+changes_router = APIRouter(tags=["live"], responses=problems(503))
+MAX_CHANGES_PAGE = 1000
+
+
+@changes_router.get("/users/{username}/changes", responses=problems(401, 403, 410, 422))
+async def list_changes(
+    username: str,
+    user: CurrentUser,
+    db: DbSession,
+    since: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The last sequence number you have.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
+) -> ChangePage:
+    """The changes to your mailbox after `since`, oldest first: messages received and
+    sent (`message.created`), read or unread (`message.updated`), deleted
+    (`message.deleted`). Continue from the last `id` until it equals `latest`. A 410
+    `resync_required` means the changes after `since` are no longer all kept: reload the
+    mailbox, then continue from `latest`."""
+    require_self(user, username)
+    page = await changes.list_changes(db, user_id=user.id, since=since, limit=limit)
+    return ChangePage(
+        changes=[ChangeEvent.model_validate(event.envelope()) for event in page.events],
+        latest=page.latest,
+    )
