@@ -22,7 +22,7 @@ from mailslot.db.base import utcnow
 from mailslot.errors import ResyncRequired
 from mailslot.messages.events import NewChange, message_data, message_deleted
 from mailslot.messages.models import Change, Delivery, Message
-from mailslot.messages.store import Entry, store_for
+from mailslot.messages.store import store_for
 from mailslot.messages.views import VIEW_COLUMNS, view_of
 from mailslot.realtime.events import ChangePage, Event, publish_on_commit
 
@@ -43,13 +43,8 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     step of the lock order (messages.service)."""
     if not changes:
         return []
-    heads = await store_for(db).append(db, [entry(change) for change in changes], utcnow())
+    heads = await store_for(db).append(db, changes, utcnow())
     return recorded(db, changes, heads)
-
-
-def entry(change: NewChange) -> Entry:
-    """The log entry of a change."""
-    return Entry(change.user_id, change.type, change.message_id, change.stored)
 
 
 def recorded(db: AsyncSession, changes: Sequence[NewChange], heads: dict[int, int]) -> list[Event]:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from mailslot.messages.schemas import MessageRead
+from mailslot.messages.store.base import Entry
 from mailslot.messages.views import Box, MessageView
 from mailslot.realtime.events import EventType
 
@@ -32,13 +33,10 @@ class MessageDeleted(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
-class NewChange:
+class NewChange(Entry):
     """A change to record: `stored` is what the log keeps, `data` what live streams get."""
 
-    user_id: int
     type: EventType
-    message_id: int
-    stored: dict[str, Any]
     data: dict[str, Any]
 
 

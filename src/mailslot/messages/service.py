@@ -279,7 +279,7 @@ async def _set_read(
         message_id=view.id,
         viewer_id=viewer.id,
         read_at=read_at,
-        entry=changes.entry(change),
+        entry=change,
         now=now,
     )
     if heads is None:

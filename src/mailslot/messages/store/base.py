@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A change-log entry to append: `stored` is what the log keeps (events.NewChange)."""
+    """A change-log entry to append: `stored` is what the log keeps. Every
+    events.NewChange is one (it adds what live streams get)."""
 
     user_id: int
     type: str
