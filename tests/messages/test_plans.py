@@ -26,7 +26,7 @@ from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 from mailslot.messages.models import Delivery, Message
-from mailslot.messages.pages import PageShape, inbox_page, sent_page, trash_page, unfiltered_page
+from mailslot.messages.pages import PageShape, received_page, sent_page, unfiltered_page
 from mailslot.messages.search import MessageFilter
 from mailslot.messages.views import Box
 from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
@@ -185,10 +185,14 @@ async def plan_of(settings: Settings, dialect: str, query: Any) -> str:
 async def test_listing_walks_its_index(mailbox, dialect, name, index) -> None:
     thread = MessageFilter(dialect=dialect, thread_id=7)
     queries: dict[str, Callable[[], Any]] = {
-        "inbox_thread": lambda: inbox_page(VIEWER.id, None, None, 0, 21, filters=thread),
-        "inbox_thread_unread": lambda: inbox_page(VIEWER.id, True, None, 0, 21, filters=thread),
+        "inbox_thread": lambda: received_page(
+            "inbox", VIEWER.id, None, None, 0, 21, filters=thread
+        ),
+        "inbox_thread_unread": lambda: received_page(
+            "inbox", VIEWER.id, True, None, 0, 21, filters=thread
+        ),
         "sent_thread": lambda: sent_page(VIEWER.id, None, 0, 21, filters=thread),
-        "trash": lambda: trash_page(VIEWER.id, None, None, 0, 21),
+        "trash": lambda: received_page("trash", VIEWER.id, None, None, 0, 21),
         "unread_by_thread": lambda: (
             select(Delivery.thread_id, func.count())
             .where(

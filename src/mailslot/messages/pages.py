@@ -1,5 +1,5 @@
 """The statements of a mailbox page: cut from the box's own index first, then joined
-(inbox_page, trash_page, sent_page; box_page picks one), each with its threads' unread
+(received_page for the inbox and the trash, sent_page; box_page picks one), each with its threads' unread
 counts if asked (with_thread_unread), and the common unfiltered pages built once per
 shape (unfiltered_page). Every value is a bind parameter: `viewer_id`, `below_id`,
 `page_offset`; the ids given here are only their defaults."""
@@ -33,58 +33,32 @@ def bounded(page: Select[*tuple[Any, ...]], offset: int, limit: int) -> Select[*
     return page.offset(bindparam("page_offset", offset)) if offset else page
 
 
-def inbox_page(
-    viewer_id: int,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    where = (Delivery.deleted_at.is_(None),)
-    return _received_page(
-        viewer_id, unread, below_id, offset, limit, where, filters, "inbox", ids_only
-    )
+# What keeps a delivery in the receiver's inbox, or in their trash. A message its sender
+# has since deleted for everyone is gone from the trash too.
+_KEPT_IN: dict[str, tuple[ColumnElement[bool], ...]] = {
+    "inbox": (Delivery.deleted_at.is_(None),),
+    "trash": (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None)),
+}
 
 
-def trash_page(
-    viewer_id: int,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    """The receiver's trash. A message its sender has since deleted for everyone is gone
-    from the trash too."""
-    where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
-    return _received_page(
-        viewer_id, unread, below_id, offset, limit, where, filters, "trash", ids_only
-    )
-
-
-def _received_page(
-    viewer_id: int,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    where: tuple[ColumnElement[bool], ...],
-    filters: MessageFilter | None,
+def received_page(
     box: Literal["inbox", "trash"],
+    viewer_id: int,
+    unread: bool | None,
+    below_id: int | None,
+    offset: int,
+    limit: int,
+    *,
+    filters: MessageFilter | None = None,
     ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
-    """The page is cut from the inbox index first and only its rows are joined, so the
-    plan is a bounded index range scan whatever the planner knows of the mailbox.
+    """The page is cut from the inbox (or trash) index first and only its rows are joined,
+    so the plan is a bounded index range scan whatever the planner knows of the mailbox.
     The result is unordered: the caller orders the page. `ids_only`: the cut's message
     ids alone, as `id`."""
     page = (
         select(Delivery.message_id, Delivery.read_at)
-        .where(Delivery.receiver_id == bindparam("viewer_id", viewer_id), *where)
+        .where(Delivery.receiver_id == bindparam("viewer_id", viewer_id), *_KEPT_IN[box])
         .order_by(Delivery.message_id.desc())
     )
     page = bounded(page, offset, limit)
@@ -179,13 +153,9 @@ def box_page(
     *,
     ids_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
-    if box == "inbox":
-        return inbox_page(
-            viewer_id, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
-        )
-    if box == "trash":
-        return trash_page(
-            viewer_id, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
+    if box != "sent":
+        return received_page(
+            box, viewer_id, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
         )
     return sent_page(viewer_id, below_id, offset, limit, filters=filters, ids_only=ids_only)
 

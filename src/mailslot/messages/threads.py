@@ -16,7 +16,7 @@ from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import MessageNotFound, ReplyToNotFound
 from mailslot.messages import service
 from mailslot.messages.models import Delivery
-from mailslot.messages.pages import inbox_page, sent_page
+from mailslot.messages.pages import received_page, sent_page
 from mailslot.messages.search import MessageFilter
 from mailslot.messages.views import MessageView, view_of
 
@@ -76,7 +76,7 @@ async def list_thread(
     deleted), newest first, and whether more follow. Two index range scans of at most
     `limit + 1` rows each, merged: the cost does not grow with the mailbox or the thread."""
     in_thread = MessageFilter(dialect=dialect_name(db), thread_id=thread_id)
-    received = inbox_page(viewer.id, None, below_id, 0, limit + 1, filters=in_thread)
+    received = received_page("inbox", viewer.id, None, below_id, 0, limit + 1, filters=in_thread)
     sent = sent_page(viewer.id, below_id, 0, limit + 1, filters=in_thread)
     views: dict[int, MessageView] = {}
     for row in (await db.execute(sent)).all():
