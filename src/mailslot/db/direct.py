@@ -14,7 +14,7 @@ import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Insert, Select, Update
 from sqlalchemy.sql.selectable import TextualSelect
 
 from mailslot.db.engine import Reader
@@ -56,7 +56,8 @@ async def begin(db: AsyncSession) -> None:
 
 
 class DirectQuery:
-    """A Core statement that returns rows (a SELECT, or text with `.columns()`) compiled
+    """A Core statement (a SELECT, text with `.columns()`, or an INSERT or UPDATE: rows
+    from its RETURNING, or none) compiled
     once per dialect, run on the asyncpg or aiosqlite connection
     beneath a SQLAlchemy connection, through the driver's statement cache.
 
@@ -73,7 +74,9 @@ class DirectQuery:
     as a statement of the READ COMMITTED transaction would; and a session that only ran
     DirectQuery commits without a round trip."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]] | TextualSelect) -> None:
+    def __init__(
+        self, statement: Select[*tuple[Any, ...]] | TextualSelect | Insert | Update
+    ) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
@@ -112,7 +115,7 @@ class DirectQuery:
         if any(bind.expanding for bind in binds.values()) or "POSTCOMPILE" in compiled.string:
             raise ValueError("a DirectQuery takes no values rendered at execution (IN lists)")
         names = tuple(compiled.positiontup or ())
-        columns = list(self.statement.selected_columns)
+        columns = list(self.statement.exported_columns)
         result = _Compiled(
             sql=compiled.string,
             names=names,
@@ -120,7 +123,8 @@ class DirectQuery:
             bind_processors=tuple(
                 binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
             ),
-            row_type=namedtuple("Row", self.statement.selected_columns.keys()),
+            # A ColumnCollection iterates its columns: the keys are the rows' names.
+            row_type=namedtuple("Row", list(map(str, self.statement.exported_columns.keys()))),
             column_processors=tuple(
                 (index, processor)
                 for index, column in enumerate(columns)

@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, bindparam, text
+from sqlalchemy import JSON, BigInteger, String, Text, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import service as accounts
 from mailslot.db.base import UTCDateTime
 from mailslot.db.direct import DirectQuery
+from mailslot.messages.models import Delivery, Message
 from mailslot.messages.store.base import Entry, Stored
 
 # SQLite has no data-modifying CTEs, and its statements cost no network round trip, but
@@ -36,47 +37,63 @@ _FIND_RECEIVERS = DirectQuery(
 )
 # The message: the id SQLite would choose itself (one past the largest rowid), so that
 # its thread id, its own unless it joins a thread, is written in the same statement.
+_NEW_ID = select((func.coalesce(func.max(Message.id), 0) + 1).label("id")).subquery("new")
 _STORE = DirectQuery(
-    text(
-        """
-        INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                             created_at, client_timestamp, reply_to_id)
-        SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-               :receiver_names, :created_at, :client_timestamp, :reply_to_id
-        FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM message) AS new
-        RETURNING id, thread_id
-        """
+    insert(Message)
+    .from_select(
+        [
+            Message.id,
+            Message.thread_id,
+            Message.sender_id,
+            Message.subject,
+            Message.body,
+            Message.receiver_names,
+            Message.created_at,
+            Message.client_timestamp,
+            Message.reply_to_id,
+        ],
+        select(
+            _NEW_ID.c.id,
+            func.coalesce(bindparam("thread_id", type_=BigInteger), _NEW_ID.c.id),
+            bindparam("sender_id", type_=BigInteger),
+            bindparam("subject", type_=String),
+            bindparam("body", type_=Text),
+            bindparam("receiver_names", type_=JSON),
+            bindparam("created_at", type_=UTCDateTime()),
+            bindparam("client_timestamp", type_=String),
+            bindparam("reply_to_id", type_=BigInteger),
+        ),
     )
-    .bindparams(
-        bindparam("receiver_names", type_=JSON),
-        bindparam("created_at", type_=UTCDateTime()),
-    )
-    .columns(id=BigInteger, thread_id=BigInteger)
+    .returning(Message.id, Message.thread_id)
 )
+_RECEIVER_IDS = func.json_each(bindparam("receiver_ids", type_=String)).table_valued("value")
 _DELIVER = DirectQuery(
-    text(
-        """
-        INSERT INTO delivery (receiver_id, message_id, thread_id)
-        SELECT value, :message_id, :thread_id FROM json_each(:receiver_ids)
-        """
-    ).columns()
-)
-
-
-# SQLite: the read state on the driver, one hop (then `append`, two more).
-_SET_READ = DirectQuery(
-    text(
-        "UPDATE delivery SET read_at = :read_at"
-        " WHERE message_id = :message_id AND receiver_id = :viewer_id AND deleted_at IS NULL"
-        " RETURNING message_id"
+    insert(Delivery).from_select(
+        [Delivery.receiver_id, Delivery.message_id, Delivery.thread_id],
+        select(
+            _RECEIVER_IDS.c.value,
+            bindparam("message_id", type_=BigInteger),
+            bindparam("thread_id", type_=BigInteger),
+        ),
     )
-    .bindparams(bindparam("read_at", type_=UTCDateTime()))
-    .columns(message_id=BigInteger)
 )
 
 
-# The change log: the users' sequence numbers, then the entries, on the driver, one hop each to aiosqlite's
-# thread. Its one writer at a time (BEGIN IMMEDIATE) is the lock: numbers are handed out,
+# The read state on the driver, one hop (then `append`, two more).
+_SET_READ = DirectQuery(
+    update(Delivery)
+    .where(
+        Delivery.message_id == bindparam("message_id"),
+        Delivery.receiver_id == bindparam("viewer_id"),
+        Delivery.deleted_at.is_(None),
+    )
+    .values(read_at=bindparam("read_at"))
+    .returning(Delivery.message_id)
+)
+
+
+# The change log: the users' sequence numbers, then the entries, on the driver, one hop
+# each to aiosqlite's thread. Its one writer at a time (BEGIN IMMEDIATE) is the lock: numbers are handed out,
 # and become visible, in commit order. `counts` is a JSON list of [user id, count].
 _TAKE = DirectQuery(
     text(
