@@ -21,7 +21,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from mailslot.db.direct import DirectQuery
-from mailslot.messages import service
+from mailslot.messages.pages import PageShape, unfiltered_page
+from mailslot.messages.store import postgres
 
 # As the service compiles its statements: $n parameters, with casts.
 _ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
@@ -70,7 +71,7 @@ def send_script(sender_prefix: str, receiver_prefix: str, pairs: int) -> str:
     """One message from `{sender_prefix}{n}` to `{receiver_prefix}{n}`, n the client's
     number modulo `pairs`: the statement behind POST /users/{name}/messages."""
     return script(
-        service._SEND,
+        postgres.SEND,
         {
             "receiver_keys": ":receiver_keys",
             "sender_id": ":sender_id",
@@ -91,7 +92,7 @@ def send_script(sender_prefix: str, receiver_prefix: str, pairs: int) -> str:
 def list_script(viewer_id: int) -> str:
     """The first inbox page of 20, with its threads' unread counts: the statement behind
     GET /users/{name}/messages."""
-    page = service._unfiltered_page(
-        "inbox", None, keyset=False, thread_unread=True, limit=21, numbered=False
+    page = unfiltered_page(
+        PageShape("inbox", None, keyset=False, numbered=False, limit=21, thread_unread=True)
     )
     return script(page, {"viewer_id": ":viewer_id"}, f"{int(viewer_id)} AS viewer_id")

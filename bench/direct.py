@@ -23,6 +23,7 @@ from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import make_engine, read_only
 from mailslot.db.migrate import upgrade
 from mailslot.messages import service
+from mailslot.messages.pages import PageShape, unfiltered_page
 
 
 async def measure(db: str, calls: int, rounds: int) -> dict[str, dict[str, float]]:
@@ -36,15 +37,15 @@ async def measure(db: str, calls: int, rounds: int) -> dict[str, dict[str, float
         await seeder.mailbox(sender, receiver, 10_000)
         newest = (await seeder.message_ids(receiver[0], 1))[0]
         reads = read_only(engine)
-        page = service._unfiltered_page(
-            "inbox", None, keyset=False, thread_unread=True, limit=21, numbered=False
+        page = unfiltered_page(
+            PageShape("inbox", None, keyset=False, numbered=False, limit=21, thread_unread=True)
         )
         statements: dict[str, tuple[DirectQuery, dict[str, Any]]] = {
             "list page (20 rows)": (
                 page,
                 {"viewer_id": receiver[0]},
             ),
-            "one message": (service._VISIBLE, {"viewer_id": receiver[0], "message_id": newest}),
+            "one message": (service.VISIBLE, {"viewer_id": receiver[0], "message_id": newest}),
         }
         results: dict[str, dict[str, float]] = {}
         for label, (query, params) in statements.items():

@@ -62,11 +62,10 @@ async def test_inbox_page_is_an_index_range_scan(settings, dialect) -> None:
     """The plan of the first inbox page walks the inbox index, whatever the mailbox size."""
     from sqlalchemy import text
 
-    from mailslot.accounts.service import Account
-    from mailslot.messages.service import _inbox_page
+    from mailslot.messages.pages import received_page
 
     engine = make_engine(settings)
-    query = _inbox_page(Account(1, "a", None, None), None, None, 0, 21)  # type: ignore[arg-type]
+    query = received_page("inbox", 1, None, None, 0, 21)
     compiled = query.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
     async with engine.connect() as connection:
         if dialect == "sqlite":

@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
+    app.include_router(messages_routes.changes_router)
     app.include_router(realtime_routes.router)
     mount_web(app)
     mount_docs(app)

@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, exc, func, select, text, update
 
 from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.db.direct import DirectQuery, _is_unavailable
-from mailslot.messages import service
 from mailslot.messages.models import Message
+from mailslot.messages.pages import PageShape, unfiltered_page
+from mailslot.messages.views import Box
 from tests.factories import make_user, send
 
 pytestmark = pytest.mark.anyio
@@ -41,22 +42,22 @@ async def test_every_page_shape_reads_as_through_sqlalchemy(app, client) -> None
     )
     assert trashed.status_code in (200, 204), trashed.text
     bob_id = await _user_id(app, bob.username)
-    shapes = itertools.product(
-        ("inbox", "sent", "trash"), (None, True, False), (False, True), (False, True), (0, 1)
-    )
+    boxes: tuple[Box, ...] = ("inbox", "sent", "trash")
+    shapes = itertools.product(boxes, (None, True, False), (False, True), (False, True), (0, 1))
     compared = 0
     async with app.state.read_engine.connect() as db:
         for box, unread, keyset, thread_unread, offset in shapes:
             if (box == "sent" and unread is not None) or (keyset and offset):
                 continue
-            query = service._unfiltered_page(
+            shape = PageShape(
                 box,
                 unread,
                 keyset=keyset,
-                thread_unread=thread_unread,
-                limit=10,
                 numbered=offset > 0,
+                limit=10,
+                thread_unread=thread_unread,
             )
+            query = unfiltered_page(shape)
             params = {"viewer_id": bob_id, "page_offset": offset}
             if keyset:
                 params["below_id"] = first["id"] + 10

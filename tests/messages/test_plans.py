@@ -25,9 +25,10 @@ from mailslot.config import Settings
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
-from mailslot.messages import service
 from mailslot.messages.models import Delivery, Message
+from mailslot.messages.pages import PageShape, received_page, sent_page, unfiltered_page
 from mailslot.messages.search import MessageFilter
+from mailslot.messages.views import Box
 from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
 
 # The first test of each engine builds the seeded database: some 72,000 rows.
@@ -150,11 +151,10 @@ async def mailbox(
         yield settings
 
 
-def first_page(box: service.Box) -> DirectQuery:
+def first_page(box: Box) -> DirectQuery:
     """The statement of a box's first page of 20, as a list runs it."""
-    return service._unfiltered_page(
-        box, None, keyset=False, thread_unread=True, limit=21, numbered=False
-    )
+    shape = PageShape(box, None, keyset=False, numbered=False, limit=21, thread_unread=True)
+    return unfiltered_page(shape)
 
 
 async def plan_of(settings: Settings, dialect: str, query: Any) -> str:
@@ -185,12 +185,14 @@ async def plan_of(settings: Settings, dialect: str, query: Any) -> str:
 async def test_listing_walks_its_index(mailbox, dialect, name, index) -> None:
     thread = MessageFilter(dialect=dialect, thread_id=7)
     queries: dict[str, Callable[[], Any]] = {
-        "inbox_thread": lambda: service._inbox_page(VIEWER, None, None, 0, 21, filters=thread),
-        "inbox_thread_unread": lambda: service._inbox_page(
-            VIEWER, True, None, 0, 21, filters=thread
+        "inbox_thread": lambda: received_page(
+            "inbox", VIEWER.id, None, None, 0, 21, filters=thread
         ),
-        "sent_thread": lambda: service._sent_page(VIEWER, None, 0, 21, filters=thread),
-        "trash": lambda: service._trash_page(VIEWER, None, None, 0, 21),
+        "inbox_thread_unread": lambda: received_page(
+            "inbox", VIEWER.id, True, None, 0, 21, filters=thread
+        ),
+        "sent_thread": lambda: sent_page(VIEWER.id, None, 0, 21, filters=thread),
+        "trash": lambda: received_page("trash", VIEWER.id, None, None, 0, 21),
         "unread_by_thread": lambda: (
             select(Delivery.thread_id, func.count())
             .where(

@@ -15,8 +15,8 @@ from mailslot.messages.search import (
     parse_query,
     tsquery,
 )
-from mailslot.messages.service import MessageView
 from mailslot.messages.threads import reply_receivers
+from mailslot.messages.views import MessageView
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import service as accounts
+from mailslot.accounts.models import User
 from mailslot.errors import UnknownReceiver
 from mailslot.messages import service
 from mailslot.messages.events import message_updated
@@ -66,7 +67,7 @@ async def test_send_naming_unknown_receivers_stores_nothing_and_names_them_in_or
 
 async def test_a_send_is_one_statement_on_postgresql(client, app: FastAPI, dialect) -> None:
     """PostgreSQL: the receivers' lookup, the message, its deliveries and the change log in
-    one statement (messages.service._SEND). It was three while the receivers were looked
+    one statement (the PostgreSQL store's SEND). It was three while the receivers were looked
     up first, then two while the log had a statement of its own. SQLite runs one per
     step, on the driver: the receivers, the message with its thread id, the deliveries,
     the users' sequence numbers and the change-log entries (six through SQLAlchemy, the
@@ -85,12 +86,10 @@ async def test_a_send_is_one_statement_on_postgresql(client, app: FastAPI, diale
     assert len(counted) == {"postgres": 1, "sqlite": 5}[dialect]
 
 
-async def test_a_send_that_opens_the_session_is_its_own_transaction(
-    client, app: FastAPI, dialect
-) -> None:
-    """PostgreSQL: a session that has sent nothing to the database yet sends the send's
-    statement alone, which commits itself: no BEGIN, no COMMIT round trip. Its log entries
-    are those events.message_created keeps, numbered in order."""
+async def test_a_send_that_opens_the_session_commits_with_it(client, app: FastAPI, dialect) -> None:
+    """PostgreSQL: a session that has sent nothing to the database yet begins its
+    transaction for the send's one statement, which commits when the session does. Its
+    log entries are those events.message_created keeps, numbered in order."""
     if dialect != "postgres":
         pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
     alice, bob = await make_user(client), await make_user(client)
@@ -101,16 +100,18 @@ async def test_a_send_that_opens_the_session_is_its_own_transaction(
         sent = await service.send_message(
             db, sender=sender, receivers=[bob.username, alice.username], subject="s", text="t"
         )
+        logged = (
+            select(Change.user_id, Change.seq, Change.data)
+            .where(Change.message_id == sent.id)
+            .order_by(Change.user_id, Change.seq)
+        )
         raw = await (await db.connection()).get_raw_connection()
-        assert not raw.driver_connection.is_in_transaction()
-        async with app.state.read_engine.connect() as other:  # committed already
-            stored = await other.execute(
-                select(Change.user_id, Change.seq, Change.data)
-                .where(Change.message_id == sent.id)
-                .order_by(Change.user_id, Change.seq)
-            )
-            rows = stored.all()
+        assert raw.driver_connection.is_in_transaction()
+        async with app.state.read_engine.connect() as other:  # not committed yet
+            assert (await other.execute(logged)).all() == []
         await db.commit()
+    async with app.state.read_engine.connect() as other:
+        rows = (await other.execute(logged)).all()
     entries = sorted((row.user_id, row.data["box"]) for row in rows)
     assert entries == sorted([(receiver.id, "inbox"), (sender.id, "inbox"), (sender.id, "sent")])
     # alice's two entries: her inbox copy first, then the sent one, one number apart
@@ -119,12 +120,12 @@ async def test_a_send_that_opens_the_session_is_its_own_transaction(
     assert own[1].seq == own[0].seq + 1
 
 
-async def test_reading_an_unread_message_marks_it_in_one_self_committing_statement(
+async def test_reading_an_unread_message_marks_it_in_one_statement_of_the_transaction(
     client, app: FastAPI, dialect
 ) -> None:
     """PostgreSQL: the message is found on the driver, then its read state and change-log
-    entry are one statement (service._SET_READ) that commits itself: two round trips, no
-    BEGIN or COMMIT."""
+    entry are one statement (the PostgreSQL store's read state) in the session's
+    transaction, committed with it."""
     if dialect != "postgres":
         pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
     alice, bob = await make_user(client), await make_user(client)
@@ -136,8 +137,9 @@ async def test_reading_an_unread_message_marks_it_in_one_self_committing_stateme
             found = await service.find_message(db, viewer=reader, message_id=sent["id"])
             view = await service.mark_opened(db, viewer=reader, view=found)
         raw = await (await db.connection()).get_raw_connection()
-        assert not raw.driver_connection.is_in_transaction()
-        async with app.state.read_engine.connect() as other:  # committed already
+        assert raw.driver_connection.is_in_transaction()
+        await db.commit()
+        async with app.state.read_engine.connect() as other:
             read_at = await other.scalar(
                 select(Delivery.read_at).where(
                     Delivery.message_id == sent["id"], Delivery.receiver_id == reader.id
@@ -150,7 +152,6 @@ async def test_reading_an_unread_message_marks_it_in_one_self_committing_stateme
                     .order_by(Change.seq)
                 )
             ).all()
-        await db.commit()
     assert len(counted) == 2
     assert view.read_at is not None
     assert read_at == view.read_at
@@ -177,3 +178,44 @@ async def test_opening_a_message_already_read_begins_no_write(client, app: FastA
     assert not [sql for sql in again if "IMMEDIATE" in sql or "UPDATE" in sql]
     # the token's owner may be looked up too (no token cache without a broker)
     assert len([sql for sql in again if "access_token" not in sql and sql != "BEGIN"]) == 1
+
+
+async def test_a_send_whose_commit_fails_leaves_nothing_and_publishes_nothing(
+    client, app: FastAPI, dialect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry point owns the transaction, on both engines: a failure after the send's
+    statements and before its commit (here, the route's commit itself) leaves no message,
+    no delivery, no change-log entry, and no live event."""
+    alice, bob = await make_user(client), await make_user(client)
+    published: list[Any] = []
+    broker = app.state.broker
+    monkeypatch.setattr(broker, "publish", published.extend)
+
+    async def failing_commit(self: AsyncSession) -> None:
+        raise RuntimeError("injected: the commit fails")
+
+    before = await _change_heads(app, alice.username, bob.username)
+    with monkeypatch.context() as patched:
+        patched.setattr(AsyncSession, "commit", failing_commit)
+        answer = await client.post(
+            f"/users/{alice.username}/messages",
+            json={"receiver": bob.username, "subject": "lost", "message": "never stored"},
+            headers=alice.headers,
+        )
+    assert answer.status_code == 500
+    async with app.state.session_factory() as db:
+        sender = await accounts.get_user(db, alice.username)
+        receiver = await accounts.get_user(db, bob.username)
+        assert await _count(db, Message, Message.sender_id == sender.id) == 0
+        assert await _count(db, Delivery, Delivery.receiver_id == receiver.id) == 0
+        assert await _count(db, Change, Change.user_id.in_([sender.id, receiver.id])) == 0
+    assert await _change_heads(app, alice.username, bob.username) == before
+    assert published == []
+
+
+async def _change_heads(app: FastAPI, *usernames: str) -> list[int]:
+    async with app.state.read_engine.connect() as db:
+        found = await db.execute(
+            select(User.last_change_seq).where(User.username.in_(usernames)).order_by(User.id)
+        )
+        return list(found.scalars())

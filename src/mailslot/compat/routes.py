@@ -17,8 +17,7 @@ from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBod
 from mailslot.compat.timestamps import format_rfc1123
 from mailslot.deps import ClientAddress, DbSession, RequestBudgets
 from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest
-from mailslot.messages import service as messages
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
 
 # Every route here reaches the database, which may be unavailable (503).
@@ -206,7 +205,7 @@ async def seed_a_get_message(
 ) -> SeedAMessage:
     """`request=read`: your oldest unread received message, now marked read. When every
     message is read, 404 `no_unread_message`."""
-    view = await messages.read_oldest_unread(db, viewer=user)
+    view = await service.read_oldest_unread(db, user=user)
     if view is None:
         raise NoUnreadMessage("You have no unread messages.")
     await db.commit()

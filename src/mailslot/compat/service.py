@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts import service as accounts
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.service import Account
+from mailslot.compat import queries
 from mailslot.compat.schemas import SeedAMessageBody
 from mailslot.compat.timestamps import parse_rfc1123
 from mailslot.errors import (
@@ -21,7 +22,7 @@ from mailslot.errors import (
     Unprocessable,
 )
 from mailslot.messages import service as messages
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 
 # Seed A lists "all" messages in one answer; a bound keeps that answer's cost fixed.
 MAX_LISTED = 1000
@@ -117,7 +118,7 @@ async def delete_message(
             f"Only its sender ({body.sender}) or its receiver ({body.receiver}) may delete "
             "this message."
         )
-    message_id = await messages.find_message_by_fields(
+    message_id = await queries.find_message_by_fields(
         db,
         viewer=user,
         sender=body.sender,
@@ -138,7 +139,12 @@ async def delete_message(
 async def list_all(db: AsyncSession, *, user: Account) -> tuple[list[MessageView], bool]:
     """Received and sent messages, newest first, at most MAX_LISTED; and whether older
     ones were left out."""
-    return await messages.list_received_and_sent(db, viewer=user, limit=MAX_LISTED)
+    return await queries.list_received_and_sent(db, viewer=user, limit=MAX_LISTED)
+
+
+async def read_oldest_unread(db: AsyncSession, *, user: Account) -> MessageView | None:
+    """The oldest unread received message, now marked read; None when every one is."""
+    return await queries.read_oldest_unread(db, viewer=user)
 
 
 async def list_unread(db: AsyncSession, *, user: Account) -> tuple[list[MessageView], bool]:

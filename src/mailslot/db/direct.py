@@ -13,8 +13,8 @@ import aiosqlite
 import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql import Insert, Select, Update
 from sqlalchemy.sql.selectable import TextualSelect
 
 from mailslot.db.engine import Reader
@@ -26,8 +26,38 @@ Processor = Callable[[Any], Any]
 log = logging.getLogger("mailslot.db.direct")
 
 
+async def begin(db: AsyncSession) -> None:
+    """Begin the session's transaction on the driver now, if it has not begun yet, as
+    SQLAlchemy does with its first own statement: a DirectQuery that follows runs in it,
+    and commits or rolls back with the rest of the session's work. One BEGIN round trip
+    on PostgreSQL; nothing on SQLite, whose sessions begin with their connection (BEGIN
+    IMMEDIATE, db/engine.py).
+
+    SQLAlchemy has no public call that sends BEGIN without a statement: this asks its
+    asyncpg adapter to start the transaction it would start itself, under the same lock."""
+    connection = await db.connection()
+    adapter = (await connection.get_raw_connection()).dbapi_connection
+    start = getattr(adapter, "_start_transaction", None)
+    if start is None or adapter._transaction is not None:  # type: ignore[union-attr]
+        return
+    async with adapter._execute_mutex:  # type: ignore[union-attr]
+        if adapter._transaction is not None:  # type: ignore[union-attr]
+            return
+        try:
+            await start()
+        except Exception as error:  # translated by the adapter: the driver's is its cause
+            cause = error.__cause__ if isinstance(error.__cause__, Exception) else error
+            if not _is_unavailable(cause):
+                raise
+            await connection.invalidate()
+            raise sa_exc.OperationalError(
+                "BEGIN", None, cause, hide_parameters=True, connection_invalidated=True
+            ) from error
+
+
 class DirectQuery:
-    """A Core statement that returns rows (a SELECT, or text with `.columns()`) compiled
+    """A Core statement (a SELECT, text with `.columns()`, or an INSERT or UPDATE: rows
+    from its RETURNING, or none) compiled
     once per dialect, run on the asyncpg or aiosqlite connection
     beneath a SQLAlchemy connection, through the driver's statement cache.
 
@@ -44,7 +74,9 @@ class DirectQuery:
     as a statement of the READ COMMITTED transaction would; and a session that only ran
     DirectQuery commits without a round trip."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]] | TextualSelect) -> None:
+    def __init__(
+        self, statement: Select[*tuple[Any, ...]] | TextualSelect | Insert | Update
+    ) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
@@ -83,7 +115,7 @@ class DirectQuery:
         if any(bind.expanding for bind in binds.values()) or "POSTCOMPILE" in compiled.string:
             raise ValueError("a DirectQuery takes no values rendered at execution (IN lists)")
         names = tuple(compiled.positiontup or ())
-        columns = list(self.statement.selected_columns)
+        columns = list(self.statement.exported_columns)
         result = _Compiled(
             sql=compiled.string,
             names=names,
@@ -91,7 +123,8 @@ class DirectQuery:
             bind_processors=tuple(
                 binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
             ),
-            row_type=namedtuple("Row", self.statement.selected_columns.keys()),
+            # A ColumnCollection iterates its columns: the keys are the rows' names.
+            row_type=namedtuple("Row", list(map(str, self.statement.exported_columns.keys()))),
             column_processors=tuple(
                 (index, processor)
                 for index, column in enumerate(columns)

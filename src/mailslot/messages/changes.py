@@ -3,37 +3,28 @@ sync (`GET /users/{username}/changes`) and by live streams. Callers own the tran
 
 from __future__ import annotations
 
-import json
 import logging
-from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 import anyio
 from sqlalchemy import (
-    BigInteger,
-    String,
-    Text,
     and_,
-    bindparam,
     delete,
     or_,
     select,
-    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mailslot.accounts.models import User
 from mailslot.bus.events import ChangePage, Event, publish_on_commit
-from mailslot.db.base import UTCDateTime, utcnow
-from mailslot.db.direct import DirectQuery
-from mailslot.db.engine import dialect_name
+from mailslot.db.base import utcnow
 from mailslot.errors import ResyncRequired
-from mailslot.messages import service as messages  # a cycle: read at call time only
 from mailslot.messages.events import NewChange, message_data, message_deleted
 from mailslot.messages.models import Change, Delivery, Message
+from mailslot.messages.store import store_for
+from mailslot.messages.views import VIEW_COLUMNS, view_of
 
 log = logging.getLogger("mailslot.changes")
 
@@ -52,24 +43,14 @@ async def record(db: AsyncSession, changes: Sequence[NewChange]) -> list[Event]:
     step of the lock order (messages.service)."""
     if not changes:
         return []
-    now = utcnow()
-    if dialect_name(db) == "postgresql":
-        return recorded(db, changes, await _append_in_one_statement(db, changes, now))
-    counts = Counter(change.user_id for change in changes)
-    heads = await _TAKE_ON_SQLITE.all(db, {"counts": json.dumps(list(counts.items()))})
-    events = recorded(db, changes, {row.id: row.head for row in heads})
-    entries = [
-        [event.user_id, event.id, event.type, change.message_id, json.dumps(change.stored)]
-        for change, event in zip(changes, events, strict=True)
-    ]
-    await _LOG_ON_SQLITE.all(db, {"entries": json.dumps(entries), "created_at": now})
-    return events
+    heads = await store_for(db).append(db, changes, utcnow())
+    return recorded(db, changes, heads)
 
 
 def recorded(db: AsyncSession, changes: Sequence[NewChange], heads: dict[int, int]) -> list[Event]:
     """The events of changes whose entries are written, numbered from their users' new
     newest sequence numbers (`heads`), published once the transaction commits. For a
-    statement that appends entries itself (`APPEND_ENTRIES`) and for `record`."""
+    store method that appends entries itself (a send, a read state) and for `record`."""
     seq = dict(heads)
     for change in changes:
         seq[change.user_id] -= 1
@@ -79,106 +60,6 @@ def recorded(db: AsyncSession, changes: Sequence[NewChange], heads: dict[int, in
         events.append(Event(change.user_id, change.type, seq[change.user_id], change.data))
     publish_on_commit(db, events)
     return events
-
-
-# SQLite: the same two steps as statements on the driver, one hop each to aiosqlite's
-# thread. Its one writer at a time (BEGIN IMMEDIATE) is the lock: numbers are handed out,
-# and become visible, in commit order. `counts` is a JSON list of [user id, count].
-_TAKE_ON_SQLITE = DirectQuery(
-    text(
-        """
-        UPDATE user_account
-        SET last_change_seq = last_change_seq + json_extract(taken.value, '$[1]')
-        FROM json_each(:counts) AS taken
-        WHERE user_account.id = json_extract(taken.value, '$[0]')
-        RETURNING user_account.id, user_account.last_change_seq AS head
-        """
-    ).columns(id=BigInteger, head=BigInteger)
-)
-# `entries`: a JSON list of [user id, seq, type, message id, data as JSON text].
-_LOG_ON_SQLITE = DirectQuery(
-    text(
-        """
-        INSERT INTO change (user_id, seq, type, message_id, data, created_at)
-        SELECT json_extract(entry.value, '$[0]'), json_extract(entry.value, '$[1]'),
-               json_extract(entry.value, '$[2]'), json_extract(entry.value, '$[3]'),
-               json_extract(entry.value, '$[4]'), :created_at
-        FROM json_each(:entries) AS entry
-        """
-    )
-    .bindparams(bindparam("created_at", type_=UTCDateTime()))
-    .columns()
-)
-
-
-# PostgreSQL: the same two steps (counters locked in id order, then the entries) as
-# common table expressions, for a statement that first names its entries in a CTE
-# `entries(user_id, after, type, message_id, data)`: `after` counts the user's entries
-# that follow this one. `heads` gives each user's new newest sequence number, and an
-# entry's number is that head less its `after`. Statements: `_APPEND` here, and a send
-# (messages.service._SEND), which writes message, deliveries and entries at once.
-APPEND_ENTRIES = """
-    taken AS (SELECT user_id AS id, count(*) AS count FROM entries GROUP BY user_id),
-    heads AS (
-        UPDATE user_account SET last_change_seq = last_change_seq + taken.count
-        FROM taken
-        WHERE user_account.id = taken.id AND user_account.id IN (
-            SELECT id FROM user_account WHERE id IN (SELECT id FROM taken)
-            ORDER BY id FOR NO KEY UPDATE
-        )
-        RETURNING user_account.id, user_account.last_change_seq AS head
-    ),
-    logged AS (
-        INSERT INTO change (user_id, seq, type, message_id, data, created_at)
-        SELECT entries.user_id, heads.head - entries.after, entries.type,
-               entries.message_id, entries.data, :created_at
-        FROM entries JOIN heads ON heads.id = entries.user_id
-    )
-"""
-
-_APPEND = text(
-    # S608: APPEND_ENTRIES is a constant of this module; every value is bound.
-    f"""
-    WITH entries AS (
-        SELECT user_id, after, type, message_id, data::json
-        FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data)
-             AS entry(user_id, after, type, message_id, data)
-    ),
-    {APPEND_ENTRIES}
-    SELECT id, head FROM heads
-    """  # noqa: S608
-).bindparams(
-    bindparam("entry_users", type_=ARRAY(BigInteger)),
-    bindparam("entry_after", type_=ARRAY(BigInteger)),
-    bindparam("entry_types", type_=ARRAY(String)),
-    bindparam("entry_messages", type_=ARRAY(BigInteger)),
-    bindparam("entry_data", type_=ARRAY(Text)),
-    bindparam("created_at", type_=UTCDateTime()),
-)
-
-
-async def _append_in_one_statement(
-    db: AsyncSession, changes: Sequence[NewChange], now: datetime
-) -> dict[int, int]:
-    """Write the entries; each user's newest sequence number."""
-    after: list[int] = []
-    seen: Counter[int] = Counter()
-    for change in reversed(changes):
-        after.append(seen[change.user_id])
-        seen[change.user_id] += 1
-    after.reverse()
-    rows = await db.execute(
-        _APPEND,
-        {
-            "entry_users": [change.user_id for change in changes],
-            "entry_after": after,
-            "entry_types": [change.type for change in changes],
-            "entry_messages": [change.message_id for change in changes],
-            "entry_data": [json.dumps(change.stored) for change in changes],
-            "created_at": now,
-        },
-    )
-    return {row.id: row.head for row in rows}
 
 
 async def latest_seq(db: AsyncSession, user_id: int) -> int:
@@ -223,7 +104,7 @@ async def list_changes(
                 Change.message_id,
                 Message.deleted_by_sender_at,
                 _READABLE.label("readable"),
-                *messages._VIEW_COLUMNS,
+                *VIEW_COLUMNS,
             )
             .select_from(Change)
             .outerjoin(
@@ -257,7 +138,7 @@ async def list_changes(
             events.append(Event(user_id, gone.type, row.seq, gone.data))
         else:
             box, read_at = row.data["box"], row.data.get("read_at")
-            view = messages._view(
+            view = view_of(
                 row,
                 is_receiver=box == "inbox",
                 read_at=datetime.fromisoformat(read_at) if read_at else None,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from mailslot.bus.events import EventType
-
-if TYPE_CHECKING:
-    from mailslot.messages.service import Box, MessageView
+from mailslot.messages.schemas import MessageRead
+from mailslot.messages.store.base import Entry
+from mailslot.messages.views import Box, MessageView
 
 DeleteScope = Literal["everyone", "own"]
 
@@ -33,23 +33,17 @@ class MessageDeleted(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
-class NewChange:
+class NewChange(Entry):
     """A change to record: `stored` is what the log keeps, `data` what live streams get."""
 
-    user_id: int
     type: EventType
-    message_id: int
-    stored: dict[str, Any]
     data: dict[str, Any]
 
 
 def message_data(view: MessageView, box: Box) -> dict[str, Any]:
     """A message exactly as the native API shows it to that user, plus its box."""
-    # The API's own rendering, so events follow whatever it shows. Imported here because
-    # the routes import the service, which records these events.
-    from mailslot.messages.routes import message_read
-
-    return {**message_read(view).model_dump(mode="json"), "box": box}
+    # The API's own rendering, so events follow whatever it shows.
+    return {**MessageRead.of(view).model_dump(mode="json"), "box": box}
 
 
 def message_created(

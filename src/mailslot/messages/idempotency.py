@@ -21,8 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,9 +29,9 @@ from mailslot.accounts.models import User
 from mailslot.accounts.service import Account, username_key
 from mailslot.db.base import utcnow
 from mailslot.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from mailslot.messages import service
 from mailslot.messages.models import IdempotencyKey, Message
-from mailslot.messages.service import MessageView
+from mailslot.messages.store import store_for
+from mailslot.messages.views import VIEW_COLUMNS, MessageView, view_of
 
 KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
@@ -93,10 +92,9 @@ async def _claim(
 ) -> bool:
     """Claim the key for this request, atomically: a fresh insert, or the takeover of
     an expired key. False when a live key (committed, or in flight) holds it."""
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    store = store_for(db)
     claim = (
-        insert(IdempotencyKey)
+        store.insert(IdempotencyKey)
         .values(
             user_id=sender.id,
             key=key,
@@ -117,18 +115,16 @@ async def _claim(
         .values(fingerprint=request_fingerprint, message_id=None, created_at=now)
         .returning(IdempotencyKey.key)
     )
-    if dialect == "postgresql":
-        # The insert waits for a concurrent claim of the same key to commit or roll
-        # back; bound the wait so a retry of a request still in flight gets its 409.
-        await db.execute(text(f"SET LOCAL lock_timeout = '{IN_FLIGHT_WAIT_MS}ms'"))
+    # The insert waits for a concurrent claim of the same key to commit or roll back;
+    # bound the wait so a retry of a request still in flight gets its 409.
+    await store.bound_lock_wait(db, IN_FLIGHT_WAIT_MS)
     try:
         claimed = await db.scalar(claim) is not None or await db.scalar(takeover) is not None
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise _in_flight() from None
         raise
-    if dialect == "postgresql":
-        await db.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    await store.unbound_lock_wait(db)
     return claimed
 
 
@@ -144,14 +140,14 @@ async def _sent_view(db: AsyncSession, *, sender: Account, message_id: int) -> M
     the first answer."""
     row = (
         await db.execute(
-            select(*service._VIEW_COLUMNS)
+            select(*VIEW_COLUMNS)
             .join(User, User.id == Message.sender_id)
             .where(Message.id == message_id, Message.sender_id == sender.id)
         )
     ).one()
     mine = username_key(sender.username)
     to_self = any(username_key(name) == mine for name in row.receiver_names)
-    return service._view(row, is_receiver=to_self, read_at=None)
+    return view_of(row, is_receiver=to_self, read_at=None)
 
 
 async def purge_keys(db: AsyncSession, *, now: datetime, limit: int) -> int:

@@ -19,10 +19,12 @@ from mailslot.deps import (
     query_parameters,
 )
 from mailslot.errors import InvalidParameter, ThreadNotFound
-from mailslot.messages import idempotency, search, service, threads, trash
+from mailslot.messages import changes, idempotency, search, service, threads, trash
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
     BulkResult,
+    ChangeEvent,
+    ChangePage,
     Flag,
     Id,
     Instant,
@@ -37,7 +39,7 @@ from mailslot.messages.schemas import (
     UnreadCount,
     unquote,
 )
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
 
 # Every route here reaches the database, which may be unavailable (503).
@@ -62,22 +64,6 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE), Unquoted]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), Unquoted]
-
-
-def message_read(view: MessageView) -> MessageRead:
-    return MessageRead(
-        id=view.id,
-        sender=view.sender,
-        receiver=view.receivers[0],
-        receivers=view.receivers,
-        subject=view.subject,
-        message=view.body,
-        created_at=view.created_at,
-        read=view.read,
-        read_at=view.read_at,
-        thread_id=view.thread_id,
-        reply_to=view.reply_to_id,
-    )
 
 
 def thread_counts(views: list[MessageView]) -> list[ThreadUnread]:
@@ -137,7 +123,7 @@ async def post_message(
         await db.commit()
     if replayed:
         response.headers[REPLAYED_HEADER] = "true"
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 class ListQuery(BaseModel):
@@ -209,7 +195,7 @@ async def list_messages(
             thread_unread=True,
         )
     return MessagePage(
-        messages=[message_read(view) for view in views],
+        messages=[MessageRead.of(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=query.per_page,
         page=query.page if query.cursor is None else None,
@@ -236,7 +222,7 @@ async def get_message(
         async with sessions() as session:
             view = await service.mark_opened(session, viewer=user, view=view)
             await session.commit()
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 @router.patch(
@@ -249,7 +235,7 @@ async def patch_message(
     require_self(user, username)
     view = await service.mark_read(db, viewer=user, message_id=message_id, read=body.read)
     await db.commit()
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 @router.patch("/users/{username}/messages", responses=problems(401, 403, *JSON_BODY))
@@ -306,7 +292,7 @@ async def restore_message(
     require_self(user, username)
     view = await trash.restore_message(db, viewer=user, message_id=message_id)
     await db.commit()
-    return message_read(view)
+    return MessageRead.of(view)
 
 
 @router.get("/users/{username}/threads/{thread_id}", responses=problems(400, 401, 403, 404, 422))
@@ -334,7 +320,7 @@ async def get_thread(
     return ThreadPage(
         thread_id=thread_id,
         unread=counts.get(thread_id, 0),
-        messages=[message_read(view) for view in views],
+        messages=[MessageRead.of(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=per_page,
     )
@@ -346,3 +332,31 @@ async def get_unread(username: str, user: CurrentUser, reads: Reads) -> UnreadCo
     require_self(user, username)
     async with reads.connect() as db:
         return UnreadCount(unread=await service.count_unread(db, viewer=user))
+
+
+# The change log is read by live clients: documented with the live routes ("live").
+changes_router = APIRouter(tags=["live"], responses=problems(503))
+MAX_CHANGES_PAGE = 1000
+
+
+@changes_router.get("/users/{username}/changes", responses=problems(401, 403, 410, 422))
+async def list_changes(
+    username: str,
+    user: CurrentUser,
+    db: DbSession,
+    since: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The last sequence number you have.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
+) -> ChangePage:
+    """The changes to your mailbox after `since`, oldest first: messages received and
+    sent (`message.created`), read or unread (`message.updated`), deleted
+    (`message.deleted`). Continue from the last `id` until it equals `latest`. A 410
+    `resync_required` means the changes after `since` are no longer all kept: reload the
+    mailbox, then continue from `latest`."""
+    require_self(user, username)
+    page = await changes.list_changes(db, user_id=user.id, since=since, limit=limit)
+    return ChangePage(
+        changes=[ChangeEvent.model_validate(event.envelope()) for event in page.events],
+        latest=page.latest,
+    )

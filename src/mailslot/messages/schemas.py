@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from mailslot.accounts.schemas import Input, Username
+from mailslot.messages.views import MessageView
 
 MAX_RECEIVERS = 100
 MAX_SUBJECT = 255
@@ -210,6 +211,23 @@ class MessageRead(BaseModel):
     thread_id: int
     reply_to: int | None
 
+    @classmethod
+    def of(cls, view: MessageView) -> MessageRead:
+        """The message as the API shows it to the user whose view it is."""
+        return cls(
+            id=view.id,
+            sender=view.sender,
+            receiver=view.receivers[0],
+            receivers=view.receivers,
+            subject=view.subject,
+            message=view.body,
+            created_at=view.created_at,
+            read=view.read,
+            read_at=view.read_at,
+            thread_id=view.thread_id,
+            reply_to=view.reply_to_id,
+        )
+
 
 class ThreadUnread(BaseModel):
     thread_id: int
@@ -247,3 +265,21 @@ class BulkResult(BaseModel):
 
 class UnreadCount(BaseModel):
     unread: int
+
+
+class ChangeEvent(BaseModel):
+    """The envelope of every change, in the change log and on SSE and WebSocket streams."""
+
+    type: Literal["message.created", "message.updated", "message.deleted"]
+    id: int = Field(description="The user's change sequence number: resume after it.")
+    data: dict[str, Any] = Field(
+        description="`message.created`: the message as the messages API shows it to you, "
+        'plus `box` (`"inbox"` or `"sent"`). `message.updated`: `{id, read, read_at}`. '
+        '`message.deleted`: `{id, scope}`, scope `"everyone"` (its sender deleted it) or '
+        '`"own"` (you removed it from your mailbox).'
+    )
+
+
+class ChangePage(BaseModel):
+    changes: list[ChangeEvent]
+    latest: int = Field(description="Your newest sequence number.")

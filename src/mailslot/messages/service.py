@@ -1,7 +1,7 @@
 """Sending, mailboxes, read state and deletion. Callers own the transaction.
 
-Lock order. Every change to a message and its deliveries (here, in trash.py, and through
-them seed A's doors) takes its PostgreSQL row locks in one order, so no two can deadlock
+Lock order. Every change to a message and its deliveries (here, in trash.py, in
+compat/queries.py, and through them seed A's doors) takes its PostgreSQL row locks in one order, so no two can deadlock
 (SQLite has one writer at a time):
 1. the message row: only its sender's delete for everyone updates it;
 2. delivery rows, in (message id, receiver id) order: a statement that changes several
@@ -15,255 +15,39 @@ free, so a delete for everyone always wins over a concurrent restore, mark or de
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from functools import cache
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     ColumnElement,
-    String,
-    Text,
     and_,
     bindparam,
-    exists,
     func,
     literal_column,
     or_,
     select,
-    text,
     true,
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import ReturningUpdate
-from sqlalchemy.sql.visitors import InternalTraversal
 
-from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
-from mailslot.db.base import UTCDateTime, utcnow
+from mailslot.db.base import utcnow
 from mailslot.db.direct import DirectQuery
-from mailslot.db.engine import Reader, dialect_name
+from mailslot.db.engine import Reader
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
-from mailslot.messages.search import SEARCH_WINDOW, MessageFilter, apply_filters
-
-Box = Literal["inbox", "sent", "trash"]
-
-
-@dataclass(frozen=True, slots=True)
-class MessageView:
-    """A message as one user sees it: `is_receiver` and `read_at` are from their side."""
-
-    id: int
-    sender: str
-    receivers: list[str]
-    subject: str
-    body: str
-    created_at: datetime
-    client_timestamp: str | None
-    thread_id: int
-    reply_to_id: int | None
-    is_receiver: bool
-    read_at: datetime | None
-    # The viewer's unread inbox messages in this thread, where the listing counted them
-    # (list_messages(thread_unread=True)).
-    thread_unread: int | None = None
-
-    @property
-    def read(self) -> bool:
-        return self.read_at is not None or not self.is_receiver
-
-
-_VIEW_COLUMNS = (
-    Message.id,
-    User.username.label("sender"),
-    Message.receiver_names,
-    Message.subject,
-    Message.body,
-    Message.created_at,
-    Message.client_timestamp,
-    func.coalesce(Message.thread_id, Message.id).label("thread_id"),
-    Message.reply_to_id,
-)
-
-
-def _view(
-    row: Any, *, is_receiver: bool, read_at: datetime | None, thread_unread: int | None = None
-) -> MessageView:
-    return MessageView(
-        id=row.id,
-        sender=row.sender,
-        receivers=row.receiver_names,
-        subject=row.subject,
-        body=row.body,
-        created_at=row.created_at,
-        client_timestamp=row.client_timestamp,
-        thread_id=row.thread_id,
-        reply_to_id=row.reply_to_id,
-        is_receiver=is_receiver,
-        read_at=read_at,
-        thread_unread=thread_unread,
-    )
-
-
-# PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
-# up by username key and, only if every one of them is registered, the message, its
-# thread id (its own id unless it joins a thread), one delivery per receiver and the
-# change-log entries (each receiver's, then the sender's). Run on the driver before the
-# session has begun a transaction, the statement is its own transaction: no BEGIN or
-# COMMIT round trips, and the users' log counters stay locked only until its commit. One
-# row comes back: the message's id and thread id (NULL when nothing was stored), the
-# receivers' ids and usernames in request order (NULL for a name nobody has), and the
-# new newest sequence number of each user whose log grew.
-_SEND = DirectQuery(
-    text(
-        # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
-        f"""
-        WITH found AS (
-            SELECT array_agg(user_account.id ORDER BY wanted.position) AS ids,
-                   array_agg(user_account.username ORDER BY wanted.position) AS names,
-                   -- receiver_names, in the very JSON text json.dumps gives a bound list
-                   json_agg(user_account.username ORDER BY wanted.position) AS names_json,
-                   count(user_account.id) = count(*) AS complete
-            FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
-            LEFT JOIN user_account ON user_account.username_key = wanted.key
-        ),
-        new AS (  -- no message id is spent on a refused send
-            SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id
-            FROM found WHERE complete
-        ),
-        stored AS (
-            INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                                 created_at, client_timestamp, reply_to_id)
-            SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-                   found.names_json, :created_at, :client_timestamp, :reply_to_id
-            FROM new, found
-            RETURNING id, thread_id
-        ),
-        delivered AS (
-            INSERT INTO delivery (receiver_id, message_id, thread_id)
-            SELECT receiver.id, stored.id, stored.thread_id
-            FROM stored, found, unnest(found.ids) AS receiver(id)
-        ),
-        entries AS (  -- what events.message_created(...).stored is for a new message
-            SELECT entry.user_id,
-                   row_number() OVER (PARTITION BY entry.user_id ORDER BY entry.position DESC)
-                       - 1 AS after,
-                   'message.created' AS type, stored.id AS message_id,
-                   json_build_object('box', entry.box) AS data
-            FROM stored, (
-                SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
-                FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
-                UNION ALL
-                SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
-            ) AS entry
-        ),
-        {changes.APPEND_ENTRIES}
-        SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
-               found.names AS receiver_names,
-               (SELECT array_agg(heads.id) FROM heads) AS head_users,
-               (SELECT array_agg(heads.head) FROM heads) AS heads
-        FROM found LEFT JOIN stored ON true
-        """  # noqa: S608
-    )
-    .bindparams(
-        bindparam("receiver_keys", type_=ARRAY(String)),
-        bindparam("thread_id", type_=BigInteger),
-        bindparam("sender_id", type_=BigInteger),
-        bindparam("subject", type_=String),
-        bindparam("body", type_=Text),
-        bindparam("created_at", type_=UTCDateTime()),
-        bindparam("client_timestamp", type_=String),
-        bindparam("reply_to_id", type_=BigInteger),
-    )
-    .columns(
-        id=BigInteger,
-        thread_id=BigInteger,
-        receiver_ids=ARRAY(BigInteger),
-        receiver_names=ARRAY(String),
-        head_users=ARRAY(BigInteger),
-        heads=ARRAY(BigInteger),
-    )
-)
-
-
-# SQLite has no data-modifying CTEs, and its statements cost no network round trip, but
-# each one SQLAlchemy runs on aiosqlite is several hops to the connection's thread and
-# back, and building it costs more than running it. So a send is three statements on the
-# driver, each one hop, in the session's transaction (BEGIN IMMEDIATE), then the change
-# log's two (changes.record). The receivers, in request order (NULL for a name nobody
-# has):
-_FIND_RECEIVERS = DirectQuery(
-    text(
-        """
-        SELECT user_account.id, user_account.username
-        FROM json_each(:receiver_keys) AS wanted
-        LEFT JOIN user_account ON user_account.username_key = wanted.value
-        ORDER BY wanted.key
-        """
-    ).columns(id=BigInteger, username=String)
-)
-# The message: the id SQLite would choose itself (one past the largest rowid), so that
-# its thread id, its own unless it joins a thread, is written in the same statement.
-_STORE = DirectQuery(
-    text(
-        """
-        INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                             created_at, client_timestamp, reply_to_id)
-        SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-               :receiver_names, :created_at, :client_timestamp, :reply_to_id
-        FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM message) AS new
-        RETURNING id, thread_id
-        """
-    )
-    .bindparams(
-        bindparam("receiver_names", type_=JSON),
-        bindparam("created_at", type_=UTCDateTime()),
-    )
-    .columns(id=BigInteger, thread_id=BigInteger)
-)
-_DELIVER = DirectQuery(
-    text(
-        """
-        INSERT INTO delivery (receiver_id, message_id, thread_id)
-        SELECT value, :message_id, :thread_id FROM json_each(:receiver_ids)
-        """
-    ).columns()
-)
-
-
-async def _store_on_sqlite(
-    db: AsyncSession, message: dict[str, Any], receivers: list[str]
-) -> tuple[int, int, list[int], list[str]]:
-    """The message's id and thread id, and the receivers' ids and usernames."""
-    keys = accounts.lookup_keys(receivers)
-    found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
-    unknown = [name for name, row in zip(receivers, found, strict=True) if row.id is None]
-    if unknown:
-        raise accounts.unknown_receiver(unknown)
-    receiver_ids, names = [row.id for row in found], [row.username for row in found]
-    (stored,) = await _STORE.all(db, message | {"receiver_names": names})
-    await _DELIVER.all(
-        db,
-        {
-            "message_id": stored.id,
-            "thread_id": stored.thread_id,
-            "receiver_ids": json.dumps(receiver_ids),
-        },
-    )
-    return stored.id, stored.thread_id, receiver_ids, names
+from mailslot.messages.pages import PageShape, box_page, unfiltered_page, with_thread_unread
+from mailslot.messages.search import SEARCH_WINDOW, MessageFilter
+from mailslot.messages.store import store_for
+from mailslot.messages.views import VIEW_COLUMNS, Box, MessageView, view_of
 
 
 async def send_message(
@@ -282,10 +66,8 @@ async def send_message(
     (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
     message starts a thread of its own (threads.send_in_thread sets both for a reply).
 
-    On PostgreSQL the send is one statement on the driver: in a session that has begun
-    nothing yet, it commits itself (only reads on the driver came before it). A caller
-    that must undo it with what follows begins the transaction first, as an
-    Idempotency-Key's claim does."""
+    The send is in the caller's transaction on both engines (one statement on
+    PostgreSQL): it commits, and its events go out, when the caller commits."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
     now = utcnow()
@@ -298,255 +80,26 @@ async def send_message(
         "thread_id": thread_id,
         "reply_to_id": reply_to_id,
     }
-    receiver_ids: list[int]
-    names: list[str]
-    heads = None
-    if dialect_name(db) == "postgresql":
-        keys = accounts.lookup_keys(receivers)
-        (row,) = await _SEND.all(db, message | {"receiver_keys": keys})
-        if row.id is None:  # a receiver is not registered: nothing was stored
-            found = zip(receivers, row.receiver_ids, strict=True)
-            raise accounts.unknown_receiver([name for name, user_id in found if user_id is None])
-        message_id, thread_id = row.id, row.thread_id
-        receiver_ids, names = row.receiver_ids, row.receiver_names
-        heads = dict(zip(row.head_users, row.heads, strict=True))
-    else:
-        message_id, thread_id, receiver_ids, names = await _store_on_sqlite(db, message, receivers)
+    stored = await store_for(db).send(db, message, receivers)
     view = MessageView(
-        id=message_id,
+        id=stored.message_id,
         sender=sender.username,
-        receivers=names,
+        receivers=stored.names,
         subject=subject,
         body=text,
         created_at=now,
         client_timestamp=client_timestamp,
-        thread_id=thread_id,
+        thread_id=stored.thread_id,
         reply_to_id=reply_to_id,
-        is_receiver=sender.id in receiver_ids,
+        is_receiver=sender.id in stored.receiver_ids,
         read_at=None,
     )
     created = [
-        *(message_created(receiver_id, view, "inbox") for receiver_id in receiver_ids),
+        *(message_created(receiver_id, view, "inbox") for receiver_id in stored.receiver_ids),
         message_created(sender.id, view, "sent"),
     ]
-    if heads is None:
-        await changes.record(db, created)
-    else:  # the statement wrote the entries
-        changes.recorded(db, created, heads)
+    changes.recorded(db, created, stored.heads)  # the store wrote their entries
     return view
-
-
-def _bounded(page: Select[*tuple[Any, ...]], offset: int, limit: int) -> Select[*tuple[Any, ...]]:
-    """The page's LIMIT, written into the statement, and its OFFSET, if any, a bind
-    parameter (`page_offset`). Knowing how many rows a page returns, PostgreSQL settles
-    on one plan for every execution of the prepared statement (a generic plan, all
-    parameters unknown) once it costs no more than planning each time. To its estimate
-    a `LIMIT $n` returns a tenth of the mailbox, so a list planned every time it ran:
-    0.25 ms of the database's CPU against a 0.15 ms execution."""
-    page = page.limit(literal_column(str(int(limit)), BigInteger))
-    return page.offset(bindparam("page_offset", offset)) if offset else page
-
-
-def _inbox_page(
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    where = (Delivery.deleted_at.is_(None),)
-    return _received_page(
-        viewer, unread, below_id, offset, limit, where, filters, "inbox", ids_only
-    )
-
-
-def _trash_page(
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    """The receiver's trash. A message its sender has since deleted for everyone is gone
-    from the trash too."""
-    where = (Delivery.trashed_at.is_not(None), Message.deleted_by_sender_at.is_(None))
-    return _received_page(
-        viewer, unread, below_id, offset, limit, where, filters, "trash", ids_only
-    )
-
-
-def _received_page(
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    where: tuple[ColumnElement[bool], ...],
-    filters: MessageFilter | None,
-    box: Literal["inbox", "trash"],
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    """The page is cut from the inbox index first and only its rows are joined, so the
-    plan is a bounded index range scan whatever the planner knows of the mailbox.
-    The result is unordered: the caller orders the page. `ids_only`: the cut's message
-    ids alone, as `id`."""
-    page = (
-        select(Delivery.message_id, Delivery.read_at)
-        .where(Delivery.receiver_id == bindparam("viewer_id", viewer.id), *where)
-        .order_by(Delivery.message_id.desc())
-    )
-    page = _bounded(page, offset, limit)
-    if box == "trash" or (filters is not None and filters.touches_message):
-        page = page.join(Message, Message.id == Delivery.message_id)
-    if filters is not None:
-        page = apply_filters(page, filters, box=box)
-    if unread is True:
-        page = page.where(Delivery.read_at.is_(None))
-    elif unread is False:
-        page = page.where(Delivery.read_at.is_not(None))
-    if below_id is not None:
-        page = page.where(Delivery.message_id < bindparam("below_id", below_id))
-    cut = page.subquery("page")
-    if ids_only:
-        return select(cut.c.message_id.label("id"))
-    return (
-        select(*_VIEW_COLUMNS, cut.c.read_at)
-        .select_from(cut)
-        .join(Message, Message.id == cut.c.message_id)
-        .join(User, User.id == Message.sender_id)
-    )
-
-
-class _OnlyOne(ColumnElement[int]):
-    """A value compared with `= ANY(ARRAY[value])` on PostgreSQL (plain `= value`
-    elsewhere). A plain equality makes the sent box's `sender_id` a constant to the
-    planner, so message id order alone satisfies `ORDER BY sender_id, id`, and the primary
-    key offered it: for a large, quiet sent box it walked back through every newer message
-    of everyone else (4.5 ms against 0.01 at 10^6; tests/messages/test_plans.py). Written
-    so, only ix_message_sent and ix_message_sent_thread give that order."""
-
-    inherit_cache = True
-    type = BigInteger()
-    _traverse_internals = [("value", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy declares it so)
-
-    def __init__(self, value: ColumnElement[Any]) -> None:
-        self.value = value
-
-
-@compiles(_OnlyOne)
-def _only_one(element: _OnlyOne, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.value, **kw))
-
-
-@compiles(_OnlyOne, "postgresql")
-def _only_one_of_array(element: _OnlyOne, compiler: Any, **kw: Any) -> str:
-    return f"ANY(ARRAY[{compiler.process(element.value, **kw)}])"
-
-
-def _sent_page(
-    viewer: Account,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    *,
-    filters: MessageFilter | None = None,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    page = (
-        select(Message.id)
-        .where(
-            Message.sender_id == _OnlyOne(bindparam("viewer_id", viewer.id, type_=BigInteger)),
-            Message.deleted_by_sender_at.is_(None),
-        )
-        .order_by(Message.sender_id.desc(), Message.id.desc())
-    )
-    page = _bounded(page, offset, limit)
-    if filters is not None:
-        page = apply_filters(page, filters, box="sent")
-    if below_id is not None:
-        page = page.where(Message.id < bindparam("below_id", below_id))
-    cut = page.subquery("page")
-    if ids_only:
-        return select(cut.c.id)
-    return (
-        select(*_VIEW_COLUMNS)
-        .select_from(cut)
-        .join(Message, Message.id == cut.c.id)
-        .join(User, User.id == Message.sender_id)
-    )
-
-
-def _page(
-    box: Box,
-    viewer: Account,
-    unread: bool | None,
-    below_id: int | None,
-    offset: int,
-    limit: int,
-    filters: MessageFilter | None,
-    *,
-    ids_only: bool = False,
-) -> Select[*tuple[Any, ...]]:
-    if box == "inbox":
-        return _inbox_page(
-            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
-        )
-    if box == "trash":
-        return _trash_page(
-            viewer, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
-        )
-    return _sent_page(viewer, below_id, offset, limit, filters=filters, ids_only=ids_only)
-
-
-def _with_thread_unread(page: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
-    """The page's rows, each with the viewer's unread inbox count in its thread. Each
-    distinct thread of the page is counted once, however many of its rows share it, by a
-    range scan of ix_delivery_thread_unread: the cost is that thread's unread count."""
-    # MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): each part runs once and is kept. Inlined,
-    # SQLite can flatten the counts into the join and PostgreSQL rescan them in a nested
-    # loop: once per row again.
-    listed = page.cte("listed").prefix_with("MATERIALIZED")
-    unread = (
-        select(func.count())
-        .where(
-            Delivery.receiver_id == bindparam("viewer_id"),
-            Delivery.thread_id == listed.c.thread_id,
-            Delivery.deleted_at.is_(None),
-            Delivery.read_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    threads = (
-        select(listed.c.thread_id, unread.label("thread_unread"))
-        .group_by(listed.c.thread_id)  # the count runs per group: once per thread
-        .cte("threads")
-        .prefix_with("MATERIALIZED")
-    )
-    return select(listed, threads.c.thread_unread).join(
-        threads, threads.c.thread_id == listed.c.thread_id
-    )
-
-
-# Whoever a statement is built for, its values are bind parameters given at execution.
-_ANYONE = Account(id=0, username="", email=None, created_at=datetime.min.replace(tzinfo=UTC))
-
-
-@cache
-def _unfiltered_page(
-    box: Box, unread: bool | None, *, keyset: bool, thread_unread: bool, limit: int, numbered: bool
-) -> DirectQuery:
-    """Pages without search or filters, the common case, are built once per shape and
-    run on the driver: building a statement, or running it through SQLAlchemy, costs
-    more CPU than the statement itself. A shape is also its row count (up to 101) and
-    whether it skips rows (seed B's page numbers): see `_bounded`."""
-    page = _page(box, _ANYONE, unread, 0 if keyset else None, int(numbered), limit, None)
-    return DirectQuery(_with_thread_unread(page) if thread_unread else page)
 
 
 async def _search(
@@ -569,12 +122,12 @@ async def _search(
     # The window: the box's SEARCH_WINDOW newest messages, a set of its own so that no
     # planner walks further (PostgreSQL merged a bare id range with message's primary
     # key: every message tested). Its end: the last of them, NULL if the box holds fewer.
-    newest = _page(box, viewer, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
-    end = _page(box, viewer, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
+    newest = box_page(box, viewer.id, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
+    end = box_page(box, viewer.id, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
     window_end = end.scalar_subquery()
     window = replace(filters, match_by="rows", window=newest)
-    page = _page(box, viewer, unread, below_id, 0, wanted, window)
-    listed = (_with_thread_unread(page) if thread_unread else page).subquery()
+    page = box_page(box, viewer.id, unread, below_id, 0, wanted, window)
+    listed = (with_thread_unread(page) if thread_unread else page).subquery()
     # One row at least, so that an empty page still tells where its window ended.
     one = select(literal_column("1").label("one")).subquery()
     query = select(listed, window_end.label("window_end")).select_from(
@@ -587,8 +140,8 @@ async def _search(
     found = [row for row in found if row.id is not None]
     if split is not None and len(found) < wanted:
         rest = replace(filters, match_by="index", split=split)
-        page = _page(box, viewer, unread, below_id, 0, wanted - len(found), rest)
-        query = _with_thread_unread(page) if thread_unread else page
+        page = box_page(box, viewer.id, unread, below_id, 0, wanted - len(found), rest)
+        query = with_thread_unread(page) if thread_unread else page
         found += (await db.execute(query, window_params)).all()
     return sorted(found, key=lambda row: row.id, reverse=True)[offset:]
 
@@ -615,28 +168,29 @@ async def list_messages(
     if below_id is not None:
         params["below_id"] = below_id
     if filters is None or filters.is_empty:
-        found = await _unfiltered_page(
+        shape = PageShape(
             box,
             unread,
             keyset=below_id is not None,
-            thread_unread=thread_unread,
-            limit=limit + 1,
             numbered=offset > 0,
-        ).all(db, params)
+            limit=limit + 1,
+            thread_unread=thread_unread,
+        )
+        found = await unfiltered_page(shape).all(db, params)
     elif filters.tests_rows:
         found = await _search(
             db, box, viewer, unread, below_id, offset, limit + 1, filters, thread_unread, params
         )
     else:
-        query = _page(box, viewer, unread, below_id, offset, limit + 1, filters)
+        query = box_page(box, viewer.id, unread, below_id, offset, limit + 1, filters)
         if thread_unread:
-            query = _with_thread_unread(query)
+            query = with_thread_unread(query)
         found = (await db.execute(query, params)).all()
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
     rows = sorted(found, key=lambda row: row.id, reverse=True)
     received = box != "sent"
     views = [
-        _view(
+        view_of(
             row,
             is_receiver=received,
             read_at=row.read_at if received else None,
@@ -647,117 +201,10 @@ async def list_messages(
     return views, len(rows) > limit
 
 
-async def list_received_and_sent(
-    db: AsyncSession, *, viewer: Account, limit: int
-) -> tuple[list[MessageView], bool]:
-    """The newest `limit` messages of the inbox and the sent box together, newest first,
-    each once (a message to oneself is in both), and whether older ones were left out."""
-    received, more_received = await list_messages(
-        db, viewer=viewer, box="inbox", unread=None, below_id=None, offset=0, limit=limit
-    )
-    sent, more_sent = await list_messages(
-        db, viewer=viewer, box="sent", unread=None, below_id=None, offset=0, limit=limit
-    )
-    # The inbox copy wins for a message to oneself: it carries the viewer's read state.
-    merged = {view.id: view for view in sent} | {view.id: view for view in received}
-    newest = sorted(merged.values(), key=lambda view: view.id, reverse=True)
-    return newest[:limit], more_received or more_sent or len(newest) > limit
-
-
-async def read_oldest_unread(db: AsyncSession, *, viewer: Account) -> MessageView | None:
-    """Mark the oldest unread message of the inbox read and return it; None when every
-    message is read. Concurrent callers never get the same message: each claims its own
-    by a conditional update, and one that loses the race takes the next."""
-    unread = and_(
-        Delivery.receiver_id == viewer.id,
-        Delivery.deleted_at.is_(None),
-        Delivery.read_at.is_(None),
-    )
-    while True:
-        oldest = await db.scalar(
-            select(Delivery.message_id).where(unread).order_by(Delivery.message_id).limit(1)
-        )
-        if oldest is None:
-            return None
-        read_at = utcnow()
-        claimed = await db.scalar(
-            update(Delivery)
-            .where(unread, Delivery.message_id == oldest)
-            .values(read_at=read_at)
-            .returning(Delivery.message_id)
-        )
-        if claimed is not None:
-            await _record_read_states(db, viewer, [oldest], read_at)
-            return await find_message(db, viewer=viewer, message_id=oldest)
-
-
-async def find_message_by_fields(
-    db: AsyncSession,
-    *,
-    viewer: Account,
-    sender: str,
-    receiver: str,
-    subject: str,
-    text: str,
-    timestamp: str | None = None,
-    sent_second: datetime | None = None,
-    message_id: int | None = None,
-) -> int | None:
-    """The id of the oldest message the viewer can see (sent and not deleted, or in their
-    inbox) whose sender, one of whose receivers, subject and text are these. With
-    `timestamp`, the message's client timestamp must be that text; a message that has none
-    matches when its server time falls in the second starting at `sent_second` (the
-    instant the timestamp names). With `message_id`, only that message can match."""
-    in_inbox = exists().where(
-        Delivery.message_id == Message.id,
-        Delivery.receiver_id == viewer.id,
-        Delivery.deleted_at.is_(None),
-    )
-    receiver_user = aliased(User)
-    to_receiver = exists().where(
-        Delivery.message_id == Message.id,
-        Delivery.receiver_id == receiver_user.id,
-        receiver_user.username_key == accounts.username_key(receiver),
-    )
-    query = (
-        select(Message.id)
-        .join(User, User.id == Message.sender_id)
-        .where(
-            User.username_key == accounts.username_key(sender),
-            Message.subject == subject,
-            Message.body == text,
-            # A sender's delete ends every delivery too, so this holds for both sides, and
-            # lets the sent-box index bound the scan to the sender's live messages.
-            Message.deleted_by_sender_at.is_(None),
-            to_receiver,
-            or_(Message.sender_id == viewer.id, in_inbox),
-        )
-        .order_by(Message.id)
-        .limit(1)
-    )
-    if timestamp is not None:
-        same_time = Message.client_timestamp == timestamp
-        if sent_second is not None:
-            same_time = or_(
-                same_time,
-                and_(
-                    Message.client_timestamp.is_(None),
-                    Message.created_at >= sent_second,
-                    # Not `< sent_second + 1 s`: that overflows in 9999's last second.
-                    Message.created_at <= sent_second.replace(microsecond=999_999),
-                ),
-            )
-        query = query.where(same_time)
-    if message_id is not None:
-        query = query.where(Message.id == message_id)
-    found: int | None = await db.scalar(query)
-    return found
-
-
 # The message if the viewer may see it: a live delivery to them, or theirs as sender and
 # not deleted.
-_VISIBLE = DirectQuery(
-    select(*_VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
+VISIBLE = DirectQuery(
+    select(*VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
     .join(User, User.id == Message.sender_id)
     .outerjoin(
         Delivery,
@@ -785,11 +232,11 @@ def not_found(message_id: int) -> MessageNotFound:
 
 
 async def _find_visible(db: Reader, viewer: Account, message_id: int) -> MessageView | None:
-    rows = await _VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
+    rows = await VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
     if not rows:
         return None
     row = rows[0]
-    return _view(row, is_receiver=row.receiver_id is not None, read_at=row.read_at)
+    return view_of(row, is_receiver=row.receiver_id is not None, read_at=row.read_at)
 
 
 async def find_message(db: Reader, *, viewer: Account, message_id: int) -> MessageView:
@@ -804,8 +251,7 @@ async def find_message(db: Reader, *, viewer: Account, message_id: int) -> Messa
 async def mark_opened(db: AsyncSession, *, viewer: Account, view: MessageView) -> MessageView:
     """Mark read a message the viewer found unread in their inbox (`view`, from
     find_message): an entry point that found it on a read connection begins a write
-    transaction only for this. On PostgreSQL the mark, like a send, commits itself in a
-    session that has begun nothing."""
+    transaction only for this, and commits it."""
     return await _set_read(db, view, viewer, read=True)
 
 
@@ -821,52 +267,6 @@ async def mark_read(
     return await _set_read(db, view, viewer, read=read)
 
 
-# PostgreSQL: a read state and its change-log entry in one statement, run on the driver as
-# a send is (_SEND): when nothing was begun before it, it commits itself in one round trip.
-# The entry is made from the updated row, so the delivery is locked before the counter
-# (the lock order); a delivery no longer in the inbox is left alone, and no row comes back.
-_SET_READ = DirectQuery(
-    text(
-        # S608: APPEND_ENTRIES is a constant of the changes module; every value is bound.
-        f"""
-        WITH updated AS (
-            UPDATE delivery SET read_at = :read_at
-            WHERE message_id = :message_id AND receiver_id = :viewer_id
-              AND deleted_at IS NULL
-            RETURNING receiver_id, message_id
-        ),
-        entries AS (
-            SELECT receiver_id AS user_id, 0 AS after, 'message.updated' AS type,
-                   message_id, CAST(:data AS json) AS data
-            FROM updated
-        ),
-        {changes.APPEND_ENTRIES}
-        SELECT id, head FROM heads
-        """  # noqa: S608
-    )
-    .bindparams(
-        bindparam("read_at", type_=UTCDateTime()),
-        bindparam("message_id", type_=BigInteger),
-        bindparam("viewer_id", type_=BigInteger),
-        bindparam("data", type_=Text),
-        bindparam("created_at", type_=UTCDateTime()),
-    )
-    .columns(id=BigInteger, head=BigInteger)
-)
-
-
-# SQLite: the read state on the driver, one hop (then changes.record, two more).
-_SET_READ_ON_SQLITE = DirectQuery(
-    text(
-        "UPDATE delivery SET read_at = :read_at"
-        " WHERE message_id = :message_id AND receiver_id = :viewer_id AND deleted_at IS NULL"
-        " RETURNING message_id"
-    )
-    .bindparams(bindparam("read_at", type_=UTCDateTime()))
-    .columns(message_id=BigInteger)
-)
-
-
 async def _set_read(
     db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
 ) -> MessageView:
@@ -874,27 +274,17 @@ async def _set_read(
     now = utcnow()
     read_at = now if read else None
     change = message_updated(viewer.id, view.id, read_at)
-    if dialect_name(db) == "postgresql":
-        heads = await _SET_READ.all(
-            db,
-            {
-                "read_at": read_at,
-                "message_id": view.id,
-                "viewer_id": viewer.id,
-                "data": json.dumps(change.stored),
-                "created_at": now,
-            },
-        )
-        if not heads:
-            raise not_found(view.id)
-        changes.recorded(db, [change], {row.id: row.head for row in heads})
-    else:
-        marked = await _SET_READ_ON_SQLITE.all(
-            db, {"read_at": read_at, "message_id": view.id, "viewer_id": viewer.id}
-        )
-        if not marked:
-            raise not_found(view.id)
-        await changes.record(db, [change])
+    heads = await store_for(db).set_read(
+        db,
+        message_id=view.id,
+        viewer_id=viewer.id,
+        read_at=read_at,
+        entry=change,
+        now=now,
+    )
+    if heads is None:
+        raise not_found(view.id)
+    changes.recorded(db, [change], heads)
     return replace(view, read_at=read_at)
 
 

@@ -16,8 +16,9 @@ from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import MessageNotFound, ReplyToNotFound
 from mailslot.messages import service
 from mailslot.messages.models import Delivery
+from mailslot.messages.pages import received_page, sent_page
 from mailslot.messages.search import MessageFilter
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView, view_of
 
 
 def reply_receivers(original: MessageView, replier: str) -> list[str]:
@@ -75,14 +76,14 @@ async def list_thread(
     deleted), newest first, and whether more follow. Two index range scans of at most
     `limit + 1` rows each, merged: the cost does not grow with the mailbox or the thread."""
     in_thread = MessageFilter(dialect=dialect_name(db), thread_id=thread_id)
-    received = service._inbox_page(viewer, None, below_id, 0, limit + 1, filters=in_thread)
-    sent = service._sent_page(viewer, below_id, 0, limit + 1, filters=in_thread)
+    received = received_page("inbox", viewer.id, None, below_id, 0, limit + 1, filters=in_thread)
+    sent = sent_page(viewer.id, below_id, 0, limit + 1, filters=in_thread)
     views: dict[int, MessageView] = {}
     for row in (await db.execute(sent)).all():
-        views[row.id] = service._view(row, is_receiver=False, read_at=None)
+        views[row.id] = view_of(row, is_receiver=False, read_at=None)
     # A message to oneself is in both: the received side carries its read state.
     for row in (await db.execute(received)).all():
-        views[row.id] = service._view(row, is_receiver=True, read_at=row.read_at)
+        views[row.id] = view_of(row, is_receiver=True, read_at=row.read_at)
     ordered = sorted(views.values(), key=lambda view: view.id, reverse=True)
     return ordered[:limit], len(ordered) > limit
 

@@ -25,7 +25,7 @@ from mailslot.errors import MessageNotFound
 from mailslot.messages import changes, service
 from mailslot.messages.events import message_created, message_deleted
 from mailslot.messages.models import Delivery, Message
-from mailslot.messages.service import MessageView
+from mailslot.messages.views import MessageView
 
 
 def _not_deleted_by_sender(message_id: int) -> ColumnElement[bool]:

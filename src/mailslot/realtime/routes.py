@@ -27,17 +27,15 @@ from mailslot.errors import (
     InvalidToken,
     Unauthenticated,
 )
-from mailslot.messages import changes
 from mailslot.openapi import problems
 from mailslot.realtime.deferred import defer
-from mailslot.realtime.schemas import ChangeEvent, ChangePage, StreamTicketRead
+from mailslot.realtime.schemas import StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["live"], responses=problems(503))
 
-MAX_CHANGES_PAGE = 1000
 Ticket = Annotated[
     str | None,
     Query(max_length=128, description="A ticket from POST /users/{username}/stream-tickets."),
@@ -53,29 +51,6 @@ WS_CLOSE: dict[Ending, tuple[int, Code] | None] = {
     "unavailable": (1013, Code.TRY_AGAIN_LATER),
     "restart": (1012, Code.SERVICE_RESTART),
 }
-
-
-@router.get("/users/{username}/changes", responses=problems(401, 403, 410, 422))
-async def list_changes(
-    username: str,
-    user: CurrentUser,
-    db: DbSession,
-    since: Annotated[
-        int, Query(ge=0, le=2**63 - 1, description="The last sequence number you have.")
-    ] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
-) -> ChangePage:
-    """The changes to your mailbox after `since`, oldest first: messages received and
-    sent (`message.created`), read or unread (`message.updated`), deleted
-    (`message.deleted`). Continue from the last `id` until it equals `latest`. A 410
-    `resync_required` means the changes after `since` are no longer all kept: reload the
-    mailbox, then continue from `latest`."""
-    require_self(user, username)
-    page = await changes.list_changes(db, user_id=user.id, since=since, limit=limit)
-    return ChangePage(
-        changes=[ChangeEvent.model_validate(event.envelope()) for event in page.events],
-        latest=page.latest,
-    )
 
 
 @router.post("/users/{username}/stream-tickets", status_code=201, responses=problems(401, 403))

@@ -1,0 +1,76 @@
+"""What a store is: the writes of messages whose statements are written by hand, one
+implementation per engine (postgres.py, sqlite.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A change-log entry to append: `stored` is what the log keeps. Every
+    events.NewChange is one (it adds what live streams get)."""
+
+    user_id: int
+    type: str
+    message_id: int
+    stored: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A sent message: its ids, its receivers' ids and usernames in request order, and
+    the new newest sequence number of each user whose log grew (`heads`)."""
+
+    message_id: int
+    thread_id: int
+    receiver_ids: list[int]
+    names: list[str]
+    heads: dict[int, int]
+
+
+class Store(Protocol):
+    """Every method runs in the session's transaction, beginning it if need be: what it
+    writes commits or rolls back with the caller's other work (the caller commits)."""
+
+    # The engine's INSERT construct, with ON CONFLICT DO NOTHING.
+    insert: Any
+
+    async def send(self, db: Any, message: Mapping[str, Any], receivers: list[str]) -> Stored:
+        """Store a message (`message`: the columns send_message binds), one delivery per
+        receiver and the change-log entries events.message_created keeps for each
+        receiver's inbox, then the sender's sent box. Raises UnknownReceiver, naming
+        every receiver who is not registered, having stored nothing."""
+        ...
+
+    async def set_read(
+        self,
+        db: Any,
+        *,
+        message_id: int,
+        viewer_id: int,
+        read_at: datetime | None,
+        entry: Entry,
+        now: datetime,
+    ) -> dict[int, int] | None:
+        """Set a receiver's read state of a message still in their inbox and append
+        `entry`: the users' new heads, or None when the message is not in the inbox."""
+        ...
+
+    async def append(self, db: Any, entries: Sequence[Entry], now: datetime) -> dict[int, int]:
+        """Append entries to their users' logs, taking the users' counters in id order
+        (the last step of the lock order, messages.service): each user's new newest
+        sequence number."""
+        ...
+
+    async def bound_lock_wait(self, db: Any, milliseconds: int) -> None:
+        """Make the transaction's next statements give up waiting for a row lock after
+        `milliseconds` (SQLSTATE 55P03), where the engine has row locks."""
+        ...
+
+    async def unbound_lock_wait(self, db: Any) -> None:
+        """Undo bound_lock_wait."""
+        ...

@@ -1,0 +1,249 @@
+"""The PostgreSQL store: every hand-written statement of messages on PostgreSQL, with the
+change-log fragment (`_APPEND_ENTRIES`) the statements that write entries share."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, String, Text, bindparam, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.accounts import service as accounts
+from mailslot.db.base import UTCDateTime
+from mailslot.db.direct import DirectQuery, begin
+from mailslot.messages.store.base import Entry, Stored
+
+# PostgreSQL: the same two steps (counters locked in id order, then the entries) as
+# common table expressions, for a statement that first names its entries in a CTE
+# `entries(user_id, after, type, message_id, data)`: `after` counts the user's entries
+# that follow this one. `heads` gives each user's new newest sequence number, and an
+# entry's number is that head less its `after`. Statements: `_APPEND`, a send
+# (SEND), which writes message, deliveries and entries at once, and `_SET_READ`.
+_APPEND_ENTRIES = """
+    taken AS (SELECT user_id AS id, count(*) AS count FROM entries GROUP BY user_id),
+    heads AS (
+        UPDATE user_account SET last_change_seq = last_change_seq + taken.count
+        FROM taken
+        WHERE user_account.id = taken.id AND user_account.id IN (
+            SELECT id FROM user_account WHERE id IN (SELECT id FROM taken)
+            ORDER BY id FOR NO KEY UPDATE
+        )
+        RETURNING user_account.id, user_account.last_change_seq AS head
+    ),
+    logged AS (
+        INSERT INTO change (user_id, seq, type, message_id, data, created_at)
+        SELECT entries.user_id, heads.head - entries.after, entries.type,
+               entries.message_id, entries.data, :created_at
+        FROM entries JOIN heads ON heads.id = entries.user_id
+    )
+"""
+
+_APPEND = text(
+    # S608: _APPEND_ENTRIES is a constant of this module; every value is bound.
+    f"""
+    WITH entries AS (
+        SELECT user_id, after, type, message_id, data::json
+        FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data)
+             AS entry(user_id, after, type, message_id, data)
+    ),
+    {_APPEND_ENTRIES}
+    SELECT id, head FROM heads
+    """  # noqa: S608
+).bindparams(
+    bindparam("entry_users", type_=ARRAY(BigInteger)),
+    bindparam("entry_after", type_=ARRAY(BigInteger)),
+    bindparam("entry_types", type_=ARRAY(String)),
+    bindparam("entry_messages", type_=ARRAY(BigInteger)),
+    bindparam("entry_data", type_=ARRAY(Text)),
+    bindparam("created_at", type_=UTCDateTime()),
+)
+
+
+# PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
+# up by username key and, only if every one of them is registered, the message, its
+# thread id (its own id unless it joins a thread), one delivery per receiver and the
+# change-log entries (each receiver's, then the sender's). It runs on the driver in the
+# session's transaction (direct.begin), so it commits or rolls back with whatever the
+# caller does after it; the users' log counters stay locked until that commit. One
+# row comes back: the message's id and thread id (NULL when nothing was stored), the
+# receivers' ids and usernames in request order (NULL for a name nobody has), and the
+# new newest sequence number of each user whose log grew.
+SEND = DirectQuery(
+    text(
+        # S608: _APPEND_ENTRIES is a constant of this module; every value is bound.
+        f"""
+        WITH found AS (
+            SELECT array_agg(user_account.id ORDER BY wanted.position) AS ids,
+                   array_agg(user_account.username ORDER BY wanted.position) AS names,
+                   -- receiver_names, in the very JSON text json.dumps gives a bound list
+                   json_agg(user_account.username ORDER BY wanted.position) AS names_json,
+                   count(user_account.id) = count(*) AS complete
+            FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
+            LEFT JOIN user_account ON user_account.username_key = wanted.key
+        ),
+        new AS (  -- no message id is spent on a refused send
+            SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id
+            FROM found WHERE complete
+        ),
+        stored AS (
+            INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
+                                 created_at, client_timestamp, reply_to_id)
+            SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
+                   found.names_json, :created_at, :client_timestamp, :reply_to_id
+            FROM new, found
+            RETURNING id, thread_id
+        ),
+        delivered AS (
+            INSERT INTO delivery (receiver_id, message_id, thread_id)
+            SELECT receiver.id, stored.id, stored.thread_id
+            FROM stored, found, unnest(found.ids) AS receiver(id)
+        ),
+        entries AS (  -- what events.message_created(...).stored is for a new message
+            SELECT entry.user_id,
+                   row_number() OVER (PARTITION BY entry.user_id ORDER BY entry.position DESC)
+                       - 1 AS after,
+                   'message.created' AS type, stored.id AS message_id,
+                   json_build_object('box', entry.box) AS data
+            FROM stored, (
+                SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
+                FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
+                UNION ALL
+                SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
+            ) AS entry
+        ),
+        {_APPEND_ENTRIES}
+        SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
+               found.names AS receiver_names,
+               (SELECT array_agg(heads.id) FROM heads) AS head_users,
+               (SELECT array_agg(heads.head) FROM heads) AS heads
+        FROM found LEFT JOIN stored ON true
+        """  # noqa: S608
+    )
+    .bindparams(
+        bindparam("receiver_keys", type_=ARRAY(String)),
+        bindparam("thread_id", type_=BigInteger),
+        bindparam("sender_id", type_=BigInteger),
+        bindparam("subject", type_=String),
+        bindparam("body", type_=Text),
+        bindparam("created_at", type_=UTCDateTime()),
+        bindparam("client_timestamp", type_=String),
+        bindparam("reply_to_id", type_=BigInteger),
+    )
+    .columns(
+        id=BigInteger,
+        thread_id=BigInteger,
+        receiver_ids=ARRAY(BigInteger),
+        receiver_names=ARRAY(String),
+        head_users=ARRAY(BigInteger),
+        heads=ARRAY(BigInteger),
+    )
+)
+
+
+# PostgreSQL: a read state and its change-log entry in one statement, run on the driver as
+# a send is (SEND), in the session's transaction.
+# The entry is made from the updated row, so the delivery is locked before the counter
+# (the lock order); a delivery no longer in the inbox is left alone, and no row comes back.
+_SET_READ = DirectQuery(
+    text(
+        # S608: _APPEND_ENTRIES is a constant of this module; every value is bound.
+        f"""
+        WITH updated AS (
+            UPDATE delivery SET read_at = :read_at
+            WHERE message_id = :message_id AND receiver_id = :viewer_id
+              AND deleted_at IS NULL
+            RETURNING receiver_id, message_id
+        ),
+        entries AS (
+            SELECT receiver_id AS user_id, 0 AS after, 'message.updated' AS type,
+                   message_id, CAST(:data AS json) AS data
+            FROM updated
+        ),
+        {_APPEND_ENTRIES}
+        SELECT id, head FROM heads
+        """  # noqa: S608
+    )
+    .bindparams(
+        bindparam("read_at", type_=UTCDateTime()),
+        bindparam("message_id", type_=BigInteger),
+        bindparam("viewer_id", type_=BigInteger),
+        bindparam("data", type_=Text),
+        bindparam("created_at", type_=UTCDateTime()),
+    )
+    .columns(id=BigInteger, head=BigInteger)
+)
+
+
+class PostgresStore:
+    """Each write one statement on the driver, in the session's transaction."""
+
+    insert = staticmethod(postgresql.insert)
+
+    async def send(
+        self, db: AsyncSession, message: Mapping[str, Any], receivers: list[str]
+    ) -> Stored:
+        keys = accounts.lookup_keys(receivers)
+        await begin(db)
+        (row,) = await SEND.all(db, {**message, "receiver_keys": keys})
+        if row.id is None:  # a receiver is not registered: nothing was stored
+            found = zip(receivers, row.receiver_ids, strict=True)
+            raise accounts.unknown_receiver([name for name, user_id in found if user_id is None])
+        heads = dict(zip(row.head_users, row.heads, strict=True))
+        return Stored(row.id, row.thread_id, row.receiver_ids, row.receiver_names, heads)
+
+    async def set_read(
+        self,
+        db: AsyncSession,
+        *,
+        message_id: int,
+        viewer_id: int,
+        read_at: datetime | None,
+        entry: Entry,
+        now: datetime,
+    ) -> dict[int, int] | None:
+        await begin(db)
+        heads = await _SET_READ.all(
+            db,
+            {
+                "read_at": read_at,
+                "message_id": message_id,
+                "viewer_id": viewer_id,
+                "data": json.dumps(entry.stored),
+                "created_at": now,
+            },
+        )
+        return {row.id: row.head for row in heads} if heads else None
+
+    async def append(
+        self, db: AsyncSession, entries: Sequence[Entry], now: datetime
+    ) -> dict[int, int]:
+        after: list[int] = []
+        seen: Counter[int] = Counter()
+        for entry in reversed(entries):
+            after.append(seen[entry.user_id])
+            seen[entry.user_id] += 1
+        after.reverse()
+        rows = await db.execute(
+            _APPEND,
+            {
+                "entry_users": [entry.user_id for entry in entries],
+                "entry_after": after,
+                "entry_types": [entry.type for entry in entries],
+                "entry_messages": [entry.message_id for entry in entries],
+                "entry_data": [json.dumps(entry.stored) for entry in entries],
+                "created_at": now,
+            },
+        )
+        return {row.id: row.head for row in rows}
+
+    async def bound_lock_wait(self, db: AsyncSession, milliseconds: int) -> None:
+        await db.execute(text(f"SET LOCAL lock_timeout = '{int(milliseconds)}ms'"))
+
+    async def unbound_lock_wait(self, db: AsyncSession) -> None:
+        await db.execute(text("SET LOCAL lock_timeout = DEFAULT"))

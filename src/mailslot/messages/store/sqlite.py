@@ -1,0 +1,201 @@
+"""The SQLite store: every hand-written statement of messages on SQLite, each run on the
+driver (one hop to aiosqlite's thread) in the session's transaction (BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, String, Text, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.accounts import service as accounts
+from mailslot.db.base import UTCDateTime
+from mailslot.db.direct import DirectQuery
+from mailslot.messages.models import Delivery, Message
+from mailslot.messages.store.base import Entry, Stored
+
+# SQLite has no data-modifying CTEs, and its statements cost no network round trip, but
+# each one SQLAlchemy runs on aiosqlite is several hops to the connection's thread and
+# back, and building it costs more than running it. So a send is three statements on the
+# driver, each one hop, in the session's transaction (BEGIN IMMEDIATE), then the change
+# log's two (`append`). The receivers, in request order (NULL for a name nobody
+# has):
+_FIND_RECEIVERS = DirectQuery(
+    text(
+        """
+        SELECT user_account.id, user_account.username
+        FROM json_each(:receiver_keys) AS wanted
+        LEFT JOIN user_account ON user_account.username_key = wanted.value
+        ORDER BY wanted.key
+        """
+    ).columns(id=BigInteger, username=String)
+)
+# The message: the id SQLite would choose itself (one past the largest rowid), so that
+# its thread id, its own unless it joins a thread, is written in the same statement.
+_NEW_ID = select((func.coalesce(func.max(Message.id), 0) + 1).label("id")).subquery("new")
+_STORE = DirectQuery(
+    insert(Message)
+    .from_select(
+        [
+            Message.id,
+            Message.thread_id,
+            Message.sender_id,
+            Message.subject,
+            Message.body,
+            Message.receiver_names,
+            Message.created_at,
+            Message.client_timestamp,
+            Message.reply_to_id,
+        ],
+        select(
+            _NEW_ID.c.id,
+            func.coalesce(bindparam("thread_id", type_=BigInteger), _NEW_ID.c.id),
+            bindparam("sender_id", type_=BigInteger),
+            bindparam("subject", type_=String),
+            bindparam("body", type_=Text),
+            bindparam("receiver_names", type_=JSON),
+            bindparam("created_at", type_=UTCDateTime()),
+            bindparam("client_timestamp", type_=String),
+            bindparam("reply_to_id", type_=BigInteger),
+        ),
+    )
+    .returning(Message.id, Message.thread_id)
+)
+_RECEIVER_IDS = func.json_each(bindparam("receiver_ids", type_=String)).table_valued("value")
+_DELIVER = DirectQuery(
+    insert(Delivery).from_select(
+        [Delivery.receiver_id, Delivery.message_id, Delivery.thread_id],
+        select(
+            _RECEIVER_IDS.c.value,
+            bindparam("message_id", type_=BigInteger),
+            bindparam("thread_id", type_=BigInteger),
+        ),
+    )
+)
+
+
+# The read state on the driver, one hop (then `append`, two more).
+_SET_READ = DirectQuery(
+    update(Delivery)
+    .where(
+        Delivery.message_id == bindparam("message_id"),
+        Delivery.receiver_id == bindparam("viewer_id"),
+        Delivery.deleted_at.is_(None),
+    )
+    .values(read_at=bindparam("read_at"))
+    .returning(Delivery.message_id)
+)
+
+
+# The change log: the users' sequence numbers, then the entries, on the driver, one hop
+# each to aiosqlite's thread. Its one writer at a time (BEGIN IMMEDIATE) is the lock: numbers are handed out,
+# and become visible, in commit order. `counts` is a JSON list of [user id, count].
+_TAKE = DirectQuery(
+    text(
+        """
+        UPDATE user_account
+        SET last_change_seq = last_change_seq + json_extract(taken.value, '$[1]')
+        FROM json_each(:counts) AS taken
+        WHERE user_account.id = json_extract(taken.value, '$[0]')
+        RETURNING user_account.id, user_account.last_change_seq AS head
+        """
+    ).columns(id=BigInteger, head=BigInteger)
+)
+# `entries`: a JSON list of [user id, seq, type, message id, data as JSON text].
+_LOG = DirectQuery(
+    text(
+        """
+        INSERT INTO change (user_id, seq, type, message_id, data, created_at)
+        SELECT json_extract(entry.value, '$[0]'), json_extract(entry.value, '$[1]'),
+               json_extract(entry.value, '$[2]'), json_extract(entry.value, '$[3]'),
+               json_extract(entry.value, '$[4]'), :created_at
+        FROM json_each(:entries) AS entry
+        """
+    )
+    .bindparams(bindparam("created_at", type_=UTCDateTime()))
+    .columns()
+)
+
+
+class SqliteStore:
+    """One writer at a time: a statement never waits for a row lock."""
+
+    insert = staticmethod(sqlite.insert)
+
+    async def send(
+        self, db: AsyncSession, message: Mapping[str, Any], receivers: list[str]
+    ) -> Stored:
+        keys = accounts.lookup_keys(receivers)
+        found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
+        unknown = [name for name, row in zip(receivers, found, strict=True) if row.id is None]
+        if unknown:
+            raise accounts.unknown_receiver(unknown)
+        receiver_ids, names = [row.id for row in found], [row.username for row in found]
+        (stored,) = await _STORE.all(db, {**message, "receiver_names": names})
+        await _DELIVER.all(
+            db,
+            {
+                "message_id": stored.id,
+                "thread_id": stored.thread_id,
+                "receiver_ids": json.dumps(receiver_ids),
+            },
+        )
+        # What events.message_created(...).stored is for a new message, as the
+        # PostgreSQL send writes it: each receiver's entry, then the sender's.
+        entries = [
+            *(
+                Entry(user_id, "message.created", stored.id, {"box": "inbox"})
+                for user_id in receiver_ids
+            ),
+            Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"}),
+        ]
+        heads = await self.append(db, entries, message["created_at"])
+        return Stored(stored.id, stored.thread_id, receiver_ids, names, heads)
+
+    async def set_read(
+        self,
+        db: AsyncSession,
+        *,
+        message_id: int,
+        viewer_id: int,
+        read_at: datetime | None,
+        entry: Entry,
+        now: datetime,
+    ) -> dict[int, int] | None:
+        marked = await _SET_READ.all(
+            db, {"read_at": read_at, "message_id": message_id, "viewer_id": viewer_id}
+        )
+        return await self.append(db, [entry], now) if marked else None
+
+    async def append(
+        self, db: AsyncSession, entries: Sequence[Entry], now: datetime
+    ) -> dict[int, int]:
+        counts = Counter(entry.user_id for entry in entries)
+        taken = await _TAKE.all(db, {"counts": json.dumps(list(counts.items()))})
+        heads = {row.id: row.head for row in taken}
+        seq = {user_id: heads[user_id] - count for user_id, count in counts.items()}
+        rows = []
+        for entry in entries:
+            seq[entry.user_id] += 1
+            rows.append(
+                [
+                    entry.user_id,
+                    seq[entry.user_id],
+                    entry.type,
+                    entry.message_id,
+                    json.dumps(entry.stored),
+                ]
+            )
+        await _LOG.all(db, {"entries": json.dumps(rows), "created_at": now})
+        return heads
+
+    async def bound_lock_wait(self, db: AsyncSession, milliseconds: int) -> None:
+        """Nothing to bound: a writer waits for the one before it (busy_timeout)."""
+
+    async def unbound_lock_wait(self, db: AsyncSession) -> None:
+        """Nothing to undo."""
