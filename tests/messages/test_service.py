@@ -15,7 +15,7 @@ from mailslot.accounts.models import User
 from mailslot.errors import UnknownReceiver
 from mailslot.messages import service
 from mailslot.messages.events import message_updated
-from mailslot.messages.models import Change, Delivery, Message
+from mailslot.messages.models import Change, Delivery, IdempotencyKey, Message
 from tests.factories import make_user, send, unique_name
 from tests.statements import statements
 
@@ -185,7 +185,9 @@ async def test_a_send_whose_commit_fails_leaves_nothing_and_publishes_nothing(
 ) -> None:
     """The entry point owns the transaction, on both engines: a failure after the send's
     statements and before its commit (here, the route's commit itself) leaves no message,
-    no delivery, no change-log entry, and no live event."""
+    no delivery, no change-log entry, no Idempotency-Key row, and no live event. (The
+    key is what makes the send share its transaction: a send without one writes nothing
+    else, and may commit itself on PostgreSQL: see the test below.)"""
     alice, bob = await make_user(client), await make_user(client)
     published: list[Any] = []
     broker = app.state.broker
@@ -200,7 +202,7 @@ async def test_a_send_whose_commit_fails_leaves_nothing_and_publishes_nothing(
         answer = await client.post(
             f"/users/{alice.username}/messages",
             json={"receiver": bob.username, "subject": "lost", "message": "never stored"},
-            headers=alice.headers,
+            headers=alice.headers | {"Idempotency-Key": "lost-1"},
         )
     assert answer.status_code == 500
     async with app.state.session_factory() as db:
@@ -209,8 +211,41 @@ async def test_a_send_whose_commit_fails_leaves_nothing_and_publishes_nothing(
         assert await _count(db, Message, Message.sender_id == sender.id) == 0
         assert await _count(db, Delivery, Delivery.receiver_id == receiver.id) == 0
         assert await _count(db, Change, Change.user_id.in_([sender.id, receiver.id])) == 0
+        assert await _count(db, IdempotencyKey, IdempotencyKey.user_id == sender.id) == 0
     assert await _change_heads(app, alice.username, bob.username) == before
     assert published == []
+
+
+async def test_a_send_alone_commits_itself_on_postgresql(client, app: FastAPI, dialect) -> None:
+    """PostgreSQL: an entry point whose transaction writes nothing but the send says so
+    (`alone`), and the send's one statement commits itself: no BEGIN, no COMMIT round
+    trip. Its events still wait for the session's commit."""
+    if dialect != "postgres":
+        pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
+    alice, bob = await make_user(client), await make_user(client)
+    published: list[Any] = []
+    async with app.state.session_factory() as db:
+        sender = await accounts.get_user(db, alice.username)
+        receiver = await accounts.get_user(db, bob.username)
+    async with app.state.session_factory() as db:
+        with statements(app) as counted:
+            sent = await service.send_message(
+                db, sender=sender, receivers=[bob.username], subject="s", text="t", alone=True
+            )
+        raw = await (await db.connection()).get_raw_connection()
+        assert not raw.driver_connection.is_in_transaction()
+        async with app.state.read_engine.connect() as other:  # committed already
+            stored = select(func.count()).select_from(Message).where(Message.id == sent.id)
+            assert await other.scalar(stored) == 1
+        broker = app.state.broker
+        original, broker.publish = broker.publish, published.extend
+        try:
+            assert published == []
+            await db.commit()
+        finally:
+            broker.publish = original
+    assert len(counted) == 1
+    assert {event.user_id for event in published} == {sender.id, receiver.id}
 
 
 async def _change_heads(app: FastAPI, *usernames: str) -> list[int]:

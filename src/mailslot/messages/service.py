@@ -60,6 +60,7 @@ async def send_message(
     client_timestamp: str | None = None,
     thread_id: int | None = None,
     reply_to_id: int | None = None,
+    alone: bool = False,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
     naming every receiver that is not registered, and Unprocessable for a NUL character
@@ -67,7 +68,9 @@ async def send_message(
     message starts a thread of its own (threads.send_in_thread sets both for a reply).
 
     The send is in the caller's transaction on both engines (one statement on
-    PostgreSQL): it commits, and its events go out, when the caller commits."""
+    PostgreSQL): it commits, and its events go out, when the caller commits. `alone`: the
+    caller's transaction writes nothing else, so on PostgreSQL the statement may commit
+    itself (Store); its events still go out at the caller's commit."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
     now = utcnow()
@@ -80,7 +83,7 @@ async def send_message(
         "thread_id": thread_id,
         "reply_to_id": reply_to_id,
     }
-    stored = await store_for(db).send(db, message, receivers)
+    stored = await store_for(db).send(db, message, receivers, alone=alone)
     view = MessageView(
         id=stored.message_id,
         sender=sender.username,
@@ -248,11 +251,13 @@ async def find_message(db: Reader, *, viewer: Account, message_id: int) -> Messa
     return view
 
 
-async def mark_opened(db: AsyncSession, *, viewer: Account, view: MessageView) -> MessageView:
+async def mark_opened(
+    db: AsyncSession, *, viewer: Account, view: MessageView, alone: bool = False
+) -> MessageView:
     """Mark read a message the viewer found unread in their inbox (`view`, from
     find_message): an entry point that found it on a read connection begins a write
-    transaction only for this, and commits it."""
-    return await _set_read(db, view, viewer, read=True)
+    transaction only for this, and commits it (`alone`, as for send_message)."""
+    return await _set_read(db, view, viewer, read=True, alone=alone)
 
 
 async def mark_read(
@@ -268,7 +273,7 @@ async def mark_read(
 
 
 async def _set_read(
-    db: AsyncSession, view: MessageView, viewer: Account, *, read: bool
+    db: AsyncSession, view: MessageView, viewer: Account, *, read: bool, alone: bool = False
 ) -> MessageView:
     """Raises MessageNotFound when the message has left the inbox since it was found."""
     now = utcnow()
@@ -281,6 +286,7 @@ async def _set_read(
         read_at=read_at,
         entry=change,
         now=now,
+        alone=alone,
     )
     if heads is None:
         raise not_found(view.id)

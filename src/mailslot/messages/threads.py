@@ -43,13 +43,14 @@ async def send_in_thread(
     subject: str,
     text: str,
     reply_to: int | None,
+    alone: bool = False,
 ) -> MessageView:
     """Send a message; with `reply_to`, as a reply in that message's thread, by default
     (no `receivers`) to the other participants. Raises ReplyToNotFound (422) when the
     sender cannot see `reply_to`, whether it exists or not."""
     if reply_to is None:
         return await service.send_message(
-            db, sender=sender, receivers=receivers, subject=subject, text=text
+            db, sender=sender, receivers=receivers, subject=subject, text=text, alone=alone
         )
     try:
         original = await service.find_message(db, viewer=sender, message_id=reply_to)
@@ -66,6 +67,7 @@ async def send_in_thread(
         text=text,
         thread_id=original.thread_id,
         reply_to_id=original.id,
+        alone=alone,
     )
 
 

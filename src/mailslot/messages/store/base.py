@@ -34,12 +34,19 @@ class Stored:
 
 class Store(Protocol):
     """Every method runs in the session's transaction, beginning it if need be: what it
-    writes commits or rolls back with the caller's other work (the caller commits)."""
+    writes commits or rolls back with the caller's other work (the caller commits).
+
+    `alone=True` (send, set_read) is the entry point saying its transaction writes
+    nothing else: PostgreSQL may then run the one statement without BEGIN and COMMIT,
+    committing itself (two round trips fewer; the caller's commit still publishes the
+    events, after the write is durable). SQLite ignores it."""
 
     # The engine's INSERT construct, with ON CONFLICT DO NOTHING.
     insert: Any
 
-    async def send(self, db: Any, message: Mapping[str, Any], receivers: list[str]) -> Stored:
+    async def send(
+        self, db: Any, message: Mapping[str, Any], receivers: list[str], *, alone: bool = False
+    ) -> Stored:
         """Store a message (`message`: the columns send_message binds), one delivery per
         receiver and the change-log entries events.message_created keeps for each
         receiver's inbox, then the sender's sent box. Raises UnknownReceiver, naming
@@ -55,6 +62,7 @@ class Store(Protocol):
         read_at: datetime | None,
         entry: Entry,
         now: datetime,
+        alone: bool = False,
     ) -> dict[int, int] | None:
         """Set a receiver's read state of a message still in their inbox and append
         `entry`: the users' new heads, or None when the message is not in the inbox."""

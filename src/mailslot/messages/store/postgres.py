@@ -181,15 +181,22 @@ _SET_READ = DirectQuery(
 
 
 class PostgresStore:
-    """Each write one statement on the driver, in the session's transaction."""
+    """Each write one statement on the driver, in the session's transaction (or, `alone`,
+    committing itself)."""
 
     insert = staticmethod(postgresql.insert)
 
     async def send(
-        self, db: AsyncSession, message: Mapping[str, Any], receivers: list[str]
+        self,
+        db: AsyncSession,
+        message: Mapping[str, Any],
+        receivers: list[str],
+        *,
+        alone: bool = False,
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
-        await begin(db)
+        if not alone:
+            await begin(db)
         (row,) = await SEND.all(db, {**message, "receiver_keys": keys})
         if row.id is None:  # a receiver is not registered: nothing was stored
             found = zip(receivers, row.receiver_ids, strict=True)
@@ -206,8 +213,10 @@ class PostgresStore:
         read_at: datetime | None,
         entry: Entry,
         now: datetime,
+        alone: bool = False,
     ) -> dict[int, int] | None:
-        await begin(db)
+        if not alone:
+            await begin(db)
         heads = await _SET_READ.all(
             db,
             {

@@ -128,7 +128,12 @@ class SqliteStore:
     insert = staticmethod(sqlite.insert)
 
     async def send(
-        self, db: AsyncSession, message: Mapping[str, Any], receivers: list[str]
+        self,
+        db: AsyncSession,
+        message: Mapping[str, Any],
+        receivers: list[str],
+        *,
+        alone: bool = False,  # a transaction of its own costs no round trip here
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
         found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
@@ -166,6 +171,7 @@ class SqliteStore:
         read_at: datetime | None,
         entry: Entry,
         now: datetime,
+        alone: bool = False,
     ) -> dict[int, int] | None:
         marked = await _SET_READ.all(
             db, {"read_at": read_at, "message_id": message_id, "viewer_id": viewer_id}
