@@ -12,7 +12,7 @@ from bench.harness import run_pgbench
 from sqlalchemy.engine import make_url
 
 from mailslot.config import Settings
-from tests.factories import make_user, unique_name
+from tests.support.factories import make_user, unique_name
 
 pytestmark = pytest.mark.anyio
 

@@ -11,8 +11,8 @@ from asgi_lifespan import LifespanManager
 
 from mailslot.app import create_app
 from mailslot.config import Settings
-from tests.factories import make_user
 from tests.realtime.conftest import asgi_get
+from tests.support.factories import make_user
 
 pytestmark = pytest.mark.anyio
 

@@ -9,8 +9,8 @@ from asgi_lifespan import LifespanManager
 
 from mailslot.app import create_app
 from mailslot.db.durability import UnsafeDurability, unsafe_settings
-from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
-from tests.servers import MailslotServer
+from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+from tests.support.servers import MailslotServer
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +48,7 @@ async def test_postgres_synchronous_commit_off_is_refused(dialect, tmp_path) -> 
     import asyncpg
     from sqlalchemy.engine import make_url
 
-    url = await _create_postgres_database()
+    url = await create_postgres_database()
     try:
         plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         connection = await asyncpg.connect(plain)
@@ -63,7 +63,7 @@ async def test_postgres_synchronous_commit_off_is_refused(dialect, tmp_path) -> 
         async with LifespanManager(create_app(allowed)):
             pass
     finally:
-        await _drop_postgres_database(url)
+        await drop_postgres_database(url)
 
 
 @pytest.mark.process

@@ -16,8 +16,8 @@ from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.messages.schemas import MAX_BODY, MAX_RECEIVERS, MAX_SUBJECT
 from tests.compat.seed_a import make_seed_a_user, seed_a
-from tests.factories import PASSWORD, inbox, make_user
-from tests.servers import MailslotServer
+from tests.support.factories import PASSWORD, inbox, make_user
+from tests.support.servers import MailslotServer
 
 pytestmark = pytest.mark.anyio
 
@@ -296,7 +296,7 @@ async def test_probes(client, dialect) -> None:
 
 
 async def test_readyz_reports_an_unreachable_database(tmp_path) -> None:
-    from tests.conftest import make_settings
+    from tests.support.databases import make_settings
 
     settings = make_settings(tmp_path, "postgresql+asyncpg://postgres@127.0.0.1:1/none")
     app = create_app(settings)

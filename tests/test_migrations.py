@@ -41,7 +41,7 @@ async def test_migrations_match_the_models(settings, dialect) -> None:
 async def test_sqlite_runs_durable_wal_with_foreign_keys(tmp_path) -> None:
     from sqlalchemy import text
 
-    from tests.conftest import make_settings
+    from tests.support.databases import make_settings
 
     engine = make_engine(make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/d.db"))
     async with engine.connect() as connection:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from tests.factories import make_user, send
+from tests.support.factories import make_user, send
 
 pytestmark = pytest.mark.anyio
 

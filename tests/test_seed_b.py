@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import unique_name
+from tests.support.factories import unique_name
 
 pytestmark = pytest.mark.anyio
 
@@ -81,7 +81,7 @@ async def test_seed_b_readme_walkthrough(client: httpx.AsyncClient, dialect) -> 
     ],
 )
 async def test_seed_b_query_forms_all_mean_the_same(client, dialect, query) -> None:
-    from tests.factories import make_user, send
+    from tests.support.factories import make_user, send
 
     alice, bob = await make_user(client), await make_user(client)
     sent = [await send(client, alice, bob) for _ in range(3)]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, text
 
 from mailslot.db.engine import make_engine
-from tests.conftest import make_settings
+from tests.support.databases import make_settings
 
 pytestmark = pytest.mark.anyio
 

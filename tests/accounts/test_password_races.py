@@ -17,8 +17,8 @@ from asgi_lifespan import LifespanManager
 from mailslot.app import create_app
 from mailslot.config import Settings
 from tests.compat.seed_a import SeedAUser, seed_a
-from tests.factories import make_user
-from tests.servers import MailslotServer
+from tests.support.factories import make_user
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 

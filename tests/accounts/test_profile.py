@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
-from tests.factories import PASSWORD, make_user, unique_name
+from tests.support.factories import PASSWORD, make_user, unique_name
 
 pytestmark = pytest.mark.anyio
 

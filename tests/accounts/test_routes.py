@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from mailslot.accounts.security import HASHING_NICENESS, Passwords
-from tests.factories import PASSWORD, make_user, unique_name
+from tests.support.factories import PASSWORD, make_user, unique_name
 
 pytestmark = pytest.mark.anyio
 

@@ -22,7 +22,7 @@ from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
 from mailslot.ratelimit import MemoryLimiter, RedisLimiter
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
-from tests.factories import PASSWORD, make_user, send, unique_name
+from tests.support.factories import PASSWORD, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
 
@@ -398,7 +398,7 @@ async def test_the_owners_concurrent_sign_ins_are_never_throttled_through_redis(
 
 
 async def test_without_redis_budgets_fall_back_to_each_instance(settings) -> None:
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     down = f"redis://127.0.0.1:{free_port()}/0"
     async with running(settings, redis_url=down) as app, client_from(app, "10.0.6.1") as client:

@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from mailslot.accounts import service
-from tests.factories import PASSWORD, TestUser, make_user
-from tests.statements import statements
+from tests.support.factories import PASSWORD, TestUser, make_user
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
 

@@ -35,9 +35,9 @@ from tests.authz.matrix import (
     route_cases,
     target,
 )
-from tests.conftest import make_settings
-from tests.factories import TestUser, make_user, send, unique_name
-from tests.raw_asgi import Answer, call
+from tests.support.databases import make_settings
+from tests.support.factories import TestUser, make_user, send, unique_name
+from tests.support.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
 

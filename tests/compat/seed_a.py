@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import unique_name
+from tests.support.factories import unique_name
 
 
 @dataclass

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, native_headers, seed_a
-from tests.factories import make_user, unique_name
+from tests.support.factories import make_user, unique_name
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from mailslot.db.direct import DirectQuery, _is_unavailable
 from mailslot.messages.models import Message
 from mailslot.messages.pages import PageShape, unfiltered_page
 from mailslot.messages.views import Box
-from tests.factories import make_user, send
+from tests.support.factories import make_user, send
 
 pytestmark = pytest.mark.anyio
 

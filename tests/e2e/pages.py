@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Locator, Page, expect
 
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 PASSWORD = "correct horse battery"
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 # ReDoc's sidebar shows Redocly's logo from their CDN; the CSP refuses it (a console error,
 # no request) and the image hides itself. The one refusal expected, by its URL.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import anyio
 import httpx
 
-from tests.factories import PASSWORD, unique_name
+from tests.support.factories import PASSWORD, unique_name
 
 OK, FAIL, INFO = "ok", "fail", "info"
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.fault.harness import OK, SendLoad, Verdict, check, read_everything, register
 from tests.fault.postgres import PrivatePostgres
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(120)]
 

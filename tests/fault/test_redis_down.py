@@ -14,7 +14,7 @@ import pytest
 from redis import Redis
 
 from tests.fault.harness import OK, SendLoad, check, read_everything, register
-from tests.servers import MailslotServer, RedisServer
+from tests.support.servers import MailslotServer, RedisServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(90)]
 

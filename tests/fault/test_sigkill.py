@@ -13,7 +13,7 @@ import pytest
 
 from mailslot.config import Settings
 from tests.fault.harness import OK, SendLoad, check, read_everything, register
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(180)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.compat.seed_a import make_seed_a_user, seed_a
-from tests.factories import PASSWORD, inbox, make_user, send, unique_name
+from tests.support.factories import PASSWORD, inbox, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
 

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from mailslot.config import Settings
-from tests.factories import unique_name
-from tests.servers import MailslotServer
+from tests.support.factories import unique_name
+from tests.support.servers import MailslotServer
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = int(os.environ.get("MAILSLOT_FUZZ_EXAMPLES", "10"))

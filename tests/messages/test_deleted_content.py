@@ -15,9 +15,9 @@ from httpx_ws import AsyncWebSocketSession, aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
 from mailslot.messages.purge import purge_expired
-from tests.factories import TestUser, age_trash, make_user, send
 from tests.realtime.conftest import asgi_get
-from tests.sse import envelopes
+from tests.support.factories import TestUser, age_trash, make_user, send
+from tests.support.sse import envelopes
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from mailslot.db.base import utcnow
 from mailslot.messages import idempotency, threads
 from mailslot.messages.models import IdempotencyKey, Message
 from mailslot.messages.purge import purge_expired
-from tests.factories import TestUser, ids, inbox, make_user, post_message, unique_name
+from tests.support.factories import TestUser, ids, inbox, make_user, post_message, unique_name
 
 pytestmark = pytest.mark.anyio
 

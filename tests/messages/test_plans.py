@@ -29,7 +29,7 @@ from mailslot.messages.models import Delivery, Message
 from mailslot.messages.pages import PageShape, received_page, sent_page, unfiltered_page
 from mailslot.messages.search import MessageFilter
 from mailslot.messages.views import Box
-from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
+from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 
 # The first test of each engine builds the seeded database: some 72,000 rows.
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
@@ -119,7 +119,7 @@ async def seeded_database(
     if dialect == "sqlite":
         url = f"sqlite+aiosqlite:///{data}/plans.db"
     else:
-        url = await _create_postgres_database()
+        url = await create_postgres_database()
     settings = make_settings(data, url)
     try:
         await upgrade(settings)
@@ -134,7 +134,7 @@ async def seeded_database(
         yield settings
     finally:
         if dialect == "postgres":
-            await _drop_postgres_database(url)
+            await drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module")

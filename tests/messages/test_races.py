@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
-from tests.factories import TestUser, ids, listing, make_user, send
+from tests.support.factories import TestUser, ids, listing, make_user, send
 
 # Hundreds of requests per test: seconds on a loaded machine, and on code that deadlocks
 # each deadlock costs PostgreSQL's deadlock_timeout (1 s) before it is detected.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import TestUser, inbox, make_user, send, unique_name
+from tests.support.factories import TestUser, inbox, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ import pytest
 
 from mailslot.messages import service
 from mailslot.messages.search import SEARCH_WINDOW
-from tests.factories import TestUser, ids, listing, make_user, send
+from tests.support.factories import TestUser, ids, listing, make_user, send
 
 pytestmark = pytest.mark.anyio
 

@@ -16,8 +16,8 @@ from mailslot.errors import UnknownReceiver
 from mailslot.messages import service
 from mailslot.messages.events import message_updated
 from mailslot.messages.models import Change, Delivery, IdempotencyKey, Message
-from tests.factories import make_user, send, unique_name
-from tests.statements import statements
+from tests.support.factories import make_user, send, unique_name
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.factories import ids, inbox, listing, make_user, post_message, send
-from tests.statements import statements
+from tests.support.factories import ids, inbox, listing, make_user, post_message, send
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from mailslot.messages.purge import purge_expired
-from tests.factories import TestUser, age_trash, ids, inbox, listing, make_user, send
+from tests.support.factories import TestUser, age_trash, ids, inbox, listing, make_user, send
 
 pytestmark = pytest.mark.anyio
 

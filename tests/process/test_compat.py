@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(120)]
 

@@ -10,8 +10,8 @@ import anyio
 import httpx
 import pytest
 
-from tests.factories import PASSWORD, age_trash, make_user, send, unique_name
-from tests.servers import MailslotServer
+from tests.support.factories import PASSWORD, age_trash, make_user, send, unique_name
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(90), pytest.mark.anyio]
 

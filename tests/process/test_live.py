@@ -23,10 +23,10 @@ import websockets
 from redis import asyncio as aioredis
 
 from mailslot.db.migrate import upgrade
-from tests.conftest import _create_postgres_database, _drop_postgres_database, make_settings
-from tests.factories import PASSWORD, TestUser, make_user, send
-from tests.servers import MailslotServer, RedisServer
-from tests.sse import Frame, frames
+from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+from tests.support.factories import PASSWORD, TestUser, make_user, send
+from tests.support.servers import MailslotServer, RedisServer
+from tests.support.sse import Frame, frames
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(180)]
 
@@ -43,7 +43,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
     root = tmp_path_factory.mktemp("cluster")
-    database_url = await _create_postgres_database()
+    database_url = await create_postgres_database()
     redis = RedisServer(root / "redis")
     servers: list[MailslotServer] = []
     try:
@@ -63,7 +63,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         for server in servers:
             server.stop()
         redis.stop()
-        await _drop_postgres_database(database_url)
+        await drop_postgres_database(database_url)
 
 
 async def _start(server: MailslotServer) -> None:

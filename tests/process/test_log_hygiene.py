@@ -15,8 +15,8 @@ import pytest
 
 from mailslot.config import Settings
 from tests.authz.matrix import cases, fill, method_of, target
-from tests.factories import unique_name
-from tests.servers import MailslotServer
+from tests.support.factories import unique_name
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(120)]
 

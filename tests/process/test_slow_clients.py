@@ -8,7 +8,7 @@ import httpx
 import pytest
 from anyio.abc import SocketStream
 
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(60)]
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from redis import Redis
 
-from tests.factories import make_user
-from tests.servers import MailslotServer, RedisServer
+from tests.support.factories import make_user
+from tests.support.servers import MailslotServer, RedisServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(60)]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(90)]
 

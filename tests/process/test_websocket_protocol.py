@@ -15,7 +15,7 @@ from wsproto.events import AcceptConnection, CloseConnection, Event, Ping, Reque
 from wsproto.extensions import PerMessageDeflate
 
 from tests.fault.harness import register
-from tests.servers import MailslotServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(60)]
 

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from mailslot.app import create_app
 from mailslot.config import Settings
-from tests.conftest import make_settings
+from tests.support.databases import make_settings
 
 REDIS_URL = os.environ.get("MAILSLOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

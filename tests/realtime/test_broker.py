@@ -18,7 +18,7 @@ from mailslot.bus.events import Event
 from mailslot.bus.memory import MemoryBroker
 from mailslot.bus.redis import RedisBroker
 from mailslot.bus.subscription import RESYNC, Subscription
-from tests.servers import RedisServer
+from tests.support.servers import RedisServer
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,8 @@ from sqlalchemy import update
 from mailslot.messages import changes, trash
 from mailslot.messages.models import Change, Delivery
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
-from tests.factories import TestUser, inbox, make_user, send
-from tests.statements import statements
+from tests.support.factories import TestUser, inbox, make_user, send
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
 

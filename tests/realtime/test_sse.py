@@ -11,9 +11,9 @@ from sqlalchemy import update
 
 from mailslot.accounts.models import StreamTicket
 from mailslot.db.base import utcnow
-from tests.factories import make_user, send
 from tests.realtime.conftest import ROUTING, asgi_get, layers_above
-from tests.sse import envelopes, frames
+from tests.support.factories import make_user, send
+from tests.support.sse import envelopes, frames
 
 pytestmark = pytest.mark.anyio
 

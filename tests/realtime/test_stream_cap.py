@@ -22,10 +22,10 @@ from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.errors import TooManyStreams
 from mailslot.realtime.slots import RedisStreamSlots, StreamSlots
-from tests.factories import TestUser, make_user
 from tests.realtime.conftest import asgi_get
 from tests.realtime.test_ws import close_code
-from tests.servers import free_port
+from tests.support.factories import TestUser, make_user
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.anyio
 

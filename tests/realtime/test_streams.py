@@ -13,7 +13,7 @@ from mailslot.bus.events import SESSION_ENDED, Event
 from mailslot.bus.memory import MemoryBroker, PollingBroker
 from mailslot.bus.subscription import RESYNC
 from mailslot.realtime.streams import EventStream, Shutdown, open_stream, pump
-from tests.factories import TestUser, make_user, send
+from tests.support.factories import TestUser, make_user, send
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
 
-from tests.factories import TestUser, make_user, send
 from tests.realtime.conftest import ROUTING, layers_above
+from tests.support.factories import TestUser, make_user, send
 
 pytestmark = pytest.mark.anyio
 
