@@ -31,7 +31,7 @@ from typing import Any
 import asyncpg
 import httpx
 import websockets
-from tests.servers import MailslotServer, RedisServer
+from tests.support.servers import MailslotServer, RedisServer
 
 from mailslot.config import Settings
 from mailslot.db.migrate import upgrade

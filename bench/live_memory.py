@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import uvicorn
 import websockets
-from tests.servers import CHEAP_HASHING, free_port
+from tests.support.servers import CHEAP_HASHING, free_port
 
 from bench.live import open_sse, register, rss_kib
 from mailslot.cli import uvicorn_options

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.servers import RedisServer
+from tests.support.servers import RedisServer
 
 from bench import live, report, scenarios
 from bench.harness import Servers, server_env

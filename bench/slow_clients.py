@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.servers import CHEAP_HASHING, MailslotServer, free_port
+from tests.support.servers import CHEAP_HASHING, MailslotServer, free_port
 
 
 async def slowloris(port: int, closed: list[float], started: float, stop: asyncio.Event) -> None:
