@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from typer.testing import CliRunner
 
 from mailslot import cli
 from mailslot.config import get_settings
@@ -26,7 +27,8 @@ def test_serve_sets_request_deadlines_and_frame_limit(monkeypatch, tmp_path) -> 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     try:
-        cli.main(["serve", "--no-migrate", "--header-timeout", "3"])
+        served = CliRunner().invoke(cli.app, ["serve", "--no-migrate", "--header-timeout", "3"])
+        assert served.exit_code == 0, served.output
         assert get_settings().header_timeout == 3
     finally:
         get_settings.cache_clear()

@@ -2,7 +2,7 @@
 
     core      db, the event bus, errors, config, budgets, logs, the edge, ...: no domain
     accounts  users, passwords, tokens
-    messages  mail; reaches accounts through its service
+    messages  mail, server keys; reach accounts through its service
     adapters  routes, realtime, compat, web, ops: HTTP and streams over the domains
     app       create_app, cli, the server: the composition root
 
@@ -31,6 +31,8 @@ LAYERS = {
     "mailslot.accounts.deps": ADAPTERS,
     "mailslot.messages": MESSAGES,
     "mailslot.messages.routes": ADAPTERS,
+    "mailslot.keys": MESSAGES,  # a domain beside messages: it uses accounts' credentials
+    "mailslot.serverapi": ADAPTERS,
     "mailslot.realtime": ADAPTERS,
     "mailslot.compat": ADAPTERS,
     "mailslot.web": ADAPTERS,

@@ -35,6 +35,7 @@ OPERATIONS = {
     ("PATCH", "/users/{username}/messages/{message_id}", "patch_message"),
     ("POST", "/users/{username}/messages/{message_id}/restore", "restore_message"),
     ("POST", "/users/{username}/stream-tickets", "post_stream_ticket"),
+    ("GET", "/server/key", "get_server_key"),
     ("GET", "/users/{username}/threads/{thread_id}", "get_thread"),
     ("DELETE", "/users/{username}/token", "delete_token"),
     ("POST", "/users/{username}/token", "post_token"),

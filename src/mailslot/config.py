@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # Room for a host application's backend that registers its users from one address.
     limit_register_address: BudgetText = "60, 60/min"
     limit_send_user: BudgetText = "30, 60/min"
+    # Each server key's requests under /server (a batch of 100 users is one request).
+    limit_server_key: BudgetText = "600, 100/s"
     # Slow clients: the request head must arrive within header_timeout seconds of the
     # first byte (or of the connection), the body within body_timeout after the head.
     header_timeout: float = Field(default=10.0, gt=0)

@@ -61,6 +61,11 @@ class Budgets:
         budget = Budget.parse(self._settings.limit_send_user)
         await self._limits.spend("send", str(sender), budget, what="messages sent")
 
+    async def server(self, key_id: int) -> None:
+        """One request under /server with the key whose id is `key_id`."""
+        budget = Budget.parse(self._settings.limit_server_key)
+        await self._limits.spend("server", str(key_id), budget, what="server API requests")
+
 
 async def _budgets(request: Request) -> Budgets:
     return Budgets(request.app.state.limits, request.app.state.settings)

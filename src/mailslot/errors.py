@@ -8,8 +8,12 @@
     │   ├── InvalidToken (401 invalid_token)
     │   ├── InvalidTicket (401 invalid_ticket)
     │   ├── CredentialsMissing (401 credentials_missing)
-    │   └── SessionNotStarted (401 session_not_started)
+    │   ├── SessionNotStarted (401 session_not_started)
+    │   ├── InvalidServerKey (401 invalid_server_key)
+    │   ├── ServerKeyNotAccepted (401 server_key_not_accepted)
+    │   └── UserTokenNotAccepted (401 user_token_not_accepted)
     ├── Forbidden (403 forbidden)
+    │   ├── InsufficientScope (403 insufficient_scope)
     │   ├── NotYourMailbox (403 not_your_mailbox)
     │   ├── NotAReceiver (403 not_a_receiver)
     │   ├── WrongPassword (403 wrong_password)
@@ -63,12 +67,16 @@ class Code(StrEnum):
     INVALID_TICKET = "invalid_ticket"
     CREDENTIALS_MISSING = "credentials_missing"
     SESSION_NOT_STARTED = "session_not_started"
+    INVALID_SERVER_KEY = "invalid_server_key"
+    SERVER_KEY_NOT_ACCEPTED = "server_key_not_accepted"
+    USER_TOKEN_NOT_ACCEPTED = "user_token_not_accepted"  # noqa: S105 (a code, not a secret)
     FORBIDDEN = "forbidden"
     NOT_YOUR_MAILBOX = "not_your_mailbox"
     NOT_A_RECEIVER = "not_a_receiver"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 (a code, not a secret)
     NOT_THE_SENDER = "not_the_sender"
     NOT_YOUR_MESSAGE = "not_your_message"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
@@ -158,6 +166,17 @@ CODES: dict[Code, Declared] = {
     Code.SESSION_NOT_STARTED: Declared(
         401, "The credentials are right but no session was started with `//login`.", seed_a=True
     ),
+    Code.INVALID_SERVER_KEY: Declared(
+        401, "Under `/server`: the server key is unknown or revoked."
+    ),
+    Code.SERVER_KEY_NOT_ACCEPTED: Declared(
+        401,
+        "A server key (`msk_...`) was sent to a user's route: keys act only under "
+        "`/server`; a user's routes take that user's token.",
+    ),
+    Code.USER_TOKEN_NOT_ACCEPTED: Declared(
+        401, "A user's bearer token was sent under `/server`, which takes only server keys."
+    ),
     Code.FORBIDDEN: Declared(
         403, "Generic refusal; every refusal has a more precise code.", reserved=True
     ),
@@ -177,6 +196,9 @@ CODES: dict[Code, Declared] = {
         403,
         "A delete by someone who is neither the message's sender nor its receiver.",
         seed_a=True,
+    ),
+    Code.INSUFFICIENT_SCOPE: Declared(
+        403, "The server key lacks the scope the operation needs; `detail` names it."
     ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
@@ -350,8 +372,24 @@ class SessionNotStarted(Unauthenticated):
     code = Code.SESSION_NOT_STARTED
 
 
+class InvalidServerKey(Unauthenticated):
+    code = Code.INVALID_SERVER_KEY
+
+
+class ServerKeyNotAccepted(Unauthenticated):
+    code = Code.SERVER_KEY_NOT_ACCEPTED
+
+
+class UserTokenNotAccepted(Unauthenticated):
+    code = Code.USER_TOKEN_NOT_ACCEPTED
+
+
 class Forbidden(AppError):
     code = Code.FORBIDDEN
+
+
+class InsufficientScope(Forbidden):
+    code = Code.INSUFFICIENT_SCOPE
 
 
 class NotYourMailbox(Forbidden):

@@ -10,7 +10,18 @@ from typing import Any
 
 MATRIX_PATH = Path(__file__).with_name("matrix.toml")
 MATRIX: dict[str, Any] = tomllib.loads(MATRIX_PATH.read_text())
-ACTORS = ("self", "other", "none", "malformed", "expired", "revoked", "deleted")
+ACTORS = (
+    "self",
+    "other",
+    "none",
+    "malformed",
+    "expired",
+    "revoked",
+    "deleted",
+    "key",
+    "key_lacking",
+    "key_revoked",
+)
 _ONE_PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
 
 

@@ -25,6 +25,8 @@ from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
+from mailslot.keys import service as keys
+from mailslot.keys.service import Scope
 from tests.authz.matrix import (
     ACTORS,
     MATRIX,
@@ -36,7 +38,7 @@ from tests.authz.matrix import (
     target,
 )
 from tests.support.databases import make_settings
-from tests.support.factories import TestUser, make_user, send, unique_name
+from tests.support.factories import TestUser, make_server_key, make_user, send, unique_name
 from tests.support.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
@@ -87,7 +89,21 @@ class Cell:
     actor_password: str
 
 
-async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
+async def _key_for(app: FastAPI, actor: str, scope: str | None) -> str:
+    """A server key for a `key*` actor (matrix.toml says which)."""
+    every = [s.value for s in Scope]
+    scopes = [scope] if actor == "key" and scope else [s for s in every if s != scope]
+    key = await make_server_key(app, *scopes)
+    if actor == "key_revoked":
+        async with app.state.session_factory() as db:
+            await keys.revoke_key(db, name=key.name)
+            await db.commit()
+    return f"Bearer {key.key}"
+
+
+async def _set_up(
+    app: FastAPI, client: httpx.AsyncClient, actor: str, scope: str | None = None
+) -> Cell:
     alice, bob = await make_user(client), await make_user(client)
     sent = await send(client, bob, alice, subject="for the matrix")
     trashed_id = (await send(client, bob, alice, subject="for the trash"))["id"]
@@ -103,6 +119,8 @@ async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
         authorization, name, password = f"Bearer {carol.token}", carol.username, carol.password
     elif actor == "none":
         authorization, name, password = None, "", ""
+    elif actor.startswith("key"):
+        authorization, name, password = await _key_for(app, actor, scope), "", ""
     elif actor == "malformed":
         authorization, name, password = MALFORMED, unique_name("not a name!"), "x"
     elif actor == "expired":
@@ -174,7 +192,7 @@ CELLS = [
 @pytest.mark.parametrize(("key", "number", "actor"), CELLS)
 async def test_cell(app, client, dialect, key: str, number: int, actor: str) -> None:
     row = route_cases(key)[number]
-    cell = await _set_up(app, client, actor)
+    cell = await _set_up(app, client, actor, row.get("scope"))
     answer = await request_row(app, key, row, cell)
     expected = row["expect"][actor]
     assert answer.status == expected, f"{key} as {actor}: {answer.status} {answer.body[:300]!r}"
@@ -184,6 +202,11 @@ async def test_cell(app, client, dialect, key: str, number: int, actor: str) -> 
         assert answer.headers["content-type"] == "application/problem+json"
     if answer.status == 401 and answer.body:
         assert "www-authenticate" in answer.headers
+        path = key.split(" ", 1)[1]
+        if actor.startswith("key") and path.startswith("/users/"):
+            assert answer.json()["code"] == "server_key_not_accepted"
+        elif actor not in ("none", "key_revoked") and path.startswith("/server/"):
+            assert answer.json()["code"] == "user_token_not_accepted"
 
 
 # Routes naming a message or a thread by id, and the ids they must not tell apart.

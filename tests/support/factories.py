@@ -119,3 +119,27 @@ async def age_trash(app: FastAPI, user: TestUser, days: int) -> None:
             .values(trashed_at=at, deleted_at=at)
         )
         await db.commit()
+
+
+@dataclass
+class TestKey:
+    """A server key made with the service (as `mailslot keys create` does)."""
+
+    __test__ = False
+
+    name: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+async def make_server_key(app: FastAPI, *scopes: str) -> TestKey:
+    from mailslot.keys import service as keys
+
+    name = unique_name("key")
+    async with app.state.session_factory() as db:
+        key = await keys.create_key(db, name=name, scopes=keys.parse_scopes(scopes))
+        await db.commit()
+    return TestKey(name, key)

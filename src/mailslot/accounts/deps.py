@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from mailslot.accounts.security import CredentialDigests, Passwords
+from mailslot.accounts.security import SERVER_KEY_PREFIX, CredentialDigests, Passwords
 from mailslot.accounts.service import Account, username_key
 from mailslot.accounts.tokencache import TokenCache
-from mailslot.errors import InvalidToken, NotYourMailbox, Unauthenticated
+from mailslot.errors import InvalidToken, NotYourMailbox, ServerKeyNotAccepted, Unauthenticated
 
 # auto_error=False: a missing token gets our problem+json 401, not FastAPI's own body.
 bearer = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
@@ -22,6 +22,11 @@ BearerToken = Annotated[str | None, Depends(bearer)]
 def require_token(token: str | None) -> str:
     if not token:
         raise Unauthenticated("Sign in and send the token as 'Authorization: Bearer <token>'.")
+    if token.startswith(SERVER_KEY_PREFIX):
+        raise ServerKeyNotAccepted(
+            "A server key acts only under /server; a user's routes take that user's token "
+            "(POST /server/users/{external_id}/tokens mints one)."
+        )
     return token
 
 

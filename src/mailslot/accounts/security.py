@@ -112,8 +112,16 @@ class CredentialDigests:
         return hmac.compare_digest(digest, expected)
 
 
+# Server keys (mailslot.keys) start with this and a user's token never does, so a route
+# can tell which kind of credential it was sent before looking either up.
+SERVER_KEY_PREFIX = "msk_"
+
+
 def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    while True:  # one draw in 16.7 million starts with the prefix
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if not token.startswith(SERVER_KEY_PREFIX):
+            return token
 
 
 def token_digest(token: str) -> bytes:

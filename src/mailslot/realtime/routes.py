@@ -171,7 +171,7 @@ async def _authorise(state: Any, username: str, *, token: str | None, ticket: st
     closed before the stream starts: an idle stream holds no database connection."""
     async with state.session_factory() as db:
         if token:
-            grant = await accounts.find_token_grant(db, token)
+            grant = await accounts.find_token_grant(db, require_token(token))
             if grant is None:
                 raise InvalidToken("The token is unknown, expired or signed out.")
         elif ticket:

@@ -6,6 +6,7 @@ from alembic import context
 
 import mailslot.accounts.models
 import mailslot.db.deployment
+import mailslot.keys.models
 import mailslot.messages.models  # noqa: F401  (registers the tables on the metadata)
 from mailslot.db.base import metadata
 from mailslot.messages.search import include_in_autogenerate

@@ -1,0 +1,45 @@
+"""`mailslot db upgrade` and `mailslot purge`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import typer
+
+from mailslot.config import Settings, get_settings
+
+db = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+async def upgrade(settings: Settings) -> None:
+    from mailslot.db.migrate import upgrade
+
+    await upgrade(settings)
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to MAILSLOT_DATABASE_URL."""
+    asyncio.run(upgrade(get_settings()))
+
+
+def purge() -> None:
+    """Purge trash older than MAILSLOT_TRASH_RETENTION_DAYS, idempotency keys older than 24
+    hours, and expired tokens and stream tickets (serving processes also do it every
+    MAILSLOT_PURGE_INTERVAL s)."""
+    typer.echo(f"purged {asyncio.run(_purge(get_settings()))}")
+
+
+async def _purge(settings: Settings) -> object:
+    from mailslot.db.engine import make_engine, make_session_factory
+    from mailslot.messages.purge import purge_expired
+
+    engine = make_engine(settings)
+    try:
+        return await purge_expired(
+            make_session_factory(engine),
+            trash_retention=timedelta(days=settings.trash_retention_days),
+        )
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""Server keys: the credentials of a host application's backend (the `/server` API)."""

@@ -1,0 +1,79 @@
+"""The key behind a `/server` request, and the scope an operation needs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+
+from mailslot.accounts.security import SERVER_KEY_PREFIX
+from mailslot.deps import Reads, RequestBudgets, Sessions
+from mailslot.errors import (
+    InsufficientScope,
+    InvalidServerKey,
+    Unauthenticated,
+    UserTokenNotAccepted,
+)
+from mailslot.keys import service as keys
+from mailslot.keys.service import Grant, Scope
+
+
+class _ServerKey(HTTPBearer):
+    """The server key of the request: looked up on every request, so a revocation holds on
+    every instance once it commits. Spends the key's own budget (MAILSLOT_LIMIT_SERVER_KEY):
+    the registration and send budgets of user routes do not apply here."""
+
+    async def __call__(  # type: ignore[override]
+        self, request: Request, reads: Reads, sessions: Sessions, budgets: RequestBudgets
+    ) -> Grant:
+        credentials = await super().__call__(request)
+        if credentials is None:
+            raise Unauthenticated("Send the server key as 'Authorization: Bearer msk_...'.")
+        key = credentials.credentials
+        if not key.startswith(SERVER_KEY_PREFIX):
+            raise UserTokenNotAccepted(
+                "Under /server only a server key (msk_...) is accepted, never a user's token."
+            )
+        async with reads.connect() as db:
+            grant = await keys.find_grant(db, key)
+        if grant is None:
+            raise InvalidServerKey("The server key is unknown or revoked.")
+        if grant.use_unnoted:
+            async with sessions() as db:
+                await keys.note_use(db, grant)
+                await db.commit()
+        await budgets.server(grant.key_id)
+        return grant
+
+
+ServerKey = Annotated[
+    Grant,
+    Depends(
+        _ServerKey(
+            scheme_name="ServerKey",
+            description="A server key (`msk_...`) from `mailslot keys create`.",
+            auto_error=False,
+        )
+    ),
+]
+
+
+def key_with(scope: Scope) -> Any:
+    """A dependency: the request's key, which must hold `scope` (403 insufficient_scope)."""
+
+    async def granted(grant: ServerKey) -> Grant:
+        if scope not in grant.scopes:
+            held = ", ".join(sorted(grant.scopes)) or "none"
+            raise InsufficientScope(
+                f"This operation needs the scope {scope.value}; key {grant.name!r} has: {held}."
+            )
+        return grant
+
+    return Depends(granted)
+
+
+UsersWriter = Annotated[Grant, key_with(Scope.USERS_WRITE)]
+TokenMinter = Annotated[Grant, key_with(Scope.TOKENS_MINT)]
+SenderAs = Annotated[Grant, key_with(Scope.MESSAGES_SEND_AS)]
+MailboxReader = Annotated[Grant, key_with(Scope.MAILBOX_READ)]
