@@ -22,11 +22,13 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OPENAPI_TYPESCRIPT = HERE / "typescript" / "node_modules" / ".bin" / "openapi-typescript"
-# Beside `properties`, these say which fields go together (`receiver` or `receivers`,
-# not both). The server checks that; the generators cannot turn it into types: the
-# Python one drops the operation, the TypeScript one makes a union in which a body of
-# one field type-checks. The clients get the object without them.
-COMBINATORS = ("anyOf", "oneOf", "allOf", "not")
+# Beside `properties`, an anyOf, oneOf or not whose branches only require fields says
+# which fields go together (`receiver` or `receivers`, not both). The server checks that;
+# the generators cannot turn it into types: the Python one drops the operation, the
+# TypeScript one makes a union in which a body of one field type-checks. The clients get
+# the object without it. Any other combinator stays (and fails loudly if unsupported).
+COMBINATORS = ("anyOf", "oneOf", "not")
+CONSTRAINT_KEYS = {"required", "properties"}
 
 
 def document() -> dict[str, Any]:
@@ -37,13 +39,17 @@ def document() -> dict[str, Any]:
 
 
 def for_generators(spec: dict[str, Any]) -> dict[str, Any]:
-    """The document the generators read: `spec` with the field combinations of object
-    schemas left out (COMBINATORS)."""
+    """The document the generators read: `spec` without the field combinations of its
+    object schemas (COMBINATORS)."""
     spec = copy.deepcopy(spec)
     for schema in spec["components"]["schemas"].values():
-        if "properties" in schema:
-            for keyword in COMBINATORS:
-                schema.pop(keyword, None)
+        if "properties" not in schema:
+            continue
+        for keyword in COMBINATORS:
+            value = schema.get(keyword)
+            branches = value if isinstance(value, list) else [value]
+            if value is not None and all(set(b) <= CONSTRAINT_KEYS for b in branches):
+                del schema[keyword]
     return spec
 
 
