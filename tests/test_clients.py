@@ -4,6 +4,7 @@ the current API, and the TypeScript one compiles with its usage example."""
 from __future__ import annotations
 
 import filecmp
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,29 @@ def test_stale_finds_a_changed_an_added_and_a_missing_file(tmp_path) -> None:
     (committed / "python" / "pkg" / "gone.py").write_text("")
     (fresh / "python" / "pkg" / "new.py").write_text("")
     assert stale(committed, fresh) == ["openapi.json", "python/pkg/gone.py", "python/pkg/new.py"]
+
+
+def test_generators_read_schemas_without_rules_on_which_fields_go_together() -> None:
+    loader = importlib.util.spec_from_file_location("generate", CLIENTS / "generate.py")
+    assert loader is not None
+    assert loader.loader is not None
+    generate = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(generate)
+    either = [{"required": ["a"]}, {"required": ["b"], "properties": {"b": {"type": "array"}}}]
+    parts = [{"$ref": "#/components/schemas/Base"}, {"type": "object"}]
+    schemas = {
+        "Either": {
+            "properties": {"a": {}, "b": {}},
+            "anyOf": either,
+            "not": {"required": ["a", "b"]},
+        },
+        "Composed": {"properties": {"c": {}}, "allOf": parts, "oneOf": parts},
+        "Union": {"anyOf": either},
+    }
+    read = generate.for_generators({"components": {"schemas": schemas}})["components"]["schemas"]
+    assert read["Either"] == {"properties": {"a": {}, "b": {}}}
+    assert read["Composed"] == schemas["Composed"]
+    assert read["Union"] == schemas["Union"]  # no properties beside it: a real union
 
 
 def test_typescript_client_and_its_usage_example_compile() -> None:
