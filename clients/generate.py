@@ -3,8 +3,8 @@
     .venv/bin/python clients/generate.py [OUT]
 
 writes OUT/openapi.json (the document the app serves at /openapi.json), OUT/python
-(openapi-python-client) and OUT/typescript/src/schema.ts (openapi-typescript, run from
-clients/typescript/node_modules). OUT defaults to this folder: that is `make clients`.
+(openapi-python-client, from its venv .tools/openapi-python-client) and
+OUT/typescript/src/schema.ts (openapi-typescript, from clients/typescript/node_modules). OUT defaults to this folder: that is `make clients`.
 tests/test_clients.py writes into a temporary folder and compares, so the same app must
 give the same files byte for byte.
 """
@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+OPENAPI_PYTHON_CLIENT = (
+    HERE.parent / ".tools" / "openapi-python-client" / "bin" / "openapi-python-client"
+)
 OPENAPI_TYPESCRIPT = HERE / "typescript" / "node_modules" / ".bin" / "openapi-typescript"
 # Beside `properties`, an anyOf, oneOf or not whose branches only require fields says
 # which fields go together (`receiver` or `receivers`, not both). The server checks that;
@@ -58,21 +61,22 @@ def dump(spec: dict[str, Any]) -> str:
 
 
 def generate(out: Path) -> None:
-    if not OPENAPI_TYPESCRIPT.exists():
-        sys.exit(f"{OPENAPI_TYPESCRIPT} is missing: run `make clients` (it runs npm ci first)")
+    for tool in (OPENAPI_PYTHON_CLIENT, OPENAPI_TYPESCRIPT):
+        if not tool.exists():
+            sys.exit(f"{tool} is missing: run `make clients`, which installs it first")
     spec = document()
     out.mkdir(parents=True, exist_ok=True)
     (out / "openapi.json").write_text(dump(spec))
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "openapi.json"
         source.write_text(dump(for_generators(spec)))
-        bin_dir = Path(sys.executable).parent  # the venv's: openapi-python-client, ruff
+        bin_dir = Path(sys.executable).parent  # the project's venv: its pinned ruff formats
         # Fixed string hashing: it orders the Literal members it collects in sets.
         path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
         env = os.environ | {"PATH": path, "PYTHONHASHSEED": "0"}
         run(
             [
-                bin_dir / "openapi-python-client",
+                OPENAPI_PYTHON_CLIENT,
                 "generate",
                 "--path",
                 source,

@@ -17,10 +17,9 @@ pytestmark = pytest.mark.timeout(120)
 CLIENTS = Path(__file__).parents[1] / "clients"
 TYPESCRIPT = CLIENTS / "typescript"
 NODE_TOOLS = TYPESCRIPT / "node_modules" / ".bin"
-MISSING_TOOLS = (
-    f"{NODE_TOOLS} is missing: `make test` installs it (npm ci), or run "
-    "`make clients/typescript/node_modules/.installed`"
-)
+GENERATOR = CLIENTS.parent / ".tools" / "openapi-python-client" / "bin"
+MISSING_TOOLS = "the clients' generators are missing: `make test` and `make clients` install them"
+
 # What generate.py writes, relative to its output folder; the rest of clients/ is ours.
 GENERATED = ("openapi.json", "python", "typescript/src/schema.ts")
 
@@ -45,6 +44,7 @@ def stale(committed: Path, fresh: Path) -> list[str]:
 
 def test_committed_clients_are_generated_from_the_current_api(tmp_path) -> None:
     assert NODE_TOOLS.exists(), MISSING_TOOLS
+    assert GENERATOR.exists(), MISSING_TOOLS
     generate = [sys.executable, str(CLIENTS / "generate.py"), str(tmp_path)]
     done = subprocess.run(generate, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
