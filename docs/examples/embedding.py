@@ -111,6 +111,8 @@ def main(base_url: str) -> None:
     run = secrets.token_hex(3)
     with Client(base_url=base_url, raise_on_unexpected_status=True) as anyone:
         user_api(anyone, base_url, run)
+    # The server API's steps (issue 18: a key, provisioning, minting, sending as the
+    # platform) join as a group of their own, with an AuthenticatedClient holding the key.
 
 
 if __name__ == "__main__":
