@@ -339,6 +339,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/server/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server Key
+         * @description The key of this request: its name and scopes. A host's health check can call it to
+         *     learn that its key works and what it may do.
+         */
+        get: operations["get_server_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "//signup": {
         parameters: {
             query?: never;
@@ -540,6 +561,13 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** KeyRead */
+        KeyRead: {
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes: components["schemas"]["Scope"][];
+        };
         /**
          * MessageCreate
          * @description Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
@@ -654,7 +682,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "reply_to_not_found" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
+            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "reply_to_not_found" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
             /** Instance */
             instance?: string | null;
             /** Request Id */
@@ -664,6 +692,12 @@ export interface components {
                 [key: string]: string;
             }[] | null;
         };
+        /**
+         * Scope
+         * @description What a key may do. A key holds one or more.
+         * @enum {string}
+         */
+        Scope: "users:write" | "tokens:mint" | "messages:send_as" | "mailbox:read" | "webhooks:manage" | "moderation";
         /** SeedADeletion */
         SeedADeletion: {
             deleted: components["schemas"]["SeedAMessage"];
@@ -1046,7 +1080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,7 +1158,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,7 +1167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1195,7 +1229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1275,7 +1309,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"] | components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1348,7 +1382,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1357,7 +1391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1476,7 +1510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1485,7 +1519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1552,7 +1586,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,7 +1595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1663,7 +1697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1672,7 +1706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1745,7 +1779,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1754,7 +1788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1816,7 +1850,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1825,7 +1859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1899,7 +1933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,7 +1942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1987,7 +2021,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1996,7 +2030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2070,7 +2104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2079,7 +2113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2139,7 +2173,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnreadCount"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2148,7 +2182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2203,7 +2237,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChangePage"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2212,7 +2246,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2272,7 +2306,7 @@ export interface operations {
                     "application/json": components["schemas"]["StreamTicketRead"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2281,7 +2315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2350,7 +2384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2359,7 +2393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2379,6 +2413,57 @@ export interface operations {
             };
             /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2498,7 +2583,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeedASession"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2563,7 +2648,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeedASession"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2639,7 +2724,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2737,7 +2822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2746,7 +2831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2849,7 +2934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`. */
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `credentials_missing`, `session_not_started`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -9,6 +9,7 @@ from .change_page import ChangePage
 from .delete_message_permanent_type_1 import DeleteMessagePermanentType1
 from .get_message_mark_read_type_1 import GetMessageMarkReadType1
 from .health import Health
+from .key_read import KeyRead
 from .list_messages_box import ListMessagesBox
 from .list_messages_unread_type_1 import ListMessagesUnreadType1
 from .message_create import MessageCreate
@@ -22,6 +23,7 @@ from .messages_update_read_type_1 import MessagesUpdateReadType1
 from .problem import Problem
 from .problem_code import ProblemCode
 from .problem_errors_type_0_item import ProblemErrorsType0Item
+from .scope import Scope
 from .seed_a_deletion import SeedADeletion
 from .seed_a_deletion_deleted_for import SeedADeletionDeletedFor
 from .seed_a_message import SeedAMessage
@@ -48,6 +50,7 @@ __all__ = (
     "DeleteMessagePermanentType1",
     "GetMessageMarkReadType1",
     "Health",
+    "KeyRead",
     "ListMessagesBox",
     "ListMessagesUnreadType1",
     "MessageCreate",
@@ -61,6 +64,7 @@ __all__ = (
     "Problem",
     "ProblemCode",
     "ProblemErrorsType0Item",
+    "Scope",
     "SeedADeletion",
     "SeedADeletionDeletedFor",
     "SeedAMessage",
