@@ -19,7 +19,7 @@ from mailslot.db.engine import make_engine
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.pages import received_page, sent_page
 from mailslot.messages.search import MessageFilter
-from tests.messages.test_plans import plan_of, seeded_database
+from tests.messages.test_plans import plan_of, seeded_database, user_rows
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -38,16 +38,7 @@ def ref_of(i: int, every: int) -> str | None:
 
 def rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    users = [
-        {
-            "id": i,
-            "username": f"u{i}",
-            "username_key": f"u{i}",
-            "password_hash": "x",
-            "created_at": now,
-        }
-        for i in range(1, 4)
-    ]
+    users = user_rows(3, now)
     messages: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
     for i in range(1, RECEIVED + SENT + 1):
@@ -88,10 +79,8 @@ async def mailbox(
     dialect: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Settings]:
     async def seed(connection: AsyncConnection) -> None:
-        users, messages, deliveries = rows()
-        await connection.execute(insert(User), users)
-        await connection.execute(insert(Message), messages)
-        await connection.execute(insert(Delivery), deliveries)
+        for table, values in zip((User, Message, Delivery), rows(), strict=True):
+            await connection.execute(insert(table), values)
 
     async with seeded_database(dialect, tmp_path_factory.mktemp("context"), seed) as settings:
         yield settings
