@@ -164,7 +164,8 @@ class ContextRead(BaseModel):
 class MessageCreate(Input):
     """Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
     (`reply_to`) may give neither: it goes to the other participants of the message
-    it answers."""
+    it answers. So may a send with a `context_token`: it goes to the token's
+    participants."""
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -82,12 +82,7 @@ async def send_in_thread(
     if original.context is not None and original.context.signed and receivers:
         _require_participants(original, receivers)
     if context is not None and not _repeats(context, original.context):
-        raise ContextMismatch(
-            f"Message {reply_to} is in a thread "
-            + (f"about {original.context.ref!r}" if original.context else "without context")
-            + f"; a reply cannot be about {context.ref!r}.",
-            errors=[{"pointer": "/body/context", "detail": "not the context of the thread"}],
-        )
+        raise _not_the_threads(reply_to, context, original.context)
     return await service.send_message(
         db,
         sender=sender,
@@ -120,6 +115,19 @@ def _only_among(allowed: set[str], receivers: list[str], whose: str) -> None:
                 for name in outside
             ],
         )
+
+
+def _not_the_threads(reply_to: int, given: Context, thread: Context | None) -> ContextMismatch:
+    if thread is None:
+        why = f"Message {reply_to} is in a thread without context"
+    elif given.ref != thread.ref:
+        why = f"Message {reply_to} is in a thread about {thread.ref!r}, not {given.ref!r}"
+    else:
+        why = f"The thread of message {reply_to} is about {thread.ref!r} with other data"
+    return ContextMismatch(
+        f"{why}: a reply carries its thread's context (give it, its ref alone, or none).",
+        errors=[{"pointer": "/body/context", "detail": "not the context of the thread"}],
+    )
 
 
 def _repeats(given: Context, thread: Context | None) -> bool:
