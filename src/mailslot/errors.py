@@ -18,7 +18,8 @@
     │   ├── NotAReceiver (403 not_a_receiver)
     │   ├── WrongPassword (403 wrong_password)
     │   ├── NotTheSender (403 not_the_sender)
-    │   └── NotYourMessage (403 not_your_message)
+    │   ├── NotYourMessage (403 not_your_message)
+    │   └── InvalidContext (403 invalid_context)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
@@ -33,6 +34,7 @@
     ├── Unprocessable (422 validation_failed)
     │   ├── UnknownReceiver (422 unknown_receiver)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
+    │   ├── ContextMismatch (422 context_mismatch)
     │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     │   └── TooManyStreams (429 too_many_streams)
@@ -77,6 +79,7 @@ class Code(StrEnum):
     NOT_THE_SENDER = "not_the_sender"
     NOT_YOUR_MESSAGE = "not_your_message"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    INVALID_CONTEXT = "invalid_context"
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
@@ -96,6 +99,7 @@ class Code(StrEnum):
     VALIDATION_FAILED = "validation_failed"
     UNKNOWN_RECEIVER = "unknown_receiver"
     REPLY_TO_NOT_FOUND = "reply_to_not_found"
+    CONTEXT_MISMATCH = "context_mismatch"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_STREAMS = "too_many_streams"
@@ -200,6 +204,11 @@ CODES: dict[Code, Declared] = {
     Code.INSUFFICIENT_SCOPE: Declared(
         403, "The server key lacks the scope the operation needs; `detail` names it."
     ),
+    Code.INVALID_CONTEXT: Declared(
+        403,
+        "A `context_token` this server did not sign, altered since, expired, or whose "
+        "participants do not include the sender.",
+    ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
@@ -245,6 +254,11 @@ CODES: dict[Code, Declared] = {
     ),
     Code.UNKNOWN_RECEIVER: Declared(422, "A receiver of the message is not a registered user."),
     Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
+    Code.CONTEXT_MISMATCH: Declared(
+        422,
+        "A reply names another context than its thread's, or a send with a "
+        "`context_token` names a receiver who is not among the token's participants.",
+    ),
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
         422, "The `Idempotency-Key` was used before for a different request."
     ),
@@ -414,6 +428,12 @@ class NotYourMessage(Forbidden):
     code = Code.NOT_YOUR_MESSAGE
 
 
+class InvalidContext(Forbidden):
+    """A context token that is forged, altered, expired or not the sender's."""
+
+    code = Code.INVALID_CONTEXT
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -470,6 +490,10 @@ class UnknownReceiver(Unprocessable):
 
 class ReplyToNotFound(Unprocessable):
     code = Code.REPLY_TO_NOT_FOUND
+
+
+class ContextMismatch(Unprocessable):
+    code = Code.CONTEXT_MISMATCH
 
 
 class IdempotencyKeyReused(Unprocessable):

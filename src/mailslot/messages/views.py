@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import func
 
 from mailslot.accounts.models import User
+from mailslot.messages.context import Context
 from mailslot.messages.models import Message
 
 Box = Literal["inbox", "sent", "trash"]
@@ -33,6 +34,7 @@ class MessageView:
     # The viewer's unread inbox messages in this thread, where the listing counted them
     # (list_messages(thread_unread=True)).
     thread_unread: int | None = None
+    context: Context | None = None
 
     @property
     def read(self) -> bool:
@@ -49,6 +51,9 @@ VIEW_COLUMNS = (
     Message.client_timestamp,
     func.coalesce(Message.thread_id, Message.id).label("thread_id"),
     Message.reply_to_id,
+    Message.context_ref,
+    Message.context_data,
+    Message.context_signed,
 )
 
 
@@ -70,4 +75,7 @@ def view_of(
         is_receiver=is_receiver,
         read_at=read_at,
         thread_unread=thread_unread,
+        context=None
+        if row.context_ref is None
+        else Context(row.context_ref, row.context_data, signed=bool(row.context_signed)),
     )
