@@ -162,6 +162,11 @@ export interface paths {
          *     to the other participants of that message. With an `Idempotency-Key`, a retry returns
          *     the first answer; the key of another request gets 422, a retry while the first is still
          *     running 409. Sending is budgeted per sender (429 with `Retry-After`).
+         *
+         *     `context` says what the message is about (a reply carries its thread's: another is a
+         *     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+         *     participants under its context; a forged, altered or expired token, or one that does
+         *     not name you, is a 403 `invalid_context`.
          */
         post: operations["post_message"];
         delete?: never;
@@ -556,6 +561,35 @@ export interface components {
              */
             latest: number;
         };
+        /**
+         * ContextCreate
+         * @description What a message is about.
+         */
+        ContextCreate: {
+            /**
+             * Ref
+             * @description 1 to 200 characters, no control characters, not beginning or ending with white space; `order:A-123`, say.
+             */
+            ref: string;
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ContextRead */
+        ContextRead: {
+            /** Ref */
+            ref: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Signed
+             * @description Set by a host's context token: the sender could not choose the ref, the data or the receivers.
+             */
+            signed: boolean;
+        };
         /** Health */
         Health: {
             /** Status */
@@ -572,7 +606,8 @@ export interface components {
          * MessageCreate
          * @description Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
          *     (`reply_to`) may give neither: it goes to the other participants of the message
-         *     it answers.
+         *     it answers. So may a send with a `context_token`: it goes to the token's
+         *     participants.
          */
         MessageCreate: {
             /** Receiver */
@@ -588,6 +623,13 @@ export interface components {
              * @description The id of a message in your mailbox you answer.
              */
             reply_to?: number | null;
+            /** @description What the message is about; a reply carries its thread's. */
+            context?: components["schemas"]["ContextCreate"] | null;
+            /**
+             * Context Token
+             * @description A `ctx_` token a host minted: the message goes to its participants under its context. Instead of `context`.
+             */
+            context_token?: string | null;
         };
         /** MessagePage */
         MessagePage: {
@@ -644,6 +686,8 @@ export interface components {
             thread_id: number;
             /** Reply To */
             reply_to: number | null;
+            /** @description What the message is about; null: nothing. */
+            context: components["schemas"]["ContextRead"] | null;
         };
         /** MessageUpdate */
         MessageUpdate: {
@@ -682,7 +726,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "reply_to_not_found" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
+            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "reply_to_not_found" | "context_mismatch" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
             /** Instance */
             instance?: string | null;
             /** Request Id */
@@ -789,6 +833,8 @@ export interface components {
              * @description Unread messages of this thread in your inbox.
              */
             unread: number;
+            /** @description What the thread is about: every message of a thread has the same context. */
+            context: components["schemas"]["ContextRead"] | null;
             /**
              * Messages
              * @description What you can see of it, newest first.
@@ -1014,7 +1060,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1107,7 +1153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1167,7 +1213,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1176,7 +1222,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1256,7 +1302,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1327,7 +1373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1391,7 +1437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1427,7 +1473,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1483,6 +1529,8 @@ export interface operations {
                 before?: string | null;
                 /** @description In this thread. */
                 thread?: number | null;
+                /** @description About this context ref. */
+                context?: string | null;
             };
             header?: never;
             path: {
@@ -1519,7 +1567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1528,7 +1576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1595,7 +1643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1631,7 +1679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,7 +1754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1733,7 +1781,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1788,7 +1836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1806,7 +1854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1859,7 +1907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1877,7 +1925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1942,7 +1990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1978,7 +2026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,7 +2078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,7 +2096,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2113,7 +2161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2131,7 +2179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2182,7 +2230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2191,7 +2239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2246,7 +2294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2264,7 +2312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2315,7 +2363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2324,7 +2372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2393,7 +2441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2411,7 +2459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,7 +2575,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2592,7 +2640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2657,7 +2705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2742,7 +2790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2831,7 +2879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2867,7 +2915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,7 +2991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;

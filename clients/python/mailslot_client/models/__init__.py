@@ -6,6 +6,10 @@ from .change_event import ChangeEvent
 from .change_event_data import ChangeEventData
 from .change_event_type import ChangeEventType
 from .change_page import ChangePage
+from .context_create import ContextCreate
+from .context_create_data_type_0 import ContextCreateDataType0
+from .context_read import ContextRead
+from .context_read_data_type_0 import ContextReadDataType0
 from .delete_message_permanent_type_1 import DeleteMessagePermanentType1
 from .get_message_mark_read_type_1 import GetMessageMarkReadType1
 from .health import Health
@@ -47,6 +51,10 @@ __all__ = (
     "ChangeEventData",
     "ChangeEventType",
     "ChangePage",
+    "ContextCreate",
+    "ContextCreateDataType0",
+    "ContextRead",
+    "ContextReadDataType0",
     "DeleteMessagePermanentType1",
     "GetMessageMarkReadType1",
     "Health",

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.context_read import ContextRead
+
 
 T = TypeVar("T", bound="MessageRead")
 
@@ -25,6 +29,7 @@ class MessageRead:
         read_at (datetime.datetime | None):
         thread_id (int):
         reply_to (int | None):
+        context (ContextRead | None): What the message is about; null: nothing.
     """
 
     id: int
@@ -38,9 +43,12 @@ class MessageRead:
     read_at: datetime.datetime | None
     thread_id: int
     reply_to: int | None
+    context: ContextRead | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.context_read import ContextRead  # noqa: PLC0415
+
         id = self.id
 
         sender = self.sender
@@ -68,6 +76,12 @@ class MessageRead:
         reply_to: int | None
         reply_to = self.reply_to
 
+        context: dict[str, Any] | None
+        if isinstance(self.context, ContextRead):
+            context = self.context.to_dict()
+        else:
+            context = self.context
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -83,6 +97,7 @@ class MessageRead:
                 "read_at": read_at,
                 "thread_id": thread_id,
                 "reply_to": reply_to,
+                "context": context,
             }
         )
 
@@ -90,6 +105,8 @@ class MessageRead:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.context_read import ContextRead  # noqa: PLC0415
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -131,6 +148,21 @@ class MessageRead:
 
         reply_to = _parse_reply_to(d.pop("reply_to"))
 
+        def _parse_context(data: object) -> ContextRead | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                context_type_0 = ContextRead.from_dict(data)
+
+                return context_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ContextRead | None, data)
+
+        context = _parse_context(d.pop("context"))
+
         message_read = cls(
             id=id,
             sender=sender,
@@ -143,6 +175,7 @@ class MessageRead:
             read_at=read_at,
             thread_id=thread_id,
             reply_to=reply_to,
+            context=context,
         )
 
         message_read.additional_properties = d

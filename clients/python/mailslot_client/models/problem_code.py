@@ -3,6 +3,7 @@ from typing import Literal
 ProblemCode = Literal[
     "bad_request",
     "conflict",
+    "context_mismatch",
     "credentials_missing",
     "database_unavailable",
     "email_taken",
@@ -12,6 +13,7 @@ ProblemCode = Literal[
     "idempotency_key_reused",
     "insufficient_scope",
     "internal_error",
+    "invalid_context",
     "invalid_credentials",
     "invalid_parameter",
     "invalid_server_key",
@@ -51,6 +53,7 @@ ProblemCode = Literal[
 PROBLEM_CODE_VALUES: set[ProblemCode] = {
     "bad_request",
     "conflict",
+    "context_mismatch",
     "credentials_missing",
     "database_unavailable",
     "email_taken",
@@ -60,6 +63,7 @@ PROBLEM_CODE_VALUES: set[ProblemCode] = {
     "idempotency_key_reused",
     "insufficient_scope",
     "internal_error",
+    "invalid_context",
     "invalid_credentials",
     "invalid_parameter",
     "invalid_server_key",

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from ..models.context_read import ContextRead
     from ..models.message_read import MessageRead
 
 
@@ -19,6 +20,7 @@ class ThreadPage:
     Attributes:
         thread_id (int):
         unread (int): Unread messages of this thread in your inbox.
+        context (ContextRead | None): What the thread is about: every message of a thread has the same context.
         messages (list[MessageRead]): What you can see of it, newest first.
         next_cursor (None | str): Pass as `cursor` for the next page; null at the end.
         per_page (int):
@@ -26,15 +28,24 @@ class ThreadPage:
 
     thread_id: int
     unread: int
+    context: ContextRead | None
     messages: list[MessageRead]
     next_cursor: None | str
     per_page: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.context_read import ContextRead  # noqa: PLC0415
+
         thread_id = self.thread_id
 
         unread = self.unread
+
+        context: dict[str, Any] | None
+        if isinstance(self.context, ContextRead):
+            context = self.context.to_dict()
+        else:
+            context = self.context
 
         messages = []
         for messages_item_data in self.messages:
@@ -52,6 +63,7 @@ class ThreadPage:
             {
                 "thread_id": thread_id,
                 "unread": unread,
+                "context": context,
                 "messages": messages,
                 "next_cursor": next_cursor,
                 "per_page": per_page,
@@ -62,12 +74,28 @@ class ThreadPage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.context_read import ContextRead  # noqa: PLC0415
         from ..models.message_read import MessageRead  # noqa: PLC0415
 
         d = dict(src_dict)
         thread_id = d.pop("thread_id")
 
         unread = d.pop("unread")
+
+        def _parse_context(data: object) -> ContextRead | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                context_type_0 = ContextRead.from_dict(data)
+
+                return context_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ContextRead | None, data)
+
+        context = _parse_context(d.pop("context"))
 
         messages = []
         _messages = d.pop("messages")
@@ -88,6 +116,7 @@ class ThreadPage:
         thread_page = cls(
             thread_id=thread_id,
             unread=unread,
+            context=context,
             messages=messages,
             next_cursor=next_cursor,
             per_page=per_page,

@@ -28,6 +28,7 @@ def _get_kwargs(
     after: datetime.datetime | None | Unset = UNSET,
     before: datetime.datetime | None | Unset = UNSET,
     thread: int | None | Unset = UNSET,
+    context: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -109,6 +110,13 @@ def _get_kwargs(
         json_thread = thread
     params["thread"] = json_thread
 
+    json_context: None | str | Unset
+    if isinstance(context, Unset):
+        json_context = UNSET
+    else:
+        json_context = context
+    params["context"] = json_context
+
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
@@ -185,6 +193,7 @@ def sync_detailed(
     after: datetime.datetime | None | Unset = UNSET,
     before: datetime.datetime | None | Unset = UNSET,
     thread: int | None | Unset = UNSET,
+    context: None | str | Unset = UNSET,
 ) -> Response[MessagePage | Problem]:
     """List Messages
 
@@ -208,6 +217,7 @@ def sync_detailed(
         after (datetime.datetime | None | Unset): Sent after (ISO 8601; UTC).
         before (datetime.datetime | None | Unset): Sent before.
         thread (int | None | Unset): In this thread.
+        context (None | str | Unset): About this context ref.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,6 +240,7 @@ def sync_detailed(
         after=after,
         before=before,
         thread=thread,
+        context=context,
     )
 
     response = client.get_httpx_client().request(
@@ -254,6 +265,7 @@ def sync(
     after: datetime.datetime | None | Unset = UNSET,
     before: datetime.datetime | None | Unset = UNSET,
     thread: int | None | Unset = UNSET,
+    context: None | str | Unset = UNSET,
 ) -> MessagePage | Problem | None:
     """List Messages
 
@@ -277,6 +289,7 @@ def sync(
         after (datetime.datetime | None | Unset): Sent after (ISO 8601; UTC).
         before (datetime.datetime | None | Unset): Sent before.
         thread (int | None | Unset): In this thread.
+        context (None | str | Unset): About this context ref.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -300,6 +313,7 @@ def sync(
         after=after,
         before=before,
         thread=thread,
+        context=context,
     ).parsed
 
 
@@ -318,6 +332,7 @@ async def asyncio_detailed(
     after: datetime.datetime | None | Unset = UNSET,
     before: datetime.datetime | None | Unset = UNSET,
     thread: int | None | Unset = UNSET,
+    context: None | str | Unset = UNSET,
 ) -> Response[MessagePage | Problem]:
     """List Messages
 
@@ -341,6 +356,7 @@ async def asyncio_detailed(
         after (datetime.datetime | None | Unset): Sent after (ISO 8601; UTC).
         before (datetime.datetime | None | Unset): Sent before.
         thread (int | None | Unset): In this thread.
+        context (None | str | Unset): About this context ref.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -363,6 +379,7 @@ async def asyncio_detailed(
         after=after,
         before=before,
         thread=thread,
+        context=context,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -385,6 +402,7 @@ async def asyncio(
     after: datetime.datetime | None | Unset = UNSET,
     before: datetime.datetime | None | Unset = UNSET,
     thread: int | None | Unset = UNSET,
+    context: None | str | Unset = UNSET,
 ) -> MessagePage | Problem | None:
     """List Messages
 
@@ -408,6 +426,7 @@ async def asyncio(
         after (datetime.datetime | None | Unset): Sent after (ISO 8601; UTC).
         before (datetime.datetime | None | Unset): Sent before.
         thread (int | None | Unset): In this thread.
+        context (None | str | Unset): About this context ref.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -432,5 +451,6 @@ async def asyncio(
             after=after,
             before=before,
             thread=thread,
+            context=context,
         )
     ).parsed

@@ -122,6 +122,11 @@ def sync_detailed(
     the first answer; the key of another request gets 422, a retry while the first is still
     running 409. Sending is budgeted per sender (429 with `Retry-After`).
 
+    `context` says what the message is about (a reply carries its thread's: another is a
+    422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+    participants under its context; a forged, altered or expired token, or one that does
+    not name you, is a 403 `invalid_context`.
+
     Args:
         username (str):
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -129,7 +134,8 @@ def sync_detailed(
         body (MessageCreate): Give `receiver` (seed B) or `receivers` (up to 100), not both. A
             reply
             (`reply_to`) may give neither: it goes to the other participants of the message
-            it answers.
+            it answers. So may a send with a `context_token`: it goes to the token's
+            participants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,6 +175,11 @@ def sync(
     the first answer; the key of another request gets 422, a retry while the first is still
     running 409. Sending is budgeted per sender (429 with `Retry-After`).
 
+    `context` says what the message is about (a reply carries its thread's: another is a
+    422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+    participants under its context; a forged, altered or expired token, or one that does
+    not name you, is a 403 `invalid_context`.
+
     Args:
         username (str):
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -176,7 +187,8 @@ def sync(
         body (MessageCreate): Give `receiver` (seed B) or `receivers` (up to 100), not both. A
             reply
             (`reply_to`) may give neither: it goes to the other participants of the message
-            it answers.
+            it answers. So may a send with a `context_token`: it goes to the token's
+            participants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,6 +223,11 @@ async def asyncio_detailed(
     the first answer; the key of another request gets 422, a retry while the first is still
     running 409. Sending is budgeted per sender (429 with `Retry-After`).
 
+    `context` says what the message is about (a reply carries its thread's: another is a
+    422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+    participants under its context; a forged, altered or expired token, or one that does
+    not name you, is a 403 `invalid_context`.
+
     Args:
         username (str):
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -218,7 +235,8 @@ async def asyncio_detailed(
         body (MessageCreate): Give `receiver` (seed B) or `receivers` (up to 100), not both. A
             reply
             (`reply_to`) may give neither: it goes to the other participants of the message
-            it answers.
+            it answers. So may a send with a `context_token`: it goes to the token's
+            participants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -256,6 +274,11 @@ async def asyncio(
     the first answer; the key of another request gets 422, a retry while the first is still
     running 409. Sending is budgeted per sender (429 with `Retry-After`).
 
+    `context` says what the message is about (a reply carries its thread's: another is a
+    422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+    participants under its context; a forged, altered or expired token, or one that does
+    not name you, is a 403 `invalid_context`.
+
     Args:
         username (str):
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -263,7 +286,8 @@ async def asyncio(
         body (MessageCreate): Give `receiver` (seed B) or `receivers` (up to 100), not both. A
             reply
             (`reply_to`) may give neither: it goes to the other participants of the message
-            it answers.
+            it answers. So may a send with a `context_token`: it goes to the token's
+            participants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
