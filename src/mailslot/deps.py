@@ -14,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from mailslot.budgets import Budget
 from mailslot.config import Settings
 from mailslot.ratelimit import RateLimits
 
@@ -53,13 +52,18 @@ class Budgets:
     async def register(self, client: str) -> None:
         """One registration from the client address `client` (before its password is
         hashed: refused sign-ups cost no argon2)."""
-        budget = Budget.parse(self._settings.limit_register_address)
-        await self._limits.spend("register", client, budget, what="registrations from this address")
+        await self._limits.spend(
+            "register",
+            client,
+            self._settings.limit_register_address,
+            what="registrations from this address",
+        )
 
     async def send(self, sender: int) -> None:
         """One message sent by the user whose id is `sender`."""
-        budget = Budget.parse(self._settings.limit_send_user)
-        await self._limits.spend("send", str(sender), budget, what="messages sent")
+        await self._limits.spend(
+            "send", str(sender), self._settings.limit_send_user, what="messages sent"
+        )
 
 
 async def _budgets(request: Request) -> Budgets:

@@ -76,14 +76,14 @@ def test_budgets_parse_and_state_their_ceiling() -> None:
 
 def test_default_sign_in_budgets_keep_owasp_ceiling_and_room_for_others() -> None:
     settings = Settings()
-    account = Budget.parse(settings.limit_signin_account)
-    one_address = Budget.parse(settings.limit_signin_address_account)
+    account = settings.limit_signin_account
+    one_address = settings.limit_signin_address_account
     assert account.ceiling(3600) <= 100  # OWASP ASVS 4.0.3 V2.2.1
     # One address alone can never spend the account's budget: no lock-out from one place.
     assert one_address.ceiling(3600) < account.ceiling(3600)
     assert one_address.burst < account.burst
     # The embedding case: a host's backend registers users from one address.
-    assert Budget.parse(settings.limit_register_address).ceiling(60) >= 60
+    assert settings.limit_register_address.ceiling(60) >= 60
 
 
 async def test_memory_buckets_spend_all_or_nothing_and_refill() -> None:
@@ -220,7 +220,7 @@ async def test_concurrent_guesses_cannot_overshoot_the_budget(settings) -> None:
 
 async def test_rate_limits_off_keeps_the_sign_in_throttle(settings) -> None:
     async with (
-        running(settings, rate_limits="off", limit_register_address="1, 1/h") as app,
+        running(settings, rate_limits="off", limit_register_address=Budget.parse("1, 1/h")) as app,
         client_from(app, "10.0.0.6") as client,
     ):
         users = [await make_user(client) for _ in range(3)]  # registration unlimited
@@ -232,7 +232,9 @@ async def test_rate_limits_off_keeps_the_sign_in_throttle(settings) -> None:
 
 
 async def test_registration_is_budgeted_per_address(settings) -> None:
-    async with running(settings, rate_limits="on", limit_register_address="3, 1/min") as app:
+    async with running(
+        settings, rate_limits="on", limit_register_address=Budget.parse("3, 1/min")
+    ) as app:
         async with client_from(app, "10.0.3.1") as client:
             for _ in range(3):
                 await make_user(client)
@@ -261,7 +263,7 @@ async def test_default_registration_budget_admits_60_a_minute_from_one_address(s
 
 async def test_sending_is_budgeted_per_sender(settings) -> None:
     async with (
-        running(settings, rate_limits="on", limit_send_user="2, 1/min") as app,
+        running(settings, rate_limits="on", limit_send_user=Budget.parse("2, 1/min")) as app,
         client_from(app, "10.0.4.1") as client,
     ):
         alice, bob = await make_user(client), await make_user(client)
@@ -280,7 +282,7 @@ async def test_sending_is_budgeted_per_sender(settings) -> None:
 async def test_seed_a_signup_spends_the_registration_budget(settings) -> None:
     """Before, 70 `//signup`s from one address all succeeded, each paying for argon2."""
     async with (
-        running(settings, rate_limits="on", limit_register_address="3, 1/min") as app,
+        running(settings, rate_limits="on", limit_register_address=Budget.parse("3, 1/min")) as app,
         client_from(app, "10.0.3.4") as client,
     ):
         await make_user(client)
@@ -306,7 +308,7 @@ async def test_seed_a_signup_spends_the_registration_budget(settings) -> None:
 async def test_seed_a_writes_spend_the_send_budget(settings) -> None:
     """Before, `//message?request=write` was outside the per-sender budget."""
     async with (
-        running(settings, rate_limits="on", limit_send_user="2, 1/min") as app,
+        running(settings, rate_limits="on", limit_send_user=Budget.parse("2, 1/min")) as app,
         client_from(app, "10.0.4.3") as client,
     ):
         alice, bob = await make_seed_a_user(client), await make_seed_a_user(client)
@@ -337,7 +339,7 @@ async def test_seed_a_writes_spend_the_send_budget(settings) -> None:
 
 async def test_rate_limits_off_lifts_the_send_budget(settings) -> None:
     async with (
-        running(settings, rate_limits="off", limit_send_user="1, 1/h") as app,
+        running(settings, rate_limits="off", limit_send_user=Budget.parse("1, 1/h")) as app,
         client_from(app, "10.0.4.2") as client,
     ):
         alice, bob = await make_user(client), await make_user(client)
