@@ -202,14 +202,29 @@ def retry_after(seconds: float) -> str:
 
 
 class RateLimits:
-    """An app's request budgets. `spend` answers 429 with `Retry-After` once a budget is
-    spent; with `enabled=False` (MAILSLOT_RATE_LIMITS=off) it lets everything through."""
+    """An app's request budgets, by what they count. Every door that registers or sends
+    spends the same bucket (the native API and seed A alike): 429 with `Retry-After` once
+    it is spent; with `enabled=False` (MAILSLOT_RATE_LIMITS=off) everything passes."""
 
-    def __init__(self, limiter: Limiter, *, enabled: bool = True) -> None:
+    __slots__ = ("_register", "_send", "enabled", "limiter")
+
+    def __init__(
+        self, limiter: Limiter, *, enabled: bool = True, register: Budget, send: Budget
+    ) -> None:
         self.limiter = limiter
         self.enabled = enabled
+        self._register, self._send = register, send
 
-    async def spend(self, name: str, key: str, budget: Budget, *, what: str) -> None:
+    async def register(self, client: str) -> None:
+        """One registration from the client address `client` (before its password is
+        hashed: refused sign-ups cost no argon2)."""
+        await self._spend("register", client, self._register, "registrations from this address")
+
+    async def send(self, sender: int) -> None:
+        """One message sent by the user whose id is `sender`."""
+        await self._spend("send", str(sender), self._send, "messages sent")
+
+    async def _spend(self, name: str, key: str, budget: Budget, what: str) -> None:
         if not self.enabled:
             return
         wait = await self.limiter.take([(f"{name}:{key}", budget)])

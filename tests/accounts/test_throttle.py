@@ -21,6 +21,7 @@ from mailslot.budgets import Budget
 from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
 from mailslot.ratelimit import MemoryLimiter, RedisLimiter
+from mailslot.state import app_state
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.support.factories import PASSWORD, make_user, send, unique_name
 
@@ -52,7 +53,7 @@ def client_from(app: FastAPI, address: str) -> httpx.AsyncClient:
 
 def use_clock(app: FastAPI, clock: Callable[[], float]) -> None:
     """Swap the app's sign-in limiter for one on a clock the test moves."""
-    throttle: SignInThrottle = app.state.passwords.throttle
+    throttle: SignInThrottle = app_state(app).passwords.throttle
     throttle.limiter = MemoryLimiter(clock)
 
 
@@ -165,12 +166,12 @@ async def test_native_and_form_sign_in_and_direct_checks_share_one_budget(settin
         form = await client.post("/token", data={"username": user.username, "password": WRONG})
         assert form.status_code == 401
         # Seed A's door calls accounts.service.authenticate for each password check.
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             for _ in range(3):
                 with pytest.raises(InvalidCredentials):
                     await service.authenticate(
                         db,
-                        app.state.passwords,
+                        app_state(app).passwords,
                         username=user.username.upper(),
                         password=WRONG,
                         client="10.0.0.3",
@@ -178,7 +179,7 @@ async def test_native_and_form_sign_in_and_direct_checks_share_one_budget(settin
             with pytest.raises(TooManyRequests):
                 await service.authenticate(
                     db,
-                    app.state.passwords,
+                    app_state(app).passwords,
                     username=user.username,
                     password=PASSWORD,
                     client="10.0.0.3",
@@ -368,7 +369,7 @@ async def test_instances_share_the_budget_through_redis(settings) -> None:
     await _redis_or_skip()
     shared = {"redis_url": REDIS_URL, "redis_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
     async with running(settings, **shared) as one, running(settings, **shared) as two:
-        assert isinstance(one.state.limits.limiter, RedisLimiter)
+        assert isinstance(app_state(one).limits.limiter, RedisLimiter)
         async with client_from(one, "10.0.5.1") as first, client_from(two, "10.0.5.1") as second:
             user = await make_user(first)
             for client in (first, second, first, second, first):

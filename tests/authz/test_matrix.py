@@ -25,6 +25,7 @@ from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
+from mailslot.state import app_state
 from tests.authz.matrix import (
     ACTORS,
     MATRIX,
@@ -106,23 +107,23 @@ async def _set_up(app: FastAPI, client: httpx.AsyncClient, actor: str) -> Cell:
     elif actor == "malformed":
         authorization, name, password = MALFORMED, unique_name("not a name!"), "x"
     elif actor == "expired":
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             await db.execute(
                 update(AccessToken)
                 .where(AccessToken.token_hash == token_digest(alice.token))
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
             await db.commit()
-        app.state.token_cache.clear()  # edited behind the service's back (no note sent)
+        app_state(app).token_cache.clear()  # edited behind the service's back (no note sent)
     elif actor == "revoked":
         out = await client.delete(f"/users/{alice.username}/token", headers=alice.headers)
         assert out.status_code == 204
     elif actor == "deleted":
         dave = await make_user(client)
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             await db.execute(delete(User).where(User.username_key == dave.username.casefold()))
             await db.commit()
-        app.state.token_cache.clear()
+        app_state(app).token_cache.clear()
         target, authorization = dave, f"Bearer {dave.token}"
         name, password = dave.username, dave.password
     return Cell(

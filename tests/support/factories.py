@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from mailslot.accounts.models import User
 from mailslot.db.base import utcnow
 from mailslot.messages.models import Delivery
+from mailslot.state import app_state
 
 PASSWORD = "correct horse battery"
 
@@ -111,7 +112,7 @@ def ids(messages: list[dict[str, Any]]) -> list[int]:
 async def age_trash(app: FastAPI, user: TestUser, days: int) -> None:
     """Backdate the user's trash by `days`, as if deleted that long ago."""
     at = utcnow() - timedelta(days=days)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         receiver = select(User.id).where(User.username == user.username).scalar_subquery()
         await db.execute(
             update(Delivery)
