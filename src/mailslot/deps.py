@@ -53,8 +53,9 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def client_address(request: Request) -> str:
-    return request.client.host if request.client else "-"
+async def _client_address(request: Request) -> str | None:
+    client = request.client
+    return client.host if client else None
 
 
 State = Annotated[AppState, Depends(_state)]
@@ -65,7 +66,9 @@ Sessions = Annotated[
 ]
 AppSettings = Annotated[Settings, Depends(state_part(lambda state: state.settings))]
 RequestBudgets = Annotated[RateLimits, Depends(state_part(lambda state: state.limits))]
-ClientAddress = Annotated[str, Depends(client_address)]
+# None when the server knows no address (a UNIX socket without a proxy's forwarded
+# headers): then the sign-in throttle counts the account's failures alone.
+ClientAddress = Annotated[str | None, Depends(_client_address)]
 
 
 QueryModel = TypeVar("QueryModel", bound=BaseModel)

@@ -15,7 +15,6 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from typing import Any, Protocol
 
 from mailslot.budgets import Budget
@@ -23,11 +22,6 @@ from mailslot.errors import TooManyRequests
 from mailslot.redis import ERRORS, Fallback
 
 log = logging.getLogger("mailslot.ratelimit")
-
-
-# The address of the client being served, set by the HTTP edge for each request, so a
-# check deep in a service (sign-in) can be throttled per address whichever door it came in.
-current_client: ContextVar[str | None] = ContextVar("mailslot_current_client", default=None)
 
 
 Bucket = tuple[str, Budget]
@@ -215,10 +209,12 @@ class RateLimits:
         self.enabled = enabled
         self._register, self._send = register, send
 
-    async def register(self, client: str) -> None:
+    async def register(self, client: str | None) -> None:
         """One registration from the client address `client` (before its password is
-        hashed: refused sign-ups cost no argon2)."""
-        await self._spend("register", client, self._register, "registrations from this address")
+        hashed: refused sign-ups cost no argon2). Clients of unknown address share one."""
+        await self._spend(
+            "register", client or "-", self._register, "registrations from this address"
+        )
 
     async def send(self, sender: int) -> None:
         """One message sent by the user whose id is `sender`."""

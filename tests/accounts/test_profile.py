@@ -169,14 +169,19 @@ async def test_the_session_digest_vouches_without_argon2(app, dialect) -> None:
         )
         await db.commit()
         found = await service.authenticate(
-            db, passwords, username=name, password=password, session_digests=digests
+            db, passwords, username=name, password=password, client=None, session_digests=digests
         )
         assert found.user.id == user.id
         with pytest.raises(InvalidCredentials):
-            await service.authenticate(db, passwords, username=name, password=password)
+            await service.authenticate(db, passwords, username=name, password=password, client=None)
         with pytest.raises(InvalidCredentials):
             await service.authenticate(
-                db, passwords, username=name, password="wrong-one", session_digests=digests
+                db,
+                passwords,
+                username=name,
+                password="wrong-one",
+                client=None,
+                session_digests=digests,
             )
 
 
@@ -193,7 +198,9 @@ async def test_a_digest_never_outlives_the_password_it_was_made_with(app, dialec
     async with app_state(app).sessions() as db:
         user = await service.register_user(db, passwords, username=name, email=None, password=old)
         await db.commit()
-        verified = await service.authenticate(db, passwords, username=name, password=old)
+        verified = await service.authenticate(
+            db, passwords, username=name, password=old, client=None
+        )
         await service.start_legacy_session(db, digests, verified, password=old)
         await db.execute(
             update(User)
@@ -203,5 +210,5 @@ async def test_a_digest_never_outlives_the_password_it_was_made_with(app, dialec
         await db.commit()
         with pytest.raises(InvalidCredentials):
             await service.authenticate(
-                db, passwords, username=name, password=old, session_digests=digests
+                db, passwords, username=name, password=old, client=None, session_digests=digests
             )

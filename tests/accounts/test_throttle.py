@@ -22,7 +22,7 @@ from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
 from mailslot.ratelimit import MemoryLimiter, RedisLimiter
 from mailslot.state import app_state
-from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
+from tests.compat.seed_a import SeedAUser, make_seed_a_user, native_headers, seed_a
 from tests.support.factories import PASSWORD, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -187,6 +187,31 @@ async def test_native_and_form_sign_in_and_direct_checks_share_one_budget(settin
         assert (await sign_in(client, user.username, PASSWORD)).status_code == 429
         form = await client.post("/token", data={"username": user.username, "password": PASSWORD})
         assert form.status_code == 429
+
+
+async def test_every_password_door_counts_against_the_address_it_came_from(settings) -> None:
+    """Each door hands the throttle its client's address: five failures from one address,
+    one through each door, spend that address's budget for the account (5), while the
+    account's own budget (10) still lets the owner in from elsewhere."""
+    async with running(settings) as app:
+        async with client_from(app, "10.0.0.8") as client:
+            user = await make_user(client)
+            wrong = SeedAUser(user.username, "not-the-password").credentials
+            failures = [
+                await sign_in(client, user.username, WRONG),
+                await client.post("/token", data={"username": user.username, "password": WRONG}),
+                await seed_a(client, "POST", f"//login?{wrong}"),
+                await seed_a(client, "GET", f"//messages?request=get_all&{wrong}"),
+                await client.patch(
+                    f"/users/{user.username}",
+                    headers=user.headers,
+                    json={"current_password": WRONG, "email": "new@example.com"},
+                ),
+            ]
+            assert [failure.status_code for failure in failures] == [401, 401, 401, 401, 403]
+            assert (await sign_in(client, user.username, PASSWORD)).status_code == 429
+        async with client_from(app, "10.0.0.9") as elsewhere:
+            assert (await sign_in(elsewhere, user.username, PASSWORD)).status_code == 200
 
 
 async def test_a_success_costs_nothing_and_clears_the_address(settings) -> None:
