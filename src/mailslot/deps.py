@@ -10,7 +10,8 @@ A database handle, by what the handler does with it:
     Sessions   writes: `async with sessions() as db`, opened and committed in the handler
     DbSession  a session a dependency shares with its handler (seed A's signed-in user is
                checked in the session the handler then writes in); rolled back and closed
-               after the response
+               after the response. Handlers written before this table still take it to
+               write; a new one takes Sessions unless a dependency needs the session.
 
 Every dependency is `async def`, even those that never await: FastAPI runs a plain `def`
 dependency in a worker thread, a thread hop per request for an attribute lookup."""
