@@ -35,6 +35,7 @@ from mailslot.config import Settings
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 from mailslot.messages.cursor import encode_cursor
+from mailslot.state import app_state
 
 CALL_COUNT_REQUESTS = 200
 
@@ -121,8 +122,8 @@ async def measure(
                         print_calls_by_package(stats, CALL_COUNT_REQUESTS)
                         if callers := os.environ.get("CALLERS"):
                             stats.sort_stats("ncalls").print_callers(callers)
-                if plans and app.state.engine.dialect.name == "postgresql":
-                    await print_plan_choices(app.state.engine)
+                if plans and app_state(app).engine.dialect.name == "postgresql":
+                    await print_plan_choices(app_state(app).engine)
         return results
 
 

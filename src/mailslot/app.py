@@ -40,6 +40,7 @@ from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.serverapi import routes as serverapi_routes
+from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 
@@ -75,33 +76,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.redis_url:
             prefix = redis_prefix(prefix, await deployment_key(engine))
         limiter = make_limiter(settings.redis_url, prefix=prefix)
-        app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
-        app.state.passwords = Passwords(
-            memory_kib=settings.password_hash_memory_kib,
-            iterations=settings.password_hash_iterations,
-            throttle=SignInThrottle.from_settings(settings, limiter),
-        )
         info: dict[str, Any] = {}
         sessions = make_session_factory(engine, info)
         change_log = changes.SessionChangeLog(sessions)
         broker = make_broker(settings, change_log, prefix=prefix)
         info.update(session_info(broker))  # committed changes go to the broker
-        app.state.engine = engine
-        app.state.session_factory = sessions
-        app.state.read_engine = reads = read_only(engine)
-        app.state.change_log = change_log
-        app.state.broker = broker
-        app.state.token_cache = TokenCache(broker, reads, ttl=settings.token_cache_seconds)
-        app.state.stream_slots = stream_slots = make_stream_slots(settings, prefix=prefix)
-        app.state.draining = Shutdown()
-        app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
-        app.state.purger = Purger(sessions, settings)
-        restore_signals = stop_on_exit_signals(app.state.draining)
+        reads = read_only(engine)
+        app.state.mailslot = state = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            reads=reads,
+            change_log=change_log,
+            broker=broker,
+            token_cache=TokenCache(broker, reads, ttl=settings.token_cache_seconds),
+            stream_slots=make_stream_slots(settings, prefix=prefix),
+            draining=Shutdown(),
+            credential_digests=CredentialDigests(settings.resolved_secret_key()),
+            passwords=Passwords(
+                memory_kib=settings.password_hash_memory_kib,
+                iterations=settings.password_hash_iterations,
+                throttle=SignInThrottle.from_settings(settings, limiter),
+            ),
+            limits=RateLimits(
+                limiter,
+                enabled=settings.rate_limits == "on",
+                register=settings.limit_register_address,
+                send=settings.limit_send_user,
+                server=settings.limit_server_key,
+            ),
+            purger=Purger(sessions, settings),
+        )
+        restore_signals = stop_on_exit_signals(state.draining)
         await broker.start()
-        await stream_slots.start()
+        await state.stream_slots.start()
         background = Background()
         if settings.purge_interval:
-            background.start("mailslot-purger", app.state.purger.run)
+            background.start("mailslot-purger", state.purger.run)
         if settings.change_retention_days:
             background.start(
                 "mailslot-pruner",
@@ -110,10 +121,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.draining.set()
+            state.draining.set()
             restore_signals()
             await background.aclose()
-            await stream_slots.aclose()
+            await state.stream_slots.aclose()
             await broker.aclose()
             await engine.dispose()
             await limiter.close()
@@ -135,7 +146,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
         generate_unique_id_function=operation_id,
     )
-    app.state.settings = settings
     install_error_handlers(app)
 
     def openapi() -> dict[str, Any]:

@@ -27,6 +27,7 @@ from mailslot.app import create_app
 from mailslot.db.base import utcnow
 from mailslot.keys import service as keys
 from mailslot.keys.service import Scope
+from mailslot.state import app_state
 from tests.authz.matrix import (
     ACTORS,
     MATRIX,
@@ -95,7 +96,7 @@ async def _key_for(app: FastAPI, actor: str, scope: str | None) -> str:
     scopes = [scope] if actor == "key" and scope else [s for s in every if s != scope]
     key = await make_server_key(app, *scopes)
     if actor == "key_revoked":
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             await keys.revoke_key(db, name=key.name)
             await db.commit()
     return f"Bearer {key.key}"
@@ -124,23 +125,23 @@ async def _set_up(
     elif actor == "malformed":
         authorization, name, password = MALFORMED, unique_name("not a name!"), "x"
     elif actor == "expired":
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             await db.execute(
                 update(AccessToken)
                 .where(AccessToken.token_hash == token_digest(alice.token))
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
             await db.commit()
-        app.state.token_cache.clear()  # edited behind the service's back (no note sent)
+        app_state(app).token_cache.clear()  # edited behind the service's back (no note sent)
     elif actor == "revoked":
         out = await client.delete(f"/users/{alice.username}/token", headers=alice.headers)
         assert out.status_code == 204
     elif actor == "deleted":
         dave = await make_user(client)
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             await db.execute(delete(User).where(User.username_key == dave.username.casefold()))
             await db.commit()
-        app.state.token_cache.clear()
+        app_state(app).token_cache.clear()
         target, authorization = dave, f"Bearer {dave.token}"
         name, password = dave.username, dave.password
     return Cell(

@@ -20,6 +20,7 @@ from mailslot.cli import app as cli
 from mailslot.config import Settings, get_settings
 from mailslot.keys.models import ServerKey
 from mailslot.serverapi.deps import UsersWriter
+from mailslot.state import app_state
 from tests.support.databases import make_settings
 from tests.support.factories import make_server_key, make_user, unique_name
 
@@ -63,7 +64,7 @@ async def test_a_key_is_printed_once_and_stored_only_as_its_hash(app, client, en
     assert secret, key
     assert len(base64.urlsafe_b64decode(secret.group(1) + "=")) * 8 >= 256
 
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         row = (await db.scalars(select(ServerKey).where(ServerKey.name == name))).one()
         dump = " ".join(map(str, (await db.execute(text("SELECT * FROM server_key"))).all()))
     assert key not in dump

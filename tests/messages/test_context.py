@@ -25,6 +25,7 @@ from mailslot.messages.context import (
     mint_context,
     verify_context,
 )
+from mailslot.state import app_state
 from tests.realtime.conftest import asgi_get
 from tests.support.factories import (
     TestUser,
@@ -153,7 +154,7 @@ async def test_data_of_exactly_the_limit_is_accepted(client, dialect) -> None:
 
 async def test_a_send_with_context_costs_the_same_statements(client, app: FastAPI, dialect) -> None:
     alice, bob = await make_user(client), await make_user(client)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         sender = await accounts.get_user(db, alice.username)
         counts = []
         for context in (None, Context("order:1", {"a": 1})):

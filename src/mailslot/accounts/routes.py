@@ -57,9 +57,16 @@ async def post_user(
 
 
 async def _sign_in(
-    db: DbSession, passwords: PasswordHasher, settings: AppSettings, username: str, password: str
+    db: DbSession,
+    passwords: PasswordHasher,
+    settings: AppSettings,
+    client: ClientAddress,
+    username: str,
+    password: str,
 ) -> TokenRead:
-    verified = await service.authenticate(db, passwords, username=username, password=password)
+    verified = await service.authenticate(
+        db, passwords, username=username, password=password, client=client
+    )
     token = await service.issue_token(db, verified, ttl=settings.token_ttl)
     await db.commit()
     return TokenRead(access_token=token, expires_in=settings.token_ttl)
@@ -72,10 +79,11 @@ async def post_token(
     db: DbSession,
     passwords: PasswordHasher,
     settings: AppSettings,
+    client: ClientAddress,
 ) -> TokenRead:
     """Sign in: exchange the password for a bearer token. A wrong password and an unknown
     user get the same 401."""
-    return await _sign_in(db, passwords, settings, username, body.password)
+    return await _sign_in(db, passwords, settings, client, username, body.password)
 
 
 @router.post("/token", responses=problems(401, 429, *JSON_BODY))
@@ -85,9 +93,10 @@ async def post_oauth_token(
     db: DbSession,
     passwords: PasswordHasher,
     settings: AppSettings,
+    client: ClientAddress,
 ) -> TokenRead:
     """Sign in with the OAuth2 password form (what the Authorize button of /docs sends)."""
-    return await _sign_in(db, passwords, settings, username, password)
+    return await _sign_in(db, passwords, settings, client, username, password)
 
 
 @router.delete("/users/{username}/token", status_code=204, responses=problems(401, 403))
@@ -124,13 +133,14 @@ async def patch_user(
     db: DbSession,
     passwords: PasswordHasher,
     tokens: Tokens,
+    client: ClientAddress,
 ) -> UserRead:
     """Set your email address (accounts made through seed A's `//signup` have none) and/or
     change your password. `current_password` is required. A new password ends your seed A
     session and signs out every other bearer token; the token of this request stays valid."""
     require_self(user, username)
     verified = await service.require_password(
-        db, passwords, user=user, password=body.current_password
+        db, passwords, user=user, password=body.current_password, client=client
     )
     if body.password is not None:
         await service.set_password(

@@ -31,7 +31,6 @@ from mailslot.errors import (
     UserNotFound,
     WrongPassword,
 )
-from mailslot.ratelimit import current_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +168,7 @@ async def authenticate(
     *,
     username: str,
     password: str,
-    client: str | None = None,
+    client: str | None,
     session_digests: CredentialDigests | None = None,
 ) -> Verified:
     """The account, and the hash it was checked against, if the password is right; raises
@@ -178,13 +177,14 @@ async def authenticate(
     account or of the client address is spent.
 
     Every password check of every door (native sign-in, seed A) comes through here, so
-    they share one budget; `client` defaults to the address of the request being served.
+    they share one budget; `client` is the address the check came from (None: unknown,
+    only the account's budget counts).
     With `session_digests`, a started seed A session's keyed hash may vouch for the
     password instead of argon2; anything that does not match it still pays for argon2."""
     key = username_key(username)
     # The throttle refuses before any check: a digest match is a right password too, and
     # must not let a throttled account in.
-    async with passwords.throttle.attempt(key, client or current_client.get()):
+    async with passwords.throttle.attempt(key, client):
         row = (
             (
                 await db.execute(
@@ -236,12 +236,14 @@ def _password_changed() -> InvalidCredentials:
 
 
 async def require_password(
-    db: AsyncSession, passwords: Passwords, *, user: Account, password: str
+    db: AsyncSession, passwords: Passwords, *, user: Account, password: str, client: str | None
 ) -> Verified:
     """Raises WrongPassword (403) unless this is the signed-in user's password. Goes through
     `authenticate`, so it counts like any other password check."""
     try:
-        return await authenticate(db, passwords, username=user.username, password=password)
+        return await authenticate(
+            db, passwords, username=user.username, password=password, client=client
+        )
     except InvalidCredentials:
         raise WrongPassword("The current password is incorrect.") from None
 
