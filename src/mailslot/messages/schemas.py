@@ -286,6 +286,13 @@ class MessageRead(BaseModel):
     thread_id: int
     reply_to: int | None
     context: ContextRead | None = Field(description="What the message is about; null: nothing.")
+    sender_display_name: str | None = Field(
+        description="The sender's display name as it is now; null when they have none."
+    )
+    receiver_display_names: list[str | None] = Field(
+        description="Each receiver's display name as it is now, in the order of `receivers`; "
+        "null for one who has none."
+    )
 
     @classmethod
     def of(cls, view: MessageView) -> MessageRead:
@@ -303,6 +310,10 @@ class MessageRead(BaseModel):
             thread_id=view.thread_id,
             reply_to=view.reply_to_id,
             context=context_read(view.context),
+            sender_display_name=view.sender_display_name,
+            receiver_display_names=[
+                view.receiver_display_names.get(name) for name in view.receivers
+            ],
         )
 
 

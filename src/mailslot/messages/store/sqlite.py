@@ -40,12 +40,13 @@ from mailslot.messages.store.base import Entry, Stored
 _FIND_RECEIVERS = DirectQuery(
     text(
         """
-        SELECT user_account.id, user_account.username
+        SELECT user_account.id, user_account.username, user_account.display_name,
+               user_account.deactivated_at IS NOT NULL AS inactive
         FROM json_each(:receiver_keys) AS wanted
         LEFT JOIN user_account ON user_account.username_key = wanted.value
         ORDER BY wanted.key
         """
-    ).columns(id=BigInteger, username=String)
+    ).columns(id=BigInteger, username=String, display_name=String, inactive=Boolean)
 )
 # The message: the id SQLite would choose itself (one past the largest rowid), so that
 # its thread id, its own unless it joins a thread, is written in the same statement.
@@ -159,6 +160,9 @@ class SqliteStore:
         unknown = [name for name, row in zip(receivers, found, strict=True) if row.id is None]
         if unknown:
             raise accounts.unknown_receiver(unknown)
+        inactive = [row.username for row in found if row.inactive]
+        if inactive:
+            raise accounts.receiver_deactivated(inactive)
         receiver_ids, names = [row.id for row in found], [row.username for row in found]
         (stored,) = await _STORE.all(db, {**message, "receiver_names": names})
         await _DELIVER.all(
@@ -180,7 +184,8 @@ class SqliteStore:
             Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"}),
         ]
         heads = await self.append(db, entries, message["created_at"])
-        return Stored(stored.id, stored.thread_id, receiver_ids, names, heads)
+        shown = [row.display_name for row in found]
+        return Stored(stored.id, stored.thread_id, receiver_ids, names, heads, shown)
 
     async def set_read(
         self,
