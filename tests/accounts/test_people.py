@@ -20,7 +20,15 @@ from mailslot.accounts.security import token_digest
 from mailslot.errors import EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 from mailslot.messages.models import Delivery, Message
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, seed_a
-from tests.support.factories import PASSWORD, TestUser, inbox, make_user, send, unique_name
+from tests.support.factories import (
+    PASSWORD,
+    TestUser,
+    give_external_id,
+    inbox,
+    make_user,
+    send,
+    unique_name,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -39,17 +47,6 @@ async def upsert(app: FastAPI, **fields: Any) -> tuple[ExternalUser, str]:
 async def stored(app: FastAPI, user_id: int) -> Any:
     async with app.state.session_factory() as db:
         return (await db.execute(select(User).where(User.id == user_id))).scalar_one()
-
-
-async def give_external_id(app: FastAPI, user: TestUser) -> str:
-    """A registered user, linked to a host id (as a host adopting its existing users would)."""
-    host_id = external_id()
-    async with app.state.session_factory() as db:
-        await db.execute(
-            update(User).where(User.username == user.username).values(external_id=host_id)
-        )
-        await db.commit()
-    return host_id
 
 
 async def deactivate(app: FastAPI, host_id: str) -> ExternalUser:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
@@ -39,6 +41,7 @@ from mailslot.messages.schemas import (
     UnreadCount,
     unquote,
 )
+from mailslot.messages.service import Viewer
 from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
 
@@ -171,6 +174,16 @@ async def list_messages(
     (constant cost at any depth) or with `page` numbers (seed B). `threads` gives the
     unread count of each thread on the page."""
     require_self(user, username)
+    return await mailbox_page(reads, query, user)
+
+
+async def mailbox_page(
+    reads: AsyncEngine, query: ListQuery, user: Viewer | Callable[[], Awaitable[Viewer]]
+) -> MessagePage:
+    """The page of a mailbox that `query` asks for: the user's own list and the server
+    API's (serverapi/mailbox.py). `user` is whose mailbox, or a function that names it,
+    called once the query has passed every check and right before the mailbox is read
+    (the server API writes its audit record there)."""
     if query.cursor is not None and query.page is not None:
         raise InvalidParameter("Page with either 'cursor' or 'page', not both.")
     if query.box == "sent" and query.unread is not None:
@@ -187,6 +200,8 @@ async def list_messages(
             before=query.before,
             thread_id=query.thread,
         )
+        if callable(user):
+            user = await user()
         views, more = await service.list_messages(
             db,
             viewer=user,
