@@ -42,18 +42,14 @@ async def records_of(app: FastAPI, user: TestUser) -> list[Any]:
 async def server_list(
     client: httpx.AsyncClient, key: TestKey, host_id: str, **params: Any
 ) -> httpx.Response:
-    return await client.get(
-        f"/server/users/{host_id}/messages", params=params, headers=key.headers
-    )
+    return await client.get(f"/server/users/{host_id}/messages", params=params, headers=key.headers)
 
 
 async def own_list(client: httpx.AsyncClient, user: TestUser, **params: Any) -> httpx.Response:
     return await client.get(f"/users/{user.username}/messages", params=params, headers=user.headers)
 
 
-async def test_a_page_read_with_a_key_is_the_users_own_page_and_is_recorded(
-    app, client
-) -> None:
+async def test_a_page_read_with_a_key_is_the_users_own_page_and_is_recorded(app, client) -> None:
     alice, bob = await make_user(client), await make_user(client)
     host_id = await give_external_id(app, bob)
     sent = await send(client, alice, bob, subject="about order A-1")
