@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import User
 from mailslot.audit.models import MailboxRead
@@ -237,3 +238,24 @@ async def test_a_server_page_costs_the_users_page_and_one_insert(
     assert len(inserts) == 1
     assert inserts[0].lstrip().upper().startswith("INSERT")
     assert [sql for sql in ours if sql not in inserts] == theirs
+
+
+async def test_no_page_is_read_when_its_record_cannot_be_written(
+    app, client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record comes first: when its transaction fails, the mailbox is not read."""
+    alice, bob = await make_user(client), await make_user(client)
+    host_id = await give_external_id(app, bob)
+    await send(client, alice, bob)
+    key = await make_server_key(app, "mailbox:read")
+    await server_list(client, key, host_id)  # the key's last use is noted once a minute
+
+    async def failing_commit(self: AsyncSession) -> None:
+        raise RuntimeError("injected: the audit record's commit fails")
+
+    with statements(app, "delivery") as read, monkeypatch.context() as patched:
+        patched.setattr(AsyncSession, "commit", failing_commit)
+        answer = await server_list(client, key, host_id)
+    assert answer.status_code == 500
+    assert answer.json()["code"] == "internal_error"
+    assert read == []

@@ -182,14 +182,18 @@ async def mailbox_page(
 ) -> MessagePage:
     """The page of a mailbox that `query` asks for: the user's own list and the server
     API's (serverapi/mailbox.py). `user` is whose mailbox, or a function that names it,
-    called once the query has passed every check and right before the mailbox is read
-    (the server API writes its audit record there)."""
+    called once the query has passed every check, before the mailbox is read (the server
+    API writes its audit record there; it takes a connection of its own, so it is called
+    before this one takes one)."""
     if query.cursor is not None and query.page is not None:
         raise InvalidParameter("Page with either 'cursor' or 'page', not both.")
     if query.box == "sent" and query.unread is not None:
         raise InvalidParameter("The 'unread' filter applies to the inbox only.")
     below_id = below(query.cursor)
     offset = ((query.page or 1) - 1) * query.per_page
+    if callable(user):
+        search.search_terms(query.q)  # the only check make_filter makes
+        user = await user()
     async with reads.connect() as db:
         filters = await search.make_filter(
             db,
@@ -200,8 +204,6 @@ async def mailbox_page(
             before=query.before,
             thread_id=query.thread,
         )
-        if callable(user):
-            user = await user()
         views, more = await service.list_messages(
             db,
             viewer=user,
