@@ -59,14 +59,6 @@ async def list_access_log(
         raise AccessLogOff("This server does not show users who read their mailbox.")
     records, next_cursor = await read_records(reads, query, user_id=user.id)
     return AccessLogPage(
-        entries=[
-            AccessLogEntry(
-                read_at=record.read_at,
-                key_name=record.key_name,
-                operation=record.operation,
-                message_id=record.message_id,
-            )
-            for record in records
-        ],
+        entries=[AccessLogEntry.model_validate(record) for record in records],
         next_cursor=next_cursor,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mailslot.accounts.schemas import ExternalId, Username
 from mailslot.messages.schemas import Instant, Unquoted
@@ -33,6 +33,8 @@ class AuditQuery(AccessLogQuery):
 
 
 class AuditRecord(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # from an audit.service.ReadRecord
+
     id: int
     read_at: datetime
     key_id: int
@@ -55,6 +57,8 @@ class AuditPage(BaseModel):
 
 
 class AccessLogEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # from an audit.service.ReadRecord
+
     read_at: datetime
     key_name: str = Field(description="The name of the host's server key that read.")
     operation: str = Field(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mailslot.accounts.schemas import ExternalId
 from mailslot.audit import service as audit
@@ -29,6 +29,8 @@ router = APIRouter(tags=["server"], responses=problems(503))
 
 
 class DeliveryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # from a deliveries.DeliveryState
+
     username: str
     external_id: str | None = Field(description="Your id for the receiver; null if none.")
     display_name: str | None
@@ -98,16 +100,7 @@ async def get_server_message(
         view, states = await deliveries.get_sent_message(db, message_id)
     return ServerMessageRead(
         **MessageRead.of(view).model_dump(),
-        deliveries=[
-            DeliveryRead(
-                username=state.username,
-                external_id=state.external_id,
-                display_name=state.display_name,
-                read_at=state.read_at,
-                box=state.box,
-            )
-            for state in states
-        ],
+        deliveries=[DeliveryRead.model_validate(state) for state in states],
     )
 
 
@@ -129,19 +122,6 @@ async def list_server_audit(
         reads, query, external_id=query.user, username=query.username
     )
     return AuditPage(
-        records=[
-            AuditRecord(
-                id=record.id,
-                read_at=record.read_at,
-                key_id=record.key_id,
-                key_name=record.key_name,
-                external_id=record.external_id,
-                username=record.username,
-                operation=record.operation,
-                message_id=record.message_id,
-                query=record.query,
-            )
-            for record in records
-        ],
+        records=[AuditRecord.model_validate(record) for record in records],
         next_cursor=next_cursor,
     )
