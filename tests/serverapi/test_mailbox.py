@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mailslot.accounts import people
 from mailslot.accounts.models import User
 from mailslot.audit.models import MailboxRead
 from mailslot.keys.models import ServerKey
@@ -259,3 +260,18 @@ async def test_no_page_is_read_when_its_record_cannot_be_written(
     assert answer.status_code == 500
     assert answer.json()["code"] == "internal_error"
     assert read == []
+
+
+async def test_a_deactivated_users_mailbox_is_still_read_and_recorded(app, client) -> None:
+    """Support reads a dispute after the host deactivated the account: the mail stays."""
+    alice, bob = await make_user(client), await make_user(client)
+    host_id = await give_external_id(app, bob)
+    sent = await send(client, alice, bob)
+    async with app.state.session_factory() as db:
+        await people.deactivate_user(db, host_id)
+        await db.commit()
+    key = await make_server_key(app, "mailbox:read")
+    answer = await server_list(client, key, host_id)
+    assert answer.status_code == 200, answer.text
+    assert [m["id"] for m in answer.json()["messages"]] == [sent["id"]]
+    assert [r.operation for r in await records_of(app, bob)] == ["list_server_user_messages"]
