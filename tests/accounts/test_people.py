@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select
 
 from mailslot.accounts import people
 from mailslot.accounts.models import AccessToken, StreamTicket, User
@@ -20,21 +20,11 @@ from mailslot.accounts.security import token_digest
 from mailslot.errors import EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 from mailslot.messages.models import Delivery, Message
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, seed_a
-from tests.support.factories import (
-    PASSWORD,
-    TestUser,
-    give_external_id,
-    inbox,
-    make_user,
-    send,
-    unique_name,
-)
+from tests.support.factories import PASSWORD, TestUser, inbox, make_user, send, unique_name
+from tests.support.people import deactivate, external_id, give_external_id, reactivate
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
-
-
-def external_id() -> str:
-    return f"cus_{uuid.uuid4().hex[:12]}"
 
 
 async def upsert(app: FastAPI, **fields: Any) -> tuple[ExternalUser, str]:
@@ -47,23 +37,6 @@ async def upsert(app: FastAPI, **fields: Any) -> tuple[ExternalUser, str]:
 async def stored(app: FastAPI, user_id: int) -> Any:
     async with app.state.session_factory() as db:
         return (await db.execute(select(User).where(User.id == user_id))).scalar_one()
-
-
-async def deactivate(app: FastAPI, host_id: str) -> ExternalUser:
-    """What the server API's route does: deactivate, commit, then every instance forgets."""
-    async with app.state.session_factory() as db:
-        user = await people.deactivate_user(db, host_id)
-        await db.commit()
-    await app.state.token_cache.forget_user(user.account.id)
-    return user
-
-
-async def reactivate(app: FastAPI, host_id: str) -> ExternalUser:
-    async with app.state.session_factory() as db:
-        user = await people.reactivate_user(db, host_id)
-        await db.commit()
-    await app.state.token_cache.forget_user(user.account.id)
-    return user
 
 
 async def test_an_upsert_creates_updates_and_leaves_unchanged(app, dialect) -> None:
@@ -223,9 +196,9 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
         async with app.state.session_factory() as db:
             results = await people.upsert_external_users(db, items)
             await db.commit()
-    # A savepoint per item that reached the database (not the one over 4 KiB), and one
-    # commit for the batch.
-    assert seen == ["SAVEPOINT"] * (len(items) - 1) + ["COMMIT"]
+    # A savepoint per item that writes or may (not the one over 4 KiB, not the one that
+    # changes nothing), and one commit for the batch.
+    assert seen == ["SAVEPOINT"] * 3 + ["COMMIT"]
     assert [(r.external_id, r.outcome) for r in results] == [
         (ids[0], "created"),
         (ids[1], None),
@@ -240,6 +213,19 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
         assert (await people.get_external_user(db, existing)).account.display_name == "After"
         for refused in (ids[1], ids[2]):
             assert await people.find_external_user(db, refused) is None
+
+
+async def test_a_batch_that_changes_nothing_costs_one_statement(app, dialect) -> None:
+    items = [ExternalUserItem(external_id(), f"User {n}", custom={"n": n}) for n in range(5)]
+    async with app.state.session_factory() as db:
+        await people.upsert_external_users(db, items)
+        await db.commit()
+    with statements(app) as seen:
+        async with app.state.session_factory() as db:
+            results = await people.upsert_external_users(db, items)
+    assert [result.outcome for result in results] == ["unchanged"] * 5
+    # SQLite sends its BEGIN IMMEDIATE as a statement; nothing else but the one read.
+    assert len([s for s in seen if s != "BEGIN IMMEDIATE"]) == 1, seen
 
 
 async def test_a_batch_over_100_is_refused(app, dialect) -> None:
@@ -297,7 +283,7 @@ async def test_deactivation_refuses_tokens_sign_in_and_receiving_and_keeps_messa
     from_bob = await send(client, bob, alice, subject="from bob")
     ticket = await client.post(f"/users/{bob.username}/stream-tickets", headers=bob.headers)
     assert ticket.status_code == 201, ticket.text
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
 
     user = await deactivate(app, host_id)
     assert user.deactivated_at is not None
@@ -364,12 +350,7 @@ async def test_a_deactivated_seed_a_user_is_refused_with_its_session_ended(
     app, client, dialect
 ) -> None:
     user = await make_seed_a_user(client)
-    async with app.state.session_factory() as db:
-        host_id = external_id()
-        await db.execute(
-            update(User).where(User.username == user.username).values(external_id=host_id)
-        )
-        await db.commit()
+    host_id = await give_external_id(app, user.username)
     await deactivate(app, host_id)
     for target in (
         f"//messages?{user.credentials}&request=get_all",

@@ -18,12 +18,12 @@ from mailslot.audit.models import MailboxRead
 from mailslot.db.base import utcnow
 from tests.support.factories import (
     TestUser,
-    give_external_id,
     make_server_key,
     make_user,
     send,
 )
 from tests.support.instances import mailslot, serving
+from tests.support.people import give_external_id
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.anyio
 async def read_twice_by_two_keys(app: FastAPI, client: httpx.AsyncClient) -> Any:
     """bob's mailbox read by two keys: a page by `support`, then a message by `billing`."""
     alice, bob = await make_user(client), await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     sent = await send(client, alice, bob)
     support = await make_server_key(app, "mailbox:read")
     billing = await make_server_key(app, "mailbox:read")

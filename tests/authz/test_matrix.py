@@ -40,12 +40,12 @@ from tests.authz.matrix import (
 from tests.support.databases import make_settings
 from tests.support.factories import (
     TestUser,
-    give_external_id,
     make_server_key,
     make_user,
     send,
     unique_name,
 )
+from tests.support.people import give_external_id
 from tests.support.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
@@ -173,7 +173,7 @@ async def request_row(
         "actor_password": cell.actor_password,
     }
     if "{external_id}" in key:  # the target, as a host knows it
-        values["external_id"] = await give_external_id(app, cell.target)
+        values["external_id"] = await give_external_id(app, cell.target.username)
     if row.get("login_first") and cell.actor:
         await call(
             app,

@@ -12,18 +12,17 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts import people
 from mailslot.accounts.models import User
 from mailslot.audit.models import MailboxRead
 from mailslot.keys.models import ServerKey
 from tests.support.factories import (
     TestKey,
     TestUser,
-    give_external_id,
     make_server_key,
     make_user,
     send,
 )
+from tests.support.people import deactivate, give_external_id
 from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
@@ -53,7 +52,7 @@ async def own_list(client: httpx.AsyncClient, user: TestUser, **params: Any) -> 
 
 async def test_a_page_read_with_a_key_is_the_users_own_page_and_is_recorded(app, client) -> None:
     alice, bob = await make_user(client), await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     sent = await send(client, alice, bob, subject="about order A-1")
     key = await make_server_key(app, "mailbox:read")
 
@@ -74,7 +73,7 @@ async def test_a_page_read_with_a_key_is_the_users_own_page_and_is_recorded(app,
 
 async def test_filters_and_cursors_answer_as_on_the_users_own_list(app, client) -> None:
     alice, bob, carol = [await make_user(client) for _ in range(3)]
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     for n in range(5):
         await send(client, alice, bob, subject=f"invoice {n}", message=f"total {n}")
     await send(client, carol, bob, subject="lunch")
@@ -117,7 +116,7 @@ async def test_a_query_the_user_list_refuses_is_refused_alike_and_not_recorded(
     app, client, query: dict[str, Any], status: int, code: str
 ) -> None:
     bob = await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     key = await make_server_key(app, "mailbox:read")
     theirs = await own_list(client, bob, **query)
     ours = await server_list(client, key, host_id, **query)
@@ -143,7 +142,7 @@ async def test_a_message_read_shows_each_receivers_copy_and_is_recorded_for_each
     app, client
 ) -> None:
     alice, bob, carol = [await make_user(client) for _ in range(3)]
-    bob_id = await give_external_id(app, bob)
+    bob_id = await give_external_id(app, bob.username)
     sent = await send(client, alice, bob, carol, subject="dispute")
     opened = await client.get(f"/users/{bob.username}/messages/{sent['id']}", headers=bob.headers)
     assert opened.status_code == 200
@@ -192,7 +191,7 @@ async def test_a_missing_message_or_one_deleted_for_everyone_is_404_and_unrecord
 
 async def test_a_key_without_mailbox_read_reads_nothing_and_writes_nothing(app, client) -> None:
     bob = await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     sent = await send(client, bob, bob)
     key = await make_server_key(app, "users:write", "audit:read")
     for answer in (
@@ -222,7 +221,7 @@ async def test_a_server_page_costs_the_users_page_and_one_insert(
     look-up apart, plus the audit record's INSERT (which finds the user by external id
     too): one statement more, whatever the query."""
     alice, bob = await make_user(client), await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     for n in range(3):
         await send(client, alice, bob, subject=f"invoice {n}")
     query = {k: alice.username if v == "SENDER" else v for k, v in query.items()}
@@ -246,7 +245,7 @@ async def test_no_page_is_read_when_its_record_cannot_be_written(
 ) -> None:
     """The record comes first: when its transaction fails, the mailbox is not read."""
     alice, bob = await make_user(client), await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     await send(client, alice, bob)
     key = await make_server_key(app, "mailbox:read")
     await server_list(client, key, host_id)  # the key's last use is noted once a minute
@@ -265,11 +264,9 @@ async def test_no_page_is_read_when_its_record_cannot_be_written(
 async def test_a_deactivated_users_mailbox_is_still_read_and_recorded(app, client) -> None:
     """Support reads a dispute after the host deactivated the account: the mail stays."""
     alice, bob = await make_user(client), await make_user(client)
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
     sent = await send(client, alice, bob)
-    async with app.state.session_factory() as db:
-        await people.deactivate_user(db, host_id)
-        await db.commit()
+    await deactivate(app, host_id)
     key = await make_server_key(app, "mailbox:read")
     answer = await server_list(client, key, host_id)
     assert answer.status_code == 200, answer.text

@@ -121,17 +121,6 @@ async def age_trash(app: FastAPI, user: TestUser, days: int) -> None:
         await db.commit()
 
 
-async def give_external_id(app: FastAPI, user: TestUser) -> str:
-    """A registered user, linked to a host id (as a host adopting its existing users would)."""
-    host_id = f"cus_{uuid.uuid4().hex[:12]}"
-    async with app.state.session_factory() as db:
-        await db.execute(
-            update(User).where(User.username == user.username).values(external_id=host_id)
-        )
-        await db.commit()
-    return host_id
-
-
 @dataclass
 class TestKey:
     """A server key made with the service (as `mailslot keys create` does)."""
