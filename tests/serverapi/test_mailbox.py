@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import User
+from mailslot.audit import service as audit
 from mailslot.audit.models import MailboxRead
 from mailslot.keys.models import ServerKey
 from tests.support.factories import (
@@ -272,3 +273,27 @@ async def test_a_deactivated_users_mailbox_is_still_read_and_recorded(app, clien
     assert answer.status_code == 200, answer.text
     assert [m["id"] for m in answer.json()["messages"]] == [sent["id"]]
     assert [r.operation for r in await records_of(app, bob)] == ["list_server_user_messages"]
+
+
+async def test_the_record_commits_itself_on_postgresql(app, client, dialect) -> None:
+    """PostgreSQL: the record's one statement runs outside a transaction (no BEGIN and
+    COMMIT round trips), so it is committed before the session's commit is even called."""
+    if dialect != "postgres":
+        pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
+    bob = await make_user(client)
+    host_id = await give_external_id(app, bob.username)
+    key = await make_server_key(app, "mailbox:read")
+    async with app.state.session_factory() as db:
+        key_id = await db.scalar(select(ServerKey.id).where(ServerKey.name == key.name))
+    async with app.state.session_factory() as db:
+        mailbox = await audit.record_mailbox_read(
+            db, key_id=key_id, operation="test", external_id=host_id, query={"box": "sent"}
+        )
+        assert mailbox is not None
+        raw = await (await db.connection()).get_raw_connection()
+        assert not raw.driver_connection.is_in_transaction()
+        async with app.state.read_engine.connect() as other:
+            seen = await other.scalar(
+                select(MailboxRead.query).where(MailboxRead.user_id == mailbox.id)
+            )
+    assert seen == {"box": "sent"}
