@@ -16,6 +16,7 @@ from sqlalchemy import update
 from mailslot.app import create_app
 from mailslot.audit.models import MailboxRead
 from mailslot.db.base import utcnow
+from mailslot.keys import service as keys
 from tests.support.factories import (
     TestUser,
     make_server_key,
@@ -203,3 +204,12 @@ async def test_a_mailbox_never_read_has_an_empty_access_log(settings, tmp_path) 
         carol = await make_user(shown)
         answer = await access_log(shown, carol)
         assert answer.json() == {"entries": [], "next_cursor": None}
+
+
+async def test_a_revoked_key_keeps_its_name_in_the_trail(app, client) -> None:
+    _, _, host_id, _, support, _ = await read_twice_by_two_keys(app, client)
+    async with app.state.session_factory() as db:
+        await keys.revoke_key(db, name=support.name)
+        await db.commit()
+    records = (await trail(app, client, user=host_id))["records"]
+    assert [r["key_name"] for r in records][-1] == support.name
