@@ -130,7 +130,10 @@ class UserUpdate(Input):
             "anyOf": [
                 {"required": ["email", "current_password"]},
                 {"required": ["password", "current_password"]},
-                {"required": ["display_name"]},
+                {
+                    "required": ["display_name"],
+                    "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},
+                },
             ]
         }
     )
