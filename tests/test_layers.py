@@ -33,6 +33,8 @@ LAYERS = {
     "mailslot.messages": MESSAGES,
     "mailslot.messages.routes": ADAPTERS,
     "mailslot.keys": MESSAGES,  # a domain beside messages: it uses accounts' credentials
+    "mailslot.audit": MESSAGES,  # the trail of mailbox reads: keys, users, messages
+    "mailslot.audit.routes": ADAPTERS,
     "mailslot.serverapi": ADAPTERS,
     "mailslot.realtime": ADAPTERS,
     "mailslot.compat": ADAPTERS,

@@ -17,6 +17,7 @@ from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.accounts.tokencache import TokenCache
+from mailslot.audit import routes as audit_routes
 from mailslot.background import Background
 from mailslot.bus.broker import make_broker
 from mailslot.bus.events import session_info
@@ -39,6 +40,7 @@ from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
+from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import routes as serverapi_routes
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
@@ -160,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_routes.changes_router)
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
+    app.include_router(serverapi_mailbox.router)
+    app.include_router(audit_routes.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

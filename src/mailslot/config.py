@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     limit_send_user: BudgetSetting = Budget.parse("30, 60/min")
     # Each server key's requests under /server (a batch of 100 users is one request).
     limit_server_key: BudgetSetting = Budget.parse("600, 100/s")
+    # Users see when, and by which server key, their mailbox was read under /server
+    # (GET /users/{username}/access-log); off, that route answers 404 access_log_off.
+    audit_show_users: bool = False
     # Slow clients: the request head must arrive within header_timeout seconds of the
     # first byte (or of the connection), the body within body_timeout after the head.
     header_timeout: float = Field(default=10.0, gt=0)

@@ -25,7 +25,8 @@
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
     │   ├── NoUnreadMessage (404 no_unread_message)
-    │   └── ThreadNotFound (404 thread_not_found)
+    │   ├── ThreadNotFound (404 thread_not_found)
+    │   └── AccessLogOff (404 access_log_off)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   ├── EmailTaken (409 email_taken)
@@ -88,6 +89,7 @@ class Code(StrEnum):
     MESSAGE_NOT_FOUND = "message_not_found"
     NO_UNREAD_MESSAGE = "no_unread_message"
     THREAD_NOT_FOUND = "thread_not_found"
+    ACCESS_LOG_OFF = "access_log_off"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     REQUEST_TIMEOUT = "request_timeout"
@@ -225,6 +227,11 @@ CODES: dict[Code, Declared] = {
         404, "Reading the oldest unread message when none is left.", seed_a=True
     ),
     Code.THREAD_NOT_FOUND: Declared(404, "There is no such thread in the user's mailbox."),
+    Code.ACCESS_LOG_OFF: Declared(
+        404,
+        "The operator has not turned on MAILSLOT_AUDIT_SHOW_USERS: users are not shown who "
+        "read their mailbox.",
+    ),
     Code.METHOD_NOT_ALLOWED: Declared(
         405, "The address exists but not for this method; `Allow` lists those it takes."
     ),
@@ -470,6 +477,10 @@ class NoUnreadMessage(NotFound):
 
 class ThreadNotFound(NotFound):
     code = Code.THREAD_NOT_FOUND
+
+
+class AccessLogOff(NotFound):
+    code = Code.ACCESS_LOG_OFF
 
 
 class Conflict(AppError):

@@ -35,6 +35,7 @@ class Scope(StrEnum):
     TOKENS_MINT = "tokens:mint"  # issue and revoke users' tokens
     MESSAGES_SEND_AS = "messages:send_as"  # send as a user or as the platform
     MAILBOX_READ = "mailbox:read"  # read any mailbox (audited)
+    AUDIT_READ = "audit:read"  # list the audit trail of mailbox reads
     WEBHOOKS_MANAGE = "webhooks:manage"
     MODERATION = "moderation"
 

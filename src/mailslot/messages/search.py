@@ -258,6 +258,17 @@ def _addressed_to(username: str, dialect: str) -> ColumnElement[bool]:
     return cast(Message.receiver_names, JSONB).contains([username])
 
 
+def search_terms(q: str | None) -> tuple[Term, ...]:
+    """The terms of a listing's `q`, none for a blank one; raises InvalidParameter for
+    too many terms."""
+    if q is None or not q.strip():
+        return ()
+    try:
+        return parse_query(q)
+    except SearchTooComplex as exc:
+        raise InvalidParameter(str(exc)) from None
+
+
 async def make_filter(
     db: Reader,
     *,
@@ -272,14 +283,8 @@ async def make_filter(
     """The filter for a listing's parameters; raises InvalidParameter for too many terms.
     A blank `q` searches nothing (it is ignored); one without letters or digits, an
     unknown user or an empty time range match nothing."""
-    terms: tuple[Term, ...] = ()
-    nothing = False
-    if q is not None and q.strip():
-        try:
-            terms = parse_query(q)
-        except SearchTooComplex as exc:
-            raise InvalidParameter(str(exc)) from None
-        nothing = not terms
+    terms = search_terms(q)
+    nothing = bool(q and q.strip()) and not terms
     sender_id = None
     if sender is not None:
         account = await accounts.find_user(db, sender)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -118,10 +118,18 @@ async def send_message(
     return view
 
 
+class Viewer(Protocol):
+    """Whose mailbox a listing reads: an Account, or a mailbox the server API reads
+    (audit.service.Mailbox)."""
+
+    @property
+    def id(self) -> int: ...
+
+
 async def _search(
     db: Reader,
     box: Box,
-    viewer: Account,
+    viewer: Viewer,
     unread: bool | None,
     below_id: int | None,
     offset: int,
@@ -165,7 +173,7 @@ async def _search(
 async def list_messages(
     db: Reader,
     *,
-    viewer: Account,
+    viewer: Viewer,
     box: Box,
     unread: bool | None,
     below_id: int | None,
