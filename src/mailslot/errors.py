@@ -19,7 +19,8 @@
     │   ├── WrongPassword (403 wrong_password)
     │   ├── NotTheSender (403 not_the_sender)
     │   ├── NotYourMessage (403 not_your_message)
-    │   └── AccountDeactivated (403 account_deactivated)
+    │   ├── AccountDeactivated (403 account_deactivated)
+    │   └── InvalidContext (403 invalid_context)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
@@ -35,6 +36,7 @@
     │   ├── UnknownReceiver (422 unknown_receiver)
     │   │   └── ReceiverDeactivated (422 receiver_deactivated)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
+    │   ├── ContextMismatch (422 context_mismatch)
     │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     │   └── TooManyStreams (429 too_many_streams)
@@ -80,6 +82,7 @@ class Code(StrEnum):
     NOT_YOUR_MESSAGE = "not_your_message"
     INSUFFICIENT_SCOPE = "insufficient_scope"
     ACCOUNT_DEACTIVATED = "account_deactivated"
+    INVALID_CONTEXT = "invalid_context"
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
@@ -100,6 +103,7 @@ class Code(StrEnum):
     UNKNOWN_RECEIVER = "unknown_receiver"
     RECEIVER_DEACTIVATED = "receiver_deactivated"
     REPLY_TO_NOT_FOUND = "reply_to_not_found"
+    CONTEXT_MISMATCH = "context_mismatch"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_STREAMS = "too_many_streams"
@@ -209,6 +213,11 @@ CODES: dict[Code, Declared] = {
         "Sign-in (or a seed A request) with the right password of a deactivated account; "
         "its tokens were revoked when it was deactivated.",
     ),
+    Code.INVALID_CONTEXT: Declared(
+        403,
+        "A `context_token` this server did not sign, altered since, expired, or whose "
+        "participants do not include the sender.",
+    ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
@@ -257,6 +266,11 @@ CODES: dict[Code, Declared] = {
         422, "A receiver of the message is deactivated; `errors` names each one."
     ),
     Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
+    Code.CONTEXT_MISMATCH: Declared(
+        422,
+        "A reply names another context than its thread's, or a send with a "
+        "`context_token` names a receiver who is not among the token's participants.",
+    ),
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
         422, "The `Idempotency-Key` was used before for a different request."
     ),
@@ -432,6 +446,12 @@ class AccountDeactivated(Forbidden):
     code = Code.ACCOUNT_DEACTIVATED
 
 
+class InvalidContext(Forbidden):
+    """A context token that is forged, altered, expired or not the sender's."""
+
+    code = Code.INVALID_CONTEXT
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -494,6 +514,10 @@ class ReceiverDeactivated(UnknownReceiver):
 
 class ReplyToNotFound(Unprocessable):
     code = Code.REPLY_TO_NOT_FOUND
+
+
+class ContextMismatch(Unprocessable):
+    code = Code.CONTEXT_MISMATCH
 
 
 class IdempotencyKeyReused(Unprocessable):

@@ -144,6 +144,12 @@ async def get_user(db: Reader, username: str) -> Account:
     return user
 
 
+async def usernames_by_id(db: Reader, user_ids: list[int]) -> dict[int, str]:
+    """The usernames of those of `user_ids` who are registered."""
+    rows = await db.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+    return {row.id: row.username for row in rows}
+
+
 def lookup_keys(usernames: list[str]) -> list[str]:
     """Each name's username_key, in order; "", which is no user's key, for a name no
     user could have."""

@@ -10,7 +10,9 @@ from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
+from mailslot.db.base import utcnow
 from mailslot.deps import (
+    AppSettings,
     DbSession,
     Reads,
     RequestBudgets,
@@ -20,11 +22,13 @@ from mailslot.deps import (
 )
 from mailslot.errors import InvalidParameter, ThreadNotFound
 from mailslot.messages import changes, idempotency, search, service, threads, trash
+from mailslot.messages.context import context_key
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
     BulkResult,
     ChangeEvent,
     ChangePage,
+    ContextRef,
     Flag,
     Id,
     Instant,
@@ -37,6 +41,7 @@ from mailslot.messages.schemas import (
     ThreadUnread,
     Unquoted,
     UnreadCount,
+    context_read,
     unquote,
 )
 from mailslot.messages.views import MessageView
@@ -93,6 +98,7 @@ async def post_message(
     user: CurrentUser,
     sessions: Sessions,
     budgets: RequestBudgets,
+    settings: AppSettings,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MessageRead:
@@ -102,25 +108,42 @@ async def post_message(
     With `reply_to`, the message joins that message's thread; naming no receiver, it goes
     to the other participants of that message. With an `Idempotency-Key`, a retry returns
     the first answer; the key of another request gets 422, a retry while the first is still
-    running 409. Sending is budgeted per sender (429 with `Retry-After`)."""
+    running 409. Sending is budgeted per sender (429 with `Retry-After`).
+
+    `context` says what the message is about (a reply carries its thread's: another is a
+    422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+    participants under its context; a forged, altered or expired token, or one that does
+    not name you, is a 403 `invalid_context`."""
     require_self(user, username)
     await budgets.send(user.id)
     # The session as a context, not a dependency with cleanup: the hottest write skips
     # FastAPI's exit stack for it (Sessions).
     async with sessions() as db:
-        send = partial(
-            threads.send_in_thread,
-            db,
-            sender=user,
-            receivers=body.receiver_list(),
-            subject=body.subject,
-            text=body.message,
-            reply_to=body.reply_to,
+        addressed = {
+            "sender": user,
+            "receivers": body.receiver_list(),
+            "subject": body.subject,
+            "text": body.message,
+            "reply_to": body.reply_to,
             # Without a key the send is all this transaction writes: on PostgreSQL its
             # one statement commits itself (BEGIN and COMMIT cost a fifth of the send
             # rate, bench/README.md). With a key, the key's row commits with it.
-            alone=idempotency_key is None,
+            "alone": idempotency_key is None,
+        }
+        # The token is verified when the send runs, not on a replay: a retry of a send
+        # that succeeded replays it even once the token has expired.
+        send = (
+            partial(threads.send_in_thread, db, context=body.context_value())
+            if body.context_token is None
+            else partial(
+                threads.send_signed,
+                db,
+                token=body.context_token,
+                key=context_key(settings.resolved_secret_key()),
+                now=utcnow(),
+            )
         )
+        send = partial(send, **addressed)
         view, replayed = await idempotency.send_once(
             db, sender=user, key=idempotency_key, request=body.meaning(), send=send
         )
@@ -153,6 +176,7 @@ class ListQuery(BaseModel):
     after: Instant | None = Field(None, description="Sent after (ISO 8601; UTC).")
     before: Instant | None = Field(None, description="Sent before.")
     thread: Id | None = Field(None, description="In this thread.")
+    context: ContextRef | None = Field(None, description="About this context ref.")
 
 
 @router.get(
@@ -186,6 +210,7 @@ async def list_messages(
             after=query.after,
             before=query.before,
             thread_id=query.thread,
+            context_ref=query.context,
         )
         views, more = await service.list_messages(
             db,
@@ -324,6 +349,7 @@ async def get_thread(
     return ThreadPage(
         thread_id=thread_id,
         unread=counts.get(thread_id, 0),
+        context=context_read(views[0].context) if views else None,
         messages=[MessageRead.of(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=per_page,

@@ -42,6 +42,7 @@ from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
 from mailslot.messages import changes
+from mailslot.messages.context import Context
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.pages import PageShape, box_page, unfiltered_page, with_thread_unread
@@ -60,6 +61,7 @@ async def send_message(
     client_timestamp: str | None = None,
     thread_id: int | None = None,
     reply_to_id: int | None = None,
+    context: Context | None = None,
     alone: bool = False,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
@@ -83,6 +85,9 @@ async def send_message(
         "client_timestamp": client_timestamp,
         "thread_id": thread_id,
         "reply_to_id": reply_to_id,
+        "context_ref": None if context is None else context.ref,
+        "context_data": None if context is None else context.data,
+        "context_signed": None if context is None else context.signed,
     }
     stored = await store_for(db).send(db, message, receivers, alone=alone)
     view = MessageView(
@@ -103,6 +108,7 @@ async def send_message(
             for name, shown in zip(stored.names, stored.display_names, strict=True)
             if shown is not None
         },
+        context=context,
     )
     created = [
         *(message_created(receiver_id, view, "inbox") for receiver_id in stored.receiver_ids),

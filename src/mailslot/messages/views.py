@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts.models import User
+from mailslot.messages.context import Context
 from mailslot.messages.models import Message
 
 Box = Literal["inbox", "sent", "trash"]
@@ -43,6 +44,7 @@ class MessageView:
     sender_display_name: str | None = None
     # The receivers' display names by username, for those who have one.
     receiver_display_names: dict[str, str] = field(default_factory=dict)
+    context: Context | None = None
 
     @property
     def read(self) -> bool:
@@ -100,6 +102,9 @@ VIEW_COLUMNS = (
     Message.reply_to_id,
     User.display_name.label("sender_display_name"),
     ReceiverDisplayNames(Message.__table__.c.receiver_names).label("receiver_display_names"),
+    Message.context_ref,
+    Message.context_data,
+    Message.context_signed,
 )
 
 
@@ -124,4 +129,7 @@ def view_of(
         sender_display_name=row.sender_display_name,
         # PostgreSQL's aggregate of no rows is NULL, SQLite's an empty object.
         receiver_display_names=row.receiver_display_names or {},
+        context=None
+        if row.context_ref is None
+        else Context(row.context_ref, row.context_data, signed=bool(row.context_signed)),
     )

@@ -100,15 +100,17 @@ SEND = DirectQuery(
         ),
         stored AS (
             INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                                 created_at, client_timestamp, reply_to_id)
+                                 created_at, client_timestamp, reply_to_id, context_ref,
+                                 context_data, context_signed)
             SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-                   found.names_json, :created_at, :client_timestamp, :reply_to_id
+                   found.names_json, :created_at, :client_timestamp, :reply_to_id,
+                   :context_ref, CAST(:context_data AS json), :context_signed
             FROM new, found
-            RETURNING id, thread_id
+            RETURNING id, thread_id, context_ref
         ),
         delivered AS (
-            INSERT INTO delivery (receiver_id, message_id, thread_id)
-            SELECT receiver.id, stored.id, stored.thread_id
+            INSERT INTO delivery (receiver_id, message_id, thread_id, context_ref)
+            SELECT receiver.id, stored.id, stored.thread_id, stored.context_ref
             FROM stored, found, unnest(found.ids) AS receiver(id)
         ),
         entries AS (  -- what events.message_created(...).stored is for a new message
@@ -141,6 +143,9 @@ SEND = DirectQuery(
         bindparam("created_at", type_=UTCDateTime()),
         bindparam("client_timestamp", type_=String),
         bindparam("reply_to_id", type_=BigInteger),
+        bindparam("context_ref", type_=String),
+        bindparam("context_data", type_=Text),
+        bindparam("context_signed", type_=Boolean),
     )
     .columns(
         id=BigInteger,
@@ -206,7 +211,13 @@ class PostgresStore:
         keys = accounts.lookup_keys(receivers)
         if not alone:
             await begin(db)
-        (row,) = await SEND.all(db, {**message, "receiver_keys": keys})
+        data = message["context_data"]
+        values = {
+            **message,
+            "receiver_keys": keys,
+            "context_data": None if data is None else json.dumps(data),
+        }
+        (row,) = await SEND.all(db, values)
         if row.id is None:  # a receiver is unknown or deactivated: nothing was stored
             found = list(zip(receivers, row.receiver_ids, strict=True))
             unknown = [name for name, user_id in found if user_id is None]
