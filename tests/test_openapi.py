@@ -36,6 +36,8 @@ OPERATIONS = {
     ("POST", "/users/{username}/messages/{message_id}/restore", "restore_message"),
     ("POST", "/users/{username}/stream-tickets", "post_stream_ticket"),
     ("GET", "/server/key", "get_server_key"),
+    ("POST", "/server/messages", "post_server_message"),
+    ("GET", "/server/system/messages", "list_system_messages"),
     ("GET", "/users/{username}/threads/{thread_id}", "get_thread"),
     ("DELETE", "/users/{username}/token", "delete_token"),
     ("POST", "/users/{username}/token", "post_token"),

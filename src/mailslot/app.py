@@ -39,6 +39,7 @@ from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
+from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_routes.changes_router)
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
+    app.include_router(serverapi_messages.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     limit_send_user: BudgetText = "30, 60/min"
     # Each server key's requests under /server (a batch of 100 users is one request).
     limit_server_key: BudgetText = "600, 100/s"
+    # The platform as a sender (`POST /server/messages` with `from: "system"`): the name
+    # its messages show, and whether users may reply to them (into the system mailbox).
+    system_display_name: str = Field(default="mailslot", min_length=1, max_length=100)
+    system_replies: Literal["on", "off"] = "off"
     # Slow clients: the request head must arrive within header_timeout seconds of the
     # first byte (or of the connection), the body within body_timeout after the head.
     header_timeout: float = Field(default=10.0, gt=0)

@@ -39,6 +39,7 @@ from tests.authz.matrix import (
 )
 from tests.support.databases import make_settings
 from tests.support.factories import TestUser, make_server_key, make_user, send, unique_name
+from tests.support.people import give_external_id
 from tests.support.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
@@ -165,6 +166,8 @@ async def request_row(
         "actor": cell.actor,
         "actor_password": cell.actor_password,
     }
+    if "{other_external_id}" in json.dumps(row.get("json")):
+        values["other_external_id"] = await give_external_id(app, cell.peer.username)
     if row.get("login_first") and cell.actor:
         await call(
             app,

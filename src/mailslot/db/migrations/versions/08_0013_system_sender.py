@@ -1,0 +1,31 @@
+"""idempotency keys of server sends remember each recipient's outcome
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-12-07
+
+Issue 18: `POST /server/messages` answers per recipient (delivered, unknown_user,
+deactivated); a retry with the same `Idempotency-Key` repeats that answer, so the key
+keeps it. The system account itself needs no schema: it is a user row created on first
+use (accounts/system.py).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("outcomes", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
+        batch_op.drop_column("outcomes")
