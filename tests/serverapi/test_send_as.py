@@ -66,7 +66,7 @@ async def instance(settings: Settings, **overrides: Any) -> AsyncIterator[httpx.
 async def test_the_system_sends_one_message_and_answers_per_recipient(app, client) -> None:
     alice, alice_id = await host_user(client, app)
     bob, bob_id = await host_user(client, app)
-    carol, carol_id = await host_user(client, app)
+    _carol, carol_id = await host_user(client, app)
     await deactivate(app, carol_id)
     nobody = external_id()
     key = await sender_key(app)
@@ -109,8 +109,8 @@ async def test_a_host_sends_as_one_of_its_users(app, client) -> None:
 
 
 async def test_a_reply_as_a_user_joins_the_thread_and_keeps_its_context(app, client) -> None:
-    alice, alice_id = await host_user(client, app)
-    bob, bob_id = await host_user(client, app)
+    _alice, alice_id = await host_user(client, app)
+    _bob, bob_id = await host_user(client, app)
     key = await sender_key(app)
     first = await post(client, key, notice([bob_id], alice_id, context={"ref": "order:B-7"}))
     first_id = first.json()["message"]["id"]
@@ -159,7 +159,7 @@ async def test_a_send_no_recipient_can_receive_stores_nothing(app, client) -> No
 
 async def test_up_to_a_thousand_recipients_and_no_more(app, client) -> None:
     key = await sender_key(app)
-    alice, alice_id = await host_user(client, app)
+    _alice, alice_id = await host_user(client, app)
     many = [alice_id, *(external_id() for _ in range(MAX_RECIPIENTS - 1))]
 
     accepted = await post(client, key, notice(many))
