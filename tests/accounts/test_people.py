@@ -22,6 +22,7 @@ from mailslot.messages.models import Delivery, Message
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, seed_a
 from tests.support.factories import PASSWORD, TestUser, inbox, make_user, send, unique_name
 from tests.support.people import deactivate, external_id, give_external_id, reactivate
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
 
@@ -195,9 +196,9 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
         async with app.state.session_factory() as db:
             results = await people.upsert_external_users(db, items)
             await db.commit()
-    # A savepoint per item that reached the database (not the one over 4 KiB), and one
-    # commit for the batch.
-    assert seen == ["SAVEPOINT"] * (len(items) - 1) + ["COMMIT"]
+    # A savepoint per item that writes or may (not the one over 4 KiB, not the one that
+    # changes nothing), and one commit for the batch.
+    assert seen == ["SAVEPOINT"] * 3 + ["COMMIT"]
     assert [(r.external_id, r.outcome) for r in results] == [
         (ids[0], "created"),
         (ids[1], None),
@@ -212,6 +213,19 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
         assert (await people.get_external_user(db, existing)).account.display_name == "After"
         for refused in (ids[1], ids[2]):
             assert await people.find_external_user(db, refused) is None
+
+
+async def test_a_batch_that_changes_nothing_costs_one_statement(app, dialect) -> None:
+    items = [ExternalUserItem(external_id(), f"User {n}", custom={"n": n}) for n in range(5)]
+    async with app.state.session_factory() as db:
+        await people.upsert_external_users(db, items)
+        await db.commit()
+    with statements(app) as seen:
+        async with app.state.session_factory() as db:
+            results = await people.upsert_external_users(db, items)
+    assert [result.outcome for result in results] == ["unchanged"] * 5
+    # SQLite sends its BEGIN IMMEDIATE as a statement; nothing else but the one read.
+    assert len([s for s in seen if s != "BEGIN IMMEDIATE"]) == 1, seen
 
 
 async def test_a_batch_over_100_is_refused(app, dialect) -> None:

@@ -141,7 +141,7 @@ async def patch_user(
     require_self(user, username)
     if body.email is not None or body.password is not None:
         verified = await service.require_password(
-            db, passwords, user=user, password=body.current_password or ""
+            db, passwords, user=user, password=body.current_password
         )
         if body.password is not None:
             await service.set_password(

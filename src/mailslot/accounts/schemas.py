@@ -120,7 +120,8 @@ class UserUpdate(Input):
     The current password is needed to change the email address or the password, not the
     display name alone."""
 
-    current_password: Annotated[str | None, Field(max_length=1024)] = None
+    # Optional, and never null or empty when given: "" stands for "not given".
+    current_password: str = Field(default="", min_length=1, max_length=1024)
     email: Email | None = None
     password: Password | None = Field(default=None, description="The new password.")
     display_name: DisplayName | None = None
@@ -130,7 +131,10 @@ class UserUpdate(Input):
             "anyOf": [
                 {"required": ["email", "current_password"]},
                 {"required": ["password", "current_password"]},
-                {"required": ["display_name"]},
+                {
+                    "required": ["display_name"],
+                    "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},
+                },
             ]
         }
     )
@@ -139,7 +143,8 @@ class UserUpdate(Input):
     def _something_to_change(self) -> UserUpdate:
         if self.email is None and self.password is None and not self.sets_display_name:
             raise ValueError("give 'display_name', 'email', 'password' or several")
-        if (self.email is not None or self.password is not None) and not self.current_password:
+        changes_secret = self.email is not None or self.password is not None
+        if changes_secret and not self.current_password:
             raise ValueError("'current_password' is needed to change the email or password")
         return self
 
