@@ -17,6 +17,7 @@ from mailslot.accounts.models import User
 from mailslot.accounts.service import SYSTEM_USERNAME
 from mailslot.app import create_app
 from mailslot.config import Settings
+from mailslot.messages import sendas
 from mailslot.messages.models import Message
 from mailslot.messages.sendas import MAX_RECIPIENTS
 from tests.compat.seed_a import seed_a
@@ -134,6 +135,37 @@ async def test_an_unknown_or_deactivated_sender_is_refused(app, client) -> None:
 
     assert (unknown.status_code, unknown.json()["code"]) == (404, "user_not_found")
     assert (deactivated.status_code, deactivated.json()["code"]) == (403, "account_deactivated")
+
+
+async def test_a_recipient_deactivated_during_the_send_is_answered_so(
+    app, client, dialect, monkeypatch
+) -> None:
+    if dialect == "sqlite":
+        pytest.skip("SQLite's send holds the write lock from its first read: no race")
+    alice, alice_id = await host_user(client, app)
+    _, bob_id = await host_user(client, app)
+    looked_up = sendas._resolve
+    reads = 0
+
+    async def then_bob_is_deactivated(*args: Any) -> Any:
+        nonlocal reads
+        found = await looked_up(*args)
+        reads += 1
+        if reads == 1:  # after the first read, before the send
+            await deactivate(app, bob_id)
+        return found
+
+    monkeypatch.setattr(sendas, "_resolve", then_bob_is_deactivated)
+
+    sent = await post(client, await sender_key(app), notice([alice_id, bob_id]))
+
+    assert sent.status_code == 201, sent.text
+    assert reads == 2
+    assert sent.json()["deliveries"] == [
+        {"to": alice_id, "status": "delivered"},
+        {"to": bob_id, "status": "deactivated"},
+    ]
+    assert [m["receivers"] for m in await inbox(client, alice)] == [[alice.username]]
 
 
 async def test_a_send_no_recipient_can_receive_stores_nothing(app, client) -> None:
@@ -307,6 +339,26 @@ async def test_replies_land_in_the_system_mailbox_when_allowed(app, client, sett
     assert mailbox.status_code == 200, mailbox.text
     assert reply.json()["id"] in [m["id"] for m in mailbox.json()["messages"]]
     assert sent["id"] in [m["id"] for m in sent_box.json()["messages"]]
+
+
+async def test_the_platform_answers_a_reply_in_its_thread(app, client, settings) -> None:
+    alice, alice_id = await host_user(client, app)
+    key = await sender_key(app)
+    sent = (await post(client, key, notice([alice_id], context={"ref": "ticket:9"}))).json()
+    async with instance(settings, system_replies="on") as other:
+        reply = await other.post(
+            f"/users/{alice.username}/messages",
+            json={"reply_to": sent["message"]["id"], "subject": "Re", "message": "Why?"},
+            headers=alice.headers,
+        )
+
+    answer = await post(client, key, notice([alice_id], reply_to=reply.json()["id"]))
+
+    assert answer.status_code == 201, answer.text
+    message = answer.json()["message"]
+    assert message["thread_id"] == sent["message"]["thread_id"]
+    assert message["context"]["ref"] == "ticket:9"
+    assert [m["id"] for m in await inbox(client, alice)] == [message["id"], sent["message"]["id"]]
 
 
 async def test_the_system_mailbox_needs_the_mailbox_scope(app, client) -> None:

@@ -25,7 +25,12 @@ from mailslot.accounts.system import SYSTEM_KEY, system_account
 from mailslot.db.base import UTCDateTime
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import dialect_name
-from mailslot.errors import AccountDeactivated, NoRecipientCanReceive, UserNotFound
+from mailslot.errors import (
+    AccountDeactivated,
+    NoRecipientCanReceive,
+    UnknownReceiver,
+    UserNotFound,
+)
 from mailslot.messages import idempotency, threads
 from mailslot.messages.context import Context
 from mailslot.messages.views import MessageView
@@ -166,24 +171,36 @@ async def send_as(
     outcomes = _outcomes(to, rows)
 
     async def send() -> MessageView:
-        delivered = [rows[o.to].username for o in outcomes if o.status == "delivered"]
-        if not delivered:
-            raise NoRecipientCanReceive(
-                "None of the recipients can receive the message; nothing was sent.",
-                errors=[
-                    {"pointer": f"/body/to/{i}", "detail": o.status} for i, o in enumerate(outcomes)
-                ],
-            )
-        return await threads.send_in_thread(
-            db,
-            sender=account,
-            receivers=delivered,
-            subject=subject,
-            text=text,
-            reply_to=reply_to,
-            context=context,
-            alone=key is None,
-        )
+        nonlocal rows, outcomes
+        for looked in range(2):
+            delivered = [rows[o.to].username for o in outcomes if o.status == "delivered"]
+            if not delivered:
+                raise NoRecipientCanReceive(
+                    "None of the recipients can receive the message; nothing was sent.",
+                    errors=[
+                        {"pointer": f"/body/to/{i}", "detail": o.status}
+                        for i, o in enumerate(outcomes)
+                    ],
+                )
+            try:
+                return await threads.send_in_thread(
+                    db,
+                    sender=account,
+                    receivers=delivered,
+                    subject=subject,
+                    text=text,
+                    reply_to=reply_to,
+                    context=context,
+                    alone=key is None,
+                )
+            except UnknownReceiver:  # ReceiverDeactivated too; the send stored nothing
+                if looked:
+                    raise
+                # Deactivated (or gone) since they were read, on PostgreSQL, where that
+                # read did not lock them: read them again, once.
+                _, rows = await _resolve(db, sender, to)
+                outcomes = _outcomes(to, rows)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     view, replayed = await idempotency.send_once(
         db, sender=account, key=key, request=request, send=send
