@@ -17,6 +17,7 @@ from mailslot.accounts import people
 from mailslot.accounts.models import AccessToken, StreamTicket, User
 from mailslot.accounts.people import ExternalUser, ExternalUserItem
 from mailslot.accounts.security import token_digest
+from mailslot.accounts.service import NO_PASSWORD
 from mailslot.errors import EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 from mailslot.messages.models import Delivery, Message
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, seed_a
@@ -47,7 +48,7 @@ async def test_an_upsert_creates_updates_and_leaves_unchanged(app, dialect) -> N
     assert outcome == "created"
     assert (user.external_id, user.account.display_name) == (host_id, "Ada Lovelace")
     assert (user.custom, user.account.email, user.deactivated_at) == ({"tier": "gold"}, None, None)
-    assert (await stored(app, user.account.id)).password_hash is None
+    assert (await stored(app, user.account.id)).password_hash == NO_PASSWORD
 
     again, outcome = await upsert(app, external_id=host_id, display_name="Ada Lovelace")
     assert outcome == "unchanged"

@@ -30,6 +30,7 @@ from mailslot.accounts.schemas import (
     clean_display_name,
 )
 from mailslot.accounts.service import (
+    NO_PASSWORD,
     Account,
     email_key,
     end_sessions,
@@ -217,7 +218,7 @@ async def _create(db: AsyncSession, item: ExternalUserItem) -> ExternalUser:
         db,
         username=username,
         email=email,
-        password_hash=None,
+        password_hash=NO_PASSWORD,
         external_id=item.external_id,
         display_name=item.display_name,
         custom=custom,

@@ -62,6 +62,9 @@ _ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at, User.di
 # The email's unique constraint, as db/base.py's naming convention names it.
 _EMAIL_UNIQUE = "uq_user_account_email_key"
 _USERNAME = re.compile(USERNAME_PATTERN)
+# The password hash of a user without a password (provisioned by a host application):
+# no argon2 hash looks like it, and `authenticate` checks it as it checks a missing user.
+NO_PASSWORD = "!"  # noqa: S105 (a marker, not a secret)
 
 
 def username_key(username: str) -> str:
@@ -105,7 +108,7 @@ async def insert_user(
     *,
     username: str,
     email: str | None,
-    password_hash: str | None,
+    password_hash: str,
     **columns: Any,
 ) -> Account:
     """Insert a user whose username and email were found free; raises UsernameTaken or
@@ -244,7 +247,6 @@ async def authenticate(
             row is not None
             and session_digests is not None
             and row.legacy_session_digest is not None
-            and row.password_hash is not None
             and session_digests.matches(
                 row.legacy_session_digest,
                 user_id=row.id,
@@ -253,7 +255,7 @@ async def authenticate(
             )
         ):
             return _verified(row)
-        hashed = row.password_hash if row else None
+        hashed = row.password_hash if row and row.password_hash != NO_PASSWORD else None
         # No hash (an unknown user, or one provisioned without a password) still pays for
         # one verification, and fails.
         if not await passwords.verify(hashed, password) or row is None:

@@ -1,12 +1,15 @@
-"""people: host ids, display names, custom data, deactivation; passwords optional
+"""people: host ids, display names, custom data, deactivation
 
 Revision ID: 0011
 Revises: 0008
 Create Date: 2026-12-07
 
 Issue 18: a host application provisions users by its own ids (`external_id`, unique),
-with a display name and a JSON object of its own (`custom`), and may deactivate them. A
-provisioned user has no password, so `password_hash` becomes nullable.
+with a display name and a JSON object of its own (`custom`), and may deactivate them.
+Plain ADD COLUMN and CREATE INDEX on both engines: on SQLite a batch rebuild of
+user_account would DROP the table that every other table references (refused while they
+hold rows, and ON DELETE CASCADE where it is not). So a provisioned user's password_hash
+stays NOT NULL and holds `accounts.service.NO_PASSWORD` instead.
 """
 
 from collections.abc import Sequence
@@ -21,20 +24,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("external_id", sa.String(length=128), nullable=True))
-        batch_op.add_column(sa.Column("display_name", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("custom", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.alter_column("password_hash", existing_type=sa.String(length=255), nullable=True)
-        batch_op.create_unique_constraint("uq_user_account_external_id", ["external_id"])
+    op.add_column("user_account", sa.Column("external_id", sa.String(length=128), nullable=True))
+    op.add_column("user_account", sa.Column("display_name", sa.String(length=100), nullable=True))
+    op.add_column("user_account", sa.Column("custom", sa.JSON(), nullable=True))
+    op.add_column(
+        "user_account", sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.create_index("ix_user_account_external_id", "user_account", ["external_id"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_user_account_external_id", type_="unique")
-        batch_op.alter_column("password_hash", existing_type=sa.String(length=255), nullable=False)
-        batch_op.drop_column("deactivated_at")
-        batch_op.drop_column("custom")
-        batch_op.drop_column("display_name")
-        batch_op.drop_column("external_id")
+    op.drop_index("ix_user_account_external_id", table_name="user_account")
+    for column in ("deactivated_at", "custom", "display_name", "external_id"):
+        op.drop_column("user_account", column)
