@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from mailslot.accounts.models import User
-from mailslot.accounts.service import SYSTEM_USERNAME
+from mailslot.accounts.service import NO_PASSWORD, SYSTEM_USERNAME
 from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.messages import sendas
@@ -281,7 +281,11 @@ async def test_the_system_account_cannot_sign_in_by_any_door(app, client) -> Non
         system = (
             await db.execute(select(User).where(User.username == SYSTEM_USERNAME))
         ).scalar_one()
-        assert (system.password_hash, system.external_id, system.email) == (None, None, None)
+        assert (system.password_hash, system.external_id, system.email) == (
+            NO_PASSWORD,
+            None,
+            None,
+        )
 
 
 async def test_the_system_keeps_no_change_log_of_what_it_sends(app, client) -> None:

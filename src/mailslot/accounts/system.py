@@ -1,8 +1,9 @@
 """The platform's own account, the sender of a host's `from: "system"` messages (issue 18).
 
 It is a user row named SYSTEM_USERNAME, a name registration and provisioning refuse, with
-no password, no email and no external id: no door can sign it in (password sign-in finds
-no such name, seed A likewise, and a host mints tokens only for an external id). It is
+no password (NO_PASSWORD, as a provisioned user has), no email and no external id: no
+door can sign it in (password sign-in finds no such name, seed A likewise, and a host
+mints tokens only for an external id). It is
 created on first use, and shows the operator's MAILSLOT_SYSTEM_DISPLAY_NAME as its display
 name, brought up to date whenever the server API uses it. Callers own the transaction.
 """
@@ -14,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import User
-from mailslot.accounts.service import SYSTEM_USERNAME, Account, username_key
+from mailslot.accounts.service import NO_PASSWORD, SYSTEM_USERNAME, Account, username_key
 from mailslot.db.base import utcnow
 from mailslot.db.engine import Reader, dialect_name
 
@@ -40,7 +41,7 @@ async def system_account(
             .values(
                 username=SYSTEM_USERNAME,
                 username_key=SYSTEM_KEY,
-                password_hash=None,
+                password_hash=NO_PASSWORD,
                 created_at=utcnow(),
                 display_name=display_name,
             )

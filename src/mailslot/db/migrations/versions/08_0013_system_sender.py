@@ -22,10 +22,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("outcomes", sa.JSON(), nullable=True))
+    # Plain ADD COLUMN on both engines: no batch rebuild of the table (see 0011).
+    op.add_column("idempotency_key", sa.Column("outcomes", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
-        batch_op.drop_column("outcomes")
+    op.drop_column("idempotency_key", "outcomes")
