@@ -40,6 +40,8 @@ OPERATIONS = {
     ("GET", "/server/messages/{message_id}", "get_server_message"),
     ("GET", "/server/audit", "list_server_audit"),
     ("GET", "/users/{username}/access-log", "list_access_log"),
+    ("POST", "/server/messages", "post_server_message"),
+    ("GET", "/server/system/messages", "list_system_messages"),
     ("GET", "/users/{username}/threads/{thread_id}", "get_thread"),
     ("DELETE", "/users/{username}/token", "delete_token"),
     ("POST", "/users/{username}/token", "post_token"),

@@ -41,6 +41,7 @@ from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.serverapi import mailbox as serverapi_mailbox
+from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(serverapi_routes.router)
     app.include_router(serverapi_mailbox.router)
     app.include_router(audit_routes.router)
+    app.include_router(serverapi_messages.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Users see when, and by which server key, their mailbox was read under /server
     # (GET /users/{username}/access-log); off, that route answers 404 access_log_off.
     audit_show_users: bool = False
+    # The platform as a sender (`POST /server/messages` with `from: "system"`): the name
+    # its messages show, and whether users may reply to them (into the system mailbox).
+    system_display_name: str = Field(default="mailslot", min_length=1, max_length=100)
+    system_replies: Literal["on", "off"] = "off"
     # Slow clients: the request head must arrive within header_timeout seconds of the
     # first byte (or of the connection), the body within body_timeout after the head.
     header_timeout: float = Field(default=10.0, gt=0)

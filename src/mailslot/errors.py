@@ -20,7 +20,8 @@
     │   ├── NotTheSender (403 not_the_sender)
     │   ├── NotYourMessage (403 not_your_message)
     │   ├── InvalidContext (403 invalid_context)
-    │   └── AccountDeactivated (403 account_deactivated)
+    │   ├── AccountDeactivated (403 account_deactivated)
+    │   └── SystemTakesNoReplies (403 system_does_not_take_replies)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
@@ -38,6 +39,7 @@
     │   │   └── ReceiverDeactivated (422 receiver_deactivated)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
     │   ├── ContextMismatch (422 context_mismatch)
+    │   ├── NoRecipientCanReceive (422 no_recipient_can_receive)
     │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     │   └── TooManyStreams (429 too_many_streams)
@@ -84,6 +86,7 @@ class Code(StrEnum):
     INSUFFICIENT_SCOPE = "insufficient_scope"
     INVALID_CONTEXT = "invalid_context"
     ACCOUNT_DEACTIVATED = "account_deactivated"
+    SYSTEM_DOES_NOT_TAKE_REPLIES = "system_does_not_take_replies"
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
@@ -106,6 +109,7 @@ class Code(StrEnum):
     RECEIVER_DEACTIVATED = "receiver_deactivated"
     REPLY_TO_NOT_FOUND = "reply_to_not_found"
     CONTEXT_MISMATCH = "context_mismatch"
+    NO_RECIPIENT_CAN_RECEIVE = "no_recipient_can_receive"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_STREAMS = "too_many_streams"
@@ -218,7 +222,13 @@ CODES: dict[Code, Declared] = {
     Code.ACCOUNT_DEACTIVATED: Declared(
         403,
         "Sign-in (or a seed A request) with the right password of a deactivated account; "
-        "its tokens were revoked when it was deactivated.",
+        "its tokens were revoked when it was deactivated; also a server send whose `from` "
+        "is a deactivated user.",
+    ),
+    Code.SYSTEM_DOES_NOT_TAKE_REPLIES: Declared(
+        403,
+        "A message to the platform's own account (a reply to a system message) while "
+        "`MAILSLOT_SYSTEM_REPLIES` is off.",
     ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
@@ -277,6 +287,11 @@ CODES: dict[Code, Declared] = {
         422,
         "A reply names another context than its thread's, or a send with a "
         "`context_token` names a receiver who is not among the token's participants.",
+    ),
+    Code.NO_RECIPIENT_CAN_RECEIVE: Declared(
+        422,
+        "A server send none of whose recipients can receive (unknown or deactivated); "
+        "`errors` names each one. Nothing is stored.",
     ),
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
         422, "The `Idempotency-Key` was used before for a different request."
@@ -459,6 +474,12 @@ class AccountDeactivated(Forbidden):
     code = Code.ACCOUNT_DEACTIVATED
 
 
+class SystemTakesNoReplies(Forbidden):
+    """A message to the system account while replies to it are off."""
+
+    code = Code.SYSTEM_DOES_NOT_TAKE_REPLIES
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -521,6 +542,10 @@ class ReceiverDeactivated(UnknownReceiver):
     """A receiver is deactivated: refused as an unknown one is, with a code of its own."""
 
     code = Code.RECEIVER_DEACTIVATED
+
+
+class NoRecipientCanReceive(Unprocessable):
+    code = Code.NO_RECIPIENT_CAN_RECEIVE
 
 
 class ReplyToNotFound(Unprocessable):

@@ -175,6 +175,8 @@ async def request_row(
     }
     if "{external_id}" in key:  # the target, as a host knows it
         values["external_id"] = await give_external_id(app, cell.target.username)
+    if "{other_external_id}" in json.dumps(row.get("json")):
+        values["other_external_id"] = await give_external_id(app, cell.peer.username)
     if row.get("login_first") and cell.actor:
         await call(
             app,

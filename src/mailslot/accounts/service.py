@@ -70,6 +70,11 @@ def username_key(username: str) -> str:
     return username.casefold()
 
 
+# The platform's own account (accounts/system.py): a name no one can register, since
+# USERNAME_PATTERN refuses `@`, so it never collides with a user's.
+SYSTEM_USERNAME = "@system"
+
+
 def possible_username(username: str) -> bool:
     """Whether a user could have this name: any other (a NUL byte, which PostgreSQL
     refuses outright) is unknown without asking the database."""
@@ -168,8 +173,12 @@ async def usernames_by_id(db: Reader, user_ids: list[int]) -> dict[int, str]:
 
 def lookup_keys(usernames: list[str]) -> list[str]:
     """Each name's username_key, in order; "", which is no user's key, for a name no
-    user could have."""
-    return [username_key(name) if possible_username(name) else "" for name in usernames]
+    user could have (the system account's aside: messages.service decides whether it may
+    receive)."""
+    return [
+        username_key(name) if possible_username(name) or name == SYSTEM_USERNAME else ""
+        for name in usernames
+    ]
 
 
 def unknown_receiver(unknown: list[str]) -> UnknownReceiver:

@@ -168,6 +168,10 @@ class IdempotencyKey(Base):
         BigId, ForeignKey("message.id", ondelete="CASCADE")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A server send's answer per recipient (`[[to, status], ...]`), which a replay
+    # repeats: who was unknown or deactivated then, whatever they are now. Null for a
+    # user's own send, whose answer is the message alone.
+    outcomes: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
     __table_args__ = (Index(None, "created_at"),)
 

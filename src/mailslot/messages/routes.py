@@ -116,7 +116,9 @@ async def post_message(
     `context` says what the message is about (a reply carries its thread's: another is a
     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
     participants under its context; a forged, altered or expired token, or one that does
-    not name you, is a 403 `invalid_context`."""
+    not name you, is a 403 `invalid_context`. A reply to a message of the platform
+    (sender `@system`) goes to the platform only, and only where the operator takes such
+    replies: else a 403 `system_does_not_take_replies`."""
     require_self(user, username)
     await budgets.send(user.id)
     # The session as a context, not a dependency with cleanup: the hottest write skips
@@ -132,6 +134,7 @@ async def post_message(
             # one statement commits itself (BEGIN and COMMIT cost a fifth of the send
             # rate, bench/README.md). With a key, the key's row commits with it.
             "alone": idempotency_key is None,
+            "system_replies": settings.system_replies == "on",
         }
         # The token is verified when the send runs, not on a replay: a retry of a send
         # that succeeded replays it even once the token has expired.

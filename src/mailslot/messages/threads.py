@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import service as accounts
 from mailslot.accounts.service import Account, username_key
+from mailslot.accounts.system import is_system
 from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import (
     ContextMismatch,
@@ -54,10 +55,15 @@ async def send_in_thread(
     reply_to: int | None,
     context: Context | None = None,
     alone: bool = False,
+    system_replies: bool = False,
 ) -> MessageView:
     """Send a message; with `reply_to`, as a reply in that message's thread, by default
     (no `receivers`) to the other participants. Raises ReplyToNotFound (422) when the
     sender cannot see `reply_to`, whether it exists or not.
+
+    A reply to the system account's message goes, by default, to the system alone (never
+    to everyone a platform notice reached), and only with `system_replies`
+    (MAILSLOT_SYSTEM_REPLIES=on): else SystemTakesNoReplies (403).
 
     A reply carries the context of the message it answers, so every message of a thread
     has the same. It may repeat that context, or its ref alone; any other raises
@@ -83,16 +89,23 @@ async def send_in_thread(
         _require_participants(original, receivers)
     if context is not None and not _repeats(context, original.context):
         raise _not_the_threads(reply_to, context, original.context)
+    if not receivers:
+        receivers = (
+            [original.sender]
+            if is_system(original.sender)
+            else reply_receivers(original, sender.username)
+        )
     return await service.send_message(
         db,
         sender=sender,
-        receivers=receivers or reply_receivers(original, sender.username),
+        receivers=receivers,
         subject=subject,
         text=text,
         thread_id=original.thread_id,
         reply_to_id=original.id,
         context=original.context,
         alone=alone,
+        to_system=system_replies,
     )
 
 
@@ -149,6 +162,7 @@ async def send_signed(
     reply_to: int | None,
     now: datetime,
     alone: bool = False,
+    system_replies: bool = False,
 ) -> MessageView:
     """Send under a signed context token: to the token's participants other than the
     sender (or to `receivers`, if given, who must all be participants), with its context.
@@ -177,6 +191,7 @@ async def send_signed(
         reply_to=reply_to,
         context=signed.context,
         alone=alone,
+        system_replies=system_replies,
     )
 
 

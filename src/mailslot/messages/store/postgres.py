@@ -68,9 +68,9 @@ _APPEND = text(
 # PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
 # up by username key and, only if every one of them is registered, the message, its
 # thread id (its own id unless it joins a thread), one delivery per receiver and the
-# change-log entries (each receiver's, then the sender's). It runs on the driver in the
-# session's transaction (direct.begin), so it commits or rolls back with whatever the
-# caller does after it; the users' log counters stay locked until that commit. One
+# change-log entries (each receiver's, then, unless :log_sender is false, the sender's).
+# It runs on the driver in the session's transaction (direct.begin), so it commits or
+# rolls back with whatever the caller does after it; the users' log counters stay locked until that commit. One
 # row comes back: the message's id and thread id (NULL when nothing was stored), the
 # receivers' ids, usernames, display names and whether each is deactivated (a send to a
 # deactivated user stores nothing either), in request order (NULL for a name nobody
@@ -124,6 +124,7 @@ SEND = DirectQuery(
                 FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
                 UNION ALL
                 SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
+                WHERE :log_sender
             ) AS entry
         ),
         {_APPEND_ENTRIES}
@@ -146,6 +147,7 @@ SEND = DirectQuery(
         bindparam("context_ref", type_=String),
         bindparam("context_data", type_=Text),
         bindparam("context_signed", type_=Boolean),
+        bindparam("log_sender", type_=Boolean),
     )
     .columns(
         id=BigInteger,
@@ -207,6 +209,7 @@ class PostgresStore:
         receivers: list[str],
         *,
         alone: bool = False,
+        log_sender: bool = True,
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
         if not alone:
@@ -216,6 +219,7 @@ class PostgresStore:
             **message,
             "receiver_keys": keys,
             "context_data": None if data is None else json.dumps(data),
+            "log_sender": log_sender,
         }
         (row,) = await SEND.all(db, values)
         if row.id is None:  # a receiver is unknown or deactivated: nothing was stored

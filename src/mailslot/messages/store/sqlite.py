@@ -154,6 +154,7 @@ class SqliteStore:
         receivers: list[str],
         *,
         alone: bool = False,  # a transaction of its own costs no round trip here
+        log_sender: bool = True,
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
         found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
@@ -181,8 +182,11 @@ class SqliteStore:
                 Entry(user_id, "message.created", stored.id, {"box": "inbox"})
                 for user_id in receiver_ids
             ),
-            Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"}),
         ]
+        if log_sender:
+            entries.append(
+                Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"})
+            )
         heads = await self.append(db, entries, message["created_at"])
         shown = [row.display_name for row in found]
         return Stored(stored.id, stored.thread_id, receiver_ids, names, heads, shown)
