@@ -41,6 +41,7 @@ OPERATIONS = {
     ("GET", "/server/audit", "list_server_audit"),
     ("GET", "/users/{username}/access-log", "list_access_log"),
     ("POST", "/server/messages", "post_server_message"),
+    ("POST", "/server/contexts", "post_server_context"),
     ("GET", "/server/system/messages", "list_system_messages"),
     ("GET", "/users/{username}/threads/{thread_id}", "get_thread"),
     ("DELETE", "/users/{username}/token", "delete_token"),

@@ -13,7 +13,6 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from mailslot.state import app_state
 from mailslot.accounts.models import User
 from mailslot.accounts.service import NO_PASSWORD, SYSTEM_USERNAME
 from mailslot.app import create_app
@@ -21,6 +20,7 @@ from mailslot.config import Settings
 from mailslot.messages import sendas
 from mailslot.messages.models import Message
 from mailslot.messages.sendas import MAX_RECIPIENTS
+from mailslot.state import app_state
 from tests.compat.seed_a import seed_a
 from tests.support.factories import TestUser, make_server_key, make_user, unique_name
 from tests.support.people import deactivate, external_id, give_external_id

@@ -39,6 +39,7 @@ from mailslot.accounts.service import (
     username_key,
 )
 from mailslot.db.base import utcnow
+from mailslot.db.engine import Reader
 from mailslot.errors import AppError, EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -114,6 +115,15 @@ async def find_external_user(db: AsyncSession, external_id: str) -> ExternalUser
         return None
     row = (await db.execute(select(*_COLUMNS).where(User.external_id == external_id))).one_or_none()
     return _external_user(row) if row else None
+
+
+async def user_ids(db: Reader, external_ids: Sequence[str]) -> dict[str, int]:
+    """The ids of the users with these external ids, by external id; those without a user
+    are left out."""
+    rows = await db.execute(
+        select(User.external_id, User.id).where(User.external_id.in_(set(external_ids)))
+    )
+    return {external_id: user_id for external_id, user_id in rows if external_id is not None}
 
 
 async def get_external_user(db: AsyncSession, external_id: str) -> ExternalUser:
