@@ -18,7 +18,8 @@
     │   ├── NotAReceiver (403 not_a_receiver)
     │   ├── WrongPassword (403 wrong_password)
     │   ├── NotTheSender (403 not_the_sender)
-    │   └── NotYourMessage (403 not_your_message)
+    │   ├── NotYourMessage (403 not_your_message)
+    │   └── AccountDeactivated (403 account_deactivated)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
@@ -32,6 +33,7 @@
     │   └── ResyncRequired (410 resync_required)
     ├── Unprocessable (422 validation_failed)
     │   ├── UnknownReceiver (422 unknown_receiver)
+    │   │   └── ReceiverDeactivated (422 receiver_deactivated)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
     │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
@@ -77,6 +79,7 @@ class Code(StrEnum):
     NOT_THE_SENDER = "not_the_sender"
     NOT_YOUR_MESSAGE = "not_your_message"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
@@ -95,6 +98,7 @@ class Code(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     VALIDATION_FAILED = "validation_failed"
     UNKNOWN_RECEIVER = "unknown_receiver"
+    RECEIVER_DEACTIVATED = "receiver_deactivated"
     REPLY_TO_NOT_FOUND = "reply_to_not_found"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     RATE_LIMITED = "rate_limited"
@@ -200,6 +204,11 @@ CODES: dict[Code, Declared] = {
     Code.INSUFFICIENT_SCOPE: Declared(
         403, "The server key lacks the scope the operation needs; `detail` names it."
     ),
+    Code.ACCOUNT_DEACTIVATED: Declared(
+        403,
+        "Sign-in (or a seed A request) with the right password of a deactivated account; "
+        "its tokens were revoked when it was deactivated.",
+    ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
@@ -244,6 +253,9 @@ CODES: dict[Code, Declared] = {
         "pointer. Also a message with a NUL character, and seed A's `id` on a write.",
     ),
     Code.UNKNOWN_RECEIVER: Declared(422, "A receiver of the message is not a registered user."),
+    Code.RECEIVER_DEACTIVATED: Declared(
+        422, "A receiver of the message is deactivated; `errors` names each one."
+    ),
     Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
         422, "The `Idempotency-Key` was used before for a different request."
@@ -414,6 +426,12 @@ class NotYourMessage(Forbidden):
     code = Code.NOT_YOUR_MESSAGE
 
 
+class AccountDeactivated(Forbidden):
+    """The right password of a deactivated account."""
+
+    code = Code.ACCOUNT_DEACTIVATED
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -466,6 +484,12 @@ class Unprocessable(AppError):
 
 class UnknownReceiver(Unprocessable):
     code = Code.UNKNOWN_RECEIVER
+
+
+class ReceiverDeactivated(UnknownReceiver):
+    """A receiver is deactivated: refused as an unknown one is, with a code of its own."""
+
+    code = Code.RECEIVER_DEACTIVATED
 
 
 class ReplyToNotFound(Unprocessable):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, false, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
@@ -19,7 +29,9 @@ class User(Base):
     username_key: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(String(320))
     email_key: Mapped[str | None] = mapped_column(String(320), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None for a user a host application provisioned (accounts.service.upsert_external_user):
+    # password sign-in then fails exactly as a wrong password does.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Seed A's /login and /logout state (design §3).
     legacy_logged_in: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
@@ -30,6 +42,15 @@ class User(Base):
     # credentials that started it (accounts.security.CredentialDigests). Each seed A request
     # carries the password; this checks it without argon2. Null when no session is started.
     legacy_session_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # The host application's own id for the user (issue 18), unique; None for a user who
+    # registered here.
+    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # Shown beside the username wherever a sender or receiver is shown; may change.
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    # The host's JSON object about the user, at most 4 KiB serialized; mailslot never reads it.
+    custom: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    # Set while the user is deactivated: no token, no sign-in, no sending, no receiving.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AccessToken(Base):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Response
 
-from mailslot.accounts import service
+from mailslot.accounts import people, service
 from mailslot.accounts.deps import (
     BearerToken,
     CurrentUser,
@@ -51,8 +51,16 @@ async def post_user(
         db, passwords, username=body.username, email=str(body.email), password=body.password
     )
     await db.commit()
+    return _user_read(user)
+
+
+def _user_read(user: service.Account) -> UserRead:
     return UserRead(
-        id=user.id, username=user.username, email=user.email, created_at=user.created_at
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        created_at=user.created_at,
+        display_name=user.display_name,
     )
 
 
@@ -73,8 +81,9 @@ async def post_token(
     passwords: PasswordHasher,
     settings: AppSettings,
 ) -> TokenRead:
-    """Sign in: exchange the password for a bearer token. A wrong password and an unknown
-    user get the same 401."""
+    """Sign in: exchange the password for a bearer token. A wrong password, an unknown
+    user and a user provisioned without a password get the same 401; the right password
+    of a deactivated account gets 403 `account_deactivated`."""
     return await _sign_in(db, passwords, settings, username, body.password)
 
 
@@ -105,14 +114,13 @@ async def delete_token(
 
 @router.get("/users/{username}", responses=problems(401, 404))
 async def get_user(username: str, user: CurrentUser, reads: Reads) -> UserRead | UserPublic:
-    """Your own profile; for another user, only that the username exists."""
+    """Your own profile; for another user, only that the username exists and its display
+    name."""
     if service.username_key(username) == service.username_key(user.username):
-        return UserRead(
-            id=user.id, username=user.username, email=user.email, created_at=user.created_at
-        )
+        return _user_read(user)
     async with reads.connect() as db:
         other = await service.get_user(db, username)
-    return UserPublic(username=other.username)
+    return UserPublic(username=other.username, display_name=other.display_name)
 
 
 @router.patch("/users/{username}", responses=problems(401, 403, 409, 429, *JSON_BODY))
@@ -125,21 +133,25 @@ async def patch_user(
     passwords: PasswordHasher,
     tokens: Tokens,
 ) -> UserRead:
-    """Set your email address (accounts made through seed A's `//signup` have none) and/or
-    change your password. `current_password` is required. A new password ends your seed A
-    session and signs out every other bearer token; the token of this request stays valid."""
+    """Set your display name (`null` removes it), your email address (accounts made
+    through seed A's `//signup` have none) and/or change your password.
+    `current_password` is required for the email address and the password, not for the
+    display name alone. A new password ends your seed A session and signs out every other
+    bearer token; the token of this request stays valid."""
     require_self(user, username)
-    verified = await service.require_password(
-        db, passwords, user=user, password=body.current_password
-    )
-    if body.password is not None:
-        await service.set_password(
-            db, passwords, verified, password=body.password, keep_token=token
-        )  # the streams of the other tokens end too
-    if body.email is not None:
-        user = await service.set_email(db, user=user, email=str(body.email))
+    if body.email is not None or body.password is not None:
+        verified = await service.require_password(
+            db, passwords, user=user, password=body.current_password or ""
+        )
+        if body.password is not None:
+            await service.set_password(
+                db, passwords, verified, password=body.password, keep_token=token
+            )  # the streams of the other tokens end too
+        if body.email is not None:
+            user = await service.set_email(db, user=user, email=str(body.email))
+    if body.sets_display_name:
+        user = await people.set_display_name(db, user=user, display_name=body.display_name)
     await db.commit()
-    await tokens.forget_user(user.id)  # other tokens end, and no instance keeps the old email
-    return UserRead(
-        id=user.id, username=user.username, email=user.email, created_at=user.created_at
-    )
+    # Other tokens end, and no instance keeps the old email or display name.
+    await tokens.forget_user(user.id)
+    return _user_read(user)

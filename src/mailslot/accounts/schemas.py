@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -35,6 +37,63 @@ def _email(value: str) -> str:
         raise ValueError(f"value is not a valid email address: {exc}") from None
 
 
+# The host application's own id for a user (issue 18): what its ids look like (numbers,
+# UUIDs, `cus_123`, `auth0|123`, an email address), never a `/`, since it is a path segment.
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_.:@|+=\-]{1,128}$"
+MAX_DISPLAY_NAME = 100
+MAX_CUSTOM_BYTES = 4096
+# Bidirectional overrides and isolates: they would let a display name read as another.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_display_name(value: str) -> str:
+    """The display name to keep: trimmed, 1 to MAX_DISPLAY_NAME characters, without
+    control characters, line or paragraph separators or bidirectional overrides."""
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if len(value) > MAX_DISPLAY_NAME:
+        raise ValueError(f"at most {MAX_DISPLAY_NAME} characters")
+    if any(
+        unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") or char in _BIDI_CONTROLS
+        for char in value
+    ):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def check_custom(value: dict[str, object]) -> dict[str, object]:
+    """A host's JSON object about a user: at most MAX_CUSTOM_BYTES as compact UTF-8 JSON."""
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_CUSTOM_BYTES:
+        raise ValueError(f"at most {MAX_CUSTOM_BYTES} bytes as JSON, not {size}")
+    return value
+
+
+DisplayName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_DISPLAY_NAME,
+        description="Shown beside the username; trimmed, 1 to 100 characters, no control "
+        "characters.",
+    ),
+    AfterValidator(clean_display_name),
+]
+ExternalId = Annotated[
+    str,
+    Field(
+        pattern=EXTERNAL_ID_PATTERN,
+        description="The host application's own id for the user: 1 to 128 letters, digits "
+        "or `_ . : @ | + = -`.",
+    ),
+]
+Custom = Annotated[
+    dict[str, object],
+    AfterValidator(check_custom),
+    Field(description="The host's JSON object about the user, at most 4096 bytes as JSON."),
+]
+
 Email = Annotated[
     str, Field(max_length=320, json_schema_extra={"format": "email"}), AfterValidator(_email)
 ]
@@ -57,21 +116,36 @@ class UserCreate(Input):
 
 
 class UserUpdate(Input):
-    """Set the email address and/or the password; the current password is always needed."""
+    """Set your display name (null removes it), your email address and/or your password.
+    The current password is needed to change the email address or the password, not the
+    display name alone."""
 
-    current_password: Annotated[str, Field(max_length=1024)]
+    current_password: Annotated[str | None, Field(max_length=1024)] = None
     email: Email | None = None
     password: Password | None = Field(default=None, description="The new password.")
+    display_name: DisplayName | None = None
 
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["email"]}, {"required": ["password"]}]}
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["email", "current_password"]},
+                {"required": ["password", "current_password"]},
+                {"required": ["display_name"]},
+            ]
+        }
     )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UserUpdate:
-        if self.email is None and self.password is None:
-            raise ValueError("give 'email', 'password' or both")
+        if self.email is None and self.password is None and not self.sets_display_name:
+            raise ValueError("give 'display_name', 'email', 'password' or several")
+        if (self.email is not None or self.password is not None) and not self.current_password:
+            raise ValueError("'current_password' is needed to change the email or password")
         return self
+
+    @property
+    def sets_display_name(self) -> bool:
+        return "display_name" in self.model_fields_set
 
 
 class TokenCreate(Input):
@@ -91,9 +165,33 @@ class UserRead(BaseModel):
     username: str
     email: str | None
     created_at: datetime
+    display_name: str | None = None
 
 
 class UserPublic(BaseModel):
-    """What other users see: that the username exists."""
+    """What other users see: that the username exists, and its display name."""
 
     username: str
+    display_name: str | None = None
+
+
+class ExternalUserPut(Input):
+    """A user as the host application provisions it (`accounts.people`). Fields left out
+    keep their value on an update; `username` is set once, at creation."""
+
+    username: Username | None = Field(
+        default=None, description="Derived from the external id when left out."
+    )
+    display_name: DisplayName | None
+    email: Email | None = None
+    custom: Custom | None = None
+
+
+class ExternalUserRead(BaseModel):
+    external_id: str
+    username: str
+    display_name: str | None
+    email: str | None
+    custom: dict[str, object] | None
+    created_at: datetime
+    deactivated_at: datetime | None

@@ -24,8 +24,10 @@ from mailslot.db.base import UTCDateTime, utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.errors import (
+    AccountDeactivated,
     EmailTaken,
     InvalidCredentials,
+    ReceiverDeactivated,
     UnknownReceiver,
     UsernameTaken,
     UserNotFound,
@@ -42,6 +44,7 @@ class Account:
     username: str
     email: str | None
     created_at: datetime
+    display_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,7 @@ class Verified:
     password_hash: str
 
 
-_ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at)
+_ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at, User.display_name)
 # The email's unique constraint, as db/base.py's naming convention names it.
 _EMAIL_UNIQUE = "uq_user_account_email_key"
 _USERNAME = re.compile(USERNAME_PATTERN)
@@ -65,13 +68,13 @@ def username_key(username: str) -> str:
     return username.casefold()
 
 
-def _possible(username: str) -> bool:
+def possible_username(username: str) -> bool:
     """Whether a user could have this name: any other (a NUL byte, which PostgreSQL
     refuses outright) is unknown without asking the database."""
     return _USERNAME.fullmatch(username) is not None
 
 
-def _email_key(email: str) -> str:
+def email_key(email: str) -> str:
     return email.casefold()
 
 
@@ -86,7 +89,7 @@ async def register_user(
         raise UsernameTaken(f"The username {username!r} is taken.")
     if (
         email is not None
-        and await db.scalar(select(User.id).where(User.email_key == _email_key(email))) is not None
+        and await db.scalar(select(User.id).where(User.email_key == email_key(email))) is not None
     ):
         raise EmailTaken("That email address belongs to another account.")
     now = utcnow()
@@ -98,7 +101,7 @@ async def register_user(
                     username=username,
                     username_key=key,
                     email=email,
-                    email_key=_email_key(email) if email else None,
+                    email_key=email_key(email) if email else None,
                     password_hash=password_hash,
                     created_at=now,
                 )
@@ -107,13 +110,13 @@ async def register_user(
         ).scalar_one()
     except IntegrityError as error:
         # A concurrent registration won the race for the same name or address.
-        if _violates_email(error):
+        if violates_email(error):
             raise EmailTaken("That email address belongs to another account.") from None
         raise UsernameTaken(f"The username {username!r} is taken.") from None
     return Account(id=user_id, username=username, email=email, created_at=now)
 
 
-def _violates_email(error: IntegrityError) -> bool:
+def violates_email(error: IntegrityError) -> bool:
     """Whether the uniqueness violated is the email's: PostgreSQL names the constraint
     (on asyncpg's error, the driver error's cause); SQLite names the column in its
     message ("UNIQUE constraint failed: user_account.email_key")."""
@@ -124,7 +127,7 @@ def _violates_email(error: IntegrityError) -> bool:
 
 
 async def find_user(db: Reader, username: str) -> Account | None:
-    if not _possible(username):
+    if not possible_username(username):
         return None
     row = (
         await db.execute(
@@ -144,7 +147,7 @@ async def get_user(db: Reader, username: str) -> Account:
 def lookup_keys(usernames: list[str]) -> list[str]:
     """Each name's username_key, in order; "", which is no user's key, for a name no
     user could have."""
-    return [username_key(name) if _possible(name) else "" for name in usernames]
+    return [username_key(name) if possible_username(name) else "" for name in usernames]
 
 
 def unknown_receiver(unknown: list[str]) -> UnknownReceiver:
@@ -153,6 +156,17 @@ def unknown_receiver(unknown: list[str]) -> UnknownReceiver:
         "No user is registered as " + ", ".join(repr(name) for name in unknown) + ".",
         errors=[
             {"pointer": "/body/receivers", "detail": f"unknown user {name!r}"} for name in unknown
+        ],
+    )
+
+
+def receiver_deactivated(inactive: list[str]) -> ReceiverDeactivated:
+    """The refusal naming every deactivated receiver, in the order given."""
+    return ReceiverDeactivated(
+        "The account of " + ", ".join(repr(name) for name in inactive) + " is deactivated.",
+        errors=[
+            {"pointer": "/body/receivers", "detail": f"deactivated user {name!r}"}
+            for name in inactive
         ],
     )
 
@@ -169,7 +183,9 @@ async def authenticate(
     """The account, and the hash it was checked against, if the password is right; raises
     InvalidCredentials otherwise, with the same answer and cost for an unknown user as for
     a wrong password, and TooManyRequests (429) once the failed sign-in budget of the
-    account or of the client address is spent.
+    account or of the client address is spent. A user without a password (provisioned by
+    a host application) is refused as a wrong password is, at the same cost; a deactivated
+    user who gave the right password gets AccountDeactivated (403).
 
     Every password check of every door (native sign-in, seed A) comes through here, so
     they share one budget; `client` defaults to the address of the request being served.
@@ -182,12 +198,15 @@ async def authenticate(
         row = (
             (
                 await db.execute(
-                    select(*_ACCOUNT_COLUMNS, User.password_hash, User.legacy_session_digest).where(
-                        User.username_key == key
-                    )
+                    select(
+                        *_ACCOUNT_COLUMNS,
+                        User.password_hash,
+                        User.legacy_session_digest,
+                        User.deactivated_at,
+                    ).where(User.username_key == key)
                 )
             ).one_or_none()
-            if _possible(username)
+            if possible_username(username)
             else None
         )
         # End the read before hashing: no snapshot or SQLite lock is held while argon2 runs.
@@ -196,6 +215,7 @@ async def authenticate(
             row is not None
             and session_digests is not None
             and row.legacy_session_digest is not None
+            and row.password_hash is not None
             and session_digests.matches(
                 row.legacy_session_digest,
                 user_id=row.id,
@@ -203,11 +223,21 @@ async def authenticate(
                 password=password,
             )
         ):
-            return Verified(Account(*row[:4]), row.password_hash)
+            return _verified(row)
         hashed = row.password_hash if row else None
+        # No hash (an unknown user, or one provisioned without a password) still pays for
+        # one verification, and fails.
         if not await passwords.verify(hashed, password) or row is None:
             raise InvalidCredentials("The username or password is incorrect.")
-    return Verified(Account(*row[:4]), row.password_hash)
+    return _verified(row)
+
+
+def _verified(row: Any) -> Verified:
+    """The sign-in of a row whose password was right: refused while deactivated (only
+    someone who knows the password learns that the account is)."""
+    if row.deactivated_at is not None:
+        raise AccountDeactivated(f"The account {row.username} is deactivated.")
+    return Verified(Account(*row[:5]), row.password_hash)
 
 
 def _while_verified(verified: Verified, *columns: Any) -> Select[Any]:
@@ -218,7 +248,11 @@ def _while_verified(verified: Verified, *columns: Any) -> Select[Any]:
     transaction, then deletes what it wrote. SQLite runs one write transaction at a time."""
     return (
         select(*columns)
-        .where(User.id == verified.user.id, User.password_hash == verified.password_hash)
+        .where(
+            User.id == verified.user.id,
+            User.password_hash == verified.password_hash,
+            User.deactivated_at.is_(None),
+        )
         .with_for_update(read=True)
     )
 
@@ -288,7 +322,7 @@ async def has_legacy_session(db: AsyncSession, verified: Verified) -> bool:
 async def set_email(db: AsyncSession, *, user: Account, email: str) -> Account:
     """Give the account an email address; raises EmailTaken (409) when another account
     has it, whatever its case."""
-    key = _email_key(email)
+    key = email_key(email)
     owner = await db.scalar(select(User.id).where(User.email_key == key))
     if owner is not None and owner != user.id:
         raise EmailTaken("That email address belongs to another account.")
@@ -363,6 +397,8 @@ _TOKEN_OWNER = DirectQuery(
     .where(
         AccessToken.token_hash == bindparam("token_hash"),
         AccessToken.expires_at > bindparam("now", type_=UTCDateTime()),
+        # Deactivation deletes the tokens too; this refuses one issued in a race with it.
+        User.deactivated_at.is_(None),
     )
 )
 
@@ -371,7 +407,7 @@ async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime
     """The owner of a live token and when it expires; None for an unknown, expired or
     revoked one. `digest` is the token's `token_digest`."""
     rows = await _TOKEN_OWNER.all(db, {"token_hash": digest, "now": utcnow()})
-    return (Account(*rows[0][:4]), rows[0].expires_at) if rows else None
+    return (Account(*rows[0][:5]), rows[0].expires_at) if rows else None
 
 
 async def purge_expired_tokens(db: AsyncSession, *, now: datetime, limit: int) -> int:
@@ -420,10 +456,14 @@ async def _find_grant(db: AsyncSession, token_hash: bytes) -> Grant | None:
         await db.execute(
             select(*_ACCOUNT_COLUMNS, AccessToken.expires_at)
             .join(AccessToken, AccessToken.user_id == User.id)
-            .where(AccessToken.token_hash == token_hash, AccessToken.expires_at > utcnow())
+            .where(
+                AccessToken.token_hash == token_hash,
+                AccessToken.expires_at > utcnow(),
+                User.deactivated_at.is_(None),
+            )
         )
     ).one_or_none()
-    return Grant(Account(*row[:4]), token_hash, row.expires_at) if row else None
+    return Grant(Account(*row[:5]), token_hash, row.expires_at) if row else None
 
 
 async def find_token_grant(db: AsyncSession, token: str) -> Grant | None:

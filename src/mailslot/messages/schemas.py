@@ -210,6 +210,13 @@ class MessageRead(BaseModel):
     read_at: datetime | None
     thread_id: int
     reply_to: int | None
+    sender_display_name: str | None = Field(
+        description="The sender's display name as it is now; null when they have none."
+    )
+    receiver_display_names: list[str | None] = Field(
+        description="Each receiver's display name as it is now, in the order of `receivers`; "
+        "null for one who has none."
+    )
 
     @classmethod
     def of(cls, view: MessageView) -> MessageRead:
@@ -226,6 +233,10 @@ class MessageRead(BaseModel):
             read_at=view.read_at,
             thread_id=view.thread_id,
             reply_to=view.reply_to_id,
+            sender_display_name=view.sender_display_name,
+            receiver_display_names=[
+                view.receiver_display_names.get(name) for name in view.receivers
+            ],
         )
 
 

@@ -63,7 +63,8 @@ async def send_message(
     alone: bool = False,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
-    naming every receiver that is not registered, and Unprocessable for a NUL character
+    naming every receiver that is not registered, ReceiverDeactivated (422) naming every
+    one that is deactivated, and Unprocessable for a NUL character
     (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
     message starts a thread of its own (threads.send_in_thread sets both for a reply).
 
@@ -96,6 +97,12 @@ async def send_message(
         reply_to_id=reply_to_id,
         is_receiver=sender.id in stored.receiver_ids,
         read_at=None,
+        sender_display_name=sender.display_name,
+        receiver_display_names={
+            name: shown
+            for name, shown in zip(stored.names, stored.display_names, strict=True)
+            if shown is not None
+        },
     )
     created = [
         *(message_created(receiver_id, view, "inbox") for receiver_id in stored.receiver_ids),

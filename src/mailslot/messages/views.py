@@ -1,13 +1,20 @@
 """A message as one user sees it (MessageView), the columns every statement that reads
-one selects (VIEW_COLUMNS), and the view of such a row (view_of)."""
+one selects (VIEW_COLUMNS), and the view of such a row (view_of).
+
+Display names may change, unlike usernames, so they are never copied onto a message:
+each statement that reads one joins the sender's and looks up the receivers'
+(ReceiverDisplayNames), so a page stays one statement and shows the names as they are
+now."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import JSON, ColumnElement, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts.models import User
 from mailslot.messages.models import Message
@@ -33,10 +40,52 @@ class MessageView:
     # The viewer's unread inbox messages in this thread, where the listing counted them
     # (list_messages(thread_unread=True)).
     thread_unread: int | None = None
+    sender_display_name: str | None = None
+    # The receivers' display names by username, for those who have one.
+    receiver_display_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def read(self) -> bool:
         return self.read_at is not None or not self.is_receiver
+
+
+class ReceiverDisplayNames(ColumnElement[Any]):
+    """Each receiver of the message who has a display name, as a JSON object {username:
+    display name}, NULL or {} for none. Read from the message's own list of receivers
+    (`receiver_names`) through user_account's unique username_key index: usernames are
+    ASCII, so lower() is their casefold. One index look-up per receiver of each listed
+    message, and no walk of the delivery table."""
+
+    inherit_cache = True
+    type = JSON()
+    _traverse_internals = [("names", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy declares it so)
+
+    def __init__(self, names: ColumnElement[Any]) -> None:
+        self.names = names
+
+
+_DISPLAY_NAMES_OF = """(SELECT {aggregate}(receiver_account.username, receiver_account.display_name)
+ FROM {receivers}
+ JOIN user_account AS receiver_account
+   ON receiver_account.username_key = lower(receiver_name.value)
+ WHERE receiver_account.display_name IS NOT NULL)"""
+
+
+@compiles(ReceiverDisplayNames)
+def _display_names_sqlite(element: ReceiverDisplayNames, compiler: Any, **kw: Any) -> str:
+    names = compiler.process(element.names, **kw)
+    return _DISPLAY_NAMES_OF.format(
+        aggregate="json_group_object", receivers=f"json_each({names}) AS receiver_name"
+    )
+
+
+@compiles(ReceiverDisplayNames, "postgresql")
+def _display_names_postgresql(element: ReceiverDisplayNames, compiler: Any, **kw: Any) -> str:
+    names = compiler.process(element.names, **kw)
+    return _DISPLAY_NAMES_OF.format(
+        aggregate="json_object_agg",
+        receivers=f"json_array_elements_text({names}) AS receiver_name(value)",
+    )
 
 
 VIEW_COLUMNS = (
@@ -49,6 +98,8 @@ VIEW_COLUMNS = (
     Message.client_timestamp,
     func.coalesce(Message.thread_id, Message.id).label("thread_id"),
     Message.reply_to_id,
+    User.display_name.label("sender_display_name"),
+    ReceiverDisplayNames(Message.__table__.c.receiver_names).label("receiver_display_names"),
 )
 
 
@@ -70,4 +121,7 @@ def view_of(
         is_receiver=is_receiver,
         read_at=read_at,
         thread_unread=thread_unread,
+        sender_display_name=row.sender_display_name,
+        # PostgreSQL's aggregate of no rows is NULL, SQLite's an empty object.
+        receiver_display_names=row.receiver_display_names or {},
     )

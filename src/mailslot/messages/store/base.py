@@ -22,14 +22,16 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """A sent message: its ids, its receivers' ids and usernames in request order, and
-    the new newest sequence number of each user whose log grew (`heads`)."""
+    """A sent message: its ids, its receivers' ids, usernames and display names in
+    request order, and the new newest sequence number of each user whose log grew
+    (`heads`)."""
 
     message_id: int
     thread_id: int
     receiver_ids: list[int]
     names: list[str]
     heads: dict[int, int]
+    display_names: list[str | None]
 
 
 class Store(Protocol):
@@ -50,7 +52,8 @@ class Store(Protocol):
         """Store a message (`message`: the columns send_message binds), one delivery per
         receiver and the change-log entries events.message_created keeps for each
         receiver's inbox, then the sender's sent box. Raises UnknownReceiver, naming
-        every receiver who is not registered, having stored nothing."""
+        every receiver who is not registered, or else ReceiverDeactivated, naming every
+        deactivated one, having stored nothing."""
         ...
 
     async def set_read(

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, Text, bindparam, text
+from sqlalchemy import BigInteger, Boolean, String, Text, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,7 +72,9 @@ _APPEND = text(
 # session's transaction (direct.begin), so it commits or rolls back with whatever the
 # caller does after it; the users' log counters stay locked until that commit. One
 # row comes back: the message's id and thread id (NULL when nothing was stored), the
-# receivers' ids and usernames in request order (NULL for a name nobody has), and the
+# receivers' ids, usernames, display names and whether each is deactivated (a send to a
+# deactivated user stores nothing either), in request order (NULL for a name nobody
+# has), and the
 # new newest sequence number of each user whose log grew.
 SEND = DirectQuery(
     text(
@@ -83,7 +85,12 @@ SEND = DirectQuery(
                    array_agg(user_account.username ORDER BY wanted.position) AS names,
                    -- receiver_names, in the very JSON text json.dumps gives a bound list
                    json_agg(user_account.username ORDER BY wanted.position) AS names_json,
-                   count(user_account.id) = count(*) AS complete
+                   array_agg(user_account.display_name ORDER BY wanted.position)
+                       AS display_names,
+                   array_agg(user_account.deactivated_at IS NOT NULL ORDER BY wanted.position)
+                       AS inactive,
+                   count(user_account.id) = count(*)
+                       AND count(user_account.deactivated_at) = 0 AS complete
             FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
             LEFT JOIN user_account ON user_account.username_key = wanted.key
         ),
@@ -119,7 +126,7 @@ SEND = DirectQuery(
         ),
         {_APPEND_ENTRIES}
         SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
-               found.names AS receiver_names,
+               found.names AS receiver_names, found.display_names, found.inactive,
                (SELECT array_agg(heads.id) FROM heads) AS head_users,
                (SELECT array_agg(heads.head) FROM heads) AS heads
         FROM found LEFT JOIN stored ON true
@@ -140,6 +147,8 @@ SEND = DirectQuery(
         thread_id=BigInteger,
         receiver_ids=ARRAY(BigInteger),
         receiver_names=ARRAY(String),
+        display_names=ARRAY(String),
+        inactive=ARRAY(Boolean),
         head_users=ARRAY(BigInteger),
         heads=ARRAY(BigInteger),
     )
@@ -198,11 +207,17 @@ class PostgresStore:
         if not alone:
             await begin(db)
         (row,) = await SEND.all(db, {**message, "receiver_keys": keys})
-        if row.id is None:  # a receiver is not registered: nothing was stored
-            found = zip(receivers, row.receiver_ids, strict=True)
-            raise accounts.unknown_receiver([name for name, user_id in found if user_id is None])
+        if row.id is None:  # a receiver is unknown or deactivated: nothing was stored
+            found = list(zip(receivers, row.receiver_ids, strict=True))
+            unknown = [name for name, user_id in found if user_id is None]
+            if unknown:
+                raise accounts.unknown_receiver(unknown)
+            inactive = zip(row.receiver_names, row.inactive, strict=True)
+            raise accounts.receiver_deactivated([name for name, off in inactive if off])
         heads = dict(zip(row.head_users, row.heads, strict=True))
-        return Stored(row.id, row.thread_id, row.receiver_ids, row.receiver_names, heads)
+        return Stored(
+            row.id, row.thread_id, row.receiver_ids, row.receiver_names, heads, row.display_names
+        )
 
     async def set_read(
         self,

@@ -9,7 +9,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, Text, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,12 +40,13 @@ from mailslot.messages.store.base import Entry, Stored
 _FIND_RECEIVERS = DirectQuery(
     text(
         """
-        SELECT user_account.id, user_account.username
+        SELECT user_account.id, user_account.username, user_account.display_name,
+               user_account.deactivated_at IS NOT NULL AS inactive
         FROM json_each(:receiver_keys) AS wanted
         LEFT JOIN user_account ON user_account.username_key = wanted.value
         ORDER BY wanted.key
         """
-    ).columns(id=BigInteger, username=String)
+    ).columns(id=BigInteger, username=String, display_name=String, inactive=Boolean)
 )
 # The message: the id SQLite would choose itself (one past the largest rowid), so that
 # its thread id, its own unless it joins a thread, is written in the same statement.
@@ -140,6 +153,9 @@ class SqliteStore:
         unknown = [name for name, row in zip(receivers, found, strict=True) if row.id is None]
         if unknown:
             raise accounts.unknown_receiver(unknown)
+        inactive = [row.username for row in found if row.inactive]
+        if inactive:
+            raise accounts.receiver_deactivated(inactive)
         receiver_ids, names = [row.id for row in found], [row.username for row in found]
         (stored,) = await _STORE.all(db, {**message, "receiver_names": names})
         await _DELIVER.all(
@@ -160,7 +176,8 @@ class SqliteStore:
             Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"}),
         ]
         heads = await self.append(db, entries, message["created_at"])
-        return Stored(stored.id, stored.thread_id, receiver_ids, names, heads)
+        shown = [row.display_name for row in found]
+        return Stored(stored.id, stored.thread_id, receiver_ids, names, heads, shown)
 
     async def set_read(
         self,

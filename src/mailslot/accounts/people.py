@@ -1,0 +1,347 @@
+"""Users a host application provisions by its own ids (issue 18): upsert, one or a batch,
+look-up, deactivation and reactivation; and a user's own display name. Callers own the
+transaction, and after a commit that changed a user they have every instance forget the
+user's tokens (`TokenCache.forget_user`): cached accounts carry the display name, and a
+deactivated user's tokens must stop at once.
+
+A provisioned user has no password: password sign-in fails for them exactly as a wrong
+password does (`service.authenticate`). Registration budgets are the entry point's
+business: nothing here spends them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Literal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts.schemas import (
+    EXTERNAL_ID_PATTERN,
+    check_custom,
+    clean_display_name,
+)
+from mailslot.accounts.service import (
+    Account,
+    email_key,
+    end_sessions,
+    possible_username,
+    username_key,
+    violates_email,
+)
+from mailslot.db.base import utcnow
+from mailslot.errors import AppError, EmailTaken, Unprocessable, UsernameTaken, UserNotFound
+
+Outcome = Literal["created", "updated", "unchanged"]
+MAX_BATCH = 100
+_EXTERNAL_ID = re.compile(EXTERNAL_ID_PATTERN)
+# A derived username leaves room for a `-<n>` suffix within the 64 characters allowed.
+_DERIVED_BASE = 55
+_SUFFIXES = 20
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP
+"""An argument left as the user has it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalUser:
+    """A provisioned user as the server API shows it."""
+
+    account: Account
+    external_id: str
+    custom: dict[str, object] | None
+    deactivated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalUserItem:
+    """One user of a batch upsert: the arguments of `upsert_external_user`."""
+
+    external_id: str
+    display_name: str | None
+    username: str | None = None
+    email: str | _Keep | None = KEEP
+    custom: dict[str, object] | _Keep | None = KEEP
+
+
+_COLUMNS = (
+    User.id,
+    User.username,
+    User.email,
+    User.created_at,
+    User.display_name,
+    User.external_id,
+    User.custom,
+    User.deactivated_at,
+)
+
+
+def _external_user(row: Any) -> ExternalUser:
+    return ExternalUser(Account(*row[:5]), row.external_id, row.custom, row.deactivated_at)
+
+
+def _invalid(field: str, detail: str) -> Unprocessable:
+    return Unprocessable(
+        f"'{field}' {detail}.", errors=[{"pointer": f"/body/{field}", "detail": detail}]
+    )
+
+
+def _checked(field: str, check: Any, value: Any) -> Any:
+    """`check(value)`, its ValueError a 422 naming the field: the server API's schemas
+    check the same, so a caller that skipped them gets the same answer."""
+    try:
+        return check(value)
+    except ValueError as error:
+        raise _invalid(field, str(error)) from None
+
+
+async def find_external_user(db: AsyncSession, external_id: str) -> ExternalUser | None:
+    if _EXTERNAL_ID.fullmatch(external_id) is None:
+        return None
+    row = (await db.execute(select(*_COLUMNS).where(User.external_id == external_id))).one_or_none()
+    return _external_user(row) if row else None
+
+
+async def get_external_user(db: AsyncSession, external_id: str) -> ExternalUser:
+    user = await find_external_user(db, external_id)
+    if user is None:
+        raise UserNotFound(f"There is no user with the external id {external_id!r}.")
+    return user
+
+
+def derived_username_base(external_id: str) -> str:
+    """The username an external id suggests: runs of characters a username cannot hold
+    become `-`, and it starts with a letter or digit ("user" when nothing is left)."""
+    base = re.sub(r"[^A-Za-z0-9_.\-]+", "-", external_id)
+    base = re.sub(r"^[^A-Za-z0-9]+", "", base)[:_DERIVED_BASE].rstrip("-")
+    return base or "user"
+
+
+async def _derive_username(db: AsyncSession, external_id: str) -> str:
+    """The first free of `base`, `base-2`, ... `base-20` (one query), else `base-` and
+    eight random hex digits."""
+    base = derived_username_base(external_id)
+    candidates = [base, *(f"{base}-{n}" for n in range(2, _SUFFIXES + 1))]
+    taken = set(
+        (
+            await db.scalars(
+                select(User.username_key).where(
+                    User.username_key.in_([username_key(name) for name in candidates])
+                )
+            )
+        ).all()
+    )
+    for name in candidates:
+        if username_key(name) not in taken:
+            return name
+    return f"{base}-{secrets.token_hex(4)}"
+
+
+async def _require_email_free(db: AsyncSession, email: str, user_id: int | None) -> None:
+    owner = await db.scalar(select(User.id).where(User.email_key == email_key(email)))
+    if owner is not None and owner != user_id:
+        raise EmailTaken("That email address belongs to another account.")
+
+
+async def upsert_external_user(
+    db: AsyncSession,
+    *,
+    external_id: str,
+    display_name: str | None,
+    username: str | None = None,
+    email: str | _Keep | None = KEEP,
+    custom: dict[str, object] | _Keep | None = KEEP,
+) -> tuple[ExternalUser, Outcome]:
+    """Create the user the host knows as `external_id`, without a password, or bring it up
+    to date. `username` is taken at creation (derived from the external id when None,
+    made unique with a suffix); it never changes after, so another one is a 422. `email`
+    and `custom` left as KEEP keep their value (none, at creation); None clears them.
+    Raises UsernameTaken or EmailTaken (409) for a name or address of another user, and
+    Unprocessable (422) naming the field for a malformed external id, display name or
+    username, or a `custom` over 4 KiB. A deactivated user stays deactivated."""
+    if _EXTERNAL_ID.fullmatch(external_id) is None:
+        raise Unprocessable(
+            "The external id must be 1 to 128 letters, digits or `_ . : @ | + = -`.",
+            errors=[{"pointer": "/path/external_id", "detail": "malformed external id"}],
+        )
+    if display_name is not None:
+        display_name = _checked("display_name", clean_display_name, display_name)
+    if isinstance(custom, dict):
+        _checked("custom", check_custom, custom)
+    if username is not None and not possible_username(username):
+        raise _invalid("username", "is not a valid username")
+    found = await find_external_user(db, external_id)
+    if found is None:
+        return await _create(db, external_id, display_name, username, email, custom), "created"
+    return await _update(db, found, display_name, username, email, custom)
+
+
+async def _create(
+    db: AsyncSession,
+    external_id: str,
+    display_name: str | None,
+    username: str | None,
+    email: str | _Keep | None,
+    custom: dict[str, object] | _Keep | None,
+) -> ExternalUser:
+    email = None if email is KEEP else email
+    custom = None if custom is KEEP else custom
+    if username is not None:
+        if await db.scalar(select(User.id).where(User.username_key == username_key(username))):
+            raise UsernameTaken(f"The username {username!r} is taken.")
+    else:
+        username = await _derive_username(db, external_id)
+    if email is not None:
+        await _require_email_free(db, email, None)
+    now = utcnow()
+    try:
+        user_id = (
+            await db.execute(
+                insert(User)
+                .values(
+                    username=username,
+                    username_key=username_key(username),
+                    email=email,
+                    email_key=email_key(email) if email else None,
+                    password_hash=None,
+                    created_at=now,
+                    external_id=external_id,
+                    display_name=display_name,
+                    custom=custom,
+                )
+                .returning(User.id)
+            )
+        ).scalar_one()
+    except IntegrityError as error:
+        # A concurrent upsert won the race for the same name, address or external id.
+        if violates_email(error):
+            raise EmailTaken("That email address belongs to another account.") from None
+        raise UsernameTaken(
+            f"The username {username!r} or the external id {external_id!r} was just taken."
+        ) from None
+    account = Account(user_id, username, email, now, display_name)
+    return ExternalUser(account, external_id, custom, None)
+
+
+async def _update(
+    db: AsyncSession,
+    found: ExternalUser,
+    display_name: str | None,
+    username: str | None,
+    email: str | _Keep | None,
+    custom: dict[str, object] | _Keep | None,
+) -> tuple[ExternalUser, Outcome]:
+    account = found.account
+    if username is not None and username_key(username) != username_key(account.username):
+        raise _invalid("username", f"is {account.username!r} and never changes")
+    values: dict[str, Any] = {}
+    if display_name != account.display_name:
+        values["display_name"] = display_name
+    if email is not KEEP and email != account.email:
+        if email is not None:
+            await _require_email_free(db, email, account.id)
+        values.update(email=email, email_key=email_key(email) if email else None)
+    if custom is not KEEP and custom != found.custom:
+        values["custom"] = custom
+    if not values:
+        return found, "unchanged"
+    try:
+        await db.execute(update(User).where(User.id == account.id).values(**values))
+    except IntegrityError:
+        raise EmailTaken("That email address belongs to another account.") from None
+    row = (await db.execute(select(*_COLUMNS).where(User.id == account.id))).one()
+    return _external_user(row), "updated"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """One item of a batch: its user and outcome, or the problem it raised."""
+
+    external_id: str
+    user: ExternalUser | None = None
+    outcome: Outcome | None = None
+    error: AppError | None = None
+
+
+async def upsert_external_users(
+    db: AsyncSession, items: Sequence[ExternalUserItem]
+) -> list[ItemResult]:
+    """Upsert up to MAX_BATCH users, in order, each in a savepoint of the caller's
+    transaction: an item that raises is rolled back alone and reported with its problem,
+    and the others go on (one commit for the batch, the caller's). Raises Unprocessable
+    (422) for more than MAX_BATCH items."""
+    if len(items) > MAX_BATCH:
+        raise Unprocessable(
+            f"A batch holds at most {MAX_BATCH} users, not {len(items)}.",
+            errors=[{"pointer": "/body/users", "detail": f"at most {MAX_BATCH} items"}],
+        )
+    results = []
+    for item in items:
+        try:
+            async with db.begin_nested():
+                user, outcome = await upsert_external_user(
+                    db,
+                    external_id=item.external_id,
+                    display_name=item.display_name,
+                    username=item.username,
+                    email=item.email,
+                    custom=item.custom,
+                )
+        except AppError as error:
+            results.append(ItemResult(item.external_id, error=error))
+        else:
+            results.append(ItemResult(item.external_id, user, outcome))
+    return results
+
+
+async def deactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
+    """Deactivate the user (again: harmless): every token and stream ticket is revoked,
+    the seed A session ends, the user's live streams end on every instance once `db`
+    commits (`end_sessions`), and sign-in is refused (AccountDeactivated) until
+    `reactivate_user`. Sends to them are refused (ReceiverDeactivated). Their messages
+    stay where they are. Raises UserNotFound for an unknown external id."""
+    user = await get_external_user(db, external_id)
+    if user.deactivated_at is not None:
+        return user
+    now = utcnow()
+    await db.execute(
+        update(User)
+        .where(User.id == user.account.id)
+        .values(deactivated_at=now, legacy_logged_in=False, legacy_session_digest=None)
+    )
+    # The stream tickets go with their tokens (ON DELETE CASCADE).
+    await db.execute(delete(AccessToken).where(AccessToken.user_id == user.account.id))
+    end_sessions(db, user.account.id)
+    return ExternalUser(user.account, user.external_id, user.custom, now)
+
+
+async def reactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
+    """Let the user sign in and receive again; the tokens revoked stay revoked. Raises
+    UserNotFound for an unknown external id."""
+    user = await get_external_user(db, external_id)
+    if user.deactivated_at is None:
+        return user
+    await db.execute(update(User).where(User.id == user.account.id).values(deactivated_at=None))
+    return ExternalUser(user.account, user.external_id, user.custom, None)
+
+
+async def set_display_name(db: AsyncSession, *, user: Account, display_name: str | None) -> Account:
+    """Set (None: remove) the user's own display name; raises Unprocessable (422) for a
+    blank one, one over 100 characters or one with control characters."""
+    if display_name is not None:
+        display_name = _checked("display_name", clean_display_name, display_name)
+    await db.execute(update(User).where(User.id == user.id).values(display_name=display_name))
+    return Account(user.id, user.username, user.email, user.created_at, display_name)
