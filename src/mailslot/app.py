@@ -40,6 +40,8 @@ from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.serverapi import routes as serverapi_routes
+from mailslot.serverapi import tokens as serverapi_tokens
+from mailslot.serverapi import users as serverapi_users
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_routes.changes_router)
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
+    app.include_router(serverapi_users.router)
+    app.include_router(serverapi_tokens.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

@@ -19,12 +19,14 @@
     │   ├── WrongPassword (403 wrong_password)
     │   ├── NotTheSender (403 not_the_sender)
     │   ├── NotYourMessage (403 not_your_message)
-    │   └── AccountDeactivated (403 account_deactivated)
+    │   ├── AccountDeactivated (403 account_deactivated)
+    │   └── ReadOnlyToken (403 read_only_token)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
     │   ├── NoUnreadMessage (404 no_unread_message)
-    │   └── ThreadNotFound (404 thread_not_found)
+    │   ├── ThreadNotFound (404 thread_not_found)
+    │   └── TokenNotFound (404 token_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   ├── EmailTaken (409 email_taken)
@@ -80,11 +82,13 @@ class Code(StrEnum):
     NOT_YOUR_MESSAGE = "not_your_message"
     INSUFFICIENT_SCOPE = "insufficient_scope"
     ACCOUNT_DEACTIVATED = "account_deactivated"
+    READ_ONLY_TOKEN = "read_only_token"  # noqa: S105 (a code, not a secret)
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
     NO_UNREAD_MESSAGE = "no_unread_message"
     THREAD_NOT_FOUND = "thread_not_found"
+    TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 (a code, not a secret)
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     REQUEST_TIMEOUT = "request_timeout"
@@ -209,6 +213,11 @@ CODES: dict[Code, Declared] = {
         "Sign-in (or a seed A request) with the right password of a deactivated account; "
         "its tokens were revoked when it was deactivated.",
     ),
+    Code.READ_ONLY_TOKEN: Declared(
+        403,
+        "A change (send, mark, delete, profile) with a token minted with only the `read` "
+        "scope: it may list, read and stream.",
+    ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
@@ -216,6 +225,9 @@ CODES: dict[Code, Declared] = {
         404, "Reading the oldest unread message when none is left.", seed_a=True
     ),
     Code.THREAD_NOT_FOUND: Declared(404, "There is no such thread in the user's mailbox."),
+    Code.TOKEN_NOT_FOUND: Declared(
+        404, "The user has no live token with this `token_id` (server API)."
+    ),
     Code.METHOD_NOT_ALLOWED: Declared(
         405, "The address exists but not for this method; `Allow` lists those it takes."
     ),
@@ -432,6 +444,12 @@ class AccountDeactivated(Forbidden):
     code = Code.ACCOUNT_DEACTIVATED
 
 
+class ReadOnlyToken(Forbidden):
+    """A token without the `write` scope on a route that changes something."""
+
+    code = Code.READ_ONLY_TOKEN
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -450,6 +468,10 @@ class NoUnreadMessage(NotFound):
 
 class ThreadNotFound(NotFound):
     code = Code.THREAD_NOT_FOUND
+
+
+class TokenNotFound(NotFound):
+    code = Code.TOKEN_NOT_FOUND
 
 
 class Conflict(AppError):
