@@ -26,9 +26,9 @@ class ExternalUserBatchItem(ExternalUserPut):
     external_id: ExternalId
 
 
-# An item that is not a valid ExternalUserBatchItem is kept as it came, and answered with
-# its own 422 in the results: one bad item never fails the others.
-_BatchEntry = Annotated[ExternalUserBatchItem | dict[str, Any], Field(union_mode="left_to_right")]
+# An item that is not a valid ExternalUserBatchItem (not even an object) is kept as it
+# came, and answered with its own 422 in the results: one bad item never fails the others.
+_BatchEntry = Annotated[ExternalUserBatchItem | Any, Field(union_mode="left_to_right")]
 
 
 class ExternalUserBatch(Input):

@@ -121,7 +121,7 @@ def _problem(error: AppError, index: int) -> Problem:
     )
 
 
-def _invalid(entry: dict[str, Any]) -> Unprocessable:
+def _invalid(entry: Any) -> Unprocessable:
     """Why a batch entry is not an ExternalUserBatchItem, as validation_failed."""
     try:
         ExternalUserBatchItem.model_validate(entry)
@@ -148,7 +148,7 @@ async def post_server_users_batch(
             valid.append((index, _item(entry.external_id, entry)))
             results.append(None)
         else:
-            external_id = entry.get("external_id")
+            external_id = entry.get("external_id") if isinstance(entry, dict) else None
             results.append(
                 BatchItemResult(
                     external_id=external_id if isinstance(external_id, str) else None,
