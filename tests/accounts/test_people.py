@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select
 
 from mailslot.accounts import people
 from mailslot.accounts.models import AccessToken, StreamTicket, User
@@ -21,12 +21,9 @@ from mailslot.errors import EmailTaken, Unprocessable, UsernameTaken, UserNotFou
 from mailslot.messages.models import Delivery, Message
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, seed_a
 from tests.support.factories import PASSWORD, TestUser, inbox, make_user, send, unique_name
+from tests.support.people import deactivate, external_id, give_external_id, reactivate
 
 pytestmark = pytest.mark.anyio
-
-
-def external_id() -> str:
-    return f"cus_{uuid.uuid4().hex[:12]}"
 
 
 async def upsert(app: FastAPI, **fields: Any) -> tuple[ExternalUser, str]:
@@ -39,34 +36,6 @@ async def upsert(app: FastAPI, **fields: Any) -> tuple[ExternalUser, str]:
 async def stored(app: FastAPI, user_id: int) -> Any:
     async with app.state.session_factory() as db:
         return (await db.execute(select(User).where(User.id == user_id))).scalar_one()
-
-
-async def give_external_id(app: FastAPI, user: TestUser) -> str:
-    """A registered user, linked to a host id (as a host adopting its existing users would)."""
-    host_id = external_id()
-    async with app.state.session_factory() as db:
-        await db.execute(
-            update(User).where(User.username == user.username).values(external_id=host_id)
-        )
-        await db.commit()
-    return host_id
-
-
-async def deactivate(app: FastAPI, host_id: str) -> ExternalUser:
-    """What the server API's route does: deactivate, commit, then every instance forgets."""
-    async with app.state.session_factory() as db:
-        user = await people.deactivate_user(db, host_id)
-        await db.commit()
-    await app.state.token_cache.forget_user(user.account.id)
-    return user
-
-
-async def reactivate(app: FastAPI, host_id: str) -> ExternalUser:
-    async with app.state.session_factory() as db:
-        user = await people.reactivate_user(db, host_id)
-        await db.commit()
-    await app.state.token_cache.forget_user(user.account.id)
-    return user
 
 
 async def test_an_upsert_creates_updates_and_leaves_unchanged(app, dialect) -> None:
@@ -300,7 +269,7 @@ async def test_deactivation_refuses_tokens_sign_in_and_receiving_and_keeps_messa
     from_bob = await send(client, bob, alice, subject="from bob")
     ticket = await client.post(f"/users/{bob.username}/stream-tickets", headers=bob.headers)
     assert ticket.status_code == 201, ticket.text
-    host_id = await give_external_id(app, bob)
+    host_id = await give_external_id(app, bob.username)
 
     user = await deactivate(app, host_id)
     assert user.deactivated_at is not None
@@ -367,12 +336,7 @@ async def test_a_deactivated_seed_a_user_is_refused_with_its_session_ended(
     app, client, dialect
 ) -> None:
     user = await make_seed_a_user(client)
-    async with app.state.session_factory() as db:
-        host_id = external_id()
-        await db.execute(
-            update(User).where(User.username == user.username).values(external_id=host_id)
-        )
-        await db.commit()
+    host_id = await give_external_id(app, user.username)
     await deactivate(app, host_id)
     for target in (
         f"//messages?{user.credentials}&request=get_all",

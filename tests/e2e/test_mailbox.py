@@ -367,3 +367,20 @@ def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server, schem
     assert not low, low
     page.get_by_role("link", name="Compose").click()
     assert page.evaluate(LABELS_MISSING) == []
+
+
+def test_display_names_show_beside_usernames(open_mailbox, server) -> None:
+    reader, writer, other = (make_user(server, prefix) for prefix in ("reader", "writer", "other"))
+    named = httpx.patch(
+        f"{server.url}/users/{writer.name}",
+        json={"display_name": "Wanda Writer"},
+        headers={"Authorization": f"Bearer {writer.token}"},
+    )
+    assert named.status_code == 200, named.text
+    send(server, writer, [reader.name, other.name], "Named hello")
+    box = open_mailbox()
+    box.sign_in(reader)
+    expect(box.item("Named hello")).to_contain_text(f"Wanda Writer <{writer.name}>")
+    box.open("Named hello")
+    expect(box.page.locator("#message-sender")).to_have_text(f"Wanda Writer <{writer.name}>")
+    expect(box.page.locator("#message-receivers")).to_have_text(f"{reader.name}, {other.name}")

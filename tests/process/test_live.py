@@ -20,11 +20,14 @@ import anyio
 import httpx
 import pytest
 import websockets
+from asgi_lifespan import LifespanManager
 from redis import asyncio as aioredis
 
+from mailslot.app import create_app
 from mailslot.db.migrate import upgrade
 from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 from tests.support.factories import PASSWORD, TestUser, make_user, send
+from tests.support.people import deactivate, give_external_id
 from tests.support.servers import MailslotServer, RedisServer
 from tests.support.sse import Frame, frames
 
@@ -186,6 +189,47 @@ async def test_token_changes_hold_on_the_other_instance_at_once_every_time(clust
         assert changed.status_code == 200
         assert (await two.get(f"/users/{carol.username}", headers=other)).status_code == 401
         assert (await two.get(f"/users/{carol.username}", headers=carol.headers)).is_success
+
+
+async def test_deactivation_on_one_instance_holds_on_the_others_at_once(
+    cluster, tmp_path: Path
+) -> None:
+    """Deactivated by a third instance (in this process: the server API's route is not
+    built yet, so the test calls what it will), Bob's token is refused at once on both
+    servers, his stream on two ends, his sign-in is refused and sends to him too."""
+    env = cluster.one.env
+    settings = make_settings(
+        tmp_path,
+        env["MAILSLOT_DATABASE_URL"],
+        redis_url=env["MAILSLOT_REDIS_URL"],
+        secret_key=env["MAILSLOT_SECRET_KEY"],
+    )
+    third = create_app(settings)
+    async with (
+        LifespanManager(third),
+        httpx.AsyncClient(base_url=cluster.one.url) as one,
+        httpx.AsyncClient(base_url=cluster.two.url) as two,
+    ):
+        alice, bob = await make_user(one), await make_user(one)
+        for client in (one, two, one, two):  # known to both caches
+            assert (await client.get(f"/users/{bob.username}", headers=bob.headers)).is_success
+        host_id = await give_external_id(third, bob.username)
+        async with sse(f"{cluster.two.url}/users/{bob.username}/events", bob.headers) as events:
+            await deactivate(third, host_id)
+            for client in (one, two):
+                refused = await client.get(f"/users/{bob.username}", headers=bob.headers)
+                assert (refused.status_code, refused.json()["code"]) == (401, "invalid_token")
+            with anyio.fail_after(2):
+                rest = await events.rest()
+        assert rest[-1].comments == ["end signed_out"]
+        signed_in = await two.post(f"/users/{bob.username}/token", json={"password": PASSWORD})
+        assert (signed_in.status_code, signed_in.json()["code"]) == (403, "account_deactivated")
+        to_bob = await two.post(
+            f"/users/{alice.username}/messages",
+            json={"receiver": bob.username, "subject": "s", "message": "m"},
+            headers=alice.headers,
+        )
+        assert (to_bob.status_code, to_bob.json()["code"]) == (422, "receiver_deactivated")
 
 
 async def test_sign_out_holds_on_the_other_instance_while_redis_is_down(cluster) -> None:

@@ -3,7 +3,7 @@
 import { api } from "./client.js";
 import { $, busy } from "./dom.js";
 import { clearFormErrors, showRefusal, startSubmit, validate } from "./forms.js";
-import { USERNAME, nameKey, sameName } from "./names.js";
+import { USERNAME, nameKey, sameName, shownReceivers } from "./names.js";
 import { notify } from "./notices.js";
 import { navigate, setTitle } from "./router.js";
 import { state, update } from "./state.js";
@@ -79,10 +79,10 @@ export async function submitCompose(event) {
       const sent = await api.send(receivers, subject, text, state.replyTo?.id);
       form.reset();
       update({ replyTo: null });
-      notify(`Sent to ${sent.receivers.join(", ")}.`);
+      notify(`Sent to ${shownReceivers(sent)}.`);
       navigate("#/sent");
     } catch (error) {
-      showRefusal(error, { fields, byCode: { unknown_receiver: fields.receivers }, slot: $("compose-error") });
+      showRefusal(error, { fields, byCode: { unknown_receiver: fields.receivers, receiver_deactivated: fields.receivers }, slot: $("compose-error") });
     }
   });
 }

@@ -3,6 +3,7 @@
 import { api } from "./client.js";
 import { $ } from "./dom.js";
 import { LiveFeed } from "./live.js";
+import { shownSender } from "./names.js";
 import { addListed, dropListed, markListed, refreshTop, renderList } from "./mailbox.js";
 import { isMine, isReceived, renderMessage } from "./message.js";
 import { notify } from "./notices.js";
@@ -39,7 +40,7 @@ function applyEvent({ type, data }) {
   if (type === "message.created") {
     if (data.box === "inbox") {
       refreshUnread();
-      if (!wasRestored(data.id)) notify(`New message from ${data.sender}: ${data.subject}`);
+      if (!wasRestored(data.id)) notify(`New message from ${shownSender(data)}: ${data.subject}`);
     }
     if (data.box === state.box && !state.query && !state.messages.some((m) => m.id === data.id)) {
       const { box, ...message } = data;
@@ -60,7 +61,7 @@ function applyEvent({ type, data }) {
     if (listing) renderList();
     if (state.current && state.current.id === data.id) {
       const bySender = data.scope === "everyone" && !isMine(state.current);
-      notify(bySender ? `${state.current.sender} deleted “${state.current.subject}”.` : "This message was deleted.");
+      notify(bySender ? `${shownSender(state.current)} deleted “${state.current.subject}”.` : "This message was deleted.");
       update({ lastOpened: null });
       navigate(state.listHash);
     }

@@ -3,6 +3,7 @@
 
 import { api } from "./client.js";
 import { $, busy } from "./dom.js";
+import { shownReceivers, shownSender } from "./names.js";
 import { showError } from "./notices.js";
 import { BOX_TITLES, listHash, setTitle } from "./router.js";
 import { state, update } from "./state.js";
@@ -113,7 +114,7 @@ export function messageItem(message, box) {
   link.dataset.id = String(message.id);
   item.dataset.id = String(message.id);
   if (!unread) item.querySelector(".unread-label").remove();
-  item.querySelector(".who").textContent = box === "sent" ? `To ${message.receivers.join(", ")}` : message.sender;
+  item.querySelector(".who").textContent = box === "sent" ? `To ${shownReceivers(message)}` : shownSender(message);
   item.querySelector(".subject").textContent = message.subject;
   const when = item.querySelector(".when");
   when.dateTime = message.created_at;

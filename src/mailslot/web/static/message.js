@@ -5,7 +5,7 @@ import { ApiError } from "./api.js";
 import { api } from "./client.js";
 import { $, busy } from "./dom.js";
 import { dropListed, markListed, messageItem } from "./mailbox.js";
-import { sameName } from "./names.js";
+import { sameName, shownReceivers, shownSender } from "./names.js";
 import { notify, showError } from "./notices.js";
 import { BOX_TITLES, navigate, setTitle } from "./router.js";
 import { state, update } from "./state.js";
@@ -77,8 +77,8 @@ export function isReceived(message) {
 export function renderMessage() {
   const message = state.current;
   $("message-subject").textContent = message.subject;
-  $("message-sender").textContent = message.sender;
-  $("message-receivers").textContent = message.receivers.join(", ");
+  $("message-sender").textContent = shownSender(message);
+  $("message-receivers").textContent = shownReceivers(message);
   $("message-date").dateTime = message.created_at;
   $("message-date").textContent = dateTime.format(new Date(message.created_at));
   $("message-body").textContent = message.message;
@@ -117,19 +117,19 @@ export async function toggleRead() {
 const DELETIONS = {
   everyone: (message) => ({
     title: "Delete for everyone?",
-    text: `“${message.subject}” will disappear from the inbox and trash of ${message.receivers.join(", ")} and from your sent box. This cannot be undone.`,
+    text: `“${message.subject}” will disappear from the inbox and trash of ${shownReceivers(message)} and from your sent box. This cannot be undone.`,
     action: "Delete for everyone",
     done: "Deleted for everyone.",
   }),
   mine: (message) => ({
     title: "Remove from your inbox?",
-    text: `“${message.subject}” will move to your trash, from where you can restore it. ${message.sender} and any other receivers keep their copies.`,
+    text: `“${message.subject}” will move to your trash, from where you can restore it. ${shownSender(message)} and any other receivers keep their copies.`,
     action: "Remove from my inbox",
     done: "Moved to your trash.",
   }),
   forGood: (message) => ({
     title: "Delete for good?",
-    text: `“${message.subject}” will leave your trash and cannot be restored. ${message.sender} and any other receivers keep their copies.`,
+    text: `“${message.subject}” will leave your trash and cannot be restored. ${shownSender(message)} and any other receivers keep their copies.`,
     action: "Delete for good",
     done: "Deleted for good.",
     permanent: true,

@@ -7,3 +7,12 @@ export const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$/;
 export const nameKey = (name) => name.toLowerCase();
 
 export const sameName = (a, b) => nameKey(a) === nameKey(b);
+
+/** A user as lists and messages show them: "Display Name <username>", or the username
+ * alone for a user without a display name. */
+export const shownName = (username, displayName) => (displayName ? `${displayName} <${username}>` : username);
+
+export const shownSender = (message) => shownName(message.sender, message.sender_display_name);
+
+export const shownReceivers = (message) =>
+  message.receivers.map((name, i) => shownName(name, message.receiver_display_names?.[i])).join(", ");
