@@ -27,7 +27,7 @@ async def test_register_returns_the_user_without_secrets(client, dialect) -> Non
     response = await register(client)
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "username", "email", "created_at"}
+    assert set(body) == {"id", "username", "email", "created_at", "display_name"}
     assert PASSWORD not in response.text
     assert "argon2" not in response.text
 
@@ -317,7 +317,7 @@ async def test_other_users_see_only_that_a_username_exists(client, dialect) -> N
     alice, bob = await make_user(client), await make_user(client)
     response = await client.get(f"/users/{bob.username}", headers=alice.headers)
     assert response.status_code == 200
-    assert response.json() == {"username": bob.username}
+    assert response.json() == {"username": bob.username, "display_name": None}
     missing = await client.get(f"/users/{unique_name()}", headers=alice.headers)
     assert missing.status_code == 404
     assert missing.json()["code"] == "user_not_found"

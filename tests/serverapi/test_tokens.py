@@ -5,7 +5,6 @@ issued before a time; and read-only tokens, refused every change. On every engin
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,10 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts.models import AccessToken
 from mailslot.accounts.security import token_digest
 from mailslot.db.base import utcnow
 from tests.support.factories import TestKey, TestUser, make_server_key, make_user, send
+from tests.support.people import external_id, give_external_id
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +30,7 @@ async def key(app) -> TestKey:
 
 async def provision(client: httpx.AsyncClient, key: TestKey) -> tuple[str, str]:
     """A new provisioned user: (external id, username)."""
-    host_id = f"cus_{uuid.uuid4().hex[:12]}"
+    host_id = external_id()
     put = await client.put(
         f"/server/users/{host_id}", json={"display_name": "Ann"}, headers=key.headers
     )
@@ -135,7 +135,7 @@ async def test_bad_input_is_refused_and_mints_nothing(
 
 
 async def test_unknown_users_and_tokens_are_not_found(client, key, dialect) -> None:
-    missing = f"cus_{uuid.uuid4().hex[:12]}"
+    missing = external_id()
     for method, path in [
         ("POST", f"/server/users/{missing}/tokens"),
         ("GET", f"/server/users/{missing}/tokens"),
@@ -259,12 +259,7 @@ async def test_a_read_only_token_lists_reads_and_streams_but_changes_nothing(
 
 async def test_a_password_sign_in_gives_a_full_listed_token(client, key, app, dialect) -> None:
     user = await make_user(client)
-    host_id = f"cus_{uuid.uuid4().hex[:12]}"
-    async with app.state.session_factory() as db:
-        await db.execute(
-            update(User).where(User.username == user.username).values(external_id=host_id)
-        )
-        await db.commit()
+    host_id = await give_external_id(app, user.username)
     [token] = await listed(client, key, host_id)
     assert (token["scopes"], token["label"]) == (["read", "write"], None)
     assert TOKEN_ID.fullmatch(token["token_id"])

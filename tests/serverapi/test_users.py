@@ -3,21 +3,17 @@ host's own ids, with a `users:write` key, on every engine."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.factories import TestKey, make_server_key, make_user, unique_name
+from tests.support.people import external_id
 
 pytestmark = pytest.mark.anyio
 
 BIG_CUSTOM = {"notes": "x" * 4090}  # 4103 bytes as JSON
-
-
-def external_id() -> str:
-    return f"cus_{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
