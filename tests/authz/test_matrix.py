@@ -18,9 +18,10 @@ import pytest
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIWebSocketRoute, iter_route_contexts
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from mailslot.accounts import minted
 from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
@@ -39,6 +40,7 @@ from tests.authz.matrix import (
 )
 from tests.support.databases import make_settings
 from tests.support.factories import TestUser, make_server_key, make_user, send, unique_name
+from tests.support.people import deactivate, give_external_id
 from tests.support.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
@@ -87,6 +89,8 @@ class Cell:
     authorization: str | None
     actor: str
     actor_password: str
+    external_id: str
+    token_id: str
 
 
 async def _key_for(app: FastAPI, actor: str, scope: str | None) -> str:
@@ -114,7 +118,19 @@ async def _set_up(
     target = alice
     authorization: str | None = f"Bearer {alice.token}"
     name, password = alice.username, alice.password
-    if actor == "other":
+    host_id = await give_external_id(app, alice.username)
+    async with app.state.session_factory() as db:
+        token_id = await db.scalar(
+            select(AccessToken.token_id).where(AccessToken.token_hash == token_digest(alice.token))
+        )
+    if actor == "readonly":
+        async with app.state.session_factory() as db:
+            reader = await minted.mint_token(db, external_id=host_id, scopes=["read"])
+            await db.commit()
+        authorization = f"Bearer {reader.access_token}"
+    elif actor == "deactivated":
+        await deactivate(app, host_id)
+    elif actor == "other":
         carol = await make_user(client)
         authorization, name, password = f"Bearer {carol.token}", carol.username, carol.password
     elif actor == "none":
@@ -144,7 +160,16 @@ async def _set_up(
         target, authorization = dave, f"Bearer {dave.token}"
         name, password = dave.username, dave.password
     return Cell(
-        target, bob, sent["id"], sent["thread_id"], trashed_id, authorization, name, password
+        target,
+        bob,
+        sent["id"],
+        sent["thread_id"],
+        trashed_id,
+        authorization,
+        name,
+        password,
+        host_id,
+        str(token_id),
     )
 
 
@@ -164,6 +189,8 @@ async def request_row(
         "fresh": unique_name("fresh"),
         "actor": cell.actor,
         "actor_password": cell.actor_password,
+        "external_id": cell.external_id,
+        "token_id": cell.token_id,
     }
     if row.get("login_first") and cell.actor:
         await call(
