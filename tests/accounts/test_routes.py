@@ -313,7 +313,7 @@ async def test_requests_without_a_valid_token_get_401(client, dialect, header) -
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_other_users_see_only_that_a_username_exists(client, dialect) -> None:
+async def test_other_users_see_only_a_username_and_its_display_name(client, dialect) -> None:
     alice, bob = await make_user(client), await make_user(client)
     response = await client.get(f"/users/{bob.username}", headers=alice.headers)
     assert response.status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import anyio
 import pytest
-from httpx_ws import WebSocketDisconnect, aconnect_ws
+from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
 
 from tests.realtime.conftest import asgi_get
 from tests.support.factories import make_user, send
@@ -19,6 +19,7 @@ async def test_deactivation_ends_the_users_streams(live_client, live_app) -> Non
     bob = await make_user(live_client)
     host_id = await give_external_id(live_app, bob.username)
     path = f"/users/{bob.username}/events"
+    ws: AsyncWebSocketSession
     async with (
         asgi_get(live_app, path, headers=bob.headers) as events,
         aconnect_ws(

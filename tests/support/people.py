@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import people
 from mailslot.accounts.models import User
@@ -27,16 +29,18 @@ async def give_external_id(app: FastAPI, username: str) -> str:
 
 async def deactivate(app: FastAPI, host_id: str) -> ExternalUser:
     """Deactivate, commit, then have every instance forget the user's tokens."""
-    async with app.state.session_factory() as db:
-        user = await people.deactivate_user(db, host_id)
-        await db.commit()
-    await app.state.token_cache.forget_user(user.account.id)
-    return user
+    return await _change(app, people.deactivate_user, host_id)
 
 
 async def reactivate(app: FastAPI, host_id: str) -> ExternalUser:
+    return await _change(app, people.reactivate_user, host_id)
+
+
+async def _change(
+    app: FastAPI, change: Callable[[AsyncSession, str], Awaitable[ExternalUser]], host_id: str
+) -> ExternalUser:
     async with app.state.session_factory() as db:
-        user = await people.reactivate_user(db, host_id)
+        user = await change(db, host_id)
         await db.commit()
     await app.state.token_cache.forget_user(user.account.id)
     return user

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,9 +33,9 @@ from mailslot.accounts.service import (
     Account,
     email_key,
     end_sessions,
+    insert_user,
     possible_username,
     username_key,
-    violates_email,
 )
 from mailslot.db.base import utcnow
 from mailslot.errors import AppError, EmailTaken, Unprocessable, UsernameTaken, UserNotFound
@@ -183,73 +183,45 @@ async def upsert_external_user(
         _checked("custom", check_custom, custom)
     if username is not None and not possible_username(username):
         raise _invalid("username", "is not a valid username")
+    item = ExternalUserItem(external_id, display_name, username, email, custom)
     found = await find_external_user(db, external_id)
     if found is None:
-        return await _create(db, external_id, display_name, username, email, custom), "created"
-    return await _update(db, found, display_name, username, email, custom)
+        return await _create(db, item), "created"
+    return await _update(db, found, item)
 
 
-async def _create(
-    db: AsyncSession,
-    external_id: str,
-    display_name: str | None,
-    username: str | None,
-    email: str | _Keep | None,
-    custom: dict[str, object] | _Keep | None,
-) -> ExternalUser:
-    email = None if email is KEEP else email
-    custom = None if custom is KEEP else custom
+async def _create(db: AsyncSession, item: ExternalUserItem) -> ExternalUser:
+    email = None if item.email is KEEP else item.email
+    custom = None if item.custom is KEEP else item.custom
+    username = item.username
     if username is not None:
         if await db.scalar(select(User.id).where(User.username_key == username_key(username))):
             raise UsernameTaken(f"The username {username!r} is taken.")
     else:
-        username = await _derive_username(db, external_id)
+        username = await _derive_username(db, item.external_id)
     if email is not None:
         await _require_email_free(db, email, None)
-    now = utcnow()
-    try:
-        user_id = (
-            await db.execute(
-                insert(User)
-                .values(
-                    username=username,
-                    username_key=username_key(username),
-                    email=email,
-                    email_key=email_key(email) if email else None,
-                    password_hash=None,
-                    created_at=now,
-                    external_id=external_id,
-                    display_name=display_name,
-                    custom=custom,
-                )
-                .returning(User.id)
-            )
-        ).scalar_one()
-    except IntegrityError as error:
-        # A concurrent upsert won the race for the same name, address or external id.
-        if violates_email(error):
-            raise EmailTaken("That email address belongs to another account.") from None
-        raise UsernameTaken(
-            f"The username {username!r} or the external id {external_id!r} was just taken."
-        ) from None
-    account = Account(user_id, username, email, now, display_name)
-    return ExternalUser(account, external_id, custom, None)
+    account = await insert_user(
+        db,
+        username=username,
+        email=email,
+        password_hash=None,
+        external_id=item.external_id,
+        display_name=item.display_name,
+        custom=custom,
+    )
+    return ExternalUser(account, item.external_id, custom, None)
 
 
 async def _update(
-    db: AsyncSession,
-    found: ExternalUser,
-    display_name: str | None,
-    username: str | None,
-    email: str | _Keep | None,
-    custom: dict[str, object] | _Keep | None,
+    db: AsyncSession, found: ExternalUser, item: ExternalUserItem
 ) -> tuple[ExternalUser, Outcome]:
-    account = found.account
-    if username is not None and username_key(username) != username_key(account.username):
+    account, email, custom = found.account, item.email, item.custom
+    if item.username is not None and username_key(item.username) != username_key(account.username):
         raise _invalid("username", f"is {account.username!r} and never changes")
     values: dict[str, Any] = {}
-    if display_name != account.display_name:
-        values["display_name"] = display_name
+    if item.display_name != account.display_name:
+        values["display_name"] = item.display_name
     if email is not KEEP and email != account.email:
         if email is not None:
             await _require_email_free(db, email, account.id)
@@ -292,14 +264,7 @@ async def upsert_external_users(
     for item in items:
         try:
             async with db.begin_nested():
-                user, outcome = await upsert_external_user(
-                    db,
-                    external_id=item.external_id,
-                    display_name=item.display_name,
-                    username=item.username,
-                    email=item.email,
-                    custom=item.custom,
-                )
+                user, outcome = await upsert_external_user(db, **asdict(item))
         except AppError as error:
             results.append(ItemResult(item.external_id, error=error))
         else:

@@ -96,6 +96,20 @@ async def register_user(
         and await db.scalar(select(User.id).where(User.email_key == email_key(email))) is not None
     ):
         raise EmailTaken("That email address belongs to another account.")
+    return await insert_user(db, username=username, email=email, password_hash=password_hash)
+
+
+async def insert_user(
+    db: AsyncSession,
+    *,
+    username: str,
+    email: str | None,
+    password_hash: str | None,
+    **columns: Any,
+) -> Account:
+    """Insert a user whose username and email were found free; raises UsernameTaken or
+    EmailTaken (409) when a concurrent insert took one first (or, for a provisioned
+    user, its external id: `columns` are the host's). Never raises IntegrityError."""
     now = utcnow()
     try:
         user_id = (
@@ -103,21 +117,21 @@ async def register_user(
                 insert(User)
                 .values(
                     username=username,
-                    username_key=key,
+                    username_key=username_key(username),
                     email=email,
                     email_key=email_key(email) if email else None,
                     password_hash=password_hash,
                     created_at=now,
+                    **columns,
                 )
                 .returning(User.id)
             )
         ).scalar_one()
     except IntegrityError as error:
-        # A concurrent registration won the race for the same name or address.
         if violates_email(error):
             raise EmailTaken("That email address belongs to another account.") from None
         raise UsernameTaken(f"The username {username!r} is taken.") from None
-    return Account(id=user_id, username=username, email=email, created_at=now)
+    return Account(user_id, username, email, now, columns.get("display_name"))
 
 
 def violates_email(error: IntegrityError) -> bool:
