@@ -4,6 +4,7 @@ that changed a user, every instance forgets the user's cached tokens."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -85,15 +86,7 @@ async def put_server_user(
     keep their value; `username` is derived from the external id when left out, and never
     changes once set. 409 for a username or email address another user has; 422 for a
     `custom` over 4096 bytes as JSON."""
-    item = _item(external_id, body)
-    user, outcome = await people.upsert_external_user(
-        db,
-        external_id=item.external_id,
-        display_name=item.display_name,
-        username=item.username,
-        email=item.email,
-        custom=item.custom,
-    )
+    user, outcome = await people.upsert_external_user(db, **asdict(_item(external_id, body)))
     await db.commit()
     if outcome == "updated":
         await tokens.forget_user(user.account.id)  # cached accounts carry the display name
