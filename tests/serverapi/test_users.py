@@ -175,6 +175,7 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
     assert results[3]["error"]["errors"][0]["pointer"] == "/body/users/3/custom"
     assert results[5]["error"]["errors"][0]["pointer"] == "/body/users/5/external_id"
     assert results[6]["external_id"] is None
+    assert results[7]["error"]["errors"][0]["pointer"] == "/body/users/7"
     for host_id in fresh:
         assert (await client.get(f"/server/users/{host_id}", headers=key.headers)).is_success
     bad = results[4]["external_id"]

@@ -121,7 +121,10 @@ def _invalid(entry: Any) -> Unprocessable:
         reasons = [{"pointer": "/body", "detail": "not a user"}]
     except ValidationError as error:
         reasons = [
-            {"pointer": "/body/" + "/".join(map(str, issue["loc"])), "detail": issue["msg"]}
+            {
+                "pointer": "/body" + "".join(f"/{part}" for part in issue["loc"]),
+                "detail": issue["msg"],
+            }
             for issue in error.errors()
         ]
     return Unprocessable("This user is not valid: " + reasons[0]["detail"] + ".", errors=reasons)
