@@ -15,17 +15,13 @@ from sqlalchemy import update
 from mailslot.accounts.models import AccessToken
 from mailslot.accounts.security import token_digest
 from mailslot.db.base import utcnow
-from tests.support.factories import TestKey, TestUser, make_server_key, make_user, send
+from tests.support.factories import TestKey, TestUser, make_user, send
 from tests.support.people import external_id, give_external_id
+from tests.support.problems import problem
 
 pytestmark = pytest.mark.anyio
 
 TOKEN_ID = re.compile(r"^tok_[0-9a-f]{24}$")
-
-
-@pytest.fixture
-async def key(app) -> TestKey:
-    return await make_server_key(app, "users:write", "tokens:mint")
 
 
 async def provision(client: httpx.AsyncClient, key: TestKey) -> tuple[str, str]:
@@ -49,14 +45,6 @@ async def mint(
 
 def bearer(token: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {token['access_token']}"}
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 async def listed(client: httpx.AsyncClient, key: TestKey, host_id: str) -> list[dict[str, Any]]:

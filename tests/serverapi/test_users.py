@@ -8,31 +8,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.factories import TestKey, make_server_key, make_user, unique_name
+from tests.support.factories import TestKey, make_user, unique_name
 from tests.support.people import external_id
+from tests.support.problems import problem
 
 pytestmark = pytest.mark.anyio
 
 BIG_CUSTOM = {"notes": "x" * 4090}  # 4103 bytes as JSON
 
 
-@pytest.fixture
-async def key(app) -> TestKey:
-    return await make_server_key(app, "users:write", "tokens:mint")
-
-
 async def put(client: httpx.AsyncClient, key: TestKey, host_id: str, **body: Any) -> httpx.Response:
     return await client.put(
         f"/server/users/{host_id}", json={"display_name": None, **body}, headers=key.headers
     )
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 async def test_a_put_creates_then_leaves_unchanged_then_updates(client, key, dialect) -> None:
