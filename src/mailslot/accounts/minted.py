@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.models import READ_SCOPE, AccessToken
+from mailslot.accounts.models import READ_SCOPE, WRITE_SCOPE, AccessToken
 from mailslot.accounts.people import get_external_user
 from mailslot.accounts.security import new_token, token_digest
 from mailslot.accounts.service import end_sessions, new_token_id
@@ -61,18 +61,19 @@ async def mint_token(
     label: str | None = None,
 ) -> MintedToken:
     """A bearer token for the user, valid `ttl` seconds (1 to MAX_TTL, else Unprocessable),
-    with `scopes`, which must hold `read` (`write` besides makes a full token). Raises
+    with `scopes`: `read` alone makes a read-only token; `write` implies `read`. Raises
     UserNotFound for an unknown external id, AccountDeactivated (403) for a deactivated
-    user."""
+    user, Unprocessable for no known scope."""
     if not 1 <= ttl <= MAX_TTL:
         raise Unprocessable(
             f"'ttl_seconds' must be 1 to {MAX_TTL} (30 days), not {ttl}.",
             errors=[{"pointer": "/body/ttl_seconds", "detail": f"at most {MAX_TTL}"}],
         )
-    if READ_SCOPE not in scopes:
+    granted = {READ_SCOPE, WRITE_SCOPE} if WRITE_SCOPE in scopes else set(scopes)
+    if granted != {READ_SCOPE} and granted != {READ_SCOPE, WRITE_SCOPE}:
         raise Unprocessable(
-            "A token's scopes must hold 'read'.",
-            errors=[{"pointer": "/body/scopes", "detail": "must hold 'read'"}],
+            "A token's scopes are 'read' and 'write'.",
+            errors=[{"pointer": "/body/scopes", "detail": "'read' and/or 'write'"}],
         )
     user = await get_external_user(db, external_id)
     if user.deactivated_at is not None:
@@ -81,7 +82,7 @@ async def mint_token(
         )
     token, token_id, now = new_token(), new_token_id(), utcnow()
     expires_at = now + timedelta(seconds=ttl)
-    ordered = sorted(set(scopes))
+    ordered = sorted(granted)
     # A deactivation racing this insert deletes the row or, committed first, makes the
     # token's user inactive: the look-ups refuse a deactivated user's tokens either way.
     await db.execute(

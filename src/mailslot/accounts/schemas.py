@@ -130,7 +130,11 @@ class UserUpdate(Input):
             "anyOf": [
                 {"required": ["email", "current_password"]},
                 {"required": ["password", "current_password"]},
-                {"required": ["display_name"]},
+                # The display name alone: with an email or a password, current_password too.
+                {
+                    "required": ["display_name"],
+                    "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},
+                },
             ]
         }
     )

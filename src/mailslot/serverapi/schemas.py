@@ -66,8 +66,9 @@ class TokenMint(Input):
         default_factory=_full,
         min_length=1,
         max_length=2,
-        description="`read` lists, reads and streams; `write` also sends, marks, deletes "
-        'and edits the profile. Both unless given; `["read"]` makes a read-only token.',
+        description="`read` lists, reads and streams; `write` (which implies `read`) also "
+        'sends, marks, deletes and edits the profile. Both unless given; `["read"]` makes a '
+        "read-only token.",
     )
     label: str | None = Field(
         default=None,

@@ -5,10 +5,11 @@ instance accepts them any more."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from mailslot.accounts import minted
 from mailslot.accounts.deps import Tokens
@@ -25,6 +26,22 @@ from mailslot.serverapi.schemas import (
 from mailslot.serverapi.users import PathExternalId
 
 router = APIRouter(tags=["server"], responses=problems(401, 403, 404, 422, 429, 503))
+
+
+def _rfc3339(value: object) -> object:
+    """A time as the schema says (`format: date-time`), not a number pydantic would read
+    as a Unix time."""
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("must be a date-time such as 2026-12-01T00:00:00Z")
+    return value
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+IssuedBefore = Annotated[
+    AwareDatetime | None,
+    BeforeValidator(_rfc3339),
+    Query(description="Revoke only the tokens issued before this time (with its offset)."),
+]
 
 TokenId = Annotated[
     str, Path(max_length=32, description="The `token_id` the token was listed with.")
@@ -78,10 +95,7 @@ async def delete_server_user_tokens(
     key: TokenMinter,
     db: DbSession,
     tokens: Tokens,
-    issued_before: Annotated[
-        AwareDatetime | None,
-        Query(description="Revoke only the tokens issued before this time (with its offset)."),
-    ] = None,
+    issued_before: IssuedBefore = None,
 ) -> TokensRevoked:
     """Revoke every token of the user, minted or signed in, or only those issued before
     `issued_before`: once this answers, no instance accepts them, and their live streams
