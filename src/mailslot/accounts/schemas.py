@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -70,6 +70,12 @@ def check_custom(value: dict[str, object]) -> dict[str, object]:
     return value
 
 
+# What clean_display_name takes, for the OpenAPI document only (pydantic's regex engine has
+# no look-ahead; clean_display_name checks): something besides spaces, no control
+# characters, line or paragraph separators or bidirectional overrides.
+_DISPLAY_NAME_SCHEMA = (
+    r"^(?=.*\S)[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
+)
 DisplayName = Annotated[
     str,
     Field(
@@ -77,6 +83,7 @@ DisplayName = Annotated[
         max_length=MAX_DISPLAY_NAME,
         description="Shown beside the username; trimmed, 1 to 100 characters, no control "
         "characters.",
+        json_schema_extra={"pattern": _DISPLAY_NAME_SCHEMA},
     ),
     AfterValidator(clean_display_name),
 ]
@@ -115,12 +122,24 @@ class UserCreate(Input):
     password: Password
 
 
+def _given(field: str) -> dict[str, Any]:
+    """JSON Schema: `field` is there, and not null."""
+    return {"required": [field], "properties": {field: {"type": "string"}}}
+
+
+def _with_current_password(field: str) -> dict[str, Any]:
+    return {
+        "required": [field, "current_password"],
+        "properties": {field: {"type": "string"}, "current_password": {"type": "string"}},
+    }
+
+
 class UserUpdate(Input):
     """Set your display name (null removes it), your email address and/or your password.
     The current password is needed to change the email address or the password, not the
     display name alone."""
 
-    current_password: Annotated[str | None, Field(max_length=1024)] = None
+    current_password: Annotated[str | None, Field(min_length=1, max_length=1024)] = None
     email: Email | None = None
     password: Password | None = Field(default=None, description="The new password.")
     display_name: DisplayName | None = None
@@ -128,12 +147,12 @@ class UserUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [
-                {"required": ["email", "current_password"]},
-                {"required": ["password", "current_password"]},
+                _with_current_password("email"),
+                _with_current_password("password"),
                 # The display name alone: with an email or a password, current_password too.
                 {
                     "required": ["display_name"],
-                    "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},
+                    "not": {"anyOf": [_given("email"), _given("password")]},
                 },
             ]
         }

@@ -28,6 +28,9 @@ from mailslot.serverapi.users import PathExternalId
 router = APIRouter(tags=["server"], responses=problems(401, 403, 404, 422, 429, 503))
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+
+
 def _rfc3339(value: object) -> object:
     """A time as the schema says (`format: date-time`), not a number pydantic would read
     as a Unix time."""
@@ -36,7 +39,6 @@ def _rfc3339(value: object) -> object:
     return value
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
 IssuedBefore = Annotated[
     AwareDatetime | None,
     BeforeValidator(_rfc3339),
