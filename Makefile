@@ -8,9 +8,16 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# What ruff reads; clients/python and clients/typescript are generated (pyproject excludes them).
+PY_SOURCES := src tests bench clients docs/examples
+# The clients' generators: openapi-typescript and tsc, exactly as package-lock.json pins them;
+# openapi-python-client in a venv of its own (it needs an older typer than the mailslot command).
+NODE_MODULES := clients/typescript/node_modules/.installed
+GENERATOR := .tools/openapi-python-client
+CLIENT_TOOLS := $(NODE_MODULES) $(GENERATOR)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck docs docs-serve db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
+.PHONY: help run test test-fast lint fmt typecheck clients docs docs-serve db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -19,23 +26,26 @@ run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MA
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## the suite on SQLite only
 	$(BIN)/pytest --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 
 fmt: $(VENV)/.synced ## format and fix what ruff can
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff format $(PY_SOURCES)
 
 typecheck: $(VENV)/.synced ## mypy, strict
 	$(BIN)/mypy
+
+clients: $(VENV)/.synced $(CLIENT_TOOLS) ## regenerate clients/ from the app's OpenAPI document (after an API change)
+	$(BIN)/python clients/generate.py
 
 # NO_MKDOCS_2_WARNING: Material 9.7+ prints a notice about its end of life on every build.
 docs docs-serve: export NO_MKDOCS_2_WARNING := 1
@@ -63,11 +73,20 @@ bench-live: $(VENV)/.synced ## live delivery: latency across two instances (Post
 	$(BIN)/python -m bench.live $(ARGS)
 
 clean: ## remove environments, caches, local data and the built site
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site clients/typescript/node_modules
 
 $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install -q uv==$(UV_VERSION)
+
+$(NODE_MODULES): clients/typescript/package.json clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(GENERATOR)/.installed: clients/python-generator.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(GENERATOR)
+	$(UV) pip sync --quiet --python $(GENERATOR)/bin/python --require-hashes clients/python-generator.txt
+	touch $@
 
 # Only when missing: a machine that has it starts the tests at once.
 $(CHROMIUM):

@@ -81,6 +81,10 @@ def send_script(sender_prefix: str, receiver_prefix: str, pairs: int) -> str:
             "thread_id": "NULL",
             "client_timestamp": "NULL",
             "reply_to_id": "NULL",
+            "context_ref": "NULL",
+            "context_data": "NULL",
+            "context_signed": "NULL",
+            "log_sender": "true",
         },
         "sender.id AS sender_id, '{' || receiver.username_key || '}' AS receiver_keys "
         "FROM user_account AS sender, user_account AS receiver "

@@ -35,6 +35,7 @@ from mailslot.config import Settings
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 from mailslot.messages.cursor import encode_cursor
+from mailslot.state import app_state
 
 CALL_COUNT_REQUESTS = 200
 
@@ -63,11 +64,16 @@ async def measure(
         sender, receiver = (await seeder.users("s", 1))[0], (await seeder.users("r", 1))[0]
         await seeder.mailbox(sender, receiver, 10_000)
         ids = await seeder.message_ids(receiver[0], 10_000)
+        (receiver_id,) = await seeder.host_ids([receiver])
+        key = {"Authorization": f"Bearer {await seeder.server_key()}"}
         await engine.dispose()
         app = create_app(settings)
         auth = {"Authorization": f"Bearer {receiver[2]}"}
         send_auth = {"Authorization": f"Bearer {sender[2]}"}
         body = json.dumps({"receiver": receiver[1], "subject": "s", "message": "a body"})
+        notice = json.dumps(
+            {"from": "system", "to": [receiver_id], "subject": "s", "message": "a body"}
+        )
         scenarios = {
             "healthz": lambda i: ("GET", "/healthz", {}, None),
             "list": lambda i: ("GET", f"/users/{receiver[1]}/messages", auth, None),
@@ -84,6 +90,12 @@ async def measure(
                 f"/users/{sender[1]}/messages",
                 send_auth | {"Content-Type": "application/json"},
                 body,
+            ),
+            "send-system": lambda i: (
+                "POST",
+                "/server/messages",
+                key | {"Content-Type": "application/json"},
+                notice,
             ),
         }
         results: dict[str, tuple[float, float]] = {}
@@ -121,8 +133,8 @@ async def measure(
                         print_calls_by_package(stats, CALL_COUNT_REQUESTS)
                         if callers := os.environ.get("CALLERS"):
                             stats.sort_stats("ncalls").print_callers(callers)
-                if plans and app.state.engine.dialect.name == "postgresql":
-                    await print_plan_choices(app.state.engine)
+                if plans and app_state(app).engine.dialect.name == "postgresql":
+                    await print_plan_choices(app_state(app).engine)
         return results
 
 

@@ -46,6 +46,26 @@ def send_requests(pairs: list[tuple[User, list[str]]]) -> list[Request]:
     ]
 
 
+def system_notices(key: str, recipients: list[list[str]]) -> list[Request]:
+    """The platform's message to each list of host ids (POST /server/messages)."""
+    return [
+        (
+            "POST",
+            "/server/messages",
+            auth(key),
+            json.dumps(
+                {
+                    "from": "system",
+                    "to": to,
+                    "subject": "bench",
+                    "message": "a message body of moderate length",
+                }
+            ),
+        )
+        for to in recipients
+    ]
+
+
 def seed_a_queries(seeded: Seeded) -> list[str]:
     """seed A's credentials in the query string, one per seed A user."""
     return [
@@ -58,6 +78,12 @@ def seed_a_login(base: str, seeded: Seeded) -> None:
     """Starts the first seed A user's session (//login), which its get_all needs."""
     login = httpx.post(f"{base}//login?{seed_a_queries(seeded)[0]}", timeout=10)
     assert login.status_code == 200, login.text
+
+
+# Scenarios run on fewer connections than the others. send-system-1000 measures the
+# database time of one message to 1,000 users: its concurrent copies would only queue on
+# the same 1,000 receivers' log counters.
+CONNECTIONS = {"send-system-1000": 2}  # wrk -t2 needs two
 
 
 def scenarios(seeded: Seeded) -> dict[str, list[Request]]:
@@ -77,6 +103,12 @@ def scenarios(seeded: Seeded) -> dict[str, list[Request]]:
         # send-full's shape (one sender, one receiver, 32 connections) on small
         # mailboxes: what send-full must be compared with.
         "send-pair": send_requests([(senders[0], [receivers[0][1]])]),
+        # send's shape (32 receivers, one each, 32 connections) from one sender, the
+        # platform: what send must be compared with (issue 18: one shared sender is no
+        # bottleneck).
+        "send-system": system_notices(seeded.server_key, [[i] for i in seeded.receiver_ids]),
+        # One message, 1,000 deliveries.
+        "send-system-1000": system_notices(seeded.server_key, [seeded.notice_ids]),
         "list": [("GET", f"/users/{big_receiver[1]}/messages", auth(big_receiver[2]), None)],
         "list-deep": [
             (
@@ -148,16 +180,15 @@ def run(
             continue
         target = bare if name == "bare" else base
         print(f"  {name} ...", file=sys.stderr)
+        conns = CONNECTIONS.get(name, connections)
         if warmup:
-            warm_up(target, requests, connections=connections, seconds=warmup)
+            warm_up(target, requests, connections=conns, seconds=warmup)
         profiler = None
         if profile and name != "bare":
             profiler = start_profiler(pids[0], duration, profile / f"{name}.txt")
         pid = pids[1] if name == "bare" else pids[0]
         results.append(
-            run_wrk(
-                name, target, requests, connections=connections, duration=duration, server_pid=pid
-            )
+            run_wrk(name, target, requests, connections=conns, duration=duration, server_pid=pid)
         )
         if profiler:
             profiler.wait()

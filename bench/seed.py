@@ -17,10 +17,11 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from mailslot.accounts.security import Passwords
 from mailslot.config import Settings
+from mailslot.keys import service as keys
 from mailslot.messages.cursor import encode_cursor
 
 POSTGRES_ADMIN = os.environ.get(
@@ -77,6 +78,23 @@ class Seeder:
                 )
                 created.append((user_id, name, token))
         return created
+
+    async def host_ids(self, users: list[User]) -> list[str]:
+        """Give each user a host id (its username), as the server API names users."""
+        async with self.engine.begin() as db:
+            for user in users:
+                await db.execute(
+                    text("UPDATE user_account SET external_id = username WHERE id = :id"),
+                    {"id": user[0]},
+                )
+        return [user[1] for user in users]
+
+    async def server_key(self) -> str:
+        """A server key that may send as anyone (`messages:send_as`)."""
+        async with async_sessionmaker(self.engine)() as db:
+            key = await keys.create_key(db, name="bench", scopes=(keys.Scope.MESSAGES_SEND_AS,))
+            await db.commit()
+        return key
 
     async def mailbox(
         self,
@@ -166,6 +184,9 @@ class Seeded:
     deep_id: int  # a cursor page after 50,000 messages
     read_ids: list[int]
     seed_a_users: list[User]  # a //login session (digest); a session without digest
+    server_key: str  # may send as anyone
+    receiver_ids: list[str]  # the receivers' host ids
+    notice_ids: list[str]  # 1,000 users' host ids: the system's notice to all
     # mailbox size -> (its receiver, a cursor halfway down)
     scale_users: dict[int, tuple[User, str]] = field(default_factory=dict)
 
@@ -200,6 +221,9 @@ async def seed(settings: Settings, url: str, *, scaling: bool) -> Seeded:
         deep_id=inbox_ids[50_000],
         read_ids=inbox_ids[:2000],
         seed_a_users=seed_a_users,
+        server_key=await seeder.server_key(),
+        receiver_ids=await seeder.host_ids(receivers),
+        notice_ids=await seeder.host_ids(await seeder.users("noticed", 1000)),
     )
     if scaling:
         for size in SCALES:

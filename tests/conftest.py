@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -10,7 +10,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from mailslot.app import create_app
-from mailslot.config import Settings
+from mailslot.config import Settings, get_settings
 from mailslot.db.migrate import upgrade
 from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 
@@ -68,3 +68,14 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://mailslot.test") as client:
         yield client
+
+
+@pytest.fixture
+def environment(settings: Settings) -> Iterator[dict[str, str]]:
+    """The test database as a `mailslot` command sees it (MAILSLOT_ variables)."""
+    get_settings.cache_clear()
+    yield {
+        "MAILSLOT_DATABASE_URL": str(settings.database_url),
+        "MAILSLOT_DATA_DIR": str(settings.data_dir),
+    }
+    get_settings.cache_clear()

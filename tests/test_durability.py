@@ -9,6 +9,7 @@ from asgi_lifespan import LifespanManager
 
 from mailslot.app import create_app
 from mailslot.db.durability import UnsafeDurability, unsafe_settings
+from mailslot.state import app_state
 from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 from tests.support.servers import MailslotServer
 
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_the_apps_own_connections_are_durable(app, dialect) -> None:
-    assert await unsafe_settings(app.state.engine) == []
+    assert await unsafe_settings(app_state(app).engine) == []
     if dialect == "sqlite":
-        async with app.state.engine.connect() as connection:
+        async with app_state(app).engine.connect() as connection:
             assert (await connection.exec_driver_sql("PRAGMA synchronous")).scalar() == 2
             assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
 

@@ -3,7 +3,8 @@
     core      db, the event bus, errors, config, budgets, logs, the edge, ...: no domain
     accounts  users, passwords, tokens
     messages  mail, server keys; reach accounts through its service
-    adapters  routes, realtime, compat, web, ops: HTTP and streams over the domains
+    adapters  routes, realtime, compat, web, ops, deps, state: HTTP and streams over the
+              domains
     app       create_app, cli, the server: the composition root
 
 Every import counts, a function-local or TYPE_CHECKING one too: it is a dependency all the
@@ -32,11 +33,15 @@ LAYERS = {
     "mailslot.messages": MESSAGES,
     "mailslot.messages.routes": ADAPTERS,
     "mailslot.keys": MESSAGES,  # a domain beside messages: it uses accounts' credentials
+    "mailslot.audit": MESSAGES,  # the trail of mailbox reads: keys, users, messages
+    "mailslot.audit.routes": ADAPTERS,
     "mailslot.serverapi": ADAPTERS,
     "mailslot.realtime": ADAPTERS,
     "mailslot.compat": ADAPTERS,
     "mailslot.web": ADAPTERS,
     "mailslot.ops": ADAPTERS,
+    "mailslot.deps": ADAPTERS,  # handlers' dependencies, over the app's state
+    "mailslot.state": ADAPTERS,  # holds the domains' and realtime's parts
     "mailslot.app": APP,
     "mailslot.cli": APP,
     "mailslot.server": APP,

@@ -8,10 +8,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy import text as sql
 
 from mailslot.db.base import metadata
 from mailslot.db.engine import make_engine
+from mailslot.db.migrate import upgrade
 from mailslot.messages.search import include_in_autogenerate
+from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -83,3 +86,38 @@ async def test_inbox_page_is_an_index_range_scan(settings, dialect) -> None:
     ), plan
     assert "SORT" not in plan.upper(), plan
     assert "TEMP B-TREE" not in plan.upper(), plan
+
+
+async def test_0011_keeps_every_row_of_a_populated_database(dialect, tmp_path) -> None:
+    """Migration 0011 adds to user_account, which every table references: on SQLite a
+    rebuild of it would be refused, or cascade, while they hold rows."""
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/m.db"
+        if dialect == "sqlite"
+        else await create_postgres_database()
+    )
+    try:
+        settings = make_settings(tmp_path, url)
+        await upgrade(settings, revision="0008")
+        engine = make_engine(settings)
+        async with engine.begin() as db:
+            for statement in (
+                "INSERT INTO user_account (id, username, username_key, password_hash, "
+                "created_at) VALUES (1, 'a', 'a', 'x', '2026-01-01'), (2, 'b', 'b', 'x', "
+                "'2026-01-01')",
+                "INSERT INTO message (id, sender_id, subject, body, receiver_names, created_at,"
+                " thread_id) VALUES (1, 1, 's', 'b', '[\"b\"]', '2026-01-01', 1)",
+                "INSERT INTO delivery (receiver_id, message_id, thread_id) VALUES (2, 1, 1)",
+            ):
+                await db.execute(sql(statement))
+        await engine.dispose()
+        await upgrade(settings)
+        engine = make_engine(settings)
+        async with engine.connect() as db:
+            for table in ("user_account", "message", "delivery"):
+                count = (await db.execute(sql(f"SELECT count(*) FROM {table}"))).scalar()  # noqa: S608
+                assert count == (2 if table == "user_account" else 1), table
+        await engine.dispose()
+    finally:
+        if dialect == "postgres":
+            await drop_postgres_database(url)

@@ -3,10 +3,14 @@ its answer is being built or sent (a slow client must not hold one)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import httpx
 import pytest
+from sqlalchemy.pool import QueuePool
 from starlette.types import Message, Receive, Scope, Send
 
+from mailslot.state import app_state
 from tests.support.factories import make_user, send
 
 pytestmark = pytest.mark.anyio
@@ -26,7 +30,7 @@ async def test_a_read_gives_its_connection_back_before_it_answers(app, client, p
     alice, bob = await make_user(client), await make_user(client)
     sent = await send(client, alice, bob)
     await send(client, bob, alice)
-    pool = app.state.engine.pool  # the read-only engine shares it
+    pool = cast(QueuePool, app_state(app).engine.pool)  # the read-only engine shares it
     held: list[int] = []
 
     async def observed(scope: Scope, receive: Receive, respond: Send) -> None:

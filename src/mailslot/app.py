@@ -17,6 +17,7 @@ from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
 from mailslot.accounts.tokencache import TokenCache
+from mailslot.audit import routes as audit_routes
 from mailslot.background import Background
 from mailslot.bus.broker import make_broker
 from mailslot.bus.events import session_info
@@ -39,9 +40,12 @@ from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
+from mailslot.serverapi import mailbox as serverapi_mailbox
+from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
 from mailslot.serverapi import tokens as serverapi_tokens
 from mailslot.serverapi import users as serverapi_users
+from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 
@@ -77,33 +81,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.redis_url:
             prefix = redis_prefix(prefix, await deployment_key(engine))
         limiter = make_limiter(settings.redis_url, prefix=prefix)
-        app.state.limits = RateLimits(limiter, enabled=settings.rate_limits == "on")
-        app.state.passwords = Passwords(
-            memory_kib=settings.password_hash_memory_kib,
-            iterations=settings.password_hash_iterations,
-            throttle=SignInThrottle.from_settings(settings, limiter),
-        )
         info: dict[str, Any] = {}
         sessions = make_session_factory(engine, info)
         change_log = changes.SessionChangeLog(sessions)
         broker = make_broker(settings, change_log, prefix=prefix)
         info.update(session_info(broker))  # committed changes go to the broker
-        app.state.engine = engine
-        app.state.session_factory = sessions
-        app.state.read_engine = reads = read_only(engine)
-        app.state.change_log = change_log
-        app.state.broker = broker
-        app.state.token_cache = TokenCache(broker, reads, ttl=settings.token_cache_seconds)
-        app.state.stream_slots = stream_slots = make_stream_slots(settings, prefix=prefix)
-        app.state.draining = Shutdown()
-        app.state.credential_digests = CredentialDigests(settings.resolved_secret_key())
-        app.state.purger = Purger(sessions, settings)
-        restore_signals = stop_on_exit_signals(app.state.draining)
+        reads = read_only(engine)
+        app.state.mailslot = state = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            reads=reads,
+            change_log=change_log,
+            broker=broker,
+            token_cache=TokenCache(broker, reads, ttl=settings.token_cache_seconds),
+            stream_slots=make_stream_slots(settings, prefix=prefix),
+            draining=Shutdown(),
+            credential_digests=CredentialDigests(settings.resolved_secret_key()),
+            passwords=Passwords(
+                memory_kib=settings.password_hash_memory_kib,
+                iterations=settings.password_hash_iterations,
+                throttle=SignInThrottle.from_settings(settings, limiter),
+            ),
+            limits=RateLimits(
+                limiter,
+                enabled=settings.rate_limits == "on",
+                register=settings.limit_register_address,
+                send=settings.limit_send_user,
+                server=settings.limit_server_key,
+            ),
+            purger=Purger(sessions, settings),
+        )
+        restore_signals = stop_on_exit_signals(state.draining)
         await broker.start()
-        await stream_slots.start()
+        await state.stream_slots.start()
         background = Background()
         if settings.purge_interval:
-            background.start("mailslot-purger", app.state.purger.run)
+            background.start("mailslot-purger", state.purger.run)
         if settings.change_retention_days:
             background.start(
                 "mailslot-pruner",
@@ -112,10 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.draining.set()
+            state.draining.set()
             restore_signals()
             await background.aclose()
-            await stream_slots.aclose()
+            await state.stream_slots.aclose()
             await broker.aclose()
             await engine.dispose()
             await limiter.close()
@@ -137,7 +151,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
         generate_unique_id_function=operation_id,
     )
-    app.state.settings = settings
     install_error_handlers(app)
 
     def openapi() -> dict[str, Any]:
@@ -154,6 +167,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(serverapi_routes.router)
     app.include_router(serverapi_users.router)
     app.include_router(serverapi_tokens.router)
+    app.include_router(serverapi_mailbox.router)
+    app.include_router(audit_routes.router)
+    app.include_router(serverapi_messages.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

@@ -1,9 +1,9 @@
 """Budget: `"<burst>, <count>/<period>"`, `burst` events at once, then `count` more per
-period (`s`, `min`, `h`). What settings validate and the limiters spend (ratelimit.py)."""
+period (`s`, `min`, `h`). Settings parse it once (config.py); the limiters spend it
+(ratelimit.py)."""
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
@@ -20,7 +20,6 @@ class Budget:
     interval: float
 
     @classmethod
-    @functools.cache  # settings are parsed per request; a handful of texts, ever
     def parse(cls, text: str) -> Budget:
         match = _BUDGET.match(text.lower())
         if not match:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mailslot.budgets import Budget
@@ -15,13 +15,14 @@ from mailslot.budgets import Budget
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 
 
-def _budget(text: str) -> str:
-    Budget.parse(text)
-    return text
+def _budget(value: object) -> object:
+    return Budget.parse(value) if isinstance(value, str) else value
 
 
-# "<burst>, <count>/<period>": `burst` at once, then `count` per period (s, min, h).
-BudgetText = Annotated[str, AfterValidator(_budget)]
+# Written "<burst>, <count>/<period>": `burst` at once, then `count` per period (s, min,
+# h); parsed once, here, so whatever spends a budget never parses it again. NoDecode: an
+# environment variable holds the text, not JSON.
+BudgetSetting = Annotated[Budget, NoDecode, BeforeValidator(_budget)]
 
 
 class Settings(BaseSettings):
@@ -58,14 +59,21 @@ class Settings(BaseSettings):
     # Failed sign-ins, one budget for every door that checks a password. 10 + 90/h keeps
     # an account at or below OWASP ASVS V2.2.1's 100 failures an hour; one address alone
     # (5 + 60/h) can never spend it, so it cannot lock the account for others.
-    limit_signin_account: BudgetText = "10, 90/h"
-    limit_signin_address_account: BudgetText = "5, 60/h"
-    limit_signin_address: BudgetText = "60, 60/min"
+    limit_signin_account: BudgetSetting = Budget.parse("10, 90/h")
+    limit_signin_address_account: BudgetSetting = Budget.parse("5, 60/h")
+    limit_signin_address: BudgetSetting = Budget.parse("60, 60/min")
     # Room for a host application's backend that registers its users from one address.
-    limit_register_address: BudgetText = "60, 60/min"
-    limit_send_user: BudgetText = "30, 60/min"
+    limit_register_address: BudgetSetting = Budget.parse("60, 60/min")
+    limit_send_user: BudgetSetting = Budget.parse("30, 60/min")
     # Each server key's requests under /server (a batch of 100 users is one request).
-    limit_server_key: BudgetText = "600, 100/s"
+    limit_server_key: BudgetSetting = Budget.parse("600, 100/s")
+    # Users see when, and by which server key, their mailbox was read under /server
+    # (GET /users/{username}/access-log); off, that route answers 404 access_log_off.
+    audit_show_users: bool = False
+    # The platform as a sender (`POST /server/messages` with `from: "system"`): the name
+    # its messages show, and whether users may reply to them (into the system mailbox).
+    system_display_name: str = Field(default="mailslot", min_length=1, max_length=100)
+    system_replies: Literal["on", "off"] = "off"
     # Slow clients: the request head must arrive within header_timeout seconds of the
     # first byte (or of the connection), the body within body_timeout after the head.
     header_timeout: float = Field(default=10.0, gt=0)

@@ -1,8 +1,20 @@
-"""What handlers receive, as Annotated aliases: the session, the settings, the request
-budgets and the client address (the account dependencies are in accounts/deps.py).
+"""What handlers receive, as Annotated aliases over the app's one AppState (state.py):
+the state itself, the database handles, the settings, the request budgets and the client
+address (the account dependencies are in accounts/deps.py).
+
+A database handle, by what the handler does with it:
+
+    Reads      only reads: `async with reads.connect() as db`, an engine without
+               transactions (db/engine.py `read_only`), back in the pool before the
+               response is built
+    Sessions   writes: `async with sessions() as db`, opened and committed in the handler
+    DbSession  a session a dependency shares with its handler (seed A's signed-in user is
+               checked in the session the handler then writes in); rolled back and closed
+               after the response. Handlers written before this table still take it to
+               write; a new one takes Sessions unless a dependency needs the session.
 
 Every dependency is `async def`, even those that never await: FastAPI runs a plain `def`
-dependency in a worker thread, a thread hop per request for a dictionary lookup."""
+dependency in a worker thread, a thread hop per request for an attribute lookup."""
 
 from __future__ import annotations
 
@@ -13,81 +25,51 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
-from mailslot.budgets import Budget
 from mailslot.config import Settings
 from mailslot.ratelimit import RateLimits
+from mailslot.state import AppState, app_state
+
+Part = TypeVar("Part")
+
+
+async def _state(connection: HTTPConnection) -> AppState:
+    return app_state(connection.app)
+
+
+def state_part(part: Callable[[AppState], Part]) -> Callable[[Request], Awaitable[Part]]:
+    """A dependency answering one part of the AppState. It reads `app.state` directly:
+    through `State` it would be one more dependency for FastAPI to solve per request."""
+
+    async def dependency(request: Request) -> Part:
+        return part(request.app.state.mailslot)
+
+    return dependency
 
 
 async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
     # Entry points own the transaction: handlers commit; whatever is left rolls back here.
-    async with request.app.state.session_factory() as session:
+    async with request.app.state.mailslot.sessions() as session:
         yield session
 
 
-async def _session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    return sessions
+async def _client_address(request: Request) -> str | None:
+    client = request.client
+    return client.host if client else None
 
 
-async def _read_engine(request: Request) -> AsyncEngine:
-    engine: AsyncEngine = request.app.state.read_engine
-    return engine
-
-
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-class Budgets:
-    """The request budgets, by what they count. Every door that registers or sends spends
-    the same bucket (the native API and seed A alike): 429 with `Retry-After` once it is
-    spent, nothing with MAILSLOT_RATE_LIMITS=off."""
-
-    __slots__ = ("_limits", "_settings")
-
-    def __init__(self, limits: RateLimits, settings: Settings) -> None:
-        self._limits, self._settings = limits, settings
-
-    async def register(self, client: str) -> None:
-        """One registration from the client address `client` (before its password is
-        hashed: refused sign-ups cost no argon2)."""
-        budget = Budget.parse(self._settings.limit_register_address)
-        await self._limits.spend("register", client, budget, what="registrations from this address")
-
-    async def send(self, sender: int) -> None:
-        """One message sent by the user whose id is `sender`."""
-        budget = Budget.parse(self._settings.limit_send_user)
-        await self._limits.spend("send", str(sender), budget, what="messages sent")
-
-    async def server(self, key_id: int) -> None:
-        """One request under /server with the key whose id is `key_id`."""
-        budget = Budget.parse(self._settings.limit_server_key)
-        await self._limits.spend("server", str(key_id), budget, what="server API requests")
-
-
-async def _budgets(request: Request) -> Budgets:
-    return Budgets(request.app.state.limits, request.app.state.settings)
-
-
-async def client_address(request: Request) -> str:
-    return request.client.host if request.client else "-"
-
-
+State = Annotated[AppState, Depends(_state)]
 DbSession = Annotated[AsyncSession, Depends(_db_session)]
-# For handlers that never write (db/engine.py `read_only`: no transaction round trips).
-# They check a connection out for just as long as they read (`async with reads.connect()
-# as db`): no dependency with cleanup for FastAPI to solve on every request, and the
-# connection is back in the pool before the response is built and sent.
-Reads = Annotated[AsyncEngine, Depends(_read_engine)]
-# For a handler that opens its session itself (`async with sessions() as db`): one that
-# reads first and writes only sometimes, or the hottest write (sending). A context in the
-# handler costs none of the exit stack FastAPI keeps for a dependency with cleanup.
-Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_session_factory)]
-AppSettings = Annotated[Settings, Depends(_settings)]
-RequestBudgets = Annotated[Budgets, Depends(_budgets)]
-ClientAddress = Annotated[str, Depends(client_address)]
+Reads = Annotated[AsyncEngine, Depends(state_part(lambda state: state.reads))]
+Sessions = Annotated[
+    async_sessionmaker[AsyncSession], Depends(state_part(lambda state: state.sessions))
+]
+AppSettings = Annotated[Settings, Depends(state_part(lambda state: state.settings))]
+RequestBudgets = Annotated[RateLimits, Depends(state_part(lambda state: state.limits))]
+# None when the server knows no address (a UNIX socket without a proxy's forwarded
+# headers): then the sign-in throttle counts the account's failures alone.
+ClientAddress = Annotated[str | None, Depends(_client_address)]
 
 
 QueryModel = TypeVar("QueryModel", bound=BaseModel)

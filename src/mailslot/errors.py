@@ -19,13 +19,16 @@
     │   ├── WrongPassword (403 wrong_password)
     │   ├── NotTheSender (403 not_the_sender)
     │   ├── NotYourMessage (403 not_your_message)
+    │   ├── InvalidContext (403 invalid_context)
     │   ├── AccountDeactivated (403 account_deactivated)
+    │   ├── SystemTakesNoReplies (403 system_does_not_take_replies)
     │   └── ReadOnlyToken (403 read_only_token)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
     │   ├── NoUnreadMessage (404 no_unread_message)
     │   ├── ThreadNotFound (404 thread_not_found)
+    │   ├── AccessLogOff (404 access_log_off)
     │   └── TokenNotFound (404 token_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
@@ -37,6 +40,8 @@
     │   ├── UnknownReceiver (422 unknown_receiver)
     │   │   └── ReceiverDeactivated (422 receiver_deactivated)
     │   ├── ReplyToNotFound (422 reply_to_not_found)
+    │   ├── ContextMismatch (422 context_mismatch)
+    │   ├── NoRecipientCanReceive (422 no_recipient_can_receive)
     │   └── IdempotencyKeyReused (422 idempotency_key_reused)
     ├── TooManyRequests (429 rate_limited)
     │   └── TooManyStreams (429 too_many_streams)
@@ -81,13 +86,16 @@ class Code(StrEnum):
     NOT_THE_SENDER = "not_the_sender"
     NOT_YOUR_MESSAGE = "not_your_message"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    INVALID_CONTEXT = "invalid_context"
     ACCOUNT_DEACTIVATED = "account_deactivated"
+    SYSTEM_DOES_NOT_TAKE_REPLIES = "system_does_not_take_replies"
     READ_ONLY_TOKEN = "read_only_token"  # noqa: S105 (a code, not a secret)
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
     NO_UNREAD_MESSAGE = "no_unread_message"
     THREAD_NOT_FOUND = "thread_not_found"
+    ACCESS_LOG_OFF = "access_log_off"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 (a code, not a secret)
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
@@ -104,6 +112,8 @@ class Code(StrEnum):
     UNKNOWN_RECEIVER = "unknown_receiver"
     RECEIVER_DEACTIVATED = "receiver_deactivated"
     REPLY_TO_NOT_FOUND = "reply_to_not_found"
+    CONTEXT_MISMATCH = "context_mismatch"
+    NO_RECIPIENT_CAN_RECEIVE = "no_recipient_can_receive"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_STREAMS = "too_many_streams"
@@ -208,10 +218,21 @@ CODES: dict[Code, Declared] = {
     Code.INSUFFICIENT_SCOPE: Declared(
         403, "The server key lacks the scope the operation needs; `detail` names it."
     ),
+    Code.INVALID_CONTEXT: Declared(
+        403,
+        "A `context_token` this server did not sign, altered since, expired, or whose "
+        "participants do not include the sender.",
+    ),
     Code.ACCOUNT_DEACTIVATED: Declared(
         403,
         "Sign-in (or a seed A request) with the right password of a deactivated account; "
-        "its tokens were revoked when it was deactivated.",
+        "its tokens were revoked when it was deactivated; also a server send whose `from` "
+        "is a deactivated user.",
+    ),
+    Code.SYSTEM_DOES_NOT_TAKE_REPLIES: Declared(
+        403,
+        "A message to the platform's own account (a reply to a system message) while "
+        "`MAILSLOT_SYSTEM_REPLIES` is off.",
     ),
     Code.READ_ONLY_TOKEN: Declared(
         403,
@@ -225,6 +246,11 @@ CODES: dict[Code, Declared] = {
         404, "Reading the oldest unread message when none is left.", seed_a=True
     ),
     Code.THREAD_NOT_FOUND: Declared(404, "There is no such thread in the user's mailbox."),
+    Code.ACCESS_LOG_OFF: Declared(
+        404,
+        "The operator has not turned on MAILSLOT_AUDIT_SHOW_USERS: users are not shown who "
+        "read their mailbox.",
+    ),
     Code.TOKEN_NOT_FOUND: Declared(
         404, "The user has no live token with this `token_id` (server API)."
     ),
@@ -269,6 +295,16 @@ CODES: dict[Code, Declared] = {
         422, "A receiver of the message is deactivated; `errors` names each one."
     ),
     Code.REPLY_TO_NOT_FOUND: Declared(422, "`reply_to` names no message in the sender's mailbox."),
+    Code.CONTEXT_MISMATCH: Declared(
+        422,
+        "A reply names another context than its thread's, or a send with a "
+        "`context_token` names a receiver who is not among the token's participants.",
+    ),
+    Code.NO_RECIPIENT_CAN_RECEIVE: Declared(
+        422,
+        "A server send none of whose recipients can receive (unknown or deactivated); "
+        "`errors` names each one. Nothing is stored.",
+    ),
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
         422, "The `Idempotency-Key` was used before for a different request."
     ),
@@ -438,10 +474,22 @@ class NotYourMessage(Forbidden):
     code = Code.NOT_YOUR_MESSAGE
 
 
+class InvalidContext(Forbidden):
+    """A context token that is forged, altered, expired or not the sender's."""
+
+    code = Code.INVALID_CONTEXT
+
+
 class AccountDeactivated(Forbidden):
     """The right password of a deactivated account."""
 
     code = Code.ACCOUNT_DEACTIVATED
+
+
+class SystemTakesNoReplies(Forbidden):
+    """A message to the system account while replies to it are off."""
+
+    code = Code.SYSTEM_DOES_NOT_TAKE_REPLIES
 
 
 class ReadOnlyToken(Forbidden):
@@ -468,6 +516,10 @@ class NoUnreadMessage(NotFound):
 
 class ThreadNotFound(NotFound):
     code = Code.THREAD_NOT_FOUND
+
+
+class AccessLogOff(NotFound):
+    code = Code.ACCESS_LOG_OFF
 
 
 class TokenNotFound(NotFound):
@@ -514,8 +566,16 @@ class ReceiverDeactivated(UnknownReceiver):
     code = Code.RECEIVER_DEACTIVATED
 
 
+class NoRecipientCanReceive(Unprocessable):
+    code = Code.NO_RECIPIENT_CAN_RECEIVE
+
+
 class ReplyToNotFound(Unprocessable):
     code = Code.REPLY_TO_NOT_FOUND
+
+
+class ContextMismatch(Unprocessable):
+    code = Code.CONTEXT_MISMATCH
 
 
 class IdempotencyKeyReused(Unprocessable):

@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mailslot.errors import Code
 from mailslot.problems import error_response, problem_response
-from mailslot.ratelimit import current_client
 
 access_log = logging.getLogger("mailslot.access")
 
@@ -48,8 +47,6 @@ class Edge:
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         status = 0
-        client = scope.get("client")
-        client_token = current_client.set(client[0] if client else None)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -79,7 +76,6 @@ class Edge:
             response = await error_response(Request(scope), exc)
             await response(scope, _no_receive, send_with_headers)
         finally:
-            current_client.reset(client_token)
             access_log.info(
                 "%s %s %s %d %.1fms rid=%s",
                 _client(scope),

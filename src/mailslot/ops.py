@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from mailslot.deps import Reads
 from mailslot.errors import ServiceUnavailable
 from mailslot.openapi import problems
 
@@ -23,10 +24,10 @@ async def get_healthz() -> Health:
 
 
 @router.get("/readyz", responses=problems(503))
-async def get_readyz(request: Request) -> Health:
+async def get_readyz(reads: Reads) -> Health:
     """The database answers."""
     try:
-        async with request.app.state.engine.connect() as connection:
+        async with reads.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the database means "not ready"
         raise ServiceUnavailable(

@@ -15,7 +15,6 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from typing import Any, Protocol
 
 from mailslot.budgets import Budget
@@ -23,11 +22,6 @@ from mailslot.errors import TooManyRequests
 from mailslot.redis import ERRORS, Fallback
 
 log = logging.getLogger("mailslot.ratelimit")
-
-
-# The address of the client being served, set by the HTTP edge for each request, so a
-# check deep in a service (sign-in) can be throttled per address whichever door it came in.
-current_client: ContextVar[str | None] = ContextVar("mailslot_current_client", default=None)
 
 
 Bucket = tuple[str, Budget]
@@ -202,14 +196,41 @@ def retry_after(seconds: float) -> str:
 
 
 class RateLimits:
-    """An app's request budgets. `spend` answers 429 with `Retry-After` once a budget is
-    spent; with `enabled=False` (MAILSLOT_RATE_LIMITS=off) it lets everything through."""
+    """An app's request budgets, by what they count. Every door that registers or sends
+    spends the same bucket (the native API and seed A alike): 429 with `Retry-After` once
+    it is spent; with `enabled=False` (MAILSLOT_RATE_LIMITS=off) everything passes."""
 
-    def __init__(self, limiter: Limiter, *, enabled: bool = True) -> None:
+    __slots__ = ("_register", "_send", "_server", "enabled", "limiter")
+
+    def __init__(
+        self,
+        limiter: Limiter,
+        *,
+        enabled: bool = True,
+        register: Budget,
+        send: Budget,
+        server: Budget,
+    ) -> None:
         self.limiter = limiter
         self.enabled = enabled
+        self._register, self._send, self._server = register, send, server
 
-    async def spend(self, name: str, key: str, budget: Budget, *, what: str) -> None:
+    async def register(self, client: str | None) -> None:
+        """One registration from the client address `client` (before its password is
+        hashed: refused sign-ups cost no argon2). Clients of unknown address share one."""
+        await self._spend(
+            "register", client or "-", self._register, "registrations from this address"
+        )
+
+    async def send(self, sender: int) -> None:
+        """One message sent by the user whose id is `sender`."""
+        await self._spend("send", str(sender), self._send, "messages sent")
+
+    async def server(self, key_id: int) -> None:
+        """One request under /server with the server key whose id is `key_id`."""
+        await self._spend("server", str(key_id), self._server, "server API requests")
+
+    async def _spend(self, name: str, key: str, budget: Budget, what: str) -> None:
         if not self.enabled:
             return
         wait = await self.limiter.take([(f"{name}:{key}", budget)])

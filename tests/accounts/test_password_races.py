@@ -15,6 +15,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from mailslot.app import create_app
+from mailslot.budgets import Budget
 from mailslot.config import Settings
 from tests.compat.seed_a import SeedAUser, seed_a
 from tests.support.factories import make_user
@@ -41,8 +42,8 @@ async def instance(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
         settings.model_copy(
             update={
-                "limit_signin_account": "1000, 1/s",
-                "limit_signin_address_account": "1000, 1/s",
+                "limit_signin_account": Budget.parse("1000, 1/s"),
+                "limit_signin_address_account": Budget.parse("1000, 1/s"),
             }
         )
     )

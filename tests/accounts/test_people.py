@@ -17,24 +17,27 @@ from mailslot.accounts import people
 from mailslot.accounts.models import AccessToken, StreamTicket, User
 from mailslot.accounts.people import ExternalUser, ExternalUserItem
 from mailslot.accounts.security import token_digest
+from mailslot.accounts.service import NO_PASSWORD
 from mailslot.errors import EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 from mailslot.messages.models import Delivery, Message
+from mailslot.state import app_state
 from tests.compat.seed_a import SeedAUser, make_seed_a_user, seed_a
 from tests.support.factories import PASSWORD, TestUser, inbox, make_user, send, unique_name
 from tests.support.people import deactivate, external_id, give_external_id, reactivate
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.anyio
 
 
 async def upsert(app: FastAPI, **fields: Any) -> tuple[ExternalUser, str]:
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         found = await people.upsert_external_user(db, **fields)
         await db.commit()
     return found
 
 
 async def stored(app: FastAPI, user_id: int) -> Any:
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         return (await db.execute(select(User).where(User.id == user_id))).scalar_one()
 
 
@@ -46,7 +49,7 @@ async def test_an_upsert_creates_updates_and_leaves_unchanged(app, dialect) -> N
     assert outcome == "created"
     assert (user.external_id, user.account.display_name) == (host_id, "Ada Lovelace")
     assert (user.custom, user.account.email, user.deactivated_at) == ({"tier": "gold"}, None, None)
-    assert (await stored(app, user.account.id)).password_hash is None
+    assert (await stored(app, user.account.id)).password_hash == NO_PASSWORD
 
     again, outcome = await upsert(app, external_id=host_id, display_name="Ada Lovelace")
     assert outcome == "unchanged"
@@ -63,7 +66,7 @@ async def test_an_upsert_creates_updates_and_leaves_unchanged(app, dialect) -> N
         None,
     )
     assert changed.account.username == user.account.username
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         assert await people.get_external_user(db, host_id) == changed
 
 
@@ -110,7 +113,7 @@ async def test_names_and_addresses_of_other_users_are_refused(app, client, diale
         await upsert(
             app, external_id=host_id, display_name=None, email=f"{taken.username}@example.com"
         )
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         assert (await people.get_external_user(db, host_id)).account.email is None
 
 
@@ -135,7 +138,7 @@ async def test_bad_fields_are_refused_naming_them(app, dialect, fields, pointer,
     assert refused.value.errors is not None
     assert refused.value.errors[0]["pointer"] == pointer
     assert detail in refused.value.errors[0]["detail"]
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         assert await people.find_external_user(db, arguments["external_id"]) is None
 
 
@@ -146,7 +149,7 @@ async def test_custom_of_exactly_4_kib_is_kept(app, dialect) -> None:
 
 
 async def test_an_unknown_external_id_is_user_not_found(app, dialect) -> None:
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         for missing in (external_id(), "has/slash"):
             with pytest.raises(UserNotFound):
                 await people.get_external_user(db, missing)
@@ -160,7 +163,7 @@ async def test_an_unknown_external_id_is_user_not_found(app, dialect) -> None:
 def commits(app: FastAPI) -> Iterator[list[str]]:
     """Every COMMIT and every SAVEPOINT the app's engine sends while the block runs."""
     seen: list[str] = []
-    engine = app.state.engine.sync_engine
+    engine = app_state(app).engine.sync_engine
 
     def on_commit(_conn: Any) -> None:
         seen.append("COMMIT")
@@ -192,12 +195,12 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
         ExternalUserItem(existing, "After"),
     ]
     with commits(app) as seen:
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             results = await people.upsert_external_users(db, items)
             await db.commit()
-    # A savepoint per item that reached the database (not the one over 4 KiB), and one
-    # commit for the batch.
-    assert seen == ["SAVEPOINT"] * (len(items) - 1) + ["COMMIT"]
+    # A savepoint per item that writes or may (not the one over 4 KiB, not the one that
+    # changes nothing), and one commit for the batch.
+    assert seen == ["SAVEPOINT"] * 3 + ["COMMIT"]
     assert [(r.external_id, r.outcome) for r in results] == [
         (ids[0], "created"),
         (ids[1], None),
@@ -207,16 +210,29 @@ async def test_a_batch_answers_per_item_and_one_bad_item_fails_no_other(
     ]
     assert isinstance(results[1].error, UsernameTaken)
     assert isinstance(results[3].error, Unprocessable)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         assert (await people.get_external_user(db, ids[0])).account.display_name == "New One"
         assert (await people.get_external_user(db, existing)).account.display_name == "After"
         for refused in (ids[1], ids[2]):
             assert await people.find_external_user(db, refused) is None
 
 
+async def test_a_batch_that_changes_nothing_costs_one_statement(app, dialect) -> None:
+    items = [ExternalUserItem(external_id(), f"User {n}", custom={"n": n}) for n in range(5)]
+    async with app_state(app).sessions() as db:
+        await people.upsert_external_users(db, items)
+        await db.commit()
+    with statements(app) as seen:
+        async with app_state(app).sessions() as db:
+            results = await people.upsert_external_users(db, items)
+    assert [result.outcome for result in results] == ["unchanged"] * 5
+    # SQLite sends its BEGIN IMMEDIATE as a statement; nothing else but the one read.
+    assert len([s for s in seen if s != "BEGIN IMMEDIATE"]) == 1, seen
+
+
 async def test_a_batch_over_100_is_refused(app, dialect) -> None:
     items = [ExternalUserItem(external_id(), None) for _ in range(101)]
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         with pytest.raises(Unprocessable) as refused:
             await people.upsert_external_users(db, items)
         assert "at most 100" in refused.value.detail
@@ -238,13 +254,13 @@ async def test_a_provisioned_user_cannot_sign_in_with_a_password(
     name = user.account.username
     registered = await make_user(client)
     checked: list[str | None] = []
-    verify = app.state.passwords.verify
+    verify = app_state(app).passwords.verify
 
     async def counted(password_hash: str | None, password: str) -> bool:
         checked.append(password_hash)
         return bool(await verify(password_hash, password))
 
-    monkeypatch.setattr(app.state.passwords, "verify", counted)
+    monkeypatch.setattr(app_state(app).passwords, "verify", counted)
     wrong = await client.post(
         f"/users/{registered.username}/token", json={"password": "not-the-password"}
     )
@@ -276,7 +292,7 @@ async def test_deactivation_refuses_tokens_sign_in_and_receiving_and_keeps_messa
     # The token stops at once; no token or stream ticket of Bob's is left.
     refused = await client.get(f"/users/{bob.username}", headers=bob.headers)
     assert (refused.status_code, refused.json()["code"]) == (401, "invalid_token")
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         left = select(func.count()).select_from(AccessToken)
         assert await db.scalar(left.where(AccessToken.user_id == user.account.id)) == 0
         tickets = select(func.count()).select_from(StreamTicket)

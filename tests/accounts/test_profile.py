@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mailslot.state import app_state
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.support.factories import PASSWORD, make_user, unique_name
 
@@ -120,7 +121,7 @@ async def _session_digest(app, username: str) -> bytes | None:
 
     from mailslot.accounts.models import User
 
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         digest: bytes | None = await db.scalar(
             select(User.legacy_session_digest).where(User.username_key == username.casefold())
         )
@@ -149,9 +150,9 @@ async def test_the_session_digest_vouches_without_argon2(app, dialect) -> None:
     from mailslot.accounts.models import User
     from mailslot.errors import InvalidCredentials
 
-    digests, passwords = app.state.credential_digests, app.state.passwords
+    digests, passwords = app_state(app).credential_digests, app_state(app).passwords
     name, password, unusable = unique_name(), "the-password-1", "not-an-argon2-hash"
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         user = await service.register_user(
             db, passwords, username=name, email=None, password=password
         )
@@ -168,14 +169,19 @@ async def test_the_session_digest_vouches_without_argon2(app, dialect) -> None:
         )
         await db.commit()
         found = await service.authenticate(
-            db, passwords, username=name, password=password, session_digests=digests
+            db, passwords, username=name, password=password, client=None, session_digests=digests
         )
         assert found.user.id == user.id
         with pytest.raises(InvalidCredentials):
-            await service.authenticate(db, passwords, username=name, password=password)
+            await service.authenticate(db, passwords, username=name, password=password, client=None)
         with pytest.raises(InvalidCredentials):
             await service.authenticate(
-                db, passwords, username=name, password="wrong-one", session_digests=digests
+                db,
+                passwords,
+                username=name,
+                password="wrong-one",
+                client=None,
+                session_digests=digests,
             )
 
 
@@ -187,12 +193,14 @@ async def test_a_digest_never_outlives_the_password_it_was_made_with(app, dialec
     from mailslot.accounts.models import User
     from mailslot.errors import InvalidCredentials
 
-    digests, passwords = app.state.credential_digests, app.state.passwords
+    digests, passwords = app_state(app).credential_digests, app_state(app).passwords
     name, old = unique_name(), "the-old-password"
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         user = await service.register_user(db, passwords, username=name, email=None, password=old)
         await db.commit()
-        verified = await service.authenticate(db, passwords, username=name, password=old)
+        verified = await service.authenticate(
+            db, passwords, username=name, password=old, client=None
+        )
         await service.start_legacy_session(db, digests, verified, password=old)
         await db.execute(
             update(User)
@@ -202,5 +210,5 @@ async def test_a_digest_never_outlives_the_password_it_was_made_with(app, dialec
         await db.commit()
         with pytest.raises(InvalidCredentials):
             await service.authenticate(
-                db, passwords, username=name, password=old, session_digests=digests
+                db, passwords, username=name, password=old, client=None, session_digests=digests
             )

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mailslot.accounts.security import HASHING_NICENESS, Passwords
+from mailslot.state import app_state
 from tests.support.factories import PASSWORD, make_user, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -220,7 +221,7 @@ async def test_expired_tokens_fail(client, app, dialect) -> None:
     from mailslot.db.base import utcnow
 
     user = await make_user(client)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(
             update(AccessToken)
             .where(AccessToken.token_hash == token_digest(user.token))
@@ -256,7 +257,7 @@ async def test_purge_deletes_expired_tokens_and_tickets_and_keeps_live_ones(
         await ticket(live),
     )
     past = utcnow() - timedelta(seconds=1)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(
             update(AccessToken)
             .where(AccessToken.token_hash == token_digest(gone.token))
@@ -269,8 +270,8 @@ async def test_purge_deletes_expired_tokens_and_tickets_and_keeps_live_ones(
         )
         await db.commit()
 
-    await purge_expired(app.state.session_factory, trash_retention=timedelta(days=30))
-    async with app.state.session_factory() as db:
+    await purge_expired(app_state(app).sessions, trash_retention=timedelta(days=30))
+    async with app_state(app).sessions() as db:
         tokens = set(
             await db.scalars(
                 select(AccessToken.token_hash).where(
@@ -296,7 +297,7 @@ async def test_tokens_are_stored_only_as_hashes(client, app, dialect) -> None:
     from mailslot.accounts.models import AccessToken
 
     user = await make_user(client)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         stored = (await db.scalars(select(AccessToken.token_hash))).all()
     assert all(user.token.encode() not in value for value in stored)
     assert all(len(value) == 32 for value in stored)

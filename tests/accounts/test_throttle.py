@@ -21,7 +21,8 @@ from mailslot.budgets import Budget
 from mailslot.config import Settings
 from mailslot.errors import InvalidCredentials, TooManyRequests
 from mailslot.ratelimit import MemoryLimiter, RedisLimiter
-from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
+from mailslot.state import app_state
+from tests.compat.seed_a import SeedAUser, make_seed_a_user, native_headers, seed_a
 from tests.support.factories import PASSWORD, make_user, send, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -52,7 +53,7 @@ def client_from(app: FastAPI, address: str) -> httpx.AsyncClient:
 
 def use_clock(app: FastAPI, clock: Callable[[], float]) -> None:
     """Swap the app's sign-in limiter for one on a clock the test moves."""
-    throttle: SignInThrottle = app.state.passwords.throttle
+    throttle: SignInThrottle = app_state(app).passwords.throttle
     throttle.limiter = MemoryLimiter(clock)
 
 
@@ -76,14 +77,14 @@ def test_budgets_parse_and_state_their_ceiling() -> None:
 
 def test_default_sign_in_budgets_keep_owasp_ceiling_and_room_for_others() -> None:
     settings = Settings()
-    account = Budget.parse(settings.limit_signin_account)
-    one_address = Budget.parse(settings.limit_signin_address_account)
+    account = settings.limit_signin_account
+    one_address = settings.limit_signin_address_account
     assert account.ceiling(3600) <= 100  # OWASP ASVS 4.0.3 V2.2.1
     # One address alone can never spend the account's budget: no lock-out from one place.
     assert one_address.ceiling(3600) < account.ceiling(3600)
     assert one_address.burst < account.burst
     # The embedding case: a host's backend registers users from one address.
-    assert Budget.parse(settings.limit_register_address).ceiling(60) >= 60
+    assert settings.limit_register_address.ceiling(60) >= 60
 
 
 async def test_memory_buckets_spend_all_or_nothing_and_refill() -> None:
@@ -165,12 +166,12 @@ async def test_native_and_form_sign_in_and_direct_checks_share_one_budget(settin
         form = await client.post("/token", data={"username": user.username, "password": WRONG})
         assert form.status_code == 401
         # Seed A's door calls accounts.service.authenticate for each password check.
-        async with app.state.session_factory() as db:
+        async with app_state(app).sessions() as db:
             for _ in range(3):
                 with pytest.raises(InvalidCredentials):
                     await service.authenticate(
                         db,
-                        app.state.passwords,
+                        app_state(app).passwords,
                         username=user.username.upper(),
                         password=WRONG,
                         client="10.0.0.3",
@@ -178,7 +179,7 @@ async def test_native_and_form_sign_in_and_direct_checks_share_one_budget(settin
             with pytest.raises(TooManyRequests):
                 await service.authenticate(
                     db,
-                    app.state.passwords,
+                    app_state(app).passwords,
                     username=user.username,
                     password=PASSWORD,
                     client="10.0.0.3",
@@ -186,6 +187,31 @@ async def test_native_and_form_sign_in_and_direct_checks_share_one_budget(settin
         assert (await sign_in(client, user.username, PASSWORD)).status_code == 429
         form = await client.post("/token", data={"username": user.username, "password": PASSWORD})
         assert form.status_code == 429
+
+
+async def test_every_password_door_counts_against_the_address_it_came_from(settings) -> None:
+    """Each door hands the throttle its client's address: five failures from one address,
+    one through each door, spend that address's budget for the account (5), while the
+    account's own budget (10) still lets the owner in from elsewhere."""
+    async with running(settings) as app:
+        async with client_from(app, "10.0.0.8") as client:
+            user = await make_user(client)
+            wrong = SeedAUser(user.username, "not-the-password").credentials
+            failures = [
+                await sign_in(client, user.username, WRONG),
+                await client.post("/token", data={"username": user.username, "password": WRONG}),
+                await seed_a(client, "POST", f"//login?{wrong}"),
+                await seed_a(client, "GET", f"//messages?request=get_all&{wrong}"),
+                await client.patch(
+                    f"/users/{user.username}",
+                    headers=user.headers,
+                    json={"current_password": WRONG, "email": "new@example.com"},
+                ),
+            ]
+            assert [failure.status_code for failure in failures] == [401, 401, 401, 401, 403]
+            assert (await sign_in(client, user.username, PASSWORD)).status_code == 429
+        async with client_from(app, "10.0.0.9") as elsewhere:
+            assert (await sign_in(elsewhere, user.username, PASSWORD)).status_code == 200
 
 
 async def test_a_success_costs_nothing_and_clears_the_address(settings) -> None:
@@ -220,7 +246,7 @@ async def test_concurrent_guesses_cannot_overshoot_the_budget(settings) -> None:
 
 async def test_rate_limits_off_keeps_the_sign_in_throttle(settings) -> None:
     async with (
-        running(settings, rate_limits="off", limit_register_address="1, 1/h") as app,
+        running(settings, rate_limits="off", limit_register_address=Budget.parse("1, 1/h")) as app,
         client_from(app, "10.0.0.6") as client,
     ):
         users = [await make_user(client) for _ in range(3)]  # registration unlimited
@@ -232,7 +258,9 @@ async def test_rate_limits_off_keeps_the_sign_in_throttle(settings) -> None:
 
 
 async def test_registration_is_budgeted_per_address(settings) -> None:
-    async with running(settings, rate_limits="on", limit_register_address="3, 1/min") as app:
+    async with running(
+        settings, rate_limits="on", limit_register_address=Budget.parse("3, 1/min")
+    ) as app:
         async with client_from(app, "10.0.3.1") as client:
             for _ in range(3):
                 await make_user(client)
@@ -261,7 +289,7 @@ async def test_default_registration_budget_admits_60_a_minute_from_one_address(s
 
 async def test_sending_is_budgeted_per_sender(settings) -> None:
     async with (
-        running(settings, rate_limits="on", limit_send_user="2, 1/min") as app,
+        running(settings, rate_limits="on", limit_send_user=Budget.parse("2, 1/min")) as app,
         client_from(app, "10.0.4.1") as client,
     ):
         alice, bob = await make_user(client), await make_user(client)
@@ -280,7 +308,7 @@ async def test_sending_is_budgeted_per_sender(settings) -> None:
 async def test_seed_a_signup_spends_the_registration_budget(settings) -> None:
     """Before, 70 `//signup`s from one address all succeeded, each paying for argon2."""
     async with (
-        running(settings, rate_limits="on", limit_register_address="3, 1/min") as app,
+        running(settings, rate_limits="on", limit_register_address=Budget.parse("3, 1/min")) as app,
         client_from(app, "10.0.3.4") as client,
     ):
         await make_user(client)
@@ -306,7 +334,7 @@ async def test_seed_a_signup_spends_the_registration_budget(settings) -> None:
 async def test_seed_a_writes_spend_the_send_budget(settings) -> None:
     """Before, `//message?request=write` was outside the per-sender budget."""
     async with (
-        running(settings, rate_limits="on", limit_send_user="2, 1/min") as app,
+        running(settings, rate_limits="on", limit_send_user=Budget.parse("2, 1/min")) as app,
         client_from(app, "10.0.4.3") as client,
     ):
         alice, bob = await make_seed_a_user(client), await make_seed_a_user(client)
@@ -337,7 +365,7 @@ async def test_seed_a_writes_spend_the_send_budget(settings) -> None:
 
 async def test_rate_limits_off_lifts_the_send_budget(settings) -> None:
     async with (
-        running(settings, rate_limits="off", limit_send_user="1, 1/h") as app,
+        running(settings, rate_limits="off", limit_send_user=Budget.parse("1, 1/h")) as app,
         client_from(app, "10.0.4.2") as client,
     ):
         alice, bob = await make_user(client), await make_user(client)
@@ -366,7 +394,7 @@ async def test_instances_share_the_budget_through_redis(settings) -> None:
     await _redis_or_skip()
     shared = {"redis_url": REDIS_URL, "redis_prefix": f"mailslot-test-{uuid.uuid4().hex}:"}
     async with running(settings, **shared) as one, running(settings, **shared) as two:
-        assert isinstance(one.state.limits.limiter, RedisLimiter)
+        assert isinstance(app_state(one).limits.limiter, RedisLimiter)
         async with client_from(one, "10.0.5.1") as first, client_from(two, "10.0.5.1") as second:
             user = await make_user(first)
             for client in (first, second, first, second, first):

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from mailslot.accounts import service
+from mailslot.state import app_state
 from tests.support.factories import PASSWORD, TestUser, make_user
 from tests.support.statements import statements
 
@@ -88,7 +89,7 @@ async def test_a_lookup_that_races_a_sign_out_is_not_remembered(
     """A request that read the token just before a sign-out committed must not put it in
     the cache after the sign-out's note has gone by."""
     user = await make_user(client)
-    cache = app.state.token_cache
+    cache = app_state(app).token_cache
     find = service.find_token_owner
 
     async def find_then_sign_out(db: Any, digest: bytes) -> Any:

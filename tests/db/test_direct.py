@@ -14,7 +14,9 @@ from mailslot.db.direct import DirectQuery, _is_unavailable
 from mailslot.messages.models import Message
 from mailslot.messages.pages import PageShape, unfiltered_page
 from mailslot.messages.views import Box
+from mailslot.state import app_state
 from tests.support.factories import make_user, send
+from tests.support.statements import in_transaction
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +47,7 @@ async def test_every_page_shape_reads_as_through_sqlalchemy(app, client) -> None
     boxes: tuple[Box, ...] = ("inbox", "sent", "trash")
     shapes = itertools.product(boxes, (None, True, False), (False, True), (False, True), (0, 1))
     compared = 0
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         for box, unread, keyset, thread_unread, offset in shapes:
             if (box == "sent" and unread is not None) or (keyset and offset):
                 continue
@@ -82,7 +84,7 @@ async def test_bind_values_go_through_their_types(app, client) -> None:
             Message.id == bindparam("id"),
         )
     )
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         earlier = {"after": utcnow() - timedelta(hours=1), "subject": "Hello", "id": sent["id"]}
         later = earlier | {"after": utcnow() + timedelta(hours=1)}
         (row,) = await query.all(db, earlier)
@@ -94,13 +96,13 @@ async def test_in_a_session_it_reads_the_sessions_own_writes(app, client) -> Non
     alice, bob = await make_user(client), await make_user(client)
     sent = await send(client, alice, bob)
     query = DirectQuery(select(Message.subject).where(Message.id == bindparam("id")))
-    async with app.state.session_factory() as session:
+    async with app_state(app).sessions() as session:
         await session.execute(
             update(Message).where(Message.id == sent["id"]).values(subject="changed")
         )
         assert [row.subject for row in await query.all(session, {"id": sent["id"]})] == ["changed"]
         await session.rollback()
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         assert [row.subject for row in await query.all(db, {"id": sent["id"]})] == ["Hello"]
 
 
@@ -110,16 +112,15 @@ async def test_a_session_that_only_read_on_the_driver_begins_nothing(app, client
     alice, bob = await make_user(client), await make_user(client)
     sent = await send(client, alice, bob)
     query = DirectQuery(select(Message.subject).where(Message.id == bindparam("id")))
-    async with app.state.session_factory() as session:
+    async with app_state(app).sessions() as session:
         assert [row.subject for row in await query.all(session, {"id": sent["id"]})] == ["Hello"]
-        raw = await (await session.connection()).get_raw_connection()
-        assert not raw.driver_connection.is_in_transaction()  # no BEGIN was sent
+        assert not await in_transaction(session)  # no BEGIN was sent
         await session.commit()
 
 
 async def test_values_rendered_at_execution_are_refused(app) -> None:
     query = DirectQuery(select(Message.id).where(Message.id.in_(bindparam("ids", expanding=True))))
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         with pytest.raises(ValueError, match="IN lists"):
             await query.all(db, {"ids": [1, 2]})
 
@@ -128,22 +129,22 @@ async def test_a_lost_connection_is_unavailable_and_not_handed_out_again(app, di
     if dialect != "postgres":
         pytest.skip("a server connection to lose: SQLite has none")
     backend = DirectQuery(select(func.pg_backend_pid().label("pid")))
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         (row,) = await backend.all(db, {})
-        async with app.state.engine.connect() as other:
+        async with app_state(app).engine.connect() as other:
             await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": row.pid})
         with pytest.raises(exc.OperationalError) as lost:
             await backend.all(db, {})
         # errors.py answers it 503 database_unavailable, as SQLAlchemy's own.
         assert lost.value.connection_invalidated
         assert db.invalidated
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         (again,) = await backend.all(db, {})
         assert again.pid != row.pid
 
 
 async def _user_id(app, username: str) -> int:
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         found = await db.execute(
             text("SELECT id FROM user_account WHERE username = :u"), {"u": username}
         )

@@ -5,53 +5,23 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 
-import anyio
-import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from sqlalchemy import select, text
-from typer.testing import CliRunner, Result
 
 from mailslot.app import create_app
-from mailslot.cli import app as cli
-from mailslot.config import Settings, get_settings
 from mailslot.keys.models import ServerKey
 from mailslot.serverapi.deps import UsersWriter
+from mailslot.state import app_state
 from tests.support.databases import make_settings
 from tests.support.factories import make_server_key, make_user, unique_name
+from tests.support.instances import mailslot, serving
 
 pytestmark = pytest.mark.anyio
 
 KEY = re.compile(r"^msk_([A-Za-z0-9_-]{43})$")
-
-
-@pytest.fixture
-def environment(settings: Settings) -> Iterator[dict[str, str]]:
-    """The test database as the command sees it (MAILSLOT_ variables)."""
-    get_settings.cache_clear()
-    yield {
-        "MAILSLOT_DATABASE_URL": str(settings.database_url),
-        "MAILSLOT_DATA_DIR": str(settings.data_dir),
-    }
-    get_settings.cache_clear()
-
-
-def serving(instance: FastAPI) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=instance, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://instance.test")
-
-
-async def mailslot(environment: dict[str, str], *args: str) -> Result:
-    """`mailslot ARGS`, in a thread of its own: the command runs its own event loop."""
-
-    def run() -> Result:
-        get_settings.cache_clear()
-        return CliRunner().invoke(cli, list(args), env=environment)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 async def test_a_key_is_printed_once_and_stored_only_as_its_hash(app, client, environment) -> None:
@@ -63,7 +33,7 @@ async def test_a_key_is_printed_once_and_stored_only_as_its_hash(app, client, en
     assert secret, key
     assert len(base64.urlsafe_b64decode(secret.group(1) + "=")) * 8 >= 256
 
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         row = (await db.scalars(select(ServerKey).where(ServerKey.name == name))).one()
         dump = " ".join(map(str, (await db.execute(text("SELECT * FROM server_key"))).all()))
     assert key not in dump

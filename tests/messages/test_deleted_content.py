@@ -15,6 +15,7 @@ from httpx_ws import AsyncWebSocketSession, aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
 from mailslot.messages.purge import purge_expired
+from mailslot.state import app_state
 from tests.realtime.conftest import asgi_get
 from tests.support.factories import TestUser, age_trash, make_user, send
 from tests.support.sse import envelopes
@@ -118,7 +119,7 @@ async def test_a_receivers_delete_for_good_leaves_no_content_in_their_log(app, c
         await client.delete(path(carol), params=forever, headers=carol.headers)
     ).status_code == 204
     await age_trash(app, dave, days=RETENTION.days + 1)
-    assert (await purge_expired(app.state.session_factory, trash_retention=RETENTION)).trash >= 1
+    assert (await purge_expired(app_state(app).sessions, trash_retention=RETENTION)).trash >= 1
 
     for user in (bob, carol, dave):
         logs = await replays(app, client, user)

@@ -14,6 +14,7 @@ from mailslot.db.base import utcnow
 from mailslot.messages import idempotency, threads
 from mailslot.messages.models import IdempotencyKey, Message
 from mailslot.messages.purge import purge_expired
+from mailslot.state import app_state
 from tests.support.factories import TestUser, ids, inbox, make_user, post_message, unique_name
 
 pytestmark = pytest.mark.anyio
@@ -26,7 +27,7 @@ def keyed(key: str) -> dict[str, str]:
 
 
 async def sent_count(app, user: TestUser) -> int:
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         account = await accounts.get_user(db, user.username)
         return int(
             await db.scalar(
@@ -144,7 +145,7 @@ async def test_a_retry_while_the_first_runs_gets_409_on_postgres(client, app, di
     if dialect != "postgres":
         pytest.skip("SQLite serialises writers: a retry waits for the first (next test)")
     alice, bob = await make_user(client), await make_user(client)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         _, body = await first_attempt(app, alice, bob, "slow", db)
         response = await post_message(client, alice, body, keyed("slow"))
         assert response.status_code == 409
@@ -159,7 +160,7 @@ async def test_a_retry_while_the_first_runs_gets_409_on_postgres(client, app, di
 
 async def test_a_retry_while_the_first_runs_replays_it_once_committed(client, app, dialect) -> None:
     alice, bob = await make_user(client), await make_user(client)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         view, body = await first_attempt(app, alice, bob, "in-flight", db)
         if dialect == "sqlite":
             # The retry queues behind the first attempt's write lock, then replays it.
@@ -212,7 +213,7 @@ async def test_keys_expire_after_24_hours_and_are_purged(client, app, dialect) -
     alice, bob = await make_user(client), await make_user(client)
     old = await post_message(client, alice, {"receiver": bob.username}, keyed("daily"))
     kept = await post_message(client, alice, {"receiver": bob.username}, keyed("recent"))
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         account = await accounts.get_user(db, alice.username)
         await db.execute(
             update(IdempotencyKey)
@@ -227,16 +228,16 @@ async def test_keys_expire_after_24_hours_and_are_purged(client, app, dialect) -
     assert reused.status_code == 201
     assert REPLAYED not in reused.headers
     assert reused.json()["id"] != old.json()["id"]
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(
             update(IdempotencyKey)
             .where(IdempotencyKey.user_id == account.id, IdempotencyKey.key == "daily")
             .values(created_at=utcnow() - timedelta(days=2))
         )
         await db.commit()
-    purged = await purge_expired(app.state.session_factory, trash_retention=timedelta(days=30))
+    purged = await purge_expired(app_state(app).sessions, trash_retention=timedelta(days=30))
     assert purged.idempotency_keys == 1
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         left = await db.scalars(
             select(IdempotencyKey.key).where(IdempotencyKey.user_id == account.id)
         )

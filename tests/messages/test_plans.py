@@ -43,13 +43,9 @@ FIRST_ID = 100_001  # the threads' message ids; the big mailbox's are below
 UNREAD_FROM = FIRST_ID + 10_800  # messages above this id are unread: the newest tenth
 
 
-def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Users 1-50; thread k is between user ((k - 7) mod 25) + 1 and that user + 25, so
-    the viewer (user 1) is in thread 7 and every 25th thread after it. Every 50th delivery
-    is in its receiver's trash. User 51 holds BIG_MAILBOX read messages from user 2, each
-    a thread of its own and all older than every thread's."""
-    now = datetime(2026, 11, 1, tzinfo=UTC)
-    users = [
+def user_rows(count: int, now: datetime) -> list[dict[str, Any]]:
+    """Users 1 to `count`, named u1, u2..."""
+    return [
         {
             "id": i,
             "username": f"u{i}",
@@ -57,8 +53,17 @@ def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dic
             "password_hash": "x",
             "created_at": now,
         }
-        for i in range(1, BIG + 1)
+        for i in range(1, count + 1)
     ]
+
+
+def mailbox_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Users 1-50; thread k is between user ((k - 7) mod 25) + 1 and that user + 25, so
+    the viewer (user 1) is in thread 7 and every 25th thread after it. Every 50th delivery
+    is in its receiver's trash. User 51 holds BIG_MAILBOX read messages from user 2, each
+    a thread of its own and all older than every thread's."""
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    users = user_rows(BIG, now)
     messages: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
     for message_id in range(1, BIG_MAILBOX + 1):

@@ -16,8 +16,9 @@ from mailslot.errors import UnknownReceiver
 from mailslot.messages import service
 from mailslot.messages.events import message_updated
 from mailslot.messages.models import Change, Delivery, IdempotencyKey, Message
+from mailslot.state import app_state
 from tests.support.factories import make_user, send, unique_name
-from tests.support.statements import statements
+from tests.support.statements import in_transaction, statements
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +38,7 @@ async def test_send_naming_unknown_receivers_stores_nothing_and_names_them_in_or
     first_ghost, second_ghost = unique_name("ghost"), unique_name("ghost")
     impossible = "no\x00body"  # no user could have it: unknown without asking the database
     receivers = [first_ghost, bob.username, impossible, carol.username.upper(), second_ghost]
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         sender = await accounts.get_user(db, alice.username)
         user_ids = [sender.id] + [
             (await accounts.get_user(db, user.username)).id for user in (bob, carol)
@@ -73,7 +74,7 @@ async def test_a_send_is_one_statement_on_postgresql(client, app: FastAPI, diale
     the users' sequence numbers and the change-log entries (six through SQLAlchemy, the
     thread id apart, before they moved to the driver)."""
     alice, bob, carol = [await make_user(client) for _ in range(3)]
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         sender = await accounts.get_user(db, alice.username)  # BEGIN is not counted
         with statements(app) as counted:
             sent = await service.send_message(
@@ -93,10 +94,10 @@ async def test_a_send_that_opens_the_session_commits_with_it(client, app: FastAP
     if dialect != "postgres":
         pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
     alice, bob = await make_user(client), await make_user(client)
-    async with app.state.session_factory() as lookups:
+    async with app_state(app).sessions() as lookups:
         sender = await accounts.get_user(lookups, alice.username)
         receiver = await accounts.get_user(lookups, bob.username)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         sent = await service.send_message(
             db, sender=sender, receivers=[bob.username, alice.username], subject="s", text="t"
         )
@@ -105,12 +106,11 @@ async def test_a_send_that_opens_the_session_commits_with_it(client, app: FastAP
             .where(Change.message_id == sent.id)
             .order_by(Change.user_id, Change.seq)
         )
-        raw = await (await db.connection()).get_raw_connection()
-        assert raw.driver_connection.is_in_transaction()
-        async with app.state.read_engine.connect() as other:  # not committed yet
+        assert await in_transaction(db)
+        async with app_state(app).reads.connect() as other:  # not committed yet
             assert (await other.execute(logged)).all() == []
         await db.commit()
-    async with app.state.read_engine.connect() as other:
+    async with app_state(app).reads.connect() as other:
         rows = (await other.execute(logged)).all()
     entries = sorted((row.user_id, row.data["box"]) for row in rows)
     assert entries == sorted([(receiver.id, "inbox"), (sender.id, "inbox"), (sender.id, "sent")])
@@ -130,16 +130,15 @@ async def test_reading_an_unread_message_marks_it_in_one_statement_of_the_transa
         pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
     alice, bob = await make_user(client), await make_user(client)
     sent = await send(client, alice, bob)
-    async with app.state.session_factory() as lookups:
+    async with app_state(app).sessions() as lookups:
         reader = await accounts.get_user(lookups, bob.username)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         with statements(app) as counted:
             found = await service.find_message(db, viewer=reader, message_id=sent["id"])
             view = await service.mark_opened(db, viewer=reader, view=found)
-        raw = await (await db.connection()).get_raw_connection()
-        assert raw.driver_connection.is_in_transaction()
+        assert await in_transaction(db)
         await db.commit()
-        async with app.state.read_engine.connect() as other:
+        async with app_state(app).reads.connect() as other:
             read_at = await other.scalar(
                 select(Delivery.read_at).where(
                     Delivery.message_id == sent["id"], Delivery.receiver_id == reader.id
@@ -174,7 +173,9 @@ async def test_opening_a_message_already_read_begins_no_write(client, app: FastA
     assert opened.status_code == reread.status_code == 200
     assert opened.json()["read"] is True
     assert reread.json()["read_at"] == opened.json()["read_at"]
-    assert any("IMMEDIATE" in sql for sql in first) == (app.state.engine.dialect.name == "sqlite")
+    assert any("IMMEDIATE" in sql for sql in first) == (
+        app_state(app).engine.dialect.name == "sqlite"
+    )
     assert not [sql for sql in again if "IMMEDIATE" in sql or "UPDATE" in sql]
     # the token's owner may be looked up too (no token cache without a broker)
     assert len([sql for sql in again if "access_token" not in sql and sql != "BEGIN"]) == 1
@@ -190,7 +191,7 @@ async def test_a_send_whose_commit_fails_leaves_nothing_and_publishes_nothing(
     else, and may commit itself on PostgreSQL: see the test below.)"""
     alice, bob = await make_user(client), await make_user(client)
     published: list[Any] = []
-    broker = app.state.broker
+    broker = app_state(app).broker
     monkeypatch.setattr(broker, "publish", published.extend)
 
     async def failing_commit(self: AsyncSession) -> None:
@@ -205,7 +206,7 @@ async def test_a_send_whose_commit_fails_leaves_nothing_and_publishes_nothing(
             headers=alice.headers | {"Idempotency-Key": "lost-1"},
         )
     assert answer.status_code == 500
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         sender = await accounts.get_user(db, alice.username)
         receiver = await accounts.get_user(db, bob.username)
         assert await _count(db, Message, Message.sender_id == sender.id) == 0
@@ -224,20 +225,19 @@ async def test_a_send_alone_commits_itself_on_postgresql(client, app: FastAPI, d
         pytest.skip("SQLite's sessions begin with their connection (BEGIN IMMEDIATE)")
     alice, bob = await make_user(client), await make_user(client)
     published: list[Any] = []
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         sender = await accounts.get_user(db, alice.username)
         receiver = await accounts.get_user(db, bob.username)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         with statements(app) as counted:
             sent = await service.send_message(
                 db, sender=sender, receivers=[bob.username], subject="s", text="t", alone=True
             )
-        raw = await (await db.connection()).get_raw_connection()
-        assert not raw.driver_connection.is_in_transaction()
-        async with app.state.read_engine.connect() as other:  # committed already
+        assert not await in_transaction(db)
+        async with app_state(app).reads.connect() as other:  # committed already
             stored = select(func.count()).select_from(Message).where(Message.id == sent.id)
             assert await other.scalar(stored) == 1
-        broker = app.state.broker
+        broker: Any = app_state(app).broker  # its publish is swapped for the commit
         original, broker.publish = broker.publish, published.extend
         try:
             assert published == []
@@ -249,7 +249,7 @@ async def test_a_send_alone_commits_itself_on_postgresql(client, app: FastAPI, d
 
 
 async def _change_heads(app: FastAPI, *usernames: str) -> list[int]:
-    async with app.state.read_engine.connect() as db:
+    async with app_state(app).reads.connect() as db:
         found = await db.execute(
             select(User.last_change_seq).where(User.username.in_(usernames)).order_by(User.id)
         )

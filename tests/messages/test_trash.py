@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from mailslot.messages.purge import purge_expired
+from mailslot.state import app_state
 from tests.support.factories import TestUser, age_trash, ids, inbox, listing, make_user, send
 
 pytestmark = pytest.mark.anyio
@@ -130,7 +131,7 @@ async def test_purge_erases_old_trash_and_restore_after_it_is_404(client, app, d
     await delete(client, bob, old["id"])
     await age_trash(app, bob, days=31)
     await delete(client, bob, recent["id"])
-    purged = await purge_expired(app.state.session_factory, trash_retention=RETENTION)
+    purged = await purge_expired(app_state(app).sessions, trash_retention=RETENTION)
     assert purged.trash == 1
     assert ids((await listing(client, bob, box="trash"))["messages"]) == [recent["id"]]
     response = await restore(client, bob, old["id"])
@@ -158,10 +159,10 @@ async def test_the_trash_is_purged_periodically(dialect, settings) -> None:
             await delete(client, bob, sent["id"])
             await age_trash(app, bob, days=settings.trash_retention_days + 1)
             with anyio.fail_after(5):
-                await app.state.purger.next_run()  # may have started before the aging
-                await app.state.purger.next_run()
+                await app_state(app).purger.next_run()  # may have started before the aging
+                await app_state(app).purger.next_run()
             restored = await restore(client, bob, sent["id"])
-            assert restored.status_code == 404, (restored.text, app.state.purger.runs)
+            assert restored.status_code == 404, (restored.text, app_state(app).purger.runs)
 
 
 async def test_seed_a_sender_still_deletes_what_receivers_deleted_for_good(
@@ -188,7 +189,7 @@ async def test_seed_a_sender_still_deletes_what_receivers_deleted_for_good(
         assert response.status_code == 204
     bob = TestUser(purged.username, purged.password, "")
     await age_trash(app, bob, days=31)
-    await purge_expired(app.state.session_factory, trash_retention=RETENTION)
+    await purge_expired(app_state(app).sessions, trash_retention=RETENTION)
     # The receivers' copies are gone for good; the sender's delete by fields still finds
     # each message by its receiver.
     for message in messages.values():

@@ -1,10 +1,12 @@
 """Every shell walk-through of the README and the docs works when pasted, against a real
-server, and prints what its page says it prints."""
+server, and prints what its page says it prints; so does the Python walk-through with the
+generated client (docs/examples/embedding.py)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,7 @@ API = walkthrough("docs/api.md", "paste this next:")
 THREADS = walkthrough("docs/api.md", "paste this too:")
 LIVE = walkthrough("docs/live.md", "paste this as well:")
 SEED_A = walkthrough("docs/older-apis.md", "paste this into a shell:")
+EMBEDDING = walkthrough("docs/clients.md", "run it against the server:")
 
 
 def paste(tmp_path, *walkthroughs: Walkthrough) -> str:
@@ -128,3 +131,26 @@ def _live_parts(out: str) -> tuple[str, str, str]:
     """The stream's output, then the two JSON lines the block prints last."""
     *stream, changes, ticket = out.rstrip("\n").split("\n")
     return "\n".join(stream), changes, ticket
+
+
+def test_embedding_walkthrough_runs_with_the_generated_client(tmp_path) -> None:
+    script = EMBEDDING.script.strip().split()
+    assert script[1:] == ["docs/examples/embedding.py", "http://127.0.0.1:8000"]
+    with MailslotServer(tmp_path / "data") as server:
+        result = subprocess.run(
+            [sys.executable, ROOT / script[1], server.url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert_shown(result.stdout, EMBEDDING.shown)
+    signed_up, _, sent, unread, marked, read, refused = result.stdout.splitlines()
+    run = signed_up.split()[0].removeprefix("alice-")
+    assert re.fullmatch(rf"alice-{run} sent message (\d+) to bob-{run}; .* message \1", sent)
+    message = sent.split()[3]
+    assert f'#{message} "Lunch?" from alice-{run} (unread)' in unread
+    assert marked == f"bob-{run} read message {message}; 0 unread"
+    assert read.endswith(f'#{message} "Lunch?" from alice-{run}')
+    assert refused == f"bob-{run} listing alice-{run}'s inbox: 403 not_your_mailbox"

@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from mailslot.messages import changes, trash
 from mailslot.messages.models import Change, Delivery
+from mailslot.state import app_state
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.support.factories import TestUser, inbox, make_user, send
 from tests.support.statements import statements
@@ -161,7 +162,7 @@ async def test_a_position_the_log_does_not_hold_needs_a_resync(client, app) -> N
     await send(client, alice, bob)
     bob_id = (await client.get(f"/users/{bob.username}", headers=bob.headers)).json()["id"]
     long_ago = datetime(2000, 1, 1, tzinfo=UTC)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(
             update(Change)
             .where(Change.user_id == bob_id, Change.seq == 1)
@@ -245,7 +246,7 @@ async def test_trash_restore_delete_for_good_and_purge_are_recorded(client, app)
         f"{messages}/{gone['id']}", params={"permanent": "true"}, headers=bob.headers
     )
     long_ago = datetime(2000, 1, 1, tzinfo=UTC)  # only this test's trash is that old
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(
             update(Delivery).where(Delivery.message_id == expired["id"]).values(trashed_at=long_ago)
         )

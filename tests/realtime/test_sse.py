@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from mailslot.accounts.models import StreamTicket
 from mailslot.db.base import utcnow
+from mailslot.state import app_state
 from tests.realtime.conftest import ROUTING, asgi_get, layers_above
 from tests.support.factories import make_user, send
 from tests.support.sse import envelopes, frames
@@ -107,7 +108,7 @@ async def test_a_ticket_opens_one_stream_only(live_client, live_app) -> None:
 async def test_tickets_expire_and_die_with_their_token(live_client, live_app) -> None:
     bob = await make_user(live_client)
     expired = await ticket_for(live_client, bob)
-    async with live_app.state.session_factory() as db:
+    async with app_state(live_app).sessions() as db:
         await db.execute(update(StreamTicket).values(expires_at=utcnow() - timedelta(seconds=1)))
         await db.commit()
     async with asgi_get(live_app, f"/users/{bob.username}/events?ticket={expired}") as r:

@@ -22,6 +22,7 @@ from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.errors import TooManyStreams
 from mailslot.realtime.slots import RedisStreamSlots, StreamSlots
+from mailslot.state import app_state
 from tests.realtime.conftest import asgi_get
 from tests.realtime.test_ws import close_code
 from tests.support.factories import TestUser, make_user
@@ -97,7 +98,7 @@ async def until(condition: Callable[[], bool]) -> None:
 
 async def test_one_stream_beyond_the_cap_is_refused_until_one_closes(capped) -> None:
     app, client = capped
-    slots: StreamSlots = app.state.stream_slots
+    slots: StreamSlots = app_state(app).stream_slots
     alice, bob = await make_user(client), await make_user(client)
     bob_id = await user_id(client, bob)
     async with sse(app, bob) as first, AsyncExitStack() as second:
@@ -124,7 +125,7 @@ async def test_one_stream_beyond_the_cap_is_refused_until_one_closes(capped) -> 
 
 async def test_signing_out_frees_the_slots_of_the_streams_it_ends(capped) -> None:
     app, client = capped
-    slots: StreamSlots = app.state.stream_slots
+    slots: StreamSlots = app_state(app).stream_slots
     bob = await make_user(client)
     bob_id = await user_id(client, bob)
     async with sse(app, bob) as events, ws(client, bob):
@@ -155,7 +156,9 @@ async def test_instances_share_the_count_through_redis(redis_settings) -> None:
             await refused_ws(one_client, bob)
             await refused_ws(two_client, bob)
         # Both ended and gave their slots back: two new streams open.
-        key = two.state.stream_slots.key(await user_id(one_client, bob))
+        key = cast(RedisStreamSlots, app_state(two).stream_slots).key(
+            await user_id(one_client, bob)
+        )
         redis = Redis.from_url(redis_settings.redis_url)
         try:
             await until(lambda: redis.zcard(key) == 0)
@@ -171,7 +174,7 @@ async def test_a_slot_past_its_lease_does_not_count_and_one_within_it_does(
     redis = Redis.from_url(redis_settings.redis_url)
     async with serving(redis_settings) as (app, client):
         bob = await make_user(client)
-        key = app.state.stream_slots.key(await user_id(client, bob))
+        key = cast(RedisStreamSlots, app_state(app).stream_slots).key(await user_id(client, bob))
         seconds, micros = redis.time()
         now_ms = seconds * 1000 + micros // 1000
         # Left by instances that died without releasing: one expired, one not yet.
@@ -187,7 +190,7 @@ async def test_open_streams_renew_their_lease(redis_settings) -> None:
     redis = Redis.from_url(redis_settings.redis_url)
     async with serving(redis_settings) as (app, client):
         bob = await make_user(client)
-        key = app.state.stream_slots.key(await user_id(client, bob))
+        key = cast(RedisStreamSlots, app_state(app).stream_slots).key(await user_id(client, bob))
         async with sse(app, bob) as stream:
             assert stream.status == 200
             [(slot, first)] = cast(

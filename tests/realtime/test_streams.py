@@ -3,16 +3,18 @@ the log, slow clients cut off, and no database connection held while idle."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
 import pytest
+from sqlalchemy.pool import QueuePool
 
 from mailslot.bus.events import SESSION_ENDED, Event
 from mailslot.bus.memory import MemoryBroker, PollingBroker
 from mailslot.bus.subscription import RESYNC
 from mailslot.realtime.streams import EventStream, Shutdown, open_stream, pump
+from mailslot.state import app_state
 from tests.support.factories import TestUser, make_user, send
 
 pytestmark = pytest.mark.anyio
@@ -49,7 +51,9 @@ async def test_catch_up_then_live_under_concurrent_sends_has_no_gap_or_duplicate
     async with anyio.create_task_group() as group:
         group.start_soon(sender)
         await halfway.wait()
-        async with open_stream(app.state.broker, app.state.change_log, bob_id, since=0) as s:
+        async with open_stream(
+            app_state(app).broker, app_state(app).change_log, bob_id, since=0
+        ) as s:
             events = await collect(s, until=total)
     assert [event.id for event in events] == list(range(1, total + 1))
     assert [event.data["subject"] for event in events] == [f"s{i}" for i in range(total)]
@@ -59,7 +63,9 @@ async def test_without_since_the_stream_starts_now(client, app) -> None:
     alice, bob = await make_user(client), await make_user(client)
     bob_id = await user_id(client, bob)
     await send(client, alice, bob, subject="before")
-    async with open_stream(app.state.broker, app.state.change_log, bob_id, since=None) as s:
+    async with open_stream(
+        app_state(app).broker, app_state(app).change_log, bob_id, since=None
+    ) as s:
         assert s.last == 1
         await send(client, alice, bob, subject="after")
         [event] = await collect(s, until=2)
@@ -72,7 +78,7 @@ async def test_a_live_event_that_skips_ahead_is_preceded_by_the_log(client, app)
     alice, bob = await make_user(client), await make_user(client)
     bob_id = await user_id(client, bob)
     broker = MemoryBroker()  # not the app's: nothing the app publishes reaches it
-    async with open_stream(broker, app.state.change_log, bob_id, since=None) as stream:
+    async with open_stream(broker, app_state(app).change_log, bob_id, since=None) as stream:
         await send(client, alice, bob, subject="lost")
         await send(client, alice, bob, subject="arrives")
         broker.publish([Event(bob_id, "message.created", 2, {"only": "in transit"})])
@@ -90,9 +96,9 @@ async def test_an_idle_stream_holds_no_database_connection(client, app) -> None:
     alice, bob = await make_user(client), await make_user(client)
     bob_id = await user_id(client, bob)
     await send(client, alice, bob)
-    pool = app.state.engine.pool
+    pool = cast(QueuePool, app_state(app).engine.pool)
     before = pool.checkedout()
-    async with open_stream(app.state.broker, app.state.change_log, bob_id, since=0) as s:
+    async with open_stream(app_state(app).broker, app_state(app).change_log, bob_id, since=0) as s:
         await collect(s, until=1)
         assert await s.next(idle=0.05) is None  # idle, waiting on the broker
         assert pool.checkedout() == before
@@ -104,7 +110,7 @@ async def test_polling_broker_finds_what_other_processes_commit(client, app) -> 
     alice, bob = await make_user(client), await make_user(client)
     bob_id = await user_id(client, bob)
     await send(client, alice, bob, subject="old")
-    poller = PollingBroker(app.state.change_log, queue_size=16, interval=0.02)
+    poller = PollingBroker(app_state(app).change_log, queue_size=16, interval=0.02)
     await poller.start()
     try:
         async with poller.subscribe(bob_id) as subscription:
@@ -150,7 +156,7 @@ async def test_a_client_that_does_not_read_is_cut_off_when_its_queue_fills(clien
 
     result: list[str] = []
     async with (
-        open_stream(broker, app.state.change_log, bob_id, since=None) as stream,
+        open_stream(broker, app_state(app).change_log, bob_id, since=None) as stream,
         anyio.create_task_group() as group,
     ):
 
@@ -179,7 +185,7 @@ async def test_a_write_that_never_completes_times_out(client, app) -> None:
     async def never_returns(event: Event | None) -> None:
         await anyio.sleep_forever()
 
-    async with open_stream(broker, app.state.change_log, bob_id, since=None) as stream:
+    async with open_stream(broker, app_state(app).change_log, bob_id, since=None) as stream:
         broker.publish([Event(bob_id, "message.created", 1, {})])
         assert await _pump(stream, never_returns, send_timeout=0.1) == "too_slow"
 
@@ -195,7 +201,7 @@ async def test_heartbeats_when_idle_and_stop_on_server_exit(client, app) -> None
         if len(sent) == 2:
             stop.set()
 
-    async with open_stream(MemoryBroker(), app.state.change_log, bob_id, since=None) as s:
+    async with open_stream(MemoryBroker(), app_state(app).change_log, bob_id, since=None) as s:
         assert await _pump(s, record, heartbeat=0.02, stop=stop) == "restart"
     assert sent == [None, None]
 
@@ -208,6 +214,6 @@ async def test_a_stream_ends_when_its_token_expires(client, app) -> None:
     async def record(event: Event | None) -> None:
         sent.append(event)
 
-    async with open_stream(MemoryBroker(), app.state.change_log, bob_id, since=None) as s:
+    async with open_stream(MemoryBroker(), app_state(app).change_log, bob_id, since=None) as s:
         assert await _pump(s, record, heartbeat=10, expires_in=0.05) == "expired"
     assert sent == []

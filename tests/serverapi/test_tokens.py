@@ -15,6 +15,7 @@ from sqlalchemy import update
 from mailslot.accounts.models import AccessToken
 from mailslot.accounts.security import token_digest
 from mailslot.db.base import utcnow
+from mailslot.state import app_state
 from tests.support.factories import TestKey, TestUser, make_user, send
 from tests.support.people import external_id, give_external_id
 from tests.support.problems import problem
@@ -166,7 +167,7 @@ async def test_revoking_one_token_leaves_the_others(client, key, dialect) -> Non
 
 
 async def _backdate(app, token: dict[str, Any], hours: int) -> None:
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(
             update(AccessToken)
             .where(AccessToken.token_hash == token_digest(token["access_token"]))

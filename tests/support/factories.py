@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from mailslot.accounts.models import User
 from mailslot.db.base import utcnow
 from mailslot.messages.models import Delivery
+from mailslot.state import app_state
 
 PASSWORD = "correct horse battery"
 
@@ -111,7 +112,7 @@ def ids(messages: list[dict[str, Any]]) -> list[int]:
 async def age_trash(app: FastAPI, user: TestUser, days: int) -> None:
     """Backdate the user's trash by `days`, as if deleted that long ago."""
     at = utcnow() - timedelta(days=days)
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         receiver = select(User.id).where(User.username == user.username).scalar_subquery()
         await db.execute(
             update(Delivery)
@@ -139,7 +140,7 @@ async def make_server_key(app: FastAPI, *scopes: str) -> TestKey:
     from mailslot.keys import service as keys
 
     name = unique_name("key")
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         key = await keys.create_key(db, name=name, scopes=keys.parse_scopes(scopes))
         await db.commit()
     return TestKey(name, key)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts import people
 from mailslot.accounts.models import User
 from mailslot.accounts.people import ExternalUser
+from mailslot.state import app_state
 
 
 def external_id() -> str:
@@ -21,7 +22,7 @@ def external_id() -> str:
 async def give_external_id(app: FastAPI, username: str) -> str:
     """A registered user, linked to a host id (as a host adopting its existing users would)."""
     host_id = external_id()
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         await db.execute(update(User).where(User.username == username).values(external_id=host_id))
         await db.commit()
     return host_id
@@ -39,8 +40,8 @@ async def reactivate(app: FastAPI, host_id: str) -> ExternalUser:
 async def _change(
     app: FastAPI, change: Callable[[AsyncSession, str], Awaitable[ExternalUser]], host_id: str
 ) -> ExternalUser:
-    async with app.state.session_factory() as db:
+    async with app_state(app).sessions() as db:
         user = await change(db, host_id)
         await db.commit()
-    await app.state.token_cache.forget_user(user.account.id)
+    await app_state(app).token_cache.forget_user(user.account.id)
     return user

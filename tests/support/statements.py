@@ -1,5 +1,6 @@
 """The SQL an app runs, recorded: for tests that count statements (Zulip-style query
-counts: a fixed number per request, whatever the data)."""
+counts: a fixed number per request, whatever the data); and whether a session's
+connection has a transaction open at the driver."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.db import direct
+from mailslot.state import app_state
 
 
 @contextmanager
@@ -31,7 +34,7 @@ def statements(app: FastAPI, matching: str | None = None) -> Iterator[list[str]]
         def emit(self, entry: logging.LogRecord) -> None:
             record(None, None, entry.getMessage())
 
-    engine = app.state.engine.sync_engine
+    engine = app_state(app).engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     handler, level = Direct(), direct.log.level
     direct.log.addHandler(handler)
@@ -42,3 +45,10 @@ def statements(app: FastAPI, matching: str | None = None) -> Iterator[list[str]]
         event.remove(engine, "before_cursor_execute", record)
         direct.log.removeHandler(handler)
         direct.log.setLevel(level)
+
+
+async def in_transaction(db: AsyncSession) -> bool:
+    """Whether the driver's connection under `db` is in a transaction (BEGIN was sent)."""
+    raw = await (await db.connection()).get_raw_connection()
+    assert raw.driver_connection is not None
+    return bool(raw.driver_connection.is_in_transaction())

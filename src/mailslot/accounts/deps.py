@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from mailslot.accounts.security import SERVER_KEY_PREFIX, CredentialDigests, Passwords
 from mailslot.accounts.service import Account, username_key
 from mailslot.accounts.tokencache import TokenCache
+from mailslot.deps import state_part
 from mailslot.errors import (
     InvalidToken,
     NotYourMailbox,
@@ -18,6 +19,7 @@ from mailslot.errors import (
     ServerKeyNotAccepted,
     Unauthenticated,
 )
+from mailslot.state import AppState
 
 # auto_error=False: a missing token gets our problem+json 401, not FastAPI's own body.
 bearer = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
@@ -36,26 +38,11 @@ def require_token(token: str | None) -> str:
     return token
 
 
-async def _token_cache(request: Request) -> TokenCache:
-    cache: TokenCache = request.app.state.token_cache
-    return cache
-
-
-Tokens = Annotated[TokenCache, Depends(_token_cache)]
-
-
-async def _passwords(request: Request) -> Passwords:
-    passwords: Passwords = request.app.state.passwords
-    return passwords
-
-
-async def _credential_digests(request: Request) -> CredentialDigests:
-    digests: CredentialDigests = request.app.state.credential_digests
-    return digests
-
-
-PasswordHasher = Annotated[Passwords, Depends(_passwords)]
-SessionDigests = Annotated[CredentialDigests, Depends(_credential_digests)]
+Tokens = Annotated[TokenCache, Depends(state_part(lambda state: state.token_cache))]
+PasswordHasher = Annotated[Passwords, Depends(state_part(lambda state: state.passwords))]
+SessionDigests = Annotated[
+    CredentialDigests, Depends(state_part(lambda state: state.credential_digests))
+]
 
 
 # Methods that change nothing: a read-only token may call them on any user route.
@@ -78,8 +65,8 @@ class _SignedIn(OAuth2PasswordBearer):
 
     async def __call__(self, request: Request) -> Account:  # type: ignore[override]
         token = await super().__call__(request)
-        tokens: TokenCache = request.app.state.token_cache
-        user = await tokens.user_for(require_token(token))
+        state: AppState = request.app.state.mailslot
+        user = await state.token_cache.user_for(require_token(token))
         if user is None:
             raise InvalidToken("The token is unknown, expired or signed out.")
         if user.read_only and not self._any_scope and request.method not in _READING_METHODS:

@@ -33,9 +33,9 @@ class User(Base):
     username_key: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(String(320))
     email_key: Mapped[str | None] = mapped_column(String(320), unique=True)
-    # None for a user a host application provisioned (accounts.service.upsert_external_user):
-    # password sign-in then fails exactly as a wrong password does.
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # NO_PASSWORD (accounts.service) for a user a host application provisioned: password
+    # sign-in then fails exactly as a wrong password does.
+    password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Seed A's /login and /logout state (design §3).
     legacy_logged_in: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
@@ -48,13 +48,16 @@ class User(Base):
     legacy_session_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # The host application's own id for the user (issue 18), unique; None for a user who
     # registered here.
-    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(128))
     # Shown beside the username wherever a sender or receiver is shown; may change.
     display_name: Mapped[str | None] = mapped_column(String(100))
     # The host's JSON object about the user, at most 4 KiB serialized; mailslot never reads it.
     custom: Mapped[dict[str, object] | None] = mapped_column(JSON)
     # Set while the user is deactivated: no token, no sign-in, no sending, no receiving.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # A unique index, not a constraint: SQLite adds one without rebuilding the table.
+    __table_args__ = (Index(None, "external_id", unique=True),)
 
 
 class AccessToken(Base):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
@@ -30,6 +30,7 @@ from mailslot.accounts.schemas import (
     clean_display_name,
 )
 from mailslot.accounts.service import (
+    NO_PASSWORD,
     Account,
     email_key,
     end_sessions,
@@ -172,19 +173,31 @@ async def upsert_external_user(
     Raises UsernameTaken or EmailTaken (409) for a name or address of another user, and
     Unprocessable (422) naming the field for a malformed external id, display name or
     username, or a `custom` over 4 KiB. A deactivated user stays deactivated."""
-    if _EXTERNAL_ID.fullmatch(external_id) is None:
+    item = _valid(ExternalUserItem(external_id, display_name, username, email, custom))
+    return await _upsert(db, item, await find_external_user(db, external_id))
+
+
+def _valid(item: ExternalUserItem) -> ExternalUserItem:
+    """The item with its display name trimmed; Unprocessable (422) naming a bad field."""
+    if _EXTERNAL_ID.fullmatch(item.external_id) is None:
         raise Unprocessable(
             "The external id must be 1 to 128 letters, digits or `_ . : @ | + = -`.",
             errors=[{"pointer": "/path/external_id", "detail": "malformed external id"}],
         )
-    if display_name is not None:
-        display_name = _checked("display_name", clean_display_name, display_name)
-    if isinstance(custom, dict):
-        _checked("custom", check_custom, custom)
-    if username is not None and not possible_username(username):
+    if isinstance(item.custom, dict):
+        _checked("custom", check_custom, item.custom)
+    if item.username is not None and not possible_username(item.username):
         raise _invalid("username", "is not a valid username")
-    item = ExternalUserItem(external_id, display_name, username, email, custom)
-    found = await find_external_user(db, external_id)
+    if item.display_name is None:
+        return item
+    return replace(
+        item, display_name=_checked("display_name", clean_display_name, item.display_name)
+    )
+
+
+async def _upsert(
+    db: AsyncSession, item: ExternalUserItem, found: ExternalUser | None
+) -> tuple[ExternalUser, Outcome]:
     if found is None:
         return await _create(db, item), "created"
     return await _update(db, found, item)
@@ -205,7 +218,7 @@ async def _create(db: AsyncSession, item: ExternalUserItem) -> ExternalUser:
         db,
         username=username,
         email=email,
-        password_hash=None,
+        password_hash=NO_PASSWORD,
         external_id=item.external_id,
         display_name=item.display_name,
         custom=custom,
@@ -216,26 +229,33 @@ async def _create(db: AsyncSession, item: ExternalUserItem) -> ExternalUser:
 async def _update(
     db: AsyncSession, found: ExternalUser, item: ExternalUserItem
 ) -> tuple[ExternalUser, Outcome]:
-    account, email, custom = found.account, item.email, item.custom
-    if item.username is not None and username_key(item.username) != username_key(account.username):
-        raise _invalid("username", f"is {account.username!r} and never changes")
-    values: dict[str, Any] = {}
-    if item.display_name != account.display_name:
-        values["display_name"] = item.display_name
-    if email is not KEEP and email != account.email:
-        if email is not None:
-            await _require_email_free(db, email, account.id)
-        values.update(email=email, email_key=email_key(email) if email else None)
-    if custom is not KEEP and custom != found.custom:
-        values["custom"] = custom
+    values = _changes(found, item)
     if not values:
         return found, "unchanged"
+    account = found.account
+    if values.get("email") is not None:
+        await _require_email_free(db, values["email"], account.id)
     try:
         await db.execute(update(User).where(User.id == account.id).values(**values))
     except IntegrityError:
         raise EmailTaken("That email address belongs to another account.") from None
     row = (await db.execute(select(*_COLUMNS).where(User.id == account.id))).one()
     return _external_user(row), "updated"
+
+
+def _changes(found: ExternalUser, item: ExternalUserItem) -> dict[str, Any]:
+    """The columns `item` changes; Unprocessable (422) for another username."""
+    account, email = found.account, item.email
+    if item.username is not None and username_key(item.username) != username_key(account.username):
+        raise _invalid("username", f"is {account.username!r} and never changes")
+    values: dict[str, Any] = {}
+    if item.display_name != account.display_name:
+        values["display_name"] = item.display_name
+    if email is not KEEP and email != account.email:
+        values.update(email=email, email_key=email_key(email) if email else None)
+    if item.custom is not KEEP and item.custom != found.custom:
+        values["custom"] = item.custom
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,21 +273,32 @@ async def upsert_external_users(
 ) -> list[ItemResult]:
     """Upsert up to MAX_BATCH users, in order, each in a savepoint of the caller's
     transaction: an item that raises is rolled back alone and reported with its problem,
-    and the others go on (one commit for the batch, the caller's). Raises Unprocessable
-    (422) for more than MAX_BATCH items."""
+    and the others go on (one commit for the batch, the caller's). The users the batch
+    names are read first, in one statement, so an item that changes nothing (a host
+    syncing again) costs no statement, and one refused by its fields none either. Raises
+    Unprocessable (422) for more than MAX_BATCH items."""
     if len(items) > MAX_BATCH:
         raise Unprocessable(
             f"A batch holds at most {MAX_BATCH} users, not {len(items)}.",
             errors=[{"pointer": "/body/users", "detail": f"at most {MAX_BATCH} items"}],
         )
+    named = [item.external_id for item in items if _EXTERNAL_ID.fullmatch(item.external_id)]
+    rows = await db.execute(select(*_COLUMNS).where(User.external_id.in_(named)))
+    known = {row.external_id: _external_user(row) for row in rows}
     results = []
     for item in items:
         try:
+            valid = _valid(item)
+            found = known.get(valid.external_id)
+            if found is not None and not _changes(found, valid):
+                results.append(ItemResult(item.external_id, found, "unchanged"))
+                continue
             async with db.begin_nested():
-                user, outcome = await upsert_external_user(db, **asdict(item))
+                user, outcome = await _upsert(db, valid, found)
         except AppError as error:
             results.append(ItemResult(item.external_id, error=error))
         else:
+            known[valid.external_id] = user
             results.append(ItemResult(item.external_id, user, outcome))
     return results
 

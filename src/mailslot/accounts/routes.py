@@ -66,9 +66,16 @@ def _user_read(user: service.Account) -> UserRead:
 
 
 async def _sign_in(
-    db: DbSession, passwords: PasswordHasher, settings: AppSettings, username: str, password: str
+    db: DbSession,
+    passwords: PasswordHasher,
+    settings: AppSettings,
+    client: ClientAddress,
+    username: str,
+    password: str,
 ) -> TokenRead:
-    verified = await service.authenticate(db, passwords, username=username, password=password)
+    verified = await service.authenticate(
+        db, passwords, username=username, password=password, client=client
+    )
     token = await service.issue_token(db, verified, ttl=settings.token_ttl)
     await db.commit()
     return TokenRead(access_token=token, expires_in=settings.token_ttl)
@@ -81,11 +88,12 @@ async def post_token(
     db: DbSession,
     passwords: PasswordHasher,
     settings: AppSettings,
+    client: ClientAddress,
 ) -> TokenRead:
     """Sign in: exchange the password for a bearer token. A wrong password, an unknown
     user and a user provisioned without a password get the same 401; the right password
     of a deactivated account gets 403 `account_deactivated`."""
-    return await _sign_in(db, passwords, settings, username, body.password)
+    return await _sign_in(db, passwords, settings, client, username, body.password)
 
 
 @router.post("/token", responses=problems(401, 429, *JSON_BODY))
@@ -95,9 +103,10 @@ async def post_oauth_token(
     db: DbSession,
     passwords: PasswordHasher,
     settings: AppSettings,
+    client: ClientAddress,
 ) -> TokenRead:
     """Sign in with the OAuth2 password form (what the Authorize button of /docs sends)."""
-    return await _sign_in(db, passwords, settings, username, password)
+    return await _sign_in(db, passwords, settings, client, username, password)
 
 
 @router.delete("/users/{username}/token", status_code=204, responses=problems(401, 403))
@@ -133,6 +142,7 @@ async def patch_user(
     db: DbSession,
     passwords: PasswordHasher,
     tokens: Tokens,
+    client: ClientAddress,
 ) -> UserRead:
     """Set your display name (`null` removes it), your email address (accounts made
     through seed A's `//signup` have none) and/or change your password.
@@ -142,7 +152,7 @@ async def patch_user(
     require_self(user, username)
     if body.email is not None or body.password is not None:
         verified = await service.require_password(
-            db, passwords, user=user, password=body.current_password or ""
+            db, passwords, user=user, password=body.current_password, client=client
         )
         if body.password is not None:
             await service.set_password(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -122,24 +122,13 @@ class UserCreate(Input):
     password: Password
 
 
-def _given(field: str) -> dict[str, Any]:
-    """JSON Schema: `field` is there, and not null."""
-    return {"required": [field], "properties": {field: {"type": "string"}}}
-
-
-def _with_current_password(field: str) -> dict[str, Any]:
-    return {
-        "required": [field, "current_password"],
-        "properties": {field: {"type": "string"}, "current_password": {"type": "string"}},
-    }
-
-
 class UserUpdate(Input):
     """Set your display name (null removes it), your email address and/or your password.
     The current password is needed to change the email address or the password, not the
     display name alone."""
 
-    current_password: Annotated[str | None, Field(min_length=1, max_length=1024)] = None
+    # Optional, and never null or empty when given: "" stands for "not given".
+    current_password: str = Field(default="", min_length=1, max_length=1024)
     email: Email | None = None
     password: Password | None = Field(default=None, description="The new password.")
     display_name: DisplayName | None = None
@@ -147,12 +136,11 @@ class UserUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [
-                _with_current_password("email"),
-                _with_current_password("password"),
-                # The display name alone: with an email or a password, current_password too.
+                {"required": ["email", "current_password"]},
+                {"required": ["password", "current_password"]},
                 {
                     "required": ["display_name"],
-                    "not": {"anyOf": [_given("email"), _given("password")]},
+                    "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},
                 },
             ]
         }
@@ -162,7 +150,8 @@ class UserUpdate(Input):
     def _something_to_change(self) -> UserUpdate:
         if self.email is None and self.password is None and not self.sets_display_name:
             raise ValueError("give 'display_name', 'email', 'password' or several")
-        if (self.email is not None or self.password is not None) and not self.current_password:
+        changes_secret = self.email is not None or self.password is not None
+        if changes_secret and not self.current_password:
             raise ValueError("'current_password' is needed to change the email or password")
         return self
 

@@ -34,7 +34,6 @@ from mailslot.errors import (
     UserNotFound,
     WrongPassword,
 )
-from mailslot.ratelimit import current_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +65,18 @@ _ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.created_at, User.di
 # The email's unique constraint, as db/base.py's naming convention names it.
 _EMAIL_UNIQUE = "uq_user_account_email_key"
 _USERNAME = re.compile(USERNAME_PATTERN)
+# The password hash of a user without a password (provisioned by a host application):
+# no argon2 hash looks like it, and `authenticate` checks it as it checks a missing user.
+NO_PASSWORD = "!"  # noqa: S105 (a marker, not a secret)
 
 
 def username_key(username: str) -> str:
     return username.casefold()
+
+
+# The platform's own account (accounts/system.py): a name no one can register, since
+# USERNAME_PATTERN refuses `@`, so it never collides with a user's.
+SYSTEM_USERNAME = "@system"
 
 
 def possible_username(username: str) -> bool:
@@ -104,7 +111,7 @@ async def insert_user(
     *,
     username: str,
     email: str | None,
-    password_hash: str | None,
+    password_hash: str,
     **columns: Any,
 ) -> Account:
     """Insert a user whose username and email were found free; raises UsernameTaken or
@@ -162,10 +169,20 @@ async def get_user(db: Reader, username: str) -> Account:
     return user
 
 
+async def usernames_by_id(db: Reader, user_ids: list[int]) -> dict[int, str]:
+    """The usernames of those of `user_ids` who are registered."""
+    rows = await db.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+    return {row.id: row.username for row in rows}
+
+
 def lookup_keys(usernames: list[str]) -> list[str]:
     """Each name's username_key, in order; "", which is no user's key, for a name no
-    user could have."""
-    return [username_key(name) if possible_username(name) else "" for name in usernames]
+    user could have (the system account's aside: messages.service decides whether it may
+    receive)."""
+    return [
+        username_key(name) if possible_username(name) or name == SYSTEM_USERNAME else ""
+        for name in usernames
+    ]
 
 
 def unknown_receiver(unknown: list[str]) -> UnknownReceiver:
@@ -195,7 +212,7 @@ async def authenticate(
     *,
     username: str,
     password: str,
-    client: str | None = None,
+    client: str | None,
     session_digests: CredentialDigests | None = None,
 ) -> Verified:
     """The account, and the hash it was checked against, if the password is right; raises
@@ -206,13 +223,14 @@ async def authenticate(
     user who gave the right password gets AccountDeactivated (403).
 
     Every password check of every door (native sign-in, seed A) comes through here, so
-    they share one budget; `client` defaults to the address of the request being served.
+    they share one budget; `client` is the address the check came from (None: unknown,
+    only the account's budget counts).
     With `session_digests`, a started seed A session's keyed hash may vouch for the
     password instead of argon2; anything that does not match it still pays for argon2."""
     key = username_key(username)
     # The throttle refuses before any check: a digest match is a right password too, and
     # must not let a throttled account in.
-    async with passwords.throttle.attempt(key, client or current_client.get()):
+    async with passwords.throttle.attempt(key, client):
         row = (
             (
                 await db.execute(
@@ -233,7 +251,6 @@ async def authenticate(
             row is not None
             and session_digests is not None
             and row.legacy_session_digest is not None
-            and row.password_hash is not None
             and session_digests.matches(
                 row.legacy_session_digest,
                 user_id=row.id,
@@ -242,7 +259,7 @@ async def authenticate(
             )
         ):
             return _verified(row)
-        hashed = row.password_hash if row else None
+        hashed = row.password_hash if row and row.password_hash != NO_PASSWORD else None
         # No hash (an unknown user, or one provisioned without a password) still pays for
         # one verification, and fails.
         if not await passwords.verify(hashed, password) or row is None:
@@ -282,12 +299,14 @@ def _password_changed() -> InvalidCredentials:
 
 
 async def require_password(
-    db: AsyncSession, passwords: Passwords, *, user: Account, password: str
+    db: AsyncSession, passwords: Passwords, *, user: Account, password: str, client: str | None
 ) -> Verified:
     """Raises WrongPassword (403) unless this is the signed-in user's password. Goes through
     `authenticate`, so it counts like any other password check."""
     try:
-        return await authenticate(db, passwords, username=user.username, password=password)
+        return await authenticate(
+            db, passwords, username=user.username, password=password, client=client
+        )
     except InvalidCredentials:
         raise WrongPassword("The current password is incorrect.") from None
 

@@ -49,9 +49,9 @@ class SignInThrottle:
     def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> SignInThrottle:
         return cls(
             limiter or MemoryLimiter(),
-            per_account=Budget.parse(settings.limit_signin_account),
-            per_address_account=Budget.parse(settings.limit_signin_address_account),
-            per_address=Budget.parse(settings.limit_signin_address),
+            per_account=settings.limit_signin_account,
+            per_address_account=settings.limit_signin_address_account,
+            per_address=settings.limit_signin_address,
         )
 
     @classmethod
@@ -60,9 +60,9 @@ class SignInThrottle:
         fields = Settings.model_fields
         return cls(
             MemoryLimiter(),
-            per_account=Budget.parse(fields["limit_signin_account"].default),
-            per_address_account=Budget.parse(fields["limit_signin_address_account"].default),
-            per_address=Budget.parse(fields["limit_signin_address"].default),
+            per_account=fields["limit_signin_account"].default,
+            per_address_account=fields["limit_signin_address_account"].default,
+            per_address=fields["limit_signin_address"].default,
         )
 
     def _buckets(self, account: str, client: str | None) -> list[Bucket]:

@@ -47,6 +47,7 @@ def seed_a_route(method: str, path: str, **options: Any) -> Callable[[Endpoint],
 
 
 async def _credentials(
+    client: ClientAddress,
     username: Annotated[str | None, Query(max_length=64, description="Your username.")] = None,
     password: Annotated[str | None, Query(max_length=1024, description="Your password.")] = None,
 ) -> service.Credentials:
@@ -54,7 +55,7 @@ async def _credentials(
         raise CredentialsMissing(
             "Give your credentials in the query string: ?username=<username>&password=<password>."
         )
-    return service.Credentials(username, password)
+    return service.Credentials(username, password, client)
 
 
 QueryCredentials = Annotated[service.Credentials, Depends(_credentials)]

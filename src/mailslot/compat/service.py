@@ -30,10 +30,12 @@ MAX_LISTED = 1000
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """The `username` and `password` of a seed A query string."""
+    """The `username` and `password` of a seed A query string, and the address they came
+    from (the sign-in throttle's)."""
 
     username: str
     password: str
+    client: str | None
 
 
 async def _authenticate(
@@ -45,6 +47,7 @@ async def _authenticate(
         passwords,
         username=credentials.username,
         password=credentials.password,
+        client=credentials.client,
         session_digests=digests,
     )
 

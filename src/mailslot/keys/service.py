@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.security import SERVER_KEY_PREFIX, token_digest
 from mailslot.db.base import utcnow
+from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.keys.models import ServerKey
 
@@ -35,6 +36,7 @@ class Scope(StrEnum):
     TOKENS_MINT = "tokens:mint"  # issue and revoke users' tokens
     MESSAGES_SEND_AS = "messages:send_as"  # send as a user or as the platform
     MAILBOX_READ = "mailbox:read"  # read any mailbox (audited)
+    AUDIT_READ = "audit:read"  # list the audit trail of mailbox reads
     WEBHOOKS_MANAGE = "webhooks:manage"
     MODERATION = "moderation"
 
@@ -118,17 +120,20 @@ async def revoke_key(db: AsyncSession, *, name: str) -> None:
         raise KeyRefused(f"no active key named {name!r}")
 
 
+# Every /server request runs it: built once, run on the driver (db.direct).
+_GRANT = DirectQuery(
+    select(ServerKey.id, ServerKey.name, ServerKey.scopes, ServerKey.last_used_at).where(
+        ServerKey.key_hash == bindparam("key_hash"), ServerKey.revoked_at.is_(None)
+    )
+)
+
+
 async def find_grant(db: Reader, key: str) -> Grant | None:
     """The grant of an active key, or None."""
-    row = (
-        await db.execute(
-            select(ServerKey.id, ServerKey.name, ServerKey.scopes, ServerKey.last_used_at).where(
-                ServerKey.key_hash == token_digest(key), ServerKey.revoked_at.is_(None)
-            )
-        )
-    ).one_or_none()
-    if row is None:
+    rows = await _GRANT.all(db, {"key_hash": token_digest(key)})
+    if not rows:
         return None
+    row = rows[0]
     scopes = frozenset(Scope(word) for word in row.scopes.split())
     stale = row.last_used_at is None or utcnow() - row.last_used_at >= LAST_USED_PRECISION
     return Grant(row.id, row.name, scopes, stale)

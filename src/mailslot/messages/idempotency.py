@@ -164,3 +164,24 @@ async def purge_keys(db: AsyncSession, *, now: datetime, limit: int) -> int:
         .returning(IdempotencyKey.key)
     )
     return len(result.all())
+
+
+async def remember_outcomes(
+    db: AsyncSession, *, sender: Account, key: str, outcomes: list[list[str]]
+) -> None:
+    """Keep a server send's answer per recipient with its key, for replays to repeat."""
+    await db.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == sender.id, IdempotencyKey.key == key)
+        .values(outcomes=outcomes)
+    )
+
+
+async def remembered_outcomes(db: AsyncSession, *, sender: Account, key: str) -> list[list[str]]:
+    """What remember_outcomes kept for the key (none for a key of a user's own send)."""
+    found = await db.scalar(
+        select(IdempotencyKey.outcomes).where(
+            IdempotencyKey.user_id == sender.id, IdempotencyKey.key == key
+        )
+    )
+    return found or []

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
@@ -28,6 +29,11 @@ class Message(Base):
         BigId, ForeignKey("message.id", ondelete="SET NULL")
     )
     deleted_by_sender_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Conversation context (messages/context.py): a host's reference, and data of at most
+    # 4 KiB. SQL NULL when none, not JSON null.
+    context_ref: Mapped[str | None] = mapped_column(String(200))
+    context_data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    context_signed: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         # The sent box: a range scan over the sender's live messages, newest first.
@@ -47,6 +53,15 @@ class Message(Base):
             postgresql_where=text("deleted_by_sender_at IS NULL"),
             sqlite_where=text("deleted_by_sender_at IS NULL"),
         ),
+        # The sent box filtered by context; only messages that have one are indexed.
+        Index(
+            "ix_message_sent_context",
+            "sender_id",
+            "context_ref",
+            "id",
+            postgresql_where=text("deleted_by_sender_at IS NULL AND context_ref IS NOT NULL"),
+            sqlite_where=text("deleted_by_sender_at IS NULL AND context_ref IS NOT NULL"),
+        ),
     )
 
 
@@ -65,6 +80,9 @@ class Delivery(Base):
     # The message's thread, copied here (it never changes) so the inbox filtered by
     # thread, and the unread count of a thread, are range scans on one index.
     thread_id: Mapped[int] = mapped_column(BigId)
+    # The message's context ref, copied here as thread_id is (it never changes either),
+    # so the inbox filtered by context is a range scan on one index.
+    context_ref: Mapped[str | None] = mapped_column(String(200))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Out of the inbox: set by the receiver's delete (with trashed_at) and by the
     # sender's delete for everyone (without).
@@ -109,6 +127,14 @@ class Delivery(Base):
             postgresql_where=text("deleted_at IS NULL AND read_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL AND read_at IS NULL"),
         ),
+        Index(
+            "ix_delivery_context",
+            "receiver_id",
+            "context_ref",
+            "message_id",
+            postgresql_where=text("deleted_at IS NULL AND context_ref IS NOT NULL"),
+            sqlite_where=text("deleted_at IS NULL AND context_ref IS NOT NULL"),
+        ),
         # box=trash, newest first; and the purge, oldest first.
         Index(
             "ix_delivery_trash",
@@ -142,6 +168,10 @@ class IdempotencyKey(Base):
         BigId, ForeignKey("message.id", ondelete="CASCADE")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A server send's answer per recipient (`[[to, status], ...]`), which a replay
+    # repeats: who was unknown or deactivated then, whatever they are now. Null for a
+    # user's own send, whose answer is the message alone.
+    outcomes: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
     __table_args__ = (Index(None, "created_at"),)
 

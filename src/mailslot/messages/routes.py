@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
+from mailslot.db.base import utcnow
 from mailslot.deps import (
+    AppSettings,
     DbSession,
     Reads,
     RequestBudgets,
@@ -20,11 +24,13 @@ from mailslot.deps import (
 )
 from mailslot.errors import InvalidParameter, ThreadNotFound
 from mailslot.messages import changes, idempotency, search, service, threads, trash
+from mailslot.messages.context import context_key
 from mailslot.messages.cursor import decode_cursor, encode_cursor
 from mailslot.messages.schemas import (
     BulkResult,
     ChangeEvent,
     ChangePage,
+    ContextRef,
     Flag,
     Id,
     Instant,
@@ -37,8 +43,10 @@ from mailslot.messages.schemas import (
     ThreadUnread,
     Unquoted,
     UnreadCount,
+    context_read,
     unquote,
 )
+from mailslot.messages.service import Viewer
 from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
 
@@ -93,6 +101,7 @@ async def post_message(
     user: CurrentUser,
     sessions: Sessions,
     budgets: RequestBudgets,
+    settings: AppSettings,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MessageRead:
@@ -102,25 +111,45 @@ async def post_message(
     With `reply_to`, the message joins that message's thread; naming no receiver, it goes
     to the other participants of that message. With an `Idempotency-Key`, a retry returns
     the first answer; the key of another request gets 422, a retry while the first is still
-    running 409. Sending is budgeted per sender (429 with `Retry-After`)."""
+    running 409. Sending is budgeted per sender (429 with `Retry-After`).
+
+    `context` says what the message is about (a reply carries its thread's: another is a
+    422 `context_mismatch`). A `context_token` minted by the host sends to the token's
+    participants under its context; a forged, altered or expired token, or one that does
+    not name you, is a 403 `invalid_context`. A reply to a message of the platform
+    (sender `@system`) goes to the platform only, and only where the operator takes such
+    replies: else a 403 `system_does_not_take_replies`."""
     require_self(user, username)
     await budgets.send(user.id)
     # The session as a context, not a dependency with cleanup: the hottest write skips
     # FastAPI's exit stack for it (Sessions).
     async with sessions() as db:
-        send = partial(
-            threads.send_in_thread,
-            db,
-            sender=user,
-            receivers=body.receiver_list(),
-            subject=body.subject,
-            text=body.message,
-            reply_to=body.reply_to,
+        addressed = {
+            "sender": user,
+            "receivers": body.receiver_list(),
+            "subject": body.subject,
+            "text": body.message,
+            "reply_to": body.reply_to,
             # Without a key the send is all this transaction writes: on PostgreSQL its
             # one statement commits itself (BEGIN and COMMIT cost a fifth of the send
             # rate, bench/README.md). With a key, the key's row commits with it.
-            alone=idempotency_key is None,
+            "alone": idempotency_key is None,
+            "system_replies": settings.system_replies == "on",
+        }
+        # The token is verified when the send runs, not on a replay: a retry of a send
+        # that succeeded replays it even once the token has expired.
+        send = (
+            partial(threads.send_in_thread, db, context=body.context_value())
+            if body.context_token is None
+            else partial(
+                threads.send_signed,
+                db,
+                token=body.context_token,
+                key=context_key(settings.resolved_secret_key()),
+                now=utcnow(),
+            )
         )
+        send = partial(send, **addressed)
         view, replayed = await idempotency.send_once(
             db, sender=user, key=idempotency_key, request=body.meaning(), send=send
         )
@@ -153,6 +182,7 @@ class ListQuery(BaseModel):
     after: Instant | None = Field(None, description="Sent after (ISO 8601; UTC).")
     before: Instant | None = Field(None, description="Sent before.")
     thread: Id | None = Field(None, description="In this thread.")
+    context: ContextRef | None = Field(None, description="About this context ref.")
 
 
 @router.get(
@@ -171,12 +201,26 @@ async def list_messages(
     (constant cost at any depth) or with `page` numbers (seed B). `threads` gives the
     unread count of each thread on the page."""
     require_self(user, username)
+    return await mailbox_page(reads, query, user)
+
+
+async def mailbox_page(
+    reads: AsyncEngine, query: ListQuery, user: Viewer | Callable[[], Awaitable[Viewer]]
+) -> MessagePage:
+    """The page of a mailbox that `query` asks for: the user's own list and the server
+    API's (serverapi/mailbox.py). `user` is whose mailbox, or a function that names it,
+    called once the query has passed every check, before the mailbox is read (the server
+    API writes its audit record there; it takes a connection of its own, so it is called
+    before this one takes one)."""
     if query.cursor is not None and query.page is not None:
         raise InvalidParameter("Page with either 'cursor' or 'page', not both.")
     if query.box == "sent" and query.unread is not None:
         raise InvalidParameter("The 'unread' filter applies to the inbox only.")
     below_id = below(query.cursor)
     offset = ((query.page or 1) - 1) * query.per_page
+    if callable(user):
+        search.search_terms(query.q)  # the only check make_filter makes
+        user = await user()
     async with reads.connect() as db:
         filters = await search.make_filter(
             db,
@@ -186,6 +230,7 @@ async def list_messages(
             after=query.after,
             before=query.before,
             thread_id=query.thread,
+            context_ref=query.context,
         )
         views, more = await service.list_messages(
             db,
@@ -325,6 +370,7 @@ async def get_thread(
     return ThreadPage(
         thread_id=thread_id,
         unread=counts.get(thread_id, 0),
+        context=context_read(views[0].context) if views else None,
         messages=[MessageRead.of(view) for view in views],
         next_cursor=encode_cursor(views[-1].id) if more else None,
         per_page=per_page,

@@ -18,6 +18,14 @@ from pydantic import (
 )
 
 from mailslot.accounts.schemas import Input, Username
+from mailslot.messages.context import (
+    MAX_DATA_BYTES,
+    MAX_REF_LENGTH,
+    REF_PATTERN,
+    Context,
+    check_data,
+    check_ref,
+)
 from mailslot.messages.views import MessageView
 
 MAX_RECEIVERS = 100
@@ -114,10 +122,50 @@ Body = Annotated[
 ]
 
 
+ContextRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_REF_LENGTH,
+        pattern=REF_PATTERN,
+        description=f"1 to {MAX_REF_LENGTH} characters, no control characters, not "
+        "beginning or ending with white space; `order:A-123`, say.",
+    ),
+    AfterValidator(check_ref),
+]
+ContextData = Annotated[
+    dict[str, Any],
+    AfterValidator(check_data),
+    Field(description=f"A JSON object of at most {MAX_DATA_BYTES} bytes as compact JSON."),
+]
+# A context token carries at most 4 KiB of data and 101 user ids; this bounds the rest.
+MAX_CONTEXT_TOKEN = 16_384
+
+
+class ContextCreate(Input):
+    """What a message is about."""
+
+    ref: ContextRef
+    data: ContextData | None = None
+
+    def value(self) -> Context:
+        return Context(self.ref, self.data)
+
+
+class ContextRead(BaseModel):
+    ref: str
+    data: dict[str, Any] | None
+    signed: bool = Field(
+        description="Set by a host's context token: the sender could not choose the ref, "
+        "the data or the receivers."
+    )
+
+
 class MessageCreate(Input):
     """Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
     (`reply_to`) may give neither: it goes to the other participants of the message
-    it answers."""
+    it answers. So may a send with a `context_token`: it goes to the token's
+    participants."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -129,6 +177,10 @@ class MessageCreate(Input):
                 {"required": ["receiver"], "properties": {"receiver": {"type": "string"}}},
                 {"required": ["receivers"], "properties": {"receivers": {"type": "array"}}},
                 {"required": ["reply_to"], "properties": {"reply_to": {"type": "integer"}}},
+                {
+                    "required": ["context_token"],
+                    "properties": {"context_token": {"type": "string"}},
+                },
             ],
         }
     )
@@ -140,12 +192,29 @@ class MessageCreate(Input):
     subject: Subject
     message: Body
     reply_to: Id | None = Field(None, description="The id of a message in your mailbox you answer.")
+    context: ContextCreate | None = Field(
+        None, description="What the message is about; a reply carries its thread's."
+    )
+    context_token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_CONTEXT_TOKEN,
+        description="A `ctx_` token a host minted: the message goes to its participants "
+        "under its context. Instead of `context`.",
+    )
 
     @model_validator(mode="after")
     def _one_addressing_form(self) -> MessageCreate:
         if self.receiver is not None and self.receivers is not None:
             raise ValueError("give either 'receiver' or 'receivers', not both")
-        if self.receiver is None and self.receivers is None and self.reply_to is None:
+        if self.context is not None and self.context_token is not None:
+            raise ValueError("give either 'context' or 'context_token', not both")
+        if (
+            self.receiver is None
+            and self.receivers is None
+            and self.reply_to is None
+            and self.context_token is None
+        ):
             raise ValueError("give either 'receiver' or 'receivers'")
         return self
 
@@ -157,7 +226,13 @@ class MessageCreate(Input):
             "subject": self.subject,
             "message": self.message,
             "reply_to": self.reply_to,
+            # Only when given: the keys of sends without context keep their fingerprints.
+            **({"context": self.context.model_dump()} if self.context is not None else {}),
+            **({"context_token": self.context_token} if self.context_token is not None else {}),
         }
+
+    def context_value(self) -> Context | None:
+        return None if self.context is None else self.context.value()
 
     def receiver_list(self) -> list[str]:
         """Receivers in the order given, each once (names compare regardless of case)."""
@@ -210,6 +285,7 @@ class MessageRead(BaseModel):
     read_at: datetime | None
     thread_id: int
     reply_to: int | None
+    context: ContextRead | None = Field(description="What the message is about; null: nothing.")
     sender_display_name: str | None = Field(
         description="The sender's display name as it is now; null when they have none."
     )
@@ -233,11 +309,18 @@ class MessageRead(BaseModel):
             read_at=view.read_at,
             thread_id=view.thread_id,
             reply_to=view.reply_to_id,
+            context=context_read(view.context),
             sender_display_name=view.sender_display_name,
             receiver_display_names=[
                 view.receiver_display_names.get(name) for name in view.receivers
             ],
         )
+
+
+def context_read(context: Context | None) -> ContextRead | None:
+    if context is None:
+        return None
+    return ContextRead(ref=context.ref, data=context.data, signed=context.signed)
 
 
 class ThreadUnread(BaseModel):
@@ -261,6 +344,9 @@ class MessagePage(BaseModel):
 class ThreadPage(BaseModel):
     thread_id: int
     unread: int = Field(description="Unread messages of this thread in your inbox.")
+    context: ContextRead | None = Field(
+        description="What the thread is about: every message of a thread has the same context."
+    )
     messages: list[MessageRead] = Field(description="What you can see of it, newest first.")
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."

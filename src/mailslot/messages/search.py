@@ -177,6 +177,7 @@ class MessageFilter:
     after: datetime | None = None
     before: datetime | None = None
     thread_id: int | None = None
+    context_ref: str | None = None
     matches_nothing: bool = False
     # How the terms are matched, set per statement by the listing (service `_search`):
     # "index" looks them up in the full-text index (below id `split`, if set), "rows"
@@ -188,7 +189,12 @@ class MessageFilter:
     @property
     def is_empty(self) -> bool:
         """Keeps everything: the listing is the plain box."""
-        return not (self.touches_message or self.thread_id is not None or self.matches_nothing)
+        return not (
+            self.touches_message
+            or self.thread_id is not None
+            or self.context_ref is not None
+            or self.matches_nothing
+        )
 
     @property
     def tests_rows(self) -> bool:
@@ -234,6 +240,11 @@ def apply_filters(
     if filters.thread_id is not None:
         thread = Delivery.thread_id if received else Message.thread_id
         query = query.where(thread == filters.thread_id)
+    if filters.context_ref is not None:
+        # Each box's context index holds only rows with a context (ix_delivery_context,
+        # ix_message_sent_context): the equality implies it, to both planners.
+        ref = Delivery.context_ref if received else Message.context_ref
+        query = query.where(ref == filters.context_ref)
     return query
 
 
@@ -247,6 +258,17 @@ def _addressed_to(username: str, dialect: str) -> ColumnElement[bool]:
     return cast(Message.receiver_names, JSONB).contains([username])
 
 
+def search_terms(q: str | None) -> tuple[Term, ...]:
+    """The terms of a listing's `q`, none for a blank one; raises InvalidParameter for
+    too many terms."""
+    if q is None or not q.strip():
+        return ()
+    try:
+        return parse_query(q)
+    except SearchTooComplex as exc:
+        raise InvalidParameter(str(exc)) from None
+
+
 async def make_filter(
     db: Reader,
     *,
@@ -256,18 +278,13 @@ async def make_filter(
     after: datetime | None = None,
     before: datetime | None = None,
     thread_id: int | None = None,
+    context_ref: str | None = None,
 ) -> MessageFilter:
     """The filter for a listing's parameters; raises InvalidParameter for too many terms.
     A blank `q` searches nothing (it is ignored); one without letters or digits, an
     unknown user or an empty time range match nothing."""
-    terms: tuple[Term, ...] = ()
-    nothing = False
-    if q is not None and q.strip():
-        try:
-            terms = parse_query(q)
-        except SearchTooComplex as exc:
-            raise InvalidParameter(str(exc)) from None
-        nothing = not terms
+    terms = search_terms(q)
+    nothing = bool(q and q.strip()) and not terms
     sender_id = None
     if sender is not None:
         account = await accounts.find_user(db, sender)
@@ -288,5 +305,6 @@ async def make_filter(
         after=after,
         before=before,
         thread_id=thread_id,
+        context_ref=context_ref,
         matches_nothing=nothing,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -36,12 +36,14 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from mailslot.accounts.models import User
-from mailslot.accounts.service import Account
+from mailslot.accounts.service import Account, username_key
+from mailslot.accounts.system import SYSTEM_KEY
 from mailslot.db.base import utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
-from mailslot.errors import MessageNotFound, NotAReceiver, Unprocessable
+from mailslot.errors import MessageNotFound, NotAReceiver, SystemTakesNoReplies, Unprocessable
 from mailslot.messages import changes
+from mailslot.messages.context import Context
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.pages import PageShape, box_page, unfiltered_page, with_thread_unread
@@ -60,7 +62,9 @@ async def send_message(
     client_timestamp: str | None = None,
     thread_id: int | None = None,
     reply_to_id: int | None = None,
+    context: Context | None = None,
     alone: bool = False,
+    to_system: bool = False,
 ) -> MessageView:
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
     naming every receiver that is not registered, ReceiverDeactivated (422) naming every
@@ -71,9 +75,20 @@ async def send_message(
     The send is in the caller's transaction on both engines (one statement on
     PostgreSQL): it commits, and its events go out, when the caller commits. `alone`: the
     caller's transaction writes nothing else, so on PostgreSQL the statement may commit
-    itself (Store); its events still go out at the caller's commit."""
+    itself (Store); its events still go out at the caller's commit.
+
+    The system account (accounts/system.py) receives only with `to_system` (a reply to
+    it while MAILSLOT_SYSTEM_REPLIES is on), else SystemTakesNoReplies (403). As a
+    sender it keeps no change-log entry of its sent mail: it has no client to sync, and
+    its log counter, locked to commit by every send that bumps it, would queue every
+    system send behind the one before (bench/README.md, send-system)."""
     if "\x00" in subject or "\x00" in text:
         raise Unprocessable("A message cannot contain NUL characters.")
+    if not to_system and any(username_key(name) == SYSTEM_KEY for name in receivers):
+        raise SystemTakesNoReplies(
+            "The platform's messages take no replies here; write to the service instead."
+        )
+    log_sender = username_key(sender.username) != SYSTEM_KEY
     now = utcnow()
     message = {
         "sender_id": sender.id,
@@ -83,8 +98,11 @@ async def send_message(
         "client_timestamp": client_timestamp,
         "thread_id": thread_id,
         "reply_to_id": reply_to_id,
+        "context_ref": None if context is None else context.ref,
+        "context_data": None if context is None else context.data,
+        "context_signed": None if context is None else context.signed,
     }
-    stored = await store_for(db).send(db, message, receivers, alone=alone)
+    stored = await store_for(db).send(db, message, receivers, alone=alone, log_sender=log_sender)
     view = MessageView(
         id=stored.message_id,
         sender=sender.username,
@@ -97,6 +115,7 @@ async def send_message(
         reply_to_id=reply_to_id,
         is_receiver=sender.id in stored.receiver_ids,
         read_at=None,
+        context=context,
         sender_display_name=sender.display_name,
         receiver_display_names={
             name: shown
@@ -106,16 +125,24 @@ async def send_message(
     )
     created = [
         *(message_created(receiver_id, view, "inbox") for receiver_id in stored.receiver_ids),
-        message_created(sender.id, view, "sent"),
+        *([message_created(sender.id, view, "sent")] if log_sender else []),
     ]
     changes.recorded(db, created, stored.heads)  # the store wrote their entries
     return view
 
 
+class Viewer(Protocol):
+    """Whose mailbox a listing reads: an Account, or a mailbox the server API reads
+    (audit.service.Mailbox)."""
+
+    @property
+    def id(self) -> int: ...
+
+
 async def _search(
     db: Reader,
     box: Box,
-    viewer: Account,
+    viewer: Viewer,
     unread: bool | None,
     below_id: int | None,
     offset: int,
@@ -159,7 +186,7 @@ async def _search(
 async def list_messages(
     db: Reader,
     *,
-    viewer: Account,
+    viewer: Viewer,
     box: Box,
     unread: bool | None,
     below_id: int | None,

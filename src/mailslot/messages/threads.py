@@ -7,14 +7,24 @@ of the message it answers. Callers own the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mailslot.accounts import service as accounts
 from mailslot.accounts.service import Account, username_key
+from mailslot.accounts.system import is_system
 from mailslot.db.engine import Reader, dialect_name
-from mailslot.errors import MessageNotFound, ReplyToNotFound
+from mailslot.errors import (
+    ContextMismatch,
+    InvalidContext,
+    MessageNotFound,
+    ReplyToNotFound,
+    UnknownReceiver,
+)
 from mailslot.messages import service
+from mailslot.messages.context import Context, verify_context
 from mailslot.messages.models import Delivery
 from mailslot.messages.pages import received_page, sent_page
 from mailslot.messages.search import MessageFilter
@@ -43,14 +53,30 @@ async def send_in_thread(
     subject: str,
     text: str,
     reply_to: int | None,
+    context: Context | None = None,
     alone: bool = False,
+    system_replies: bool = False,
 ) -> MessageView:
     """Send a message; with `reply_to`, as a reply in that message's thread, by default
     (no `receivers`) to the other participants. Raises ReplyToNotFound (422) when the
-    sender cannot see `reply_to`, whether it exists or not."""
+    sender cannot see `reply_to`, whether it exists or not.
+
+    A reply to the system account's message goes, by default, to the system alone (never
+    to everyone a platform notice reached), and only with `system_replies`
+    (MAILSLOT_SYSTEM_REPLIES=on): else SystemTakesNoReplies (403).
+
+    A reply carries the context of the message it answers, so every message of a thread
+    has the same. It may repeat that context, or its ref alone; any other raises
+    ContextMismatch (422)."""
     if reply_to is None:
         return await service.send_message(
-            db, sender=sender, receivers=receivers, subject=subject, text=text, alone=alone
+            db,
+            sender=sender,
+            receivers=receivers,
+            subject=subject,
+            text=text,
+            context=context,
+            alone=alone,
         )
     try:
         original = await service.find_message(db, viewer=sender, message_id=reply_to)
@@ -59,15 +85,113 @@ async def send_in_thread(
             f"There is no message {reply_to} in your mailbox to reply to.",
             errors=[{"pointer": "/body/reply_to", "detail": "no such message in your mailbox"}],
         ) from None
+    if original.context is not None and original.context.signed and receivers:
+        _require_participants(original, receivers)
+    if context is not None and not _repeats(context, original.context):
+        raise _not_the_threads(reply_to, context, original.context)
+    if not receivers:
+        receivers = (
+            [original.sender]
+            if is_system(original.sender)
+            else reply_receivers(original, sender.username)
+        )
     return await service.send_message(
         db,
         sender=sender,
-        receivers=receivers or reply_receivers(original, sender.username),
+        receivers=receivers,
         subject=subject,
         text=text,
         thread_id=original.thread_id,
         reply_to_id=original.id,
+        context=original.context,
         alone=alone,
+        to_system=system_replies,
+    )
+
+
+def _require_participants(original: MessageView, receivers: list[str]) -> None:
+    """A reply under a signed context stays among the participants of the message it
+    answers: the token chose them, and the ref must not reach anyone else."""
+    allowed = {username_key(name) for name in (original.sender, *original.receivers)}
+    _only_among(allowed, receivers, "the message you answer")
+
+
+def _only_among(allowed: set[str], receivers: list[str], whose: str) -> None:
+    outside = [name for name in receivers if username_key(name) not in allowed]
+    if outside:
+        raise ContextMismatch(
+            f"Under a signed context only the participants of {whose} can receive: "
+            + ", ".join(repr(name) for name in outside)
+            + (" is not one." if len(outside) == 1 else " are not."),
+            errors=[
+                {"pointer": "/body/receivers", "detail": f"not a participant: {name!r}"}
+                for name in outside
+            ],
+        )
+
+
+def _not_the_threads(reply_to: int, given: Context, thread: Context | None) -> ContextMismatch:
+    if thread is None:
+        why = f"Message {reply_to} is in a thread without context"
+    elif given.ref != thread.ref:
+        why = f"Message {reply_to} is in a thread about {thread.ref!r}, not {given.ref!r}"
+    else:
+        why = f"The thread of message {reply_to} is about {thread.ref!r} with other data"
+    return ContextMismatch(
+        f"{why}: a reply carries its thread's context (give it, its ref alone, or none).",
+        errors=[{"pointer": "/body/context", "detail": "not the context of the thread"}],
+    )
+
+
+def _repeats(given: Context, thread: Context | None) -> bool:
+    """Whether a reply's context is its thread's: the same ref, and the same data if any."""
+    if thread is None or given.ref != thread.ref:
+        return False
+    return given.data is None or given.data == thread.data
+
+
+async def send_signed(
+    db: AsyncSession,
+    *,
+    sender: Account,
+    token: str,
+    key: bytes,
+    receivers: list[str],
+    subject: str,
+    text: str,
+    reply_to: int | None,
+    now: datetime,
+    alone: bool = False,
+    system_replies: bool = False,
+) -> MessageView:
+    """Send under a signed context token: to the token's participants other than the
+    sender (or to `receivers`, if given, who must all be participants), with its context.
+    Raises InvalidContext (403) for a token that is forged, altered, expired or does not
+    name the sender, ContextMismatch (422) for a receiver who is not a participant, and
+    UnknownReceiver (422) for a participant no longer registered."""
+    signed = verify_context(token, key=key, now=now)
+    if sender.id not in signed.participants:
+        raise InvalidContext("The context token does not name you among its participants.")
+    names = await accounts.usernames_by_id(db, list(signed.participants))
+    if len(names) < len(signed.participants):
+        gone = [str(user_id) for user_id in signed.participants if user_id not in names]
+        raise UnknownReceiver(
+            "The context token names users who are no longer registered (ids "
+            + ", ".join(gone)
+            + ")."
+        )
+    _only_among({username_key(name) for name in names.values()}, receivers, "the token")
+    others = [names[user_id] for user_id in signed.participants if user_id != sender.id]
+    return await send_in_thread(
+        db,
+        sender=sender,
+        receivers=receivers or others or [sender.username],
+        subject=subject,
+        text=text,
+        reply_to=reply_to,
+        context=signed.context,
+        alone=alone,
+        system_replies=system_replies,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts.models import User
+from mailslot.messages.context import Context
 from mailslot.messages.models import Message
 
 Box = Literal["inbox", "sent", "trash"]
@@ -40,6 +41,7 @@ class MessageView:
     # The viewer's unread inbox messages in this thread, where the listing counted them
     # (list_messages(thread_unread=True)).
     thread_unread: int | None = None
+    context: Context | None = None
     sender_display_name: str | None = None
     # The receivers' display names by username, for those who have one.
     receiver_display_names: dict[str, str] = field(default_factory=dict)
@@ -98,6 +100,9 @@ VIEW_COLUMNS = (
     Message.client_timestamp,
     func.coalesce(Message.thread_id, Message.id).label("thread_id"),
     Message.reply_to_id,
+    Message.context_ref,
+    Message.context_data,
+    Message.context_signed,
     User.display_name.label("sender_display_name"),
     ReceiverDisplayNames(Message.__table__.c.receiver_names).label("receiver_display_names"),
 )
@@ -121,6 +126,9 @@ def view_of(
         is_receiver=is_receiver,
         read_at=read_at,
         thread_unread=thread_unread,
+        context=None
+        if row.context_ref is None
+        else Context(row.context_ref, row.context_data, signed=bool(row.context_signed)),
         sender_display_name=row.sender_display_name,
         # PostgreSQL's aggregate of no rows is NULL, SQLite's an empty object.
         receiver_display_names=row.receiver_display_names or {},

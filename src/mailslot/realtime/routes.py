@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 
@@ -18,7 +18,7 @@ from mailslot.accounts.deps import BearerToken, CurrentUserAnyScope, require_sel
 from mailslot.accounts.service import Grant
 from mailslot.bus.events import Event
 from mailslot.db.base import utcnow
-from mailslot.deps import AppSettings, DbSession
+from mailslot.deps import AppSettings, DbSession, State
 from mailslot.errors import (
     AppError,
     Code,
@@ -32,6 +32,7 @@ from mailslot.realtime.deferred import defer
 from mailslot.realtime.schemas import StreamTicketRead
 from mailslot.realtime.sse import EventStreamResponse, SendEvent, Write
 from mailslot.realtime.streams import ClientGone, Ending, EventStream, open_stream, pump
+from mailslot.state import AppState
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["live"], responses=problems(503))
@@ -84,7 +85,7 @@ async def post_stream_ticket(
     },
 )
 async def get_events(
-    request: Request,
+    state: State,
     username: str,
     token: BearerToken,
     ticket: Ticket = None,
@@ -102,7 +103,6 @@ async def get_events(
     with no gap and no duplicate. You may have a limited number of streams open at once
     (20 unless the operator says otherwise; this and /ws together): one more is refused
     with 429 `too_many_streams`."""
-    state = request.app.state
     if last_event_id is not None:
         since = _sequence(last_event_id, "Last-Event-ID")
     grant = await _authorise(state, username, token=token, ticket=ticket)
@@ -119,17 +119,16 @@ async def get_events(
 
 
 @router.websocket("/users/{username}/ws")
-async def websocket_events(websocket: WebSocket, username: str) -> None:
+async def websocket_events(websocket: WebSocket, username: str, state: State) -> None:
     """WebSocket: the same events as /events, one JSON envelope per text frame. Refusals
     close with 4000 + the HTTP status (4401, 4403, 4410, 4429) and the problem code as
     reason."""
     # Run once FastAPI has returned (realtime/deferred.py): an idle session holds none
     # of its frames.
-    defer(websocket.scope, partial(_websocket_session, websocket, username))
+    defer(websocket.scope, partial(_websocket_session, state, websocket, username))
 
 
-async def _websocket_session(websocket: WebSocket, username: str) -> None:
-    state = websocket.app.state
+async def _websocket_session(state: AppState, websocket: WebSocket, username: str) -> None:
     accepted = False
     try:
         since_text = websocket.query_params.get("since")
@@ -170,10 +169,12 @@ async def _websocket_session(websocket: WebSocket, username: str) -> None:
         await websocket.close(*close)
 
 
-async def _authorise(state: Any, username: str, *, token: str | None, ticket: str | None) -> Grant:
+async def _authorise(
+    state: AppState, username: str, *, token: str | None, ticket: str | None
+) -> Grant:
     """The grant behind a bearer token or a ticket (used up here), in a session that is
     closed before the stream starts: an idle stream holds no database connection."""
-    async with state.session_factory() as db:
+    async with state.sessions() as db:
         if token:
             grant = await accounts.find_token_grant(db, require_token(token))
             if grant is None:
@@ -197,7 +198,7 @@ async def _authorise(state: Any, username: str, *, token: str | None, ticket: st
 
 @asynccontextmanager
 async def _open_stream(
-    state: Any, user_id: int, *, since: int | None
+    state: AppState, user_id: int, *, since: int | None
 ) -> AsyncIterator[EventStream]:
     """The user's stream, in one of their stream slots (TooManyStreams when none is free),
     taken before the change log is read."""
@@ -209,7 +210,7 @@ async def _open_stream(
 
 
 async def _pump(
-    state: Any,
+    state: AppState,
     grant: Grant,
     stream: EventStream,
     send: SendEvent,
@@ -219,7 +220,7 @@ async def _pump(
     settings = state.settings
 
     async def still_signed_in() -> bool:
-        async with state.session_factory() as db:
+        async with state.sessions() as db:
             return await accounts.grant_is_live(db, grant)
 
     return await pump(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import mailslot.accounts.models
+import mailslot.audit.models
 import mailslot.db.deployment
 import mailslot.keys.models
 import mailslot.messages.models  # noqa: F401  (registers the tables on the metadata)

@@ -47,11 +47,17 @@ class Store(Protocol):
     insert: Any
 
     async def send(
-        self, db: Any, message: Mapping[str, Any], receivers: list[str], *, alone: bool = False
+        self,
+        db: Any,
+        message: Mapping[str, Any],
+        receivers: list[str],
+        *,
+        alone: bool = False,
+        log_sender: bool = True,
     ) -> Stored:
         """Store a message (`message`: the columns send_message binds), one delivery per
         receiver and the change-log entries events.message_created keeps for each
-        receiver's inbox, then the sender's sent box. Raises UnknownReceiver, naming
+        receiver's inbox, then (`log_sender`) the sender's sent box. Raises UnknownReceiver, naming
         every receiver who is not registered, or else ReceiverDeactivated, naming every
         deactivated one, having stored nothing."""
         ...

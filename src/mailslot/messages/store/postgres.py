@@ -68,9 +68,9 @@ _APPEND = text(
 # PostgreSQL: a whole send in one statement, so in one round trip: the receivers looked
 # up by username key and, only if every one of them is registered, the message, its
 # thread id (its own id unless it joins a thread), one delivery per receiver and the
-# change-log entries (each receiver's, then the sender's). It runs on the driver in the
-# session's transaction (direct.begin), so it commits or rolls back with whatever the
-# caller does after it; the users' log counters stay locked until that commit. One
+# change-log entries (each receiver's, then, unless :log_sender is false, the sender's).
+# It runs on the driver in the session's transaction (direct.begin), so it commits or
+# rolls back with whatever the caller does after it; the users' log counters stay locked until that commit. One
 # row comes back: the message's id and thread id (NULL when nothing was stored), the
 # receivers' ids, usernames, display names and whether each is deactivated (a send to a
 # deactivated user stores nothing either), in request order (NULL for a name nobody
@@ -100,15 +100,17 @@ SEND = DirectQuery(
         ),
         stored AS (
             INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
-                                 created_at, client_timestamp, reply_to_id)
+                                 created_at, client_timestamp, reply_to_id, context_ref,
+                                 context_data, context_signed)
             SELECT new.id, coalesce(:thread_id, new.id), :sender_id, :subject, :body,
-                   found.names_json, :created_at, :client_timestamp, :reply_to_id
+                   found.names_json, :created_at, :client_timestamp, :reply_to_id,
+                   :context_ref, CAST(:context_data AS json), :context_signed
             FROM new, found
-            RETURNING id, thread_id
+            RETURNING id, thread_id, context_ref
         ),
         delivered AS (
-            INSERT INTO delivery (receiver_id, message_id, thread_id)
-            SELECT receiver.id, stored.id, stored.thread_id
+            INSERT INTO delivery (receiver_id, message_id, thread_id, context_ref)
+            SELECT receiver.id, stored.id, stored.thread_id, stored.context_ref
             FROM stored, found, unnest(found.ids) AS receiver(id)
         ),
         entries AS (  -- what events.message_created(...).stored is for a new message
@@ -122,6 +124,7 @@ SEND = DirectQuery(
                 FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
                 UNION ALL
                 SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
+                WHERE :log_sender
             ) AS entry
         ),
         {_APPEND_ENTRIES}
@@ -141,6 +144,10 @@ SEND = DirectQuery(
         bindparam("created_at", type_=UTCDateTime()),
         bindparam("client_timestamp", type_=String),
         bindparam("reply_to_id", type_=BigInteger),
+        bindparam("context_ref", type_=String),
+        bindparam("context_data", type_=Text),
+        bindparam("context_signed", type_=Boolean),
+        bindparam("log_sender", type_=Boolean),
     )
     .columns(
         id=BigInteger,
@@ -202,11 +209,19 @@ class PostgresStore:
         receivers: list[str],
         *,
         alone: bool = False,
+        log_sender: bool = True,
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
         if not alone:
             await begin(db)
-        (row,) = await SEND.all(db, {**message, "receiver_keys": keys})
+        data = message["context_data"]
+        values = {
+            **message,
+            "receiver_keys": keys,
+            "context_data": None if data is None else json.dumps(data),
+            "log_sender": log_sender,
+        }
+        (row,) = await SEND.all(db, values)
         if row.id is None:  # a receiver is unknown or deactivated: nothing was stored
             found = list(zip(receivers, row.receiver_ids, strict=True))
             unknown = [name for name, user_id in found if user_id is None]

@@ -64,6 +64,9 @@ _STORE = DirectQuery(
             Message.created_at,
             Message.client_timestamp,
             Message.reply_to_id,
+            Message.context_ref,
+            Message.context_data,
+            Message.context_signed,
         ],
         select(
             _NEW_ID.c.id,
@@ -75,6 +78,9 @@ _STORE = DirectQuery(
             bindparam("created_at", type_=UTCDateTime()),
             bindparam("client_timestamp", type_=String),
             bindparam("reply_to_id", type_=BigInteger),
+            bindparam("context_ref", type_=String),
+            bindparam("context_data", type_=JSON(none_as_null=True)),
+            bindparam("context_signed", type_=Boolean),
         ),
     )
     .returning(Message.id, Message.thread_id)
@@ -82,11 +88,12 @@ _STORE = DirectQuery(
 _RECEIVER_IDS = func.json_each(bindparam("receiver_ids", type_=String)).table_valued("value")
 _DELIVER = DirectQuery(
     insert(Delivery).from_select(
-        [Delivery.receiver_id, Delivery.message_id, Delivery.thread_id],
+        [Delivery.receiver_id, Delivery.message_id, Delivery.thread_id, Delivery.context_ref],
         select(
             _RECEIVER_IDS.c.value,
             bindparam("message_id", type_=BigInteger),
             bindparam("thread_id", type_=BigInteger),
+            bindparam("context_ref", type_=String),
         ),
     )
 )
@@ -147,6 +154,7 @@ class SqliteStore:
         receivers: list[str],
         *,
         alone: bool = False,  # a transaction of its own costs no round trip here
+        log_sender: bool = True,
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
         found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
@@ -163,6 +171,7 @@ class SqliteStore:
             {
                 "message_id": stored.id,
                 "thread_id": stored.thread_id,
+                "context_ref": message["context_ref"],
                 "receiver_ids": json.dumps(receiver_ids),
             },
         )
@@ -173,8 +182,11 @@ class SqliteStore:
                 Entry(user_id, "message.created", stored.id, {"box": "inbox"})
                 for user_id in receiver_ids
             ),
-            Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"}),
         ]
+        if log_sender:
+            entries.append(
+                Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"})
+            )
         heads = await self.append(db, entries, message["created_at"])
         shown = [row.display_name for row in found]
         return Stored(stored.id, stored.thread_id, receiver_ids, names, heads, shown)

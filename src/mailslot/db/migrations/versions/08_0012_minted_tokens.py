@@ -1,7 +1,7 @@
 """access_token: a public id, scopes and a label, for tokens a host mints
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07
 
 Issue 18: the server API mints tokens for a host's users, lists them and revokes them one
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

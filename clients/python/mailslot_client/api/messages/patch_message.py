@@ -1,0 +1,237 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.message_read import MessageRead
+from ...models.message_update import MessageUpdate
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    username: str,
+    message_id: int,
+    *,
+    body: MessageUpdate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/users/{username}/messages/{message_id}".format(
+            username=quote(str(username), safe=""),
+            message_id=quote(str(message_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> MessageRead | Problem | None:
+    if response.status_code == 200:
+        response_200 = MessageRead.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[MessageRead | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    username: str,
+    message_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: MessageUpdate,
+) -> Response[MessageRead | Problem]:
+    """Patch Message
+
+     Mark a received message read or unread (`{"read": true}`; `"true"` works too).
+
+    Args:
+        username (str):
+        message_id (int):
+        body (MessageUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MessageRead | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        username=username,
+        message_id=message_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    username: str,
+    message_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: MessageUpdate,
+) -> MessageRead | Problem | None:
+    """Patch Message
+
+     Mark a received message read or unread (`{"read": true}`; `"true"` works too).
+
+    Args:
+        username (str):
+        message_id (int):
+        body (MessageUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MessageRead | Problem
+    """
+
+    return sync_detailed(
+        username=username,
+        message_id=message_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    username: str,
+    message_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: MessageUpdate,
+) -> Response[MessageRead | Problem]:
+    """Patch Message
+
+     Mark a received message read or unread (`{"read": true}`; `"true"` works too).
+
+    Args:
+        username (str):
+        message_id (int):
+        body (MessageUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MessageRead | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        username=username,
+        message_id=message_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    username: str,
+    message_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: MessageUpdate,
+) -> MessageRead | Problem | None:
+    """Patch Message
+
+     Mark a received message read or unread (`{"read": true}`; `"true"` works too).
+
+    Args:
+        username (str):
+        message_id (int):
+        body (MessageUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MessageRead | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            username=username,
+            message_id=message_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,226 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.bulk_result import BulkResult
+from ...models.messages_update import MessagesUpdate
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    username: str,
+    *,
+    body: MessagesUpdate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/users/{username}/messages".format(
+            username=quote(str(username), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BulkResult | Problem | None:
+    if response.status_code == 200:
+        response_200 = BulkResult.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[BulkResult | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    username: str,
+    *,
+    client: AuthenticatedClient,
+    body: MessagesUpdate,
+) -> Response[BulkResult | Problem]:
+    """Patch Messages
+
+     Mark many received messages read or unread: the listed `ids` (up to 1000) or, with
+    `all: true`, the whole inbox. The answer says what changed and which ids were not found.
+
+    Args:
+        username (str):
+        body (MessagesUpdate): Mark the listed messages (`ids`), or every message of the inbox
+            (`all: true`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BulkResult | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        username=username,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    username: str,
+    *,
+    client: AuthenticatedClient,
+    body: MessagesUpdate,
+) -> BulkResult | Problem | None:
+    """Patch Messages
+
+     Mark many received messages read or unread: the listed `ids` (up to 1000) or, with
+    `all: true`, the whole inbox. The answer says what changed and which ids were not found.
+
+    Args:
+        username (str):
+        body (MessagesUpdate): Mark the listed messages (`ids`), or every message of the inbox
+            (`all: true`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BulkResult | Problem
+    """
+
+    return sync_detailed(
+        username=username,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    username: str,
+    *,
+    client: AuthenticatedClient,
+    body: MessagesUpdate,
+) -> Response[BulkResult | Problem]:
+    """Patch Messages
+
+     Mark many received messages read or unread: the listed `ids` (up to 1000) or, with
+    `all: true`, the whole inbox. The answer says what changed and which ids were not found.
+
+    Args:
+        username (str):
+        body (MessagesUpdate): Mark the listed messages (`ids`), or every message of the inbox
+            (`all: true`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BulkResult | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        username=username,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    username: str,
+    *,
+    client: AuthenticatedClient,
+    body: MessagesUpdate,
+) -> BulkResult | Problem | None:
+    """Patch Messages
+
+     Mark many received messages read or unread: the listed `ids` (up to 1000) or, with
+    `all: true`, the whole inbox. The answer says what changed and which ids were not found.
+
+    Args:
+        username (str):
+        body (MessagesUpdate): Mark the listed messages (`ids`), or every message of the inbox
+            (`all: true`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BulkResult | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            username=username,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,20 @@
+from typing import Literal
+
+MessagesUpdateAllType1 = Literal['"false"', '"true"', "0", "1", "false", "False", "true", "True"]
+
+MESSAGES_UPDATE_ALL_TYPE_1_VALUES: set[MessagesUpdateAllType1] = {
+    '"false"',
+    '"true"',
+    "0",
+    "1",
+    "false",
+    "False",
+    "true",
+    "True",
+}
+
+
+def check_messages_update_all_type_1(value: str) -> MessagesUpdateAllType1:
+    if value in MESSAGES_UPDATE_ALL_TYPE_1_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {MESSAGES_UPDATE_ALL_TYPE_1_VALUES!r}")

@@ -1,0 +1,1 @@
+"""The audit trail of mailbox reads: which server key read whose mailbox, what and when."""

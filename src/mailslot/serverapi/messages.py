@@ -1,0 +1,173 @@
+"""The server API's messages: sending as a user or as the platform, and the platform's
+own mailbox (issue 18)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from mailslot.accounts.schemas import ExternalId, Input
+from mailslot.accounts.system import find_system_account
+from mailslot.deps import AppSettings, Reads, Sessions, query_model, query_parameters
+from mailslot.messages import sendas, service
+from mailslot.messages.cursor import encode_cursor
+from mailslot.messages.routes import (
+    DEFAULT_PAGE_SIZE,
+    REPLAYED_HEADER,
+    IdempotencyKey,
+    PageSize,
+    below,
+    thread_counts,
+)
+from mailslot.messages.schemas import (
+    Body,
+    ContextCreate,
+    Id,
+    MessagePage,
+    MessageRead,
+    Subject,
+)
+from mailslot.messages.views import MessageView
+from mailslot.openapi import JSON_BODY, problems
+from mailslot.serverapi.deps import MailboxReader, SenderAs
+
+router = APIRouter(tags=["server"], responses=problems(503))
+
+
+class ServerMessageCreate(Input):
+    """A message from a user (their external id) or from the platform (`"system"`)."""
+
+    sender: ExternalId = Field(
+        alias="from",
+        description='The sender\'s external id, or `"system"`: the platform, shown under '
+        "MAILSLOT_SYSTEM_DISPLAY_NAME.",
+    )
+    to: Annotated[list[ExternalId], Field(min_length=1, max_length=sendas.MAX_RECIPIENTS)] = Field(
+        description="Recipients' external ids, up to 1,000; repeats count once."
+    )
+    subject: Subject
+    message: Body
+    context: ContextCreate | None = Field(
+        None, description="What the message is about; a reply carries its thread's."
+    )
+    reply_to: Id | None = Field(
+        None, description="The id of a message in the sender's mailbox this answers."
+    )
+
+    def meaning(self) -> dict[str, Any]:
+        """What a retry must repeat for its Idempotency-Key to replay."""
+        return {
+            "server": True,
+            "from": self.sender,
+            "to": list(dict.fromkeys(self.to)),
+            "subject": self.subject,
+            "message": self.message,
+            "reply_to": self.reply_to,
+            **({"context": self.context.model_dump()} if self.context is not None else {}),
+        }
+
+
+class Delivery(BaseModel):
+    to: str = Field(description="The recipient's external id, as given.")
+    status: sendas.Status = Field(
+        description="`delivered`; `unknown_user`: no user has this external id; "
+        "`deactivated`: the user is deactivated."
+    )
+
+
+class ServerMessageSent(BaseModel):
+    message: MessageRead = Field(description="The message, as its sender sees it.")
+    deliveries: list[Delivery] = Field(description="Each recipient once, in `to`'s order.")
+
+
+@router.post(
+    "/server/messages", status_code=201, responses=problems(401, 403, 404, 409, 429, *JSON_BODY)
+)
+async def post_server_message(
+    body: ServerMessageCreate,
+    key: SenderAs,
+    sessions: Sessions,
+    settings: AppSettings,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> ServerMessageSent:
+    """Send one message as a user or as the platform to up to 1,000 users, by external
+    id. Each recipient who can receive it gets it; the answer says, per recipient,
+    `delivered`, `unknown_user` or `deactivated`. When none can: 422
+    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
+    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+
+    With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
+    true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
+    and carries its context."""
+    async with sessions() as db:
+        sent = await sendas.send_as(
+            db,
+            sender=body.sender,
+            to=body.to,
+            subject=body.subject,
+            text=body.message,
+            context=None if body.context is None else body.context.value(),
+            reply_to=body.reply_to,
+            key=idempotency_key,
+            request=body.meaning(),
+            display_name=settings.system_display_name,
+        )
+        await db.commit()
+    if sent.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return ServerMessageSent(
+        message=MessageRead.of(sent.message),
+        deliveries=[Delivery(to=o.to, status=o.status) for o in sent.outcomes],
+    )
+
+
+class SystemListQuery(BaseModel):
+    """The query of the system mailbox's listing, read by deps.query_model."""
+
+    box: Literal["inbox", "sent"] = Field(
+        "inbox", description="`inbox`: replies to the platform; `sent`: its messages."
+    )
+    per_page: PageSize = DEFAULT_PAGE_SIZE
+    cursor: str | None = Field(
+        None, max_length=64, description="`next_cursor` of the previous page."
+    )
+
+
+@router.get(
+    "/server/system/messages",
+    responses=problems(400, 401, 403, 422, 429),
+    openapi_extra=query_parameters(SystemListQuery),
+)
+async def list_system_messages(
+    key: MailboxReader,
+    reads: Reads,
+    query: Annotated[SystemListQuery, Depends(query_model(SystemListQuery))],
+) -> MessagePage:
+    """A page of the platform's mailbox, newest first: the replies users sent to its
+    messages (with MAILSLOT_SYSTEM_REPLIES on), or what it sent. Empty until the platform
+    first sends."""
+    async with reads.connect() as db:
+        system = await find_system_account(db)
+        views: list[MessageView] = []
+        more = False
+        if system is not None:
+            views, more = await service.list_messages(
+                db,
+                viewer=system,
+                box=query.box,
+                unread=None,
+                below_id=below(query.cursor),
+                offset=0,
+                limit=query.per_page,
+                thread_unread=True,
+            )
+    return MessagePage(
+        messages=[MessageRead.of(view) for view in views],
+        next_cursor=encode_cursor(views[-1].id) if more else None,
+        per_page=query.per_page,
+        page=None,
+        threads=thread_counts(views),
+    )
