@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     StringConstraints,
     model_validator,
 )
@@ -122,6 +123,11 @@ class UserCreate(Input):
     password: Password
 
 
+_STRINGS: dict[str, JsonValue] = {
+    name: {"type": "string"} for name in ("email", "password", "current_password")
+}
+
+
 class UserUpdate(Input):
     """Set your display name (null removes it), your email address and/or your password.
     The current password is needed to change the email address or the password, not the
@@ -136,8 +142,9 @@ class UserUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [
-                {"required": ["email", "current_password"]},
-                {"required": ["password", "current_password"]},
+                # Given, not null: a null email or password changes nothing.
+                {"required": ["email", "current_password"], "properties": _STRINGS},
+                {"required": ["password", "current_password"], "properties": _STRINGS},
                 {
                     "required": ["display_name"],
                     "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},
