@@ -67,13 +67,15 @@ class Seeder:
                 token = secrets.token_urlsafe(32)
                 await db.execute(
                     text(
-                        "INSERT INTO access_token (token_hash, user_id, created_at, expires_at) VALUES (:d, :u, :t, :x)"
+                        "INSERT INTO access_token (token_hash, user_id, created_at, expires_at, token_id) "
+                        "VALUES (:d, :u, :t, :x, :i)"
                     ),
                     {
                         "d": hashlib.sha256(token.encode()).digest(),
                         "u": user_id,
                         "t": self._time(now),
                         "x": self._time(now + timedelta(days=1)),
+                        "i": f"tok_{secrets.token_hex(12)}",
                     },
                 )
                 created.append((user_id, name, token))

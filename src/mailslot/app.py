@@ -44,6 +44,8 @@ from mailslot.serverapi import contexts as serverapi_contexts
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
+from mailslot.serverapi import tokens as serverapi_tokens
+from mailslot.serverapi import users as serverapi_users
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
@@ -164,6 +166,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_routes.changes_router)
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
+    app.include_router(serverapi_users.router)
+    app.include_router(serverapi_tokens.router)
     app.include_router(serverapi_mailbox.router)
     app.include_router(serverapi_contexts.router)
     app.include_router(audit_routes.router)

@@ -21,13 +21,15 @@
     │   ├── NotYourMessage (403 not_your_message)
     │   ├── InvalidContext (403 invalid_context)
     │   ├── AccountDeactivated (403 account_deactivated)
-    │   └── SystemTakesNoReplies (403 system_does_not_take_replies)
+    │   ├── SystemTakesNoReplies (403 system_does_not_take_replies)
+    │   └── ReadOnlyToken (403 read_only_token)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
     │   ├── NoUnreadMessage (404 no_unread_message)
     │   ├── ThreadNotFound (404 thread_not_found)
-    │   └── AccessLogOff (404 access_log_off)
+    │   ├── AccessLogOff (404 access_log_off)
+    │   └── TokenNotFound (404 token_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   ├── EmailTaken (409 email_taken)
@@ -87,12 +89,14 @@ class Code(StrEnum):
     INVALID_CONTEXT = "invalid_context"
     ACCOUNT_DEACTIVATED = "account_deactivated"
     SYSTEM_DOES_NOT_TAKE_REPLIES = "system_does_not_take_replies"
+    READ_ONLY_TOKEN = "read_only_token"  # noqa: S105 (a code, not a secret)
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
     NO_UNREAD_MESSAGE = "no_unread_message"
     THREAD_NOT_FOUND = "thread_not_found"
     ACCESS_LOG_OFF = "access_log_off"
+    TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 (a code, not a secret)
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     REQUEST_TIMEOUT = "request_timeout"
@@ -230,6 +234,11 @@ CODES: dict[Code, Declared] = {
         "A message to the platform's own account (a reply to a system message) while "
         "`MAILSLOT_SYSTEM_REPLIES` is off.",
     ),
+    Code.READ_ONLY_TOKEN: Declared(
+        403,
+        "A change (send, mark, delete, profile) with a token minted with only the `read` "
+        "scope: it may list, read and stream.",
+    ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
@@ -241,6 +250,9 @@ CODES: dict[Code, Declared] = {
         404,
         "The operator has not turned on MAILSLOT_AUDIT_SHOW_USERS: users are not shown who "
         "read their mailbox.",
+    ),
+    Code.TOKEN_NOT_FOUND: Declared(
+        404, "The user has no live token with this `token_id` (server API)."
     ),
     Code.METHOD_NOT_ALLOWED: Declared(
         405, "The address exists but not for this method; `Allow` lists those it takes."
@@ -480,6 +492,12 @@ class SystemTakesNoReplies(Forbidden):
     code = Code.SYSTEM_DOES_NOT_TAKE_REPLIES
 
 
+class ReadOnlyToken(Forbidden):
+    """A token without the `write` scope on a route that changes something."""
+
+    code = Code.READ_ONLY_TOKEN
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -502,6 +520,10 @@ class ThreadNotFound(NotFound):
 
 class AccessLogOff(NotFound):
     code = Code.ACCESS_LOG_OFF
+
+
+class TokenNotFound(NotFound):
+    code = Code.TOKEN_NOT_FOUND
 
 
 class Conflict(AppError):

@@ -21,6 +21,8 @@ ACTORS = (
     "key",
     "key_lacking",
     "key_revoked",
+    "readonly",
+    "deactivated",
 )
 _ONE_PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
 

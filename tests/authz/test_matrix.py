@@ -18,9 +18,10 @@ import pytest
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIWebSocketRoute, iter_route_contexts
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from mailslot.accounts import minted
 from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
@@ -46,7 +47,7 @@ from tests.support.factories import (
     send,
     unique_name,
 )
-from tests.support.people import give_external_id
+from tests.support.people import deactivate, give_external_id
 from tests.support.raw_asgi import Answer, call
 
 pytestmark = pytest.mark.anyio
@@ -95,6 +96,8 @@ class Cell:
     authorization: str | None
     actor: str
     actor_password: str
+    external_id: str
+    token_id: str
 
 
 async def _key_for(app: FastAPI, actor: str, scope: str | None) -> str:
@@ -122,7 +125,19 @@ async def _set_up(
     target = alice
     authorization: str | None = f"Bearer {alice.token}"
     name, password = alice.username, alice.password
-    if actor == "other":
+    host_id = await give_external_id(app, alice.username)
+    async with app_state(app).sessions() as db:
+        token_id = await db.scalar(
+            select(AccessToken.token_id).where(AccessToken.token_hash == token_digest(alice.token))
+        )
+    if actor == "readonly":
+        async with app_state(app).sessions() as db:
+            reader = await minted.mint_token(db, external_id=host_id, scopes=["read"])
+            await db.commit()
+        authorization = f"Bearer {reader.access_token}"
+    elif actor == "deactivated":
+        await deactivate(app, host_id)
+    elif actor == "other":
         carol = await make_user(client)
         authorization, name, password = f"Bearer {carol.token}", carol.username, carol.password
     elif actor == "none":
@@ -152,7 +167,16 @@ async def _set_up(
         target, authorization = dave, f"Bearer {dave.token}"
         name, password = dave.username, dave.password
     return Cell(
-        target, bob, sent["id"], sent["thread_id"], trashed_id, authorization, name, password
+        target,
+        bob,
+        sent["id"],
+        sent["thread_id"],
+        trashed_id,
+        authorization,
+        name,
+        password,
+        host_id,
+        str(token_id),
     )
 
 
@@ -172,9 +196,9 @@ async def request_row(
         "fresh": unique_name("fresh"),
         "actor": cell.actor,
         "actor_password": cell.actor_password,
+        "external_id": cell.external_id,
+        "token_id": cell.token_id,
     }
-    if "{external_id}" in key:  # the target, as a host knows it
-        values["external_id"] = await give_external_id(app, cell.target.username)
     if "{other_external_id}" in json.dumps(row.get("json")):
         values["other_external_id"] = await give_external_id(app, cell.peer.username)
     if row.get("login_first") and cell.actor:

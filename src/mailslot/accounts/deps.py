@@ -12,7 +12,13 @@ from mailslot.accounts.security import SERVER_KEY_PREFIX, CredentialDigests, Pas
 from mailslot.accounts.service import Account, username_key
 from mailslot.accounts.tokencache import TokenCache
 from mailslot.deps import state_part
-from mailslot.errors import InvalidToken, NotYourMailbox, ServerKeyNotAccepted, Unauthenticated
+from mailslot.errors import (
+    InvalidToken,
+    NotYourMailbox,
+    ReadOnlyToken,
+    ServerKeyNotAccepted,
+    Unauthenticated,
+)
 from mailslot.state import AppState
 
 # auto_error=False: a missing token gets our problem+json 401, not FastAPI's own body.
@@ -39,10 +45,23 @@ SessionDigests = Annotated[
 ]
 
 
+# Methods that change nothing: a read-only token may call them on any user route.
+_READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class _SignedIn(OAuth2PasswordBearer):
     """The user of the request's bearer token. One dependency for FastAPI to solve on every
     authenticated request, where a function of `bearer` would be two; as the scheme
-    itself, it still documents the security scheme in OpenAPI."""
+    itself, it still documents the security scheme in OpenAPI.
+
+    A token with only the `read` scope (a host's read-only widget) is refused here on
+    every method but GET, HEAD and OPTIONS, so a new route that changes something is
+    closed to it without a word; a route that changes nothing of the mailbox although
+    it is a POST or a DELETE says so by taking `CurrentUserAnyScope` instead."""
+
+    def __init__(self, *, any_scope: bool) -> None:
+        super().__init__(tokenUrl="/token", scheme_name=bearer.scheme_name, auto_error=False)
+        self._any_scope = any_scope
 
     async def __call__(self, request: Request) -> Account:  # type: ignore[override]
         token = await super().__call__(request)
@@ -50,13 +69,18 @@ class _SignedIn(OAuth2PasswordBearer):
         user = await state.token_cache.user_for(require_token(token))
         if user is None:
             raise InvalidToken("The token is unknown, expired or signed out.")
+        if user.read_only and not self._any_scope and request.method not in _READING_METHODS:
+            raise ReadOnlyToken(
+                "This token has only the read scope: it may list, read and stream, "
+                "not change anything."
+            )
         return user
 
 
-CurrentUser = Annotated[
-    Account,
-    Depends(_SignedIn(tokenUrl="/token", scheme_name=bearer.scheme_name, auto_error=False)),
-]
+CurrentUser = Annotated[Account, Depends(_SignedIn(any_scope=False))]
+# For the routes that change nothing of the mailbox although they are not GETs: signing
+# out, and a stream ticket for EventSource.
+CurrentUserAnyScope = Annotated[Account, Depends(_SignedIn(any_scope=True))]
 
 
 def require_self(user: Account, username: str) -> None:

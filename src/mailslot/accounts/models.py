@@ -19,6 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
 
+READ_SCOPE = "read"
+WRITE_SCOPE = "write"
+FULL_SCOPES = f"{READ_SCOPE} {WRITE_SCOPE}"
+
 
 class User(Base):
     __tablename__ = "user_account"
@@ -65,6 +69,14 @@ class AccessToken(Base):
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The token's public name (`tok_` and 24 hex digits): what the server API lists and
+    # revokes it by, never the token or its hash.
+    token_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Space-separated: `read` lists, reads and streams; `write` also sends, marks, deletes
+    # and edits the profile. Sign-in tokens have both; a host may mint `read` alone.
+    scopes: Mapped[str] = mapped_column(String(32), server_default=FULL_SCOPES)
+    # The host's note about a minted token ("web", "support widget"); None for sign-ins.
+    label: Mapped[str | None] = mapped_column(String(100))
 
     # expires_at: the purge finds expired tokens without reading every live one.
     __table_args__ = (Index(None, "user_id"), Index(None, "expires_at"))

@@ -10,6 +10,7 @@ from mailslot.accounts import people, service
 from mailslot.accounts.deps import (
     BearerToken,
     CurrentUser,
+    CurrentUserAnyScope,
     PasswordHasher,
     Tokens,
     require_self,
@@ -110,10 +111,10 @@ async def post_oauth_token(
 
 @router.delete("/users/{username}/token", status_code=204, responses=problems(401, 403))
 async def delete_token(
-    username: str, user: CurrentUser, token: BearerToken, db: DbSession, tokens: Tokens
+    username: str, user: CurrentUserAnyScope, token: BearerToken, db: DbSession, tokens: Tokens
 ) -> Response:
     """Sign out: the presented token stops working at once, and the live streams it
-    opened end, on every instance."""
+    opened end, on every instance. A read-only token may sign itself out."""
     require_self(user, username)
     await service.sign_out(db, user, require_token(token))
     await db.commit()

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     StringConstraints,
     model_validator,
 )
@@ -70,6 +71,12 @@ def check_custom(value: dict[str, object]) -> dict[str, object]:
     return value
 
 
+# What clean_display_name takes, for the OpenAPI document only (pydantic's regex engine has
+# no look-ahead; clean_display_name checks): something besides spaces, no control
+# characters, line or paragraph separators or bidirectional overrides.
+_DISPLAY_NAME_SCHEMA = (
+    r"^(?=.*\S)[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
+)
 DisplayName = Annotated[
     str,
     Field(
@@ -77,6 +84,7 @@ DisplayName = Annotated[
         max_length=MAX_DISPLAY_NAME,
         description="Shown beside the username; trimmed, 1 to 100 characters, no control "
         "characters.",
+        json_schema_extra={"pattern": _DISPLAY_NAME_SCHEMA},
     ),
     AfterValidator(clean_display_name),
 ]
@@ -115,6 +123,11 @@ class UserCreate(Input):
     password: Password
 
 
+_STRINGS: dict[str, JsonValue] = {
+    name: {"type": "string"} for name in ("email", "password", "current_password")
+}
+
+
 class UserUpdate(Input):
     """Set your display name (null removes it), your email address and/or your password.
     The current password is needed to change the email address or the password, not the
@@ -129,8 +142,9 @@ class UserUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [
-                {"required": ["email", "current_password"]},
-                {"required": ["password", "current_password"]},
+                # Given, not null: a null email or password changes nothing.
+                {"required": ["email", "current_password"], "properties": _STRINGS},
+                {"required": ["password", "current_password"], "properties": _STRINGS},
                 {
                     "required": ["display_name"],
                     "not": {"anyOf": [{"required": ["email"]}, {"required": ["password"]}]},

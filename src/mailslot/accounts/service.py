@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import Select, bindparam, delete, insert, literal, select, updat
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.models import AccessToken, StreamTicket, User
+from mailslot.accounts.models import WRITE_SCOPE, AccessToken, StreamTicket, User
 from mailslot.accounts.schemas import USERNAME_PATTERN
 from mailslot.accounts.security import (
     CredentialDigests,
@@ -44,6 +45,9 @@ class Account:
     email: str | None
     created_at: datetime
     display_name: str | None = None
+    # True when the request's token has only the `read` scope: it may list, read and
+    # stream, and accounts.deps refuses it every change (403 read_only_token).
+    read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,21 +402,27 @@ async def set_password(
     end_sessions(db, user.id)  # the streams of the others end
 
 
+def new_token_id() -> str:
+    """A token's public id: `tok_` and 24 hex digits."""
+    return f"tok_{secrets.token_hex(12)}"
+
+
 async def issue_token(db: AsyncSession, verified: Verified, *, ttl: int) -> str:
-    """A bearer token for the verified user, valid `ttl` seconds; raises InvalidCredentials
-    if the password changed since it was verified."""
+    """A bearer token for the verified user, valid `ttl` seconds, with every scope;
+    raises InvalidCredentials if the password changed since it was verified."""
     token = new_token()
     now = utcnow()
     issued = await db.execute(
         insert(AccessToken)
         .from_select(
-            ["token_hash", "user_id", "created_at", "expires_at"],
+            ["token_hash", "user_id", "created_at", "expires_at", "token_id"],
             _while_verified(
                 verified,
                 literal(token_digest(token), AccessToken.token_hash.type),
                 User.id,
                 literal(now, UTCDateTime()),
                 literal(now + timedelta(seconds=ttl), UTCDateTime()),
+                literal(new_token_id(), AccessToken.token_id.type),
             ),
         )
         .returning(AccessToken.user_id)
@@ -425,7 +435,7 @@ async def issue_token(db: AsyncSession, verified: Verified, *, ttl: int) -> str:
 # Authenticated requests run this when the token is not cached: built once, run on the
 # driver with parameters.
 _TOKEN_OWNER = DirectQuery(
-    select(*_ACCOUNT_COLUMNS, AccessToken.expires_at)
+    select(*_ACCOUNT_COLUMNS, AccessToken.expires_at, AccessToken.scopes)
     .join(AccessToken, AccessToken.user_id == User.id)
     .where(
         AccessToken.token_hash == bindparam("token_hash"),
@@ -437,10 +447,17 @@ _TOKEN_OWNER = DirectQuery(
 
 
 async def find_token_owner(db: Reader, digest: bytes) -> tuple[Account, datetime] | None:
-    """The owner of a live token and when it expires; None for an unknown, expired or
-    revoked one. `digest` is the token's `token_digest`."""
+    """The owner of a live token, as the token presents it (`read_only` without the
+    `write` scope), and when it expires; None for an unknown, expired or revoked one.
+    `digest` is the token's `token_digest`."""
     rows = await _TOKEN_OWNER.all(db, {"token_hash": digest, "now": utcnow()})
-    return (Account(*rows[0][:5]), rows[0].expires_at) if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    account = Account(*row[:5])
+    if WRITE_SCOPE not in row.scopes.split():
+        account = replace(account, read_only=True)
+    return account, row.expires_at
 
 
 async def purge_expired_tokens(db: AsyncSession, *, now: datetime, limit: int) -> int:

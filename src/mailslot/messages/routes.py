@@ -261,13 +261,14 @@ async def get_message(
     sessions: Sessions,
     mark_read: Annotated[Flag, Query(description="`false` peeks without marking read.")] = True,
 ) -> MessageRead:
-    """One message. Reading a message you received marks it read."""
+    """One message. Reading a message you received marks it read, unless the token is
+    read-only: its reads are peeks."""
     require_self(user, username)
     # Found on a read connection: a write transaction (on SQLite, the write lock) only
     # when there is something to mark.
     async with reads.connect() as db:
         view = await service.find_message(db, viewer=user, message_id=message_id)
-    if mark_read and not view.read:
+    if mark_read and not view.read and not user.read_only:
         async with sessions() as session:
             view = await service.mark_opened(session, viewer=user, view=view, alone=True)
             await session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 
 from mailslot.accounts import service as accounts
-from mailslot.accounts.deps import BearerToken, CurrentUser, require_self, require_token
+from mailslot.accounts.deps import BearerToken, CurrentUserAnyScope, require_self, require_token
 from mailslot.accounts.service import Grant
 from mailslot.bus.events import Event
 from mailslot.db.base import utcnow
@@ -56,7 +56,11 @@ WS_CLOSE: dict[Ending, tuple[int, Code] | None] = {
 
 @router.post("/users/{username}/stream-tickets", status_code=201, responses=problems(401, 403))
 async def post_stream_ticket(
-    username: str, user: CurrentUser, token: BearerToken, db: DbSession, settings: AppSettings
+    username: str,
+    user: CurrentUserAnyScope,
+    token: BearerToken,
+    db: DbSession,
+    settings: AppSettings,
 ) -> StreamTicketRead:
     """A single-use ticket for `EventSource` and `WebSocket`, which cannot send headers:
     pass it as `?ticket=` within `expires_in` seconds. It keeps your bearer token out of
