@@ -76,14 +76,15 @@ export interface paths {
         put?: never;
         /**
          * Post Token
-         * @description Sign in: exchange the password for a bearer token. A wrong password and an unknown
-         *     user get the same 401.
+         * @description Sign in: exchange the password for a bearer token. A wrong password, an unknown
+         *     user and a user provisioned without a password get the same 401; the right password
+         *     of a deactivated account gets 403 `account_deactivated`.
          */
         post: operations["post_token"];
         /**
          * Delete Token
          * @description Sign out: the presented token stops working at once, and the live streams it
-         *     opened end, on every instance.
+         *     opened end, on every instance. A read-only token may sign itself out.
          */
         delete: operations["delete_token"];
         options?: never;
@@ -120,7 +121,8 @@ export interface paths {
         };
         /**
          * Get User
-         * @description Your own profile; for another user, only that the username exists.
+         * @description Your own profile; for another user, only that the username exists and its display
+         *     name.
          */
         get: operations["get_user"];
         put?: never;
@@ -130,9 +132,11 @@ export interface paths {
         head?: never;
         /**
          * Patch User
-         * @description Set your email address (accounts made through seed A's `//signup` have none) and/or
-         *     change your password. `current_password` is required. A new password ends your seed A
-         *     session and signs out every other bearer token; the token of this request stays valid.
+         * @description Set your display name (`null` removes it), your email address (accounts made
+         *     through seed A's `//signup` have none) and/or change your password.
+         *     `current_password` is required for the email address and the password, not for the
+         *     display name alone. A new password ends your seed A session and signs out every other
+         *     bearer token; the token of this request stays valid.
          */
         patch: operations["patch_user"];
         trace?: never;
@@ -166,7 +170,9 @@ export interface paths {
          *     `context` says what the message is about (a reply carries its thread's: another is a
          *     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
          *     participants under its context; a forged, altered or expired token, or one that does
-         *     not name you, is a 403 `invalid_context`.
+         *     not name you, is a 403 `invalid_context`. A reply to a message of the platform
+         *     (sender `@system`) goes to the platform only, and only where the operator takes such
+         *     replies: else a 403 `system_does_not_take_replies`.
          */
         post: operations["post_message"];
         delete?: never;
@@ -189,7 +195,8 @@ export interface paths {
         };
         /**
          * Get Message
-         * @description One message. Reading a message you received marks it read.
+         * @description One message. Reading a message you received marks it read, unless the token is
+         *     read-only: its reads are peeks.
          */
         get: operations["get_message"];
         put?: never;
@@ -365,6 +372,322 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/server/users/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server User
+         * @description The user you know as `external_id` (404 `user_not_found` if none).
+         */
+        get: operations["get_server_user"];
+        /**
+         * Put Server User
+         * @description Create the user you know as `external_id` (201), or bring it up to date (200);
+         *     `outcome` says which: `created`, `updated` or `unchanged`. The user has no password:
+         *     they use tokens you mint (POST /server/users/{external_id}/tokens). Fields left out
+         *     keep their value; `username` is derived from the external id when left out, and never
+         *     changes once set. 409 for a username or email address another user has; 422 for a
+         *     `custom` over 4096 bytes as JSON.
+         */
+        put: operations["put_server_user"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Server Users Batch
+         * @description Upsert up to 100 users, in order, as PUT /server/users/{external_id} does each;
+         *     one bad user never fails the others: each result says `created`, `updated`,
+         *     `unchanged`, or `error` with its problem. 422 for more than 100.
+         */
+        post: operations["post_server_users_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate Server User
+         * @description Deactivate the user: every token is revoked and their live streams end, on every
+         *     instance, before this answers; sign-in (403 `account_deactivated`), minting and
+         *     sending to them (422 `receiver_deactivated`) are refused until reactivation. Their
+         *     messages stay where they are. Deactivating again changes nothing.
+         */
+        post: operations["deactivate_server_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate Server User
+         * @description Let the user sign in and receive again; the tokens revoked stay revoked: mint new
+         *     ones. Reactivating an active user changes nothing.
+         */
+        post: operations["reactivate_server_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Server User Tokens
+         * @description The user's live tokens, minted or from a password sign-in, newest first: their
+         *     ids, labels, scopes and times, never the tokens.
+         */
+        get: operations["list_server_user_tokens"];
+        put?: never;
+        /**
+         * Post Server User Token
+         * @description Mint a bearer token for the user, for your front end to use on the user's routes
+         *     (and for a stream ticket: POST /users/{username}/stream-tickets). It lives
+         *     `ttl_seconds` (one hour unless given, 30 days at most); `["read"]` as `scopes` makes
+         *     a read-only token, refused on every change with 403 `read_only_token`. The token is
+         *     shown this once; `token_id` names it to list and revoke. 403 `account_deactivated`
+         *     for a deactivated user.
+         */
+        post: operations["post_server_user_token"];
+        /**
+         * Delete Server User Tokens
+         * @description Revoke every token of the user, minted or signed in, or only those issued before
+         *     `issued_before`: once this answers, no instance accepts them, and their live streams
+         *     end. Says how many live tokens went.
+         */
+        delete: operations["delete_server_user_tokens"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Server User Token
+         * @description Revoke one token: once this answers, no instance accepts it, and the live streams
+         *     it opened end. 404 `token_not_found` if the user has no live token by that id.
+         */
+        delete: operations["delete_server_user_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Server User Messages
+         * @description A page of the user's inbox, sent box or trash, exactly as the user's own list
+         *     (`GET /users/{username}/messages`) answers it: the same filters, paging and cursors.
+         *     Every read is recorded in the audit trail (`GET /server/audit`) before it is made;
+         *     a query refused (400, 422) is not a read. 404 `user_not_found` for an external id no
+         *     user has.
+         */
+        get: operations["list_server_user_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server Message
+         * @description One message as its sender sees it, with each receiver's copy (read or not, in
+         *     their inbox or trash). Recorded in the audit trail, in its sender's mailbox and in
+         *     each receiver's, before it is read. 404 `message_not_found` for a message that does
+         *     not exist or that its sender deleted for everyone.
+         */
+        get: operations["get_server_message"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Server Audit
+         * @description The audit trail: every read of a mailbox under /server, by any key, newest first;
+         *     of one user's mailbox with `user` (your id for them) or `username`, read in
+         *     [`since`, `until`). A message read is a record in its sender's mailbox and one in each
+         *     receiver's.
+         */
+        get: operations["list_server_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/contexts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Server Context
+         * @description A context token: each participant may send to the others under `ref` (and `data`)
+         *     until it expires; the message shows `context.signed: true`. Scope `tokens:mint`.
+         *     A participant without a user: 404 `user_not_found`, naming every one.
+         */
+        post: operations["post_server_context"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Access Log
+         * @description When, and by which of the host application's server keys, your mailbox was read
+         *     through the server API, newest first. Only where the operator shows it
+         *     (MAILSLOT_AUDIT_SHOW_USERS); elsewhere 404 `access_log_off`.
+         */
+        get: operations["list_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Server Message
+         * @description Send one message as a user or as the platform to up to 1,000 users, by external
+         *     id. Each recipient who can receive it gets it; the answer says, per recipient,
+         *     `delivered`, `unknown_user` or `deactivated`. When none can: 422
+         *     `no_recipient_can_receive`, nothing stored. An unknown sender: 404
+         *     `user_not_found`; a deactivated one: 403 `account_deactivated`.
+         *
+         *     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
+         *     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
+         *     and carries its context.
+         */
+        post: operations["post_server_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/system/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List System Messages
+         * @description A page of the platform's mailbox, newest first: the replies users sent to its
+         *     messages (with MAILSLOT_SYSTEM_REPLIES on), or what it sent. Empty until the platform
+         *     first sends.
+         */
+        get: operations["list_system_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "//signup": {
         parameters: {
             query?: never;
@@ -506,6 +829,102 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessLogEntry */
+        AccessLogEntry: {
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /**
+             * Key Name
+             * @description The name of the host's server key that read.
+             */
+            key_name: string;
+            /**
+             * Operation
+             * @description `list_server_user_messages` (a page of your mailbox) or `get_server_message` (one message, `message_id`).
+             */
+            operation: string;
+            /** Message Id */
+            message_id: number | null;
+        };
+        /** AccessLogPage */
+        AccessLogPage: {
+            /**
+             * Entries
+             * @description Newest first.
+             */
+            entries: components["schemas"]["AccessLogEntry"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /**
+             * Records
+             * @description Newest first.
+             */
+            records: components["schemas"]["AuditRecord"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** AuditRecord */
+        AuditRecord: {
+            /** Id */
+            id: number;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /** Key Id */
+            key_id: number;
+            /**
+             * Key Name
+             * @description The server key that read (`mailslot keys list`).
+             */
+            key_name: string;
+            /**
+             * External Id
+             * @description Whose mailbox: your id for the user.
+             */
+            external_id: string | null;
+            /** Username */
+            username: string;
+            /**
+             * Operation
+             * @description What was read: `list_server_user_messages` (a page of the mailbox, `query`) or `get_server_message` (`message_id`).
+             */
+            operation: string;
+            /** Message Id */
+            message_id: number | null;
+            /**
+             * Query
+             * @description The listing's parameters as given.
+             */
+            query: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * BatchItemResult
+         * @description One user of a batch: its outcome and the user, or `error` and the problem.
+         */
+        BatchItemResult: {
+            /** External Id */
+            external_id: string | null;
+            /** Outcome */
+            outcome: ("created" | "updated" | "unchanged") | "error";
+            user?: components["schemas"]["ExternalUserRead"] | null;
+            error?: components["schemas"]["Problem"] | null;
+        };
         /** Body_post_oauth_token */
         Body_post_oauth_token: {
             /** Username */
@@ -589,6 +1008,187 @@ export interface components {
              * @description Set by a host's context token: the sender could not choose the ref, the data or the receivers.
              */
             signed: boolean;
+        };
+        /** ContextToken */
+        ContextToken: {
+            /**
+             * Context Token
+             * @description Send it as `context_token` with a message.
+             */
+            context_token: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** ContextTokenCreate */
+        ContextTokenCreate: {
+            /**
+             * Ref
+             * @description 1 to 200 characters, no control characters, not beginning or ending with white space; `order:A-123`, say.
+             */
+            ref: string;
+            /**
+             * Participants
+             * @description External ids of everyone who may write under the context.
+             */
+            participants: string[];
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Expires In
+             * @description Seconds the token may be sent with.
+             * @default 3600
+             */
+            expires_in: number;
+        };
+        /** Delivery */
+        Delivery: {
+            /**
+             * To
+             * @description The recipient's external id, as given.
+             */
+            to: string;
+            /**
+             * Status
+             * @description `delivered`; `unknown_user`: no user has this external id; `deactivated`: the user is deactivated.
+             * @enum {string}
+             */
+            status: "delivered" | "unknown_user" | "deactivated";
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Username */
+            username: string;
+            /**
+             * External Id
+             * @description Your id for the receiver; null if none.
+             */
+            external_id: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /**
+             * Read At
+             * @description When the receiver read it; null: unread.
+             */
+            read_at: string | null;
+            /**
+             * Box
+             * @description Where the receiver's copy is; null: they deleted it for good.
+             */
+            box: ("inbox" | "trash") | null;
+        };
+        /** ExternalUserBatch */
+        ExternalUserBatch: {
+            /**
+             * Users
+             * @description At most 100 users, upserted in order.
+             */
+            users: (components["schemas"]["ExternalUserBatchItem"] | unknown)[];
+        };
+        /** ExternalUserBatchItem */
+        ExternalUserBatchItem: {
+            /**
+             * Username
+             * @description Derived from the external id when left out.
+             */
+            username?: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Email */
+            email?: string | null;
+            /** Custom */
+            custom?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * External Id
+             * @description The host application's own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`.
+             */
+            external_id: string;
+        };
+        /** ExternalUserBatchResult */
+        ExternalUserBatchResult: {
+            /**
+             * Results
+             * @description One per user, in the order given.
+             */
+            results: components["schemas"]["BatchItemResult"][];
+        };
+        /**
+         * ExternalUserPut
+         * @description A user as the host application provisions it (`accounts.people`). Fields left out
+         *     keep their value on an update; `username` is set once, at creation.
+         */
+        ExternalUserPut: {
+            /**
+             * Username
+             * @description Derived from the external id when left out.
+             */
+            username?: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Email */
+            email?: string | null;
+            /** Custom */
+            custom?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ExternalUserRead */
+        ExternalUserRead: {
+            /** External Id */
+            external_id: string;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string | null;
+            /** Email */
+            email: string | null;
+            /** Custom */
+            custom: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deactivated At */
+            deactivated_at: string | null;
+        };
+        /**
+         * ExternalUserWritten
+         * @description The user after an upsert, and what the upsert did.
+         */
+        ExternalUserWritten: {
+            /** External Id */
+            external_id: string;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string | null;
+            /** Email */
+            email: string | null;
+            /** Custom */
+            custom: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deactivated At */
+            deactivated_at: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "created" | "updated" | "unchanged";
         };
         /** Health */
         Health: {
@@ -688,6 +1288,16 @@ export interface components {
             reply_to: number | null;
             /** @description What the message is about; null: nothing. */
             context: components["schemas"]["ContextRead"] | null;
+            /**
+             * Sender Display Name
+             * @description The sender's display name as it is now; null when they have none.
+             */
+            sender_display_name: string | null;
+            /**
+             * Receiver Display Names
+             * @description Each receiver's display name as it is now, in the order of `receivers`; null for one who has none.
+             */
+            receiver_display_names: (string | null)[];
         };
         /** MessageUpdate */
         MessageUpdate: {
@@ -705,6 +1315,36 @@ export interface components {
             all?: boolean | ("true" | "True" | "1" | "\"true\"" | "false" | "False" | "0" | "\"false\"") | null;
             /** Read */
             read: boolean | ("true" | "True" | "1" | "\"true\"" | "false" | "False" | "0" | "\"false\"");
+        };
+        /**
+         * MintedTokenRead
+         * @description The new token: `access_token` is shown this once.
+         */
+        MintedTokenRead: {
+            /** Token Id */
+            token_id: string;
+            /** Label */
+            label: string | null;
+            /** Scopes */
+            scopes: ("read" | "write")[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Access Token */
+            access_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             * @constant
+             */
+            token_type: "bearer";
         };
         /**
          * Problem
@@ -726,7 +1366,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "reply_to_not_found" | "context_mismatch" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
+            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "account_deactivated" | "system_does_not_take_replies" | "read_only_token" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "access_log_off" | "token_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "receiver_deactivated" | "reply_to_not_found" | "context_mismatch" | "no_recipient_can_receive" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
             /** Instance */
             instance?: string | null;
             /** Request Id */
@@ -741,7 +1381,7 @@ export interface components {
          * @description What a key may do. A key holds one or more.
          * @enum {string}
          */
-        Scope: "users:write" | "tokens:mint" | "messages:send_as" | "mailbox:read" | "webhooks:manage" | "moderation";
+        Scope: "users:write" | "tokens:mint" | "messages:send_as" | "mailbox:read" | "audit:read" | "webhooks:manage" | "moderation";
         /** SeedADeletion */
         SeedADeletion: {
             deleted: components["schemas"]["SeedAMessage"];
@@ -811,6 +1451,94 @@ export interface components {
              */
             logged_in: boolean;
         };
+        /**
+         * ServerMessageCreate
+         * @description A message from a user (their external id) or from the platform (`"system"`).
+         */
+        ServerMessageCreate: {
+            /**
+             * From
+             * @description The sender's external id, or `"system"`: the platform, shown under MAILSLOT_SYSTEM_DISPLAY_NAME.
+             */
+            from: string;
+            /**
+             * To
+             * @description Recipients' external ids, up to 1,000; repeats count once.
+             */
+            to: string[];
+            /** Subject */
+            subject: string;
+            /** Message */
+            message: string;
+            /** @description What the message is about; a reply carries its thread's. */
+            context?: components["schemas"]["ContextCreate"] | null;
+            /**
+             * Reply To
+             * @description The id of a message in the sender's mailbox this answers.
+             */
+            reply_to?: number | null;
+        };
+        /** ServerMessageRead */
+        ServerMessageRead: {
+            /** Id */
+            id: number;
+            /** Sender */
+            sender: string;
+            /**
+             * Receiver
+             * @description The first receiver, as seed B clients expect.
+             */
+            receiver: string;
+            /** Receivers */
+            receivers: string[];
+            /** Subject */
+            subject: string;
+            /** Message */
+            message: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Read
+             * @description Read by you; always true for a message you sent.
+             */
+            read: boolean;
+            /** Read At */
+            read_at: string | null;
+            /** Thread Id */
+            thread_id: number;
+            /** Reply To */
+            reply_to: number | null;
+            /** @description What the message is about; null: nothing. */
+            context: components["schemas"]["ContextRead"] | null;
+            /**
+             * Sender Display Name
+             * @description The sender's display name as it is now; null when they have none.
+             */
+            sender_display_name: string | null;
+            /**
+             * Receiver Display Names
+             * @description Each receiver's display name as it is now, in the order of `receivers`; null for one who has none.
+             */
+            receiver_display_names: (string | null)[];
+            /**
+             * Deliveries
+             * @description Each receiver's copy, in the order of `receivers`.
+             */
+            deliveries: components["schemas"]["DeliveryRead"][];
+        };
+        /** ServerMessageSent */
+        ServerMessageSent: {
+            /** @description The message, as its sender sees it. */
+            message: components["schemas"]["MessageRead"];
+            /**
+             * Deliveries
+             * @description Each recipient once, in `to`'s order.
+             */
+            deliveries: components["schemas"]["Delivery"][];
+        };
         /** StreamTicketRead */
         StreamTicketRead: {
             /**
@@ -863,6 +1591,55 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * TokenInfoRead
+         * @description A live token of the user: never the token itself.
+         */
+        TokenInfoRead: {
+            /** Token Id */
+            token_id: string;
+            /** Label */
+            label: string | null;
+            /** Scopes */
+            scopes: ("read" | "write")[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** TokenList */
+        TokenList: {
+            /**
+             * Tokens
+             * @description Newest first.
+             */
+            tokens: components["schemas"]["TokenInfoRead"][];
+        };
+        /** TokenMint */
+        TokenMint: {
+            /**
+             * Ttl Seconds
+             * @description Seconds the token lives: 3600 unless given, 2592000 (30 days) at most.
+             * @default 3600
+             */
+            ttl_seconds: number;
+            /**
+             * Scopes
+             * @description `read` lists, reads and streams; `write` (which implies `read`) also sends, marks, deletes and edits the profile. Both unless given; `["read"]` makes a read-only token.
+             */
+            scopes?: ("read" | "write")[];
+            /**
+             * Label
+             * @description Your note about the token (`web`, `support widget`), shown in lists.
+             */
+            label?: string | null;
+        };
         /** TokenRead */
         TokenRead: {
             /** Access Token */
@@ -878,6 +1655,14 @@ export interface components {
              * @description Seconds until the token expires.
              */
             expires_in: number;
+        };
+        /** TokensRevoked */
+        TokensRevoked: {
+            /**
+             * Revoked
+             * @description How many live tokens were revoked.
+             */
+            revoked: number;
         };
         /** UnreadCount */
         UnreadCount: {
@@ -904,11 +1689,13 @@ export interface components {
         };
         /**
          * UserPublic
-         * @description What other users see: that the username exists.
+         * @description What other users see: that the username exists, and its display name.
          */
         UserPublic: {
             /** Username */
             username: string;
+            /** Display Name */
+            display_name?: string | null;
         };
         /**
          * UserRead
@@ -926,13 +1713,20 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Display Name */
+            display_name?: string | null;
         };
         /**
          * UserUpdate
-         * @description Set the email address and/or the password; the current password is always needed.
+         * @description Set your display name (null removes it), your email address and/or your password.
+         *     The current password is needed to change the email address or the password, not the
+         *     display name alone.
          */
         UserUpdate: {
-            /** Current Password */
+            /**
+             * Current Password
+             * @default
+             */
             current_password: string;
             /** Email */
             email?: string | null;
@@ -941,7 +1735,17 @@ export interface components {
              * @description The new password.
              */
             password?: string | null;
-        };
+            /** Display Name */
+            display_name?: string | null;
+        } | {
+            email: string;
+            password?: string;
+            current_password: string;
+        } | {
+            email?: string;
+            password: string;
+            current_password: string;
+        } | unknown;
     };
     responses: never;
     parameters: never;
@@ -1060,7 +1864,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1153,7 +1957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1213,7 +2017,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1222,7 +2026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1302,7 +2106,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1364,7 +2168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1373,7 +2177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1437,7 +2241,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1473,7 +2277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1567,7 +2371,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,7 +2380,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1643,7 +2447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1679,7 +2483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1754,7 +2558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1781,7 +2585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,7 +2640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1845,7 +2649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1854,7 +2658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1907,7 +2711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1916,7 +2720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1925,7 +2729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +2794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +2803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2026,7 +2830,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2078,7 +2882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2087,7 +2891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2096,7 +2900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,7 +2965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2170,7 +2974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2179,7 +2983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2230,7 +3034,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2239,7 +3043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2294,7 +3098,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2312,7 +3116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,7 +3167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2372,7 +3176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2441,7 +3245,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,7 +3263,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2543,6 +3347,1522 @@ export interface operations {
             };
         };
     };
+    get_server_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUserRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_server_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalUserPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUserWritten"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUserWritten"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_users_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalUserBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUserBatchResult"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deactivate_server_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUserRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reactivate_server_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUserRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_server_user_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_user_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenMint"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MintedTokenRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_server_user_tokens: {
+        parameters: {
+            query?: {
+                /** @description Revoke only the tokens issued before this time (with its offset). */
+                issued_before?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokensRevoked"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_server_user_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+                /** @description The `token_id` the token was listed with. */
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_server_user_messages: {
+        parameters: {
+            query?: {
+                /** @description Which mailbox. */
+                box?: "inbox" | "sent" | "trash";
+                /** @description Inbox only: `true` unread, `false` read (`"true"` works too). */
+                unread?: boolean | ("true" | "True" | "1" | "\"true\"" | "false" | "False" | "0" | "\"false\"") | null;
+                page?: number | null;
+                per_page?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Full-text search of subject and body: words (all must match), "a phrase", `pref*` for a prefix. */
+                q?: string | null;
+                /** @description Sent by. */
+                from?: string | null;
+                /** @description Sent to. */
+                to?: string | null;
+                /** @description Sent after (ISO 8601; UTC). */
+                after?: string | null;
+                /** @description Sent before. */
+                before?: string | null;
+                /** @description In this thread. */
+                thread?: number | null;
+                /** @description About this context ref. */
+                context?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The host application's own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerMessageRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_server_audit: {
+        parameters: {
+            query?: {
+                /** @description Read at or after (ISO 8601; UTC). */
+                since?: string | null;
+                /** @description Read before. */
+                until?: string | null;
+                /** @description Records per page, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Reads of this user's mailbox: your id. */
+                user?: string | null;
+                /** @description Reads of this user's mailbox. */
+                username?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_context: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContextTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContextToken"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_access_log: {
+        parameters: {
+            query?: {
+                /** @description Read at or after (ISO 8601; UTC). */
+                since?: string | null;
+                /** @description Read before. */
+                until?: string | null;
+                /** @description Records per page, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_message: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Up to 255 characters: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`) instead of sending again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServerMessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerMessageSent"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_system_messages: {
+        parameters: {
+            query?: {
+                /** @description `inbox`: replies to the platform; `sent`: its messages. */
+                box?: "inbox" | "sent";
+                per_page?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     seed_a_post_signup: {
         parameters: {
             query: {
@@ -2575,7 +4895,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2640,7 +4960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2705,7 +5025,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2781,7 +5101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2790,7 +5110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2879,7 +5199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +5208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2915,7 +5235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2991,7 +5311,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `reply_to_not_found`, `context_mismatch`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,12 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .access_log_entry import AccessLogEntry
+from .access_log_page import AccessLogPage
+from .audit_page import AuditPage
+from .audit_record import AuditRecord
+from .audit_record_query_type_0 import AuditRecordQueryType0
+from .batch_item_result import BatchItemResult
+from .batch_item_result_outcome_type_0 import BatchItemResultOutcomeType0
 from .body_post_oauth_token import BodyPostOauthToken
 from .bulk_result import BulkResult
 from .change_event import ChangeEvent
@@ -10,12 +17,33 @@ from .context_create import ContextCreate
 from .context_create_data_type_0 import ContextCreateDataType0
 from .context_read import ContextRead
 from .context_read_data_type_0 import ContextReadDataType0
+from .context_token import ContextToken
+from .context_token_create import ContextTokenCreate
+from .context_token_create_data_type_0 import ContextTokenCreateDataType0
 from .delete_message_permanent_type_1 import DeleteMessagePermanentType1
+from .delivery import Delivery
+from .delivery_read import DeliveryRead
+from .delivery_read_box_type_0 import DeliveryReadBoxType0
+from .delivery_status import DeliveryStatus
+from .external_user_batch import ExternalUserBatch
+from .external_user_batch_item import ExternalUserBatchItem
+from .external_user_batch_item_custom_type_0 import ExternalUserBatchItemCustomType0
+from .external_user_batch_result import ExternalUserBatchResult
+from .external_user_put import ExternalUserPut
+from .external_user_put_custom_type_0 import ExternalUserPutCustomType0
+from .external_user_read import ExternalUserRead
+from .external_user_read_custom_type_0 import ExternalUserReadCustomType0
+from .external_user_written import ExternalUserWritten
+from .external_user_written_custom_type_0 import ExternalUserWrittenCustomType0
+from .external_user_written_outcome import ExternalUserWrittenOutcome
 from .get_message_mark_read_type_1 import GetMessageMarkReadType1
 from .health import Health
 from .key_read import KeyRead
 from .list_messages_box import ListMessagesBox
 from .list_messages_unread_type_1 import ListMessagesUnreadType1
+from .list_server_user_messages_box import ListServerUserMessagesBox
+from .list_server_user_messages_unread_type_1 import ListServerUserMessagesUnreadType1
+from .list_system_messages_box import ListSystemMessagesBox
 from .message_create import MessageCreate
 from .message_page import MessagePage
 from .message_read import MessageRead
@@ -24,6 +52,8 @@ from .message_update_read_type_1 import MessageUpdateReadType1
 from .messages_update import MessagesUpdate
 from .messages_update_all_type_1 import MessagesUpdateAllType1
 from .messages_update_read_type_1 import MessagesUpdateReadType1
+from .minted_token_read import MintedTokenRead
+from .minted_token_read_scopes_item import MintedTokenReadScopesItem
 from .problem import Problem
 from .problem_code import ProblemCode
 from .problem_errors_type_0_item import ProblemErrorsType0Item
@@ -33,18 +63,35 @@ from .seed_a_deletion_deleted_for import SeedADeletionDeletedFor
 from .seed_a_message import SeedAMessage
 from .seed_a_message_body import SeedAMessageBody
 from .seed_a_session import SeedASession
+from .server_message_create import ServerMessageCreate
+from .server_message_read import ServerMessageRead
+from .server_message_sent import ServerMessageSent
 from .stream_ticket_read import StreamTicketRead
 from .thread_page import ThreadPage
 from .thread_unread import ThreadUnread
 from .token_create import TokenCreate
+from .token_info_read import TokenInfoRead
+from .token_info_read_scopes_item import TokenInfoReadScopesItem
+from .token_list import TokenList
+from .token_mint import TokenMint
+from .token_mint_scopes_item import TokenMintScopesItem
 from .token_read import TokenRead
+from .tokens_revoked import TokensRevoked
 from .unread_count import UnreadCount
 from .user_create import UserCreate
 from .user_public import UserPublic
 from .user_read import UserRead
-from .user_update import UserUpdate
+from .user_update_type_0 import UserUpdateType0
+from .user_update_type_1 import UserUpdateType1
 
 __all__ = (
+    "AccessLogEntry",
+    "AccessLogPage",
+    "AuditPage",
+    "AuditRecord",
+    "AuditRecordQueryType0",
+    "BatchItemResult",
+    "BatchItemResultOutcomeType0",
     "BodyPostOauthToken",
     "BulkResult",
     "ChangeEvent",
@@ -55,12 +102,33 @@ __all__ = (
     "ContextCreateDataType0",
     "ContextRead",
     "ContextReadDataType0",
+    "ContextToken",
+    "ContextTokenCreate",
+    "ContextTokenCreateDataType0",
     "DeleteMessagePermanentType1",
+    "Delivery",
+    "DeliveryRead",
+    "DeliveryReadBoxType0",
+    "DeliveryStatus",
+    "ExternalUserBatch",
+    "ExternalUserBatchItem",
+    "ExternalUserBatchItemCustomType0",
+    "ExternalUserBatchResult",
+    "ExternalUserPut",
+    "ExternalUserPutCustomType0",
+    "ExternalUserRead",
+    "ExternalUserReadCustomType0",
+    "ExternalUserWritten",
+    "ExternalUserWrittenCustomType0",
+    "ExternalUserWrittenOutcome",
     "GetMessageMarkReadType1",
     "Health",
     "KeyRead",
     "ListMessagesBox",
     "ListMessagesUnreadType1",
+    "ListServerUserMessagesBox",
+    "ListServerUserMessagesUnreadType1",
+    "ListSystemMessagesBox",
     "MessageCreate",
     "MessagePage",
     "MessageRead",
@@ -69,6 +137,8 @@ __all__ = (
     "MessagesUpdateReadType1",
     "MessageUpdate",
     "MessageUpdateReadType1",
+    "MintedTokenRead",
+    "MintedTokenReadScopesItem",
     "Problem",
     "ProblemCode",
     "ProblemErrorsType0Item",
@@ -78,14 +148,24 @@ __all__ = (
     "SeedAMessage",
     "SeedAMessageBody",
     "SeedASession",
+    "ServerMessageCreate",
+    "ServerMessageRead",
+    "ServerMessageSent",
     "StreamTicketRead",
     "ThreadPage",
     "ThreadUnread",
     "TokenCreate",
+    "TokenInfoRead",
+    "TokenInfoReadScopesItem",
+    "TokenList",
+    "TokenMint",
+    "TokenMintScopesItem",
     "TokenRead",
+    "TokensRevoked",
     "UnreadCount",
     "UserCreate",
     "UserPublic",
     "UserRead",
-    "UserUpdate",
+    "UserUpdateType0",
+    "UserUpdateType1",
 )

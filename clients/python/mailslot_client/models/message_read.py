@@ -30,6 +30,9 @@ class MessageRead:
         thread_id (int):
         reply_to (int | None):
         context (ContextRead | None): What the message is about; null: nothing.
+        sender_display_name (None | str): The sender's display name as it is now; null when they have none.
+        receiver_display_names (list[None | str]): Each receiver's display name as it is now, in the order of
+            `receivers`; null for one who has none.
     """
 
     id: int
@@ -44,6 +47,8 @@ class MessageRead:
     thread_id: int
     reply_to: int | None
     context: ContextRead | None
+    sender_display_name: None | str
+    receiver_display_names: list[None | str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +87,15 @@ class MessageRead:
         else:
             context = self.context
 
+        sender_display_name: None | str
+        sender_display_name = self.sender_display_name
+
+        receiver_display_names = []
+        for receiver_display_names_item_data in self.receiver_display_names:
+            receiver_display_names_item: None | str
+            receiver_display_names_item = receiver_display_names_item_data
+            receiver_display_names.append(receiver_display_names_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -98,6 +112,8 @@ class MessageRead:
                 "thread_id": thread_id,
                 "reply_to": reply_to,
                 "context": context,
+                "sender_display_name": sender_display_name,
+                "receiver_display_names": receiver_display_names,
             }
         )
 
@@ -163,6 +179,26 @@ class MessageRead:
 
         context = _parse_context(d.pop("context"))
 
+        def _parse_sender_display_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        sender_display_name = _parse_sender_display_name(d.pop("sender_display_name"))
+
+        receiver_display_names = []
+        _receiver_display_names = d.pop("receiver_display_names")
+        for receiver_display_names_item_data in _receiver_display_names:
+
+            def _parse_receiver_display_names_item(data: object) -> None | str:
+                if data is None:
+                    return data
+                return cast(None | str, data)
+
+            receiver_display_names_item = _parse_receiver_display_names_item(receiver_display_names_item_data)
+
+            receiver_display_names.append(receiver_display_names_item)
+
         message_read = cls(
             id=id,
             sender=sender,
@@ -176,6 +212,8 @@ class MessageRead:
             thread_id=thread_id,
             reply_to=reply_to,
             context=context,
+            sender_display_name=sender_display_name,
+            receiver_display_names=receiver_display_names,
         )
 
         message_read.additional_properties = d

@@ -1,8 +1,11 @@
 from typing import Literal
 
-Scope = Literal["mailbox:read", "messages:send_as", "moderation", "tokens:mint", "users:write", "webhooks:manage"]
+Scope = Literal[
+    "audit:read", "mailbox:read", "messages:send_as", "moderation", "tokens:mint", "users:write", "webhooks:manage"
+]
 
 SCOPE_VALUES: set[Scope] = {
+    "audit:read",
     "mailbox:read",
     "messages:send_as",
     "moderation",

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="UserRead")
 
 
@@ -19,12 +21,14 @@ class UserRead:
         username (str):
         email (None | str):
         created_at (datetime.datetime):
+        display_name (None | str | Unset):
     """
 
     id: int
     username: str
     email: None | str
     created_at: datetime.datetime
+    display_name: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,6 +41,12 @@ class UserRead:
 
         created_at = self.created_at.isoformat()
 
+        display_name: None | str | Unset
+        if isinstance(self.display_name, Unset):
+            display_name = UNSET
+        else:
+            display_name = self.display_name
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -47,6 +57,8 @@ class UserRead:
                 "created_at": created_at,
             }
         )
+        if display_name is not UNSET:
+            field_dict["display_name"] = display_name
 
         return field_dict
 
@@ -66,11 +78,21 @@ class UserRead:
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
+        def _parse_display_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        display_name = _parse_display_name(d.pop("display_name", UNSET))
+
         user_read = cls(
             id=id,
             username=username,
             email=email,
             created_at=created_at,
+            display_name=display_name,
         )
 
         user_read.additional_properties = d

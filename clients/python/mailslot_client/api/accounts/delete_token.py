@@ -72,7 +72,7 @@ def sync_detailed(
     """Delete Token
 
      Sign out: the presented token stops working at once, and the live streams it
-    opened end, on every instance.
+    opened end, on every instance. A read-only token may sign itself out.
 
     Args:
         username (str):
@@ -104,7 +104,7 @@ def sync(
     """Delete Token
 
      Sign out: the presented token stops working at once, and the live streams it
-    opened end, on every instance.
+    opened end, on every instance. A read-only token may sign itself out.
 
     Args:
         username (str):
@@ -131,7 +131,7 @@ async def asyncio_detailed(
     """Delete Token
 
      Sign out: the presented token stops working at once, and the live streams it
-    opened end, on every instance.
+    opened end, on every instance. A read-only token may sign itself out.
 
     Args:
         username (str):
@@ -161,7 +161,7 @@ async def asyncio(
     """Delete Token
 
      Sign out: the presented token stops working at once, and the live streams it
-    opened end, on every instance.
+    opened end, on every instance. A read-only token may sign itself out.
 
     Args:
         username (str):

@@ -94,7 +94,8 @@ def sync_detailed(
 ) -> Response[Problem | UserPublic | UserRead]:
     """Get User
 
-     Your own profile; for another user, only that the username exists.
+     Your own profile; for another user, only that the username exists and its display
+    name.
 
     Args:
         username (str):
@@ -125,7 +126,8 @@ def sync(
 ) -> Problem | UserPublic | UserRead | None:
     """Get User
 
-     Your own profile; for another user, only that the username exists.
+     Your own profile; for another user, only that the username exists and its display
+    name.
 
     Args:
         username (str):
@@ -151,7 +153,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | UserPublic | UserRead]:
     """Get User
 
-     Your own profile; for another user, only that the username exists.
+     Your own profile; for another user, only that the username exists and its display
+    name.
 
     Args:
         username (str):
@@ -180,7 +183,8 @@ async def asyncio(
 ) -> Problem | UserPublic | UserRead | None:
     """Get User
 
-     Your own profile; for another user, only that the username exists.
+     Your own profile; for another user, only that the username exists and its display
+    name.
 
     Args:
         username (str):

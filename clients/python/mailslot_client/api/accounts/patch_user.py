@@ -8,14 +8,15 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.user_read import UserRead
-from ...models.user_update import UserUpdate
+from ...models.user_update_type_0 import UserUpdateType0
+from ...models.user_update_type_1 import UserUpdateType1
 from ...types import Response
 
 
 def _get_kwargs(
     username: str,
     *,
-    body: UserUpdate,
+    body: Any | UserUpdateType0 | UserUpdateType1,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +27,12 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, UserUpdateType0):
+        _kwargs["json"] = body.to_dict()
+    elif isinstance(body, UserUpdateType1):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -104,18 +110,22 @@ def sync_detailed(
     username: str,
     *,
     client: AuthenticatedClient,
-    body: UserUpdate,
+    body: Any | UserUpdateType0 | UserUpdateType1,
 ) -> Response[Problem | UserRead]:
     """Patch User
 
-     Set your email address (accounts made through seed A's `//signup` have none) and/or
-    change your password. `current_password` is required. A new password ends your seed A
-    session and signs out every other bearer token; the token of this request stays valid.
+     Set your display name (`null` removes it), your email address (accounts made
+    through seed A's `//signup` have none) and/or change your password.
+    `current_password` is required for the email address and the password, not for the
+    display name alone. A new password ends your seed A session and signs out every other
+    bearer token; the token of this request stays valid.
 
     Args:
         username (str):
-        body (UserUpdate): Set the email address and/or the password; the current password is
-            always needed.
+        body (Any | UserUpdateType0 | UserUpdateType1): Set your display name (null removes it),
+            your email address and/or your password.
+            The current password is needed to change the email address or the password, not the
+            display name alone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,18 +151,22 @@ def sync(
     username: str,
     *,
     client: AuthenticatedClient,
-    body: UserUpdate,
+    body: Any | UserUpdateType0 | UserUpdateType1,
 ) -> Problem | UserRead | None:
     """Patch User
 
-     Set your email address (accounts made through seed A's `//signup` have none) and/or
-    change your password. `current_password` is required. A new password ends your seed A
-    session and signs out every other bearer token; the token of this request stays valid.
+     Set your display name (`null` removes it), your email address (accounts made
+    through seed A's `//signup` have none) and/or change your password.
+    `current_password` is required for the email address and the password, not for the
+    display name alone. A new password ends your seed A session and signs out every other
+    bearer token; the token of this request stays valid.
 
     Args:
         username (str):
-        body (UserUpdate): Set the email address and/or the password; the current password is
-            always needed.
+        body (Any | UserUpdateType0 | UserUpdateType1): Set your display name (null removes it),
+            your email address and/or your password.
+            The current password is needed to change the email address or the password, not the
+            display name alone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,18 +187,22 @@ async def asyncio_detailed(
     username: str,
     *,
     client: AuthenticatedClient,
-    body: UserUpdate,
+    body: Any | UserUpdateType0 | UserUpdateType1,
 ) -> Response[Problem | UserRead]:
     """Patch User
 
-     Set your email address (accounts made through seed A's `//signup` have none) and/or
-    change your password. `current_password` is required. A new password ends your seed A
-    session and signs out every other bearer token; the token of this request stays valid.
+     Set your display name (`null` removes it), your email address (accounts made
+    through seed A's `//signup` have none) and/or change your password.
+    `current_password` is required for the email address and the password, not for the
+    display name alone. A new password ends your seed A session and signs out every other
+    bearer token; the token of this request stays valid.
 
     Args:
         username (str):
-        body (UserUpdate): Set the email address and/or the password; the current password is
-            always needed.
+        body (Any | UserUpdateType0 | UserUpdateType1): Set your display name (null removes it),
+            your email address and/or your password.
+            The current password is needed to change the email address or the password, not the
+            display name alone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -208,18 +226,22 @@ async def asyncio(
     username: str,
     *,
     client: AuthenticatedClient,
-    body: UserUpdate,
+    body: Any | UserUpdateType0 | UserUpdateType1,
 ) -> Problem | UserRead | None:
     """Patch User
 
-     Set your email address (accounts made through seed A's `//signup` have none) and/or
-    change your password. `current_password` is required. A new password ends your seed A
-    session and signs out every other bearer token; the token of this request stays valid.
+     Set your display name (`null` removes it), your email address (accounts made
+    through seed A's `//signup` have none) and/or change your password.
+    `current_password` is required for the email address and the password, not for the
+    display name alone. A new password ends your seed A session and signs out every other
+    bearer token; the token of this request stays valid.
 
     Args:
         username (str):
-        body (UserUpdate): Set the email address and/or the password; the current password is
-            always needed.
+        body (Any | UserUpdateType0 | UserUpdateType1): Set your display name (null removes it),
+            your email address and/or your password.
+            The current password is needed to change the email address or the password, not the
+            display name alone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -98,8 +98,9 @@ def sync_detailed(
 ) -> Response[Problem | TokenRead]:
     """Post Token
 
-     Sign in: exchange the password for a bearer token. A wrong password and an unknown
-    user get the same 401.
+     Sign in: exchange the password for a bearer token. A wrong password, an unknown
+    user and a user provisioned without a password get the same 401; the right password
+    of a deactivated account gets 403 `account_deactivated`.
 
     Args:
         username (str):
@@ -133,8 +134,9 @@ def sync(
 ) -> Problem | TokenRead | None:
     """Post Token
 
-     Sign in: exchange the password for a bearer token. A wrong password and an unknown
-    user get the same 401.
+     Sign in: exchange the password for a bearer token. A wrong password, an unknown
+    user and a user provisioned without a password get the same 401; the right password
+    of a deactivated account gets 403 `account_deactivated`.
 
     Args:
         username (str):
@@ -163,8 +165,9 @@ async def asyncio_detailed(
 ) -> Response[Problem | TokenRead]:
     """Post Token
 
-     Sign in: exchange the password for a bearer token. A wrong password and an unknown
-    user get the same 401.
+     Sign in: exchange the password for a bearer token. A wrong password, an unknown
+    user and a user provisioned without a password get the same 401; the right password
+    of a deactivated account gets 403 `account_deactivated`.
 
     Args:
         username (str):
@@ -196,8 +199,9 @@ async def asyncio(
 ) -> Problem | TokenRead | None:
     """Post Token
 
-     Sign in: exchange the password for a bearer token. A wrong password and an unknown
-    user get the same 401.
+     Sign in: exchange the password for a bearer token. A wrong password, an unknown
+    user and a user provisioned without a password get the same 401; the right password
+    of a deactivated account gets 403 `account_deactivated`.
 
     Args:
         username (str):

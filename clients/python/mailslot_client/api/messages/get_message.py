@@ -101,7 +101,8 @@ def sync_detailed(
 ) -> Response[MessageRead | Problem]:
     """Get Message
 
-     One message. Reading a message you received marks it read.
+     One message. Reading a message you received marks it read, unless the token is
+    read-only: its reads are peeks.
 
     Args:
         username (str):
@@ -138,7 +139,8 @@ def sync(
 ) -> MessageRead | Problem | None:
     """Get Message
 
-     One message. Reading a message you received marks it read.
+     One message. Reading a message you received marks it read, unless the token is
+    read-only: its reads are peeks.
 
     Args:
         username (str):
@@ -170,7 +172,8 @@ async def asyncio_detailed(
 ) -> Response[MessageRead | Problem]:
     """Get Message
 
-     One message. Reading a message you received marks it read.
+     One message. Reading a message you received marks it read, unless the token is
+    read-only: its reads are peeks.
 
     Args:
         username (str):
@@ -205,7 +208,8 @@ async def asyncio(
 ) -> MessageRead | Problem | None:
     """Get Message
 
-     One message. Reading a message you received marks it read.
+     One message. Reading a message you received marks it read, unless the token is
+    read-only: its reads are peeks.
 
     Args:
         username (str):

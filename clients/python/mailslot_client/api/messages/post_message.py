@@ -125,7 +125,9 @@ def sync_detailed(
     `context` says what the message is about (a reply carries its thread's: another is a
     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
     participants under its context; a forged, altered or expired token, or one that does
-    not name you, is a 403 `invalid_context`.
+    not name you, is a 403 `invalid_context`. A reply to a message of the platform
+    (sender `@system`) goes to the platform only, and only where the operator takes such
+    replies: else a 403 `system_does_not_take_replies`.
 
     Args:
         username (str):
@@ -178,7 +180,9 @@ def sync(
     `context` says what the message is about (a reply carries its thread's: another is a
     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
     participants under its context; a forged, altered or expired token, or one that does
-    not name you, is a 403 `invalid_context`.
+    not name you, is a 403 `invalid_context`. A reply to a message of the platform
+    (sender `@system`) goes to the platform only, and only where the operator takes such
+    replies: else a 403 `system_does_not_take_replies`.
 
     Args:
         username (str):
@@ -226,7 +230,9 @@ async def asyncio_detailed(
     `context` says what the message is about (a reply carries its thread's: another is a
     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
     participants under its context; a forged, altered or expired token, or one that does
-    not name you, is a 403 `invalid_context`.
+    not name you, is a 403 `invalid_context`. A reply to a message of the platform
+    (sender `@system`) goes to the platform only, and only where the operator takes such
+    replies: else a 403 `system_does_not_take_replies`.
 
     Args:
         username (str):
@@ -277,7 +283,9 @@ async def asyncio(
     `context` says what the message is about (a reply carries its thread's: another is a
     422 `context_mismatch`). A `context_token` minted by the host sends to the token's
     participants under its context; a forged, altered or expired token, or one that does
-    not name you, is a 403 `invalid_context`.
+    not name you, is a 403 `invalid_context`. A reply to a message of the platform
+    (sender `@system`) goes to the platform only, and only where the operator takes such
+    replies: else a 403 `system_does_not_take_replies`.
 
     Args:
         username (str):
