@@ -4,6 +4,7 @@ generated client (docs/examples/embedding.py)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -154,3 +155,26 @@ def test_embedding_walkthrough_runs_with_the_generated_client(tmp_path) -> None:
     assert marked == f"bob-{run} read message {message}; 0 unread"
     assert read.endswith(f'#{message} "Lunch?" from alice-{run}')
     assert refused == f"bob-{run} listing alice-{run}'s inbox: 403 not_your_mailbox"
+
+
+HOST = walkthrough("docs/embedding.md", "from the repository, paste this:")
+
+
+def test_the_hosts_whole_flow_runs_when_pasted(tmp_path) -> None:
+    """docs/embedding.md's block: a key made with `mailslot keys create` on the server's
+    database, then the script's user and server API steps."""
+    with MailslotServer(tmp_path / "data") as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")}
+        script = HOST.script.replace("http://127.0.0.1:8000", server.url)
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=ROOT,
+            env=env | server.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert_shown(result.stdout, HOST.shown)
+    assert "msk_" not in result.stdout  # the key is never printed by the script
