@@ -60,14 +60,7 @@ def fuzz(settings: Settings, tmp_path: Path) -> str:
                 json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
             )
             assert created.status_code == 201, created.text
-        key = subprocess.run(
-            [sys.executable, "-m", "mailslot", "keys", "create", "--name", unique_name("fuzz")]
-            + [arg for scope in ("users:write", "tokens:mint") for arg in ("--scope", scope)],
-            env={k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | server.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        key = server.create_key("users:write", "tokens:mint")
         junit = tmp_path / "junit.xml"
         result = subprocess.run(
             [

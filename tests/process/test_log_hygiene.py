@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from mailslot.config import Settings
+from mailslot.keys.service import Scope
 from tests.authz.matrix import cases, fill, method_of, target
 from tests.support.factories import unique_name
 from tests.support.servers import MailslotServer
@@ -77,6 +78,25 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
             headers={"Authorization": f"Bearer {alice_token}"},
         )
         assert gone.status_code == 204
+        # The server API's routes run with a key holding every scope: a key is a secret too.
+        server_key = server.create_key(*(scope.value for scope in Scope))
+        tokens.append(server_key)
+        host_ids = {}
+        for name in ("target", "other"):
+            host_ids[name] = unique_name("cus")
+            put = client.put(
+                f"/server/users/{host_ids[name]}",
+                json={"display_name": name},
+                headers={"Authorization": f"Bearer {server_key}"},
+            )
+            assert put.status_code == 201, put.text
+        minted = client.post(
+            f"/server/users/{host_ids['target']}/tokens",
+            json={"label": "canary"},
+            headers={"Authorization": f"Bearer {server_key}"},
+        )
+        assert minted.status_code == 201, minted.text
+        tokens.append(minted.json()["access_token"])
         for key, _, row in cases():
             method = method_of(key)
             if method == "WS":
@@ -92,6 +112,9 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                     "fresh": unique_name("fresh"),
                     "actor": alice,
                     "actor_password": password,
+                    "external_id": host_ids["target"],
+                    "other_external_id": host_ids["other"],
+                    "token_id": minted.json()["token_id"],
                 }
                 if row.get("login_first"):
                     client.post(
@@ -102,7 +125,8 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                 if credentials_in_query:
                     extra = {"password": password, "access_token": token, "token": token}
                     url += ("&" if "?" in url else "?") + urlencode(extra)
-                kwargs: dict[str, object] = {"headers": {"Authorization": f"Bearer {token}"}}
+                bearer = server_key if key.split(" ", 1)[1].startswith("/server/") else token
+                kwargs: dict[str, object] = {"headers": {"Authorization": f"Bearer {bearer}"}}
                 if "json" in row:
                     kwargs["json"] = fill(row["json"], values)
                 elif "form" in row:
@@ -115,6 +139,10 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                         answer.read()
                         if key.endswith("/stream-tickets") and answer.status_code == 201:
                             tickets.append(answer.json()["ticket"])
+                        if key.endswith("/tokens") and answer.status_code == 201:
+                            tokens.append(answer.json()["access_token"])  # minted
+                        if key.endswith("/contexts") and answer.status_code == 201:
+                            tokens.append(answer.json()["context_token"])
                 requests += 1
 
         # A stream ticket is a credential too: used in a query string, as EventSource does.

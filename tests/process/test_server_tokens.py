@@ -5,9 +5,6 @@ it opened there end."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 import anyio
@@ -20,20 +17,12 @@ from tests.support.people import external_id
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(180)]
 
 __all__ = ["cluster"]  # the fixture: two servers and their Redis
-SCOPES = ("--scope", "users:write", "--scope", "tokens:mint")
+SCOPES = ("users:write", "tokens:mint")
 
 
 def make_key(cluster: Cluster) -> dict[str, str]:
     """`mailslot keys create` against the cluster's database, as an operator runs it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "mailslot", "keys", "create", "--name", external_id(), *SCOPES],
-        env=env | cluster.one.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {"Authorization": f"Bearer {done.stdout.strip()}"}
+    return {"Authorization": f"Bearer {cluster.one.create_key(*SCOPES)}"}
 
 
 async def provision(one: httpx.AsyncClient, key: dict[str, str]) -> tuple[str, str]:

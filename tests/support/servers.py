@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from types import TracebackType
 
@@ -100,6 +101,20 @@ class MailslotServer:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+    def create_key(self, *scopes: str) -> str:
+        """A server key made with `mailslot keys create` on this server's database, as an
+        operator makes one."""
+        args = [arg for scope in scopes for arg in ("--scope", scope)]
+        name = f"key-{uuid.uuid4().hex[:12]}"
+        done = subprocess.run(
+            [sys.executable, "-m", "mailslot", "keys", "create", "--name", name, *args],
+            env={k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
