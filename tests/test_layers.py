@@ -35,6 +35,15 @@ LAYERS = {
     "mailslot.keys": MESSAGES,  # a domain beside messages: it uses accounts' credentials
     "mailslot.audit": MESSAGES,  # the trail of mailbox reads: keys, users, messages
     "mailslot.audit.routes": ADAPTERS,
+    # The outbox is written by every domain's transactions: below them all, with its tables.
+    "mailslot.webhooks": MESSAGES,  # delivery renders messages, users and endpoints
+    "mailslot.webhooks.models": CORE,
+    "mailslot.webhooks.outbox": CORE,
+    "mailslot.webhooks.targets": CORE,
+    "mailslot.webhooks.routes": ADAPTERS,
+    "mailslot.jobs": MESSAGES,
+    "mailslot.jobs.models": CORE,
+    "mailslot.jobs.routes": ADAPTERS,
     "mailslot.serverapi": ADAPTERS,
     "mailslot.realtime": ADAPTERS,
     "mailslot.compat": ADAPTERS,

@@ -28,6 +28,7 @@ from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
+from mailslot.jobs import models as job_tables  # noqa: F401
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
@@ -49,6 +50,7 @@ from mailslot.serverapi import users as serverapi_users
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
+from mailslot.webhooks import models as webhook_tables  # noqa: F401  (the worker will)
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 

@@ -111,6 +111,42 @@ class Settings(BaseSettings):
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
 
+    # Webhooks (docs/webhooks.md). Endpoints and the send hook may name only public
+    # addresses unless this is on (tests and private networks): SSRF.
+    webhook_allow_private: bool = False
+    webhook_log_days: int = Field(default=30, ge=1)  # deliveries and their attempts kept
+    # Seconds after the event (the first) or after the previous attempt, with jitter.
+    webhook_retry_schedule: Annotated[list[float], NoDecode] = [
+        0,
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        50400,
+        72000,
+        86400,
+    ]
+    webhook_disable_after: float = Field(default=5 * 86400, gt=0)  # seconds failing running
+    webhook_timeout: float = Field(default=15.0, gt=0, le=60)  # an attempt, connect to body
+    webhook_connections: int = Field(default=4, ge=1, le=64)  # per endpoint and instance
+    webhook_concurrency: int = Field(default=32, ge=1)  # attempts in flight per instance
+    webhook_poll_interval: float = Field(default=1.0, gt=0)  # also woken by local commits
+    webhook_lease: float = Field(default=60.0, gt=0)  # a claimed attempt's lease, seconds
+    # The synchronous pre-send hook (one per deployment): off without a URL.
+    send_hook_url: str | None = None
+    send_hook_secret: SecretStr | None = None  # "whsec_...", as an endpoint's
+    send_hook_timeout_ms: int = Field(default=1500, ge=50, le=5000)
+    send_hook_failure: Literal["allow", "deny"] = "allow"  # on a timeout or an error
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _seconds_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [float(part) for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

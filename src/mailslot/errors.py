@@ -22,14 +22,18 @@
     │   ├── InvalidContext (403 invalid_context)
     │   ├── AccountDeactivated (403 account_deactivated)
     │   ├── SystemTakesNoReplies (403 system_does_not_take_replies)
-    │   └── ReadOnlyToken (403 read_only_token)
+    │   ├── ReadOnlyToken (403 read_only_token)
+│   └── PolicyDenied (403 policy_denied)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
     │   ├── NoUnreadMessage (404 no_unread_message)
     │   ├── ThreadNotFound (404 thread_not_found)
     │   ├── AccessLogOff (404 access_log_off)
-    │   └── TokenNotFound (404 token_not_found)
+    │   ├── TokenNotFound (404 token_not_found)
+│   ├── WebhookNotFound (404 webhook_not_found)
+│   ├── DeliveryNotFound (404 delivery_not_found)
+│   └── JobNotFound (404 job_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   ├── EmailTaken (409 email_taken)
@@ -42,10 +46,12 @@
     │   ├── ReplyToNotFound (422 reply_to_not_found)
     │   ├── ContextMismatch (422 context_mismatch)
     │   ├── NoRecipientCanReceive (422 no_recipient_can_receive)
-    │   └── IdempotencyKeyReused (422 idempotency_key_reused)
+    │   ├── IdempotencyKeyReused (422 idempotency_key_reused)
+│   └── WebhookUrlRefused (422 webhook_url_refused)
     ├── TooManyRequests (429 rate_limited)
     │   └── TooManyStreams (429 too_many_streams)
     └── ServiceUnavailable (503 service_unavailable)
+        └── SendHookUnavailable (503 send_hook_unavailable)
 
 Clients switch on `code`. Every code a client can see, raised here or answered by the
 handlers, the edge or the streams, is declared once in `Code` and described in `CODES`;
@@ -90,6 +96,7 @@ class Code(StrEnum):
     ACCOUNT_DEACTIVATED = "account_deactivated"
     SYSTEM_DOES_NOT_TAKE_REPLIES = "system_does_not_take_replies"
     READ_ONLY_TOKEN = "read_only_token"  # noqa: S105 (a code, not a secret)
+    POLICY_DENIED = "policy_denied"
     NOT_FOUND = "not_found"
     USER_NOT_FOUND = "user_not_found"
     MESSAGE_NOT_FOUND = "message_not_found"
@@ -97,6 +104,9 @@ class Code(StrEnum):
     THREAD_NOT_FOUND = "thread_not_found"
     ACCESS_LOG_OFF = "access_log_off"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 (a code, not a secret)
+    WEBHOOK_NOT_FOUND = "webhook_not_found"
+    DELIVERY_NOT_FOUND = "delivery_not_found"
+    JOB_NOT_FOUND = "job_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     REQUEST_TIMEOUT = "request_timeout"
@@ -115,10 +125,12 @@ class Code(StrEnum):
     CONTEXT_MISMATCH = "context_mismatch"
     NO_RECIPIENT_CAN_RECEIVE = "no_recipient_can_receive"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    WEBHOOK_URL_REFUSED = "webhook_url_refused"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_STREAMS = "too_many_streams"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    SEND_HOOK_UNAVAILABLE = "send_hook_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
     TOO_SLOW = "too_slow"
     SERVICE_RESTART = "service_restart"
@@ -239,6 +251,9 @@ CODES: dict[Code, Declared] = {
         "A change (send, mark, delete, profile) with a token minted with only the `read` "
         "scope: it may list, read and stream.",
     ),
+    Code.POLICY_DENIED: Declared(
+        403, "The host's pre-send hook refused the message; `detail` gives its reason."
+    ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),
     Code.MESSAGE_NOT_FOUND: Declared(404, "There is no such message in the user's mailbox."),
@@ -254,6 +269,11 @@ CODES: dict[Code, Declared] = {
     Code.TOKEN_NOT_FOUND: Declared(
         404, "The user has no live token with this `token_id` (server API)."
     ),
+    Code.WEBHOOK_NOT_FOUND: Declared(404, "No webhook endpoint has this id (server API)."),
+    Code.DELIVERY_NOT_FOUND: Declared(
+        404, "The endpoint has no delivery of an event with this id (server API)."
+    ),
+    Code.JOB_NOT_FOUND: Declared(404, "No job has this id (server API)."),
     Code.METHOD_NOT_ALLOWED: Declared(
         405, "The address exists but not for this method; `Allow` lists those it takes."
     ),
@@ -308,6 +328,11 @@ CODES: dict[Code, Declared] = {
     Code.IDEMPOTENCY_KEY_REUSED: Declared(
         422, "The `Idempotency-Key` was used before for a different request."
     ),
+    Code.WEBHOOK_URL_REFUSED: Declared(
+        422,
+        "A webhook URL that is not http(s), or whose host resolves to a loopback, private, "
+        "link-local or other non-public address while MAILSLOT_WEBHOOK_ALLOW_PRIVATE is off.",
+    ),
     Code.RATE_LIMITED: Declared(
         429, "A request or failed sign-in budget is spent; `Retry-After` says when to retry."
     ),
@@ -320,6 +345,11 @@ CODES: dict[Code, Declared] = {
         500, "An unexpected failure; the `request_id` is in the server's log."
     ),
     Code.SERVICE_UNAVAILABLE: Declared(503, "`/readyz`: the database is unreachable."),
+    Code.SEND_HOOK_UNAVAILABLE: Declared(
+        503,
+        "The host's pre-send hook did not answer in time or failed, and the operator set "
+        "MAILSLOT_SEND_HOOK_FAILURE=deny.",
+    ),
     Code.DATABASE_UNAVAILABLE: Declared(
         503, "The database is down or saturated; retry after `Retry-After` seconds."
     ),
@@ -498,6 +528,10 @@ class ReadOnlyToken(Forbidden):
     code = Code.READ_ONLY_TOKEN
 
 
+class PolicyDenied(Forbidden):
+    code = Code.POLICY_DENIED
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -524,6 +558,18 @@ class AccessLogOff(NotFound):
 
 class TokenNotFound(NotFound):
     code = Code.TOKEN_NOT_FOUND
+
+
+class WebhookNotFound(NotFound):
+    code = Code.WEBHOOK_NOT_FOUND
+
+
+class DeliveryNotFound(NotFound):
+    code = Code.DELIVERY_NOT_FOUND
+
+
+class JobNotFound(NotFound):
+    code = Code.JOB_NOT_FOUND
 
 
 class Conflict(AppError):
@@ -582,6 +628,10 @@ class IdempotencyKeyReused(Unprocessable):
     code = Code.IDEMPOTENCY_KEY_REUSED
 
 
+class WebhookUrlRefused(Unprocessable):
+    code = Code.WEBHOOK_URL_REFUSED
+
+
 class TooManyRequests(AppError):
     code = Code.RATE_LIMITED
 
@@ -594,3 +644,7 @@ class TooManyStreams(TooManyRequests):
 
 class ServiceUnavailable(AppError):
     code = Code.SERVICE_UNAVAILABLE
+
+
+class SendHookUnavailable(ServiceUnavailable):
+    code = Code.SEND_HOOK_UNAVAILABLE

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 
-import mailslot.accounts.models
-import mailslot.audit.models
-import mailslot.db.deployment
-import mailslot.keys.models
-import mailslot.messages.models  # noqa: F401  (registers the tables on the metadata)
 from mailslot.db.base import metadata
 from mailslot.messages.search import include_in_autogenerate
 

@@ -1,0 +1,94 @@
+"""The outbox: an event is written in the transaction of the change it describes, with one
+delivery per enabled endpoint subscribed to its type, and nothing at all when none is.
+So a crash between the commit and the delivery delays an event, never drops it.
+
+Mailbox events (message.*) are written by the message stores' own statements, beside the
+change-log entries they describe (messages/store); everything else comes through `emit`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import insert, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.db.base import utcnow
+from mailslot.webhooks.models import (
+    ALL_EVENTS,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
+)
+
+
+def new_event_id() -> str:
+    """A Standard Webhooks message id: `msg_` and 128 random bits."""
+    return "msg_" + secrets.token_hex(16)
+
+
+def subscribers(event_type: str, *, excluding: int | None = None) -> Any:
+    """The enabled endpoints subscribed to `event_type` (by id), as a subquery."""
+    query = (
+        select(WebhookSubscription.endpoint_id)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookSubscription.endpoint_id)
+        .where(
+            WebhookEndpoint.enabled,
+            or_(
+                WebhookSubscription.event_type == event_type,
+                WebhookSubscription.event_type == ALL_EVENTS,
+            ),
+        )
+        .distinct()
+    )
+    if excluding is not None:
+        query = query.where(WebhookEndpoint.id != excluding)
+    return query
+
+
+async def emit(
+    db: AsyncSession,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    user_id: int | None = None,
+    excluding_endpoint: int | None = None,
+) -> str | None:
+    """Write an event and its deliveries in the caller's transaction; the event's id, or
+    None when no enabled endpoint (other than `excluding_endpoint`) subscribes to it."""
+    endpoints = subscribers(event_type, excluding=excluding_endpoint)
+    now = utcnow()
+    event_id = new_event_id()
+    written = await db.execute(
+        insert(WebhookEvent)
+        .from_select(
+            ["id", "type", "user_id", "data", "created_at"],
+            select(
+                literal(event_id),
+                literal(event_type),
+                literal(user_id, WebhookEvent.user_id.type),
+                literal(data, WebhookEvent.data.type),
+                literal(now, WebhookEvent.created_at.type),
+            ).where(endpoints.exists()),
+        )
+        .returning(WebhookEvent.id)
+    )
+    if written.first() is None:
+        return None
+    subscribed = endpoints.subquery()
+    await db.execute(
+        insert(WebhookDelivery).from_select(
+            ["endpoint_id", "event_id", "status", "attempts", "next_attempt_at", "created_at"],
+            select(
+                subscribed.c.endpoint_id,
+                literal(event_id),
+                literal("pending"),
+                literal(0),
+                literal(now, WebhookDelivery.next_attempt_at.type),
+                literal(now, WebhookDelivery.created_at.type),
+            ),
+        )
+    )
+    return event_id
