@@ -126,8 +126,8 @@ async def patch_server_webhook(
 async def delete_server_webhook(
     webhook_id: PathWebhookId, key: WebhooksManager, sessions: Sessions
 ) -> Response:
-    """Delete the endpoint and its delivery log: nothing more is sent to it, not even
-    an attempt that was waiting."""
+    """Delete the endpoint and its delivery log: no attempt starts after that, not even
+    one that was waiting for its retry."""
     async with sessions() as db:
         await endpoints.delete_endpoint(db, webhook_id)
         await db.commit()
