@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from mailslot.accounts.schemas import Input
 from mailslot.webhooks.endpoints import (
@@ -56,7 +56,7 @@ EventTypes = Annotated[
         max_length=4 * len(_KNOWN),
         description='The event types to receive, or `["*"]` for all of them, present and '
         f"future: {', '.join(f'`{name}`' for name in EVENT_TYPES)}. Repeats count once.",
-        json_schema_extra={"items": {"enum": list(_KNOWN)}},
+        json_schema_extra={"items": {"type": "string", "enum": list(_KNOWN)}},
     ),
     AfterValidator(_event_types),
 ]
@@ -78,8 +78,19 @@ class WebhookEndpointCreate(Input):
     enabled: bool = Field(True, description="`false`: nothing is sent to it until enabled.")
 
 
+def _without_null(schema: dict[str, Any]) -> None:
+    """Say what the validator takes: a field may be left out, never `null`."""
+    for field in schema["properties"].values():
+        kinds = [kind for kind in field.pop("anyOf", []) if kind != {"type": "null"}]
+        if kinds:
+            field.update(kinds[0])
+        field.pop("default", None)
+
+
 class WebhookEndpointUpdate(Input):
     """What to change; a field left out keeps its value (none may be `null`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_without_null)
 
     url: Url | None = None
     event_types: EventTypes | None = None
