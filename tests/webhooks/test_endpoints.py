@@ -537,6 +537,38 @@ async def test_enabling_clears_what_mailslot_disabled_it_for(app, client, key) -
         await client.delete(f"/server/webhooks/{created['id']}", headers=key.headers)
 
 
+async def test_concurrent_changes_never_half_write(app, client, key) -> None:
+    created = await create(client, key)
+    choices = [["message.created"], ["message.read", "user.created"], ["*"], ["user.updated"]]
+    answers: list[httpx.Response] = []
+
+    async def patch(event_types: list[str]) -> None:
+        answers.append(
+            await client.patch(
+                f"/server/webhooks/{created['id']}",
+                json={"event_types": event_types},
+                headers=key.headers,
+            )
+        )
+
+    async def rotate() -> None:
+        answers.append(
+            await client.post(
+                f"/server/webhooks/{created['id']}/rotate-secret", json={}, headers=key.headers
+            )
+        )
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            for event_types in choices * 2:
+                group.start_soon(patch, event_types)
+            group.start_soon(rotate)
+    assert [answer.status_code for answer in answers] == [200] * len(answers)
+    shown = (await client.get(f"/server/webhooks/{created['id']}", headers=key.headers)).json()
+    assert shown["event_types"] in choices
+    assert await subscriptions(app, created["id"]) == shown["event_types"]
+
+
 # Deleting
 
 
