@@ -56,6 +56,12 @@ OPERATIONS = {
     ("DELETE", "/users/{username}/token", "delete_token"),
     ("POST", "/users/{username}/token", "post_token"),
     ("GET", "/users/{username}/unread", "get_unread"),
+    ("POST", "/server/webhooks", "post_server_webhook"),
+    ("GET", "/server/webhooks", "list_server_webhooks"),
+    ("GET", "/server/webhooks/{webhook_id}", "get_server_webhook"),
+    ("PATCH", "/server/webhooks/{webhook_id}", "patch_server_webhook"),
+    ("DELETE", "/server/webhooks/{webhook_id}", "delete_server_webhook"),
+    ("POST", "/server/webhooks/{webhook_id}/rotate-secret", "rotate_server_webhook_secret"),
 }
 
 

@@ -51,6 +51,7 @@ from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 from mailslot.webhooks import models as webhook_tables  # noqa: F401  (the worker will)
+from mailslot.webhooks import routes as webhook_routes
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(serverapi_contexts.router)
     app.include_router(audit_routes.router)
     app.include_router(serverapi_messages.router)
+    app.include_router(webhook_routes.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

@@ -44,6 +44,7 @@ from tests.support.factories import (
     TestUser,
     make_server_key,
     make_user,
+    make_webhook,
     send,
     unique_name,
 )
@@ -201,6 +202,8 @@ async def request_row(
     }
     if "{other_external_id}" in json.dumps(row.get("json")):
         values["other_external_id"] = await give_external_id(app, cell.peer.username)
+    if "{webhook_id}" in key:
+        values["webhook_id"] = await make_webhook(app)
     if row.get("login_first") and cell.actor:
         await call(
             app,
