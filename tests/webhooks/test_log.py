@@ -10,6 +10,7 @@ from mailslot.db.base import utcnow
 from mailslot.messages import purge
 from mailslot.messages.purge import purge_expired
 from mailslot.state import app_state
+from mailslot.webhooks import log
 from tests.support.factories import make_server_key
 from tests.webhooks.deliveries import (
     add_delivery,
@@ -48,6 +49,39 @@ async def test_pages_list_every_delivery_once_newest_first(app, client, dialect,
             break
     assert seen == made[::-1]
     assert pages == 3
+
+
+async def test_filtered_pages_look_at_a_bounded_stretch_and_miss_nothing(
+    app, client, dialect, manager, monkeypatch
+) -> None:
+    monkeypatch.setattr(log, "SCAN_LIMIT", 3)
+    endpoint = await make_endpoint(app)
+    start = utcnow() - timedelta(hours=1)
+    statuses = ["failed", *["succeeded"] * 4, "failed", "failed", *["succeeded"] * 5]
+    made = [
+        await add_delivery(app, endpoint, at=start + timedelta(minutes=i), status=status)
+        for i, status in enumerate(statuses)
+    ]
+    failed = [
+        event_id for event_id, status in zip(made, statuses, strict=True) if status == "failed"
+    ]
+    seen: list[str] = []
+    sizes: list[int] = []
+    cursor = None
+    while True:
+        params = {"status": "failed", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = await client.get(
+            f"/server/webhooks/{endpoint.public_id}/deliveries", params=params, headers=manager
+        )
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seen += [delivery["event_id"] for delivery in body["deliveries"]]
+        sizes.append(len(body["deliveries"]))
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == failed[::-1]
+    assert 0 in sizes  # a stretch of succeeded deliveries only: an empty page, not the end
 
 
 async def test_an_item_says_how_the_delivery_went(app, client, dialect, manager) -> None:

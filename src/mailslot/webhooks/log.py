@@ -27,8 +27,8 @@ from mailslot.webhooks.models import (
     WebhookEvent,
 )
 
-STATUSES = ("pending", "succeeded", "failed")
 FINISHED = ("succeeded", "failed")
+SCAN_LIMIT = 2000  # deliveries a filtered page looks at, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +107,9 @@ async def find_endpoint_id(db: Reader, public_id: str) -> int:
     return int(endpoint_id)
 
 
+Position = tuple[datetime, int]  # a delivery's (created_at, id): the log's order
+
+
 async def list_deliveries(
     db: Reader,
     *,
@@ -115,32 +118,60 @@ async def list_deliveries(
     event_type: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    below_id: int | None = None,
+    below: Position | None = None,
     limit: int,
-) -> tuple[list[LoggedDelivery], bool]:
-    """The endpoint's deliveries newest first (by delivery, keyset `below_id`), of events
-    of `event_type` made in [`since`, `until`); and whether more follow. Walks the
-    endpoint's log backwards on ix_webhook_delivery_endpoint_id_id, each row joined to its
-    event by key: a page costs its rows (and those its filters skip), not the log's size."""
+) -> tuple[list[LoggedDelivery], Position | None]:
+    """A page of the endpoint's deliveries newest first, of events made in [`since`,
+    `until`), below the position `below`; and the position the next page continues below
+    (None at the end).
+
+    The time range is a range of ix_webhook_delivery_endpoint_id_created_at, so a page
+    without other filters costs its own rows whatever the log's size. A page filtered by
+    `status` or `event_type` looks at SCAN_LIMIT deliveries of that range at most: fewer
+    than `limit` may match (none, even) while more follow, and the next position is then
+    where it stopped looking. So a rare status costs every page the same, never a walk
+    through the whole log."""
+    position = tuple_(WebhookDelivery.created_at, WebhookDelivery.id)
+    window = [WebhookDelivery.endpoint_id == endpoint_id]
+    if since is not None:
+        window.append(WebhookDelivery.created_at >= since)
+    if until is not None:
+        window.append(WebhookDelivery.created_at < until)
+    if below is not None:
+        window.append(position < below)
+    newest_first = (WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
     query = (
         select(*_LOGGED)
         .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
-        .where(WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.endpoint_id.desc(), WebhookDelivery.id.desc())
+        .order_by(*newest_first)
         .limit(limit + 1)
     )
+    filters = []
     if status is not None:
-        query = query.where(WebhookDelivery.status == status)
+        filters.append(WebhookDelivery.status == status)
     if event_type is not None:
-        query = query.where(WebhookEvent.type == event_type)
-    if since is not None:
-        query = query.where(WebhookEvent.created_at >= since)
-    if until is not None:
-        query = query.where(WebhookEvent.created_at < until)
-    if below_id is not None:
-        query = query.where(WebhookDelivery.id < below_id)
-    rows: list[Any] = list((await db.execute(query)).all())
-    return [LoggedDelivery(*row) for row in rows[:limit]], len(rows) > limit
+        filters.append(WebhookEvent.type == event_type)
+    stop: Position | None = None
+    if filters:
+        # Where the page stops looking: the SCAN_LIMIT-th delivery of the range (an
+        # index-only range scan), so the page's own scan is a bounded range too.
+        last = (
+            await db.execute(
+                select(WebhookDelivery.created_at, WebhookDelivery.id)
+                .where(*window)
+                .order_by(*newest_first)
+                .offset(SCAN_LIMIT - 1)
+                .limit(1)
+            )
+        ).first()
+        if last is not None:
+            stop = (last[0], last[1])
+            window.append(position >= stop)
+    rows: list[Any] = list((await db.execute(query.where(*window, *filters))).all())
+    page = [LoggedDelivery(*row) for row in rows[:limit]]
+    if len(rows) > limit:
+        return page, (page[-1].created_at, page[-1].id)
+    return page, stop  # a short page: the end of the range, or where it stopped looking
 
 
 async def get_delivery(db: Reader, *, endpoint_id: int, event_id: str) -> DeliveryDetail:

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Path
 
 from mailslot.db.base import utcnow
 from mailslot.deps import AppSettings, Reads, Sessions, State, query_model, query_parameters
+from mailslot.errors import InvalidParameter
 from mailslot.jobs.schemas import JobRead
-from mailslot.messages.cursor import encode_cursor
-from mailslot.messages.routes import below
 from mailslot.openapi import JSON_BODY, problems
 from mailslot.serverapi.deps import WebhooksManager
 from mailslot.webhooks import log, replay
+from mailslot.webhooks.cursor import decode_position, encode_position
 from mailslot.webhooks.log_schemas import (
     DeliveryDetailRead,
     DeliveryPage,
@@ -45,23 +45,30 @@ async def list_server_webhook_deliveries(
 ) -> DeliveryPage:
     """The endpoint's deliveries, newest first: of one `status`, one `event_type`, and
     events made in [`since`, `until`), as asked. Kept MAILSLOT_WEBHOOK_LOG_DAYS days (30
-    by default), and while pending. 404 `webhook_not_found`."""
-    below_id = below(query.cursor)
+    by default), and while pending. A page filtered by `status` or `event_type` may hold
+    fewer than `limit` deliveries, none even, while `next_cursor` says more may follow:
+    each page looks at a bounded stretch of the log. 404 `webhook_not_found`."""
+    below = None
+    if query.cursor is not None:
+        try:
+            below = decode_position(query.cursor)
+        except ValueError:
+            raise InvalidParameter("The cursor is not one this service gave out.") from None
     async with reads.connect() as db:
         endpoint_id = await log.find_endpoint_id(db, webhook_id)
-        deliveries, more = await log.list_deliveries(
+        deliveries, following = await log.list_deliveries(
             db,
             endpoint_id=endpoint_id,
             status=query.status,
             event_type=query.event_type,
             since=query.since,
             until=query.until,
-            below_id=below_id,
+            below=below,
             limit=query.limit,
         )
     return DeliveryPage(
         deliveries=[DeliveryRead.of(delivery) for delivery in deliveries],
-        next_cursor=encode_cursor(deliveries[-1].id) if more else None,
+        next_cursor=encode_position(*following) if following else None,
     )
 
 

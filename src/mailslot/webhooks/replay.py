@@ -2,10 +2,11 @@
 them due again, in batches, under their own event ids.
 
 `start_replay` checks the request and queues the job; `replay_step`, run by any
-instance's JobRunner, re-queues the next batch in the endpoint's log order (delivery id)
-and records, in the same transaction, how far it got (`done`, and `_after`, the last
-delivery id looked at), so a job resumed on another instance re-queues nothing twice.
-The range ends at the request's time at most, so the set a job walks is fixed.
+instance's JobRunner, re-queues the next batch in the endpoint's log order (created_at,
+id: a range of ix_webhook_delivery_endpoint_id_created_at) and records, in the same
+transaction, how far it got (`done`, and `_after`, the position of the last delivery
+re-queued), so a job resumed on another instance re-queues nothing twice. The range ends
+at the request's time at most, so the set a job walks is fixed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.db.base import utcnow
@@ -69,13 +70,20 @@ async def start_replay(
 def _selection(endpoint_id: int, params: dict[str, Any]) -> list[Any]:
     conditions = [
         WebhookDelivery.endpoint_id == endpoint_id,
-        WebhookEvent.created_at >= datetime.fromisoformat(params["since"]),
-        WebhookEvent.created_at < datetime.fromisoformat(params["until"]),
+        WebhookDelivery.created_at >= datetime.fromisoformat(params["since"]),
+        WebhookDelivery.created_at < datetime.fromisoformat(params["until"]),
     ]
-    if params.get("event_types"):
-        conditions.append(WebhookEvent.type.in_(params["event_types"]))
     if params.get("only_failed"):
         conditions.append(WebhookDelivery.status == "failed")
+    if params.get("event_types"):
+        conditions.append(
+            WebhookDelivery.event_id.in_(
+                select(WebhookEvent.id).where(
+                    WebhookEvent.id == WebhookDelivery.event_id,
+                    WebhookEvent.type.in_(params["event_types"]),
+                )
+            )
+        )
     return conditions
 
 
@@ -89,34 +97,34 @@ async def replay_step(db: AsyncSession, job: Job) -> bool:
     if endpoint_id is None:
         raise JobFailed(f"The endpoint {params['webhook_id']} was deleted.")
     selection = _selection(endpoint_id, params)
-    joined = select(WebhookDelivery.id).join(
-        WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id
-    )
     if job.total is None:
         job.total = await db.scalar(
-            select(func.count()).select_from(joined.where(*selection).subquery())
+            select(func.count()).select_from(WebhookDelivery).where(*selection)
         )
-    after = int(params.get("_after", 0))
-    ids = list(
-        (
-            await db.scalars(
-                joined.where(*selection, WebhookDelivery.id > after)
-                .order_by(WebhookDelivery.id)
-                .limit(BATCH)
-            )
-        ).all()
-    )
-    if ids:
+    position = tuple_(WebhookDelivery.created_at, WebhookDelivery.id)
+    if "_after" in params:
+        at, delivery_id = params["_after"]
+        selection.append(position > (datetime.fromisoformat(at), delivery_id))
+    batch = (
+        await db.execute(
+            select(WebhookDelivery.id, WebhookDelivery.created_at)
+            .where(*selection)
+            .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+            .limit(BATCH)
+        )
+    ).all()
+    if batch:
         now = utcnow()
         await db.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(ids))
+            .where(WebhookDelivery.id.in_([row.id for row in batch]))
             .values(status="pending", next_attempt_at=now, claimed_until=lease_kept(now))
             .execution_options(synchronize_session=False)
         )
-        job.done += len(ids)
-        job.params = {**params, "_after": ids[-1]}
-    if len(ids) < BATCH:
+        job.done += len(batch)
+        last = batch[-1]
+        job.params = {**params, "_after": [last.created_at.isoformat(), last.id]}
+    if len(batch) < BATCH:
         job.total = job.done  # what changed state since the count is not counted twice
         return True
     return False
