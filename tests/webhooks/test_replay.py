@@ -14,6 +14,7 @@ from mailslot.db.base import utcnow
 from mailslot.jobs import service as jobs
 from mailslot.jobs.models import Job
 from mailslot.jobs.service import JobRunner
+from mailslot.messages.purge import purge_expired
 from mailslot.state import app_state
 from mailslot.webhooks import replay
 from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -253,3 +254,23 @@ async def test_a_job_fails_when_its_endpoint_is_deleted(app, dialect) -> None:
     assert job.error is not None
     assert "deleted" in job.error
     assert job.finished_at is not None
+
+
+async def test_finished_jobs_go_with_the_log(app, dialect) -> None:
+    sessions = app_state(app).sessions
+    endpoint = await make_endpoint(app)
+    old, recent = await _test_job(app, endpoint, utcnow()), await _test_job(app, endpoint, utcnow())
+    async with sessions() as db:
+        for job_id, age in ((old, 31), (recent, 29)):
+            await db.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status="succeeded", finished_at=utcnow() - timedelta(days=age))
+            )
+        await db.commit()
+    await purge_expired(
+        sessions, trash_retention=timedelta(days=30), webhook_log_retention=timedelta(days=30)
+    )
+    async with sessions() as db:
+        assert await db.get(Job, old) is None
+        assert await db.get(Job, recent) is not None

@@ -21,7 +21,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -120,6 +120,21 @@ async def renew_lease(
         return None
     job = await db.get(Job, job_id, populate_existing=True)
     return job
+
+
+async def purge_finished_jobs(db: AsyncSession, *, finished_before: datetime, limit: int) -> int:
+    """Delete up to `limit` jobs that finished before `finished_before`; how many."""
+    old = (
+        select(Job.id)
+        .where(Job.finished_at.is_not(None), Job.finished_at < finished_before)
+        .limit(limit)
+    )
+    deleted = await db.execute(
+        delete(Job)
+        .where(Job.id.in_(old.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(deleted.rowcount)  # type: ignore[attr-defined]
 
 
 def finish(job: Job, *, now: datetime, error: str | None = None) -> None:

@@ -1,7 +1,8 @@
 """Purging what has expired: trash past its retention (no longer restorable), idempotency
 keys past 24 hours (erased), bearer tokens and stream tickets past their expiry (every
 sign-in adds a token: without this the table only grows), and the webhook delivery log
-past MAILSLOT_WEBHOOK_LOG_DAYS (webhooks/log.py says what is kept).
+past MAILSLOT_WEBHOOK_LOG_DAYS (webhooks/log.py says what is kept), with the jobs that
+finished as long ago (replays of it).
 
 Two entry points run it, and own its transactions (one per batch, so a large purge never
 holds SQLite's write lock or a PostgreSQL transaction for long):
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mailslot.accounts import service as accounts
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
+from mailslot.jobs import service as jobs
 from mailslot.messages import idempotency, trash
 from mailslot.webhooks import log as webhook_log
 
@@ -40,13 +42,14 @@ class Purged:
     stream_tickets: int = 0
     webhook_deliveries: int = 0
     webhook_events: int = 0
+    jobs: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.trash} trashed messages, {self.idempotency_keys} idempotency keys, "
             f"{self.tokens} expired tokens, {self.stream_tickets} expired stream tickets, "
-            f"{self.webhook_deliveries} webhook deliveries and {self.webhook_events} "
-            "webhook events"
+            f"{self.webhook_deliveries} webhook deliveries, {self.webhook_events} "
+            f"webhook events and {self.jobs} finished jobs"
         )
 
 
@@ -58,8 +61,8 @@ async def purge_expired(
     now: datetime | None = None,
 ) -> Purged:
     """Purge trash older than `trash_retention`, idempotency keys past their 24 hours,
-    expired tokens and stream tickets, and the webhook delivery log older than
-    `webhook_log_retention` (if given)."""
+    expired tokens and stream tickets, and the webhook delivery log and the jobs finished
+    longer ago than `webhook_log_retention` (if given)."""
     now = now or utcnow()
 
     async def trash_batch(db: AsyncSession) -> int:
@@ -81,7 +84,13 @@ async def purge_expired(
         stream_tickets=await _in_batches(session_factory, tickets_batch),
     )
     if webhook_log_retention is not None:
-        await _purge_webhook_log(session_factory, purged, before=now - webhook_log_retention)
+        before = now - webhook_log_retention
+        await _purge_webhook_log(session_factory, purged, before=before)
+
+        async def jobs_batch(db: AsyncSession) -> int:
+            return await jobs.purge_finished_jobs(db, finished_before=before, limit=BATCH)
+
+        purged.jobs = await _in_batches(session_factory, jobs_batch)
     return purged
 
 

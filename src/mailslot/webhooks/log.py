@@ -86,14 +86,13 @@ _LOGGED = (
 )
 
 
-async def get_endpoint(db: Reader, public_id: str) -> WebhookEndpoint:
+async def get_endpoint(db: AsyncSession, public_id: str) -> WebhookEndpoint:
     """The endpoint with this public id (`ep_...`); raises WebhookNotFound."""
-    row = (
-        await db.execute(select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id))
-    ).first()
-    if row is None:
+    endpoint = await db.scalar(
+        select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id)
+    )
+    if endpoint is None:
         raise WebhookNotFound(f"No webhook endpoint has the id {public_id!r}.")
-    endpoint: WebhookEndpoint = row[0]
     return endpoint
 
 
@@ -262,7 +261,10 @@ async def purge_log(
         WebhookEvent.created_at < before
     )
     if after is not None:
-        events = events.where(tuple_(WebhookEvent.created_at, WebhookEvent.id) > after)
+        events = events.where(
+            WebhookEvent.created_at >= after[0],  # where the index range starts
+            tuple_(WebhookEvent.created_at, WebhookEvent.id) > after,
+        )
     batch = (
         await db.execute(events.order_by(WebhookEvent.created_at, WebhookEvent.id).limit(limit))
     ).all()
