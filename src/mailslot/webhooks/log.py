@@ -233,8 +233,9 @@ async def redeliver(
 
 def lease_kept(now: datetime) -> Any:
     """`claimed_until` for a delivery made due now: cleared, unless an attempt is in
-    flight (its lease not over). Then it is kept, so no worker starts another attempt
-    beside it; the new one goes out once the lease ends."""
+    flight (its lease not over). Then it is kept: no worker starts another attempt beside
+    it, and that attempt, which is being sent now, records its outcome as usual (the
+    worker writes only while the lease is the one it set: webhooks/delivery.py)."""
     return case((WebhookDelivery.claimed_until > now, WebhookDelivery.claimed_until), else_=None)
 
 

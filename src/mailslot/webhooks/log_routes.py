@@ -96,8 +96,9 @@ async def redeliver_server_webhook_delivery(
     """Send the event to the endpoint once more, now, whatever became of it: the
     delivery is `pending` again, with the same `webhook-id`, signed with the endpoint's
     secrets of the time it is sent; a failure goes on with the retry schedule where it
-    stopped. An attempt already in flight finishes first. 409 `webhook_disabled` for a
-    disabled endpoint; 404 `webhook_not_found`, `delivery_not_found`."""
+    stopped. An attempt in flight at that moment is the redelivery (no second one starts
+    beside it). 409 `webhook_disabled` for a disabled endpoint; 404 `webhook_not_found`,
+    `delivery_not_found`."""
     async with sessions() as db:
         endpoint = await log.get_endpoint(db, webhook_id)
         await log.redeliver(db, endpoint=endpoint, event_id=event_id, now=utcnow())
