@@ -28,7 +28,8 @@ from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
-from mailslot.jobs import models as job_tables  # noqa: F401
+from mailslot.jobs import routes as jobs_routes
+from mailslot.jobs.service import JobRunner
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
@@ -50,7 +51,8 @@ from mailslot.serverapi import users as serverapi_users
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
-from mailslot.webhooks import models as webhook_tables  # noqa: F401  (the worker will)
+from mailslot.webhooks import log_routes as webhook_log_routes
+from mailslot.webhooks import replay as webhook_replay
 from mailslot.webhooks import routes as webhook_routes
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 server=settings.limit_server_key,
             ),
             purger=Purger(sessions, settings),
+            jobs=JobRunner(sessions, {webhook_replay.KIND: webhook_replay.replay_step}),
         )
         restore_signals = stop_on_exit_signals(state.draining)
         await broker.start()
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background = Background()
         if settings.purge_interval:
             background.start("mailslot-purger", state.purger.run)
+        background.start("mailslot-jobs", state.jobs.run)
         if settings.change_retention_days:
             background.start(
                 "mailslot-pruner",
@@ -176,6 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(serverapi_messages.router)
     app.include_router(webhook_routes.router)
+    app.include_router(webhook_log_routes.router)
+    app.include_router(jobs_routes.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

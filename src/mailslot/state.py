@@ -14,6 +14,7 @@ from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.tokencache import TokenCache
 from mailslot.bus.broker import Broker
 from mailslot.config import Settings
+from mailslot.jobs.service import JobRunner
 from mailslot.messages.changes import SessionChangeLog
 from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
@@ -36,6 +37,7 @@ class AppState:
     passwords: Passwords
     limits: RateLimits
     purger: Purger
+    jobs: JobRunner  # runs the jobs requests start (a webhook replay)
 
 
 def app_state(app: Starlette) -> AppState:
