@@ -19,11 +19,11 @@ from sqlalchemy import case, delete, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.db.engine import Reader
-from mailslot.errors import DeliveryNotFound, WebhookDisabled, WebhookNotFound
+from mailslot.errors import DeliveryNotFound, WebhookDisabled
+from mailslot.webhooks.endpoints import Endpoint
 from mailslot.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
-    WebhookEndpoint,
     WebhookEvent,
 )
 
@@ -84,26 +84,6 @@ _LOGGED = (
     WebhookDelivery.last_error,
     WebhookDelivery.created_at,
 )
-
-
-async def get_endpoint(db: AsyncSession, public_id: str) -> WebhookEndpoint:
-    """The endpoint with this public id (`ep_...`); raises WebhookNotFound."""
-    endpoint = await db.scalar(
-        select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id)
-    )
-    if endpoint is None:
-        raise WebhookNotFound(f"No webhook endpoint has the id {public_id!r}.")
-    return endpoint
-
-
-async def find_endpoint_id(db: Reader, public_id: str) -> int:
-    """The key of the endpoint with this public id; raises WebhookNotFound."""
-    endpoint_id = (
-        await db.execute(select(WebhookEndpoint.id).where(WebhookEndpoint.public_id == public_id))
-    ).scalar()
-    if endpoint_id is None:
-        raise WebhookNotFound(f"No webhook endpoint has the id {public_id!r}.")
-    return int(endpoint_id)
 
 
 Position = tuple[datetime, int]  # a delivery's (created_at, id): the log's order
@@ -208,9 +188,7 @@ async def get_delivery(db: Reader, *, endpoint_id: int, event_id: str) -> Delive
     return DeliveryDetail(delivery, row[-1], [LoggedAttempt(*attempt) for attempt in attempts])
 
 
-async def redeliver(
-    db: AsyncSession, *, endpoint: WebhookEndpoint, event_id: str, now: datetime
-) -> None:
+async def redeliver(db: AsyncSession, *, endpoint: Endpoint, event_id: str, now: datetime) -> None:
     """Queue one more attempt of the endpoint's delivery of the event, due now, under
     the same event id (the worker signs it with the secrets of the time it sends).
     Raises WebhookDisabled for a disabled endpoint, DeliveryNotFound."""

@@ -14,7 +14,7 @@ from mailslot.errors import InvalidParameter
 from mailslot.jobs.schemas import JobRead
 from mailslot.openapi import JSON_BODY, problems
 from mailslot.serverapi.deps import WebhooksManager
-from mailslot.webhooks import log, replay
+from mailslot.webhooks import endpoints, log, replay
 from mailslot.webhooks.cursor import decode_position, encode_position
 from mailslot.webhooks.log_schemas import (
     DeliveryDetailRead,
@@ -55,7 +55,7 @@ async def list_server_webhook_deliveries(
         except ValueError:
             raise InvalidParameter("The cursor is not one this service gave out.") from None
     async with reads.connect() as db:
-        endpoint_id = await log.find_endpoint_id(db, webhook_id)
+        endpoint_id = (await endpoints.get_endpoint(db, webhook_id)).id
         deliveries, following = await log.list_deliveries(
             db,
             endpoint_id=endpoint_id,
@@ -80,7 +80,7 @@ async def get_server_webhook_delivery(
     mailbox event not yet sent: its first attempt renders it) and every attempt. 404
     `webhook_not_found`, `delivery_not_found`."""
     async with reads.connect() as db:
-        endpoint_id = await log.find_endpoint_id(db, webhook_id)
+        endpoint_id = (await endpoints.get_endpoint(db, webhook_id)).id
         detail = await log.get_delivery(db, endpoint_id=endpoint_id, event_id=event_id)
     return DeliveryDetailRead.of_detail(detail)
 
@@ -100,7 +100,7 @@ async def redeliver_server_webhook_delivery(
     beside it). 409 `webhook_disabled` for a disabled endpoint; 404 `webhook_not_found`,
     `delivery_not_found`."""
     async with sessions() as db:
-        endpoint = await log.get_endpoint(db, webhook_id)
+        endpoint = await endpoints.get_endpoint(db, webhook_id)
         await log.redeliver(db, endpoint=endpoint, event_id=event_id, now=utcnow())
         await db.commit()
         detail = await log.get_delivery(db, endpoint_id=endpoint.id, event_id=event_id)
@@ -127,7 +127,7 @@ async def post_server_webhook_replay(
     `GET /server/jobs/{id}`. 409 `webhook_disabled`; 422 for an empty or too long range,
     or an unknown event type; 404 `webhook_not_found`."""
     async with sessions() as db:
-        endpoint = await log.get_endpoint(db, webhook_id)
+        endpoint = await endpoints.get_endpoint(db, webhook_id)
         job = await replay.start_replay(
             db,
             endpoint=endpoint,

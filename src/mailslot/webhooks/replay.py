@@ -22,6 +22,7 @@ from mailslot.errors import Unprocessable, WebhookDisabled
 from mailslot.jobs import service as jobs
 from mailslot.jobs.models import Job
 from mailslot.jobs.service import JobFailed
+from mailslot.webhooks.endpoints import Endpoint
 from mailslot.webhooks.log import lease_kept
 from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -32,7 +33,7 @@ BATCH = 500  # deliveries re-queued per transaction
 async def start_replay(
     db: AsyncSession,
     *,
-    endpoint: WebhookEndpoint,
+    endpoint: Endpoint,
     since: datetime,
     until: datetime,
     event_types: list[str] | None,
