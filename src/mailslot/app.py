@@ -51,6 +51,7 @@ from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 from mailslot.webhooks import models as webhook_tables  # noqa: F401  (the worker will)
+from mailslot.webhooks.sendhook import SendHook
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -71,11 +72,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        send_hook = SendHook.from_settings(settings)
+        if send_hook is not None:
+            try:
+                await send_hook.check()  # a refused address stops the start (SSRF)
+            except BaseException:
+                await send_hook.aclose()
+                raise
         engine = make_engine(settings)
         try:
             await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
         except UnsafeDurability:
             await engine.dispose()
+            if send_hook is not None:
+                await send_hook.aclose()
             raise
         # Only what is shared through Redis needs the deployment's key; without Redis the
         # database is not asked, so an instance starts (and /readyz says why it is not
@@ -114,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 server=settings.limit_server_key,
             ),
             purger=Purger(sessions, settings),
+            send_hook=send_hook,
         )
         restore_signals = stop_on_exit_signals(state.draining)
         await broker.start()
@@ -136,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await broker.aclose()
             await engine.dispose()
             await limiter.close()
+            if send_hook is not None:
+                await send_hook.aclose()
 
     app = FastAPI(
         title="mailslot",

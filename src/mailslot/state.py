@@ -19,6 +19,7 @@ from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
 from mailslot.realtime.streams import Shutdown
+from mailslot.webhooks.sendhook import SendHook
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class AppState:
     passwords: Passwords
     limits: RateLimits
     purger: Purger
+    send_hook: SendHook | None = None  # MAILSLOT_SEND_HOOK_URL; None: sends are not vetted
 
 
 def app_state(app: Starlette) -> AppState:
