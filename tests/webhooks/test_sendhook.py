@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -62,6 +63,7 @@ class Receiver:
     stall: bool = False
     seen: list[Seen] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -80,6 +82,7 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.seen.append(Seen({k.lower(): v for k, v in self.headers.items()}, body))
+            state.arrived.set()
             if state.stall:
                 state.released.wait(10)
             self.send_response(state.status)
@@ -341,6 +344,25 @@ async def test_a_hook_slower_than_its_budget_is_a_failure(settings, receiver) ->
         assert await state_of(closed.client, alice, bob) == before
 
 
+async def test_no_database_connection_waits_on_the_hook(settings, receiver) -> None:
+    receiver.stall = True
+    # One connection in the pool: were the stalled send holding it, the listing would
+    # wait MAILSLOT_DB_POOL_TIMEOUT for it and answer 503.
+    async with hooked(settings, receiver, db_pool_size=1, send_hook_timeout_ms=5000) as one:
+        alice, bob = await make_user(one.client), await make_user(one.client)
+        sent: list[httpx.Response] = []
+
+        async def send() -> None:
+            sent.append(await post_message(one.client, alice, {"receiver": bob.username}))
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(send)
+            assert await anyio.to_thread.run_sync(receiver.arrived.wait, 5)
+            assert await mailbox(one.client, bob, "inbox") == []
+            receiver.released.set()
+        assert sent[0].status_code == 201, sent[0].text
+
+
 async def test_an_unreachable_hook_is_a_failure(settings, receiver) -> None:
     receiver.port = 1  # nothing listens there
     async with hooked(settings, receiver, send_hook_failure="deny") as closed:
@@ -421,6 +443,31 @@ async def test_a_reply_to_a_message_one_cannot_see_is_refused_before_the_hook(
 
     assert_problem(refused, 422, "reply_to_not_found")
     assert receiver.seen == []
+
+
+async def test_a_send_under_a_context_token_shows_the_tokens_participants(
+    open_hook, receiver
+) -> None:
+    app, client = open_hook.app, open_hook.client
+    buyer, seller = await make_user(client), await make_user(client)
+    buyer_id = await give_external_id(app, buyer.username)
+    seller_id = await give_external_id(app, seller.username)
+    key = await make_server_key(app, "tokens:mint")
+    minted = await client.post(
+        "/server/contexts",
+        json={"ref": "order:B-7", "participants": [buyer_id, seller_id], "expires_in": 600},
+        headers=key.headers,
+    )
+    assert minted.status_code == 201, minted.text
+    receiver.answers({"action": "modify", "subject": "About order B-7"})
+
+    sent = await post_message(client, buyer, {"context_token": minted.json()["context_token"]})
+
+    assert sent.status_code == 201, sent.text
+    (seen,) = receiver.seen
+    assert seen.data["receivers"] == [seller.username]
+    assert seen.data["context"] == {"ref": "order:B-7", "data": None}
+    assert [m["subject"] for m in await mailbox(client, seller, "inbox")] == ["About order B-7"]
 
 
 async def test_the_server_door_vets_a_user_but_not_the_platform(open_hook, receiver) -> None:

@@ -202,18 +202,21 @@ class SendHook:
             return decide(outgoing, answer)
         except PolicyDenied as denied:
             log.info(
-                "send hook denied a message",
-                extra={"door": outgoing.door, "sender": outgoing.sender, "reason": denied.detail},
+                "send hook denied %s's message (door %s): %s",
+                outgoing.sender,
+                outgoing.door,
+                denied.detail,
             )
             raise
         except (HookFailed, TimeoutError, httpx.HTTPError, OSError, WebhookUrlRefused) as exc:
             why = "no answer within the budget" if isinstance(exc, TimeoutError) else str(exc)
             log.warning(
-                "send hook failed (%s) after %d ms: message %s",
-                why or type(exc).__name__,
+                "send hook failed after %d ms (%s): %s's message (door %s) %s",
                 (time.monotonic() - started) * 1000,
-                "allowed" if self.fail_open else "refused",
-                extra={"door": outgoing.door, "sender": outgoing.sender},
+                why or type(exc).__name__,
+                outgoing.sender,
+                outgoing.door,
+                "sent unvetted" if self.fail_open else "refused",
             )
             if self.fail_open:
                 return Vetted(outgoing.subject, outgoing.body)
