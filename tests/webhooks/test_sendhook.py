@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from mailslot.accounts.service import SYSTEM_USERNAME
 from mailslot.app import create_app
 from mailslot.config import Settings
-from mailslot.errors import WebhookUrlRefused
+from mailslot.errors import SendHookUnavailable, WebhookUrlRefused
 from mailslot.webhooks import sendhook, signing
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.support.factories import TestUser, make_server_key, make_user, post_message
@@ -209,6 +209,57 @@ def test_an_answer_that_is_not_one_of_the_three_fails(answer: bytes) -> None:
     outgoing = sendhook.Outgoing("api", "a", ["b"], "s", "m")
     with pytest.raises(sendhook.HookFailed):
         sendhook.decide(outgoing, answer)
+
+
+def make_hook(url: str, *, allow_private: bool = True, fail_open: bool = True, **more: Any):
+    return sendhook.SendHook(
+        url=url,
+        secret=SECRET,
+        timeout_ms=1000,
+        fail_open=fail_open,
+        allow_private=allow_private,
+        **more,
+    )
+
+
+async def test_the_request_goes_to_the_address_checked_with_the_host_named() -> None:
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json={"action": "modify", "body": "changed"})
+
+    hook = make_hook("https://localhost:8443/hook?v=1", transport=httpx.MockTransport(answer))
+    try:
+        vetted = await hook.vet(sendhook.Outgoing("api", "a", ["b"], "s", "m"))
+    finally:
+        await hook.aclose()
+
+    assert vetted == sendhook.Vetted("s", "changed")
+    (request,) = requests
+    assert request.url.host in ("127.0.0.1", "::1")
+    assert (request.url.scheme, request.url.port, request.url.raw_path) == (
+        "https",
+        8443,
+        b"/hook?v=1",
+    )
+    assert request.headers["host"] == "localhost:8443"
+    assert request.extensions["sni_hostname"] == "localhost"
+
+
+@pytest.mark.parametrize("fail_open", [True, False])
+async def test_a_private_address_met_at_call_time_is_a_failure(fail_open) -> None:
+    # As a name that resolved to a public address at startup and to this one now would.
+    hook = make_hook("http://127.0.0.1:1/hook", allow_private=False, fail_open=fail_open)
+    outgoing = sendhook.Outgoing("api", "a", ["b"], "s", "m")
+    try:
+        if fail_open:
+            assert await hook.vet(outgoing) == sendhook.Vetted("s", "m")
+        else:
+            with pytest.raises(SendHookUnavailable):
+                await hook.vet(outgoing)
+    finally:
+        await hook.aclose()
 
 
 # The native door (seed B's address too)

@@ -148,6 +148,7 @@ class SendHook:
         timeout_ms: int,
         fail_open: bool,
         allow_private: bool,
+        transport: httpx.AsyncBaseTransport | None = None,  # tests: httpx.MockTransport
     ) -> None:
         self.target = targets.parse(url)
         self.secret = secret
@@ -161,6 +162,7 @@ class SendHook:
             trust_env=False,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
             headers={"User-Agent": f"mailslot/{__version__}"},
+            transport=transport,
         )
 
     @classmethod
