@@ -26,6 +26,7 @@ from mailslot.config import Settings
 from mailslot.errors import SendHookUnavailable, WebhookUrlRefused
 from mailslot.webhooks import sendhook, signing
 from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
+from tests.support.databases import make_settings
 from tests.support.factories import TestUser, make_server_key, make_user, post_message
 from tests.support.people import give_external_id
 
@@ -262,6 +263,16 @@ async def test_a_private_address_met_at_call_time_is_a_failure(fail_open) -> Non
         await hook.aclose()
 
 
+def test_a_hook_without_a_secret_is_a_configuration_error(tmp_path) -> None:
+    unhooked = make_settings(tmp_path, "sqlite+aiosqlite:///unused.db")
+    assert sendhook.SendHook.from_settings(unhooked) is None
+    configured = make_settings(
+        tmp_path, "sqlite+aiosqlite:///unused.db", send_hook_url="https://hook.example.com/"
+    )
+    with pytest.raises(ValueError, match="MAILSLOT_SEND_HOOK_SECRET"):
+        sendhook.SendHook.from_settings(configured)
+
+
 # The native door (seed B's address too)
 
 
@@ -288,7 +299,7 @@ async def test_an_allowed_send_is_stored_and_the_hook_saw_it_signed(open_hook, r
         "receivers": [bob.username],
         "subject": "Hi",
         "body": "Lunch?",
-        "context": {"ref": "o:1", "data": None},
+        "context": {"ref": "o:1", "data": None, "signed": False},
         "reply_to": None,
     }
 
@@ -480,7 +491,7 @@ async def test_a_reply_shows_the_hook_its_receivers_and_context(open_hook, recei
     assert verified(seen)
     assert seen.data["receivers"] == [alice.username]
     assert seen.data["reply_to"] == first.json()["id"]
-    assert seen.data["context"] == {"ref": "order:9", "data": {"n": 1}}
+    assert seen.data["context"] == {"ref": "order:9", "data": {"n": 1}, "signed": False}
     assert await mailbox(client, alice, "inbox") == []
 
 
@@ -517,7 +528,7 @@ async def test_a_send_under_a_context_token_shows_the_tokens_participants(
     assert sent.status_code == 201, sent.text
     (seen,) = receiver.seen
     assert seen.data["receivers"] == [seller.username]
-    assert seen.data["context"] == {"ref": "order:B-7", "data": None}
+    assert seen.data["context"] == {"ref": "order:B-7", "data": None, "signed": True}
     assert [m["subject"] for m in await mailbox(client, seller, "inbox")] == ["About order B-7"]
 
 

@@ -72,7 +72,11 @@ class Outgoing:
             "body": self.body,
             "context": None
             if self.context is None
-            else {"ref": self.context.ref, "data": self.context.data},
+            else {
+                "ref": self.context.ref,
+                "data": self.context.data,
+                "signed": self.context.signed,
+            },
             "reply_to": self.reply_to,
         }
 
