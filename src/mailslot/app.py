@@ -54,6 +54,7 @@ from mailslot.web.routes import mount_web
 from mailslot.webhooks import log_routes as webhook_log_routes
 from mailslot.webhooks import replay as webhook_replay
 from mailslot.webhooks import routes as webhook_routes
+from mailslot.webhooks.sendhook import SendHook
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -74,11 +75,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        send_hook = SendHook.from_settings(settings)
+        if send_hook is not None:
+            try:
+                await send_hook.check()  # a refused address stops the start (SSRF)
+            except BaseException:
+                await send_hook.aclose()
+                raise
         engine = make_engine(settings)
         try:
             await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
         except UnsafeDurability:
             await engine.dispose()
+            if send_hook is not None:
+                await send_hook.aclose()
             raise
         # Only what is shared through Redis needs the deployment's key; without Redis the
         # database is not asked, so an instance starts (and /readyz says why it is not
@@ -118,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             purger=Purger(sessions, settings),
             jobs=JobRunner(sessions, {webhook_replay.KIND: webhook_replay.replay_step}),
+            send_hook=send_hook,
         )
         restore_signals = stop_on_exit_signals(state.draining)
         await broker.start()
@@ -141,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await broker.aclose()
             await engine.dispose()
             await limiter.close()
+            if send_hook is not None:
+                await send_hook.aclose()
 
     app = FastAPI(
         title="mailslot",

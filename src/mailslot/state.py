@@ -20,6 +20,7 @@ from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
 from mailslot.realtime.streams import Shutdown
+from mailslot.webhooks.sendhook import SendHook
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class AppState:
     limits: RateLimits
     purger: Purger
     jobs: JobRunner  # runs the jobs requests start (a webhook replay)
+    send_hook: SendHook | None = None  # MAILSLOT_SEND_HOOK_URL; None: sends are not vetted
 
 
 def app_state(app: Starlette) -> AppState:
