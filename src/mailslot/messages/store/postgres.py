@@ -21,10 +21,16 @@ from mailslot.messages.store.base import Entry, Stored
 
 # PostgreSQL: the same two steps (counters locked in id order, then the entries) as
 # common table expressions, for a statement that first names its entries in a CTE
-# `entries(user_id, after, type, message_id, data)`: `after` counts the user's entries
-# that follow this one. `heads` gives each user's new newest sequence number, and an
-# entry's number is that head less its `after`. Statements: `_APPEND`, a send
+# `entries(user_id, after, type, message_id, data, hook)`: `after` counts the user's
+# entries that follow this one. `heads` gives each user's new newest sequence number, and
+# an entry's number is that head less its `after`. Statements: `_APPEND`, a send
 # (SEND), which writes message, deliveries and entries at once, and `_SET_READ`.
+#
+# Then the outbox (webhooks/outbox.py), in the same statement: an entry whose `hook` (the
+# webhook event type it is, Entry.hook) an enabled endpoint subscribes to, or "*", becomes
+# a webhook_event pointing at it (user, seq; its data is rendered at delivery, from the
+# entry: webhooks/payloads.py) with one pending delivery per such endpoint. With no
+# endpoint that is one index probe of an empty table per entry and nothing written.
 _APPEND_ENTRIES = """
     taken AS (SELECT user_id AS id, count(*) AS count FROM entries GROUP BY user_id),
     heads AS (
@@ -41,6 +47,29 @@ _APPEND_ENTRIES = """
         SELECT entries.user_id, heads.head - entries.after, entries.type,
                entries.message_id, entries.data, :created_at
         FROM entries JOIN heads ON heads.id = entries.user_id
+    ),
+    hooked AS (
+        INSERT INTO webhook_event (id, type, user_id, seq, message_id, created_at)
+        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), entries.hook,
+               entries.user_id, heads.head - entries.after, entries.message_id, :created_at
+        FROM entries JOIN heads ON heads.id = entries.user_id
+        WHERE entries.hook IS NOT NULL AND EXISTS (
+            SELECT FROM webhook_subscription
+            JOIN webhook_endpoint ON webhook_endpoint.id = webhook_subscription.endpoint_id
+            WHERE webhook_endpoint.enabled
+              AND webhook_subscription.event_type IN (entries.hook, '*')
+        )
+        RETURNING id, type
+    ),
+    hook_deliveries AS (
+        INSERT INTO webhook_delivery (endpoint_id, event_id, status, attempts,
+                                      next_attempt_at, created_at)
+        SELECT DISTINCT webhook_subscription.endpoint_id, hooked.id, 'pending', 0,
+               :created_at, :created_at
+        FROM hooked
+        JOIN webhook_subscription ON webhook_subscription.event_type IN (hooked.type, '*')
+        JOIN webhook_endpoint ON webhook_endpoint.id = webhook_subscription.endpoint_id
+        WHERE webhook_endpoint.enabled
     )
 """
 
@@ -48,9 +77,10 @@ _APPEND = text(
     # S608: _APPEND_ENTRIES is a constant of this module; every value is bound.
     f"""
     WITH entries AS (
-        SELECT user_id, after, type, message_id, data::json
-        FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data)
-             AS entry(user_id, after, type, message_id, data)
+        SELECT user_id, after, type, message_id, data::json, hook
+        FROM unnest(:entry_users, :entry_after, :entry_types, :entry_messages, :entry_data,
+                    :entry_hooks)
+             AS entry(user_id, after, type, message_id, data, hook)
     ),
     {_APPEND_ENTRIES}
     SELECT id, head FROM heads
@@ -61,6 +91,7 @@ _APPEND = text(
     bindparam("entry_types", type_=ARRAY(String)),
     bindparam("entry_messages", type_=ARRAY(BigInteger)),
     bindparam("entry_data", type_=ARRAY(Text)),
+    bindparam("entry_hooks", type_=ARRAY(String)),
     bindparam("created_at", type_=UTCDateTime()),
 )
 
@@ -118,7 +149,9 @@ SEND = DirectQuery(
                    row_number() OVER (PARTITION BY entry.user_id ORDER BY entry.position DESC)
                        - 1 AS after,
                    'message.created' AS type, stored.id AS message_id,
-                   json_build_object('box', entry.box) AS data
+                   json_build_object('box', entry.box) AS data,
+                   -- Entry.hook: a receiver's entry is a webhook's message.created
+                   CASE WHEN entry.box = 'inbox' THEN 'message.created' END AS hook
             FROM stored, (
                 SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
                 FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
@@ -178,7 +211,7 @@ _SET_READ = DirectQuery(
         ),
         entries AS (
             SELECT receiver_id AS user_id, 0 AS after, 'message.updated' AS type,
-                   message_id, CAST(:data AS json) AS data
+                   message_id, CAST(:data AS json) AS data, CAST(:hook AS text) AS hook
             FROM updated
         ),
         {_APPEND_ENTRIES}
@@ -190,6 +223,7 @@ _SET_READ = DirectQuery(
         bindparam("message_id", type_=BigInteger),
         bindparam("viewer_id", type_=BigInteger),
         bindparam("data", type_=Text),
+        bindparam("hook", type_=String),
         bindparam("created_at", type_=UTCDateTime()),
     )
     .columns(id=BigInteger, head=BigInteger)
@@ -254,6 +288,7 @@ class PostgresStore:
                 "message_id": message_id,
                 "viewer_id": viewer_id,
                 "data": json.dumps(entry.stored),
+                "hook": entry.hook,
                 "created_at": now,
             },
         )
@@ -276,6 +311,7 @@ class PostgresStore:
                 "entry_types": [entry.type for entry in entries],
                 "entry_messages": [entry.message_id for entry in entries],
                 "entry_data": [json.dumps(entry.stored) for entry in entries],
+                "entry_hooks": [entry.hook for entry in entries],
                 "created_at": now,
             },
         )
