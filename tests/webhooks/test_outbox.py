@@ -6,15 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
 from mailslot.errors import UnknownReceiver
 from mailslot.messages import service
+from mailslot.messages.store import store_for
+from mailslot.messages.store.postgres import PostgresStore
 from mailslot.state import app_state
-from mailslot.webhooks.models import WebhookEvent
+from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
 from tests.support.factories import TestKey, make_server_key, make_user, send, unique_name
+from tests.support.statements import statements
 from tests.webhooks.conftest import deliveries_of, events_of, kinds, user_id
 
 pytestmark = pytest.mark.anyio
@@ -261,3 +264,38 @@ async def test_a_users_own_profile_change_writes_user_updated(app, client, diale
     assert event.type == "user.updated"
     assert event.data is not None
     assert (event.data["username"], event.data["display_name"]) == (alice.username, "Al")
+
+
+async def test_a_postgres_send_is_one_statement_with_or_without_endpoints(
+    app, client, dialect, endpoint
+):
+    if dialect != "postgres":
+        pytest.skip("SQLite's send is several statements on one connection")
+    async with app_state(app).sessions() as db:
+        store = store_for(db)
+    assert isinstance(store, PostgresStore)
+    alice, bob = await make_user(client), await make_user(client)
+    with statements(app, "INSERT INTO message") as plain:
+        await send(client, alice, bob)
+    assert (len(plain), store.hooked) == (1, False)
+    hook = await endpoint("message.created")
+    # The first send after an endpoint appears: the plain form stores nothing, the
+    # hooked one everything.
+    with statements(app, "INSERT INTO message") as first:
+        sent = await send(client, alice, bob)
+    assert (len(first), store.hooked) == (2, True)
+    with statements(app, "INSERT INTO message") as then:
+        again = await send(client, alice, bob)
+    assert len(then) == 1
+    assert kinds(await events_of(app, bob.username)) == [
+        ("message.created", sent["id"]),
+        ("message.created", again["id"]),
+    ]
+    async with app_state(app).sessions() as db:
+        await db.execute(
+            update(WebhookEndpoint).where(WebhookEndpoint.id == hook).values(enabled=False)
+        )
+        await db.commit()
+    await send(client, alice, bob)
+    assert store.hooked is False
+    assert len(await events_of(app, bob.username)) == 2
