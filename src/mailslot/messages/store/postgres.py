@@ -52,10 +52,9 @@ _APPEND_ENTRIES = """
 # Each statement comes in two forms. The hooked one holds these two INSERTs; the plain
 # one has none, and writes nothing at all while an endpoint is enabled (`guard`): the
 # store then runs the hooked one (PostgresStore._run). Two INSERT nodes cost their
-# executor start-up even when they insert nothing: SEND took 33 us more of the backend's
-# CPU (227 against 194 us, +17%) with them and no endpoint, and the same as before
-# (194 us) with the guard alone (`/tmp`-style loop of prepared SENDs over one
-# connection, issue 19's commit body has the figures).
+# executor start-up even when they insert nothing: with them and no endpoint SEND took
+# 33 to 41 us more of the backend's CPU (+17 to +27%), with the guard alone 0 to 6 us
+# (bench/README.md, "The webhook outbox on the send path").
 _GUARD = """
     guard AS (SELECT EXISTS (SELECT FROM webhook_endpoint WHERE enabled) AS hooked)
 """
