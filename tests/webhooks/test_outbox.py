@@ -299,3 +299,14 @@ async def test_a_postgres_send_is_one_statement_with_or_without_endpoints(
     await send(client, alice, bob)
     assert store.hooked is False
     assert len(await events_of(app, bob.username)) == 2
+
+
+async def test_with_no_endpoint_the_outbox_costs_no_statement(app, client, dialect):
+    alice, bob = await make_user(client), await make_user(client)
+    with statements(app, "webhook_event") as seen:
+        sent = await send(client, alice, bob)
+        url = f"/users/{bob.username}/messages/{sent['id']}"
+        assert (await client.get(url, headers=bob.headers)).status_code == 200
+        assert (await client.delete(url, headers=bob.headers)).status_code == 204
+    assert seen == []
+    assert await events_of(app, bob.username) == []
