@@ -61,7 +61,11 @@ class Store(Protocol):
     `alone=True` (send, set_read) is the entry point saying its transaction writes
     nothing else: PostgreSQL may then run the one statement without BEGIN and COMMIT,
     committing itself (two round trips fewer; the caller's commit still publishes the
-    events, after the write is durable). SQLite ignores it."""
+    events, after the write is durable). SQLite ignores it.
+
+    Every method that appends entries also writes, in the same statements, the webhook
+    events they are (Entry.hook) for the endpoints subscribed (webhooks/outbox.py), and
+    nothing for them while no endpoint is enabled."""
 
     # The engine's INSERT construct, with ON CONFLICT DO NOTHING.
     insert: Any
