@@ -34,13 +34,16 @@ PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last. Playwright's sync API keeps its event loop marked as running
-    in this thread while the browser is open, and the anyio plugin cannot start a loop for
-    an async test then; once the browser tests begin, no async test is left."""
+    """Browser tests run last, together. Playwright's sync API keeps its event loop marked
+    as running in this thread while the browser is open, and the anyio plugin cannot start a
+    loop for an async test then; once the browser tests begin, no async test is left. Under
+    xdist (`--dist loadgroup`) they are one group, handed to one worker after everything
+    else, so no other test follows them there either."""
     browser_tests = [item for item in items if "tests/e2e/" in item.nodeid]
     for item in browser_tests:
         item.add_marker(pytest.mark.process)
         item.add_marker(pytest.mark.timeout(60))
+        item.add_marker(pytest.mark.xdist_group("browser"))
     items[:] = [item for item in items if item not in browser_tests] + browser_tests
 
 
