@@ -50,7 +50,7 @@ from mailslot.serverapi import users as serverapi_users
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
-from mailslot.webhooks import models as webhook_tables  # noqa: F401  (the worker will)
+from mailslot.webhooks.worker import Worker as WebhookWorker
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -88,7 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = make_session_factory(engine, info)
         change_log = changes.SessionChangeLog(sessions)
         broker = make_broker(settings, change_log, prefix=prefix)
-        info.update(session_info(broker))  # committed changes go to the broker
+        webhooks = WebhookWorker(settings, sessions)
+        # Committed changes go to the broker, and wake the webhook worker when they (or an
+        # outbox.emit) may have queued deliveries.
+        info.update(session_info(webhooks.waking(broker)))
+        info.update(webhooks.session_info())
         reads = read_only(engine)
         app.state.mailslot = state = AppState(
             settings=settings,
@@ -126,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "mailslot-pruner",
                 partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
+        background.start("mailslot-webhooks", webhooks.run)
         try:
             yield
         finally:

@@ -1,0 +1,295 @@
+"""The delivery worker's statements: claim what is due under a lease, and record each
+attempt's outcome (the attempt row, the delivery's last_* columns, the endpoint's run of
+failures, and disabling it).
+
+A claim is the lease `claimed_until`, written by one UPDATE whose subquery takes the due
+rows `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer at a time): instances
+share the work and never run the same attempt twice at once. The lease's own value is
+the claim's token: an outcome is recorded only while the delivery still carries it, so
+an attempt whose lease ran out (and was claimed again elsewhere) writes nothing.
+
+Deliveries of a disabled endpoint stay pending and are not claimed (parked): enabling
+the endpoint again resumes them where they were, due at once."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import exists, func, insert, literal, literal_column, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
+
+from mailslot.config import Settings
+from mailslot.db.base import UTCDateTime
+from mailslot.webhooks import outbox
+from mailslot.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+SNIPPET_CHARS: Final = 1000  # of the response body, in the log
+ERROR_CHARS: Final = 500
+JITTER: Final = 0.1  # each delay is drawn within ±10%: retries of one outage spread out
+RETRY_AFTER_MAX: Final = 86_400.0  # seconds: a Retry-After never parks a delivery longer
+PENDING: Final[ColumnClause[str]] = literal_column(
+    "'pending'"
+)  # a literal: the partial index's predicate
+DISABLED_BY_GONE: Final = "The endpoint answered 410 Gone."
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A due delivery this worker holds until `token` (its lease)."""
+
+    id: int
+    endpoint_id: int
+    event_id: str
+    attempts: int  # before this attempt
+    token: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one attempt came to. `status_code` None: no response (`error` says why)."""
+
+    started_at: datetime
+    latency_ms: int
+    status_code: int | None = None
+    response: str | None = None
+    error: str | None = None
+    retry_after: float | None = None  # seconds, from the response's Retry-After
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def gone(self) -> bool:
+        return self.status_code == 410
+
+
+async def claim(
+    db: AsyncSession,
+    *,
+    now: datetime,
+    lease: float,
+    limit: int,
+    busy: Collection[int] = (),
+) -> list[Claim]:
+    """Claim up to `limit` due deliveries of enabled endpoints, oldest due first, skipping
+    the endpoints in `busy` (this worker has all their connections in flight)."""
+    token = now + timedelta(seconds=lease)
+    due = (
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+            (WebhookDelivery.claimed_until.is_(None)) | (WebhookDelivery.claimed_until < now),
+            exists().where(
+                WebhookEndpoint.id == WebhookDelivery.endpoint_id, WebhookEndpoint.enabled
+            ),
+        )
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # nothing on SQLite: one writer at a time
+    )
+    if busy:
+        due = due.where(WebhookDelivery.endpoint_id.not_in(list(busy)))
+    rows = await db.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(due.scalar_subquery()))
+        .values(claimed_until=token)
+        .returning(
+            WebhookDelivery.id,
+            WebhookDelivery.endpoint_id,
+            WebhookDelivery.event_id,
+            WebhookDelivery.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return [Claim(row.id, row.endpoint_id, row.event_id, row.attempts, token) for row in rows]
+
+
+async def release(db: AsyncSession, claims: Sequence[Claim]) -> None:
+    """Give claims back unattempted (the worker is stopping): due again at once."""
+    for held in claims:
+        await db.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == held.id, WebhookDelivery.claimed_until == held.token)
+            .values(claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def load(
+    db: AsyncSession, claims: Sequence[Claim]
+) -> tuple[dict[str, WebhookEvent], dict[int, WebhookEndpoint]]:
+    """The claimed deliveries' events and endpoints, by id."""
+    event_ids = {held.event_id for held in claims}
+    endpoint_ids = {held.endpoint_id for held in claims}
+    events = (await db.scalars(select(WebhookEvent).where(WebhookEvent.id.in_(event_ids)))).all()
+    endpoints = (
+        await db.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))
+    ).all()
+    return {event.id: event for event in events}, {ep.id: ep for ep in endpoints}
+
+
+async def any_endpoint(db: AsyncSession) -> bool:
+    """Whether some endpoint is enabled (so commits that change mailboxes may have queued
+    deliveries)."""
+    return bool(await db.scalar(select(exists().where(WebhookEndpoint.enabled))))
+
+
+async def record(
+    db: AsyncSession,
+    held: Claim,
+    outcome: Outcome,
+    *,
+    settings: Settings,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> bool:
+    """Write an attempt's outcome while the claim is still ours (False: it was not, and
+    nothing is written). 2xx: succeeded, and the endpoint's run of failures ends. Else a
+    retry from the schedule (or failed after its last step); 410 disables the endpoint at
+    once, and so does failing for `webhook_disable_after` running: either emits
+    `webhook.endpoint.disabled` to its other endpoints."""
+    number = held.attempts + 1
+    values: dict[str, Any] = {
+        "attempts": number,
+        "claimed_until": None,
+        "last_attempt_at": outcome.started_at,
+        "last_status_code": outcome.status_code,
+        "last_latency_ms": outcome.latency_ms,
+        "last_response": outcome.response,
+        "last_error": outcome.error,
+    }
+    if outcome.succeeded:
+        values |= {"status": "succeeded", "next_attempt_at": None}
+    else:
+        delay = None if outcome.gone else retry_delay(settings, number, outcome, rng=rng)
+        if delay is None:
+            values |= {"status": "failed", "next_attempt_at": None}
+        else:
+            values["next_attempt_at"] = now + timedelta(seconds=delay)
+    written = await db.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == held.id, WebhookDelivery.claimed_until == held.token)
+        .values(values)
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    if written.first() is None:
+        return False
+    await db.execute(
+        insert(WebhookAttempt).values(
+            delivery_id=held.id,
+            number=number,
+            started_at=outcome.started_at,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            response=outcome.response,
+            error=outcome.error,
+        )
+    )
+    endpoint = WebhookEndpoint.__table__.c
+    if outcome.succeeded:
+        await db.execute(
+            update(WebhookEndpoint)
+            .where(endpoint.id == held.endpoint_id, endpoint.failing_since.is_not(None))
+            .values(failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return True
+    if outcome.gone:
+        await disable(db, held.endpoint_id, reason=DISABLED_BY_GONE, now=now)
+        return True
+    since = await db.scalar(
+        update(WebhookEndpoint)
+        .where(endpoint.id == held.endpoint_id)
+        .values(failing_since=func.coalesce(endpoint.failing_since, literal(now, UTCDateTime())))
+        .returning(endpoint.failing_since)
+    )
+    if since is not None and (now - since).total_seconds() >= settings.webhook_disable_after:
+        await disable(
+            db,
+            held.endpoint_id,
+            reason=f"Every delivery failed for {_duration(settings.webhook_disable_after)} running.",
+            now=now,
+        )
+    return True
+
+
+async def disable(db: AsyncSession, endpoint_id: int, *, reason: str, now: datetime) -> bool:
+    """Disable an enabled endpoint and tell its other endpoints (`webhook.endpoint.disabled`);
+    False if it was disabled already (by another attempt, instance or the host)."""
+    endpoint = WebhookEndpoint.__table__.c
+    row = (
+        await db.execute(
+            update(WebhookEndpoint)
+            .where(endpoint.id == endpoint_id, endpoint.enabled)
+            .values(enabled=False, disabled_reason=reason, updated_at=now)
+            .returning(endpoint.public_id, endpoint.url, endpoint.description)
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if row is None:
+        return False
+    await outbox.emit(
+        db,
+        "webhook.endpoint.disabled",
+        {
+            "endpoint": {"id": row.public_id, "url": row.url, "description": row.description},
+            "reason": reason,
+            "disabled_at": now.isoformat().replace("+00:00", "Z"),
+        },
+        excluding_endpoint=endpoint_id,
+    )
+    return True
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 86_400:
+        return f"{seconds / 86_400:g} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} hours"
+    return f"{seconds:g} s"
+
+
+def retry_delay(
+    settings: Settings, attempts: int, outcome: Outcome, *, rng: random.Random | None = None
+) -> float | None:
+    """Seconds until the next attempt after `attempts` failed ones, None after the
+    schedule's last: the schedule's step drawn within ±10%, and never sooner than the
+    receiver's Retry-After (itself at most a day)."""
+    schedule = settings.webhook_retry_schedule
+    if attempts >= len(schedule):
+        return None
+    step = schedule[attempts] * (1 + (rng or random).uniform(-JITTER, JITTER))
+    if outcome.retry_after is not None:
+        step = max(step, min(outcome.retry_after, RETRY_AFTER_MAX))
+    return max(step, 0.0)
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Retry-After as seconds from now (RFC 9110 §10.2.3: delay-seconds or an HTTP-date),
+    None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - now).total_seconds(), 0.0)

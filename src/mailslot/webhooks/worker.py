@@ -1,0 +1,409 @@
+"""The delivery worker, one in every serving process: claims due deliveries under a lease
+(webhooks/delivery.py), POSTs each signed event to its endpoint, records the outcome.
+
+Woken at once by a commit of this process that queued deliveries (an `outbox.emit`, or a
+mailbox change while some endpoint is enabled), otherwise every `webhook_poll_interval`
+and when a retry it scheduled falls due. At most `webhook_concurrency` attempts run at
+once, at most `webhook_connections` of them to one endpoint. An attempt ends before its
+lease does, so no other instance can claim it while it runs; one cut short by a stop or
+a crash leaves its claim to run out, and it is attempted again (at least once).
+
+Server-side request forgery: the endpoint's name is resolved and checked
+(`targets.resolve`) just before each attempt, and the connection goes to the checked
+address itself, with the name in Host and in TLS (SNI, certificate): a name that resolves
+elsewhere by then (DNS rebinding) reaches nothing unchecked."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import anyio
+import httpx
+from anyio.abc import TaskGroup
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from mailslot import __version__
+from mailslot.bus.events import Event, Publisher
+from mailslot.config import Settings
+from mailslot.db.base import utcnow
+from mailslot.errors import WebhookUrlRefused
+from mailslot.webhooks import delivery, outbox, payloads, signing, targets
+from mailslot.webhooks.delivery import Claim, Outcome
+from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
+
+log = logging.getLogger("mailslot.webhooks")
+
+USER_AGENT: Final = f"mailslot-webhooks/{__version__}"
+MAX_RESPONSE_BYTES: Final = 64 * 1024  # read of a response body; the rest is dropped
+CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
+_WAKE: Final = "mailslot.webhooks.wake"
+
+
+def body(event: WebhookEvent) -> bytes:
+    """The wire body, `{type, timestamp, data}` (payloads.body replaces this, issue 19)."""
+    document = {
+        "type": event.type,
+        "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
+        "data": event.data,
+    }
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(slots=True)
+class _Client:
+    http: httpx.AsyncClient
+    used: float  # monotonic
+
+
+class Worker:
+    """Delivers this process's share of the outbox; `run` until cancelled."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        verify: ssl.SSLContext | bool = True,  # tests trust their own authority
+    ) -> None:
+        self._settings = settings
+        self._verify = verify
+        self._sessions = sessions
+        self._wakeup = asyncio.Event()
+        self._running = 0
+        self._per_endpoint: dict[int, int] = {}  # attempts in flight, by endpoint id
+        self._clients: dict[tuple[int, str, str, int], _Client] = {}
+        self._next_due: float | None = None  # monotonic: the soonest retry scheduled here
+        # Whether some endpoint is enabled, as of the last poll: mailbox commits wake the
+        # worker only then. True to begin with, so the first commits are never missed.
+        self.subscribed = True
+
+    # -- waking -------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def session_info(self) -> dict[str, Any]:
+        """The `info` of sessions whose committed `outbox.emit` wakes this worker."""
+        _listen_once()
+        return {_WAKE: self.wake}
+
+    def waking(self, publisher: Publisher) -> Publisher:
+        """`publisher`, which also wakes this worker after a commit that changed mailboxes
+        while endpoints are enabled (their events may have queued deliveries)."""
+        return _WakingPublisher(publisher, self)
+
+    # -- the loop -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            async with anyio.create_task_group() as group:
+                while True:
+                    await self._round(group)
+        finally:
+            with anyio.CancelScope(shield=True):
+                for client in self._clients.values():
+                    await client.http.aclose()
+                self._clients.clear()
+
+    async def _round(self, group: TaskGroup) -> None:
+        settings = self._settings
+        free = settings.webhook_concurrency - self._running
+        claimed = 0
+        if free > 0:
+            claimed = await self._claim_and_start(group, free)
+        if claimed and claimed >= free:
+            return  # more may be due: claim again once a slot is free
+        self._close_idle_clients()
+        timeout = settings.webhook_poll_interval
+        if self._next_due is not None:
+            timeout = max(min(timeout, self._next_due - time.monotonic()), 0.0)
+        woken = False
+        with anyio.move_on_after(timeout):
+            await self._wakeup.wait()
+            woken = True
+        self._wakeup.clear()
+        if self._next_due is not None and self._next_due <= time.monotonic():
+            self._next_due = None
+        if not woken:
+            await self._refresh_subscribed()
+
+    async def _refresh_subscribed(self) -> None:
+        try:
+            async with self._sessions() as db:
+                self.subscribed = await delivery.any_endpoint(db)
+        except (SQLAlchemyError, OSError):
+            self.subscribed = True
+
+    async def _claim_and_start(self, group: TaskGroup, limit: int) -> int:
+        busy = [
+            endpoint_id
+            for endpoint_id, count in self._per_endpoint.items()
+            if count >= self._settings.webhook_connections
+        ]
+        try:
+            async with self._sessions() as db:
+                claims = await delivery.claim(
+                    db, now=utcnow(), lease=self._settings.webhook_lease, limit=limit, busy=busy
+                )
+                await db.commit()
+                if not claims:
+                    return 0
+                events, endpoints = await delivery.load(db, claims)
+                unrendered = [event for event in events.values() if event.data is None]
+                if unrendered:
+                    await payloads.render(db, unrendered)
+                    await db.commit()
+        except (SQLAlchemyError, OSError) as error:
+            # The database is away: its claims (if any were committed) wait out their lease.
+            log.warning("webhook deliveries not claimed: %s", error)
+            return 0
+        except Exception:
+            log.exception("webhook payloads not rendered; their claims run out")
+            return 0
+        kept: list[Claim] = []
+        over: list[Claim] = []
+        for held in claims:
+            count = self._per_endpoint.get(held.endpoint_id, 0)
+            if count >= self._settings.webhook_connections:
+                over.append(held)
+                continue
+            self._per_endpoint[held.endpoint_id] = count + 1
+            kept.append(held)
+        for held in kept:
+            self._running += 1
+            group.start_soon(
+                self._deliver, held, events.get(held.event_id), endpoints.get(held.endpoint_id)
+            )
+        if over:  # an endpoint's connections are all in use: due again, claimed later
+            await self._release(over)
+        return len(claims)
+
+    async def _release(self, claims: Sequence[Claim]) -> None:
+        try:
+            async with self._sessions() as db:
+                await delivery.release(db, claims)
+                await db.commit()
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("webhook claims not released (they run out): %s", error)
+
+    async def _deliver(
+        self, held: Claim, event: WebhookEvent | None, endpoint: WebhookEndpoint | None
+    ) -> None:
+        try:
+            if event is None or endpoint is None:  # deleted since the claim
+                return
+            outcome = await self.attempt(held, event, endpoint)
+            if outcome is None:
+                return
+            async with self._sessions() as db:
+                now = utcnow()
+                if not await delivery.record(db, held, outcome, settings=self._settings, now=now):
+                    log.warning("webhook delivery %s: its lease ran out; not recorded", held.id)
+                    return
+                await db.commit()
+            if not outcome.succeeded:
+                self._schedule_wake(held)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("webhook delivery %s not recorded (retried later): %s", held.id, error)
+        except Exception:
+            log.exception("webhook delivery %s failed unexpectedly", held.id)
+        finally:
+            self._running -= 1
+            left = self._per_endpoint.get(held.endpoint_id, 1) - 1
+            if left > 0:
+                self._per_endpoint[held.endpoint_id] = left
+            else:
+                self._per_endpoint.pop(held.endpoint_id, None)
+            self._wakeup.set()  # a slot is free
+
+    def _schedule_wake(self, held: Claim) -> None:
+        schedule = self._settings.webhook_retry_schedule
+        if held.attempts + 1 >= len(schedule):
+            return
+        # The earliest the retry may be due (jitter draws at most 10% below the step).
+        due = time.monotonic() + schedule[held.attempts + 1] * (1 - delivery.JITTER)
+        if self._next_due is None or due < self._next_due:
+            self._next_due = due
+
+    # -- one attempt --------------------------------------------------------------------
+
+    async def attempt(
+        self, held: Claim, event: WebhookEvent, endpoint: WebhookEndpoint
+    ) -> Outcome | None:
+        """POST the event to the endpoint once; None when the lease leaves no time for it
+        (the claim then runs out and the delivery is attempted again)."""
+        settings = self._settings
+        started_at = utcnow()
+        margin = min(5.0, settings.webhook_lease * 0.25)
+        budget = (held.token - started_at).total_seconds() - margin
+        timeout = min(settings.webhook_timeout, budget)
+        if timeout <= 0.05:
+            return None
+        start = time.monotonic()
+        payload = body(event)
+        secrets = [endpoint.secret]
+        grace = endpoint.previous_secret_until
+        if endpoint.previous_secret and grace is not None and grace > started_at:
+            secrets.append(endpoint.previous_secret)
+        headers = signing.headers(secrets, event.id, int(time.time()), payload)
+        headers["content-type"] = "application/json"
+
+        def done(**fields: Any) -> Outcome:
+            latency = math.ceil((time.monotonic() - start) * 1000)
+            return Outcome(started_at=started_at, latency_ms=latency, **fields)
+
+        try:
+            with anyio.fail_after(timeout):
+                target = targets.parse(endpoint.url)
+                addresses = await targets.resolve(
+                    target, allow_private=settings.webhook_allow_private
+                )
+                client = self._client(endpoint.id, target, timeout)
+                response = await _post(client, endpoint.url, target, addresses, payload, headers)
+                try:
+                    received = await _read_at_most(response, MAX_RESPONSE_BYTES)
+                finally:
+                    await response.aclose()
+        except WebhookUrlRefused as refused:
+            return done(error=refused.detail[: delivery.ERROR_CHARS])
+        except TimeoutError:
+            return done(error=f"No answer within {timeout:g} s.")
+        except httpx.HTTPError as error:
+            return done(error=_describe(error)[: delivery.ERROR_CHARS])
+        snippet = received.decode("utf-8", errors="replace")[: delivery.SNIPPET_CHARS]
+        refusal = None
+        if response.is_redirect:
+            location = response.headers.get("location", "")
+            refusal = f"Redirects are not followed (Location: {location})."
+        return done(
+            status_code=response.status_code,
+            response=snippet,
+            error=refusal and refusal[: delivery.ERROR_CHARS],
+            retry_after=delivery.parse_retry_after(
+                response.headers.get("retry-after"), now=utcnow()
+            ),
+        )
+
+    def _client(
+        self, endpoint_id: int, target: targets.Target, timeout: float
+    ) -> httpx.AsyncClient:
+        key = (endpoint_id, target.scheme, target.host, target.port)
+        client = self._clients.get(key)
+        if client is None:
+            connections = self._settings.webhook_connections
+            client = self._clients[key] = _Client(
+                httpx.AsyncClient(
+                    headers={"user-agent": USER_AGENT},
+                    timeout=httpx.Timeout(self._settings.webhook_timeout),
+                    limits=httpx.Limits(
+                        max_connections=connections, max_keepalive_connections=connections
+                    ),
+                    follow_redirects=False,
+                    verify=self._verify,
+                    trust_env=False,  # a proxy from the environment would bypass the check
+                ),
+                time.monotonic(),
+            )
+        client.used = time.monotonic()
+        # Each request's own budget: what is left of the attempt's.
+        client.http.timeout = httpx.Timeout(timeout)
+        return client.http
+
+    def _close_idle_clients(self) -> None:
+        now = time.monotonic()
+        for key, client in list(self._clients.items()):
+            if now - client.used > CLIENT_IDLE and key[0] not in self._per_endpoint:
+                del self._clients[key]
+                asyncio.get_running_loop().create_task(client.http.aclose())
+
+
+class _WakingPublisher:
+    def __init__(self, publisher: Publisher, worker: Worker) -> None:
+        self._publisher = publisher
+        self._worker = worker
+
+    def publish(self, events: Sequence[Event]) -> None:
+        self._publisher.publish(events)
+        if self._worker.subscribed and any(not event.is_signal for event in events):
+            self._worker.wake()
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    target: targets.Target,
+    addresses: Sequence[str],
+    payload: bytes,
+    headers: dict[str, str],
+) -> httpx.Response:
+    """POST to the checked addresses in turn (the next one only if connecting failed),
+    naming the host in Host and TLS."""
+    default_port = 443 if target.scheme == "https" else 80
+    headers = {**headers, "host": _host_header(target.host, target.port, default_port)}
+    for index, address in enumerate(addresses):
+        request = client.build_request(
+            "POST",
+            httpx.URL(url).copy_with(host=address),
+            content=payload,
+            headers=headers,
+            extensions={"sni_hostname": target.host},
+        )
+        try:
+            return await client.send(request, stream=True)
+        except httpx.ConnectError:
+            if index == len(addresses) - 1:
+                raise
+    raise AssertionError("resolve returns at least one address")
+
+
+async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    received = bytearray()
+    async for chunk in response.aiter_raw():
+        received += chunk
+        if len(received) >= limit:
+            break
+    return bytes(received[:limit])
+
+
+def _host_header(host: str, port: int, default_port: int) -> str:
+    name = f"[{host}]" if ":" in host else host
+    return name if port == default_port else f"{name}:{port}"
+
+
+def _describe(error: httpx.HTTPError) -> str:
+    kinds: dict[type[httpx.HTTPError], str] = {
+        httpx.ConnectError: "Could not connect",
+        httpx.ConnectTimeout: "Connecting timed out",
+        httpx.ReadTimeout: "No answer in time",
+        httpx.RemoteProtocolError: "The answer broke the HTTP protocol",
+    }
+    kind = kinds.get(type(error), type(error).__name__)
+    return f"{kind}: {error}" if str(error) else kind
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(outbox.QUEUED, False):
+        wake: Callable[[], None] | None = session.info.get(_WAKE)
+        if wake is not None:
+            wake()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(outbox.QUEUED, None)
+
+
+def _listen_once() -> None:
+    if not sa_event.contains(Session, "after_commit", _after_commit):
+        sa_event.listen(Session, "after_commit", _after_commit)
+        sa_event.listen(Session, "after_rollback", _after_rollback)
