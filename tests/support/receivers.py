@@ -29,6 +29,11 @@ class Received:
     body: bytes
     verified_with: list[str] = field(default_factory=list)  # the secrets that verify it
     finished: bool = False
+    status: int | None = None  # the answer, once written
+
+    @property
+    def answered_ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
 
     @property
     def json(self) -> Any:
@@ -100,6 +105,8 @@ class Receiver:
                     self.send_header("content-length", str(len(answer.body)))
                     self.end_headers()
                     self.wfile.write(answer.body)
+                    self.wfile.flush()
+                    received.status = answer.status
                 except OSError:
                     pass
                 finally:
@@ -141,6 +148,11 @@ class Receiver:
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             self.requests.append(received)
         return received
+
+    def answered(self, since: int = 0) -> set[str]:
+        """Ids of the requests (from the `since`-th on) answered with a 2xx."""
+        with self._lock:
+            return {r.id for r in self.requests[since:] if r.finished and r.answered_ok}
 
     def ids(self) -> set[str]:
         with self._lock:

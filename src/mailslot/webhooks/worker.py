@@ -87,10 +87,14 @@ class Worker:
         # Whether some endpoint is enabled, as of the last poll: mailbox commits wake the
         # worker only then. True to begin with, so the first commits are never missed.
         self.subscribed = True
+        self._wakes = 0
 
     # -- waking -------------------------------------------------------------------------
 
     def wake(self) -> None:
+        """Claim at once: deliveries were queued (so some endpoint is enabled)."""
+        self.subscribed = True
+        self._wakes += 1
         self._wakeup.set()
 
     def session_info(self) -> dict[str, Any]:
@@ -120,7 +124,7 @@ class Worker:
         settings = self._settings
         free = settings.webhook_concurrency - self._running
         claimed = 0
-        if free > 0:
+        if free > 0 and self.subscribed:  # no endpoint enabled: nothing to claim
             claimed = await self._claim_and_start(group, free)
         if claimed and claimed >= free:
             return  # more may be due: claim again once a slot is free
@@ -139,11 +143,14 @@ class Worker:
             await self._refresh_subscribed()
 
     async def _refresh_subscribed(self) -> None:
+        wakes = self._wakes
         try:
             async with self._sessions() as db:
-                self.subscribed = await delivery.any_endpoint(db)
+                subscribed = await delivery.any_endpoint(db)
         except (SQLAlchemyError, OSError):
-            self.subscribed = True
+            subscribed = True
+        if wakes == self._wakes:  # else a wake-up during the read knows better
+            self.subscribed = subscribed
 
     async def _claim_and_start(self, group: TaskGroup, limit: int) -> int:
         busy = [
