@@ -130,7 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "mailslot-pruner",
                 partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
-        background.start("mailslot-webhooks", webhooks.run)
+        if settings.webhook_worker:
+            background.start("mailslot-webhooks", webhooks.run)
         try:
             yield
         finally:

@@ -12,15 +12,21 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import delete
 
 from mailslot import __version__
+from mailslot.app import create_app
+from mailslot.bus.events import SESSION_ENDED, Event
+from mailslot.state import app_state
 from mailslot.webhooks import delivery, signing
 from mailslot.webhooks.delivery import Outcome
-from mailslot.webhooks.worker import MAX_RESPONSE_BYTES
+from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
+from mailslot.webhooks.worker import MAX_RESPONSE_BYTES, Worker
 from tests.support.databases import make_settings
 from tests.support.receivers import Answer, Receiver, eventually
 from tests.support.servers import free_port
-from tests.webhooks.conftest import wait_for
+from tests.webhooks.conftest import FAST, Hooks, wait_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -418,3 +424,52 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert delivery.parse_retry_after("Mon, 07 Dec 2026 11:00:00 GMT", now=now) == 0
     assert delivery.parse_retry_after("soon", now=now) is None
     assert delivery.parse_retry_after(None, now=now) is None
+
+
+async def test_the_app_delivers_and_a_commit_wakes_it(hooks_url, tmp_path) -> None:
+    settings = make_settings(
+        tmp_path, hooks_url, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
+    )
+    app = create_app(settings)
+    key = secret()
+    with Receiver(secrets=[key]) as receiver:
+        async with LifespanManager(app):
+            sessions = app_state(app).sessions
+            hooks = Hooks(settings, sessions)
+            endpoint = await hooks.endpoint(receiver.url(), secret=key)
+            # The worker polled at start and waits 60 s: only the commit's wake-up helps.
+            event_id = await hooks.emit()
+            done = await wait_for(lambda: hooks.settled(event_id, endpoint), within=30)
+            async with sessions() as db:
+                await db.execute(delete(WebhookEndpoint))
+                await db.execute(delete(WebhookEvent))
+                await db.commit()
+
+    assert done.status == "succeeded"
+    assert [r.verified_with for r in receiver.requests] == [[key]]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.published: list[Event] = []
+
+    def publish(self, events) -> None:
+        self.published.extend(events)
+
+
+def test_mailbox_commits_wake_the_worker_while_endpoints_are_enabled() -> None:
+    worker = Worker(make_settings(Path("unused"), "sqlite+aiosqlite://"), None)  # type: ignore[arg-type]
+    recorder = Recorder()
+    publisher = worker.waking(recorder)
+    change = Event(1, "message.created", 7, {})
+    signal = Event(1, SESSION_ENDED, 0)
+
+    worker.subscribed = False
+    publisher.publish([change])
+    assert not worker._wakeup.is_set()
+    worker.subscribed = True
+    publisher.publish([signal])
+    assert not worker._wakeup.is_set()
+    publisher.publish([change])
+    assert worker._wakeup.is_set()
+    assert recorder.published == [change, signal, change]
