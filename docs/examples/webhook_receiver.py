@@ -6,7 +6,7 @@
 Then create an endpoint for http://<this host>:8001/mailslot (docs/webhooks.md). It prints
 one line per new event: its id, type and data. Real code would queue the event for its
 own workers rather than print it, and keep the ids it has seen in its database.
-tests/webhooks/test_receiver_example.py runs this file against a real worker.
+tests/webhooks/worker/test_receiver_example.py runs this file against a real worker.
 """
 
 from __future__ import annotations

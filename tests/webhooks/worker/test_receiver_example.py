@@ -15,11 +15,11 @@ import pytest
 
 from mailslot.webhooks import signing
 from tests.support.servers import free_port
-from tests.webhooks.conftest import wait_for
+from tests.webhooks.worker.conftest import wait_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "webhook_receiver.py"
+EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "webhook_receiver.py"
 
 
 @pytest.fixture

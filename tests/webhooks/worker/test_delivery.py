@@ -26,7 +26,7 @@ from mailslot.webhooks.worker import MAX_RESPONSE_BYTES, Worker
 from tests.support.databases import make_settings
 from tests.support.receivers import Answer, Receiver, eventually
 from tests.support.servers import free_port
-from tests.webhooks.conftest import FAST, Hooks, wait_for
+from tests.webhooks.worker.conftest import FAST, Hooks, wait_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
