@@ -114,7 +114,9 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> dict[str
     settings = Settings(data_dir=workdir, database_url=url)
     await upgrade(settings)
     engine = create_async_engine(url)
-    seeder = Seeder(engine, engine.dialect.name, await Passwords(memory_kib=64, iterations=1).hash(PASSWORD))
+    seeder = Seeder(
+        engine, engine.dialect.name, await Passwords(memory_kib=64, iterations=1).hash(PASSWORD)
+    )
     senders = await seeder.users("sender", 32)
     receivers = await seeder.users("receiver", 32)
     requests = scenarios.send_requests([(senders[i], [receivers[i][1]]) for i in range(32)])

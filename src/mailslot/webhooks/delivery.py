@@ -38,6 +38,7 @@ SNIPPET_CHARS: Final = 1000  # of the response body, in the log
 ERROR_CHARS: Final = 500
 JITTER: Final = 0.1  # each delay is drawn within ±10%: retries of one outage spread out
 RETRY_AFTER_MAX: Final = 86_400.0  # seconds: a Retry-After never parks a delivery longer
+SCAN_FACTOR: Final = 4  # due rows a claim looks at, per row it may claim
 PENDING: Final[ColumnClause[str]] = literal_column(
     "'pending'"
 )  # a literal: the partial index's predicate
@@ -81,48 +82,70 @@ async def claim(
     now: datetime,
     lease: float,
     limit: int,
+    per_endpoint: int,
     busy: Collection[int] = (),
 ) -> list[Claim]:
-    """Claim up to `limit` due deliveries of enabled endpoints, oldest due first, skipping
-    the endpoints in `busy` (this worker has all their connections in flight)."""
+    """Claim up to `limit` due deliveries of enabled endpoints, oldest due first, at most
+    `per_endpoint` of any one endpoint, none of those in `busy` (this worker holds enough
+    of theirs).
+
+    The cap is a window over the first due rows (SCAN_FACTOR times `limit`), ranked per
+    endpoint: a worker never claims what it cannot soon attempt, so it never has to give
+    claims back (each claimed row is an UPDATE: a write, and on PostgreSQL a new row
+    version)."""
     token = now + timedelta(seconds=lease)
-    due = (
-        select(WebhookDelivery.id)
+    d = WebhookDelivery
+    is_due = (
+        d.status == PENDING,
+        d.next_attempt_at <= now,
+        (d.claimed_until.is_(None)) | (d.claimed_until < now),
+    )
+    head = (
+        select(d.id, d.endpoint_id, d.next_attempt_at)
         .where(
-            WebhookDelivery.status == PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-            (WebhookDelivery.claimed_until.is_(None)) | (WebhookDelivery.claimed_until < now),
-            exists().where(
-                WebhookEndpoint.id == WebhookDelivery.endpoint_id, WebhookEndpoint.enabled
-            ),
+            *is_due,
+            exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.enabled),
         )
-        .order_by(WebhookDelivery.next_attempt_at)
+        .order_by(d.next_attempt_at)
+        .limit(limit * SCAN_FACTOR)
+    )
+    if busy:
+        head = head.where(d.endpoint_id.not_in(list(busy)))
+    head_rows = head.subquery("head")
+    ranked = select(
+        head_rows.c.id,
+        func.row_number()
+        .over(partition_by=head_rows.c.endpoint_id, order_by=head_rows.c.next_attempt_at)
+        .label("rank"),
+    ).subquery("ranked")
+    chosen = (
+        select(d.id)
+        # Checked again on the row it locks (PostgreSQL re-reads a row updated meanwhile).
+        .where(d.id.in_(select(ranked.c.id).where(ranked.c.rank <= per_endpoint)), *is_due)
+        .order_by(d.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)  # nothing on SQLite: one writer at a time
     )
-    if busy:
-        due = due.where(WebhookDelivery.endpoint_id.not_in(list(busy)))
     rows = await db.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(due.scalar_subquery()))
+        update(d)
+        .where(d.id.in_(chosen.scalar_subquery()))
         .values(claimed_until=token)
-        .returning(
-            WebhookDelivery.id,
-            WebhookDelivery.endpoint_id,
-            WebhookDelivery.event_id,
-            WebhookDelivery.attempts,
-        )
+        .returning(d.id, d.endpoint_id, d.event_id, d.attempts)
         .execution_options(synchronize_session=False)
     )
     return [Claim(row.id, row.endpoint_id, row.event_id, row.attempts, token) for row in rows]
 
 
 async def release(db: AsyncSession, claims: Sequence[Claim]) -> None:
-    """Give claims back unattempted (the worker is stopping): due again at once."""
+    """Give claims back unattempted (the worker stops, or a claim's lease has too little
+    left for an attempt): due again at once, for any worker."""
+    by_token: dict[datetime, list[int]] = {}
     for held in claims:
+        by_token.setdefault(held.token, []).append(held.id)
+    for token, ids in by_token.items():
         await db.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == held.id, WebhookDelivery.claimed_until == held.token)
+            .where(WebhookDelivery.id.in_(ids), WebhookDelivery.claimed_until == token)
             .values(claimed_until=None)
             .execution_options(synchronize_session=False)
         )

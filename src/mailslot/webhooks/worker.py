@@ -21,9 +21,10 @@ import logging
 import math
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import anyio
 import httpx
@@ -60,6 +61,12 @@ def body(event: WebhookEvent) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class _Job(NamedTuple):
+    claim: Claim
+    event: WebhookEvent | None  # None: deleted since the claim
+    endpoint: WebhookEndpoint | None
+
+
 @dataclass(slots=True)
 class _Client:
     http: httpx.AsyncClient
@@ -80,8 +87,13 @@ class Worker:
         self._verify = verify
         self._sessions = sessions
         self._wakeup = asyncio.Event()
+        # Claimed deliveries wait in their endpoint's queue until one of its connections
+        # is free: an endpoint is claimed for only while it holds fewer than its share.
+        self._queues: dict[int, deque[_Job]] = {}
+        self._held: dict[int, int] = {}  # by endpoint id: queued and running
+        self._held_total = 0
+        self._running_at: dict[int, int] = {}  # by endpoint id
         self._running = 0
-        self._per_endpoint: dict[int, int] = {}  # attempts in flight, by endpoint id
         self._clients: dict[tuple[int, str, str, int], _Client] = {}
         self._next_due: float | None = None  # monotonic: the soonest retry scheduled here
         # Whether some endpoint is enabled, as of the last poll: mailbox commits wake the
@@ -115,6 +127,13 @@ class Worker:
                 while True:
                     await self._round(group)
         finally:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+                # Claims not yet attempted go back at once rather than after their lease
+                # (those cut short mid-attempt wait out theirs).
+                waiting = [job.claim for queue in self._queues.values() for job in queue]
+                self._queues.clear()
+                if waiting:
+                    await self._release(waiting)
             with anyio.CancelScope(shield=True):
                 for client in self._clients.values():
                     await client.http.aclose()
@@ -122,12 +141,15 @@ class Worker:
 
     async def _round(self, group: TaskGroup) -> None:
         settings = self._settings
-        free = settings.webhook_concurrency - self._running
+        # Hold up to twice what runs at once, so that a slot freed finds the next attempt
+        # at hand; claim again when half of it is free.
+        room = 2 * settings.webhook_concurrency - self._held_total
         claimed = 0
-        if free > 0 and self.subscribed:  # no endpoint enabled: nothing to claim
-            claimed = await self._claim_and_start(group, free)
-        if claimed and claimed >= free:
-            return  # more may be due: claim again once a slot is free
+        if room >= max(1, settings.webhook_concurrency // 2) and self.subscribed:
+            claimed = await self._claim(room)
+        self._start_ready(group)
+        if claimed and claimed >= room:
+            return  # more may be due
         self._close_idle_clients()
         timeout = settings.webhook_poll_interval
         if self._next_due is not None:
@@ -152,16 +174,21 @@ class Worker:
         if wakes == self._wakes:  # else a wake-up during the read knows better
             self.subscribed = subscribed
 
-    async def _claim_and_start(self, group: TaskGroup, limit: int) -> int:
-        busy = [
-            endpoint_id
-            for endpoint_id, count in self._per_endpoint.items()
-            if count >= self._settings.webhook_connections
-        ]
+    async def _claim(self, limit: int) -> int:
+        """Claim what is due into the endpoints' queues; how many were claimed."""
+        connections = self._settings.webhook_connections
+        # An endpoint holds at most 2 x its connections; a claim takes at most as many as
+        # its connections, so one that holds more than that is left out.
+        busy = [endpoint_id for endpoint_id, held in self._held.items() if held > connections]
         try:
             async with self._sessions() as db:
                 claims = await delivery.claim(
-                    db, now=utcnow(), lease=self._settings.webhook_lease, limit=limit, busy=busy
+                    db,
+                    now=utcnow(),
+                    lease=self._settings.webhook_lease,
+                    limit=limit,
+                    per_endpoint=connections,
+                    busy=busy,
                 )
                 await db.commit()
                 if not claims:
@@ -178,23 +205,26 @@ class Worker:
         except Exception:
             log.exception("webhook payloads not rendered; their claims run out")
             return 0
-        kept: list[Claim] = []
-        over: list[Claim] = []
         for held in claims:
-            count = self._per_endpoint.get(held.endpoint_id, 0)
-            if count >= self._settings.webhook_connections:
-                over.append(held)
-                continue
-            self._per_endpoint[held.endpoint_id] = count + 1
-            kept.append(held)
-        for held in kept:
-            self._running += 1
-            group.start_soon(
-                self._deliver, held, events.get(held.event_id), endpoints.get(held.endpoint_id)
-            )
-        if over:  # an endpoint's connections are all in use: due again, claimed later
-            await self._release(over)
+            job = _Job(held, events.get(held.event_id), endpoints.get(held.endpoint_id))
+            self._queues.setdefault(held.endpoint_id, deque()).append(job)
+            self._held[held.endpoint_id] = self._held.get(held.endpoint_id, 0) + 1
+            self._held_total += 1
         return len(claims)
+
+    def _start_ready(self, group: TaskGroup) -> None:
+        """Start queued attempts while their endpoints have a connection free."""
+        connections = self._settings.webhook_connections
+        concurrency = self._settings.webhook_concurrency
+        for endpoint_id, queue in list(self._queues.items()):
+            while queue and self._running < concurrency:
+                if self._running_at.get(endpoint_id, 0) >= connections:
+                    break
+                self._running_at[endpoint_id] = self._running_at.get(endpoint_id, 0) + 1
+                self._running += 1
+                group.start_soon(self._deliver, queue.popleft())
+            if not queue:
+                del self._queues[endpoint_id]
 
     async def _release(self, claims: Sequence[Claim]) -> None:
         try:
@@ -204,14 +234,14 @@ class Worker:
         except (SQLAlchemyError, OSError) as error:
             log.warning("webhook claims not released (they run out): %s", error)
 
-    async def _deliver(
-        self, held: Claim, event: WebhookEvent | None, endpoint: WebhookEndpoint | None
-    ) -> None:
+    async def _deliver(self, job: _Job) -> None:
+        held, event, endpoint = job
         try:
             if event is None or endpoint is None:  # deleted since the claim
                 return
             outcome = await self.attempt(held, event, endpoint)
-            if outcome is None:
+            if outcome is None:  # too little of the lease left: someone else's, at once
+                await self._release([held])
                 return
             async with self._sessions() as db:
                 now = utcnow()
@@ -227,12 +257,14 @@ class Worker:
             log.exception("webhook delivery %s failed unexpectedly", held.id)
         finally:
             self._running -= 1
-            left = self._per_endpoint.get(held.endpoint_id, 1) - 1
-            if left > 0:
-                self._per_endpoint[held.endpoint_id] = left
-            else:
-                self._per_endpoint.pop(held.endpoint_id, None)
-            self._wakeup.set()  # a slot is free
+            self._held_total -= 1
+            for counts in (self._running_at, self._held):
+                left = counts.get(held.endpoint_id, 1) - 1
+                if left > 0:
+                    counts[held.endpoint_id] = left
+                else:
+                    counts.pop(held.endpoint_id, None)
+            self._wakeup.set()  # a connection is free
 
     def _schedule_wake(self, held: Claim) -> None:
         schedule = self._settings.webhook_retry_schedule
@@ -330,7 +362,7 @@ class Worker:
     def _close_idle_clients(self) -> None:
         now = time.monotonic()
         for key, client in list(self._clients.items()):
-            if now - client.used > CLIENT_IDLE and key[0] not in self._per_endpoint:
+            if now - client.used > CLIENT_IDLE and key[0] not in self._held:
                 del self._clients[key]
                 asyncio.get_running_loop().create_task(client.http.aclose())
 
