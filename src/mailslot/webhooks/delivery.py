@@ -177,13 +177,15 @@ async def record(
     *,
     settings: Settings,
     now: datetime,
+    failing: bool = True,
     rng: random.Random | None = None,
 ) -> bool:
     """Write an attempt's outcome while the claim is still ours (False: it was not, and
     nothing is written). 2xx: succeeded, and the endpoint's run of failures ends. Else a
     retry from the schedule (or failed after its last step); 410 disables the endpoint at
     once, and so does failing for `webhook_disable_after` running: either emits
-    `webhook.endpoint.disabled` to its other endpoints."""
+    `webhook.endpoint.disabled` to its other endpoints. `failing` False: the endpoint
+    had no run of failures to end when the attempt began (a statement saved)."""
     number = held.attempts + 1
     values: dict[str, Any] = {
         "attempts": number,
@@ -224,6 +226,8 @@ async def record(
     )
     endpoint = WebhookEndpoint.__table__.c
     if outcome.succeeded:
+        if not failing:
+            return True
         await db.execute(
             update(WebhookEndpoint)
             .where(endpoint.id == held.endpoint_id, endpoint.failing_since.is_not(None))

@@ -47,6 +47,7 @@ log = logging.getLogger("mailslot.webhooks")
 
 USER_AGENT: Final = f"mailslot-webhooks/{__version__}"
 MAX_RESPONSE_BYTES: Final = 64 * 1024  # read of a response body; the rest is dropped
+HOLD: Final = 4  # an endpoint's claimed deliveries held here, per connection
 CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
 _WAKE: Final = "mailslot.webhooks.wake"
 
@@ -100,6 +101,11 @@ class Worker:
         # worker only then. True to begin with, so the first commits are never missed.
         self.subscribed = True
         self._wakes = 0
+        self._claim_wanted = True  # new work may be due, or an endpoint has room again
+        # Outcomes are written together, one transaction for all that are ready (on SQLite
+        # a commit is an fsync): see _record_forever.
+        self._outcomes: list[tuple[_Job, Outcome, asyncio.Future[bool]]] = []
+        self._outcomes_ready = asyncio.Event()
 
     # -- waking -------------------------------------------------------------------------
 
@@ -107,6 +113,7 @@ class Worker:
         """Claim at once: deliveries were queued (so some endpoint is enabled)."""
         self.subscribed = True
         self._wakes += 1
+        self._claim_wanted = True
         self._wakeup.set()
 
     def session_info(self) -> dict[str, Any]:
@@ -124,6 +131,7 @@ class Worker:
     async def run(self) -> None:
         try:
             async with anyio.create_task_group() as group:
+                group.start_soon(self._record_forever)
                 while True:
                     await self._round(group)
         finally:
@@ -145,10 +153,12 @@ class Worker:
         # at hand; claim again when half of it is free.
         room = 2 * settings.webhook_concurrency - self._held_total
         claimed = 0
-        if room >= max(1, settings.webhook_concurrency // 2) and self.subscribed:
+        if self._claim_wanted and self.subscribed and room >= settings.webhook_concurrency // 2:
+            self._claim_wanted = False
             claimed = await self._claim(room)
         self._start_ready(group)
         if claimed and claimed >= room:
+            self._claim_wanted = True
             return  # more may be due
         self._close_idle_clients()
         timeout = settings.webhook_poll_interval
@@ -162,6 +172,7 @@ class Worker:
         if self._next_due is not None and self._next_due <= time.monotonic():
             self._next_due = None
         if not woken:
+            self._claim_wanted = True
             await self._refresh_subscribed()
 
     async def _refresh_subscribed(self) -> None:
@@ -176,10 +187,10 @@ class Worker:
 
     async def _claim(self, limit: int) -> int:
         """Claim what is due into the endpoints' queues; how many were claimed."""
-        connections = self._settings.webhook_connections
-        # An endpoint holds at most 2 x its connections; a claim takes at most as many as
-        # its connections, so one that holds more than that is left out.
-        busy = [endpoint_id for endpoint_id, held in self._held.items() if held > connections]
+        # An endpoint holds at most HOLD x its connections; a claim takes at most half of
+        # that, so one that holds more than half is left out.
+        share = self._settings.webhook_connections * HOLD // 2
+        busy = [endpoint_id for endpoint_id, held in self._held.items() if held > share]
         try:
             async with self._sessions() as db:
                 claims = await delivery.claim(
@@ -187,7 +198,7 @@ class Worker:
                     now=utcnow(),
                     lease=self._settings.webhook_lease,
                     limit=limit,
-                    per_endpoint=connections,
+                    per_endpoint=share,
                     busy=busy,
                 )
                 await db.commit()
@@ -236,19 +247,23 @@ class Worker:
 
     async def _deliver(self, job: _Job) -> None:
         held, event, endpoint = job
+        running = True
         try:
             if event is None or endpoint is None:  # deleted since the claim
                 return
             outcome = await self.attempt(held, event, endpoint)
+            # Its connection and its place among the endpoint's claims are free for the
+            # next attempt while this one is recorded.
+            running = self._finished(held.endpoint_id)
             if outcome is None:  # too little of the lease left: someone else's, at once
                 await self._release([held])
                 return
-            async with self._sessions() as db:
-                now = utcnow()
-                if not await delivery.record(db, held, outcome, settings=self._settings, now=now):
-                    log.warning("webhook delivery %s: its lease ran out; not recorded", held.id)
-                    return
-                await db.commit()
+            recorded = asyncio.get_running_loop().create_future()
+            self._outcomes.append((job, outcome, recorded))
+            self._outcomes_ready.set()
+            if not await recorded:
+                log.warning("webhook delivery %s: its lease ran out; not recorded", held.id)
+                return
             if not outcome.succeeded:
                 self._schedule_wake(held)
         except (SQLAlchemyError, OSError) as error:
@@ -256,15 +271,56 @@ class Worker:
         except Exception:
             log.exception("webhook delivery %s failed unexpectedly", held.id)
         finally:
-            self._running -= 1
-            self._held_total -= 1
-            for counts in (self._running_at, self._held):
-                left = counts.get(held.endpoint_id, 1) - 1
-                if left > 0:
-                    counts[held.endpoint_id] = left
-                else:
-                    counts.pop(held.endpoint_id, None)
-            self._wakeup.set()  # a connection is free
+            if running:
+                self._finished(held.endpoint_id)
+
+    def _finished(self, endpoint_id: int) -> bool:
+        """An attempt is over: its connection is free, and its endpoint holds one claim
+        less (False, for `running`)."""
+        self._running -= 1
+        self._held_total -= 1
+        for counts in (self._running_at, self._held):
+            left = counts.get(endpoint_id, 1) - 1
+            if left > 0:
+                counts[endpoint_id] = left
+            else:
+                counts.pop(endpoint_id, None)
+        if self._held.get(endpoint_id, 0) == self._settings.webhook_connections * HOLD // 2:
+            self._claim_wanted = True  # no longer left out of claims
+        self._wakeup.set()
+        return False
+
+    async def _record_forever(self) -> None:
+        """Write the outcomes that are ready, all in one transaction, again and again."""
+        while True:
+            await self._outcomes_ready.wait()
+            self._outcomes_ready.clear()
+            batch, self._outcomes = self._outcomes, []
+            if not batch:
+                continue
+            try:
+                async with self._sessions() as db:
+                    written = [
+                        await delivery.record(
+                            db,
+                            job.claim,
+                            outcome,
+                            settings=self._settings,
+                            now=utcnow(),
+                            failing=job.endpoint is not None
+                            and job.endpoint.failing_since is not None,
+                        )
+                        for job, outcome, _ in batch
+                    ]
+                    await db.commit()
+            except Exception as error:
+                for _, _, recorded in batch:
+                    if not recorded.done():
+                        recorded.set_exception(error)
+                continue
+            for (_, _, recorded), ok in zip(batch, written, strict=True):
+                if not recorded.done():
+                    recorded.set_result(ok)
 
     def _schedule_wake(self, held: Claim) -> None:
         schedule = self._settings.webhook_retry_schedule
