@@ -38,7 +38,7 @@ SNIPPET_CHARS: Final = 1000  # of the response body, in the log
 ERROR_CHARS: Final = 500
 JITTER: Final = 0.1  # each delay is drawn within ±10%: retries of one outage spread out
 RETRY_AFTER_MAX: Final = 86_400.0  # seconds: a Retry-After never parks a delivery longer
-SCAN_FACTOR: Final = 4  # due rows a claim looks at, per row it may claim
+SCAN_FACTOR: Final = 2  # due rows a claim locks and ranks, per row it may claim
 PENDING: Final[ColumnClause[str]] = literal_column(
     "'pending'"
 )  # a literal: the partial index's predicate
@@ -89,42 +89,39 @@ async def claim(
     `per_endpoint` of any one endpoint, none of those in `busy` (this worker holds enough
     of theirs).
 
-    The cap is a window over the first due rows (SCAN_FACTOR times `limit`), ranked per
-    endpoint: a worker never claims what it cannot soon attempt, so it never has to give
-    claims back (each claimed row is an UPDATE: a write, and on PostgreSQL a new row
-    version)."""
+    The first due rows (SCAN_FACTOR times `limit`) are locked, skipping those another
+    worker is claiming right now, and ranked per endpoint: so two workers share even a
+    single endpoint's backlog, and a worker never claims what it cannot soon attempt
+    (each claimed row is an UPDATE: a write, and on PostgreSQL a new row version)."""
     token = now + timedelta(seconds=lease)
     d = WebhookDelivery
-    is_due = (
-        d.status == PENDING,
-        d.next_attempt_at <= now,
-        (d.claimed_until.is_(None)) | (d.claimed_until < now),
-    )
     head = (
         select(d.id, d.endpoint_id, d.next_attempt_at)
         .where(
-            *is_due,
+            d.status == PENDING,
+            d.next_attempt_at <= now,
+            (d.claimed_until.is_(None)) | (d.claimed_until < now),
             exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.enabled),
         )
         .order_by(d.next_attempt_at)
         .limit(limit * SCAN_FACTOR)
+        .with_for_update(skip_locked=True)  # nothing on SQLite: one writer at a time
     )
     if busy:
         head = head.where(d.endpoint_id.not_in(list(busy)))
     head_rows = head.subquery("head")
     ranked = select(
         head_rows.c.id,
+        head_rows.c.next_attempt_at,
         func.row_number()
         .over(partition_by=head_rows.c.endpoint_id, order_by=head_rows.c.next_attempt_at)
         .label("rank"),
     ).subquery("ranked")
     chosen = (
-        select(d.id)
-        # Checked again on the row it locks (PostgreSQL re-reads a row updated meanwhile).
-        .where(d.id.in_(select(ranked.c.id).where(ranked.c.rank <= per_endpoint)), *is_due)
-        .order_by(d.next_attempt_at)
+        select(ranked.c.id)
+        .where(ranked.c.rank <= per_endpoint)
+        .order_by(ranked.c.next_attempt_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)  # nothing on SQLite: one writer at a time
     )
     rows = await db.execute(
         update(d)

@@ -102,6 +102,7 @@ class Worker:
         self.subscribed = True
         self._wakes = 0
         self._claim_wanted = True  # new work may be due, or an endpoint has room again
+        self._more_due = True  # the last claim took all it could: more may be due
         # Outcomes are written together, one transaction for all that are ready (on SQLite
         # a commit is an fsync): see _record_forever.
         self._outcomes: list[tuple[_Job, Outcome, asyncio.Future[bool]]] = []
@@ -203,6 +204,7 @@ class Worker:
                 )
                 await db.commit()
                 if not claims:
+                    self._more_due = bool(busy)  # what was left out may have more
                     return 0
                 events, endpoints = await delivery.load(db, claims)
                 unrendered = [event for event in events.values() if event.data is None]
@@ -216,6 +218,10 @@ class Worker:
         except Exception:
             log.exception("webhook payloads not rendered; their claims run out")
             return 0
+        taken: dict[int, int] = {}
+        for held in claims:
+            taken[held.endpoint_id] = taken.get(held.endpoint_id, 0) + 1
+        self._more_due = bool(busy) or len(claims) >= limit or share in taken.values()
         for held in claims:
             job = _Job(held, events.get(held.event_id), endpoints.get(held.endpoint_id))
             self._queues.setdefault(held.endpoint_id, deque()).append(job)
@@ -285,8 +291,9 @@ class Worker:
                 counts[endpoint_id] = left
             else:
                 counts.pop(endpoint_id, None)
-        if self._held.get(endpoint_id, 0) == self._settings.webhook_connections * HOLD // 2:
-            self._claim_wanted = True  # no longer left out of claims
+        share = self._settings.webhook_connections * HOLD // 2
+        if self._more_due and self._held.get(endpoint_id, 0) <= share:
+            self._claim_wanted = True  # no longer left out of claims, and more is due
         self._wakeup.set()
         return False
 
