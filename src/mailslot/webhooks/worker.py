@@ -371,8 +371,10 @@ class Worker:
                 addresses = await targets.resolve(
                     target, allow_private=settings.webhook_allow_private
                 )
-                client = self._client(endpoint.id, target, timeout)
-                response = await _post(client, endpoint.url, target, addresses, payload, headers)
+                client = self._client(endpoint.id, target)
+                response = await _post(
+                    client, endpoint.url, target, addresses, payload, headers, timeout
+                )
                 try:
                     received = await _read_at_most(response, MAX_RESPONSE_BYTES)
                 finally:
@@ -397,9 +399,7 @@ class Worker:
             ),
         )
 
-    def _client(
-        self, endpoint_id: int, target: targets.Target, timeout: float
-    ) -> httpx.AsyncClient:
+    def _client(self, endpoint_id: int, target: targets.Target) -> httpx.AsyncClient:
         key = (endpoint_id, target.scheme, target.host, target.port)
         client = self._clients.get(key)
         if client is None:
@@ -418,8 +418,6 @@ class Worker:
                 time.monotonic(),
             )
         client.used = time.monotonic()
-        # Each request's own budget: what is left of the attempt's.
-        client.http.timeout = httpx.Timeout(timeout)
         return client.http
 
     def _close_idle_clients(self) -> None:
@@ -448,6 +446,7 @@ async def _post(
     addresses: Sequence[str],
     payload: bytes,
     headers: dict[str, str],
+    budget: float,
 ) -> httpx.Response:
     """POST to the checked addresses in turn (the next one only if connecting failed),
     naming the host in Host and TLS."""
@@ -460,6 +459,7 @@ async def _post(
             content=payload,
             headers=headers,
             extensions={"sni_hostname": target.host},
+            timeout=budget,  # what is left of the attempt's, for each phase
         )
         try:
             return await client.send(request, stream=True)
