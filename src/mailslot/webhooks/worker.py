@@ -150,8 +150,8 @@ class Worker:
 
     async def _round(self, group: TaskGroup) -> None:
         settings = self._settings
-        # Hold up to twice what runs at once, so that a slot freed finds the next attempt
-        # at hand; claim again when half of it is free.
+        # Hold up to twice what may run at once, so that a slot freed finds the next
+        # attempt at hand; claim when at least a quarter of that is free.
         room = 2 * settings.webhook_concurrency - self._held_total
         claimed = 0
         if self._claim_wanted and self.subscribed and room >= settings.webhook_concurrency // 2:
@@ -343,15 +343,17 @@ class Worker:
     async def attempt(
         self, held: Claim, event: WebhookEvent, endpoint: WebhookEndpoint
     ) -> Outcome | None:
-        """POST the event to the endpoint once; None when the lease leaves no time for it
-        (the claim then runs out and the delivery is attempted again)."""
+        """POST the event to the endpoint once, ending before its lease does; None when a
+        claim that waited in its endpoint's queue has too little of its lease left for a
+        whole attempt (it is given back, and attempted with a fresh lease)."""
         settings = self._settings
         started_at = utcnow()
-        margin = min(5.0, settings.webhook_lease * 0.25)
+        margin = min(5.0, settings.webhook_lease * 0.25)  # to record the outcome
         budget = (held.token - started_at).total_seconds() - margin
-        timeout = min(settings.webhook_timeout, budget)
-        if timeout <= 0.05:
+        whole = min(settings.webhook_timeout, settings.webhook_lease - margin)
+        if budget < 0.8 * whole:
             return None
+        timeout = min(settings.webhook_timeout, budget)
         start = time.monotonic()
         payload = body(event)
         secrets = [endpoint.secret]

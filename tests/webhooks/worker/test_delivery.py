@@ -473,3 +473,14 @@ def test_mailbox_commits_wake_the_worker_while_endpoints_are_enabled() -> None:
     publisher.publish([change])
     assert worker._wakeup.is_set()
     assert recorder.published == [change, signal, change]
+
+
+async def test_a_claim_with_too_little_lease_left_is_given_back_unattempted() -> None:
+    settings = make_settings(Path("unused"), "sqlite+aiosqlite://", webhook_lease=60)
+    worker = Worker(settings, None)  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    event = WebhookEvent(id="msg_x", type="user.created", data={}, created_at=now)
+    endpoint = WebhookEndpoint(id=1, url="http://192.0.2.1/hooks", secret=secret())
+    # Queued 50 s: 10 s of its lease left, less 5 s to record, is not a whole 15 s attempt.
+    late = delivery.Claim(1, 1, "msg_x", 0, now + timedelta(seconds=10))
+    assert await worker.attempt(late, event, endpoint) is None
