@@ -261,7 +261,9 @@ async def disable(db: AsyncSession, endpoint_id: int, *, reason: str, now: datet
         await db.execute(
             update(_ENDPOINT)
             .where(endpoint.id == endpoint_id, endpoint.enabled)
-            .values(enabled=False, disabled_reason=reason, updated_at=now)
+            # failing_since cleared: enabled again, an endpoint starts a new run (else
+            # its first failure would disable it at once).
+            .values(enabled=False, disabled_reason=reason, failing_since=None, updated_at=now)
             .returning(endpoint.public_id, endpoint.url, endpoint.description)
         )
     ).first()

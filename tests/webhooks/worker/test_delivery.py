@@ -279,6 +279,7 @@ async def test_failing_past_disable_after_disables_and_tells_siblings(hooks) -> 
             still = await h.delivery(event_id, endpoint)
 
     assert after.disabled_reason == "Every delivery failed for 0.5 s running."
+    assert after.failing_since is None  # enabled again, it starts a new run
     assert [n.json["data"]["endpoint"]["id"] for n in notices] == [endpoint.public_id]
     assert parked.attempts >= 2
     # Parked: pending, and not attempted while its endpoint is disabled.
