@@ -12,7 +12,7 @@ one subscribed to every event. It reports
   the send's transaction, just before the commit) to the request's arrival, p50/p99 (goal:
   p99 at most 250 ms). Both instants are read on this machine's one clock.
 
-    .venv/bin/python -m bench.webhooks [--db postgres|sqlite] [--duration 10]
+    .venv/bin/python -m bench.delivery [--db postgres|sqlite] [--duration 10]
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def main() -> None:
     for key, value in figures.items():
         print(f"{key:32} {value}")
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"webhooks-{args.db}-{int(time.time())}.json"
+    out = RESULTS / f"delivery-{args.db}-{int(time.time())}.json"
     out.write_text(json.dumps(figures, indent=2))
     print(f"\nwritten to {out}")
 
