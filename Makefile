@@ -28,10 +28,10 @@ run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MA
 
 test: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
-	$(BIN)/pytest --db=all $(ARGS)
+	$(BIN)/pytest -n auto --dist worksteal --db=all $(ARGS)
 
 test-fast: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## the suite on SQLite only
-	$(BIN)/pytest --db=sqlite $(ARGS)
+	$(BIN)/pytest -n auto --dist worksteal --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
 	$(BIN)/ruff check $(PY_SOURCES)

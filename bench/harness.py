@@ -287,6 +287,7 @@ def server_env(url: str, workdir: Path) -> dict[str, str]:
         "MAILSLOT_SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "MAILSLOT_RATE_LIMITS": "off",
         "MAILSLOT_LOG_LEVEL": "info",
+        "MAILSLOT_WEBHOOK_ALLOW_PRIVATE": "true",  # the receiver is on 127.0.0.1
     }
 
 

@@ -69,6 +69,24 @@ def print_live(report: dict[str, Any]) -> None:
     )
 
 
+def print_webhooks(report: dict[str, Any], results: list[Result]) -> None:
+    """The webhooks scenario beside the send scenario it repeats."""
+    rps = {result.scenario: result.rps for result in results}
+    send, webhooked = rps.get("send"), rps.get("send-webhooked")
+    print("\nwebhooks: one endpoint subscribed to every event, a receiver answering at once")
+    if send and webhooked:
+        print(
+            f"  send {send:,.0f} req/s without, {webhooked:,.0f} with: "
+            f"{webhooked / send:.0%} of send (goal: at least 85%)"
+        )
+    print(
+        f"  {report['events']:,} events of {report['sends']:,} sends delivered, "
+        f"{report['delivered_per_s']:,.0f} per second; commit -> receiver "
+        f"p50 {report['p50_ms']:.1f} ms  p99 {report['p99_ms']:.1f} ms  "
+        f"max {report['max_ms']:.1f} ms (goal: p99 at most 250 ms)"
+    )
+
+
 def write_json(
     results: list[Result],
     *,

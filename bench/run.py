@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.support.servers import RedisServer
 
-from bench import live, report, scenarios
+from bench import live, report, scenarios, webhooks
 from bench.harness import Servers, server_env
 from bench.seed import scratch_database, seed
 from mailslot.config import Settings
@@ -104,6 +104,19 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
             profile=args.profile,
             **load,
         )
+        # Last of the sends: from here on an endpoint is subscribed to every event.
+        webhooks_report = None
+        if not wanted or "send-webhooked" in wanted:
+            print("  send-webhooked ...", file=sys.stderr)
+            webhooked, webhooks_report = webhooks.measure(
+                servers.base,
+                seeded.server_key,
+                requests_of["send"],
+                server_pid=servers.mailslot.pid,
+                warmup=args.warmup,
+                **load,
+            )
+            results.append(webhooked)
         if not wanted or "sign-in" in wanted:
             results.append(
                 scenarios.sign_in_storm(
@@ -132,6 +145,8 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
             report.print_scaling(scale)
         if live_report:
             report.print_live(live_report)
+        if webhooks_report:
+            report.print_webhooks(webhooks_report, results)
         out = report.write_json(results, db=args.db, scale=scale, live=live_report, **load)
         print(f"\nwritten to {out}")
         report.print_log_errors(workdir / "server.log")

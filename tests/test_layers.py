@@ -41,6 +41,7 @@ LAYERS = {
     "mailslot.webhooks.outbox": CORE,
     "mailslot.webhooks.targets": CORE,
     "mailslot.webhooks.routes": ADAPTERS,
+    "mailslot.webhooks.log_routes": ADAPTERS,
     "mailslot.jobs": MESSAGES,
     "mailslot.jobs.models": CORE,
     "mailslot.jobs.routes": ADAPTERS,

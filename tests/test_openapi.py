@@ -52,10 +52,29 @@ OPERATIONS = {
     ("POST", "/server/messages", "post_server_message"),
     ("POST", "/server/contexts", "post_server_context"),
     ("GET", "/server/system/messages", "list_system_messages"),
+    ("GET", "/server/webhooks/{webhook_id}/deliveries", "list_server_webhook_deliveries"),
+    (
+        "GET",
+        "/server/webhooks/{webhook_id}/deliveries/{event_id}",
+        "get_server_webhook_delivery",
+    ),
+    (
+        "POST",
+        "/server/webhooks/{webhook_id}/deliveries/{event_id}/redeliver",
+        "redeliver_server_webhook_delivery",
+    ),
+    ("POST", "/server/webhooks/{webhook_id}/replay", "post_server_webhook_replay"),
+    ("GET", "/server/jobs/{job_id}", "get_server_job"),
     ("GET", "/users/{username}/threads/{thread_id}", "get_thread"),
     ("DELETE", "/users/{username}/token", "delete_token"),
     ("POST", "/users/{username}/token", "post_token"),
     ("GET", "/users/{username}/unread", "get_unread"),
+    ("POST", "/server/webhooks", "post_server_webhook"),
+    ("GET", "/server/webhooks", "list_server_webhooks"),
+    ("GET", "/server/webhooks/{webhook_id}", "get_server_webhook"),
+    ("PATCH", "/server/webhooks/{webhook_id}", "patch_server_webhook"),
+    ("DELETE", "/server/webhooks/{webhook_id}", "delete_server_webhook"),
+    ("POST", "/server/webhooks/{webhook_id}/rotate-secret", "rotate_server_webhook_secret"),
 }
 
 

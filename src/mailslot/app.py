@@ -28,7 +28,8 @@ from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
-from mailslot.jobs import models as job_tables  # noqa: F401
+from mailslot.jobs import routes as jobs_routes
+from mailslot.jobs.service import JobRunner
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
@@ -50,6 +51,10 @@ from mailslot.serverapi import users as serverapi_users
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
+from mailslot.webhooks import log_routes as webhook_log_routes
+from mailslot.webhooks import replay as webhook_replay
+from mailslot.webhooks import routes as webhook_routes
+from mailslot.webhooks.sendhook import SendHook
 from mailslot.webhooks.worker import Worker as WebhookWorker
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
@@ -71,11 +76,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        send_hook = SendHook.from_settings(settings)
+        if send_hook is not None:
+            try:
+                await send_hook.check()  # a refused address stops the start (SSRF)
+            except BaseException:
+                await send_hook.aclose()
+                raise
         engine = make_engine(settings)
         try:
             await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
         except UnsafeDurability:
             await engine.dispose()
+            if send_hook is not None:
+                await send_hook.aclose()
             raise
         # Only what is shared through Redis needs the deployment's key; without Redis the
         # database is not asked, so an instance starts (and /readyz says why it is not
@@ -118,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 server=settings.limit_server_key,
             ),
             purger=Purger(sessions, settings),
+            jobs=JobRunner(sessions, {webhook_replay.KIND: webhook_replay.replay_step}),
+            send_hook=send_hook,
         )
         restore_signals = stop_on_exit_signals(state.draining)
         await broker.start()
@@ -125,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background = Background()
         if settings.purge_interval:
             background.start("mailslot-purger", state.purger.run)
+        background.start("mailslot-jobs", state.jobs.run)
         if settings.change_retention_days:
             background.start(
                 "mailslot-pruner",
@@ -142,6 +159,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await broker.aclose()
             await engine.dispose()
             await limiter.close()
+            if send_hook is not None:
+                await send_hook.aclose()
 
     app = FastAPI(
         title="mailslot",
@@ -180,6 +199,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(serverapi_contexts.router)
     app.include_router(audit_routes.router)
     app.include_router(serverapi_messages.router)
+    app.include_router(webhook_routes.router)
+    app.include_router(webhook_log_routes.router)
+    app.include_router(jobs_routes.router)
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)

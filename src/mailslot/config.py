@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     send_hook_secret: SecretStr | None = None  # "whsec_...", as an endpoint's
     send_hook_timeout_ms: int = Field(default=1500, ge=50, le=5000)
     send_hook_failure: Literal["allow", "deny"] = "allow"  # on a timeout or an error
+    # The platform's own sends (`"from": "system"` on the server API) are the host's:
+    # not vetted by its own hook unless this is on.
+    send_hook_system: bool = False
 
     @field_validator("webhook_retry_schedule", mode="before")
     @classmethod

@@ -37,7 +37,8 @@
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   ├── EmailTaken (409 email_taken)
-    │   └── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
+    │   ├── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
+    │   └── WebhookDisabled (409 webhook_disabled)
     ├── Gone (410 gone)
     │   └── ResyncRequired (410 resync_required)
     ├── Unprocessable (422 validation_failed)
@@ -114,6 +115,7 @@ class Code(StrEnum):
     USERNAME_TAKEN = "username_taken"
     EMAIL_TAKEN = "email_taken"
     IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
+    WEBHOOK_DISABLED = "webhook_disabled"
     GONE = "gone"
     RESYNC_REQUIRED = "resync_required"
     PAYLOAD_TOO_LARGE = "payload_too_large"
@@ -292,6 +294,11 @@ CODES: dict[Code, Declared] = {
     Code.EMAIL_TAKEN: Declared(409, "The email address belongs to another account."),
     Code.IDEMPOTENCY_KEY_IN_FLIGHT: Declared(
         409, "A request with the same `Idempotency-Key` is still being processed."
+    ),
+    Code.WEBHOOK_DISABLED: Declared(
+        409,
+        "A redelivery or replay to a disabled webhook endpoint: enable it first (its "
+        "`disabled_reason` says why mailslot disabled it, if it did).",
     ),
     Code.GONE: Declared(410, "Generic; every 410 has a more precise code.", reserved=True),
     Code.RESYNC_REQUIRED: Declared(
@@ -586,6 +593,10 @@ class EmailTaken(Conflict):
 
 class IdempotencyKeyInFlight(Conflict):
     code = Code.IDEMPOTENCY_KEY_IN_FLIGHT
+
+
+class WebhookDisabled(Conflict):
+    code = Code.WEBHOOK_DISABLED
 
 
 class Gone(AppError):

@@ -14,11 +14,13 @@ from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.tokencache import TokenCache
 from mailslot.bus.broker import Broker
 from mailslot.config import Settings
+from mailslot.jobs.service import JobRunner
 from mailslot.messages.changes import SessionChangeLog
 from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
 from mailslot.realtime.streams import Shutdown
+from mailslot.webhooks.sendhook import SendHook
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,8 @@ class AppState:
     passwords: Passwords
     limits: RateLimits
     purger: Purger
+    jobs: JobRunner  # runs the jobs requests start (a webhook replay)
+    send_hook: SendHook | None = None  # MAILSLOT_SEND_HOOK_URL; None: sends are not vetted
 
 
 def app_state(app: Starlette) -> AppState:

@@ -26,6 +26,7 @@ from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
+from mailslot.jobs import service as jobs
 from mailslot.keys import service as keys
 from mailslot.keys.service import Scope
 from mailslot.state import app_state
@@ -49,6 +50,7 @@ from tests.support.factories import (
 )
 from tests.support.people import deactivate, give_external_id
 from tests.support.raw_asgi import Answer, call
+from tests.webhooks.deliveries import add_delivery, make_endpoint
 
 pytestmark = pytest.mark.anyio
 
@@ -180,6 +182,14 @@ async def _set_up(
     )
 
 
+async def _job_id(app: FastAPI) -> str:
+    """A job of a kind no instance runs: it stays queued."""
+    async with app_state(app).sessions() as db:
+        job = await jobs.create_job(db, kind="matrix.probe", params={})
+        await db.commit()
+        return job.public_id
+
+
 async def request_row(
     app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
 ) -> Answer:
@@ -201,6 +211,12 @@ async def request_row(
     }
     if "{other_external_id}" in json.dumps(row.get("json")):
         values["other_external_id"] = await give_external_id(app, cell.peer.username)
+    if "{webhook_id}" in key:
+        endpoint = await make_endpoint(app)
+        values["webhook_id"] = endpoint.public_id
+        values["event_id"] = await add_delivery(app, endpoint, status="failed", attempts=1)
+    if "{job_id}" in key:
+        values["job_id"] = await _job_id(app)
     if row.get("login_first") and cell.actor:
         await call(
             app,

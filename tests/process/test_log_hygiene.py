@@ -16,7 +16,7 @@ import pytest
 from mailslot.config import Settings
 from mailslot.keys.service import Scope
 from tests.authz.matrix import cases, fill, method_of, target
-from tests.support.factories import unique_name
+from tests.support.factories import PUBLIC_WEBHOOK_URL, unique_name
 from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(120)]
@@ -97,6 +97,14 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
         )
         assert minted.status_code == 201, minted.text
         tokens.append(minted.json()["access_token"])
+        # A webhook endpoint's signing secret is a secret too (shown at creation, rotation).
+        webhook = client.post(
+            "/server/webhooks",
+            json={"url": PUBLIC_WEBHOOK_URL, "event_types": ["*"], "enabled": False},
+            headers={"Authorization": f"Bearer {server_key}"},
+        )
+        assert webhook.status_code == 201, webhook.text
+        tokens.append(webhook.json()["secret"])
         for key, _, row in cases():
             method = method_of(key)
             if method == "WS":
@@ -115,6 +123,7 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                     "external_id": host_ids["target"],
                     "other_external_id": host_ids["other"],
                     "token_id": minted.json()["token_id"],
+                    "webhook_id": webhook.json()["id"],
                 }
                 if row.get("login_first"):
                     client.post(
@@ -143,6 +152,8 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                             tokens.append(answer.json()["access_token"])  # minted
                         if key.endswith("/contexts") and answer.status_code == 201:
                             tokens.append(answer.json()["context_token"])
+                        if key.startswith("POST /server/webhooks") and answer.status_code < 300:
+                            tokens.append(answer.json()["secret"])  # created or rotated
                 requests += 1
 
         # A stream ticket is a credential too: used in a query string, as EventSource does.

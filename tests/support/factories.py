@@ -144,3 +144,26 @@ async def make_server_key(app: FastAPI, *scopes: str) -> TestKey:
         key = await keys.create_key(db, name=name, scopes=keys.parse_scopes(scopes))
         await db.commit()
     return TestKey(name, key)
+
+
+# A public address (example.com's, once) that tests name and never reach: the endpoints
+# made with it are disabled, or deleted before an event could be sent to them.
+PUBLIC_WEBHOOK_URL = "https://93.184.215.14/mailslot-test"
+
+
+async def make_webhook(
+    app: FastAPI,
+    *,
+    url: str = PUBLIC_WEBHOOK_URL,
+    event_types: tuple[str, ...] = ("*",),
+    enabled: bool = False,
+) -> str:
+    """An endpoint made with the service, disabled unless asked; its id (`ep_...`)."""
+    from mailslot.webhooks import endpoints
+
+    async with app_state(app).sessions() as db:
+        endpoint, _ = await endpoints.create_endpoint(
+            db, url=url, event_types=list(event_types), enabled=enabled, allow_private=True
+        )
+        await db.commit()
+    return endpoint.public_id

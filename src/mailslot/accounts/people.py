@@ -33,6 +33,7 @@ from mailslot.accounts.service import (
     NO_PASSWORD,
     Account,
     email_key,
+    emit_user_event,
     end_sessions,
     insert_user,
     possible_username,
@@ -250,7 +251,27 @@ async def _update(
     except IntegrityError:
         raise EmailTaken("That email address belongs to another account.") from None
     row = (await db.execute(select(*_COLUMNS).where(User.id == account.id))).one()
-    return _external_user(row), "updated"
+    user = _external_user(row)
+    await _emit(db, "user.updated", user)
+    return user, "updated"
+
+
+async def _emit(db: AsyncSession, event_type: str, user: ExternalUser) -> None:
+    await emit_user_event(
+        db,
+        event_type,
+        user.account,
+        external_id=user.external_id,
+        custom=user.custom,
+        deactivated_at=user.deactivated_at,
+    )
+
+
+async def emit_user_updated(db: AsyncSession, user_id: int) -> None:
+    """Write the `user.updated` webhook event of a user who changed their own profile
+    (display name, email address), as it is now in the transaction."""
+    row = (await db.execute(select(*_COLUMNS).where(User.id == user_id))).one()
+    await _emit(db, "user.updated", _external_user(row))
 
 
 def _changes(found: ExternalUser, item: ExternalUserItem) -> dict[str, Any]:
@@ -318,7 +339,8 @@ async def deactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
     the seed A session ends, the user's live streams end on every instance once `db`
     commits (`end_sessions`), and sign-in is refused (AccountDeactivated) until
     `reactivate_user`. Sends to them are refused (ReceiverDeactivated). Their messages
-    stay where they are. Raises UserNotFound for an unknown external id."""
+    stay where they are. Writes the `user.deactivated` webhook event (not when it was
+    deactivated already). Raises UserNotFound for an unknown external id."""
     user = await get_external_user(db, external_id)
     if user.deactivated_at is not None:
         return user
@@ -331,17 +353,22 @@ async def deactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
     # The stream tickets go with their tokens (ON DELETE CASCADE).
     await db.execute(delete(AccessToken).where(AccessToken.user_id == user.account.id))
     end_sessions(db, user.account.id)
-    return ExternalUser(user.account, user.external_id, user.custom, now)
+    deactivated = ExternalUser(user.account, user.external_id, user.custom, now)
+    await _emit(db, "user.deactivated", deactivated)
+    return deactivated
 
 
 async def reactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
-    """Let the user sign in and receive again; the tokens revoked stay revoked. Raises
-    UserNotFound for an unknown external id."""
+    """Let the user sign in and receive again; the tokens revoked stay revoked. Writes
+    the `user.reactivated` webhook event (not when it was active). Raises UserNotFound
+    for an unknown external id."""
     user = await get_external_user(db, external_id)
     if user.deactivated_at is None:
         return user
     await db.execute(update(User).where(User.id == user.account.id).values(deactivated_at=None))
-    return ExternalUser(user.account, user.external_id, user.custom, None)
+    reactivated = ExternalUser(user.account, user.external_id, user.custom, None)
+    await _emit(db, "user.reactivated", reactivated)
+    return reactivated
 
 
 async def set_display_name(db: AsyncSession, *, user: Account, display_name: str | None) -> Account:

@@ -162,6 +162,8 @@ async def patch_user(
             user = await service.set_email(db, user=user, email=str(body.email))
     if body.sets_display_name:
         user = await people.set_display_name(db, user=user, display_name=body.display_name)
+    if body.email is not None or body.sets_display_name:
+        await people.emit_user_updated(db, user.id)
     await db.commit()
     # Other tokens end, and no instance keeps the old email or display name.
     await tokens.forget_user(user.id)

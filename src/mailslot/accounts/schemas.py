@@ -214,3 +214,10 @@ class ExternalUserRead(BaseModel):
     custom: dict[str, object] | None
     created_at: datetime
     deactivated_at: datetime | None
+
+
+class UserEventData(ExternalUserRead):
+    """A user as webhooks carry it (`user.*`): as the server API shows it, with a null
+    `external_id` for a user who registered themselves. Never the password hash."""
+
+    external_id: str | None  # type: ignore[assignment]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts.models import WRITE_SCOPE, AccessToken, StreamTicket, User
-from mailslot.accounts.schemas import USERNAME_PATTERN
+from mailslot.accounts.schemas import USERNAME_PATTERN, UserEventData
 from mailslot.accounts.security import (
     CredentialDigests,
     Passwords,
@@ -34,6 +34,7 @@ from mailslot.errors import (
     UserNotFound,
     WrongPassword,
 )
+from mailslot.webhooks import outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +115,10 @@ async def insert_user(
     password_hash: str,
     **columns: Any,
 ) -> Account:
-    """Insert a user whose username and email were found free; raises UsernameTaken or
-    EmailTaken (409) when a concurrent insert took one first (or, for a provisioned
-    user, its external id: `columns` are the host's). Never raises IntegrityError."""
+    """Insert a user whose username and email were found free, and its `user.created`
+    webhook event; raises UsernameTaken or EmailTaken (409) when a concurrent insert took
+    one first (or, for a provisioned user, its external id: `columns` are the host's).
+    Never raises IntegrityError."""
     now = utcnow()
     try:
         user_id = (
@@ -138,7 +140,40 @@ async def insert_user(
         if violates_email(error):
             raise EmailTaken("That email address belongs to another account.") from None
         raise UsernameTaken(f"The username {username!r} is taken.") from None
-    return Account(user_id, username, email, now, columns.get("display_name"))
+    account = Account(user_id, username, email, now, columns.get("display_name"))
+    await emit_user_event(
+        db,
+        "user.created",
+        account,
+        external_id=columns.get("external_id"),
+        custom=columns.get("custom"),
+        deactivated_at=None,
+    )
+    return account
+
+
+async def emit_user_event(
+    db: AsyncSession,
+    event_type: str,
+    account: Account,
+    *,
+    external_id: str | None,
+    custom: dict[str, object] | None,
+    deactivated_at: datetime | None,
+) -> None:
+    """Write a `user.*` webhook event in the caller's transaction (webhooks/outbox.py),
+    carrying the user as the server API shows it (UserEventData); nothing is written when
+    no endpoint subscribes."""
+    data = UserEventData(
+        external_id=external_id,
+        username=account.username,
+        display_name=account.display_name,
+        email=account.email,
+        custom=custom,
+        created_at=account.created_at,
+        deactivated_at=deactivated_at,
+    ).model_dump(mode="json")
+    await outbox.emit(db, event_type, data, user_id=account.id)
 
 
 def violates_email(error: IntegrityError) -> bool:

@@ -26,8 +26,8 @@ def db_upgrade() -> None:
 
 def purge() -> None:
     """Purge trash older than MAILSLOT_TRASH_RETENTION_DAYS, idempotency keys older than 24
-    hours, and expired tokens and stream tickets (serving processes also do it every
-    MAILSLOT_PURGE_INTERVAL s)."""
+    hours, expired tokens and stream tickets, and the webhook delivery log older than
+    MAILSLOT_WEBHOOK_LOG_DAYS (serving processes also do it every MAILSLOT_PURGE_INTERVAL s)."""
     typer.echo(f"purged {asyncio.run(_purge(get_settings()))}")
 
 
@@ -40,6 +40,7 @@ async def _purge(settings: Settings) -> object:
         return await purge_expired(
             make_session_factory(engine),
             trash_retention=timedelta(days=settings.trash_retention_days),
+            webhook_log_retention=timedelta(days=settings.webhook_log_days),
         )
     finally:
         await engine.dispose()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import service as accounts
 from mailslot.accounts.deps import PasswordHasher, SessionDigests
@@ -15,10 +16,11 @@ from mailslot.accounts.service import Account
 from mailslot.compat import service
 from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBody, SeedASession
 from mailslot.compat.timestamps import format_rfc1123
-from mailslot.deps import ClientAddress, DbSession, RequestBudgets
+from mailslot.deps import ClientAddress, DbSession, RequestBudgets, State
 from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest
 from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
+from mailslot.webhooks.sendhook import Outgoing, SendHook
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["seed A (deprecated)"], deprecated=True, responses=problems(503))
@@ -176,7 +178,7 @@ async def seed_a_post_message(
     body: SeedAMessageBody,
     response: Response,
     db: DbSession,
-    budgets: RequestBudgets,
+    state: State,
 ) -> SeedAMessage | SeedADeletion:
     """`request=write` sends the message (201): `sender` must be you, `receiver` a
     registered user, `timestamp` an RFC 1123 date, kept as written.
@@ -186,9 +188,13 @@ async def seed_a_post_message(
     When several messages match, the oldest goes; add the `id` an answer gave to pick one.
 
     Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-    (429 with `Retry-After`)."""
+    (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
+    the message (403 `policy_denied`) or change its subject and message; 503
+    `send_hook_unavailable` when it failed and unvetted messages are not sent."""
     if request == "write":
-        await budgets.send(user.id)
+        await state.limits.send(user.id)
+        if state.send_hook is not None:
+            body = await vet_write(state.send_hook, db, user, body)
         view = await service.write_message(db, user=user, body=body)
         await db.commit()
         response.status_code = 201
@@ -196,6 +202,26 @@ async def seed_a_post_message(
     view, deleted_for = await service.delete_message(db, user=user, body=body)
     await db.commit()
     return SeedADeletion(deleted=seed_a_message(view, viewer=user), deleted_for=deleted_for)
+
+
+async def vet_write(
+    hook: SendHook, db: AsyncSession, user: Account, body: SeedAMessageBody
+) -> SeedAMessageBody:
+    """The message as the pre-send hook lets it through (it raises PolicyDenied or
+    SendHookUnavailable). The sign-in's transaction ends first (its writes would commit
+    with the send anyway): no connection waits on the host."""
+    service.check_write(user=user, body=body)
+    await db.commit()
+    vetted = await hook.vet(
+        Outgoing(
+            door="seed_a",
+            sender=user.username,
+            receivers=[body.receiver],
+            subject=body.subject,
+            body=body.message,
+        )
+    )
+    return body.model_copy(update={"subject": vetted.subject, "message": vetted.body})
 
 
 @seed_a_route("GET", "//message", responses=problems(400, 401, 404, 422, 429))

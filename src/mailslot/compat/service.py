@@ -89,6 +89,19 @@ async def write_message(db: AsyncSession, *, user: Account, body: SeedAMessageBo
     """Send as seed A does: the sender named in the JSON must be the signed-in user
     (NotTheSender, 403) and the receiver registered (UnknownReceiver, 422). The client's
     timestamp is kept as written, beside the server's own time."""
+    check_write(user=user, body=body)
+    return await messages.send_message(
+        db,
+        sender=user,
+        receivers=[body.receiver],
+        subject=body.subject,
+        text=body.message,
+        client_timestamp=body.timestamp,
+    )
+
+
+def check_write(*, user: Account, body: SeedAMessageBody) -> None:
+    """Seed A's rules for a write that need no database (write_message's first)."""
     if accounts.username_key(body.sender) != accounts.username_key(user.username):
         raise NotTheSender(
             f"You are signed in as {user.username}; 'sender' must be you, not {body.sender}."
@@ -98,14 +111,6 @@ async def write_message(db: AsyncSession, *, user: Account, body: SeedAMessageBo
             "The server gives a new message its id: leave 'id' out when writing.",
             errors=[{"pointer": "/body/id", "detail": "not allowed with request=write"}],
         )
-    return await messages.send_message(
-        db,
-        sender=user,
-        receivers=[body.receiver],
-        subject=body.subject,
-        text=body.message,
-        client_timestamp=body.timestamp,
-    )
 
 
 async def delete_message(

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio
 from sqlalchemy import (
+    Select,
     and_,
     delete,
     or_,
@@ -80,6 +82,60 @@ _READABLE = and_(
 )
 
 
+def with_entries(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`query`, whose FROM holds Change (the entries), with what `entry_event` reads of
+    each: the entry, and for a message.created the message (VIEW_COLUMNS) and whether the
+    entry's user can still read it, outer-joined, so an entry whose message is gone, or a
+    row without an entry, stays."""
+    return (
+        query.add_columns(
+            Change.user_id.label("entry_user_id"),
+            Change.seq,
+            Change.type,
+            Change.data,
+            Change.message_id,
+            Message.deleted_by_sender_at,
+            _READABLE.label("readable"),
+            *VIEW_COLUMNS,
+        )
+        .outerjoin(
+            Message,
+            and_(Message.id == Change.message_id, Change.type == "message.created"),
+        )
+        .outerjoin(User, User.id == Message.sender_id)
+        .outerjoin(
+            Delivery,
+            and_(
+                Delivery.message_id == Change.message_id,
+                Delivery.receiver_id == Change.user_id,
+                Change.type == "message.created",
+            ),
+        )
+    )
+
+
+def entry_event(row: Any) -> Event:
+    """The event of an entry read through `with_entries`, as the log serves it: a
+    message.created carries the message as its user sees it (message_data, its box and
+    all); one whose message that user can no longer read is a message.deleted without
+    content, so the log never serves a deleted message."""
+    user_id = row.entry_user_id
+    if row.type != "message.created":
+        return Event(user_id, row.type, row.seq, row.data)
+    if not row.readable:
+        # Gone for this user: a deletion without content, and the sequence whole.
+        everyone = row.id is None or row.deleted_by_sender_at is not None
+        gone = message_deleted(user_id, row.message_id, "everyone" if everyone else "own")
+        return Event(user_id, gone.type, row.seq, gone.data)
+    box, read_at = row.data["box"], row.data.get("read_at")
+    view = view_of(
+        row,
+        is_receiver=box == "inbox",
+        read_at=datetime.fromisoformat(read_at) if read_at else None,
+    )
+    return Event(user_id, row.type, row.seq, message_data(view, box))
+
+
 async def list_changes(
     db: AsyncSession, *, user_id: int, since: int | None, limit: int
 ) -> ChangePage:
@@ -97,29 +153,7 @@ async def list_changes(
         )
     rows = (
         await db.execute(
-            select(
-                Change.seq,
-                Change.type,
-                Change.data,
-                Change.message_id,
-                Message.deleted_by_sender_at,
-                _READABLE.label("readable"),
-                *VIEW_COLUMNS,
-            )
-            .select_from(Change)
-            .outerjoin(
-                Message,
-                and_(Message.id == Change.message_id, Change.type == "message.created"),
-            )
-            .outerjoin(User, User.id == Message.sender_id)
-            .outerjoin(
-                Delivery,
-                and_(
-                    Delivery.message_id == Change.message_id,
-                    Delivery.receiver_id == Change.user_id,
-                    Change.type == "message.created",
-                ),
-            )
+            with_entries(select().select_from(Change))
             .where(Change.user_id == user_id, Change.seq > since)
             .order_by(Change.seq)
             .limit(limit)
@@ -129,21 +163,7 @@ async def list_changes(
     for expected, row in enumerate(rows, start=since + 1):
         if row.seq != expected:
             raise _gone(since)
-        if row.type != "message.created":
-            events.append(Event(user_id, row.type, row.seq, row.data))
-        elif not row.readable:
-            # Gone for this user: a deletion without content, and the sequence whole.
-            everyone = row.id is None or row.deleted_by_sender_at is not None
-            gone = message_deleted(user_id, row.message_id, "everyone" if everyone else "own")
-            events.append(Event(user_id, gone.type, row.seq, gone.data))
-        else:
-            box, read_at = row.data["box"], row.data.get("read_at")
-            view = view_of(
-                row,
-                is_receiver=box == "inbox",
-                read_at=datetime.fromisoformat(read_at) if read_at else None,
-            )
-            events.append(Event(user_id, row.type, row.seq, message_data(view, box)))
+        events.append(entry_event(row))
     if not rows and since < latest:
         raise _gone(since)
     return ChangePage(events, max(latest, rows[-1].seq if rows else 0))

@@ -51,12 +51,15 @@ def message_created(
 ) -> NewChange:
     """A message as its receiver (box inbox) or its sender (box sent) sees it when sent,
     or (restored from the trash) as it comes back, read state and all. The log keeps the
-    box and that read state: the message is read from its row when replayed."""
+    box, that read state and whether it was restored: the message is read from its row
+    when replayed."""
     read_at = view.read_at if restored else None
     shown = replace(view, is_receiver=box == "inbox", read_at=read_at)
     stored: dict[str, Any] = {"box": box}
     if read_at is not None:
         stored["read_at"] = read_at.isoformat()
+    if restored:  # not a new message: no webhook (Entry.hook); the log shows it the same
+        stored["restored"] = True
     return NewChange(user_id, "message.created", view.id, stored, message_data(shown, box))
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account, username_key
 from mailslot.db.base import utcnow
+from mailslot.db.engine import Reader
 from mailslot.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from mailslot.messages.models import IdempotencyKey, Message
 from mailslot.messages.store import store_for
@@ -85,6 +86,20 @@ async def send_once(
     if row.message_id is None:  # claimed and committed without a message: never expected
         raise _in_flight()
     return await _sent_view(db, sender=sender, message_id=row.message_id), True
+
+
+async def is_kept(db: Reader, *, sender: Account, key: str, now: datetime | None = None) -> bool:
+    """Whether a committed send holds the sender's key: send_once will replay it (or
+    refuse a different request), not send. The pre-send hook is asked only otherwise."""
+    now = now or utcnow()
+    kept = await db.scalar(
+        select(IdempotencyKey.message_id).where(
+            IdempotencyKey.user_id == sender.id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.created_at >= now - KEY_TTL,
+        )
+    )
+    return kept is not None
 
 
 async def _claim(

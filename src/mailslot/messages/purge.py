@@ -1,6 +1,8 @@
 """Purging what has expired: trash past its retention (no longer restorable), idempotency
 keys past 24 hours (erased), bearer tokens and stream tickets past their expiry (every
-sign-in adds a token: without this the table only grows).
+sign-in adds a token: without this the table only grows), and the webhook delivery log
+past MAILSLOT_WEBHOOK_LOG_DAYS (webhooks/log.py says what is kept), with the jobs that
+finished as long ago (replays of it).
 
 Two entry points run it, and own its transactions (one per batch, so a large purge never
 holds SQLite's write lock or a PostgreSQL transaction for long):
@@ -23,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mailslot.accounts import service as accounts
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
+from mailslot.jobs import service as jobs
 from mailslot.messages import idempotency, trash
+from mailslot.webhooks import log as webhook_log
 
 log = logging.getLogger("mailslot.purge")
 
@@ -36,11 +40,16 @@ class Purged:
     idempotency_keys: int = 0
     tokens: int = 0
     stream_tickets: int = 0
+    webhook_deliveries: int = 0
+    webhook_events: int = 0
+    jobs: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.trash} trashed messages, {self.idempotency_keys} idempotency keys, "
-            f"{self.tokens} expired tokens and {self.stream_tickets} expired stream tickets"
+            f"{self.tokens} expired tokens, {self.stream_tickets} expired stream tickets, "
+            f"{self.webhook_deliveries} webhook deliveries, {self.webhook_events} "
+            f"webhook events and {self.jobs} finished jobs"
         )
 
 
@@ -48,10 +57,12 @@ async def purge_expired(
     session_factory: async_sessionmaker[AsyncSession],
     *,
     trash_retention: timedelta,
+    webhook_log_retention: timedelta | None = None,
     now: datetime | None = None,
 ) -> Purged:
-    """Purge trash older than `trash_retention`, idempotency keys past their 24 hours, and
-    expired tokens and stream tickets."""
+    """Purge trash older than `trash_retention`, idempotency keys past their 24 hours,
+    expired tokens and stream tickets, and the webhook delivery log and the jobs finished
+    longer ago than `webhook_log_retention` (if given)."""
     now = now or utcnow()
 
     async def trash_batch(db: AsyncSession) -> int:
@@ -66,12 +77,38 @@ async def purge_expired(
     async def tickets_batch(db: AsyncSession) -> int:
         return await accounts.purge_expired_stream_tickets(db, now=now, limit=BATCH)
 
-    return Purged(
+    purged = Purged(
         trash=await _in_batches(session_factory, trash_batch),
         idempotency_keys=await _in_batches(session_factory, keys_batch),
         tokens=await _in_batches(session_factory, tokens_batch),
         stream_tickets=await _in_batches(session_factory, tickets_batch),
     )
+    if webhook_log_retention is not None:
+        before = now - webhook_log_retention
+        await _purge_webhook_log(session_factory, purged, before=before)
+
+        async def jobs_batch(db: AsyncSession) -> int:
+            return await jobs.purge_finished_jobs(db, finished_before=before, limit=BATCH)
+
+        purged.jobs = await _in_batches(session_factory, jobs_batch)
+    return purged
+
+
+async def _purge_webhook_log(
+    session_factory: async_sessionmaker[AsyncSession], purged: Purged, *, before: datetime
+) -> None:
+    # Batches walk the events by age: those kept (a delivery still pending) are passed
+    # over, not met again by every batch.
+    after = None
+    while True:
+        async with session_factory() as db:
+            batch = await webhook_log.purge_log(db, before=before, after=after, limit=BATCH)
+            await db.commit()
+        purged.webhook_deliveries += batch.deliveries
+        purged.webhook_events += batch.events
+        if batch.after is None:
+            return
+        after = batch.after
 
 
 async def _in_batches(
@@ -97,6 +134,7 @@ class Purger:
         self.session_factory = session_factory
         self.interval = settings.purge_interval
         self.retention = timedelta(days=settings.trash_retention_days)
+        self.webhook_log_retention = timedelta(days=settings.webhook_log_days)
         self.runs = 0
         self._ran = asyncio.Event()
 
@@ -104,7 +142,11 @@ class Purger:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                purged = await purge_expired(self.session_factory, trash_retention=self.retention)
+                purged = await purge_expired(
+                    self.session_factory,
+                    trash_retention=self.retention,
+                    webhook_log_retention=self.webhook_log_retention,
+                )
             except Exception:  # the database may be down: try again next time
                 log.exception("purge failed")
             else:

@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.accounts.schemas import Username
+from mailslot.accounts.service import Account
+from mailslot.config import Settings
 from mailslot.db.base import utcnow
 from mailslot.deps import (
-    AppSettings,
     DbSession,
     Reads,
     RequestBudgets,
     Sessions,
+    State,
     query_model,
     query_parameters,
 )
@@ -49,6 +51,7 @@ from mailslot.messages.schemas import (
 from mailslot.messages.service import Viewer
 from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
+from mailslot.webhooks.sendhook import Outgoing, SendHook
 
 # Every route here reaches the database, which may be unavailable (503).
 router = APIRouter(tags=["messages"], responses=problems(503))
@@ -101,7 +104,7 @@ async def post_message(
     user: CurrentUser,
     sessions: Sessions,
     budgets: RequestBudgets,
-    settings: AppSettings,
+    state: State,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MessageRead:
@@ -118,17 +121,27 @@ async def post_message(
     participants under its context; a forged, altered or expired token, or one that does
     not name you, is a 403 `invalid_context`. A reply to a message of the platform
     (sender `@system`) goes to the platform only, and only where the operator takes such
-    replies: else a 403 `system_does_not_take_replies`."""
+    replies: else a 403 `system_does_not_take_replies`.
+
+    Where the operator set up a pre-send hook, the host may refuse the message (403
+    `policy_denied`, its reason in `detail`) or change its subject and body; a 503
+    `send_hook_unavailable` means the hook failed and the operator chose not to send
+    unvetted messages."""
     require_self(user, username)
     await budgets.send(user.id)
+    settings = state.settings
+    subject, text = body.subject, body.message
+    if state.send_hook is not None:
+        vetted = await vet_send(state.send_hook, state.reads, user, body, idempotency_key, settings)
+        subject, text = vetted or (subject, text)
     # The session as a context, not a dependency with cleanup: the hottest write skips
     # FastAPI's exit stack for it (Sessions).
     async with sessions() as db:
         addressed = {
             "sender": user,
             "receivers": body.receiver_list(),
-            "subject": body.subject,
-            "text": body.message,
+            "subject": subject,
+            "text": text,
             "reply_to": body.reply_to,
             # Without a key the send is all this transaction writes: on PostgreSQL its
             # one statement commits itself (BEGIN and COMMIT cost a fifth of the send
@@ -157,6 +170,52 @@ async def post_message(
     if replayed:
         response.headers[REPLAYED_HEADER] = "true"
     return MessageRead.of(view)
+
+
+async def vet_send(
+    hook: SendHook,
+    reads: AsyncEngine,
+    user: Account,
+    body: MessageCreate,
+    key: str | None,
+    settings: Settings,
+) -> tuple[str, str] | None:
+    """The subject and body the pre-send hook lets through (it raises PolicyDenied or
+    SendHookUnavailable); None when the key replays a committed send, which was vetted
+    then. The send is addressed on a read connection, given back before the hook is
+    asked: no connection waits on the host."""
+    async with reads.connect() as db:
+        if key is not None and await idempotency.is_kept(db, sender=user, key=key):
+            return None
+        if body.context_token is None:
+            to = await threads.address(
+                db,
+                sender=user,
+                receivers=body.receiver_list(),
+                reply_to=body.reply_to,
+                context=body.context_value(),
+            )
+        else:
+            to = await threads.address_signed(
+                db,
+                sender=user,
+                token=body.context_token,
+                key=context_key(settings.resolved_secret_key()),
+                receivers=body.receiver_list(),
+                reply_to=body.reply_to,
+                now=utcnow(),
+            )
+    outgoing = Outgoing(
+        door="api",
+        sender=user.username,
+        receivers=to.receivers,
+        subject=body.subject,
+        body=body.message,
+        context=to.context,
+        reply_to=body.reply_to,
+    )
+    vetted = await hook.vet(outgoing)
+    return vetted.subject, vetted.body
 
 
 class ListQuery(BaseModel):

@@ -24,7 +24,7 @@ from mailslot.accounts.service import SYSTEM_USERNAME, Account
 from mailslot.accounts.system import SYSTEM_KEY, system_account
 from mailslot.db.base import UTCDateTime
 from mailslot.db.direct import DirectQuery
-from mailslot.db.engine import dialect_name
+from mailslot.db.engine import Reader, dialect_name
 from mailslot.errors import (
     AccountDeactivated,
     NoRecipientCanReceive,
@@ -95,9 +95,7 @@ _RESOLVE = {
 }
 
 
-async def _resolve(
-    db: AsyncSession, sender: str, to: list[str]
-) -> tuple[Any | None, dict[str, Any]]:
+async def _resolve(db: Reader, sender: str, to: list[str]) -> tuple[Any | None, dict[str, Any]]:
     """The sender's row (the system's, for SYSTEM; None if it does not exist yet) and
     the recipients' rows by external id, in one query."""
     system = sender == SYSTEM
@@ -123,6 +121,10 @@ async def _sender(db: AsyncSession, sender: str, row: Any | None, display_name: 
     if sender == SYSTEM:
         account = None if row is None else Account(*row[:5])
         return await system_account(db, display_name=display_name, found=account)
+    return _user(sender, row)
+
+
+def _user(sender: str, row: Any | None) -> Account:
     if row is None:
         raise UserNotFound(f"There is no user with the external id {sender!r} to send as.")
     if row.deactivated_at is not None:
@@ -141,6 +143,43 @@ def _outcomes(to: list[str], rows: dict[str, Any]) -> list[Outcome]:
         else:
             outcomes.append(Outcome(external_id, "delivered"))
     return outcomes
+
+
+def _none_can_receive(outcomes: list[Outcome]) -> NoRecipientCanReceive:
+    return NoRecipientCanReceive(
+        "None of the recipients can receive the message; nothing was sent.",
+        errors=[{"pointer": f"/body/to/{i}", "detail": o.status} for i, o in enumerate(outcomes)],
+    )
+
+
+async def address(
+    db: Reader,
+    *,
+    sender: str,
+    to: list[str],
+    context: Context | None,
+    reply_to: int | None,
+) -> tuple[Account | None, threads.Addressed]:
+    """Who sends and where a send_as goes, read without writing, for the pre-send hook:
+    the sender's account (None for a platform that has not sent yet) and the usernames of
+    the recipients who can receive. Raises what send_as raises for them."""
+    to = _unique(to)
+    found, rows = await _resolve(db, sender, to)
+    if sender == SYSTEM:
+        account = None if found is None else Account(*found[:5])
+    else:
+        account = _user(sender, found)
+    outcomes = _outcomes(to, rows)
+    delivered = [rows[o.to].username for o in outcomes if o.status == "delivered"]
+    if not delivered:
+        raise _none_can_receive(outcomes)
+    if account is None:
+        # A reply needs the sender's mailbox: send_as will refuse it (ReplyToNotFound).
+        return None, threads.Addressed(delivered, context)
+    addressed = await threads.address(
+        db, sender=account, receivers=delivered, reply_to=reply_to, context=context
+    )
+    return account, addressed
 
 
 async def send_as(
@@ -175,13 +214,7 @@ async def send_as(
         for looked in range(2):
             delivered = [rows[o.to].username for o in outcomes if o.status == "delivered"]
             if not delivered:
-                raise NoRecipientCanReceive(
-                    "None of the recipients can receive the message; nothing was sent.",
-                    errors=[
-                        {"pointer": f"/body/to/{i}", "detail": o.status}
-                        for i, o in enumerate(outcomes)
-                    ],
-                )
+                raise _none_can_receive(outcomes)
             try:
                 return await threads.send_in_thread(
                     db,

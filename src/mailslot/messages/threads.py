@@ -7,6 +7,7 @@ of the message it answers. Callers own the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
@@ -45,6 +46,49 @@ def reply_receivers(original: MessageView, replier: str) -> list[str]:
     return others or [replier]
 
 
+@dataclass(frozen=True, slots=True)
+class Addressed:
+    """Where a send goes: its receivers and context, and for a reply its thread."""
+
+    receivers: list[str]
+    context: Context | None
+    thread_id: int | None = None
+    reply_to_id: int | None = None
+
+
+async def address(
+    db: Reader,
+    *,
+    sender: Account,
+    receivers: list[str],
+    reply_to: int | None,
+    context: Context | None = None,
+) -> Addressed:
+    """The receivers and context of a send (send_in_thread's rules, which it raises);
+    only reads, so a door may address a send before its transaction (the pre-send hook
+    is shown the receivers of a reply that names none)."""
+    if reply_to is None:
+        return Addressed(receivers, context)
+    try:
+        original = await service.find_message(db, viewer=sender, message_id=reply_to)
+    except MessageNotFound:
+        raise ReplyToNotFound(
+            f"There is no message {reply_to} in your mailbox to reply to.",
+            errors=[{"pointer": "/body/reply_to", "detail": "no such message in your mailbox"}],
+        ) from None
+    if original.context is not None and original.context.signed and receivers:
+        _require_participants(original, receivers)
+    if context is not None and not _repeats(context, original.context):
+        raise _not_the_threads(reply_to, context, original.context)
+    if not receivers:
+        receivers = (
+            [original.sender]
+            if is_system(original.sender)
+            else reply_receivers(original, sender.username)
+        )
+    return Addressed(receivers, original.context, original.thread_id, original.id)
+
+
 async def send_in_thread(
     db: AsyncSession,
     *,
@@ -68,44 +112,18 @@ async def send_in_thread(
     A reply carries the context of the message it answers, so every message of a thread
     has the same. It may repeat that context, or its ref alone; any other raises
     ContextMismatch (422)."""
-    if reply_to is None:
-        return await service.send_message(
-            db,
-            sender=sender,
-            receivers=receivers,
-            subject=subject,
-            text=text,
-            context=context,
-            alone=alone,
-        )
-    try:
-        original = await service.find_message(db, viewer=sender, message_id=reply_to)
-    except MessageNotFound:
-        raise ReplyToNotFound(
-            f"There is no message {reply_to} in your mailbox to reply to.",
-            errors=[{"pointer": "/body/reply_to", "detail": "no such message in your mailbox"}],
-        ) from None
-    if original.context is not None and original.context.signed and receivers:
-        _require_participants(original, receivers)
-    if context is not None and not _repeats(context, original.context):
-        raise _not_the_threads(reply_to, context, original.context)
-    if not receivers:
-        receivers = (
-            [original.sender]
-            if is_system(original.sender)
-            else reply_receivers(original, sender.username)
-        )
+    to = await address(db, sender=sender, receivers=receivers, reply_to=reply_to, context=context)
     return await service.send_message(
         db,
         sender=sender,
-        receivers=receivers,
+        receivers=to.receivers,
         subject=subject,
         text=text,
-        thread_id=original.thread_id,
-        reply_to_id=original.id,
-        context=original.context,
+        thread_id=to.thread_id,
+        reply_to_id=to.reply_to_id,
+        context=to.context,
         alone=alone,
-        to_system=system_replies,
+        to_system=system_replies and reply_to is not None,
     )
 
 
@@ -169,6 +187,39 @@ async def send_signed(
     Raises InvalidContext (403) for a token that is forged, altered, expired or does not
     name the sender, ContextMismatch (422) for a receiver who is not a participant, and
     UnknownReceiver (422) for a participant no longer registered."""
+    to, context = await _signed(db, sender, token, key, receivers, now)
+    return await send_in_thread(
+        db,
+        sender=sender,
+        receivers=to,
+        subject=subject,
+        text=text,
+        reply_to=reply_to,
+        context=context,
+        alone=alone,
+        system_replies=system_replies,
+    )
+
+
+async def address_signed(
+    db: Reader,
+    *,
+    sender: Account,
+    token: str,
+    key: bytes,
+    receivers: list[str],
+    reply_to: int | None,
+    now: datetime,
+) -> Addressed:
+    """`address` for a send under a context token (send_signed's rules, which it raises)."""
+    to, context = await _signed(db, sender, token, key, receivers, now)
+    return await address(db, sender=sender, receivers=to, reply_to=reply_to, context=context)
+
+
+async def _signed(
+    db: Reader, sender: Account, token: str, key: bytes, receivers: list[str], now: datetime
+) -> tuple[list[str], Context]:
+    """The receivers and context of a send under a context token."""
     signed = verify_context(token, key=key, now=now)
     if sender.id not in signed.participants:
         raise InvalidContext("The context token does not name you among its participants.")
@@ -182,17 +233,7 @@ async def send_signed(
         )
     _only_among({username_key(name) for name in names.values()}, receivers, "the token")
     others = [names[user_id] for user_id in signed.participants if user_id != sender.id]
-    return await send_in_thread(
-        db,
-        sender=sender,
-        receivers=receivers or others or [sender.username],
-        subject=subject,
-        text=text,
-        reply_to=reply_to,
-        context=signed.context,
-        alone=alone,
-        system_replies=system_replies,
-    )
+    return receivers or others or [sender.username], signed.context
 
 
 async def list_thread(

@@ -7,11 +7,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mailslot.accounts.schemas import ExternalId, Input
+from mailslot.accounts.service import SYSTEM_USERNAME
 from mailslot.accounts.system import find_system_account
-from mailslot.deps import AppSettings, Reads, Sessions, query_model, query_parameters
-from mailslot.messages import sendas, service
+from mailslot.deps import Reads, Sessions, State, query_model, query_parameters
+from mailslot.messages import idempotency, sendas, service
 from mailslot.messages.cursor import encode_cursor
 from mailslot.messages.routes import (
     DEFAULT_PAGE_SIZE,
@@ -32,6 +34,7 @@ from mailslot.messages.schemas import (
 from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
 from mailslot.serverapi.deps import MailboxReader, SenderAs
+from mailslot.webhooks.sendhook import Outgoing, SendHook
 
 router = APIRouter(tags=["server"], responses=problems(503))
 
@@ -89,7 +92,7 @@ async def post_server_message(
     body: ServerMessageCreate,
     key: SenderAs,
     sessions: Sessions,
-    settings: AppSettings,
+    state: State,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ServerMessageSent:
@@ -101,14 +104,25 @@ async def post_server_message(
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
-    and carries its context."""
+    and carries its context.
+
+    Where the operator set up a pre-send hook, it is asked about a user's message (and
+    about the platform's only with MAILSLOT_SEND_HOOK_SYSTEM on): it may refuse it (403
+    `policy_denied`) or change its subject and body; 503 `send_hook_unavailable` when it
+    failed and the operator chose not to send unvetted messages."""
+    settings = state.settings
+    subject, text = body.subject, body.message
+    hook = state.send_hook
+    if hook is not None and (body.sender != sendas.SYSTEM or settings.send_hook_system):
+        vetted = await vet_send_as(hook, state.reads, body, idempotency_key)
+        subject, text = vetted or (subject, text)
     async with sessions() as db:
         sent = await sendas.send_as(
             db,
             sender=body.sender,
             to=body.to,
-            subject=body.subject,
-            text=body.message,
+            subject=subject,
+            text=text,
             context=None if body.context is None else body.context.value(),
             reply_to=body.reply_to,
             key=idempotency_key,
@@ -122,6 +136,37 @@ async def post_server_message(
         message=MessageRead.of(sent.message),
         deliveries=[Delivery(to=o.to, status=o.status) for o in sent.outcomes],
     )
+
+
+async def vet_send_as(
+    hook: SendHook, reads: AsyncEngine, body: ServerMessageCreate, key: str | None
+) -> tuple[str, str] | None:
+    """The subject and body the pre-send hook lets through (it raises PolicyDenied or
+    SendHookUnavailable); None when the key replays a committed send. Addressed on a read
+    connection given back before the hook is asked."""
+    context = None if body.context is None else body.context.value()
+    async with reads.connect() as db:
+        account, to = await sendas.address(
+            db, sender=body.sender, to=body.to, context=context, reply_to=body.reply_to
+        )
+        if (
+            key is not None
+            and account is not None
+            and await idempotency.is_kept(db, sender=account, key=key)
+        ):
+            return None
+    vetted = await hook.vet(
+        Outgoing(
+            door="server",
+            sender=SYSTEM_USERNAME if account is None else account.username,
+            receivers=to.receivers,
+            subject=body.subject,
+            body=body.message,
+            context=to.context,
+            reply_to=body.reply_to,
+        )
+    )
+    return vetted.subject, vetted.body
 
 
 class SystemListQuery(BaseModel):

@@ -118,6 +118,7 @@ class WebhookDelivery(Base):
     last_latency_ms: Mapped[int | None] = mapped_column(Integer)
     last_response: Mapped[str | None] = mapped_column(String(1000))  # a snippet
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Its event's created_at (both are written together): the log's time.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -132,6 +133,9 @@ class WebhookDelivery(Base):
         # An endpoint's log, newest first.
         Index("ix_webhook_delivery_endpoint_id_id", "endpoint_id", "id"),
         Index("ix_webhook_delivery_event_id", "event_id"),
+        # An endpoint's log by time: the log's pages and a replay's range are index ranges
+        # (webhooks/log.py).
+        Index("ix_webhook_delivery_endpoint_id_created_at", "endpoint_id", "created_at", "id"),
     )
 
 

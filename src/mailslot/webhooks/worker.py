@@ -16,7 +16,6 @@ elsewhere by then (DNS rebinding) reaches nothing unchecked."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import ssl
@@ -39,7 +38,7 @@ from mailslot.bus.events import Event, Publisher
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
 from mailslot.errors import WebhookUrlRefused
-from mailslot.webhooks import delivery, outbox, payloads, signing, targets
+from mailslot.webhooks import delivery, endpoints, outbox, payloads, signing, targets
 from mailslot.webhooks.delivery import Claim, Outcome
 from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
 
@@ -50,16 +49,6 @@ MAX_RESPONSE_BYTES: Final = 64 * 1024  # read of a response body; the rest is dr
 HOLD: Final = 4  # an endpoint's claimed deliveries held here, per connection
 CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
 _WAKE: Final = "mailslot.webhooks.wake"
-
-
-def body(event: WebhookEvent) -> bytes:
-    """The wire body, `{type, timestamp, data}` (payloads.body replaces this, issue 19)."""
-    document = {
-        "type": event.type,
-        "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
-        "data": event.data,
-    }
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class _Job(NamedTuple):
@@ -355,11 +344,8 @@ class Worker:
             return None
         timeout = min(settings.webhook_timeout, budget)
         start = time.monotonic()
-        payload = body(event)
-        secrets = [endpoint.secret]
-        grace = endpoint.previous_secret_until
-        if endpoint.previous_secret and grace is not None and grace > started_at:
-            secrets.append(endpoint.previous_secret)
+        payload = payloads.body(event)
+        secrets = endpoints.signing_secrets(endpoint, started_at)
         headers = signing.headers(secrets, event.id, int(time.time()), payload)
         headers["content-type"] = "application/json"
 

@@ -19,6 +19,26 @@ class Entry:
     message_id: int
     stored: dict[str, Any]
 
+    @property
+    def hook(self) -> str | None:
+        """The webhook event the entry is (webhooks/outbox.py), or None: `message.created`
+        for a receiver's inbox entry of a new message only (not the sender's sent box, nor
+        a message restored from the trash), `message.read` / `message.unread` for a read
+        state, `message.deleted` for a deletion."""
+        return hook_of(self.type, self.stored)
+
+
+def hook_of(entry_type: str, stored: dict[str, Any]) -> str | None:
+    """Entry.hook of an entry of this type that keeps `stored`."""
+    if entry_type == "message.created":
+        new = stored.get("box") == "inbox" and not stored.get("restored")
+        return "message.created" if new else None
+    if entry_type == "message.updated":
+        return "message.read" if stored.get("read") else "message.unread"
+    if entry_type == "message.deleted":
+        return "message.deleted"
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class Stored:
@@ -41,7 +61,11 @@ class Store(Protocol):
     `alone=True` (send, set_read) is the entry point saying its transaction writes
     nothing else: PostgreSQL may then run the one statement without BEGIN and COMMIT,
     committing itself (two round trips fewer; the caller's commit still publishes the
-    events, after the write is durable). SQLite ignores it."""
+    events, after the write is durable). SQLite ignores it.
+
+    Every method that appends entries also writes, in the same statements, the webhook
+    events they are (Entry.hook) for the endpoints subscribed (webhooks/outbox.py), and
+    nothing for them while no endpoint is enabled."""
 
     # The engine's INSERT construct, with ON CONFLICT DO NOTHING.
     insert: Any

@@ -115,6 +115,8 @@ _SET_READ = DirectQuery(
 # The change log: the users' sequence numbers, then the entries, on the driver, one hop
 # each to aiosqlite's thread. Its one writer at a time (BEGIN IMMEDIATE) is the lock: numbers are handed out,
 # and become visible, in commit order. `counts` is a JSON list of [user id, count].
+# `hooked`: whether any webhook endpoint is enabled, so that with none the outbox costs
+# no statement (the writer lock keeps the answer true until the commit).
 _TAKE = DirectQuery(
     text(
         """
@@ -122,9 +124,10 @@ _TAKE = DirectQuery(
         SET last_change_seq = last_change_seq + json_extract(taken.value, '$[1]')
         FROM json_each(:counts) AS taken
         WHERE user_account.id = json_extract(taken.value, '$[0]')
-        RETURNING user_account.id, user_account.last_change_seq AS head
+        RETURNING user_account.id, user_account.last_change_seq AS head,
+                  EXISTS (SELECT 1 FROM webhook_endpoint WHERE enabled) AS hooked
         """
-    ).columns(id=BigInteger, head=BigInteger)
+    ).columns(id=BigInteger, head=BigInteger, hooked=Boolean)
 )
 # `entries`: a JSON list of [user id, seq, type, message id, data as JSON text].
 _LOG = DirectQuery(
@@ -135,6 +138,48 @@ _LOG = DirectQuery(
                json_extract(entry.value, '$[2]'), json_extract(entry.value, '$[3]'),
                json_extract(entry.value, '$[4]'), :created_at
         FROM json_each(:entries) AS entry
+        """
+    )
+    .bindparams(bindparam("created_at", type_=UTCDateTime()))
+    .columns()
+)
+# The outbox (webhooks/outbox.py; as the PostgreSQL store's `hooked`): an entry whose
+# webhook event type (Entry.hook) an enabled endpoint subscribes to, or "*", becomes a
+# webhook_event pointing at it, then one pending delivery per such endpoint. `events`: a
+# JSON list of [user id, seq, hook, message id].
+_HOOK_EVENTS = DirectQuery(
+    text(
+        """
+        INSERT INTO webhook_event (id, type, user_id, seq, message_id, created_at)
+        SELECT 'msg_' || lower(hex(randomblob(16))), json_extract(event.value, '$[2]'),
+               json_extract(event.value, '$[0]'), json_extract(event.value, '$[1]'),
+               json_extract(event.value, '$[3]'), :created_at
+        FROM json_each(:events) AS event
+        WHERE EXISTS (
+            SELECT 1 FROM webhook_subscription
+            JOIN webhook_endpoint ON webhook_endpoint.id = webhook_subscription.endpoint_id
+            WHERE webhook_endpoint.enabled
+              AND webhook_subscription.event_type IN (json_extract(event.value, '$[2]'), '*')
+        )
+        RETURNING id, type
+        """
+    )
+    .bindparams(bindparam("created_at", type_=UTCDateTime()))
+    .columns(id=String, type=String)
+)
+# `events`: a JSON list of [event id, type].
+_HOOK_DELIVERIES = DirectQuery(
+    text(
+        """
+        INSERT INTO webhook_delivery (endpoint_id, event_id, status, attempts,
+                                      next_attempt_at, created_at)
+        SELECT DISTINCT webhook_subscription.endpoint_id, json_extract(event.value, '$[0]'),
+               'pending', 0, :created_at, :created_at
+        FROM json_each(:events) AS event
+        JOIN webhook_subscription ON webhook_subscription.event_type
+             IN (json_extract(event.value, '$[1]'), '*')
+        JOIN webhook_endpoint ON webhook_endpoint.id = webhook_subscription.endpoint_id
+        WHERE webhook_endpoint.enabled
         """
     )
     .bindparams(bindparam("created_at", type_=UTCDateTime()))
@@ -214,7 +259,7 @@ class SqliteStore:
         taken = await _TAKE.all(db, {"counts": json.dumps(list(counts.items()))})
         heads = {row.id: row.head for row in taken}
         seq = {user_id: heads[user_id] - count for user_id, count in counts.items()}
-        rows = []
+        rows, hooks = [], []
         for entry in entries:
             seq[entry.user_id] += 1
             rows.append(
@@ -226,7 +271,11 @@ class SqliteStore:
                     json.dumps(entry.stored),
                 ]
             )
+            if entry.hook is not None:
+                hooks.append([entry.user_id, seq[entry.user_id], entry.hook, entry.message_id])
         await _LOG.all(db, {"entries": json.dumps(rows), "created_at": now})
+        if hooks and any(row.hooked for row in taken):
+            await _hook(db, hooks, now)
         return heads
 
     async def bound_lock_wait(self, db: AsyncSession, milliseconds: int) -> None:
@@ -234,3 +283,12 @@ class SqliteStore:
 
     async def unbound_lock_wait(self, db: AsyncSession) -> None:
         """Nothing to undo."""
+
+
+async def _hook(db: AsyncSession, hooks: list[list[Any]], now: datetime) -> None:
+    """The outbox's events of entries (`hooks`: [user id, seq, hook, message id]) and
+    their deliveries: one statement when no endpoint subscribes, two when one does."""
+    events = await _HOOK_EVENTS.all(db, {"events": json.dumps(hooks), "created_at": now})
+    if events:
+        written = json.dumps([[event.id, event.type] for event in events])
+        await _HOOK_DELIVERIES.all(db, {"events": written, "created_at": now})

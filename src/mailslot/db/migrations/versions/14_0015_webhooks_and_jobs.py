@@ -131,6 +131,11 @@ def upgrade() -> None:
             "ix_webhook_delivery_endpoint_id_id", ["endpoint_id", "id"], unique=False
         )
         batch_op.create_index("ix_webhook_delivery_event_id", ["event_id"], unique=False)
+        batch_op.create_index(
+            "ix_webhook_delivery_endpoint_id_created_at",
+            ["endpoint_id", "created_at", "id"],
+            unique=False,
+        )
 
     op.create_table(
         "webhook_subscription",
@@ -177,6 +182,7 @@ def downgrade() -> None:
 
     op.drop_table("webhook_subscription")
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_delivery_endpoint_id_created_at")
         batch_op.drop_index("ix_webhook_delivery_event_id")
         batch_op.drop_index("ix_webhook_delivery_endpoint_id_id")
         batch_op.drop_index(
