@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import delete
@@ -24,6 +25,7 @@ from mailslot.webhooks.delivery import Outcome
 from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
 from mailslot.webhooks.worker import MAX_RESPONSE_BYTES, Worker
 from tests.support.databases import make_settings
+from tests.support.factories import make_user, send
 from tests.support.receivers import Answer, Receiver, eventually
 from tests.support.servers import free_port
 from tests.webhooks.worker.conftest import FAST, Hooks, wait_for
@@ -448,6 +450,38 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_url, tmp_path) -> No
 
     assert done.status == "succeeded"
     assert [r.verified_with for r in receiver.requests] == [[key]]
+
+
+async def test_a_send_arrives_as_message_created_at_once(hooks_url, tmp_path) -> None:
+    settings = make_settings(
+        tmp_path, hooks_url, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
+    )
+    app = create_app(settings)
+    key = secret()
+    with Receiver(secrets=[key]) as receiver:
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
+            hooks = Hooks(settings, app_state(app).sessions)
+            await hooks.endpoint(receiver.url(), secret=key, types=("message.created",))
+            alice, bob = await make_user(client), await make_user(client)
+            # No poll for 60 s: the send's commit wakes the worker (a mailbox change while
+            # an endpoint is enabled).
+            sent = await send(client, alice, bob, subject="Webhook")
+            [request] = await eventually(lambda: receiver.requests, within=30)
+            async with hooks.sessions() as db:
+                await db.execute(delete(WebhookEndpoint))
+                await db.execute(delete(WebhookEvent))
+                await db.commit()
+
+    assert request.verified_with == [key]
+    assert request.json["type"] == "message.created"
+    assert request.json["data"]["user"]["username"] == bob.username
+    assert request.json["data"]["message"]["id"] == sent["id"]
+    assert request.json["data"]["message"]["subject"] == "Webhook"
 
 
 class Recorder:
