@@ -18,9 +18,19 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, cast
+from typing import Final, cast
 
-from sqlalchemy import Table, exists, func, insert, literal, literal_column, select, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -171,6 +181,29 @@ async def any_endpoint(db: AsyncSession) -> bool:
     return bool(await db.scalar(select(exists().where(WebhookEndpoint.enabled))))
 
 
+# Built once: composing a statement per outcome was a third of the worker's CPU.
+_RECORD: Final = (
+    update(_DELIVERY)
+    .where(
+        _DELIVERY.c.id == bindparam("held_id"),
+        _DELIVERY.c.claimed_until == bindparam("token"),
+    )
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("number"),
+        claimed_until=None,
+        next_attempt_at=bindparam("next_at"),
+        last_attempt_at=bindparam("started_at"),
+        last_status_code=bindparam("status_code"),
+        last_latency_ms=bindparam("latency_ms"),
+        last_response=bindparam("response"),
+        last_error=bindparam("error"),
+    )
+    .returning(_DELIVERY.c.id)
+)
+_ATTEMPT_ROW: Final = insert(_ATTEMPT)
+
+
 async def record(
     db: AsyncSession,
     held: Claim,
@@ -188,41 +221,41 @@ async def record(
     `webhook.endpoint.disabled` to its other endpoints. `failing` False: the endpoint
     had no run of failures to end when the attempt began (a statement saved)."""
     number = held.attempts + 1
-    values: dict[str, Any] = {
-        "attempts": number,
-        "claimed_until": None,
-        "last_attempt_at": outcome.started_at,
-        "last_status_code": outcome.status_code,
-        "last_latency_ms": outcome.latency_ms,
-        "last_response": outcome.response,
-        "last_error": outcome.error,
-    }
-    if outcome.succeeded:
-        values |= {"status": "succeeded", "next_attempt_at": None}
-    else:
+    status, next_at = "succeeded", None
+    if not outcome.succeeded:
         delay = None if outcome.gone else retry_delay(settings, number, outcome, rng=rng)
         if delay is None:
-            values |= {"status": "failed", "next_attempt_at": None}
+            status = "failed"
         else:
-            values["next_attempt_at"] = now + timedelta(seconds=delay)
+            status, next_at = "pending", now + timedelta(seconds=delay)
     written = await db.execute(
-        update(_DELIVERY)
-        .where(_DELIVERY.c.id == held.id, _DELIVERY.c.claimed_until == held.token)
-        .values(values)
-        .returning(_DELIVERY.c.id)
+        _RECORD,
+        {
+            "held_id": held.id,
+            "token": held.token,
+            "new_status": status,
+            "number": number,
+            "next_at": next_at,
+            "started_at": outcome.started_at,
+            "status_code": outcome.status_code,
+            "latency_ms": outcome.latency_ms,
+            "response": outcome.response,
+            "error": outcome.error,
+        },
     )
     if written.first() is None:
         return False
     await db.execute(
-        insert(_ATTEMPT).values(
-            delivery_id=held.id,
-            number=number,
-            started_at=outcome.started_at,
-            status_code=outcome.status_code,
-            latency_ms=outcome.latency_ms,
-            response=outcome.response,
-            error=outcome.error,
-        )
+        _ATTEMPT_ROW,
+        {
+            "delivery_id": held.id,
+            "number": number,
+            "started_at": outcome.started_at,
+            "status_code": outcome.status_code,
+            "latency_ms": outcome.latency_ms,
+            "response": outcome.response,
+            "error": outcome.error,
+        },
     )
     endpoint = _ENDPOINT.c
     if outcome.succeeded:
