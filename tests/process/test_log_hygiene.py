@@ -124,6 +124,8 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
                     "other_external_id": host_ids["other"],
                     "token_id": minted.json()["token_id"],
                     "webhook_id": webhook.json()["id"],
+                    "event_id": "msg_" + "0" * 32,  # none: a 404 is enough here
+                    "job_id": "job_" + "0" * 24,
                 }
                 if row.get("login_first"):
                     client.post(

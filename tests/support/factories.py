@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from mailslot.accounts.models import User
 from mailslot.db.base import utcnow
@@ -167,3 +167,14 @@ async def make_webhook(
         )
         await db.commit()
     return endpoint.public_id
+
+
+async def forget_webhook_endpoints(app: FastAPI) -> None:
+    """Delete every webhook endpoint (their deliveries go with them). A test that leaves
+    one enabled hooks every later send of its worker's database: the outbox writes, the
+    worker delivers, statement counts change."""
+    from mailslot.webhooks.models import WebhookEndpoint
+
+    async with app_state(app).sessions() as db:
+        await db.execute(delete(WebhookEndpoint))
+        await db.commit()

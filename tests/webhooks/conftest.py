@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import delete, select
 
 from mailslot.accounts.models import User
@@ -19,8 +20,17 @@ from mailslot.webhooks.models import (
     WebhookEvent,
     WebhookSubscription,
 )
+from tests.support.factories import forget_webhook_endpoints
 
 MakeEndpoint = Callable[..., Awaitable[int]]
+
+
+@pytest.fixture
+async def app(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """The session's app; every webhook endpoint deleted after the test, whoever made it
+    (the API, the log's tests), so no other test's sends are hooked."""
+    yield app
+    await forget_webhook_endpoints(app)
 
 
 @pytest.fixture

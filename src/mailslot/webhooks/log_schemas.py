@@ -21,7 +21,11 @@ def _known(event_type: str) -> str:
 
 EventType = Annotated[
     str,
-    Field(max_length=64, examples=["message.created"]),
+    Field(
+        max_length=64,
+        examples=["message.created"],
+        json_schema_extra={"enum": list(EVENT_TYPES)},
+    ),
     AfterValidator(_known),
 ]
 
