@@ -55,6 +55,7 @@ from mailslot.webhooks import log_routes as webhook_log_routes
 from mailslot.webhooks import replay as webhook_replay
 from mailslot.webhooks import routes as webhook_routes
 from mailslot.webhooks.sendhook import SendHook
+from mailslot.webhooks.worker import Worker as WebhookWorker
 
 DESCRIPTION = """A self-hosted mailbox-style messaging service.
 
@@ -101,7 +102,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = make_session_factory(engine, info)
         change_log = changes.SessionChangeLog(sessions)
         broker = make_broker(settings, change_log, prefix=prefix)
-        info.update(session_info(broker))  # committed changes go to the broker
+        webhooks = WebhookWorker(settings, sessions)
+        # Committed changes go to the broker, and wake the webhook worker when they (or an
+        # outbox.emit) may have queued deliveries.
+        info.update(session_info(webhooks.waking(broker)))
+        info.update(webhooks.session_info())
         reads = read_only(engine)
         app.state.mailslot = state = AppState(
             settings=settings,
@@ -142,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "mailslot-pruner",
                 partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
+        if settings.webhook_worker:
+            background.start("mailslot-webhooks", webhooks.run)
         try:
             yield
         finally:

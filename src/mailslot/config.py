@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=32, ge=1)  # attempts in flight per instance
     webhook_poll_interval: float = Field(default=1.0, gt=0)  # also woken by local commits
     webhook_lease: float = Field(default=60.0, gt=0)  # a claimed attempt's lease, seconds
+    # Whether this process delivers (an instance that only serves the API may not; the
+    # test settings turn it off so that no test's deliveries change under it).
+    webhook_worker: bool = True
     # The synchronous pre-send hook (one per deployment): off without a URL.
     send_hook_url: str | None = None
     send_hook_secret: SecretStr | None = None  # "whsec_...", as an endpoint's

@@ -23,6 +23,10 @@ from mailslot.webhooks.models import (
     WebhookSubscription,
 )
 
+# In a session's `info` once it wrote deliveries: its commit wakes this process's delivery
+# worker at once (webhooks/worker.py) instead of at its next poll.
+QUEUED = "mailslot.webhooks.queued"
+
 
 def new_event_id() -> str:
     """A Standard Webhooks message id: `msg_` and 128 random bits."""
@@ -91,4 +95,5 @@ async def emit(
             ),
         )
     )
+    db.sync_session.info[QUEUED] = True
     return event_id

@@ -1,0 +1,355 @@
+"""The delivery worker's statements: claim what is due under a lease, and record each
+attempt's outcome (the attempt row, the delivery's last_* columns, the endpoint's run of
+failures, and disabling it).
+
+A claim is the lease `claimed_until`, written by one UPDATE whose subquery takes the due
+rows `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer at a time): instances
+share the work and never run the same attempt twice at once. The lease's own value is
+the claim's token: an outcome is recorded only while the delivery still carries it, so
+an attempt whose lease ran out (and was claimed again elsewhere) writes nothing.
+
+Deliveries of a disabled endpoint stay pending and are not claimed (parked): enabling
+the endpoint again resumes them where they were, due at once."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final, cast
+
+from sqlalchemy import (
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
+
+from mailslot.config import Settings
+from mailslot.db.base import UTCDateTime
+from mailslot.webhooks import outbox
+from mailslot.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+SNIPPET_CHARS: Final = 1000  # of the response body, in the log
+ERROR_CHARS: Final = 500
+JITTER: Final = 0.1  # each delay is drawn within ±10%: retries of one outage spread out
+RETRY_AFTER_MAX: Final = 86_400.0  # seconds: a Retry-After never parks a delivery longer
+# The tables themselves: the worker's statements are Core, without the ORM's bulk
+# UPDATE machinery (a third of the CPU of recording an outcome went there).
+_DELIVERY: Final = cast(Table, WebhookDelivery.__table__)
+_ATTEMPT: Final = cast(Table, WebhookAttempt.__table__)
+_ENDPOINT: Final = cast(Table, WebhookEndpoint.__table__)
+SCAN_FACTOR: Final = 2  # due rows a claim locks and ranks, per row it may claim
+PENDING: Final[ColumnClause[str]] = literal_column(
+    "'pending'"
+)  # a literal: the partial index's predicate
+DISABLED_BY_GONE: Final = "The endpoint answered 410 Gone."
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A due delivery this worker holds until `token` (its lease)."""
+
+    id: int
+    endpoint_id: int
+    event_id: str
+    attempts: int  # before this attempt
+    token: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one attempt came to. `status_code` None: no response (`error` says why)."""
+
+    started_at: datetime
+    latency_ms: int
+    status_code: int | None = None
+    response: str | None = None
+    error: str | None = None
+    retry_after: float | None = None  # seconds, from the response's Retry-After
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def gone(self) -> bool:
+        return self.status_code == 410
+
+
+async def claim(
+    db: AsyncSession,
+    *,
+    now: datetime,
+    lease: float,
+    limit: int,
+    per_endpoint: int,
+    busy: Collection[int] = (),
+) -> list[Claim]:
+    """Claim up to `limit` due deliveries of enabled endpoints, oldest due first, at most
+    `per_endpoint` of any one endpoint, none of those in `busy` (this worker holds enough
+    of theirs).
+
+    The first due rows (SCAN_FACTOR times `limit`) are locked, skipping those another
+    worker is claiming right now, and ranked per endpoint: so two workers share even a
+    single endpoint's backlog, and a worker never claims what it cannot soon attempt
+    (each claimed row is an UPDATE: a write, and on PostgreSQL a new row version)."""
+    token = now + timedelta(seconds=lease)
+    d = WebhookDelivery
+    head = (
+        select(d.id, d.endpoint_id, d.next_attempt_at)
+        .where(
+            d.status == PENDING,
+            d.next_attempt_at <= now,
+            (d.claimed_until.is_(None)) | (d.claimed_until < now),
+            exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.enabled),
+        )
+        .order_by(d.next_attempt_at)
+        .limit(limit * SCAN_FACTOR)
+        .with_for_update(skip_locked=True)  # nothing on SQLite: one writer at a time
+    )
+    if busy:
+        head = head.where(d.endpoint_id.not_in(list(busy)))
+    head_rows = head.subquery("head")
+    ranked = select(
+        head_rows.c.id,
+        head_rows.c.next_attempt_at,
+        func.row_number()
+        .over(partition_by=head_rows.c.endpoint_id, order_by=head_rows.c.next_attempt_at)
+        .label("rank"),
+    ).subquery("ranked")
+    chosen = (
+        select(ranked.c.id)
+        .where(ranked.c.rank <= per_endpoint)
+        .order_by(ranked.c.next_attempt_at)
+        .limit(limit)
+    )
+    t = _DELIVERY.c
+    rows = await db.execute(
+        update(_DELIVERY)
+        .where(t.id.in_(chosen.scalar_subquery()))
+        .values(claimed_until=token)
+        .returning(t.id, t.endpoint_id, t.event_id, t.attempts)
+    )
+    return [Claim(row.id, row.endpoint_id, row.event_id, row.attempts, token) for row in rows]
+
+
+async def release(db: AsyncSession, claims: Sequence[Claim]) -> None:
+    """Give claims back unattempted (the worker stops, or a claim's lease has too little
+    left for an attempt): due again at once, for any worker."""
+    by_token: dict[datetime, list[int]] = {}
+    for held in claims:
+        by_token.setdefault(held.token, []).append(held.id)
+    for token, ids in by_token.items():
+        await db.execute(
+            update(_DELIVERY)
+            .where(_DELIVERY.c.id.in_(ids), _DELIVERY.c.claimed_until == token)
+            .values(claimed_until=None)
+        )
+
+
+async def load(
+    db: AsyncSession, claims: Sequence[Claim]
+) -> tuple[dict[str, WebhookEvent], dict[int, WebhookEndpoint]]:
+    """The claimed deliveries' events and endpoints, by id."""
+    event_ids = {held.event_id for held in claims}
+    endpoint_ids = {held.endpoint_id for held in claims}
+    events = (await db.scalars(select(WebhookEvent).where(WebhookEvent.id.in_(event_ids)))).all()
+    endpoints = (
+        await db.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))
+    ).all()
+    return {event.id: event for event in events}, {ep.id: ep for ep in endpoints}
+
+
+async def any_endpoint(db: AsyncSession) -> bool:
+    """Whether some endpoint is enabled (so commits that change mailboxes may have queued
+    deliveries)."""
+    return bool(await db.scalar(select(exists().where(WebhookEndpoint.enabled))))
+
+
+# Built once: composing a statement per outcome was a third of the worker's CPU.
+_RECORD: Final = (
+    update(_DELIVERY)
+    .where(
+        _DELIVERY.c.id == bindparam("held_id"),
+        _DELIVERY.c.claimed_until == bindparam("token"),
+    )
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("number"),
+        claimed_until=None,
+        next_attempt_at=bindparam("next_at"),
+        last_attempt_at=bindparam("started_at"),
+        last_status_code=bindparam("status_code"),
+        last_latency_ms=bindparam("latency_ms"),
+        last_response=bindparam("response"),
+        last_error=bindparam("error"),
+    )
+    .returning(_DELIVERY.c.id)
+)
+_ATTEMPT_ROW: Final = insert(_ATTEMPT)
+
+
+async def record(
+    db: AsyncSession,
+    held: Claim,
+    outcome: Outcome,
+    *,
+    settings: Settings,
+    now: datetime,
+    failing: bool = True,
+    rng: random.Random | None = None,
+) -> bool:
+    """Write an attempt's outcome while the claim is still ours (False: it was not, and
+    nothing is written). 2xx: succeeded, and the endpoint's run of failures ends. Else a
+    retry from the schedule (or failed after its last step); 410 disables the endpoint at
+    once, and so does failing for `webhook_disable_after` running: either emits
+    `webhook.endpoint.disabled` to its other endpoints. `failing` False: the endpoint
+    had no run of failures to end when the attempt began (a statement saved)."""
+    number = held.attempts + 1
+    status, next_at = "succeeded", None
+    if not outcome.succeeded:
+        delay = None if outcome.gone else retry_delay(settings, number, outcome, rng=rng)
+        if delay is None:
+            status = "failed"
+        else:
+            status, next_at = "pending", now + timedelta(seconds=delay)
+    written = await db.execute(
+        _RECORD,
+        {
+            "held_id": held.id,
+            "token": held.token,
+            "new_status": status,
+            "number": number,
+            "next_at": next_at,
+            "started_at": outcome.started_at,
+            "status_code": outcome.status_code,
+            "latency_ms": outcome.latency_ms,
+            "response": outcome.response,
+            "error": outcome.error,
+        },
+    )
+    if written.first() is None:
+        return False
+    await db.execute(
+        _ATTEMPT_ROW,
+        {
+            "delivery_id": held.id,
+            "number": number,
+            "started_at": outcome.started_at,
+            "status_code": outcome.status_code,
+            "latency_ms": outcome.latency_ms,
+            "response": outcome.response,
+            "error": outcome.error,
+        },
+    )
+    endpoint = _ENDPOINT.c
+    if outcome.succeeded:
+        if not failing:
+            return True
+        await db.execute(
+            update(_ENDPOINT)
+            .where(endpoint.id == held.endpoint_id, endpoint.failing_since.is_not(None))
+            .values(failing_since=None)
+        )
+        return True
+    if outcome.gone:
+        await disable(db, held.endpoint_id, reason=DISABLED_BY_GONE, now=now)
+        return True
+    since = await db.scalar(
+        update(_ENDPOINT)
+        .where(endpoint.id == held.endpoint_id)
+        .values(failing_since=func.coalesce(endpoint.failing_since, literal(now, UTCDateTime())))
+        .returning(endpoint.failing_since)
+    )
+    if since is not None and (now - since).total_seconds() >= settings.webhook_disable_after:
+        await disable(
+            db,
+            held.endpoint_id,
+            reason=f"Every delivery failed for {_duration(settings.webhook_disable_after)} running.",
+            now=now,
+        )
+    return True
+
+
+async def disable(db: AsyncSession, endpoint_id: int, *, reason: str, now: datetime) -> bool:
+    """Disable an enabled endpoint and tell its other endpoints (`webhook.endpoint.disabled`);
+    False if it was disabled already (by another attempt, instance or the host)."""
+    endpoint = _ENDPOINT.c
+    row = (
+        await db.execute(
+            update(_ENDPOINT)
+            .where(endpoint.id == endpoint_id, endpoint.enabled)
+            # failing_since cleared: enabled again, an endpoint starts a new run (else
+            # its first failure would disable it at once).
+            .values(enabled=False, disabled_reason=reason, failing_since=None, updated_at=now)
+            .returning(endpoint.public_id, endpoint.url, endpoint.description)
+        )
+    ).first()
+    if row is None:
+        return False
+    await outbox.emit(
+        db,
+        "webhook.endpoint.disabled",
+        {
+            "endpoint": {"id": row.public_id, "url": row.url, "description": row.description},
+            "reason": reason,
+            "disabled_at": now.isoformat().replace("+00:00", "Z"),
+        },
+        excluding_endpoint=endpoint_id,
+    )
+    return True
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 86_400:
+        return f"{seconds / 86_400:g} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} hours"
+    return f"{seconds:g} s"
+
+
+def retry_delay(
+    settings: Settings, attempts: int, outcome: Outcome, *, rng: random.Random | None = None
+) -> float | None:
+    """Seconds until the next attempt after `attempts` failed ones, None after the
+    schedule's last: the schedule's step drawn within ±10%, and never sooner than the
+    receiver's Retry-After (itself at most a day)."""
+    schedule = settings.webhook_retry_schedule
+    if attempts >= len(schedule):
+        return None
+    step = schedule[attempts] * (1 + (rng or random).uniform(-JITTER, JITTER))
+    if outcome.retry_after is not None:
+        step = max(step, min(outcome.retry_after, RETRY_AFTER_MAX))
+    return max(step, 0.0)
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Retry-After as seconds from now (RFC 9110 §10.2.3: delay-seconds or an HTTP-date),
+    None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - now).total_seconds(), 0.0)

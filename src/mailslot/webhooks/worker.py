@@ -1,0 +1,499 @@
+"""The delivery worker, one in every serving process: claims due deliveries under a lease
+(webhooks/delivery.py), POSTs each signed event to its endpoint, records the outcome.
+
+Woken at once by a commit of this process that queued deliveries (an `outbox.emit`, or a
+mailbox change while some endpoint is enabled), otherwise every `webhook_poll_interval`
+and when a retry it scheduled falls due. At most `webhook_concurrency` attempts run at
+once, at most `webhook_connections` of them to one endpoint. An attempt ends before its
+lease does, so no other instance can claim it while it runs; one cut short by a stop or
+a crash leaves its claim to run out, and it is attempted again (at least once).
+
+Server-side request forgery: the endpoint's name is resolved and checked
+(`targets.resolve`) just before each attempt, and the connection goes to the checked
+address itself, with the name in Host and in TLS (SNI, certificate): a name that resolves
+elsewhere by then (DNS rebinding) reaches nothing unchecked."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
+
+import anyio
+import httpx
+from anyio.abc import TaskGroup
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from mailslot import __version__
+from mailslot.bus.events import Event, Publisher
+from mailslot.config import Settings
+from mailslot.db.base import utcnow
+from mailslot.errors import WebhookUrlRefused
+from mailslot.webhooks import delivery, endpoints, outbox, payloads, signing, targets
+from mailslot.webhooks.delivery import Claim, Outcome
+from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
+
+log = logging.getLogger("mailslot.webhooks")
+
+USER_AGENT: Final = f"mailslot-webhooks/{__version__}"
+MAX_RESPONSE_BYTES: Final = 64 * 1024  # read of a response body; the rest is dropped
+HOLD: Final = 4  # an endpoint's claimed deliveries held here, per connection
+CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
+_WAKE: Final = "mailslot.webhooks.wake"
+
+
+class _Job(NamedTuple):
+    claim: Claim
+    event: WebhookEvent | None  # None: deleted since the claim
+    endpoint: WebhookEndpoint | None
+
+
+@dataclass(slots=True)
+class _Client:
+    http: httpx.AsyncClient
+    used: float  # monotonic
+
+
+class Worker:
+    """Delivers this process's share of the outbox; `run` until cancelled."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        verify: ssl.SSLContext | bool = True,  # tests trust their own authority
+    ) -> None:
+        self._settings = settings
+        self._verify = verify
+        self._sessions = sessions
+        self._wakeup = asyncio.Event()
+        # Claimed deliveries wait in their endpoint's queue until one of its connections
+        # is free: an endpoint is claimed for only while it holds fewer than its share.
+        self._queues: dict[int, deque[_Job]] = {}
+        self._held: dict[int, int] = {}  # by endpoint id: queued and running
+        self._held_total = 0
+        self._running_at: dict[int, int] = {}  # by endpoint id
+        self._running = 0
+        self._clients: dict[tuple[int, str, str, int], _Client] = {}
+        self._next_due: float | None = None  # monotonic: the soonest retry scheduled here
+        # Whether some endpoint is enabled, as of the last poll: mailbox commits wake the
+        # worker only then. True to begin with, so the first commits are never missed.
+        self.subscribed = True
+        self._wakes = 0
+        self._claim_wanted = True  # new work may be due, or an endpoint has room again
+        self._more_due = True  # the last claim took all it could: more may be due
+        # Outcomes are written together, one transaction for all that are ready (on SQLite
+        # a commit is an fsync): see _record_forever.
+        self._outcomes: list[tuple[_Job, Outcome, asyncio.Future[bool]]] = []
+        self._outcomes_ready = asyncio.Event()
+
+    # -- waking -------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Claim at once: deliveries were queued (so some endpoint is enabled)."""
+        self.subscribed = True
+        self._wakes += 1
+        self._claim_wanted = True
+        self._wakeup.set()
+
+    def session_info(self) -> dict[str, Any]:
+        """The `info` of sessions whose committed `outbox.emit` wakes this worker."""
+        _listen_once()
+        return {_WAKE: self.wake}
+
+    def waking(self, publisher: Publisher) -> Publisher:
+        """`publisher`, which also wakes this worker after a commit that changed mailboxes
+        while endpoints are enabled (their events may have queued deliveries)."""
+        return _WakingPublisher(publisher, self)
+
+    # -- the loop -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._record_forever)
+                while True:
+                    await self._round(group)
+        finally:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+                # Claims not yet attempted go back at once rather than after their lease
+                # (those cut short mid-attempt wait out theirs).
+                waiting = [job.claim for queue in self._queues.values() for job in queue]
+                self._queues.clear()
+                if waiting:
+                    await self._release(waiting)
+            with anyio.CancelScope(shield=True):
+                for client in self._clients.values():
+                    await client.http.aclose()
+                self._clients.clear()
+
+    async def _round(self, group: TaskGroup) -> None:
+        settings = self._settings
+        # Hold up to twice what may run at once, so that a slot freed finds the next
+        # attempt at hand; claim when at least a quarter of that is free.
+        room = 2 * settings.webhook_concurrency - self._held_total
+        claimed = 0
+        if self._claim_wanted and self.subscribed and room >= settings.webhook_concurrency // 2:
+            self._claim_wanted = False
+            claimed = await self._claim(room)
+        self._start_ready(group)
+        if claimed and claimed >= room:
+            self._claim_wanted = True
+            return  # more may be due
+        self._close_idle_clients()
+        timeout = settings.webhook_poll_interval
+        if self._next_due is not None:
+            timeout = max(min(timeout, self._next_due - time.monotonic()), 0.0)
+        woken = False
+        with anyio.move_on_after(timeout):
+            await self._wakeup.wait()
+            woken = True
+        self._wakeup.clear()
+        if self._next_due is not None and self._next_due <= time.monotonic():
+            self._next_due = None
+        if not woken:
+            self._claim_wanted = True
+            await self._refresh_subscribed()
+
+    async def _refresh_subscribed(self) -> None:
+        wakes = self._wakes
+        try:
+            async with self._sessions() as db:
+                subscribed = await delivery.any_endpoint(db)
+        except (SQLAlchemyError, OSError):
+            subscribed = True
+        if wakes == self._wakes:  # else a wake-up during the read knows better
+            self.subscribed = subscribed
+
+    async def _claim(self, limit: int) -> int:
+        """Claim what is due into the endpoints' queues; how many were claimed."""
+        # An endpoint holds at most HOLD x its connections; a claim takes at most half of
+        # that, so one that holds more than half is left out.
+        share = self._settings.webhook_connections * HOLD // 2
+        busy = [endpoint_id for endpoint_id, held in self._held.items() if held > share]
+        try:
+            async with self._sessions() as db:
+                claims = await delivery.claim(
+                    db,
+                    now=utcnow(),
+                    lease=self._settings.webhook_lease,
+                    limit=limit,
+                    per_endpoint=share,
+                    busy=busy,
+                )
+                await db.commit()
+                if not claims:
+                    self._more_due = bool(busy)  # what was left out may have more
+                    return 0
+                events, endpoints = await delivery.load(db, claims)
+                unrendered = [event for event in events.values() if event.data is None]
+                if unrendered:
+                    await payloads.render(db, unrendered)
+                    await db.commit()
+        except (SQLAlchemyError, OSError) as error:
+            # The database is away: its claims (if any were committed) wait out their lease.
+            log.warning("webhook deliveries not claimed: %s", error)
+            return 0
+        except Exception:
+            log.exception("webhook payloads not rendered; their claims run out")
+            return 0
+        taken: dict[int, int] = {}
+        for held in claims:
+            taken[held.endpoint_id] = taken.get(held.endpoint_id, 0) + 1
+        self._more_due = bool(busy) or len(claims) >= limit or share in taken.values()
+        for held in claims:
+            job = _Job(held, events.get(held.event_id), endpoints.get(held.endpoint_id))
+            self._queues.setdefault(held.endpoint_id, deque()).append(job)
+            self._held[held.endpoint_id] = self._held.get(held.endpoint_id, 0) + 1
+            self._held_total += 1
+        return len(claims)
+
+    def _start_ready(self, group: TaskGroup) -> None:
+        """Start queued attempts while their endpoints have a connection free."""
+        connections = self._settings.webhook_connections
+        concurrency = self._settings.webhook_concurrency
+        for endpoint_id, queue in list(self._queues.items()):
+            while queue and self._running < concurrency:
+                if self._running_at.get(endpoint_id, 0) >= connections:
+                    break
+                self._running_at[endpoint_id] = self._running_at.get(endpoint_id, 0) + 1
+                self._running += 1
+                group.start_soon(self._deliver, queue.popleft())
+            if not queue:
+                del self._queues[endpoint_id]
+
+    async def _release(self, claims: Sequence[Claim]) -> None:
+        try:
+            async with self._sessions() as db:
+                await delivery.release(db, claims)
+                await db.commit()
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("webhook claims not released (they run out): %s", error)
+
+    async def _deliver(self, job: _Job) -> None:
+        held, event, endpoint = job
+        running = True
+        try:
+            if event is None or endpoint is None:  # deleted since the claim
+                return
+            outcome = await self.attempt(held, event, endpoint)
+            # Its connection and its place among the endpoint's claims are free for the
+            # next attempt while this one is recorded.
+            running = self._finished(held.endpoint_id)
+            if outcome is None:  # too little of the lease left: someone else's, at once
+                await self._release([held])
+                return
+            recorded = asyncio.get_running_loop().create_future()
+            self._outcomes.append((job, outcome, recorded))
+            self._outcomes_ready.set()
+            if not await recorded:
+                log.warning("webhook delivery %s: its lease ran out; not recorded", held.id)
+                return
+            if not outcome.succeeded:
+                self._schedule_wake(held)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("webhook delivery %s not recorded (retried later): %s", held.id, error)
+        except Exception:
+            log.exception("webhook delivery %s failed unexpectedly", held.id)
+        finally:
+            if running:
+                self._finished(held.endpoint_id)
+
+    def _finished(self, endpoint_id: int) -> bool:
+        """An attempt is over: its connection is free, and its endpoint holds one claim
+        less (False, for `running`)."""
+        self._running -= 1
+        self._held_total -= 1
+        for counts in (self._running_at, self._held):
+            left = counts.get(endpoint_id, 1) - 1
+            if left > 0:
+                counts[endpoint_id] = left
+            else:
+                counts.pop(endpoint_id, None)
+        share = self._settings.webhook_connections * HOLD // 2
+        if self._more_due and self._held.get(endpoint_id, 0) <= share:
+            self._claim_wanted = True  # no longer left out of claims, and more is due
+        self._wakeup.set()
+        return False
+
+    async def _record_forever(self) -> None:
+        """Write the outcomes that are ready, all in one transaction, again and again."""
+        while True:
+            await self._outcomes_ready.wait()
+            self._outcomes_ready.clear()
+            batch, self._outcomes = self._outcomes, []
+            if not batch:
+                continue
+            try:
+                async with self._sessions() as db:
+                    written = [
+                        await delivery.record(
+                            db,
+                            job.claim,
+                            outcome,
+                            settings=self._settings,
+                            now=utcnow(),
+                            failing=job.endpoint is not None
+                            and job.endpoint.failing_since is not None,
+                        )
+                        for job, outcome, _ in batch
+                    ]
+                    await db.commit()
+            except Exception as error:
+                for _, _, recorded in batch:
+                    if not recorded.done():
+                        recorded.set_exception(error)
+                continue
+            for (_, _, recorded), ok in zip(batch, written, strict=True):
+                if not recorded.done():
+                    recorded.set_result(ok)
+
+    def _schedule_wake(self, held: Claim) -> None:
+        schedule = self._settings.webhook_retry_schedule
+        if held.attempts + 1 >= len(schedule):
+            return
+        # The earliest the retry may be due (jitter draws at most 10% below the step).
+        due = time.monotonic() + schedule[held.attempts + 1] * (1 - delivery.JITTER)
+        if self._next_due is None or due < self._next_due:
+            self._next_due = due
+
+    # -- one attempt --------------------------------------------------------------------
+
+    async def attempt(
+        self, held: Claim, event: WebhookEvent, endpoint: WebhookEndpoint
+    ) -> Outcome | None:
+        """POST the event to the endpoint once, ending before its lease does; None when a
+        claim that waited in its endpoint's queue has too little of its lease left for a
+        whole attempt (it is given back, and attempted with a fresh lease)."""
+        settings = self._settings
+        started_at = utcnow()
+        margin = min(5.0, settings.webhook_lease * 0.25)  # to record the outcome
+        budget = (held.token - started_at).total_seconds() - margin
+        whole = min(settings.webhook_timeout, settings.webhook_lease - margin)
+        if budget < 0.8 * whole:
+            return None
+        timeout = min(settings.webhook_timeout, budget)
+        start = time.monotonic()
+        payload = payloads.body(event)
+        secrets = endpoints.signing_secrets(endpoint, started_at)
+        headers = signing.headers(secrets, event.id, int(time.time()), payload)
+        headers["content-type"] = "application/json"
+
+        def done(**fields: Any) -> Outcome:
+            latency = math.ceil((time.monotonic() - start) * 1000)
+            return Outcome(started_at=started_at, latency_ms=latency, **fields)
+
+        try:
+            with anyio.fail_after(timeout):
+                target = targets.parse(endpoint.url)
+                addresses = await targets.resolve(
+                    target, allow_private=settings.webhook_allow_private
+                )
+                client = self._client(endpoint.id, target)
+                response = await _post(
+                    client, endpoint.url, target, addresses, payload, headers, timeout
+                )
+                try:
+                    received = await _read_at_most(response, MAX_RESPONSE_BYTES)
+                finally:
+                    await response.aclose()
+        except WebhookUrlRefused as refused:
+            return done(error=refused.detail[: delivery.ERROR_CHARS])
+        except TimeoutError:
+            return done(error=f"No answer within {timeout:g} s.")
+        except httpx.HTTPError as error:
+            return done(error=_describe(error)[: delivery.ERROR_CHARS])
+        snippet = received.decode("utf-8", errors="replace")[: delivery.SNIPPET_CHARS]
+        refusal = None
+        if response.is_redirect:
+            location = response.headers.get("location", "")
+            refusal = f"Redirects are not followed (Location: {location})."
+        return done(
+            status_code=response.status_code,
+            response=snippet,
+            error=refusal and refusal[: delivery.ERROR_CHARS],
+            retry_after=delivery.parse_retry_after(
+                response.headers.get("retry-after"), now=utcnow()
+            ),
+        )
+
+    def _client(self, endpoint_id: int, target: targets.Target) -> httpx.AsyncClient:
+        key = (endpoint_id, target.scheme, target.host, target.port)
+        client = self._clients.get(key)
+        if client is None:
+            connections = self._settings.webhook_connections
+            client = self._clients[key] = _Client(
+                httpx.AsyncClient(
+                    headers={"user-agent": USER_AGENT},
+                    timeout=httpx.Timeout(self._settings.webhook_timeout),
+                    limits=httpx.Limits(
+                        max_connections=connections, max_keepalive_connections=connections
+                    ),
+                    follow_redirects=False,
+                    verify=self._verify,
+                    trust_env=False,  # a proxy from the environment would bypass the check
+                ),
+                time.monotonic(),
+            )
+        client.used = time.monotonic()
+        return client.http
+
+    def _close_idle_clients(self) -> None:
+        now = time.monotonic()
+        for key, client in list(self._clients.items()):
+            if now - client.used > CLIENT_IDLE and key[0] not in self._held:
+                del self._clients[key]
+                asyncio.get_running_loop().create_task(client.http.aclose())
+
+
+class _WakingPublisher:
+    def __init__(self, publisher: Publisher, worker: Worker) -> None:
+        self._publisher = publisher
+        self._worker = worker
+
+    def publish(self, events: Sequence[Event]) -> None:
+        self._publisher.publish(events)
+        if self._worker.subscribed and any(not event.is_signal for event in events):
+            self._worker.wake()
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    target: targets.Target,
+    addresses: Sequence[str],
+    payload: bytes,
+    headers: dict[str, str],
+    budget: float,
+) -> httpx.Response:
+    """POST to the checked addresses in turn (the next one only if connecting failed),
+    naming the host in Host and TLS."""
+    default_port = 443 if target.scheme == "https" else 80
+    headers = {**headers, "host": _host_header(target.host, target.port, default_port)}
+    for index, address in enumerate(addresses):
+        request = client.build_request(
+            "POST",
+            httpx.URL(url).copy_with(host=address),
+            content=payload,
+            headers=headers,
+            extensions={"sni_hostname": target.host},
+            timeout=budget,  # what is left of the attempt's, for each phase
+        )
+        try:
+            return await client.send(request, stream=True)
+        except httpx.ConnectError:
+            if index == len(addresses) - 1:
+                raise
+    raise AssertionError("resolve returns at least one address")
+
+
+async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    received = bytearray()
+    async for chunk in response.aiter_raw():
+        received += chunk
+        if len(received) >= limit:
+            break
+    return bytes(received[:limit])
+
+
+def _host_header(host: str, port: int, default_port: int) -> str:
+    name = f"[{host}]" if ":" in host else host
+    return name if port == default_port else f"{name}:{port}"
+
+
+def _describe(error: httpx.HTTPError) -> str:
+    kinds: dict[type[httpx.HTTPError], str] = {
+        httpx.ConnectError: "Could not connect",
+        httpx.ConnectTimeout: "Connecting timed out",
+        httpx.ReadTimeout: "No answer in time",
+        httpx.RemoteProtocolError: "The answer broke the HTTP protocol",
+    }
+    kind = kinds.get(type(error), type(error).__name__)
+    return f"{kind}: {error}" if str(error) else kind
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(outbox.QUEUED, False):
+        wake: Callable[[], None] | None = session.info.get(_WAKE)
+        if wake is not None:
+            wake()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(outbox.QUEUED, None)
+
+
+def _listen_once() -> None:
+    if not sa_event.contains(Session, "after_commit", _after_commit):
+        sa_event.listen(Session, "after_commit", _after_commit)
+        sa_event.listen(Session, "after_rollback", _after_rollback)

@@ -1,0 +1,173 @@
+"""A delivery worker of the test's own, over a database of this module's own (the suite's
+shared app has a worker too, which must not take these deliveries), with a short retry
+schedule; endpoints and events written as the outbox writes them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mailslot.background import cancel
+from mailslot.config import Settings
+from mailslot.db.base import utcnow
+from mailslot.db.engine import make_engine, make_session_factory
+from mailslot.db.migrate import upgrade
+from mailslot.webhooks import outbox, signing
+from mailslot.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
+)
+from mailslot.webhooks.worker import Worker
+from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+
+# Short enough for tests, long enough that jitter never reorders a test's expectations.
+FAST = {
+    "webhook_allow_private": True,
+    "webhook_retry_schedule": [0, 0.2, 0.2, 0.2],
+    "webhook_poll_interval": 0.05,
+    "webhook_timeout": 5.0,
+    "webhook_lease": 20.0,
+}
+
+
+@pytest.fixture(scope="module")
+async def hooks_url(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    data = tmp_path_factory.mktemp("hooks")
+    if dialect == "sqlite":
+        url = f"sqlite+aiosqlite:///{data / 'hooks.db'}"
+        await upgrade(make_settings(data, url))
+        yield url
+        return
+    url = await create_postgres_database()
+    await upgrade(make_settings(data, url))
+    yield url
+    await drop_postgres_database(url)
+
+
+class Hooks:
+    """A running worker and what a test does around it."""
+
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.worker = Worker(settings, sessions)
+
+    async def endpoint(
+        self,
+        url: str,
+        *,
+        types: tuple[str, ...] = ("*",),
+        secret: str | None = None,
+    ) -> WebhookEndpoint:
+        now = utcnow()
+        async with self.sessions() as db:
+            endpoint = WebhookEndpoint(
+                public_id=f"ep_{outbox.new_event_id()[4:20]}",
+                url=url,
+                description="test",
+                event_types=sorted(types),
+                enabled=True,
+                secret=secret or signing.new_secret(),
+                created_at=now,
+                updated_at=now,
+            )
+            db.add(endpoint)
+            await db.flush()
+            db.add_all(WebhookSubscription(endpoint_id=endpoint.id, event_type=t) for t in types)
+            await db.commit()
+        return endpoint
+
+    async def emit(self, event_type: str = "user.created", **data: Any) -> str:
+        async with self.sessions() as db:
+            event_id = await outbox.emit(db, event_type, data or {"user": {"username": "ann"}})
+            await db.commit()
+        assert event_id is not None
+        return event_id
+
+    async def rotate(self, endpoint: WebhookEndpoint, *, grace: float) -> str:
+        """A new secret, the old one signing too for `grace` seconds (as the API will)."""
+        new = signing.new_secret()
+        async with self.sessions() as db:
+            row = await db.get_one(WebhookEndpoint, endpoint.id)
+            row.previous_secret, row.secret = row.secret, new
+            row.previous_secret_until = utcnow() + timedelta(seconds=grace)
+            await db.commit()
+        return new
+
+    async def get_endpoint(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        async with self.sessions() as db:
+            return await db.get_one(WebhookEndpoint, endpoint.id)
+
+    async def delivery(self, event_id: str, endpoint: WebhookEndpoint) -> WebhookDelivery:
+        async with self.sessions() as db:
+            return (
+                await db.scalars(
+                    select(WebhookDelivery).where(
+                        WebhookDelivery.event_id == event_id,
+                        WebhookDelivery.endpoint_id == endpoint.id,
+                    )
+                )
+            ).one()
+
+    async def attempts(self, delivery: WebhookDelivery) -> list[WebhookAttempt]:
+        async with self.sessions() as db:
+            rows = await db.scalars(
+                select(WebhookAttempt)
+                .where(WebhookAttempt.delivery_id == delivery.id)
+                .order_by(WebhookAttempt.number)
+            )
+            return list(rows)
+
+    async def settled(self, event_id: str, endpoint: WebhookEndpoint) -> WebhookDelivery | None:
+        """The delivery once it is no longer pending, else None."""
+        found = await self.delivery(event_id, endpoint)
+        return found if found.status != "pending" else None
+
+
+async def wait_for(check: Callable[[], Any], *, within: float = 10.0) -> Any:
+    """Await `check()` until it returns something truthy (a generous deadline)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"not within {within} s")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def hooks(hooks_url: str, tmp_path: Path) -> Callable[..., AbstractAsyncContextManager[Hooks]]:
+    """`async with hooks(**settings) as h:` a worker running over this module's database;
+    every webhook row is deleted after."""
+
+    @asynccontextmanager
+    async def running(**overrides: Any) -> AsyncIterator[Hooks]:
+        settings = make_settings(tmp_path, hooks_url, **(FAST | overrides))
+        engine = make_engine(settings)
+        hooks = Hooks(settings, make_session_factory(engine, {}))
+        hooks.sessions.configure(info=hooks.worker.session_info())
+        task = asyncio.create_task(hooks.worker.run())
+        try:
+            yield hooks
+        finally:
+            await cancel(task)
+            async with hooks.sessions() as db:
+                for table in (WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookEndpoint):
+                    await db.execute(delete(table))
+                await db.commit()
+            await engine.dispose()
+
+    return running
