@@ -17,7 +17,7 @@ GENERATOR := .tools/openapi-python-client
 CLIENT_TOOLS := $(NODE_MODULES) $(GENERATOR)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint fmt typecheck clients docs docs-serve db-upgrade db-revision bench bench-search bench-live bench-delivery bench-hardening clean services
+.PHONY: help run test test-fast lint fmt typecheck clients docs docs-serve db-upgrade db-revision bench bench-search bench-live bench-hardening clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -69,9 +69,6 @@ bench-hardening: $(VENV)/.synced ## sign-in timing and slow clients (reported, n
 	$(BIN)/python -m bench.signin_timing
 	$(BIN)/python -m bench.slow_clients
 	$(BIN)/python -m bench.slow_clients --stock
-bench-delivery: $(VENV)/.synced ## webhook delivery under the send load: sends/s with and without an endpoint, delivery rate and latency (~1 min)
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python -m bench.delivery --db $(or $(DB),postgres) $(ARGS)
 bench-live: $(VENV)/.synced ## live delivery: latency across two instances (PostgreSQL + Redis), memory per idle stream (~1 min)
 	$(BIN)/python -m bench.live $(ARGS)
 

@@ -173,6 +173,11 @@ export interface paths {
          *     not name you, is a 403 `invalid_context`. A reply to a message of the platform
          *     (sender `@system`) goes to the platform only, and only where the operator takes such
          *     replies: else a 403 `system_does_not_take_replies`.
+         *
+         *     Where the operator set up a pre-send hook, the host may refuse the message (403
+         *     `policy_denied`, its reason in `detail`) or change its subject and body; a 503
+         *     `send_hook_unavailable` means the hook failed and the operator chose not to send
+         *     unvetted messages.
          */
         post: operations["post_message"];
         delete?: never;
@@ -658,6 +663,11 @@ export interface paths {
          *     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
          *     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
          *     and carries its context.
+         *
+         *     Where the operator set up a pre-send hook, it is asked about a user's message (and
+         *     about the platform's only with MAILSLOT_SEND_HOOK_SYSTEM on): it may refuse it (403
+         *     `policy_denied`) or change its subject and body; 503 `send_hook_unavailable` when it
+         *     failed and the operator chose not to send unvetted messages.
          */
         post: operations["post_server_message"];
         delete?: never;
@@ -680,6 +690,209 @@ export interface paths {
          *     first sends.
          */
         get: operations["list_system_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Server Webhooks
+         * @description The endpoints, newest first, a page at a time; never their secrets.
+         */
+        get: operations["list_server_webhooks"];
+        put?: never;
+        /**
+         * Post Server Webhook
+         * @description Add an endpoint: mailslot POSTs each event of `event_types` to `url`, signed in
+         *     the Standard Webhooks format with the `secret` this answer shows, once. The URL must
+         *     be http(s) and its host must resolve only to public addresses: 422
+         *     `webhook_url_refused` says why not. An unknown event type is 422 `validation_failed`
+         *     naming it.
+         */
+        post: operations["post_server_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server Webhook
+         * @description One endpoint, never its secret (404 `webhook_not_found` if none has this id).
+         */
+        get: operations["get_server_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Server Webhook
+         * @description Delete the endpoint and its delivery log: no attempt starts after that, not even
+         *     one that was waiting for its retry.
+         */
+        delete: operations["delete_server_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Server Webhook
+         * @description Change the URL, the event types, the description, or switch the endpoint on or
+         *     off; what is left out stays. Events already waiting go to the new URL. Enabling an
+         *     endpoint mailslot disabled clears `disabled_reason` and `failing_since`. A new URL
+         *     is checked as at creation (422 `webhook_url_refused`).
+         */
+        patch: operations["patch_server_webhook"];
+        trace?: never;
+    };
+    "/server/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Server Webhook Secret
+         * @description A new signing secret, shown this once. For `grace_seconds` (a day unless given,
+         *     at most 7 days) every attempt carries two signatures, space-separated in
+         *     `webhook-signature`: one with the new secret, one with the previous, so a receiver
+         *     can switch at its own pace. `previous_secret_expires_at` says when the previous one
+         *     stops. Rotating again during a grace ends it: only the secret being replaced keeps
+         *     signing.
+         */
+        post: operations["rotate_server_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Server Webhook Deliveries
+         * @description The endpoint's deliveries, newest first: of one `status`, one `event_type`, and
+         *     events made in [`since`, `until`), as asked. Kept MAILSLOT_WEBHOOK_LOG_DAYS days (30
+         *     by default), and while pending. A page filtered by `status` or `event_type` may hold
+         *     fewer than `limit` deliveries, none even, while `next_cursor` says more may follow:
+         *     each page looks at a bounded stretch of the log. 404 `webhook_not_found`.
+         */
+        get: operations["list_server_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/webhooks/{webhook_id}/deliveries/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server Webhook Delivery
+         * @description The endpoint's delivery of one event: the event's body (`data` is null for a
+         *     mailbox event not yet sent: its first attempt renders it) and every attempt. 404
+         *     `webhook_not_found`, `delivery_not_found`.
+         */
+        get: operations["get_server_webhook_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/webhooks/{webhook_id}/deliveries/{event_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver Server Webhook Delivery
+         * @description Send the event to the endpoint once more, now, whatever became of it: the
+         *     delivery is `pending` again, with the same `webhook-id`, signed with the endpoint's
+         *     secrets of the time it is sent; a failure goes on with the retry schedule where it
+         *     stopped. An attempt in flight at that moment is the redelivery (no second one starts
+         *     beside it). 409 `webhook_disabled` for a disabled endpoint; 404 `webhook_not_found`,
+         *     `delivery_not_found`.
+         */
+        post: operations["redeliver_server_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Server Webhook Replay
+         * @description Send again the endpoint's deliveries of events made in [`since`, `until`) (at
+         *     most MAILSLOT_WEBHOOK_LOG_DAYS days; `until` stops at now), of `event_types` if
+         *     given, only those that failed if `only_failed`: a job, run in the background, that
+         *     makes them `pending` and due now, under their own `webhook-id`s. Follow it with
+         *     `GET /server/jobs/{id}`. 409 `webhook_disabled`; 422 for an empty or too long range,
+         *     or an unknown event type; 404 `webhook_not_found`.
+         */
+        post: operations["post_server_webhook_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server Job
+         * @description A job a request started (a webhook replay: `POST /server/webhooks/{webhook_id}/
+         *     replay`): `queued`, `running`, then `succeeded` or `failed` (`error` says why), with
+         *     `done` of `total` items so far. 404 `job_not_found`.
+         */
+        get: operations["get_server_job"];
         put?: never;
         post?: never;
         delete?: never;
@@ -788,7 +1001,9 @@ export interface paths {
          *         When several messages match, the oldest goes; add the `id` an answer gave to pick one.
          *
          *         Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-         *         (429 with `Retry-After`).
+         *         (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
+         *         the message (403 `policy_denied`) or change its subject and message; 503
+         *         `send_hook_unavailable` when it failed and unvetted messages are not sent.
          *
          *     Also answered at the single-slash address, for clients and proxies that merge slashes.
          */
@@ -1195,6 +1410,55 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** JobRead */
+        JobRead: {
+            /**
+             * Id
+             * @description `job_...`
+             */
+            id: string;
+            /**
+             * Kind
+             * @description What it does: `webhook.replay`.
+             */
+            kind: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /**
+             * Params
+             * @description What was asked, as the request gave it.
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Done
+             * @description Items handled so far.
+             */
+            done: number;
+            /**
+             * Total
+             * @description Items to handle; null until the job starts.
+             */
+            total: number | null;
+            /**
+             * Error
+             * @description Why it failed, when it did.
+             */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
         /** KeyRead */
         KeyRead: {
             /** Name */
@@ -1366,7 +1630,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "account_deactivated" | "system_does_not_take_replies" | "read_only_token" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "access_log_off" | "token_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "receiver_deactivated" | "reply_to_not_found" | "context_mismatch" | "no_recipient_can_receive" | "idempotency_key_reused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "database_unavailable";
+            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "account_deactivated" | "system_does_not_take_replies" | "read_only_token" | "policy_denied" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "access_log_off" | "token_not_found" | "webhook_not_found" | "delivery_not_found" | "job_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "webhook_disabled" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "receiver_deactivated" | "reply_to_not_found" | "context_mismatch" | "no_recipient_can_receive" | "idempotency_key_reused" | "webhook_url_refused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "send_hook_unavailable" | "database_unavailable";
             /** Instance */
             instance?: string | null;
             /** Request Id */
@@ -1375,6 +1639,32 @@ export interface components {
             errors?: {
                 [key: string]: string;
             }[] | null;
+        };
+        /** ReplayCreate */
+        ReplayCreate: {
+            /**
+             * Since
+             * Format: date-time
+             * @description Events made at or after (ISO 8601).
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             * @description Events made before; at most MAILSLOT_WEBHOOK_LOG_DAYS after `since`.
+             */
+            until: string;
+            /**
+             * Event Types
+             * @description Only events of these types.
+             */
+            event_types?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled")[] | null;
+            /**
+             * Only Failed
+             * @description Only deliveries that failed.
+             * @default false
+             */
+            only_failed: boolean;
         };
         /**
          * Scope
@@ -1746,6 +2036,348 @@ export interface components {
             password: string;
             current_password: string;
         } | unknown;
+        /** WebhookAttemptRead */
+        WebhookAttemptRead: {
+            /**
+             * Number
+             * @description 1 for the first attempt.
+             */
+            number: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status Code
+             * @description Null: no answer (see `error`).
+             */
+            status_code: number | null;
+            /** Latency Ms */
+            latency_ms: number;
+            /**
+             * Response
+             * @description The start of the answer's body.
+             */
+            response: string | null;
+            /**
+             * Error
+             * @description A timeout, a refused connection, ...
+             */
+            error: string | null;
+        };
+        /** WebhookDeliveryDetailRead */
+        WebhookDeliveryDetailRead: {
+            /**
+             * Event Id
+             * @description The event's `webhook-id`, the same on every attempt.
+             */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Status
+             * @description `pending` until an attempt succeeds (`succeeded`, a 2xx answer) or the retry schedule ends (`failed`).
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            /**
+             * Attempts
+             * @description Attempts made so far.
+             */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When the event was made.
+             */
+            created_at: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /**
+             * Last Status Code
+             * @description Null: no answer (see `last_error`).
+             */
+            last_status_code: number | null;
+            /** Last Latency Ms */
+            last_latency_ms: number | null;
+            /**
+             * Next Attempt At
+             * @description When pending: the next attempt.
+             */
+            next_attempt_at: string | null;
+            /**
+             * Last Response
+             * @description The start of the last answer's body.
+             */
+            last_response: string | null;
+            /**
+             * Last Error
+             * @description Why the last attempt failed, if it did.
+             */
+            last_error: string | null;
+            event: components["schemas"]["WebhookEventBody"];
+            /**
+             * Attempt History
+             * @description Every attempt, oldest first.
+             */
+            attempt_history: components["schemas"]["WebhookAttemptRead"][];
+        };
+        /** WebhookDeliveryPage */
+        WebhookDeliveryPage: {
+            /**
+             * Deliveries
+             * @description Newest first.
+             */
+            deliveries: components["schemas"]["WebhookDeliveryRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** WebhookDeliveryRead */
+        WebhookDeliveryRead: {
+            /**
+             * Event Id
+             * @description The event's `webhook-id`, the same on every attempt.
+             */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Status
+             * @description `pending` until an attempt succeeds (`succeeded`, a 2xx answer) or the retry schedule ends (`failed`).
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            /**
+             * Attempts
+             * @description Attempts made so far.
+             */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When the event was made.
+             */
+            created_at: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /**
+             * Last Status Code
+             * @description Null: no answer (see `last_error`).
+             */
+            last_status_code: number | null;
+            /** Last Latency Ms */
+            last_latency_ms: number | null;
+            /**
+             * Next Attempt At
+             * @description When pending: the next attempt.
+             */
+            next_attempt_at: string | null;
+            /**
+             * Last Response
+             * @description The start of the last answer's body.
+             */
+            last_response: string | null;
+            /**
+             * Last Error
+             * @description Why the last attempt failed, if it did.
+             */
+            last_error: string | null;
+        };
+        /** WebhookEndpointCreate */
+        WebhookEndpointCreate: {
+            /**
+             * Url
+             * Format: uri
+             * @description Where events are POSTed: an http(s) URL whose host has only public addresses (unless the operator set MAILSLOT_WEBHOOK_ALLOW_PRIVATE), without a user name, password or #fragment; 422 `webhook_url_refused` otherwise.
+             */
+            url: string;
+            /**
+             * Event Types
+             * @description The event types to receive, or `["*"]` for all of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`. Repeats count once.
+             */
+            event_types: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "*")[];
+            /**
+             * Description
+             * @description Your note about the endpoint, up to 500 characters on one line.
+             * @default
+             */
+            description: string;
+            /**
+             * Enabled
+             * @description `false`: nothing is sent to it until enabled.
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /** WebhookEndpointPage */
+        WebhookEndpointPage: {
+            /**
+             * Endpoints
+             * @description Newest first.
+             */
+            endpoints: components["schemas"]["WebhookEndpointRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last.
+             */
+            next_cursor: string | null;
+        };
+        /** WebhookEndpointRead */
+        WebhookEndpointRead: {
+            /**
+             * Id
+             * @description The endpoint's id (`ep_...`).
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Description */
+            description: string;
+            /**
+             * Event Types
+             * @description Sorted, each once; `["*"]` for every type.
+             */
+            event_types: string[];
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Disabled Reason
+             * @description Why mailslot disabled it (the receiver answered 410 Gone, or failed for days running); null when enabled or disabled by you.
+             */
+            disabled_reason: string | null;
+            /**
+             * Failing Since
+             * @description The first failure of the current run of failed attempts; null after a success.
+             */
+            failing_since: string | null;
+            /**
+             * Previous Secret Expires At
+             * @description During a rotation's grace, when the previous secret stops signing; null otherwise.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * WebhookEndpointUpdate
+         * @description What to change; a field left out keeps its value (none may be `null`).
+         */
+        WebhookEndpointUpdate: {
+            /**
+             * Url
+             * Format: uri
+             * @description Where events are POSTed: an http(s) URL whose host has only public addresses (unless the operator set MAILSLOT_WEBHOOK_ALLOW_PRIVATE), without a user name, password or #fragment; 422 `webhook_url_refused` otherwise.
+             */
+            url?: string;
+            /**
+             * Event Types
+             * @description The event types to receive, or `["*"]` for all of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`. Repeats count once.
+             */
+            event_types?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "*")[];
+            /**
+             * Description
+             * @description Your note about the endpoint, up to 500 characters on one line.
+             */
+            description?: string;
+            /**
+             * Enabled
+             * @description `true` also clears `disabled_reason` and `failing_since` of an endpoint mailslot disabled.
+             */
+            enabled?: boolean;
+        };
+        /**
+         * WebhookEndpointWithSecret
+         * @description The endpoint and its signing secret, shown only at creation and rotation.
+         */
+        WebhookEndpointWithSecret: {
+            /**
+             * Id
+             * @description The endpoint's id (`ep_...`).
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Description */
+            description: string;
+            /**
+             * Event Types
+             * @description Sorted, each once; `["*"]` for every type.
+             */
+            event_types: string[];
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Disabled Reason
+             * @description Why mailslot disabled it (the receiver answered 410 Gone, or failed for days running); null when enabled or disabled by you.
+             */
+            disabled_reason: string | null;
+            /**
+             * Failing Since
+             * @description The first failure of the current run of failed attempts; null after a success.
+             */
+            failing_since: string | null;
+            /**
+             * Previous Secret Expires At
+             * @description During a rotation's grace, when the previous secret stops signing; null otherwise.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Secret
+             * @description `whsec_` and 32 random bytes, base64: verify the `webhook-signature` header with it. Shown this once; rotate it to get a new one.
+             */
+            secret: string;
+        };
+        /**
+         * WebhookEventBody
+         * @description The event as its body is sent (Standard Webhooks).
+         */
+        WebhookEventBody: {
+            /** Type */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Data
+             * @description Null for a mailbox event not yet rendered: its first attempt renders it.
+             */
+            data: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** WebhookSecretRotate */
+        WebhookSecretRotate: {
+            /**
+             * Grace Seconds
+             * @description How long the previous secret keeps signing beside the new one, 0 to 604800 seconds (7 days); 86400 (a day) unless given.
+             * @default 86400
+             */
+            grace_seconds: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1793,7 +2425,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -1837,7 +2469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1864,7 +2496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1884,7 +2516,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -1957,7 +2589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1977,7 +2609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2017,7 +2649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2026,7 +2658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2035,7 +2667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2106,7 +2738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2126,7 +2758,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2168,7 +2800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2177,7 +2809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2186,7 +2818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2241,7 +2873,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2250,7 +2882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2277,7 +2909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2297,7 +2929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2371,7 +3003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2380,7 +3012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2389,7 +3021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2447,7 +3079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2456,7 +3088,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2483,7 +3115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2503,7 +3135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2558,7 +3190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2585,7 +3217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2594,7 +3226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2640,7 +3272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2649,7 +3281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,7 +3290,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2667,7 +3299,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2711,7 +3343,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2720,7 +3352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2729,7 +3361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2738,7 +3370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2794,7 +3426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2803,7 +3435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2830,7 +3462,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2839,7 +3471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2882,7 +3514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2891,7 +3523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2900,7 +3532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2909,7 +3541,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -2965,7 +3597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +3606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2983,7 +3615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2992,7 +3624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3034,7 +3666,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3043,7 +3675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3052,7 +3684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3098,7 +3730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3116,7 +3748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3125,7 +3757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3167,7 +3799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,7 +3808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3185,7 +3817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3245,7 +3877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3263,7 +3895,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3283,7 +3915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3334,7 +3966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3377,7 +4009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3386,7 +4018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3395,7 +4027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3415,7 +4047,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3480,7 +4112,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3489,7 +4121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3498,7 +4130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3525,7 +4157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3545,7 +4177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3598,7 +4230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3625,7 +4257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3645,7 +4277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3688,7 +4320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3697,7 +4329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3706,7 +4338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3726,7 +4358,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3769,7 +4401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3778,7 +4410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3787,7 +4419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3807,7 +4439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3850,7 +4482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3859,7 +4491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3868,7 +4500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3888,7 +4520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -3944,7 +4576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3953,7 +4585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3980,7 +4612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4000,7 +4632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4046,7 +4678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4055,7 +4687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4064,7 +4696,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4084,7 +4716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4127,7 +4759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4136,7 +4768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4145,7 +4777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4165,7 +4797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4240,7 +4872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4249,7 +4881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4258,7 +4890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4278,7 +4910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4320,7 +4952,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4329,7 +4961,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4338,7 +4970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4358,7 +4990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4420,7 +5052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4429,7 +5061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4449,7 +5081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4502,7 +5134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4511,7 +5143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4538,7 +5170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,7 +5190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4618,7 +5250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4627,7 +5259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4636,7 +5268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4645,7 +5277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4701,7 +5333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4710,7 +5342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4719,7 +5351,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4746,7 +5378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4766,7 +5398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4821,7 +5453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4830,7 +5462,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4850,7 +5482,1053 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_server_webhooks: {
+        parameters: {
+            query?: {
+                per_page?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointPage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's `id` (`ep_...`), as created or listed. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_server_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's `id` (`ep_...`), as created or listed. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_server_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's `id` (`ep_...`), as created or listed. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_server_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's `id` (`ep_...`), as created or listed. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_server_webhook_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: ("pending" | "succeeded" | "failed") | null;
+                /** @description Only events of this type. */
+                event_type?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled") | null;
+                /** @description Events made at or after (ISO 8601). */
+                since?: string | null;
+                /** @description Events made before. */
+                until?: string | null;
+                /** @description Deliveries per page, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_...`. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_...`. */
+                webhook_id: string;
+                /** @description The event's id (`webhook-id`), `msg_...`. */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetailRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliver_server_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_...`. */
+                webhook_id: string;
+                /** @description The event's id (`webhook-id`), `msg_...`. */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_webhook_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_...`. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id, `job_...`. */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4886,7 +6564,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeedASession"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`. */
+            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4895,7 +6573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4915,7 +6593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -4960,7 +6638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +6658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -5025,7 +6703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5045,7 +6723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -5101,7 +6779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5110,7 +6788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5130,7 +6808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -5199,7 +6877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5208,7 +6886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5235,7 +6913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5255,7 +6933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -5311,7 +6989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5331,7 +7009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable: `code` is one of `service_unavailable`, `database_unavailable`. */
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */

@@ -33,7 +33,7 @@ SCAN_LIMIT = 2000  # deliveries a filtered page looks at, at most
 
 @dataclass(frozen=True, slots=True)
 class LoggedDelivery:
-    """A delivery as the log lists it (webhooks.log_schemas.DeliveryRead)."""
+    """A delivery as the log lists it (webhooks.log_schemas.WebhookDeliveryRead)."""
 
     id: int
     event_id: str

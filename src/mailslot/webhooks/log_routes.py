@@ -17,11 +17,11 @@ from mailslot.serverapi.deps import WebhooksManager
 from mailslot.webhooks import endpoints, log, replay
 from mailslot.webhooks.cursor import decode_position, encode_position
 from mailslot.webhooks.log_schemas import (
-    DeliveryDetailRead,
-    DeliveryPage,
     DeliveryQuery,
-    DeliveryRead,
     ReplayCreate,
+    WebhookDeliveryDetailRead,
+    WebhookDeliveryPage,
+    WebhookDeliveryRead,
 )
 
 router = APIRouter(tags=["server"], responses=problems(401, 403, 429, 503))
@@ -42,7 +42,7 @@ async def list_server_webhook_deliveries(
     key: WebhooksManager,
     reads: Reads,
     query: Annotated[DeliveryQuery, Depends(query_model(DeliveryQuery))],
-) -> DeliveryPage:
+) -> WebhookDeliveryPage:
     """The endpoint's deliveries, newest first: of one `status`, one `event_type`, and
     events made in [`since`, `until`), as asked. Kept MAILSLOT_WEBHOOK_LOG_DAYS days (30
     by default), and while pending. A page filtered by `status` or `event_type` may hold
@@ -66,8 +66,8 @@ async def list_server_webhook_deliveries(
             below=below,
             limit=query.limit,
         )
-    return DeliveryPage(
-        deliveries=[DeliveryRead.of(delivery) for delivery in deliveries],
+    return WebhookDeliveryPage(
+        deliveries=[WebhookDeliveryRead.of(delivery) for delivery in deliveries],
         next_cursor=encode_position(*following) if following else None,
     )
 
@@ -75,14 +75,14 @@ async def list_server_webhook_deliveries(
 @router.get("/server/webhooks/{webhook_id}/deliveries/{event_id}", responses=problems(404, 422))
 async def get_server_webhook_delivery(
     webhook_id: PathWebhookId, event_id: PathEventId, key: WebhooksManager, reads: Reads
-) -> DeliveryDetailRead:
+) -> WebhookDeliveryDetailRead:
     """The endpoint's delivery of one event: the event's body (`data` is null for a
     mailbox event not yet sent: its first attempt renders it) and every attempt. 404
     `webhook_not_found`, `delivery_not_found`."""
     async with reads.connect() as db:
         endpoint_id = (await endpoints.get_endpoint(db, webhook_id)).id
         detail = await log.get_delivery(db, endpoint_id=endpoint_id, event_id=event_id)
-    return DeliveryDetailRead.of_detail(detail)
+    return WebhookDeliveryDetailRead.of_detail(detail)
 
 
 @router.post(
@@ -92,7 +92,7 @@ async def get_server_webhook_delivery(
 )
 async def redeliver_server_webhook_delivery(
     webhook_id: PathWebhookId, event_id: PathEventId, key: WebhooksManager, sessions: Sessions
-) -> DeliveryRead:
+) -> WebhookDeliveryRead:
     """Send the event to the endpoint once more, now, whatever became of it: the
     delivery is `pending` again, with the same `webhook-id`, signed with the endpoint's
     secrets of the time it is sent; a failure goes on with the retry schedule where it
@@ -104,7 +104,7 @@ async def redeliver_server_webhook_delivery(
         await log.redeliver(db, endpoint=endpoint, event_id=event_id, now=utcnow())
         await db.commit()
         detail = await log.get_delivery(db, endpoint_id=endpoint.id, event_id=event_id)
-    return DeliveryRead.of(detail.delivery)
+    return WebhookDeliveryRead.of(detail.delivery)
 
 
 @router.post(

@@ -45,7 +45,7 @@ class DeliveryQuery(BaseModel):
     )
 
 
-class DeliveryRead(BaseModel):
+class WebhookDeliveryRead(BaseModel):
     event_id: str = Field(description="The event's `webhook-id`, the same on every attempt.")
     event_type: str
     status: Status = Field(
@@ -62,7 +62,7 @@ class DeliveryRead(BaseModel):
     last_error: str | None = Field(description="Why the last attempt failed, if it did.")
 
     @classmethod
-    def of(cls, delivery: LoggedDelivery) -> DeliveryRead:
+    def of(cls, delivery: LoggedDelivery) -> WebhookDeliveryRead:
         return cls(
             event_id=delivery.event_id,
             event_type=delivery.event_type,
@@ -78,14 +78,14 @@ class DeliveryRead(BaseModel):
         )
 
 
-class DeliveryPage(BaseModel):
-    deliveries: list[DeliveryRead] = Field(description="Newest first.")
+class WebhookDeliveryPage(BaseModel):
+    deliveries: list[WebhookDeliveryRead] = Field(description="Newest first.")
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
 
 
-class AttemptRead(BaseModel):
+class WebhookAttemptRead(BaseModel):
     number: int = Field(description="1 for the first attempt.")
     started_at: datetime
     status_code: int | None = Field(description="Null: no answer (see `error`).")
@@ -94,7 +94,7 @@ class AttemptRead(BaseModel):
     error: str | None = Field(description="A timeout, a refused connection, ...")
 
     @classmethod
-    def of(cls, attempt: LoggedAttempt) -> AttemptRead:
+    def of(cls, attempt: LoggedAttempt) -> WebhookAttemptRead:
         return cls(
             number=attempt.number,
             started_at=attempt.started_at,
@@ -105,7 +105,7 @@ class AttemptRead(BaseModel):
         )
 
 
-class EventBody(BaseModel):
+class WebhookEventBody(BaseModel):
     """The event as its body is sent (Standard Webhooks)."""
 
     type: str
@@ -115,19 +115,19 @@ class EventBody(BaseModel):
     )
 
 
-class DeliveryDetailRead(DeliveryRead):
-    event: EventBody
-    attempt_history: list[AttemptRead] = Field(description="Every attempt, oldest first.")
+class WebhookDeliveryDetailRead(WebhookDeliveryRead):
+    event: WebhookEventBody
+    attempt_history: list[WebhookAttemptRead] = Field(description="Every attempt, oldest first.")
 
     @classmethod
-    def of_detail(cls, detail: DeliveryDetail) -> DeliveryDetailRead:
+    def of_detail(cls, detail: DeliveryDetail) -> WebhookDeliveryDetailRead:
         delivery = detail.delivery
         return cls(
-            **DeliveryRead.of(delivery).model_dump(),
-            event=EventBody(
+            **WebhookDeliveryRead.of(delivery).model_dump(),
+            event=WebhookEventBody(
                 type=delivery.event_type, timestamp=delivery.event_at, data=detail.event_data
             ),
-            attempt_history=[AttemptRead.of(attempt) for attempt in detail.attempts],
+            attempt_history=[WebhookAttemptRead.of(attempt) for attempt in detail.attempts],
         )
 
 

@@ -38,11 +38,16 @@ from .external_user_written_custom_type_0 import ExternalUserWrittenCustomType0
 from .external_user_written_outcome import ExternalUserWrittenOutcome
 from .get_message_mark_read_type_1 import GetMessageMarkReadType1
 from .health import Health
+from .job_read import JobRead
+from .job_read_params import JobReadParams
+from .job_read_status import JobReadStatus
 from .key_read import KeyRead
 from .list_messages_box import ListMessagesBox
 from .list_messages_unread_type_1 import ListMessagesUnreadType1
 from .list_server_user_messages_box import ListServerUserMessagesBox
 from .list_server_user_messages_unread_type_1 import ListServerUserMessagesUnreadType1
+from .list_server_webhook_deliveries_event_type_type_0 import ListServerWebhookDeliveriesEventTypeType0
+from .list_server_webhook_deliveries_status_type_0 import ListServerWebhookDeliveriesStatusType0
 from .list_system_messages_box import ListSystemMessagesBox
 from .message_create import MessageCreate
 from .message_page import MessagePage
@@ -57,6 +62,8 @@ from .minted_token_read_scopes_item import MintedTokenReadScopesItem
 from .problem import Problem
 from .problem_code import ProblemCode
 from .problem_errors_type_0_item import ProblemErrorsType0Item
+from .replay_create import ReplayCreate
+from .replay_create_event_types_type_0_item import ReplayCreateEventTypesType0Item
 from .scope import Scope
 from .seed_a_deletion import SeedADeletion
 from .seed_a_deletion_deleted_for import SeedADeletionDeletedFor
@@ -83,6 +90,22 @@ from .user_public import UserPublic
 from .user_read import UserRead
 from .user_update_type_0 import UserUpdateType0
 from .user_update_type_1 import UserUpdateType1
+from .webhook_attempt_read import WebhookAttemptRead
+from .webhook_delivery_detail_read import WebhookDeliveryDetailRead
+from .webhook_delivery_detail_read_status import WebhookDeliveryDetailReadStatus
+from .webhook_delivery_page import WebhookDeliveryPage
+from .webhook_delivery_read import WebhookDeliveryRead
+from .webhook_delivery_read_status import WebhookDeliveryReadStatus
+from .webhook_endpoint_create import WebhookEndpointCreate
+from .webhook_endpoint_create_event_types_item import WebhookEndpointCreateEventTypesItem
+from .webhook_endpoint_page import WebhookEndpointPage
+from .webhook_endpoint_read import WebhookEndpointRead
+from .webhook_endpoint_update import WebhookEndpointUpdate
+from .webhook_endpoint_update_event_types_item import WebhookEndpointUpdateEventTypesItem
+from .webhook_endpoint_with_secret import WebhookEndpointWithSecret
+from .webhook_event_body import WebhookEventBody
+from .webhook_event_body_data_type_0 import WebhookEventBodyDataType0
+from .webhook_secret_rotate import WebhookSecretRotate
 
 __all__ = (
     "AccessLogEntry",
@@ -123,11 +146,16 @@ __all__ = (
     "ExternalUserWrittenOutcome",
     "GetMessageMarkReadType1",
     "Health",
+    "JobRead",
+    "JobReadParams",
+    "JobReadStatus",
     "KeyRead",
     "ListMessagesBox",
     "ListMessagesUnreadType1",
     "ListServerUserMessagesBox",
     "ListServerUserMessagesUnreadType1",
+    "ListServerWebhookDeliveriesEventTypeType0",
+    "ListServerWebhookDeliveriesStatusType0",
     "ListSystemMessagesBox",
     "MessageCreate",
     "MessagePage",
@@ -142,6 +170,8 @@ __all__ = (
     "Problem",
     "ProblemCode",
     "ProblemErrorsType0Item",
+    "ReplayCreate",
+    "ReplayCreateEventTypesType0Item",
     "Scope",
     "SeedADeletion",
     "SeedADeletionDeletedFor",
@@ -168,4 +198,20 @@ __all__ = (
     "UserRead",
     "UserUpdateType0",
     "UserUpdateType1",
+    "WebhookAttemptRead",
+    "WebhookDeliveryDetailRead",
+    "WebhookDeliveryDetailReadStatus",
+    "WebhookDeliveryPage",
+    "WebhookDeliveryRead",
+    "WebhookDeliveryReadStatus",
+    "WebhookEndpointCreate",
+    "WebhookEndpointCreateEventTypesItem",
+    "WebhookEndpointPage",
+    "WebhookEndpointRead",
+    "WebhookEndpointUpdate",
+    "WebhookEndpointUpdateEventTypesItem",
+    "WebhookEndpointWithSecret",
+    "WebhookEventBody",
+    "WebhookEventBodyDataType0",
+    "WebhookSecretRotate",
 )

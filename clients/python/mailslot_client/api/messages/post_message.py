@@ -129,6 +129,11 @@ def sync_detailed(
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
 
+    Where the operator set up a pre-send hook, the host may refuse the message (403
+    `policy_denied`, its reason in `detail`) or change its subject and body; a 503
+    `send_hook_unavailable` means the hook failed and the operator chose not to send
+    unvetted messages.
+
     Args:
         username (str):
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -184,6 +189,11 @@ def sync(
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
 
+    Where the operator set up a pre-send hook, the host may refuse the message (403
+    `policy_denied`, its reason in `detail`) or change its subject and body; a 503
+    `send_hook_unavailable` means the hook failed and the operator chose not to send
+    unvetted messages.
+
     Args:
         username (str):
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -233,6 +243,11 @@ async def asyncio_detailed(
     not name you, is a 403 `invalid_context`. A reply to a message of the platform
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
+
+    Where the operator set up a pre-send hook, the host may refuse the message (403
+    `policy_denied`, its reason in `detail`) or change its subject and body; a 503
+    `send_hook_unavailable` means the hook failed and the operator chose not to send
+    unvetted messages.
 
     Args:
         username (str):
@@ -286,6 +301,11 @@ async def asyncio(
     not name you, is a 403 `invalid_context`. A reply to a message of the platform
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
+
+    Where the operator set up a pre-send hook, the host may refuse the message (403
+    `policy_denied`, its reason in `detail`) or change its subject and body; a 503
+    `send_hook_unavailable` means the hook failed and the operator chose not to send
+    unvetted messages.
 
     Args:
         username (str):

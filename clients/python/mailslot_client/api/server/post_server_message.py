@@ -126,6 +126,11 @@ def sync_detailed(
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
     and carries its context.
 
+    Where the operator set up a pre-send hook, it is asked about a user's message (and
+    about the platform's only with MAILSLOT_SEND_HOOK_SYSTEM on): it may refuse it (403
+    `policy_denied`) or change its subject and body; 503 `send_hook_unavailable` when it
+    failed and the operator chose not to send unvetted messages.
+
     Args:
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
             body returns the first answer (with `Idempotent-Replayed: true`) instead of sending again.
@@ -170,6 +175,11 @@ def sync(
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
     and carries its context.
 
+    Where the operator set up a pre-send hook, it is asked about a user's message (and
+    about the platform's only with MAILSLOT_SEND_HOOK_SYSTEM on): it may refuse it (403
+    `policy_denied`) or change its subject and body; 503 `send_hook_unavailable` when it
+    failed and the operator chose not to send unvetted messages.
+
     Args:
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
             body returns the first answer (with `Idempotent-Replayed: true`) instead of sending again.
@@ -208,6 +218,11 @@ async def asyncio_detailed(
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
     and carries its context.
+
+    Where the operator set up a pre-send hook, it is asked about a user's message (and
+    about the platform's only with MAILSLOT_SEND_HOOK_SYSTEM on): it may refuse it (403
+    `policy_denied`) or change its subject and body; 503 `send_hook_unavailable` when it
+    failed and the operator chose not to send unvetted messages.
 
     Args:
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and
@@ -250,6 +265,11 @@ async def asyncio(
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
     and carries its context.
+
+    Where the operator set up a pre-send hook, it is asked about a user's message (and
+    about the platform's only with MAILSLOT_SEND_HOOK_SYSTEM on): it may refuse it (403
+    `policy_denied`) or change its subject and body; 503 `send_hook_unavailable` when it
+    failed and the operator chose not to send unvetted messages.
 
     Args:
         idempotency_key (None | str | Unset): Up to 255 characters: a retry with the same key and

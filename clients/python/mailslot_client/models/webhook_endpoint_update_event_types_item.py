@@ -1,0 +1,33 @@
+from typing import Literal
+
+WebhookEndpointUpdateEventTypesItem = Literal[
+    "*",
+    "message.created",
+    "message.deleted",
+    "message.read",
+    "message.unread",
+    "user.created",
+    "user.deactivated",
+    "user.reactivated",
+    "user.updated",
+    "webhook.endpoint.disabled",
+]
+
+WEBHOOK_ENDPOINT_UPDATE_EVENT_TYPES_ITEM_VALUES: set[WebhookEndpointUpdateEventTypesItem] = {
+    "*",
+    "message.created",
+    "message.deleted",
+    "message.read",
+    "message.unread",
+    "user.created",
+    "user.deactivated",
+    "user.reactivated",
+    "user.updated",
+    "webhook.endpoint.disabled",
+}
+
+
+def check_webhook_endpoint_update_event_types_item(value: str) -> WebhookEndpointUpdateEventTypesItem:
+    if value in WEBHOOK_ENDPOINT_UPDATE_EVENT_TYPES_ITEM_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {WEBHOOK_ENDPOINT_UPDATE_EVENT_TYPES_ITEM_VALUES!r}")
