@@ -10,21 +10,10 @@ import anyio
 import httpx
 import pytest
 
-from tests.support.factories import PASSWORD, age_trash, make_user, send, unique_name
+from tests.support.factories import age_trash, make_user, register_at, send
 from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(90), pytest.mark.anyio]
-
-
-async def register(client: httpx.AsyncClient, base: str) -> tuple[str, dict[str, str]]:
-    name = unique_name()
-    created = await client.post(
-        f"{base}/users",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-    )
-    assert created.status_code == 201, created.text
-    token = await client.post(f"{base}/users/{name}/token", json={"password": PASSWORD})
-    return name, {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 async def test_retries_across_two_instances_make_one_message(tmp_path, settings, dialect) -> None:
@@ -34,8 +23,8 @@ async def test_retries_across_two_instances_make_one_message(tmp_path, settings,
         MailslotServer(tmp_path / "two", env=env) as two,
     ):
         async with httpx.AsyncClient(timeout=30) as client:
-            alice, alice_auth = await register(client, one.url)
-            bob, bob_auth = await register(client, two.url)
+            alice, alice_auth = await register_at(client, one.url)
+            bob, bob_auth = await register_at(client, two.url)
             body = {"receiver": bob, "subject": "across", "message": "two instances"}
             headers = alice_auth | {"Idempotency-Key": "across-instances"}
             responses: list[httpx.Response] = []

@@ -20,7 +20,7 @@ from mailslot.db.migrate import upgrade
 from mailslot.webhooks import outbox, signing
 from mailslot.webhooks.models import WebhookEndpoint, WebhookSubscription
 from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
-from tests.support.factories import PASSWORD, unique_name
+from tests.support.factories import register_at
 from tests.support.receivers import Answer, Receiver, eventually
 from tests.support.servers import MailslotServer
 
@@ -119,17 +119,6 @@ async def test_two_instances_share_the_stream_without_overlap(
     assert {r.id for r in receiver.requests} == set(ids)
 
 
-async def register(client: httpx.AsyncClient, base: str) -> tuple[str, dict[str, str]]:
-    name = unique_name()
-    created = await client.post(
-        f"{base}/users",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-    )
-    assert created.status_code == 201, created.text
-    token = await client.post(f"{base}/users/{name}/token", json={"password": PASSWORD})
-    return name, {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-
 async def test_an_instance_killed_mid_delivery_loses_no_acknowledged_send(
     database: str, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
@@ -147,8 +136,8 @@ async def test_an_instance_killed_mid_delivery_loses_no_acknowledged_send(
         first = MailslotServer(tmp_path / "first", env=env).start()
         try:
             async with httpx.AsyncClient(timeout=30) as client:
-                alice, alice_auth = await register(client, first.url)
-                bob, _ = await register(client, first.url)
+                alice, alice_auth = await register_at(client, first.url)
+                bob, _ = await register_at(client, first.url)
                 acknowledged = []
                 for number in range(40):
                     sent = await client.post(

@@ -178,3 +178,16 @@ async def forget_webhook_endpoints(app: FastAPI) -> None:
     async with app_state(app).sessions() as db:
         await db.execute(delete(WebhookEndpoint))
         await db.commit()
+
+
+async def register_at(client: httpx.AsyncClient, base: str) -> tuple[str, dict[str, str]]:
+    """A user registered and signed in on a server at `base` (a process of its own): its
+    name and bearer header."""
+    name = unique_name()
+    created = await client.post(
+        f"{base}/users",
+        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+    )
+    assert created.status_code == 201, created.text
+    token = await client.post(f"{base}/users/{name}/token", json={"password": PASSWORD})
+    return name, {"Authorization": f"Bearer {token.json()['access_token']}"}
