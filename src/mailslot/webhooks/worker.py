@@ -194,11 +194,14 @@ class Worker:
                     per_endpoint=share,
                     busy=busy,
                 )
-                await db.commit()
                 if not claims:
+                    await db.commit()
                     self._more_due = bool(busy)  # what was left out may have more
                     return 0
+                # Read in the claim's transaction (its BEGIN and COMMIT serve both), and
+                # committed before rendering: a render that fails leaves the claims held.
                 events, endpoints = await delivery.load(db, claims)
+                await db.commit()
                 unrendered = [event for event in events.values() if event.data is None]
                 if unrendered:
                     await payloads.render(db, unrendered)
