@@ -130,8 +130,6 @@ class WebhookDelivery(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
-        # An endpoint's log, newest first.
-        Index("ix_webhook_delivery_endpoint_id_id", "endpoint_id", "id"),
         Index("ix_webhook_delivery_event_id", "event_id"),
         # An endpoint's log by time: the log's pages and a replay's range are index ranges
         # (webhooks/log.py).

@@ -25,12 +25,14 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import String, Table, Text, and_, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mailslot.accounts.models import User
+from mailslot.db.engine import dialect_name
 from mailslot.messages import changes
 from mailslot.messages.models import Change
 from mailslot.webhooks.models import WebhookEvent
@@ -40,6 +42,16 @@ from mailslot.webhooks.models import WebhookEvent
 _OWNER = aliased(User, name="owner")
 # The table itself: an executemany UPDATE by id of Core, with its own WHERE.
 _EVENTS = cast(Table, WebhookEvent.__table__)
+# PostgreSQL: the batch in one statement, which says which events it wrote (those still
+# unrendered), so that only the others (rendered first elsewhere) are read back.
+_RENDER_MANY = text(
+    """
+    UPDATE webhook_event AS e SET data = CAST(v.data AS json)
+    FROM unnest(:ids, :datas) AS v(id, data)
+    WHERE e.id = v.id AND e.data IS NULL
+    RETURNING e.id
+    """
+).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("datas", type_=ARRAY(Text)))
 
 
 async def render(db: AsyncSession, events: Sequence[WebhookEvent]) -> None:
@@ -69,21 +81,34 @@ async def render(db: AsyncSession, events: Sequence[WebhookEvent]) -> None:
             )
         ).where(WebhookEvent.id.in_(list(todo)))
     )
-    rendered = {row.event_id: _data(row) for row in rows}
+    # As stored: the JSON text the column's type writes (json.dumps), read back as it
+    # would be (json.loads), so a value kept here is the one a later load gives.
+    rendered = {row.event_id: json.dumps(_data(row)) for row in rows}
     if not rendered:
         return
-    await db.execute(
-        update(_EVENTS)
-        .where(_EVENTS.c.id == bindparam("event_id"), _EVENTS.c.data.is_(None))
-        .values(data=bindparam("rendered", type_=_EVENTS.c.data.type)),
-        [{"event_id": key, "rendered": data} for key, data in rendered.items()],
-    )
-    # What is stored now: ours, or what a concurrent render wrote first.
-    kept = await db.execute(
-        select(WebhookEvent.id, WebhookEvent.data).where(WebhookEvent.id.in_(list(rendered)))
-    )
-    for key, data in kept:
-        set_committed_value(todo[key], "data", data)
+    if dialect_name(db) == "postgresql":
+        written = await db.execute(
+            _RENDER_MANY, {"ids": list(rendered), "datas": list(rendered.values())}
+        )
+        ours = set(written.scalars())
+    else:
+        result = await db.execute(
+            update(_EVENTS)
+            .where(_EVENTS.c.id == bindparam("event_id"), _EVENTS.c.data.is_(None))
+            .values(data=bindparam("rendered", type_=_EVENTS.c.data.type)),
+            [{"event_id": key, "rendered": json.loads(data)} for key, data in rendered.items()],
+        )
+        # SQLite has one writer at a time: all written unless some were rendered before.
+        ours = set(rendered) if cast(Any, result).rowcount == len(rendered) else set()
+    for key in ours:
+        set_committed_value(todo[key], "data", json.loads(rendered[key]))
+    others = [key for key in rendered if key not in ours]
+    if others:  # rendered first by another worker: what it stored is the body
+        kept = await db.execute(
+            select(WebhookEvent.id, WebhookEvent.data).where(WebhookEvent.id.in_(others))
+        )
+        for key, data in kept:
+            set_committed_value(todo[key], "data", data)
 
 
 def _data(row: Any) -> dict[str, Any]:

@@ -136,11 +136,18 @@ async def resolve(target: Target, *, allow_private: bool) -> list[str]:
     may pick any). The delivery worker calls this at every connection and connects to
     what it returns, never resolving the name again."""
     addresses: list[str] = []
-    with anyio.move_on_after(RESOLVE_SECONDS):
-        try:
-            addresses = await lookup(target.host, target.port)
-        except OSError as exc:
-            raise WebhookUrlRefused(f"The host {target.host!r} does not resolve: {exc}.") from None
+    if _is_ip(target.host):
+        # An IP literal resolves to itself: no thread and resolver call per attempt (the
+        # resolver's spelling, e.g. of a shortened IPv6 address, is the canonical one).
+        addresses = [str(ipaddress.ip_address(target.host))]
+    else:
+        with anyio.move_on_after(RESOLVE_SECONDS):
+            try:
+                addresses = await lookup(target.host, target.port)
+            except OSError as exc:
+                raise WebhookUrlRefused(
+                    f"The host {target.host!r} does not resolve: {exc}."
+                ) from None
     if not addresses:
         raise WebhookUrlRefused(f"The host {target.host!r} does not resolve in time.")
     if not allow_private:

@@ -127,9 +127,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("status = 'pending'"),
             sqlite_where=sa.text("status = 'pending'"),
         )
-        batch_op.create_index(
-            "ix_webhook_delivery_endpoint_id_id", ["endpoint_id", "id"], unique=False
-        )
         batch_op.create_index("ix_webhook_delivery_event_id", ["event_id"], unique=False)
         batch_op.create_index(
             "ix_webhook_delivery_endpoint_id_created_at",
@@ -184,7 +181,6 @@ def downgrade() -> None:
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_delivery_endpoint_id_created_at")
         batch_op.drop_index("ix_webhook_delivery_event_id")
-        batch_op.drop_index("ix_webhook_delivery_endpoint_id_id")
         batch_op.drop_index(
             "ix_webhook_delivery_due",
             postgresql_where=sa.text("status = 'pending'"),
