@@ -248,22 +248,19 @@ class SendHook:
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode()
-        url = httpx.URL(self.target.url)
-        default_port = 443 if self.target.scheme == "https" else 80
-        host = self.target.host if ":" not in self.target.host else f"[{self.target.host}]"
         headers = {
             "Content-Type": "application/json",
-            "Host": host if self.target.port == default_port else f"{host}:{self.target.port}",
             **signing.headers([self.secret], event_id, int(now.timestamp()), body),
         }
-        request = self.client.build_request(
-            "POST",
-            url.copy_with(host=addresses[0]),
+        # The first address only, within the hook's short budget.
+        response = await targets.post_pinned(
+            self.client,
+            self.target,
+            addresses[:1],
             content=body,
             headers=headers,
-            extensions={"sni_hostname": self.target.host},
+            budget=self.budget,
         )
-        response = await self.client.send(request, stream=True)
         try:
             if not 200 <= response.status_code < 300:
                 raise HookFailed(f"status {response.status_code}")

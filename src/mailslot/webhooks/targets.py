@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -49,6 +50,14 @@ class Target:
     scheme: str
     host: str
     port: int
+
+    @property
+    def host_header(self) -> str:
+        """The Host header of a request to this URL: the name, and the port unless it is
+        the scheme's own."""
+        name = f"[{self.host}]" if ":" in self.host else self.host
+        default_port = 443 if self.scheme == "https" else 80
+        return name if self.port == default_port else f"{name}:{self.port}"
 
 
 def parse(url: str) -> Target:
@@ -167,3 +176,37 @@ async def check(url: str, *, allow_private: bool) -> Target:
     target = parse(url)
     await resolve(target, allow_private=allow_private)
     return target
+
+
+async def post_pinned(
+    client: httpx.AsyncClient,
+    target: Target,
+    addresses: Sequence[str],
+    *,
+    content: bytes,
+    headers: dict[str, str],
+    budget: float,
+    url_for: Callable[[str], httpx.URL] | None = None,
+) -> httpx.Response:
+    """POST to the checked `addresses` in turn (the next one only if connecting failed),
+    never to the name itself, which may resolve elsewhere by now; the name stays in Host
+    and in TLS (SNI, the certificate). The response is streamed: the caller reads what it
+    wants of the body, and closes it. `url_for(address)`: the URL with that address for
+    its host (a caller may keep them)."""
+    url_for = url_for or (lambda address: httpx.URL(target.url).copy_with(host=address))
+    headers = {**headers, "host": target.host_header}
+    for index, address in enumerate(addresses):
+        request = client.build_request(
+            "POST",
+            url_for(address),
+            content=content,
+            headers=headers,
+            extensions={"sni_hostname": target.host},
+            timeout=budget,  # for each phase (connect, write, read)
+        )
+        try:
+            return await client.send(request, stream=True)
+        except httpx.ConnectError:
+            if index == len(addresses) - 1:
+                raise
+    raise ValueError("no address to connect to")

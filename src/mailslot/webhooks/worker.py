@@ -368,8 +368,14 @@ class Worker:
                     target, allow_private=settings.webhook_allow_private
                 )
                 client = self._client(endpoint.id, target)
-                response = await _post(
-                    client, self._url, target, addresses, payload, headers, timeout
+                response = await targets.post_pinned(
+                    client,
+                    target,
+                    addresses,
+                    content=payload,
+                    headers=headers,
+                    budget=timeout,  # what is left of the attempt's, for each phase
+                    url_for=lambda address: self._url(target.url, address),
                 )
                 try:
                     received = await _read_at_most(response, MAX_RESPONSE_BYTES)
@@ -453,36 +459,6 @@ class _WakingPublisher:
             self._worker.wake()
 
 
-async def _post(
-    client: httpx.AsyncClient,
-    url_for: Callable[[str, str], httpx.URL],
-    target: targets.Target,
-    addresses: Sequence[str],
-    payload: bytes,
-    headers: dict[str, str],
-    budget: float,
-) -> httpx.Response:
-    """POST to the checked addresses in turn (the next one only if connecting failed),
-    naming the host in Host and TLS."""
-    default_port = 443 if target.scheme == "https" else 80
-    headers = {**headers, "host": _host_header(target.host, target.port, default_port)}
-    for index, address in enumerate(addresses):
-        request = client.build_request(
-            "POST",
-            url_for(target.url, address),
-            content=payload,
-            headers=headers,
-            extensions={"sni_hostname": target.host},
-            timeout=budget,  # what is left of the attempt's, for each phase
-        )
-        try:
-            return await client.send(request, stream=True)
-        except httpx.ConnectError:
-            if index == len(addresses) - 1:
-                raise
-    raise AssertionError("resolve returns at least one address")
-
-
 async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
     received = bytearray()
     async for chunk in response.aiter_raw():
@@ -490,11 +466,6 @@ async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
         if len(received) >= limit:
             break
     return bytes(received[:limit])
-
-
-def _host_header(host: str, port: int, default_port: int) -> str:
-    name = f"[{host}]" if ":" in host else host
-    return name if port == default_port else f"{name}:{port}"
 
 
 def _describe(error: httpx.HTTPError) -> str:
