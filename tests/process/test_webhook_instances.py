@@ -14,13 +14,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mailslot.db.base import utcnow
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.db.migrate import upgrade
 from mailslot.webhooks import outbox, signing
-from mailslot.webhooks.models import WebhookEndpoint, WebhookSubscription
 from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
-from tests.support.factories import register_at
+from tests.support.factories import add_endpoint_row, register_at
 from tests.support.receivers import Answer, Receiver, eventually
 from tests.support.servers import MailslotServer
 
@@ -53,29 +51,6 @@ async def sessions(
     await engine.dispose()
 
 
-async def add_endpoint(
-    sessions: async_sessionmaker[AsyncSession],
-    url: str,
-    secret: str,
-    *,
-    types: tuple[str, ...] = ("*",),
-) -> None:
-    now = utcnow()
-    async with sessions() as db:
-        endpoint = WebhookEndpoint(
-            public_id=f"ep_{outbox.new_event_id()[4:20]}",
-            url=url,
-            event_types=sorted(types),
-            secret=secret,
-            created_at=now,
-            updated_at=now,
-        )
-        db.add(endpoint)
-        await db.flush()
-        db.add_all(WebhookSubscription(endpoint_id=endpoint.id, event_type=t) for t in types)
-        await db.commit()
-
-
 async def emit(sessions: async_sessionmaker[AsyncSession], count: int) -> list[str]:
     """`count` events, each committed (acknowledged) on its own."""
     ids = []
@@ -106,7 +81,7 @@ async def test_two_instances_share_the_stream_without_overlap(
             return Answer(500) if fail else Answer(204)
 
         receiver.respond = respond
-        await add_endpoint(sessions, receiver.url(), secret)
+        await add_endpoint_row(sessions, receiver.url(), "*", secret=secret)
         with (
             MailslotServer(tmp_path / "one", env=env),
             MailslotServer(tmp_path / "two", env=env),
@@ -132,7 +107,7 @@ async def test_an_instance_killed_mid_delivery_loses_no_acknowledged_send(
     hold = threading.Event()
     with Receiver(secrets=[secret]) as receiver:
         receiver.respond = lambda _request: Answer(204, hold=hold)
-        await add_endpoint(sessions, receiver.url(), secret, types=("message.created",))
+        await add_endpoint_row(sessions, receiver.url(), "message.created", secret=secret)
         first = MailslotServer(tmp_path / "first", env=env).start()
         try:
             async with httpx.AsyncClient(timeout=30) as client:

@@ -191,3 +191,36 @@ async def register_at(client: httpx.AsyncClient, base: str) -> tuple[str, dict[s
     assert created.status_code == 201, created.text
     token = await client.post(f"{base}/users/{name}/token", json={"password": PASSWORD})
     return name, {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def add_endpoint_row(
+    sessions: Any,
+    url: str,
+    *event_types: str,
+    secret: str | None = None,
+    enabled: bool = True,
+) -> Any:
+    """A webhook endpoint written as rows (not through the API: no URL check), subscribed
+    to `event_types` ("*": all); the WebhookEndpoint. `sessions`: the app's session
+    factory, or a test's own over another database."""
+    from mailslot.webhooks import signing
+    from mailslot.webhooks.endpoints import new_endpoint_id
+    from mailslot.webhooks.models import WebhookEndpoint, WebhookSubscription
+
+    now = utcnow()
+    async with sessions() as db:
+        endpoint = WebhookEndpoint(
+            public_id=new_endpoint_id(),
+            url=url,
+            description="",
+            event_types=sorted(event_types),
+            enabled=enabled,
+            secret=secret or signing.new_secret(),
+            created_at=now,
+            updated_at=now,
+        )
+        db.add(endpoint)
+        await db.flush()
+        db.add_all(WebhookSubscription(endpoint_id=endpoint.id, event_type=t) for t in event_types)
+        await db.commit()
+    return endpoint

@@ -3,7 +3,6 @@ part), gone again after each test so no other test's sends are hooked."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -12,15 +11,13 @@ from fastapi import FastAPI
 from sqlalchemy import delete, select
 
 from mailslot.accounts.models import User
-from mailslot.db.base import utcnow
 from mailslot.state import app_state
 from mailslot.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
-    WebhookSubscription,
 )
-from tests.support.factories import forget_webhook_endpoints
+from tests.support.factories import add_endpoint_row, forget_webhook_endpoints
 
 MakeEndpoint = Callable[..., Awaitable[int]]
 
@@ -40,24 +37,15 @@ async def endpoint(app) -> AsyncIterator[MakeEndpoint]:
     made: list[int] = []
 
     async def make(*event_types: str, enabled: bool = True) -> int:
-        now = utcnow()
-        async with app_state(app).sessions() as db:
-            row = WebhookEndpoint(
-                public_id="ep_" + secrets.token_hex(8),
-                url="http://127.0.0.1:9/hook",
-                description="",
-                event_types=sorted(event_types),
-                enabled=enabled,
-                secret="whsec_test",
-                created_at=now,
-                updated_at=now,
-            )
-            db.add(row)
-            await db.flush()
-            db.add_all(WebhookSubscription(endpoint_id=row.id, event_type=t) for t in event_types)
-            await db.commit()
-            made.append(row.id)
-            return row.id
+        row = await add_endpoint_row(
+            app_state(app).sessions,
+            "http://127.0.0.1:9/hook",
+            *event_types,
+            secret="whsec_test",
+            enabled=enabled,
+        )
+        made.append(row.id)
+        return int(row.id)
 
     yield make
     async with app_state(app).sessions() as db:

@@ -26,10 +26,10 @@ from mailslot.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
-    WebhookSubscription,
 )
 from mailslot.webhooks.worker import Worker
 from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+from tests.support.factories import add_endpoint_row
 
 # Short enough for tests, long enough that jitter never reorders a test's expectations.
 FAST = {
@@ -70,22 +70,9 @@ class Hooks:
         types: tuple[str, ...] = ("*",),
         secret: str | None = None,
     ) -> WebhookEndpoint:
-        now = utcnow()
-        async with self.sessions() as db:
-            endpoint = WebhookEndpoint(
-                public_id=f"ep_{outbox.new_event_id()[4:20]}",
-                url=url,
-                description="test",
-                event_types=sorted(types),
-                enabled=True,
-                secret=secret or signing.new_secret(),
-                created_at=now,
-                updated_at=now,
-            )
-            db.add(endpoint)
-            await db.flush()
-            db.add_all(WebhookSubscription(endpoint_id=endpoint.id, event_type=t) for t in types)
-            await db.commit()
+        endpoint: WebhookEndpoint = await add_endpoint_row(
+            self.sessions, url, *types, secret=secret
+        )
         return endpoint
 
     async def emit(self, event_type: str = "user.created", **data: Any) -> str:
