@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from mailslot.budgets import Budget
 
@@ -24,6 +31,40 @@ def _budget(value: object) -> object:
 # environment variable holds the text, not JSON.
 BudgetSetting = Annotated[Budget, NoDecode, BeforeValidator(_budget)]
 
+# Settings that hold a secret (a password may sit in a database or Redis URL): each is also
+# read from the file MAILSLOT_<NAME>_FILE names, as Docker and systemd credentials hand them.
+SECRET_SETTINGS = (
+    "secret_key",
+    "database_url",
+    "database_direct_url",
+    "redis_url",
+    "send_hook_secret",
+)
+
+
+class SecretFiles(PydanticBaseSettingsSource):
+    """MAILSLOT_<NAME>_FILE for each of SECRET_SETTINGS: the file's text, less its final
+    newline. Setting both MAILSLOT_<NAME> and MAILSLOT_<NAME>_FILE is refused."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ reads every field at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in SECRET_SETTINGS:
+            variable = f"MAILSLOT_{name.upper()}"
+            path = os.environ.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if os.environ.get(variable):
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            try:
+                text = Path(path).read_text()
+            except OSError as exc:
+                raise ValueError(f"{variable}_FILE: cannot read {path}: {exc.strerror}") from None
+            values[name] = text.removesuffix("\n").removesuffix("\r")
+        return values
+
 
 class Settings(BaseSettings):
     """Everything an operator can set, as MAILSLOT_<NAME> or `mailslot serve --<name>`."""
@@ -36,6 +77,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Path("data")
     database_url: str | None = None  # None: SQLite under data_dir
+    # What `mailslot db upgrade` (and backup, restore, port) connects to when the serving
+    # URL goes through a pooler: migrations need a session. None: database_url.
+    database_direct_url: str | None = None
+    # `pgbouncer`: the serving URL is PgBouncer in transaction mode, so nothing may rely on
+    # a session (no prepared-statement cache, LISTEN, SET or session advisory lock).
+    database_pooler: Literal["none", "pgbouncer"] = "none"
     redis_url: str | None = None  # None: in-process broker and limits
     # Begins every Redis channel and key, before the deployment's own identity (kept in
     # its database), which alone keeps deployments sharing one Redis apart. The old
@@ -50,7 +97,8 @@ class Settings(BaseSettings):
     # Seconds an instance may answer for a token without asking the database; 0: always ask.
     token_cache_seconds: float = Field(default=60.0, ge=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_format: Literal["text", "json"] = "text"
+    # None: text on a terminal, JSON lines otherwise (a container, systemd, a file).
+    log_format: Literal["text", "json"] | None = None
     # FastAPI's native OpenTelemetry spans, metrics and logs, for an operator who sets up an
     # OpenTelemetry SDK. Off, no request checks whether one is configured.
     opentelemetry: bool = False
@@ -93,6 +141,17 @@ class Settings(BaseSettings):
     # SQLite `synchronous`: FULL survives power loss; NORMAL may lose the last commits.
     # OFF is refused at start unless allow_unsafe_durability is set.
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA", "OFF"] = "FULL"
+    # Metrics (docs/monitoring.md): GET /metrics in Prometheus' text format. With a port,
+    # on a listener of its own there (and not on the API's port); without one, on the API's
+    # port to clients in metrics_allow only (CIDR networks, after X-Forwarded-For).
+    metrics: bool = True
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_allow: Annotated[list[str], NoDecode] = ["127.0.0.0/8", "::1/128"]
+    # Graceful restarts (SIGTERM): /readyz answers 503 at once; after shutdown_drain seconds
+    # (for the proxy to notice) new connections are refused, streams are told to reconnect
+    # elsewhere and end; the process exits within shutdown_timeout seconds in all.
+    shutdown_drain: float = Field(default=0.0, ge=0)
+    shutdown_timeout: float = Field(default=10.0, gt=0)
     # Change log and live streams.
     change_retention_days: int = Field(default=0, ge=0)  # 0: keep every change
     stream_ticket_ttl: int = Field(default=30, ge=1, le=300)  # seconds
@@ -153,18 +212,40 @@ class Settings(BaseSettings):
             return [float(part) for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "metrics_allow", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            SecretFiles(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'mailslot.db').resolve()}"
+
+    @property
+    def resolved_direct_url(self) -> str:
+        """Where migrations, backups and ports connect: around any pooler."""
+        return self.database_direct_url or self.resolved_database_url
 
     @property
     def is_sqlite(self) -> bool:

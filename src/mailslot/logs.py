@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -40,6 +41,11 @@ class TextFormatter(logging.Formatter):
         return f"{self._formatted},{int(record.msecs):03d}"  # default_msec_format's form
 
 
+def resolved_log_format(settings: Settings) -> str:
+    """The configured format, else text on a terminal and JSON lines anywhere else."""
+    return settings.log_format or ("text" if sys.stderr.isatty() else "json")
+
+
 def configure_logging(settings: Settings) -> None:
     # No format here names a thread or a process: the logging HOWTO's "Optimization" flags
     # spare every record (an access-log line per request) looking them up.
@@ -48,7 +54,7 @@ def configure_logging(settings: Settings) -> None:
     logging.logMultiprocessing = False
     logging._srcfile = None  # nor where it was called from: no format names the line
     handler = logging.StreamHandler()
-    if settings.log_format == "json":
+    if resolved_log_format(settings) == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
