@@ -10,6 +10,15 @@ from datetime import UTC, datetime
 
 from mailslot.config import Settings
 
+audit_log = logging.getLogger("mailslot.audit")
+
+
+def audit(action: str, **fields: object) -> None:
+    """One record on the `mailslot.audit` stream for an administrative act (a key made, a
+    user disabled): the act and what it touched, by internal ids. Never a secret, never
+    personal data beyond an id. The JSON format writes the fields as they are."""
+    audit_log.info("%s %s", action, fields, extra={"audit": {"action": action, **fields}})
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -19,6 +28,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        audited = getattr(record, "audit", None)
+        if audited is not None:
+            entry.update(audited)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)
