@@ -22,7 +22,7 @@ CLIENT_TOOLS := $(NODE_MODULES) $(GENERATOR)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MAILSLOT_DATABASE_URL is set)
+run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless MAILSLOT_DATABASE_URL is set)
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
@@ -55,7 +55,7 @@ docs: $(VENV)/.synced ## build the documentation site into site/, strictly (a br
 docs-serve: $(VENV)/.synced ## preview the documentation site at http://127.0.0.1:8100
 	$(BIN)/mkdocs serve --strict
 
-db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
+db-upgrade: $(VENV)/.runtime ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
 	$(BIN)/mailslot db upgrade
 
 db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
@@ -98,16 +98,30 @@ $(CHROMIUM):
 # an older CPU. Anywhere else, or if the build fails, the wheel stays.
 ARGON2_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && command -v cc >/dev/null && echo yes)
 
-# Re-synced only when the dependencies change, so a second `make run` starts at once.
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras --python $(PYTHON)
-ifeq ($(ARGON2_AVX2),yes)
+# argon2 rebuilt natively where the CPU allows (above); the portable wheel otherwise.
+define argon2_native
 	CFLAGS="-O3 -march=native" $(UV) pip install --python $(BIN)/python --no-cache --no-deps \
 	  --no-binary argon2-cffi-bindings --reinstall-package argon2-cffi-bindings \
 	  "argon2-cffi-bindings==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("argon2-cffi-bindings"))')" \
 	  || echo "argon2: the native build failed; keeping the portable wheel"
+endef
+
+# Re-synced only when the dependencies change, so a second `make run` starts at once.
+# `make run` installs what serving needs and nothing else (--inexact: the test tools of an
+# earlier `make test` stay); `make test` adds the test, docs and client tools.
+$(VENV)/.runtime: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --python $(PYTHON)
+ifeq ($(ARGON2_AVX2),yes)
+	$(argon2_native)
 endif
 	touch $@
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+ifeq ($(ARGON2_AVX2),yes)
+	$(argon2_native)
+endif
+	touch $@ $(VENV)/.runtime
 
 bench: $(VENV)/.synced ## load scenarios against a bare endpoint (PostgreSQL; DB=sqlite for SQLite)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
