@@ -30,6 +30,7 @@ from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
 from mailslot.jobs import routes as jobs_routes
 from mailslot.jobs.service import JobRunner
+from mailslot.keys.grants import Grants
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
@@ -116,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             change_log=change_log,
             broker=broker,
             token_cache=TokenCache(broker, reads, ttl=settings.token_cache_seconds),
+            grants=Grants(
+                broker,
+                reads,
+                ttl=settings.token_cache_seconds,
+                over_redis=settings.redis_url is not None,
+            ),
             stream_slots=make_stream_slots(settings, prefix=prefix),
             draining=Shutdown(),
             credential_digests=CredentialDigests(settings.resolved_secret_key()),

@@ -15,6 +15,7 @@ from mailslot.accounts.tokencache import TokenCache
 from mailslot.bus.broker import Broker
 from mailslot.config import Settings
 from mailslot.jobs.service import JobRunner
+from mailslot.keys.grants import Grants
 from mailslot.messages.changes import SessionChangeLog
 from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
@@ -32,6 +33,7 @@ class AppState:
     change_log: SessionChangeLog
     broker: Broker
     token_cache: TokenCache
+    grants: Grants  # the server keys behind /server requests
     stream_slots: StreamSlots
     draining: Shutdown  # set when the server stops: open streams end
     credential_digests: CredentialDigests

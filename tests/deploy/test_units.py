@@ -7,9 +7,10 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # mkdocs' dependency; no stubs installed
 
 from mailslot.config import SECRET_SETTINGS, Settings
 
@@ -46,8 +47,8 @@ def test_the_systemd_files_name_only_real_settings() -> None:
     assert named <= SETTINGS
 
 
-def compose_file(name: str) -> dict[str, object]:
-    document: dict[str, object] = yaml.safe_load((DEPLOY / "compose" / name).read_text())
+def compose_file(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((DEPLOY / "compose" / name).read_text())
     return document
 
 
@@ -89,6 +90,6 @@ def test_the_cluster_migrates_once_before_its_instances(tmp_path: Path) -> None:
     shutil.copy(DEPLOY / "compose" / "secrets.sh", script)
     subprocess.run(["sh", str(script)], check=True, capture_output=True)
     written = {path.name for path in (tmp_path / "secrets").iterdir()}
-    assert written == set(compose_file("compose.cluster.yaml")["secrets"])  # type: ignore[arg-type]
+    assert written == set(compose_file("compose.cluster.yaml")["secrets"])
     url = (tmp_path / "secrets" / "database_url").read_text().strip()
     assert url.startswith("postgresql+asyncpg://mailslot:")
