@@ -34,6 +34,7 @@ from mailslot.keys.grants import Grants
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
+from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.openapi import document_problems, operation_id
@@ -122,6 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reads,
                 ttl=settings.token_cache_seconds,
                 over_redis=settings.redis_url is not None,
+            ),
+            host_ids=HostIds(
+                broker, ttl=settings.token_cache_seconds, over_redis=settings.redis_url is not None
             ),
             stream_slots=make_stream_slots(settings, prefix=prefix),
             draining=Shutdown(),

@@ -17,6 +17,7 @@ from mailslot.config import Settings
 from mailslot.jobs.service import JobRunner
 from mailslot.keys.grants import Grants
 from mailslot.messages.changes import SessionChangeLog
+from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
@@ -34,6 +35,7 @@ class AppState:
     broker: Broker
     token_cache: TokenCache
     grants: Grants  # the server keys behind /server requests
+    host_ids: HostIds  # the users behind hosts' ids, for sends through /server
     stream_slots: StreamSlots
     draining: Shutdown  # set when the server stops: open streams end
     credential_digests: CredentialDigests

@@ -165,3 +165,45 @@ async def test_an_instance_remembers_a_key_until_a_note_takes_it_back(cluster, t
                 assert (refused.status_code, refused.json()["code"]) == (401, "invalid_server_key")
         finally:
             await engine.dispose()
+
+
+async def test_sends_as_the_platform_see_a_recipients_change_at_once(cluster, tmp_path) -> None:
+    """Instances may remember who a host's ids are; a deactivation or a reactivation
+    through either instance is seen by the other's next send, and a deactivation behind
+    mailslot's back (no note) is caught by the send itself: reported, nothing delivered."""
+    key = {"Authorization": f"Bearer {cluster.one.create_key('users:write', 'messages:send_as')}"}
+    notice = {"from": "system", "subject": "Your order", "message": "has shipped"}
+
+    async def outcome(client: httpx.AsyncClient, host_id: str) -> str:
+        sent = await client.post(
+            "/server/messages", json={**notice, "to": [host_id, kept]}, headers=key
+        )
+        assert sent.status_code == 201, sent.text
+        status: str = sent.json()["deliveries"][0]["status"]
+        return status
+
+    async with (
+        httpx.AsyncClient(base_url=cluster.one.url) as one,
+        httpx.AsyncClient(base_url=cluster.two.url) as two,
+    ):
+        host_id, _ = await provision(one, key)
+        kept, _ = await provision(one, key)
+        for client in (one, two, one, two):
+            assert await outcome(client, host_id) == "delivered"
+        assert (await one.post(f"/server/users/{host_id}/deactivate", headers=key)).is_success
+        assert await outcome(two, host_id) == "deactivated"
+        assert (await two.post(f"/server/users/{host_id}/reactivate", headers=key)).is_success
+        assert await outcome(one, host_id) == "delivered"
+        assert await outcome(two, host_id) == "delivered"
+
+        engine = make_engine(make_settings(tmp_path, cluster.one.env["MAILSLOT_DATABASE_URL"]))
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text("UPDATE user_account SET deactivated_at = now() WHERE external_id = :id"),
+                    {"id": host_id},
+                )
+        finally:
+            await engine.dispose()
+        for client in (one, two):
+            assert await outcome(client, host_id) == "deactivated"
