@@ -45,19 +45,15 @@ class TokenCache:
     async def user_for(self, token: str) -> Account | None:
         """The owner of a live token, or None for an unknown, expired or revoked one."""
         digest = token_digest(token)
-        entry = self._memory.get(digest)
-        if entry is not None:
-            account, expires_at = entry
-            if utcnow() < expires_at:
-                return account
+        remembered = self._memory.get(digest)
+        if remembered is not None and utcnow() >= remembered[1]:  # the token has expired
             self._memory.drop(digest)
-        generation = self._memory.generation
+        entry = await self._memory.get_or_load(digest, lambda: self._find(digest))
+        return None if entry is None else entry[0]
+
+    async def _find(self, digest: bytes) -> tuple[Account, datetime] | None:
         async with self._reads.connect() as db:
-            found = await service.find_token_owner(db, digest)
-        if found is None:
-            return None
-        self._memory.put(digest, found, generation)
-        return found[0]
+            return await service.find_token_owner(db, digest)
 
     async def forget_user(self, user_id: int) -> None:
         """Every process forgets the user's tokens; call after the change commits."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 from mailslot.bus.notes import NOTE_FIELDS, Note, Notes
@@ -72,6 +72,17 @@ class NotedCache(Generic[K, V]):
         self._entries.move_to_end(key)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)  # the oldest entry
+
+    async def get_or_load(self, key: K, load: Callable[[], Awaitable[V | None]]) -> V | None:
+        """What is remembered for `key`, else what `load` reads (remembered if no note came
+        meanwhile); None if `load` finds nothing."""
+        value = self.get(key)
+        if value is None:
+            generation = self._generation
+            value = await load()
+            if value is not None:
+                self.put(key, value, generation)
+        return value
 
     def drop(self, key: K) -> None:
         self._generation += 1

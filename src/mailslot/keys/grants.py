@@ -35,15 +35,12 @@ class Grants:
     async def find(self, key: str) -> Grant | None:
         """The grant of an active key, or None for an unknown or revoked one."""
         digest = token_digest(key)
-        found = self._memory.get(digest)
-        if found is None:
-            generation = self._memory.generation
-            async with self._reads.connect() as db:
-                found = await service.find_key(db, digest)
-            if found is None:
-                return None
-            self._memory.put(digest, found, generation)
-        return found.grant()
+        found = await self._memory.get_or_load(digest, lambda: self._find(digest))
+        return None if found is None else found.grant()
+
+    async def _find(self, digest: bytes) -> ActiveKey | None:
+        async with self._reads.connect() as db:
+            return await service.find_key(db, digest)
 
     def noted(self, key: str) -> None:
         """The key's use was recorded just now (service.note_use committed): so remembered,
