@@ -89,6 +89,7 @@ class Database:
 
     url: str
     settings: dict[str, str] = field(default_factory=dict)
+    pgbouncer: PgBouncer | None = None
 
     def make_settings(self, data_dir: Path, **overrides: object) -> Settings:
         return make_settings(data_dir, self.url, **{**self.settings, **overrides})
@@ -109,8 +110,7 @@ async def dialect_database(dialect: str, data_dir: Path) -> AsyncIterator[Databa
             return
         await set_up_database(url)
         with PgBouncer(url) as pgbouncer:
-            yield Database(
-                pgbouncer.url, {"database_pooler": "pgbouncer", "database_direct_url": url}
-            )
+            pooler = {"database_pooler": "pgbouncer", "database_direct_url": url}
+            yield Database(pgbouncer.url, pooler, pgbouncer)
     finally:
         await drop_postgres_database(url)
