@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import asyncpg
@@ -58,7 +59,7 @@ async def test_requests_share_the_pools_two_server_connections(pooled, tmp_path)
         httpx.AsyncClient(transport=transport, base_url="http://mailslot.test") as client,
     ):
         alice, bob, carol = [await make_user(client) for _ in range(3)]
-        sent: list[dict[str, object]] = []
+        sent: list[dict[str, Any]] = []
 
         async def one(number: int) -> None:
             sent.append(await send(client, alice, bob, carol, subject=f"at once {number}"))
