@@ -6,11 +6,14 @@ request at a time, measured in turns so that a busy machine weighs on each alike
 - `direct`: PostgreSQL itself, asyncpg's and SQLAlchemy's statement caches on (the default);
 - `caches off`: PostgreSQL itself with MAILSLOT_DATABASE_POOLER=pgbouncer's engine (every
   statement parsed and planned each time), which isolates the caches' share;
-- `pgbouncer`: through a PgBouncer in transaction mode (tests/support/pgbouncer.py).
+- `pgbouncer`: through a PgBouncer in transaction mode (tests/support/pgbouncer.py, without
+  the tests' DISCARD ALL after every transaction).
 
-Reports the median wall time per request over the rounds, in ms.
+Reports, per request and as the median over the rounds, the CPU time it took in ms: the
+app's process, PostgreSQL's backends (from /proc) and PgBouncer's process, which a busy
+machine distorts far less than wall time.
 
-    python -m bench.pooler [--requests 200] [--rounds 5]
+    python -m bench.pooler [--requests 300] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -25,8 +29,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from asgi_lifespan import LifespanManager
+from sqlalchemy.engine import make_url
 from tests.support.pgbouncer import PgBouncer, set_up_database
 
 from bench.seed import Seeder, scratch_database
@@ -38,7 +44,7 @@ from mailslot.db.migrate import upgrade
 SECRET = "pooler-secret-key-0123456789abcdef"
 
 
-async def measure(requests: int, rounds: int) -> dict[str, dict[str, float]]:
+async def measure(requests: int, rounds: int) -> dict[str, dict[str, tuple[float, ...]]]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-pooler-"))
     async with scratch_database("postgres", workdir) as url:
         base = Settings(data_dir=workdir, database_url=url, secret_key=SECRET, rate_limits="off")
@@ -58,7 +64,7 @@ async def measure(requests: int, rounds: int) -> dict[str, dict[str, float]]:
             "read": lambda i: ("GET", f"/users/{receiver[1]}/messages/{ids[i % 1000]}", auth, None),
             "send": lambda i: ("POST", f"/users/{sender[1]}/messages", send, body),
         }
-        with PgBouncer(url, pool_size=20) as pgbouncer:
+        with PgBouncer(url, pool_size=20, reset_always=False) as pgbouncer:
             pooled = {"database_pooler": "pgbouncer", "database_direct_url": url}
             configs = {
                 "direct": base,
@@ -74,21 +80,56 @@ async def measure(requests: int, rounds: int) -> dict[str, dict[str, float]]:
                     clients[name] = await stack.enter_async_context(
                         httpx.AsyncClient(transport=transport, base_url="http://bench")
                     )
-                times: dict[str, dict[str, list[float]]] = {
+                times: dict[str, dict[str, list[tuple[float, float, float]]]] = {
                     name: {s: [] for s in scenarios} for name in configs
                 }
+                database = make_url(url).database
                 for _ in range(rounds):
                     for scenario, make in scenarios.items():
                         for name, client in clients.items():
                             await run(client, make, 20)  # warm
-                            started = time.perf_counter()
+                            before = await cpu(url, database, pgbouncer.process)
+                            started = time.process_time()
                             await run(client, make, requests)
-                            elapsed = time.perf_counter() - started
-                            times[name][scenario].append(elapsed * 1000 / requests)
+                            app_cpu = time.process_time() - started
+                            after = await cpu(url, database, pgbouncer.process)
+                            times[name][scenario].append(
+                                (
+                                    app_cpu * 1000 / requests,
+                                    (after[0] - before[0]) * 1000 / requests,
+                                    (after[1] - before[1]) * 1000 / requests,
+                                )
+                            )
         return {
-            name: {s: statistics.median(values) for s, values in by.items()}
+            name: {
+                s: tuple(statistics.median(part) for part in zip(*values, strict=True))
+                for s, values in by.items()
+            }
             for name, by in times.items()
         }
+
+
+async def cpu(url: str, database: str | None, pgbouncer: Any) -> tuple[float, float]:
+    """Seconds of CPU so far: of the database's PostgreSQL backends, and of PgBouncer."""
+    connection = await asyncpg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        pids = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            database,
+        )
+    finally:
+        await connection.close()
+    return sum(process_cpu(row["pid"]) for row in pids), process_cpu(pgbouncer.pid)
+
+
+def process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(client: httpx.AsyncClient, make: Any, count: int) -> None:
@@ -100,14 +141,15 @@ async def run(client: httpx.AsyncClient, make: Any, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     results = asyncio.run(measure(args.requests, args.rounds))
-    scenarios = list(next(iter(results.values())))
-    print(f"{'ms per request':<16}" + "".join(f"{s:>10}" for s in scenarios))
+    print("CPU ms per request: app + PostgreSQL + PgBouncer = total")
     for name, by in results.items():
-        print(f"{name:<16}" + "".join(f"{by[s]:>10.2f}" for s in scenarios))
+        for scenario, parts in by.items():
+            shown = " + ".join(f"{part:.3f}" for part in parts)
+            print(f"{name:<12} {scenario:<6} {shown} = {sum(parts):.3f}")
 
 
 if __name__ == "__main__":

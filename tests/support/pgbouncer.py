@@ -55,12 +55,18 @@ class PgBouncer:
     As root it runs as `postgres` (it refuses to run as root)."""
 
     def __init__(
-        self, database_url: str, *, pool_mode: str = "transaction", pool_size: int = POOL_SIZE
+        self,
+        database_url: str,
+        *,
+        pool_mode: str = "transaction",
+        pool_size: int = POOL_SIZE,
+        reset_always: bool = True,  # False: as in production (benchmarks)
     ) -> None:
         require_pgbouncer()
         self.target = make_url(database_url)
         self.pool_mode = pool_mode
         self.pool_size = pool_size
+        self.reset_always = reset_always
         self.root = Path(tempfile.mkdtemp(prefix="mailslot-pgbouncer-"))
         self.port = free_port()
         self.as_root = os.geteuid() == 0
@@ -92,7 +98,7 @@ class PgBouncer:
             f"default_pool_size = {self.pool_size}\n"
             "max_client_conn = 500\n"
             "server_reset_query = DISCARD ALL\n"
-            "server_reset_query_always = 1\n"
+            f"server_reset_query_always = {int(self.reset_always)}\n"
             f"logfile = {self.root / 'pgbouncer.log'}\n"
         )
         owner = pwd.getpwnam("postgres") if self.as_root else None
