@@ -73,9 +73,8 @@ async def check_pooler(engine: AsyncEngine, settings: Settings) -> None:
             timeout = (await connection.execute(text("SHOW statement_timeout"))).scalar_one()
             jit = (await connection.execute(text("SHOW jit"))).scalar_one()
     except (OSError, sa_exc.DBAPIError, sa_exc.TimeoutError) as exc:
-        if "statement pool" in str(
-            exc
-        ):  # "transaction blocks not allowed in statement pooling mode"
+        # PgBouncer: "transaction blocks not allowed in statement pooling mode"
+        if "statement pool" in str(exc):
             raise PoolerMisconfigured(
                 "PgBouncer runs this database in statement mode, which refuses transactions: "
                 "set pool_mode = transaction for it"
