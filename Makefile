@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
+# The PgBouncer tests start Debian's pgbouncer in transaction mode (tests/support/pgbouncer.py).
+PGBOUNCER := /usr/sbin/pgbouncer
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # What ruff reads; clients/python and clients/typescript are generated (pyproject excludes them).
@@ -26,11 +28,11 @@ run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless M
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest -n auto --dist loadgroup --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(CLIENT_TOOLS) ## the suite on SQLite only
 	$(BIN)/pytest -n auto --dist loadgroup --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -91,6 +93,9 @@ $(GENERATOR)/.installed: clients/python-generator.txt | $(UV)
 # Only when missing: a machine that has it starts the tests at once.
 $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+$(PGBOUNCER):
+	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer
 
 # argon2 compiled for this machine's CPU where it has AVX2 (or AVX-512) and a C compiler:
 # the same hashes at the same OWASP parameters in half the CPU time (PyPI's wheel is built

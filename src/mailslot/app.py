@@ -28,6 +28,7 @@ from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
+from mailslot.db.pooler import PoolerMisconfigured, check_pooler
 from mailslot.jobs import routes as jobs_routes
 from mailslot.jobs.service import JobRunner
 from mailslot.keys.grants import Grants
@@ -87,8 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise
         engine = make_engine(settings)
         try:
+            await check_pooler(engine, settings)  # first: a misconfigured PgBouncer
             await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
-        except UnsafeDurability:
+        except (PoolerMisconfigured, UnsafeDurability):
             await engine.dispose()
             if send_hook is not None:
                 await send_hook.aclose()
