@@ -69,10 +69,10 @@ async def test_the_command_refuses_what_it_cannot_make(environment) -> None:
     made = await mailslot(environment, "keys", "create", "--name", name, "--scope", "moderation")
     assert made.exit_code == 0
     again = await mailslot(environment, "keys", "create", "--name", name, "--scope", "moderation")
-    assert again.exit_code == 1
+    assert again.exit_code == 4  # conflict (docs/cli.md, exit codes)
     assert "exists" in again.output
     gone = await mailslot(environment, "keys", "revoke", unique_name("never"))
-    assert gone.exit_code == 1
+    assert gone.exit_code == 3  # not found
     assert "no active key" in gone.output
 
 

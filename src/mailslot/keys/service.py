@@ -45,6 +45,14 @@ class KeyRefused(ValueError):
     """A key cannot be made or revoked as asked (the CLI prints why)."""
 
 
+class KeyExists(KeyRefused):
+    """The name is taken, by a live or a revoked key."""
+
+
+class KeyNotFound(KeyRefused):
+    """No active key has that name."""
+
+
 @dataclass(frozen=True, slots=True)
 class Grant:
     """The key behind a request: who it is (for budgets and the audit) and what it may do."""
@@ -92,7 +100,7 @@ async def create_key(db: AsyncSession, *, name: str, scopes: tuple[Scope, ...]) 
     try:
         await db.flush()
     except IntegrityError:
-        raise KeyRefused(f"a key named {name!r} exists (revoked keys keep their name)") from None
+        raise KeyExists(f"a key named {name!r} exists (revoked keys keep their name)") from None
     return key
 
 
@@ -117,7 +125,7 @@ async def revoke_key(db: AsyncSession, *, name: str) -> None:
         .values(revoked_at=utcnow())
     )
     if not revoked.rowcount:  # type: ignore[attr-defined]
-        raise KeyRefused(f"no active key named {name!r}")
+        raise KeyNotFound(f"no active key named {name!r}")
 
 
 # Every /server request runs it: built once, run on the driver (db.direct).
