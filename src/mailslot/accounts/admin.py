@@ -32,7 +32,6 @@ from mailslot.db.base import utcnow
 from mailslot.db.engine import Reader
 from mailslot.errors import Unprocessable, UserNotFound
 
-MAX_LIST = 1000
 GENERATED_PASSWORD_BYTES = 18  # 24 URL-safe characters, 144 bits
 
 
@@ -67,10 +66,8 @@ _RECORD = (
 async def list_users(
     db: Reader, *, search: str | None = None, limit: int = 100
 ) -> tuple[list[UserRecord], bool]:
-    """Users in the order they registered, at most `limit` (1 to MAX_LIST), and whether
-    there are more. `search` keeps those whose username, display name, email address or
+    """Users in the order they registered, at most `limit`, and whether there are more. `search` keeps those whose username, display name, email address or
     external id contains it, whatever the case. The system account is left out."""
-    limit = max(1, min(limit, MAX_LIST))
     query = select(*_RECORD).where(User.username_key != username_key(SYSTEM_USERNAME))
     if search:
         query = query.where(

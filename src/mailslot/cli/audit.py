@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from mailslot.audit import service
-from mailslot.audit.schemas import DEFAULT_LIMIT
 from mailslot.cli.database import in_transaction
 from mailslot.cli.output import print_json, print_table
+
+DEFAULT_LIMIT = 50  # the server API's (audit/schemas.py): not imported, to start light
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -41,6 +41,8 @@ def audit(
 ) -> None:
     """Who read which mailbox through the server API, newest first: when, the key, whose
     mailbox, and what (a page and its query, or a message)."""
+    from mailslot.audit import service
+
     after = _instant(since)
     records, more = in_transaction(
         "audit",

@@ -10,18 +10,18 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 import httpx
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mailslot.accounts import minted, people
 from mailslot.cli.database import on_database
 from mailslot.cli.output import ExitCode, fail, print_json
 from mailslot.config import get_settings
-from mailslot.db.engine import make_session_factory
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 probe = typer.Typer(help="End-to-end probes of a running server.", no_args_is_help=True)
 
@@ -111,6 +111,9 @@ def send_receive(
 
 async def _probe_tokens(engine: AsyncEngine, *, ttl: int) -> dict[str, str]:
     """A token for each probe user, by username; the users are provisioned if missing."""
+    from mailslot.accounts import minted, people
+    from mailslot.db.engine import make_session_factory
+
     tokens = {}
     async with make_session_factory(engine)() as db:
         for external_id in (PROBE_SENDER, PROBE_RECEIVER):

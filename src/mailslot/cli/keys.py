@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from mailslot.cli.database import in_transaction
 from mailslot.cli.output import ExitCode, fail, print_json, print_table
-from mailslot.keys import service as keys
-from mailslot.keys.service import KeyExists, KeyNotFound, KeyRefused, Scope
+from mailslot.keys.scopes import Scope
+
+if TYPE_CHECKING:
+    from mailslot.keys.service import KeyRefused
 
 app = typer.Typer(
     help="Server keys: what a host application's backend sends to the /server API.",
@@ -24,12 +26,14 @@ def create(
     scope: Annotated[list[str], typer.Option("--scope", help=f"repeat for each scope: {SCOPES}")],
 ) -> None:
     """Make a key and print it. It is shown this once: only its hash is kept."""
+    from mailslot.keys import service as keys
+
     try:
         scopes = keys.parse_scopes(scope)
         key = in_transaction(
             "keys create", lambda db: keys.create_key(db, name=name, scopes=scopes)
         )
-    except KeyRefused as exc:
+    except keys.KeyRefused as exc:
         _refuse("keys create", exc)
     typer.echo(key)
 
@@ -40,6 +44,8 @@ def list_keys(
 ) -> None:
     """Every key, newest last: name, scopes, when made, last used (to the minute) and
     revoked. Never the key itself."""
+    from mailslot.keys import service as keys
+
     found = in_transaction("keys list", keys.list_keys)
     if json:
         print_json(
@@ -73,14 +79,18 @@ def list_keys(
 @app.command("revoke")
 def revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
     """Revoke a key: every instance refuses it from now on."""
+    from mailslot.keys import service as keys
+
     try:
         in_transaction("keys revoke", lambda db: keys.revoke_key(db, name=name))
-    except KeyRefused as exc:
+    except keys.KeyRefused as exc:
         _refuse("keys revoke", exc)
     typer.echo(f"revoked {name}")
 
 
 def _refuse(command: str, exc: KeyRefused) -> NoReturn:
+    from mailslot.keys.service import KeyExists, KeyNotFound
+
     code = (
         ExitCode.NOT_FOUND
         if isinstance(exc, KeyNotFound)

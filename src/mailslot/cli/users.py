@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from mailslot import logs
-from mailslot.accounts import admin
-from mailslot.accounts.admin import UserRecord
-from mailslot.accounts.security import Passwords
-from mailslot.bus.oneshot import NotesUnavailable, command_notes
 from mailslot.cli.database import on_database, refuse
 from mailslot.cli.output import ExitCode, confirm, fail, print_json, print_table
 from mailslot.config import Settings, get_settings
-from mailslot.db.engine import make_session_factory
 from mailslot.errors import Unprocessable
-from mailslot.messages.counts import count_mail
 
+# The domains are imported by the commands that use them (cli/database.py says why).
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+    from mailslot.accounts.admin import UserRecord
+    from mailslot.accounts.security import Passwords
+
+MAX_LIST = 1000
 app = typer.Typer(help="Users: list, look up, create, disable, reset.", no_args_is_help=True)
 sessions = typer.Typer(help="A user's sessions (bearer tokens and the older API's).")
 app.add_typer(sessions, name="sessions", no_args_is_help=True)
@@ -67,6 +68,8 @@ def _when(moment: Any) -> str | None:
 
 
 def _passwords(settings: Settings) -> Passwords:
+    from mailslot.accounts.security import Passwords
+
     return Passwords(
         memory_kib=settings.password_hash_memory_kib,
         iterations=settings.password_hash_iterations,
@@ -93,12 +96,13 @@ def list_users(
         typer.Option("--search", help="in the username, display name, email or external id"),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=admin.MAX_LIST, help="at most this many")
+        int, typer.Option("--limit", min=1, max=MAX_LIST, help="at most this many")
     ] = 100,
     json: Json = False,
 ) -> None:
     """Users in the order they registered: name, display name, email, external id,
     created, deactivated."""
+    from mailslot.accounts import admin
 
     async def work(engine: AsyncEngine) -> tuple[list[UserRecord], bool]:
         async with engine.connect() as db:
@@ -130,6 +134,9 @@ def list_users(
 def show(user: UserArgument = None, external_id: ExternalId = None, json: Json = False) -> None:
     """One user: ids, names, email, when created and deactivated, live sessions, and how
     much mail they have."""
+    from mailslot.accounts import admin
+    from mailslot.messages.counts import count_mail
+
     named = _named("user show", user, external_id)
 
     async def work(engine: AsyncEngine) -> dict[str, Any]:
@@ -179,6 +186,9 @@ def create(
 ) -> None:
     """Register a user as POST /users does. The password is read from standard input
     with --password-stdin, else generated and printed once."""
+    from mailslot.accounts import admin
+    from mailslot.db.engine import make_session_factory
+
     settings = get_settings()
     generated = not password_stdin
     password = admin.new_password() if generated else _read_password("user create")
@@ -215,6 +225,9 @@ def _revoking(
     """Find the user, make `change` and commit; then have every instance forget the
     user's tokens. Returns the user, what `change` returned and whether the instances
     were told (False without Redis)."""
+    from mailslot.accounts import admin
+    from mailslot.bus.oneshot import NotesUnavailable, command_notes
+    from mailslot.db.engine import make_session_factory
 
     async def work(engine: AsyncEngine) -> tuple[UserRecord, Any, bool]:
         try:
@@ -252,6 +265,8 @@ def _without_redis(settings: Settings) -> None:
 def disable(user: UserArgument = None, external_id: ExternalId = None, yes: Yes = False) -> None:
     """Deactivate a user: every token is revoked and their streams end on every instance;
     sign-in and sends to them are refused until `mailslot user enable`. Their mail stays."""
+    from mailslot.accounts import admin
+
     named = _named("user disable", user, external_id)
     confirm("user disable", f"Disable {user or external_id} and end every session?", yes=yes)
     settings = get_settings()
@@ -273,6 +288,9 @@ def disable(user: UserArgument = None, external_id: ExternalId = None, yes: Yes 
 @app.command("enable")
 def enable(user: UserArgument = None, external_id: ExternalId = None) -> None:
     """Let a disabled user sign in and receive again (the tokens revoked stay revoked)."""
+    from mailslot.accounts import admin
+    from mailslot.db.engine import make_session_factory
+
     named = _named("user enable", user, external_id)
 
     async def work(engine: AsyncEngine) -> tuple[UserRecord, bool]:
@@ -299,6 +317,8 @@ def reset_password(
 ) -> None:
     """Give a user a new password, read from standard input with --password-stdin or
     generated and printed once, and sign them out everywhere."""
+    from mailslot.accounts import admin
+
     named = _named("user reset-password", user, external_id)
     confirm("user reset-password", f"Reset the password of {user or external_id}?", yes=yes)
     settings = get_settings()
@@ -322,6 +342,8 @@ def reset_password(
 
 def _check(password: str) -> None:
     """Refuse a password registration would refuse before touching the database."""
+    from mailslot.accounts import admin
+
     try:
         admin.check_password(password)
     except Unprocessable as error:
@@ -334,6 +356,8 @@ def revoke_sessions(
 ) -> None:
     """Sign a user out everywhere: every token (signed in or minted) and the older API's
     session end, and so do their streams on every instance."""
+    from mailslot.accounts import admin
+
     named = _named("user sessions revoke", user, external_id)
     confirm("user sessions revoke", f"Sign {user or external_id} out everywhere?", yes=yes)
     settings = get_settings()

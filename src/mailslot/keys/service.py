@@ -10,7 +10,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,24 +20,13 @@ from mailslot.db.base import utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.keys.models import ServerKey
+from mailslot.keys.scopes import Scope
 
 KEY_BYTES = 32  # 256 bits
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # last_used_at is for an operator deciding whether a key is still needed: to the minute
 # is enough, and a busy key writes once a minute instead of once a request.
 LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-class Scope(StrEnum):
-    """What a key may do. A key holds one or more."""
-
-    USERS_WRITE = "users:write"  # provision, update, deactivate users
-    TOKENS_MINT = "tokens:mint"  # issue and revoke users' tokens
-    MESSAGES_SEND_AS = "messages:send_as"  # send as a user or as the platform
-    MAILBOX_READ = "mailbox:read"  # read any mailbox (audited)
-    AUDIT_READ = "audit:read"  # list the audit trail of mailbox reads
-    WEBHOOKS_MANAGE = "webhooks:manage"
-    MODERATION = "moderation"
 
 
 class KeyRefused(ValueError):

@@ -16,7 +16,8 @@ from mailslot.errors import (
     UserTokenNotAccepted,
 )
 from mailslot.keys import service as keys
-from mailslot.keys.service import Grant, Scope
+from mailslot.keys.scopes import Scope
+from mailslot.keys.service import Grant
 
 
 class _ServerKey(HTTPBearer):
