@@ -14,10 +14,9 @@ import pytest
 from mailslot.config import Settings
 from tests.support.commands import Run, mailslot_command
 from tests.support.factories import PASSWORD, unique_name
-from tests.support.people import give_external_id
 from tests.support.servers import MailslotServer, RedisServer
 
-pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(180)]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,9 @@ def server(
     settings: Settings, redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MailslotServer]:
     env = {"MAILSLOT_DATABASE_URL": str(settings.database_url), "MAILSLOT_REDIS_URL": redis.url}
-    with MailslotServer(tmp_path_factory.mktemp("serving"), env=env) as serving:
+    # Migrated by the `settings` fixture already.
+    serving = MailslotServer(tmp_path_factory.mktemp("serving"), env=env, args=("--no-migrate",))
+    with serving:
         yield serving
 
 
@@ -111,7 +112,6 @@ async def test_disable_ends_live_streams_and_refuses_sign_in_and_sends(http, mai
     token = await sign_in(http, alice, PASSWORD)
     assert (await send(http, bob, bob_token, alice)).status_code == 201
     assert (await send(http, alice, token, bob)).status_code == 201
-    assert json.loads(mailslot("user", "show", alice, "--json"))["deactivated_at"] is None
 
 
 async def test_a_destructive_command_without_yes_is_refused_off_a_terminal(http, mailslot) -> None:
@@ -168,7 +168,7 @@ async def test_sessions_revoke_ends_every_session_and_leaves_the_account(http, m
     await sign_in(http, alice, PASSWORD)
 
 
-async def test_create_show_and_list_as_json(app, http, mailslot) -> None:
+async def test_create_show_and_list_as_json(http, mailslot) -> None:
     bob, _ = await register(http)
     name = unique_name("made")
     made = json.loads(
@@ -196,16 +196,10 @@ async def test_create_show_and_list_as_json(app, http, mailslot) -> None:
     assert shown["id"] == made["id"]
     assert shown["sessions"] == {"tokens": 1, "older_api": False}
     assert shown["messages"] == {"sent": 2, "received": 0, "unread": 0, "trash": 0}
-    assert json.loads(mailslot("user", "show", bob, "--json"))["messages"]["unread"] == 2
-
-    host_id = await give_external_id(app, name)
-    by_host = json.loads(mailslot("user", "show", "--external-id", host_id, "--json"))
-    assert (by_host["username"], by_host["external_id"]) == (name, host_id)
 
     listed = json.loads(mailslot("user", "list", "--search", name.upper(), "--json"))
     assert [user["username"] for user in listed["users"]] == [name]
     assert listed["more"] is False
-    assert name in mailslot("user", "list", "--search", host_id)
     page = json.loads(mailslot("user", "list", "--limit", "1", "--json"))
     assert len(page["users"]) == 1
     assert page["more"] is True

@@ -23,7 +23,7 @@ class Command:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | env
-        self.last_stderr = ""
+        self.last_stdout = self.last_stderr = ""
 
     def __call__(self, *args: str, code: int = 0, stdin: str | None = None) -> str:
         done = subprocess.run(
@@ -35,7 +35,7 @@ class Command:
             timeout=30,
             check=False,
         )
-        self.last_stderr = done.stderr
+        self.last_stdout, self.last_stderr = done.stdout, done.stderr
         assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
         return done.stdout if code == 0 else done.stderr
 
