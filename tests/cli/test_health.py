@@ -12,7 +12,7 @@ from mailslot.config import Settings
 from tests.support.commands import Command, mailslot_command
 from tests.support.servers import MailslotServer, free_port
 
-pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")

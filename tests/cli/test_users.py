@@ -5,7 +5,7 @@ that a disabled user's live stream ends on the running server."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import anyio
 import httpx
@@ -16,7 +16,7 @@ from tests.support.commands import Run, mailslot_command
 from tests.support.factories import PASSWORD, unique_name
 from tests.support.servers import MailslotServer, RedisServer
 
-pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,9 @@ async def send(http: httpx.AsyncClient, sender: str, token: str, receiver: str) 
     )
 
 
-async def stream_ends_after(http: httpx.AsyncClient, name: str, token: str, act: Run) -> str:
+async def stream_ends_after(
+    http: httpx.AsyncClient, name: str, token: str, act: Callable[[], str]
+) -> str:
     """Open `name`'s live stream, run the command `act` while it is open, and return its
     output once the stream has ended (the server closed it)."""
     async with http.stream("GET", f"/users/{name}/events", headers=bearer(token)) as stream:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
@@ -47,6 +48,13 @@ async def test_a_key_is_printed_once_and_stored_only_as_its_hash(app, client, en
     assert "users:write" in line
     assert key not in listed.stdout
     assert secret.group(1)[:8] not in listed.stdout
+
+    as_json = await mailslot(environment, "keys", "list", "--json")
+    assert as_json.exit_code == 0, as_json.output
+    (listed_key,) = [k for k in json.loads(as_json.stdout) if k["name"] == name]
+    assert listed_key["scopes"] == ["users:write"]
+    assert listed_key["revoked_at"] is None
+    assert key not in as_json.stdout
 
     answer = await client.get("/server/key", headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 200, answer.text

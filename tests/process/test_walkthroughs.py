@@ -178,3 +178,24 @@ def test_the_hosts_whole_flow_runs_when_pasted(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert_shown(result.stdout, HOST.shown)
     assert "msk_" not in result.stdout  # the key is never printed by the script
+
+
+USERS = walkthrough("docs/cli.md", "this:")
+
+
+def test_the_user_commands_run_when_pasted(tmp_path) -> None:
+    """docs/cli.md's `mailslot user` block, from the repository, with the server's
+    environment, as an operator runs it."""
+    with MailslotServer(tmp_path / "data") as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")}
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", USERS.script],
+            cwd=ROOT,
+            env=env | server.env,
+            capture_output=True,
+            text=True,
+            timeout=80,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert_shown(result.stdout, USERS.shown)

@@ -19,7 +19,8 @@ class Run(Protocol):
 
 class Command:
     """`mailslot ARGS` with `env`: asserts the exit status is `code` and returns standard
-    output (on success) or standard error (otherwise); stdin is not a terminal."""
+    output (on success) or standard error (otherwise); stdin is not a terminal. No
+    timeout of its own: the test's (pytest-timeout) is the net."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | env
@@ -32,7 +33,6 @@ class Command:
             input=stdin if stdin is not None else "",
             capture_output=True,
             text=True,
-            timeout=30,
             check=False,
         )
         self.last_stdout, self.last_stderr = done.stdout, done.stderr
