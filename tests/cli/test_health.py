@@ -1,34 +1,16 @@
 """`mailslot healthcheck` and `mailslot probe send-receive` as processes, against a
-running `mailslot serve` on the test database and against an address nobody serves."""
+running `mailslot serve` on the test database (conftest.py) and against an address nobody
+serves."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from mailslot.config import Settings
-from tests.support.commands import Command, mailslot_command
-from tests.support.servers import MailslotServer, free_port
+from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def server(
-    settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[MailslotServer]:
-    env = {"MAILSLOT_DATABASE_URL": str(settings.database_url)}
-    # Migrated by the `settings` fixture already.
-    serving = MailslotServer(tmp_path_factory.mktemp("serving"), env=env, args=("--no-migrate",))
-    with serving:
-        yield serving
-
-
-@pytest.fixture
-def mailslot(server: MailslotServer) -> Command:
-    return mailslot_command(server.env)
 
 
 async def test_healthcheck_passes_while_the_server_serves(mailslot) -> None:

@@ -1,46 +1,21 @@
 """`mailslot user ...` run as an operator runs it: `.venv/bin/mailslot` as a process on the
-test database, beside a `mailslot serve` on the same database and a Redis of its own, so
-that a disabled user's live stream ends on the running server."""
+test database, beside a `mailslot serve` on the same database and a Redis of its own
+(conftest.py), so that a disabled user's live stream ends on the running server."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import anyio
 import httpx
 import pytest
 
-from mailslot.config import Settings
-from tests.support.commands import Run, mailslot_command
+from tests.support.commands import mailslot_command
 from tests.support.factories import PASSWORD, unique_name
-from tests.support.servers import MailslotServer, RedisServer
+from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.process, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def server(
-    settings: Settings, redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[MailslotServer]:
-    env = {"MAILSLOT_DATABASE_URL": str(settings.database_url), "MAILSLOT_REDIS_URL": redis.url}
-    # Migrated by the `settings` fixture already.
-    serving = MailslotServer(tmp_path_factory.mktemp("serving"), env=env, args=("--no-migrate",))
-    with serving:
-        yield serving
-
-
-@pytest.fixture
-def mailslot(server: MailslotServer) -> Run:
-    """The command with the server's settings (its database, its Redis)."""
-    return mailslot_command(server.env)
 
 
 @pytest.fixture

@@ -190,7 +190,8 @@ async def end_all_sessions(db: AsyncSession, user_id: int) -> int:
     return live
 
 
-async def _emit(db: AsyncSession, event_type: str, user_id: int) -> None:
+async def emit_user_change(db: AsyncSession, event_type: str, user_id: int) -> None:
+    """Write a `user.*` webhook event of the user as they are now in the transaction."""
     row = (await db.execute(select(*_RECORD, User.custom).where(User.id == user_id))).one()
     record = UserRecord(*row[:7])
     await emit_user_event(
@@ -219,7 +220,7 @@ async def deactivate(db: AsyncSession, user_id: int) -> datetime | None:
     if changed.first() is None:
         return None
     await end_all_sessions(db, user_id)
-    await _emit(db, "user.deactivated", user_id)
+    await emit_user_change(db, "user.deactivated", user_id)
     return now
 
 
@@ -234,7 +235,7 @@ async def reactivate(db: AsyncSession, user_id: int) -> bool:
     )
     if changed.first() is None:
         return False
-    await _emit(db, "user.reactivated", user_id)
+    await emit_user_change(db, "user.reactivated", user_id)
     return True
 
 

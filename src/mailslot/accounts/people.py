@@ -269,8 +269,7 @@ async def _emit(db: AsyncSession, event_type: str, user: ExternalUser) -> None:
 async def emit_user_updated(db: AsyncSession, user_id: int) -> None:
     """Write the `user.updated` webhook event of a user who changed their own profile
     (display name, email address), as it is now in the transaction."""
-    row = (await db.execute(select(*_COLUMNS).where(User.id == user_id))).one()
-    await _emit(db, "user.updated", _external_user(row))
+    await admin.emit_user_change(db, "user.updated", user_id)
 
 
 def _changes(found: ExternalUser, item: ExternalUserItem) -> dict[str, Any]:
