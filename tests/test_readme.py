@@ -22,3 +22,17 @@ def test_readme_links_lead_to_files_of_the_repository() -> None:
     assert local, "the README links to the docs"
     missing = [t for t in local if not (ROOT / t).is_file()]
     assert not missing
+
+
+def test_shell_blocks_run_the_command_where_make_run_installs_it() -> None:
+    """`make run` installs `mailslot` into .venv/bin, not onto the PATH (issue 20: a
+    pasted `mailslot purge` was "command not found"), so a shell block of the README or
+    the docs runs `.venv/bin/mailslot`."""
+    bare = [
+        f"{page.relative_to(ROOT)}: {line}"
+        for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        for block in re.findall(r"```(?:sh|bash|shell|console)\n(.*?)```", page.read_text(), re.S)
+        for line in block.splitlines()
+        if re.search(r"(?:^|[\s;&|(])mailslot\s", line)
+    ]
+    assert not bare, "\n".join(bare)

@@ -4,6 +4,7 @@ by cursor; a user sees their own access log only where the operator turned it on
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -151,6 +152,17 @@ async def test_the_command_lists_the_trail_with_its_filters(app, client, environ
     shown = [line.split() for line in newest.stdout.splitlines() if bob.username in line]
     assert shown == [lines[0].split()]
     assert "more" in newest.stdout
+
+    as_json = await mailslot(environment, "audit", "--user", host_id, "--json")
+    assert as_json.exit_code == 0, as_json.output
+    trail = json.loads(as_json.stdout)
+    assert trail["more"] is False
+    assert [(r["key"], r["username"], r["external_id"]) for r in trail["reads"]] == [
+        (billing.name, bob.username, host_id),
+        (support.name, bob.username, host_id),
+    ]
+    assert trail["reads"][0]["message_id"] == sent["id"]
+    assert trail["reads"][1]["query"] == {"box": "inbox"}
 
     tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
     later = await mailslot(environment, "audit", "--user", host_id, "--since", tomorrow)

@@ -28,7 +28,7 @@ from mailslot.app import create_app
 from mailslot.db.base import utcnow
 from mailslot.jobs import service as jobs
 from mailslot.keys import service as keys
-from mailslot.keys.service import Scope
+from mailslot.keys.scopes import Scope
 from mailslot.state import app_state
 from tests.authz.matrix import (
     ACTORS,

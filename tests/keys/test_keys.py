@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
@@ -48,6 +49,13 @@ async def test_a_key_is_printed_once_and_stored_only_as_its_hash(app, client, en
     assert key not in listed.stdout
     assert secret.group(1)[:8] not in listed.stdout
 
+    as_json = await mailslot(environment, "keys", "list", "--json")
+    assert as_json.exit_code == 0, as_json.output
+    (listed_key,) = [k for k in json.loads(as_json.stdout) if k["name"] == name]
+    assert listed_key["scopes"] == ["users:write"]
+    assert listed_key["revoked_at"] is None
+    assert key not in as_json.stdout
+
     answer = await client.get("/server/key", headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"name": name, "scopes": ["users:write"]}
@@ -69,10 +77,10 @@ async def test_the_command_refuses_what_it_cannot_make(environment) -> None:
     made = await mailslot(environment, "keys", "create", "--name", name, "--scope", "moderation")
     assert made.exit_code == 0
     again = await mailslot(environment, "keys", "create", "--name", name, "--scope", "moderation")
-    assert again.exit_code == 1
+    assert again.exit_code == 4  # conflict (docs/cli.md, exit codes)
     assert "exists" in again.output
     gone = await mailslot(environment, "keys", "revoke", unique_name("never"))
-    assert gone.exit_code == 1
+    assert gone.exit_code == 3  # not found
     assert "no active key" in gone.output
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from mailslot.config import Settings
-from mailslot.keys.service import Scope
+from mailslot.keys.scopes import Scope
 from tests.authz.matrix import cases, fill, method_of, target
 from tests.support.factories import PUBLIC_WEBHOOK_URL, unique_name
 from tests.support.servers import MailslotServer

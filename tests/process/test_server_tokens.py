@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from mailslot.bus import outside
+from mailslot.bus.oneshot import command_notes
 from mailslot.db.engine import make_engine
 from tests.process.test_live import Cluster, cluster, sse
 from tests.support.databases import make_settings
@@ -159,7 +159,9 @@ async def test_an_instance_remembers_a_key_until_a_note_takes_it_back(cluster, t
                 )  # fmt: skip
             for client in (one, two):
                 assert (await client.get("/server/key", headers=key)).status_code == 200
-            assert await outside.announce(settings, engine, {"forget_key": key_id})
+            async with command_notes(settings, engine) as notes:
+                assert notes is not None
+                await notes.announce({"forget_key": key_id})
             for client in (one, two):
                 refused = await client.get("/server/key", headers=key)
                 assert (refused.status_code, refused.json()["code"]) == (401, "invalid_server_key")

@@ -163,18 +163,32 @@ HOST = walkthrough("docs/embedding.md", "from the repository, paste this:")
 def test_the_hosts_whole_flow_runs_when_pasted(tmp_path) -> None:
     """docs/embedding.md's block: a key made with `mailslot keys create` on the server's
     database, then the script's user and server API steps."""
+    out = paste_beside_server(tmp_path, HOST.script.replace("http://127.0.0.1:8000", "$B"))
+    assert_shown(out, HOST.shown)
+    assert "msk_" not in out  # the key is never printed by the script
+
+
+def paste_beside_server(tmp_path, script: str) -> str:
+    """Run the block from the repository with a fresh server's environment (its
+    database, as an operator's shell has it; $B its address); what it prints."""
     with MailslotServer(tmp_path / "data") as server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")}
-        script = HOST.script.replace("http://127.0.0.1:8000", server.url)
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script],
             cwd=ROOT,
-            env=env | server.env,
+            env=env | server.env | {"B": server.url},
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=80,
             check=False,
         )
     assert result.returncode == 0, result.stderr
-    assert_shown(result.stdout, HOST.shown)
-    assert "msk_" not in result.stdout  # the key is never printed by the script
+    return result.stdout
+
+
+USERS = walkthrough("docs/cli.md", "this:")
+
+
+def test_the_user_commands_run_when_pasted(tmp_path) -> None:
+    """docs/cli.md's `mailslot user` block, as an operator runs it."""
+    assert_shown(paste_beside_server(tmp_path, USERS.script), USERS.shown)

@@ -19,11 +19,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.models import AccessToken, User
+from mailslot.accounts import admin
+from mailslot.accounts.models import User
 from mailslot.accounts.schemas import (
     EXTERNAL_ID_PATTERN,
     check_custom,
@@ -34,12 +35,10 @@ from mailslot.accounts.service import (
     Account,
     email_key,
     emit_user_event,
-    end_sessions,
     insert_user,
     possible_username,
     username_key,
 )
-from mailslot.db.base import utcnow
 from mailslot.db.engine import Reader
 from mailslot.errors import AppError, EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 
@@ -270,8 +269,7 @@ async def _emit(db: AsyncSession, event_type: str, user: ExternalUser) -> None:
 async def emit_user_updated(db: AsyncSession, user_id: int) -> None:
     """Write the `user.updated` webhook event of a user who changed their own profile
     (display name, email address), as it is now in the transaction."""
-    row = (await db.execute(select(*_COLUMNS).where(User.id == user_id))).one()
-    await _emit(db, "user.updated", _external_user(row))
+    await admin.emit_user_change(db, "user.updated", user_id)
 
 
 def _changes(found: ExternalUser, item: ExternalUserItem) -> dict[str, Any]:
@@ -335,27 +333,15 @@ async def upsert_external_users(
 
 
 async def deactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
-    """Deactivate the user (again: harmless): every token and stream ticket is revoked,
-    the seed A session ends, the user's live streams end on every instance once `db`
-    commits (`end_sessions`), and sign-in is refused (AccountDeactivated) until
-    `reactivate_user`. Sends to them are refused (ReceiverDeactivated). Their messages
-    stay where they are. Writes the `user.deactivated` webhook event (not when it was
+    """Deactivate the user (again: harmless) as `admin.deactivate` says: tokens revoked,
+    streams ended on every instance once `db` commits, sign-in and sends to them refused
+    until `reactivate_user`; the `user.deactivated` webhook event (not when it was
     deactivated already). Raises UserNotFound for an unknown external id."""
     user = await get_external_user(db, external_id)
     if user.deactivated_at is not None:
         return user
-    now = utcnow()
-    await db.execute(
-        update(User)
-        .where(User.id == user.account.id)
-        .values(deactivated_at=now, legacy_logged_in=False, legacy_session_digest=None)
-    )
-    # The stream tickets go with their tokens (ON DELETE CASCADE).
-    await db.execute(delete(AccessToken).where(AccessToken.user_id == user.account.id))
-    end_sessions(db, user.account.id)
-    deactivated = ExternalUser(user.account, user.external_id, user.custom, now)
-    await _emit(db, "user.deactivated", deactivated)
-    return deactivated
+    now = await admin.deactivate(db, user.account.id)
+    return replace(user, deactivated_at=now)
 
 
 async def reactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
@@ -365,10 +351,8 @@ async def reactivate_user(db: AsyncSession, external_id: str) -> ExternalUser:
     user = await get_external_user(db, external_id)
     if user.deactivated_at is None:
         return user
-    await db.execute(update(User).where(User.id == user.account.id).values(deactivated_at=None))
-    reactivated = ExternalUser(user.account, user.external_id, user.custom, None)
-    await _emit(db, "user.reactivated", reactivated)
-    return reactivated
+    await admin.reactivate(db, user.account.id)
+    return replace(user, deactivated_at=None)
 
 
 async def set_display_name(db: AsyncSession, *, user: Account, display_name: str | None) -> Account:

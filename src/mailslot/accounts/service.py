@@ -91,7 +91,13 @@ def email_key(email: str) -> str:
 
 
 async def register_user(
-    db: AsyncSession, passwords: Passwords, *, username: str, email: str | None, password: str
+    db: AsyncSession,
+    passwords: Passwords,
+    *,
+    username: str,
+    email: str | None,
+    password: str,
+    display_name: str | None = None,
 ) -> Account:
     """Create a user; raises UsernameTaken or EmailTaken (409)."""
     # Hash before touching the database, so no transaction waits on argon2.
@@ -104,7 +110,9 @@ async def register_user(
         and await db.scalar(select(User.id).where(User.email_key == email_key(email))) is not None
     ):
         raise EmailTaken("That email address belongs to another account.")
-    return await insert_user(db, username=username, email=email, password_hash=password_hash)
+    return await insert_user(
+        db, username=username, email=email, password_hash=password_hash, display_name=display_name
+    )
 
 
 async def insert_user(

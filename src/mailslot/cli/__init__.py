@@ -1,10 +1,11 @@
-"""The `mailslot` command: serve, db upgrade, purge, keys, audit. Typer, one module a group."""
+"""The `mailslot` command: serve, db upgrade, purge, user, healthcheck, probe, keys, audit.
+Typer, one module a group."""
 
 from __future__ import annotations
 
 import typer
 
-from mailslot.cli import audit, keys, maintenance, serve
+from mailslot.cli import audit, health, keys, maintenance, serve, users
 from mailslot.cli.serve import uvicorn_options
 
 app = typer.Typer(
@@ -17,6 +18,9 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.add_typer(maintenance.db, name="db")
 app.command("purge")(maintenance.purge)
+app.add_typer(users.app, name="user")
+app.command("healthcheck")(health.healthcheck)
+app.add_typer(health.probe, name="probe")
 app.add_typer(keys.app, name="keys")
 app.command("audit")(audit.audit)
 

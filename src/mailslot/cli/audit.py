@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from mailslot.audit import service
-from mailslot.audit.schemas import DEFAULT_LIMIT
 from mailslot.cli.database import in_transaction
+from mailslot.cli.output import print_json, print_table
+
+DEFAULT_LIMIT = 50  # the server API's (audit/schemas.py): not imported, to start light
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -38,30 +37,52 @@ def audit(
         typer.Option("--since", help="read at or after, ISO 8601 (UTC if no offset)"),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many")] = DEFAULT_LIMIT,
+    json_output: Annotated[bool, typer.Option("--json", help="one JSON document")] = False,
 ) -> None:
     """Who read which mailbox through the server API, newest first: when, the key, whose
     mailbox, and what (a page and its query, or a message)."""
+    from mailslot.audit import service
+
     after = _instant(since)
     records, more = in_transaction(
+        "audit",
         lambda db: service.list_reads(
             db, external_id=user, username=username, since=after, limit=limit
-        )
+        ),
     )
-    table = Table("read at", "key", "user", "external id", "what", box=None)
-    for record in records:
-        what = (
-            f"message {record.message_id}"
-            if record.message_id is not None
-            else f"list {json.dumps(record.query, sort_keys=True)}"
+    if json_output:
+        print_json(
+            {
+                "reads": [
+                    {
+                        "read_at": record.read_at.isoformat(),
+                        "key": record.key_name,
+                        "username": record.username,
+                        "external_id": record.external_id,
+                        "operation": record.operation,
+                        "message_id": record.message_id,
+                        "query": record.query,
+                    }
+                    for record in records
+                ],
+                "more": more,
+            }
         )
-        table.add_row(
-            f"{record.read_at:%Y-%m-%d %H:%M:%S}Z",
-            record.key_name,
-            record.username,
-            record.external_id or "-",
-            what,
-        )
-    console = Console(width=200)
-    console.print(table)
+        return
+    print_table(
+        ("read at", "key", "user", "external id", "what"),
+        (
+            (
+                f"{record.read_at:%Y-%m-%d %H:%M:%S}Z",
+                record.key_name,
+                record.username,
+                record.external_id,
+                f"message {record.message_id}"
+                if record.message_id is not None
+                else f"list {json.dumps(record.query, sort_keys=True)}",
+            )
+            for record in records
+        ),
+    )
     if more:
-        console.print("(more: raise --limit, or narrow with --since)")
+        typer.echo("(more: raise --limit, or narrow with --since)")

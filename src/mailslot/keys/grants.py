@@ -2,7 +2,7 @@
 
 A NotedCache (bus/cache.py) of active keys by hash. Keys are revoked by `mailslot keys
 revoke`, a process of its own, which tells the serving instances over Redis (a
-`forget_key` note, bus/outside.py) and returns once each has forgotten the key or stopped
+`forget_key` note, bus/oneshot.py) and returns once each has forgotten the key or stopped
 trusting what it remembered. Without Redis no note reaches them from that process, so the
 memory is used only with Redis (and while its notes are coherent): otherwise every request
 reads the key from the database, and a revocation holds from its commit.

@@ -11,7 +11,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from mailslot.db.base import utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.keys.models import ServerKey
+from mailslot.keys.scopes import Scope
 
 KEY_BYTES = 32  # 256 bits
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -30,20 +30,16 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-class Scope(StrEnum):
-    """What a key may do. A key holds one or more."""
-
-    USERS_WRITE = "users:write"  # provision, update, deactivate users
-    TOKENS_MINT = "tokens:mint"  # issue and revoke users' tokens
-    MESSAGES_SEND_AS = "messages:send_as"  # send as a user or as the platform
-    MAILBOX_READ = "mailbox:read"  # read any mailbox (audited)
-    AUDIT_READ = "audit:read"  # list the audit trail of mailbox reads
-    WEBHOOKS_MANAGE = "webhooks:manage"
-    MODERATION = "moderation"
-
-
 class KeyRefused(ValueError):
     """A key cannot be made or revoked as asked (the CLI prints why)."""
+
+
+class KeyExists(KeyRefused):
+    """The name is taken, by a live or a revoked key."""
+
+
+class KeyNotFound(KeyRefused):
+    """No active key has that name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +89,7 @@ async def create_key(db: AsyncSession, *, name: str, scopes: tuple[Scope, ...]) 
     try:
         await db.flush()
     except IntegrityError:
-        raise KeyRefused(f"a key named {name!r} exists (revoked keys keep their name)") from None
+        raise KeyExists(f"a key named {name!r} exists (revoked keys keep their name)") from None
     return key
 
 
@@ -121,7 +117,7 @@ async def revoke_key(db: AsyncSession, *, name: str) -> int:
         .returning(ServerKey.id)
     )
     if revoked is None:
-        raise KeyRefused(f"no active key named {name!r}")
+        raise KeyNotFound(f"no active key named {name!r}")
     return revoked
 
 

@@ -17,7 +17,8 @@ from mailslot.errors import (
 )
 from mailslot.keys import service as keys
 from mailslot.keys.grants import Grants as GrantMemory
-from mailslot.keys.service import Grant, Scope
+from mailslot.keys.scopes import Scope
+from mailslot.keys.service import Grant
 
 Grants = Annotated[GrantMemory, Depends(state_part(lambda state: state.grants))]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from mailslot.keys.service import Scope
+from mailslot.keys.scopes import Scope
 from mailslot.openapi import problems
 from mailslot.serverapi.deps import ServerKey
 

@@ -1,0 +1,372 @@
+"""`mailslot user`: list, show, create, disable, enable, reset a password, end sessions.
+
+Thin over accounts/admin.py. A command that revokes tokens commits, then announces
+through Redis that every instance forget the user's tokens (bus/oneshot.py), so their
+streams end at once; without Redis it says what bounds the change instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mailslot import logs
+from mailslot.cli.database import on_database, refuse
+from mailslot.cli.output import ExitCode, confirm, fail, print_json, print_table
+from mailslot.config import Settings, get_settings
+from mailslot.errors import Unprocessable
+
+# The domains are imported by the commands that use them (cli/database.py says why).
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+    from mailslot.accounts.admin import UserRecord
+    from mailslot.accounts.security import Passwords
+
+MAX_LIST = 1000
+app = typer.Typer(help="Users: list, look up, create, disable, reset.", no_args_is_help=True)
+sessions = typer.Typer(help="A user's sessions (bearer tokens and the older API's).")
+app.add_typer(sessions, name="sessions", no_args_is_help=True)
+
+UserArgument = Annotated[
+    str | None, typer.Argument(metavar="USER", help="the username (or give --external-id)")
+]
+ExternalId = Annotated[
+    str | None, typer.Option("--external-id", help="the user the host knows by this id")
+]
+Json = Annotated[bool, typer.Option("--json", help="one JSON document on standard output")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
+PasswordStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="read the password from standard input (one line)"),
+]
+
+
+def _named(command: str, username: str | None, external_id: str | None) -> dict[str, str | None]:
+    if (username is None) == (external_id is None):
+        fail(command, "name the user: a USERNAME or --external-id", ExitCode.USAGE)
+    return {"username": username, "external_id": external_id}
+
+
+def _record(user: UserRecord) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "external_id": user.external_id,
+        "created_at": user.created_at.isoformat(),
+        "deactivated_at": user.deactivated_at and user.deactivated_at.isoformat(),
+    }
+
+
+def _when(moment: Any) -> str | None:
+    return None if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}Z"
+
+
+def _passwords(settings: Settings) -> Passwords:
+    from mailslot.accounts.security import Passwords
+
+    return Passwords(
+        memory_kib=settings.password_hash_memory_kib,
+        iterations=settings.password_hash_iterations,
+    )
+
+
+def _read_password(command: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        fail(command, "no password on standard input", ExitCode.USAGE)
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def _audit(action: str, **fields: object) -> None:
+    """The act on the `mailslot.audit` stream, on standard error (logs.py's format)."""
+    logs.configure_logging(get_settings())
+    logs.audit(action, **fields)
+
+
+@app.command("list")
+def list_users(
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="in the username, display name, email or external id"),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_LIST, help="at most this many")
+    ] = 100,
+    json: Json = False,
+) -> None:
+    """Users in the order they registered: name, display name, email, external id,
+    created, deactivated."""
+    from mailslot.accounts import admin
+
+    async def work(engine: AsyncEngine) -> tuple[list[UserRecord], bool]:
+        async with engine.connect() as db:
+            return await admin.list_users(db, search=search, limit=limit)
+
+    users, more = on_database("user list", work)
+    if json:
+        print_json({"users": [_record(user) for user in users], "more": more})
+        return
+    print_table(
+        ("username", "display name", "email", "external id", "created", "deactivated"),
+        (
+            (
+                u.username,
+                u.display_name,
+                u.email,
+                u.external_id,
+                _when(u.created_at),
+                _when(u.deactivated_at),
+            )
+            for u in users
+        ),
+    )
+    if more:
+        typer.echo("(more: raise --limit, or narrow with --search)")
+
+
+@app.command("show")
+def show(user: UserArgument = None, external_id: ExternalId = None, json: Json = False) -> None:
+    """One user: ids, names, email, when created and deactivated, live sessions, and how
+    much mail they have."""
+    from mailslot.accounts import admin
+    from mailslot.messages.counts import count_mail
+
+    named = _named("user show", user, external_id)
+
+    async def work(engine: AsyncEngine) -> dict[str, Any]:
+        async with engine.connect() as db:
+            found = await admin.get_user(db, **named)
+            live = await admin.count_sessions(db, found.id)
+            mail = await count_mail(db, found.id)
+        return {
+            **_record(found),
+            "sessions": {"tokens": live.tokens, "older_api": live.legacy},
+            "messages": {
+                "sent": mail.sent,
+                "received": mail.received,
+                "unread": mail.unread,
+                "trash": mail.trash,
+            },
+        }
+
+    shown = on_database("user show", work)
+    if json:
+        print_json(shown)
+        return
+    print_table(
+        ("field", "value"),
+        [
+            ("id", shown["id"]),
+            ("username", shown["username"]),
+            ("display name", shown["display_name"]),
+            ("email", shown["email"]),
+            ("external id", shown["external_id"]),
+            ("created", shown["created_at"]),
+            ("deactivated", shown["deactivated_at"]),
+            ("live tokens", shown["sessions"]["tokens"]),
+            ("older API session", "started" if shown["sessions"]["older_api"] else None),
+            *((f"messages {k}", v) for k, v in shown["messages"].items()),
+        ],
+    )
+
+
+@app.command("create")
+def create(
+    username: Annotated[str, typer.Argument(help="1 to 64 letters, digits, `_ . -`")],
+    email: Annotated[str | None, typer.Option("--email", help="unique")] = None,
+    display_name: Annotated[str | None, typer.Option("--display-name")] = None,
+    password_stdin: PasswordStdin = False,
+    json: Json = False,
+) -> None:
+    """Register a user as POST /users does. The password is read from standard input
+    with --password-stdin, else generated and printed once."""
+    from mailslot.accounts import admin
+    from mailslot.db.engine import make_session_factory
+
+    settings = get_settings()
+    generated = not password_stdin
+    password = admin.new_password() if generated else _read_password("user create")
+
+    async def work(engine: AsyncEngine) -> UserRecord:
+        async with make_session_factory(engine)() as db:
+            user = await admin.create_user(
+                db,
+                _passwords(settings),
+                username=username,
+                email=email,
+                display_name=display_name,
+                password=password,
+            )
+            await db.commit()
+            return user
+
+    user = on_database("user create", work)
+    _audit("user.created", user_id=user.id)
+    if json:
+        print_json({**_record(user), **({"password": password} if generated else {})})
+    else:
+        typer.echo(f"created {user.username} (id {user.id})")
+        if generated:
+            typer.echo(f"password: {password}   (printed once)")
+
+
+def _revoking(
+    command: str,
+    settings: Settings,
+    named: dict[str, str | None],
+    change: Callable[[AsyncSession, UserRecord], Awaitable[Any]],
+) -> tuple[UserRecord, Any, bool]:
+    """Find the user, make `change` and commit; then have every instance forget the
+    user's tokens. Returns the user, what `change` returned and whether the instances
+    were told (False without Redis)."""
+    from mailslot.accounts import admin
+    from mailslot.bus.oneshot import NotesUnavailable, command_notes
+    from mailslot.db.engine import make_session_factory
+
+    async def work(engine: AsyncEngine) -> tuple[UserRecord, Any, bool]:
+        try:
+            async with command_notes(settings, engine) as notes:
+                async with make_session_factory(engine)() as db:
+                    user = await admin.get_user(db, **named)
+                    result = await change(db, user)
+                    await db.commit()
+                if notes is not None:
+                    await notes.announce({"forget_user": user.id})
+                return user, result, notes is not None
+        except NotesUnavailable as error:
+            fail(command, f"{error}: nothing changed", ExitCode.UNAVAILABLE)
+
+    return on_database(command, work)
+
+
+def _without_redis(settings: Settings) -> None:
+    if settings.is_sqlite:
+        bound = (
+            f"a running server accepts tokens it has cached for up to "
+            f"{settings.token_cache_seconds:g} s"
+        )
+    else:
+        bound = "running servers refuse its tokens now"
+    typer.echo(
+        f"note: no MAILSLOT_REDIS_URL, so no running server was told: {bound}, and streams "
+        f"already open last until their token would have expired (at most "
+        f"{settings.token_ttl} s) or the server restarts.",
+        err=True,
+    )
+
+
+@app.command("disable")
+def disable(user: UserArgument = None, external_id: ExternalId = None, yes: Yes = False) -> None:
+    """Deactivate a user: every token is revoked and their streams end on every instance;
+    sign-in and sends to them are refused until `mailslot user enable`. Their mail stays."""
+    from mailslot.accounts import admin
+
+    named = _named("user disable", user, external_id)
+    confirm("user disable", f"Disable {user or external_id} and end every session?", yes=yes)
+    settings = get_settings()
+
+    async def change(db: AsyncSession, found: UserRecord) -> Any:
+        tokens = await admin.count_sessions(db, found.id)
+        return (await admin.deactivate(db, found.id), tokens.tokens)
+
+    found, (when, tokens), told = _revoking("user disable", settings, named, change)
+    if when is None:
+        typer.echo(f"{found.username} was disabled already")
+        return
+    _audit("user.disabled", user_id=found.id, tokens_revoked=tokens)
+    typer.echo(f"disabled {found.username}: {tokens} tokens revoked")
+    if not told:
+        _without_redis(settings)
+
+
+@app.command("enable")
+def enable(user: UserArgument = None, external_id: ExternalId = None) -> None:
+    """Let a disabled user sign in and receive again (the tokens revoked stay revoked)."""
+    from mailslot.accounts import admin
+    from mailslot.db.engine import make_session_factory
+
+    named = _named("user enable", user, external_id)
+
+    async def work(engine: AsyncEngine) -> tuple[UserRecord, bool]:
+        async with make_session_factory(engine)() as db:
+            found = await admin.get_user(db, **named)
+            changed = await admin.reactivate(db, found.id)
+            await db.commit()
+            return found, changed
+
+    found, changed = on_database("user enable", work)
+    if not changed:
+        typer.echo(f"{found.username} is enabled already")
+        return
+    _audit("user.enabled", user_id=found.id)
+    typer.echo(f"enabled {found.username}")
+
+
+@app.command("reset-password")
+def reset_password(
+    user: UserArgument = None,
+    external_id: ExternalId = None,
+    password_stdin: PasswordStdin = False,
+    yes: Yes = False,
+) -> None:
+    """Give a user a new password, read from standard input with --password-stdin or
+    generated and printed once, and sign them out everywhere."""
+    from mailslot.accounts import admin
+
+    named = _named("user reset-password", user, external_id)
+    confirm("user reset-password", f"Reset the password of {user or external_id}?", yes=yes)
+    settings = get_settings()
+    generated = not password_stdin
+    password = admin.new_password() if generated else _read_password("user reset-password")
+    _check(password)
+
+    async def change(db: AsyncSession, found: UserRecord) -> int:
+        return await admin.reset_password(
+            db, _passwords(settings), user_id=found.id, password=password
+        )
+
+    found, tokens, told = _revoking("user reset-password", settings, named, change)
+    _audit("user.password_reset", user_id=found.id, tokens_revoked=tokens)
+    typer.echo(f"reset the password of {found.username}: {tokens} tokens revoked")
+    if generated:
+        typer.echo(f"password: {password}   (printed once)")
+    if not told:
+        _without_redis(settings)
+
+
+def _check(password: str) -> None:
+    """Refuse a password registration would refuse before touching the database."""
+    from mailslot.accounts import admin
+
+    try:
+        admin.check_password(password)
+    except Unprocessable as error:
+        refuse("user reset-password", error)
+
+
+@sessions.command("revoke")
+def revoke_sessions(
+    user: UserArgument = None, external_id: ExternalId = None, yes: Yes = False
+) -> None:
+    """Sign a user out everywhere: every token (signed in or minted) and the older API's
+    session end, and so do their streams on every instance."""
+    from mailslot.accounts import admin
+
+    named = _named("user sessions revoke", user, external_id)
+    confirm("user sessions revoke", f"Sign {user or external_id} out everywhere?", yes=yes)
+    settings = get_settings()
+
+    async def change(db: AsyncSession, found: UserRecord) -> int:
+        return await admin.end_all_sessions(db, found.id)
+
+    found, tokens, told = _revoking("user sessions revoke", settings, named, change)
+    _audit("user.sessions_revoked", user_id=found.id, tokens_revoked=tokens)
+    typer.echo(f"signed {found.username} out: {tokens} tokens revoked")
+    if not told:
+        _without_redis(settings)
