@@ -1,10 +1,11 @@
-"""The `mailslot` command: serve, db upgrade, purge, keys, audit. Typer, one module a group."""
+"""The `mailslot` command: serve, db, purge, backup, restore, keys, audit. Typer, one module
+a group."""
 
 from __future__ import annotations
 
 import typer
 
-from mailslot.cli import audit, keys, maintenance, serve
+from mailslot.cli import audit, backup, keys, maintenance, serve
 from mailslot.cli.serve import uvicorn_options
 
 app = typer.Typer(
@@ -16,7 +17,10 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.add_typer(maintenance.db, name="db")
+maintenance.db.command("port")(backup.port)
 app.command("purge")(maintenance.purge)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(keys.app, name="keys")
 app.command("audit")(audit.audit)
 
