@@ -37,13 +37,13 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    cast,
     func,
     insert,
     inspect,
     select,
     text,
     tuple_,
-    type_coerce,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -209,7 +209,7 @@ def _select(table: Table, dialect: str, after: Sequence[Any] | None, limit: int)
     """A page of rows in key order after the key `after`. JSON columns are read as their
     text, so that SQL NULL and JSON null stay apart."""
     columns = [
-        type_coerce(column, Text()).label(column.key) if _is_json(column) else column
+        cast(column, Text()).label(column.key) if _is_json(column) else column
         for column in table.columns
     ]
     key = _key(table, dialect)
