@@ -107,16 +107,18 @@ def every_message(client: httpx.Client, person: Person) -> list[dict[str, Any]]:
     cursor = None
     while True:
         params = {"per_page": 100} | ({"cursor": cursor} if cursor else {})
-        page = client.get(f"/users/{person.username}/messages", params=params,
-                          headers=person.headers).json()
+        page = client.get(
+            f"/users/{person.username}/messages", params=params, headers=person.headers
+        ).json()
         messages += page["messages"]
         cursor = page["next_cursor"]
         if cursor is None:
             return messages
 
 
-def damaged(path: Path, out: Path, *, manifest: dict[str, object] | None = None,
-            flip: bool = False) -> None:
+def damaged(
+    path: Path, out: Path, *, manifest: dict[str, object] | None = None, flip: bool = False
+) -> None:
     """A copy of the archive at `path` with its manifest replaced or a byte of its
     database flipped."""
     with tarfile.open(path) as source, tarfile.open(out, "w") as sink:
@@ -141,9 +143,9 @@ def test_a_damaged_or_newer_backup_or_one_without_yes_is_refused(tmp_path: Path)
     assert again.returncode == 4, again.stderr  # never overwrites a file
 
     target = tmp_path / "target"
-    with MailslotServer(target) as server:  # the database the refusals must leave alone
-        with httpx.Client(base_url=server.url) as client:
-            register(client)
+    # The database the refusals must leave alone.
+    with MailslotServer(target) as server, httpx.Client(base_url=server.url) as client:
+        register(client)
     database = target / "mailslot.db"
     content = database.read_bytes()
 

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -38,7 +39,7 @@ def target(dialect: str) -> Iterator[str]:
     asyncio.run(drop_postgres_database(url))
 
 
-def populated_sqlite(data: Path) -> tuple[Population, dict[str, object]]:
+def populated_sqlite(data: Path) -> tuple[Population, dict[str, Any]]:
     """A SQLite deployment with data in every table, and what its API showed (the server
     is stopped afterwards, as the port asks)."""
     with MailslotServer(data) as server:
@@ -58,9 +59,20 @@ def counts(url: str, tmp_path: Path) -> dict[str, int]:
         try:
             async with engine.connect() as connection:
                 return {
-                    table: (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()  # noqa: S608
-                    for table in ("user_account", "message", "delivery", "change", "webhook_endpoint",
-                                  "server_key", "access_token", "mailbox_read", "deployment")
+                    table: (
+                        await connection.execute(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+                    ).scalar_one()
+                    for table in (
+                        "user_account",
+                        "message",
+                        "delivery",
+                        "change",
+                        "webhook_endpoint",
+                        "server_key",
+                        "access_token",
+                        "mailbox_read",
+                        "deployment",
+                    )
                 }
         finally:
             await engine.dispose()
@@ -73,15 +85,23 @@ def test_port_to_postgres_serves_the_same_mailboxes(target: str, tmp_path: Path)
     population, before = populated_sqlite(data)
     source = f"sqlite:///{data / 'mailslot.db'}"
     env = {"MAILSLOT_DATA_DIR": str(data)}
-    done = mailslot("db", "port", "--from", source, "--to", target, "--batch-size", "7",
-                    "--json", env=env)
+    done = mailslot(
+        "db", "port", "--from", source, "--to", target, "--batch-size", "7", "--json", env=env
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["resumed"] is False
     tables = {check["table"]: check["rows"] for check in report["tables"]}
     assert tables["message"] > 25
-    for name in ("delivery", "change", "webhook_endpoint", "webhook_subscription",
-                 "server_key", "mailbox_read", "access_token"):
+    for name in (
+        "delivery",
+        "change",
+        "webhook_endpoint",
+        "webhook_subscription",
+        "server_key",
+        "mailbox_read",
+        "access_token",
+    ):
         assert tables[name] > 0, name
     assert '"progress": "copying rows"' in done.stderr
     sqlite_url = f"sqlite+aiosqlite:///{data / 'mailslot.db'}"
@@ -93,13 +113,15 @@ def test_port_to_postgres_serves_the_same_mailboxes(target: str, tmp_path: Path)
         with httpx.Client(base_url=server.url) as client:
             newcomer = register(client)
             sent = send(client, population.people[0], newcomer)
-        assert sent["id"] > max(m["id"] for m in before[f"/users/{population.people[0].username}/messages?box=sent"]["messages"])  # type: ignore[index]
+        sent_before = before[f"/users/{population.people[0].username}/messages?box=sent"]
+        assert sent["id"] > max(m["id"] for m in sent_before["messages"])
 
     # A second deployment's port into it is refused: it holds this one's data now.
     other = tmp_path / "other"
     assert mailslot("db", "upgrade", env={"MAILSLOT_DATA_DIR": str(other)}).returncode == 0
-    refused = mailslot("db", "port", "--from", f"sqlite:///{other / 'mailslot.db'}",
-                       "--to", target, env=env)
+    refused = mailslot(
+        "db", "port", "--from", f"sqlite:///{other / 'mailslot.db'}", "--to", target, env=env
+    )
     assert refused.returncode == 4, refused.stderr
     assert "another deployment" in refused.stderr
 
@@ -109,8 +131,19 @@ def test_an_interrupted_port_resumes_without_duplicates(target: str, tmp_path: P
     populated_sqlite(data)
     source = f"sqlite:///{data / 'mailslot.db'}"
     env = {"MAILSLOT_DATA_DIR": str(data)}
-    killed = mailslot("db", "port", "--from", source, "--to", target, "--batch-size", "5",
-                      "--interrupt-after", "40", env=env)
+    killed = mailslot(
+        "db",
+        "port",
+        "--from",
+        source,
+        "--to",
+        target,
+        "--batch-size",
+        "5",
+        "--interrupt-after",
+        "40",
+        env=env,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     sqlite_url = f"sqlite+aiosqlite:///{data / 'mailslot.db'}"
     expected = counts(sqlite_url, tmp_path)
@@ -118,8 +151,9 @@ def test_an_interrupted_port_resumes_without_duplicates(target: str, tmp_path: P
     written = sum(partial.values()) - partial["deployment"]
     assert 0 < written < sum(expected.values()) - 1
 
-    resumed = mailslot("db", "port", "--from", source, "--to", target, "--batch-size", "5",
-                       "--json", env=env)
+    resumed = mailslot(
+        "db", "port", "--from", source, "--to", target, "--batch-size", "5", "--json", env=env
+    )
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     assert report["resumed"] is True
@@ -138,8 +172,17 @@ def test_an_interrupted_port_resumes_without_duplicates(target: str, tmp_path: P
 
 def test_port_refuses_a_source_behind_the_schema(target: str, tmp_path: Path) -> None:
     old = tmp_path / "old"
-    asyncio.run(upgrade(make_settings(old, f"sqlite+aiosqlite:///{old / 'mailslot.db'}"), revision="0006"))
-    refused = mailslot("db", "port", "--from", f"sqlite:///{old / 'mailslot.db'}", "--to", target,
-                       env={"MAILSLOT_DATA_DIR": str(old)})
+    asyncio.run(
+        upgrade(make_settings(old, f"sqlite+aiosqlite:///{old / 'mailslot.db'}"), revision="0006")
+    )
+    refused = mailslot(
+        "db",
+        "port",
+        "--from",
+        f"sqlite:///{old / 'mailslot.db'}",
+        "--to",
+        target,
+        env={"MAILSLOT_DATA_DIR": str(old)},
+    )
     assert refused.returncode == 4, refused.stderr
     assert "mailslot db upgrade" in refused.stderr

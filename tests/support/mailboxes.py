@@ -64,7 +64,8 @@ def populate(server: MailslotServer) -> Population:
         group = send(client, alice, bob, carol, subject="Plans", message="Über alles")
         gone = send(client, carol, alice, subject="Oops", message="wrong person")
         read = client.patch(
-            f"/users/{bob.username}/messages/{group['id']}", json={"read": True},
+            f"/users/{bob.username}/messages/{group['id']}",
+            json={"read": True},
             headers=bob.headers,
         )
         assert read.status_code == 200, read.text
@@ -72,7 +73,9 @@ def populate(server: MailslotServer) -> Population:
             f"/users/{carol.username}/messages/{group['id']}", headers=carol.headers
         )
         assert trashed.status_code == 204, trashed.text
-        unsent = client.delete(f"/users/{carol.username}/messages/{gone['id']}", headers=carol.headers)
+        unsent = client.delete(
+            f"/users/{carol.username}/messages/{gone['id']}", headers=carol.headers
+        )
         assert unsent.status_code == 204, unsent.text
         external_id = unique_name("host-")
         provisioned = client.put(

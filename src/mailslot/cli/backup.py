@@ -98,8 +98,10 @@ def port(
     ],
     source: Annotated[
         str | None,
-        typer.Option("--from", help="the database to copy: sqlite:///path/mailslot.db "
-                     "(default: the configured one)"),
+        typer.Option(
+            "--from",
+            help="the database to copy: sqlite:///path/mailslot.db (default: the configured one)",
+        ),
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="rows per transaction")

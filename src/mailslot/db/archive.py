@@ -29,7 +29,6 @@ FORMAT = 1  # the manifest's format; a reader refuses a newer one
 MANIFEST = "manifest.json"
 SQLITE_FILE = "mailslot.db"
 POSTGRES_FILE = "mailslot.pgdump"
-SECRET_KEY_FILE = "secret_key"
 _CHUNK = 1 << 20
 
 Failure = Literal["failed", "not_found", "conflict", "unavailable"]
@@ -112,12 +111,8 @@ def write(
     half-written file under the name."""
     partial = output.with_name(f".{output.name}.partial")
     try:
-        opened = (
-            tarfile.open(partial, "w:gz", compresslevel=6)
-            if compress
-            else tarfile.open(partial, "w")
-        )
-        with opened as archive:
+        options: dict[str, Any] = {"compresslevel": 6} if compress else {}
+        with tarfile.open(partial, "w:gz" if compress else "w", **options) as archive:
             text = json.dumps(manifest.document(), indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode, info.mtime = len(text), 0o600, int(time.time())
@@ -146,9 +141,7 @@ def read_manifest(path: Path) -> Manifest:
             member = archive.next()
             if member is None or member.name != MANIFEST or not member.isfile():
                 raise BackupError(f"{path} is not a mailslot backup: it has no {MANIFEST}")
-            source = archive.extractfile(member)
-            assert source is not None  # a regular file
-            return Manifest.read(source.read())
+            return Manifest.read(_content(archive, member).read())
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise BackupError(f"{path} is not a readable backup archive: {exc}") from None
 
@@ -170,8 +163,7 @@ def extract(
                         f"The backup holds {member.name!r}, which its manifest does not list: "
                         "it was altered. Nothing was restored."
                     )
-                source = archive.extractfile(member)
-                assert source is not None
+                source = _content(archive, member)
                 target = into / entry.name
                 digest, size = hashlib.sha256(), 0
                 with target.open("wb") as sink:
@@ -199,6 +191,13 @@ def extract(
             "incomplete. Nothing was restored."
         )
     return found
+
+
+def _content(archive: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    source = archive.extractfile(member)
+    if source is None:  # not a regular file
+        raise BackupError(f"the backup's {member.name} is not a file")
+    return source
 
 
 class _Counted:

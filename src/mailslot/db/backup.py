@@ -58,9 +58,7 @@ def quietly(_label: str, _total: int | None) -> Iterator[Advance]:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def require_known_revision(revision: str) -> None:
@@ -87,10 +85,7 @@ def engine_of(url: str) -> str:
 
 async def backup(settings: Settings, output: Path, progress: Progress = quietly) -> Manifest:
     """Write a backup of the configured database to `output` (refused if it exists)."""
-    if output.exists():
-        raise BackupError(f"{output} exists already: name a new file", "conflict")
-    if not output.parent.is_dir():
-        raise BackupError(f"{output.parent}: no such directory", "not_found")
+    _check_output(output)
     url = settings.resolved_direct_url
     with tempfile.TemporaryDirectory(prefix=".mailslot-backup-", dir=output.parent) as work:
         if engine_of(url) == "sqlite":
@@ -102,6 +97,13 @@ async def backup(settings: Settings, output: Path, progress: Progress = quietly)
                 output, manifest, files, compress=manifest.engine == "sqlite", advance=advance
             )
     return manifest
+
+
+def _check_output(output: Path) -> None:
+    if output.exists():
+        raise BackupError(f"{output} exists already: name a new file", "conflict")
+    if not output.parent.is_dir():
+        raise BackupError(f"{output.parent}: no such directory", "not_found")
 
 
 def _manifest(
@@ -153,8 +155,8 @@ def _backup_sqlite(
     files = [copy_path]
     key = settings.data_dir / SECRET_KEY_FILE
     if settings.secret_key is None and key.is_file():
-        shutil.copyfile(key, work / archive.SECRET_KEY_FILE)
-        files.append(work / archive.SECRET_KEY_FILE)
+        shutil.copyfile(key, work / SECRET_KEY_FILE)
+        files.append(work / SECRET_KEY_FILE)
     return _manifest("sqlite", revision, deployment, files), files
 
 
@@ -327,7 +329,9 @@ def _restore_sqlite(settings: Settings, database: Path, files: dict[str, Path]) 
             "first. Nothing was restored.",
             "conflict",
         )
+    restored = files[archive.SQLITE_FILE]
     if database.exists():
+        restored.chmod(database.stat().st_mode & 0o777)
         # Fold the old WAL into the old file, so no -wal beside it can be applied to the
         # restored one, and keep the old file until the operator deletes it.
         old = sqlite3.connect(database)
@@ -339,8 +343,8 @@ def _restore_sqlite(settings: Settings, database: Path, files: dict[str, Path]) 
         os.replace(database, database.with_name(f"{database.name}.before-restore-{stamp}"))
     for suffix in ("-wal", "-shm", "-journal"):
         database.with_name(database.name + suffix).unlink(missing_ok=True)
-    os.replace(files[archive.SQLITE_FILE], database)
-    key = files.get(archive.SECRET_KEY_FILE)
+    os.replace(restored, database)
+    key = files.get(SECRET_KEY_FILE)
     if key is not None and settings.secret_key is None:
         key.chmod(0o600)
         os.replace(key, settings.data_dir / SECRET_KEY_FILE)
@@ -401,4 +405,3 @@ async def _restore_postgres(url: str, dump: Path, work: Path) -> None:
     prelude = work / "prelude.sql"
     prelude.write_text(_DROP_EVERYTHING)
     await pgtools.restore_script(dump, pgtools.libpq_environment(url, "mailslot-restore"), prelude)
-

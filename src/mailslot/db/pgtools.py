@@ -96,9 +96,8 @@ async def run(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    assert process.stderr is not None
     tail: list[str] = []
-    async for raw in process.stderr:
+    async for raw in _stream(process.stderr):
         line = raw.decode(errors="replace").rstrip()
         on_line(line)
         tail = [*tail[-9:], line]
@@ -145,9 +144,14 @@ async def restore_script(dump: Path, environment: dict[str, str], prelude: Path)
         failure = exc  # pg_restore then fails too, on a closed pipe: psql says why
     finally:
         os.close(reader)
-    assert restore.stderr is not None
-    errors = (await restore.stderr.read()).decode(errors="replace").strip()
+    errors = (await _stream(restore.stderr).read()).decode(errors="replace").strip()
     if await restore.wait() != 0 and failure is None:
         failure = BackupError(f"pg_restore failed: {errors}")
     if failure is not None:
         raise failure
+
+
+def _stream(stream: asyncio.StreamReader | None) -> asyncio.StreamReader:
+    if stream is None:  # asked for with PIPE: never
+        raise RuntimeError("no pipe")
+    return stream

@@ -106,10 +106,7 @@ async def port(
     source_url, target_url = database_url(source_url), database_url(target_url)
     if make_url(source_url) == make_url(target_url):
         raise BackupError("--from and --to name the same database", "conflict")
-    if engine_of(source_url) == "sqlite":
-        path = make_url(source_url).database
-        if not path or not Path(path).is_file():
-            raise BackupError(f"{path}: no SQLite database there", "not_found")
+    _require_sqlite_file(source_url)
     source = make_engine(settings, source_url)
     target = make_engine(settings, target_url)
     try:
@@ -125,6 +122,13 @@ async def port(
         await source.dispose()
         await target.dispose()
     return Ported(copied, resumed, checks)
+
+
+def _require_sqlite_file(url: str) -> None:
+    if engine_of(url) == "sqlite":
+        path = make_url(url).database
+        if not path or not Path(path).is_file():
+            raise BackupError(f"{path}: no SQLite database there", "not_found")
 
 
 async def _revision(connection: AsyncConnection) -> str | None:
@@ -182,7 +186,11 @@ async def _prepare_target(
             f"{table.name} ({rows})"
             for table in tables
             if table.name != Deployment.__tablename__
-            and (rows := (await connection.execute(select(func.count()).select_from(table))).scalar_one())
+            and (
+                rows := (
+                    await connection.execute(select(func.count()).select_from(table))
+                ).scalar_one()
+            )
         ]
         if held:
             raise BackupError(
@@ -255,9 +263,7 @@ async def _last_key(connection: AsyncConnection, table: Table) -> tuple[Any, ...
 
 async def _count(engine: AsyncEngine, table: Table) -> int:
     async with engine.connect() as connection:
-        return int(
-            (await connection.execute(select(func.count()).select_from(table))).scalar_one()
-        )
+        return int((await connection.execute(select(func.count()).select_from(table))).scalar_one())
 
 
 async def _copy(
@@ -320,7 +326,7 @@ def canonical(table: Table, row: Any) -> bytes:
     """A row as the same bytes whichever engine it was read from: datetimes in UTC,
     bytes in hex, JSON (read as text) re-encoded with sorted keys, SQL NULL as null and
     JSON null as {"json": null}."""
-    values = []
+    values: list[Any] = []
     for column, value in zip(table.columns, row, strict=True):
         if value is None:
             values.append(None)
@@ -336,14 +342,18 @@ def canonical(table: Table, row: Any) -> bytes:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def table_check(engine: AsyncEngine, table: Table, advance: Callable[[int], None]) -> TableCheck:
+async def table_check(
+    engine: AsyncEngine, table: Table, advance: Callable[[int], None]
+) -> TableCheck:
     """The table's row count and the SHA-256 of its rows' canonical forms, in key order."""
     digest = hashlib.sha256()
     rows, after = 0, None
     key = [column.key for column in table.primary_key.columns]
     async with engine.connect() as connection:
         while True:
-            page = (await connection.execute(_select(table, engine.dialect.name, after, 5000))).all()
+            page = (
+                await connection.execute(_select(table, engine.dialect.name, after, 5000))
+            ).all()
             if not page:
                 break
             for row in page:
