@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from sqlalchemy import exc as sa_exc
+
 FORMAT = 1  # the manifest's format; a reader refuses a newer one
 MANIFEST = "manifest.json"
 SQLITE_FILE = "mailslot.db"
@@ -32,6 +34,8 @@ POSTGRES_FILE = "mailslot.pgdump"
 _CHUNK = 1 << 20
 
 Failure = Literal["failed", "not_found", "conflict", "unavailable"]
+# A database that refuses the connection, is down, or does not answer.
+UNREACHABLE = (OSError, sa_exc.OperationalError, sa_exc.InterfaceError)
 
 
 class BackupError(Exception):

@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 
 from mailslot.config import SECRET_KEY_FILE, Settings
 from mailslot.db import archive, pgtools
-from mailslot.db.archive import BackupError, Manifest
+from mailslot.db.archive import UNREACHABLE, BackupError, Manifest
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import alembic_config, upgrade
 
@@ -179,7 +179,7 @@ async def _backup_postgres(
     engine = make_engine(settings, url)
     try:
         connection = await engine.connect()
-    except OSError as exc:
+    except UNREACHABLE as exc:
         await engine.dispose()
         raise BackupError(f"the database cannot be reached: {exc}", "unavailable") from None
     try:
@@ -370,7 +370,7 @@ async def _refuse_connected_instances(settings: Settings) -> None:
                     )
                 )
             ).scalar_one()
-    except OSError as exc:
+    except UNREACHABLE as exc:
         raise BackupError(f"the database cannot be reached: {exc}", "unavailable") from None
     finally:
         await engine.dispose()

@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import ColumnElement, Select
 
 from mailslot.config import Settings
-from mailslot.db.archive import BackupError
+from mailslot.db.archive import UNREACHABLE, BackupError
 from mailslot.db.backup import Progress, engine_of, head_revision, quietly
 from mailslot.db.deployment import Deployment
 from mailslot.db.engine import make_engine
@@ -116,7 +116,7 @@ async def port(
         if target.dialect.name == "postgresql":
             await _fix_sequences(target, tables)
         checks = await _verify(source, target, tables, progress)
-    except OSError as exc:
+    except UNREACHABLE as exc:
         raise BackupError(f"a database cannot be reached: {exc}", "unavailable") from None
     finally:
         await source.dispose()
