@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import sqlite3
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -218,3 +219,41 @@ def test_postgres_backup_restores_into_another_database(
         assert snapshot(other.url, population) == before
         gone = client.get(f"/users/{stranger.username}", headers=stranger.headers)
         assert gone.status_code == 401
+
+
+def older_database(url: str, tmp_path: Path) -> None:
+    asyncio.run(upgrade(make_settings(tmp_path, url), revision=OLD_REVISION))
+
+
+OLD_REVISION = "0006"  # the first with the deployment's identity
+
+
+def test_an_older_sqlite_backup_is_migrated_after_its_restore(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    older_database(f"sqlite+aiosqlite:///{source / 'mailslot.db'}", tmp_path)
+    backup = tmp_path / "old.tar"
+    assert mailslot("backup", "-o", str(backup), env=sqlite_env(source)).returncode == 0
+    done = mailslot("restore", str(backup), "--yes", env=sqlite_env(tmp_path / "target"))
+    assert done.returncode == 0, done.stderr
+    assert f"(schema {OLD_REVISION}), then migrated to {head_revision()}" in done.stdout
+    with sqlite3.connect(tmp_path / "target" / "mailslot.db") as database:
+        revision = database.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision == (head_revision(),)
+
+
+def test_an_older_postgres_backup_replaces_a_newer_schema(
+    postgres: list[str], tmp_path: Path
+) -> None:
+    """What a newer schema added and the backup does not hold goes too: else the
+    migrations that follow the restore would find their tables there already."""
+    old = asyncio.run(create_postgres_database())
+    postgres.append(old)
+    older_database(old, tmp_path)
+    backup = tmp_path / "old.tar"
+    env = {"MAILSLOT_DATABASE_URL": old, "MAILSLOT_SECRET_KEY": "backup-test-key-0123456789"}
+    done = mailslot("backup", "-o", str(backup), env=env)
+    assert done.returncode == 0, done.stderr
+    env["MAILSLOT_DATABASE_URL"] = new_database(postgres, tmp_path)
+    done = mailslot("restore", str(backup), "--yes", env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"(schema {OLD_REVISION}), then migrated to {head_revision()}" in done.stdout

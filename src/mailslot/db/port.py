@@ -1,8 +1,8 @@
 """`mailslot db port`: copy a deployment from one database to another (the embedded SQLite
 to PostgreSQL), resumable, and verified at the end.
 
-1. The source must be at this mailslot's schema head (`mailslot db upgrade` first); the
-   target is migrated to it.
+1. The source must be at this mailslot's schema head (`mailslot db upgrade` first); an
+   empty target is migrated to it.
 2. The target must be fresh (no rows but the identity its migrations wrote) or hold this
    very deployment: the source's identity (the `deployment` row) is written first, so a
    second run recognises its own earlier work and resumes. Anything else is refused.
@@ -176,8 +176,14 @@ async def _prepare_target(
             "mailslot schema: port into an empty database.",
             "conflict",
         )
-    if revision != head_revision():
+    if revision is None:
         await upgrade(settings, url)
+    elif revision != head_revision():
+        raise BackupError(
+            f"The target database is at schema revision {revision}, not {head_revision()}: "
+            "it is another deployment's. Port into an empty database.",
+            "conflict",
+        )
     async with target.begin() as connection:
         current = (await connection.execute(select(Deployment.key))).scalar_one()
         if current == key:
