@@ -231,6 +231,7 @@ OLD_REVISION = "0006"  # the first with the deployment's identity
 def test_an_older_sqlite_backup_is_migrated_after_its_restore(tmp_path: Path) -> None:
     source = tmp_path / "source"
     older_database(f"sqlite+aiosqlite:///{source / 'mailslot.db'}", tmp_path)
+    (source / "secret_key").write_text("generated-secret-key-0123456789")  # as serve makes it
     backup = tmp_path / "old.tar"
     assert mailslot("backup", "-o", str(backup), env=sqlite_env(source)).returncode == 0
     done = mailslot("restore", str(backup), "--yes", env=sqlite_env(tmp_path / "target"))
@@ -239,6 +240,9 @@ def test_an_older_sqlite_backup_is_migrated_after_its_restore(tmp_path: Path) ->
     with sqlite3.connect(tmp_path / "target" / "mailslot.db") as database:
         revision = database.execute("SELECT version_num FROM alembic_version").fetchone()
     assert revision == (head_revision(),)
+    key = tmp_path / "target" / "secret_key"
+    assert key.read_text() == "generated-secret-key-0123456789"
+    assert key.stat().st_mode & 0o077 == 0
 
 
 def test_an_older_postgres_backup_replaces_a_newer_schema(

@@ -266,6 +266,7 @@ async def restore(
             files = archive.extract(path, manifest, Path(work), advance)
         if manifest.engine == "sqlite":
             _check_sqlite_copy(files[archive.SQLITE_FILE], manifest)
+            _refuse_open_database(database)
             confirm(manifest)
             _restore_sqlite(settings, database, files)
         else:
@@ -322,13 +323,17 @@ def database_in_use(database: Path) -> bool:
         os.close(descriptor)
 
 
-def _restore_sqlite(settings: Settings, database: Path, files: dict[str, Path]) -> None:
+def _refuse_open_database(database: Path) -> None:
     if database_in_use(database):
         raise BackupError(
             f"{database} is open in another process: stop every mailslot server using it "
             "first. Nothing was restored.",
             "conflict",
         )
+
+
+def _restore_sqlite(settings: Settings, database: Path, files: dict[str, Path]) -> None:
+    _refuse_open_database(database)  # again: a server may have started meanwhile
     restored = files[archive.SQLITE_FILE]
     if database.exists():
         restored.chmod(database.stat().st_mode & 0o777)
