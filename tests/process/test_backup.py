@@ -24,10 +24,10 @@ from tests.support.databases import (
     drop_postgres_database,
     make_settings,
 )
-from tests.support.mailboxes import Person, mailslot, populate, register, send, snapshot
+from tests.support.mailboxes import Person, mailslot, populate, register, send, serving, snapshot
 from tests.support.servers import MailslotServer
 
-pytestmark = [pytest.mark.process, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.process, pytest.mark.timeout(600)]
 
 
 def sqlite_env(data: Path) -> dict[str, str]:
@@ -55,7 +55,7 @@ def new_database(made: list[str], tmp_path: Path) -> str:
 
 def test_sqlite_backup_while_writing_restores_what_the_api_showed(tmp_path: Path) -> None:
     original = MailslotServer(tmp_path / "original")
-    with original:
+    with serving(original):
         population = populate(original)
         before = snapshot(original.url, population)
         with httpx.Client(base_url=original.url) as client:
@@ -93,7 +93,7 @@ def test_sqlite_backup_while_writing_restores_what_the_api_showed(tmp_path: Path
     restored = MailslotServer(tmp_path / "restored")
     done = mailslot("restore", str(tmp_path / "b.tar"), "--yes", env=restored.env)
     assert done.returncode == 0, done.stderr
-    with restored:
+    with serving(restored):
         assert snapshot(restored.url, population) == before
         # A consistent snapshot: the sends it holds are the first ones acknowledged, none
         # missing in between.
@@ -145,7 +145,7 @@ def test_a_damaged_or_newer_backup_or_one_without_yes_is_refused(tmp_path: Path)
 
     target = tmp_path / "target"
     # The database the refusals must leave alone.
-    with MailslotServer(target) as server, httpx.Client(base_url=server.url) as client:
+    with serving(MailslotServer(target)) as server, httpx.Client(base_url=server.url) as client:
         register(client)
     database = target / "mailslot.db"
     content = database.read_bytes()
@@ -181,7 +181,7 @@ def test_a_running_server_keeps_its_sqlite_database(tmp_path: Path) -> None:
     source = sqlite_env(tmp_path / "source")
     assert mailslot("db", "upgrade", env=source).returncode == 0
     assert mailslot("backup", "-o", str(tmp_path / "b.tar"), env=source).returncode == 0
-    with MailslotServer(tmp_path / "serving") as server:
+    with serving(MailslotServer(tmp_path / "serving")) as server:
         refused = mailslot("restore", str(tmp_path / "b.tar"), "--yes", env=server.env)
         assert refused.returncode == 4, refused.stderr
         assert "stop every mailslot server" in refused.stderr
@@ -192,7 +192,7 @@ def test_postgres_backup_restores_into_another_database(
 ) -> None:
     first, second = new_database(postgres, tmp_path), new_database(postgres, tmp_path)
     original = MailslotServer(tmp_path / "original", env={"MAILSLOT_DATABASE_URL": first})
-    with original:
+    with serving(original):
         population = populate(original)
         before = snapshot(original.url, population)
         done = mailslot("backup", "-o", str(tmp_path / "p.tar"), "--json", env=original.env)
@@ -209,13 +209,13 @@ def test_postgres_backup_restores_into_another_database(
 
     # The second database has its own deployment and data, which the restore replaces.
     other = MailslotServer(tmp_path / "other", env={"MAILSLOT_DATABASE_URL": second})
-    with other, httpx.Client(base_url=other.url) as client:
+    with serving(other), httpx.Client(base_url=other.url) as client:
         stranger = register(client)
         refused = mailslot("restore", str(tmp_path / "p.tar"), "--yes", env=other.env)
         assert refused.returncode == 4, refused.stderr  # an instance is connected
     done = mailslot("restore", str(tmp_path / "p.tar"), "--yes", env=other.env)
     assert done.returncode == 0, done.stderr
-    with other, httpx.Client(base_url=other.url) as client:
+    with serving(other), httpx.Client(base_url=other.url) as client:
         assert snapshot(other.url, population) == before
         gone = client.get(f"/users/{stranger.username}", headers=stranger.headers)
         assert gone.status_code == 401

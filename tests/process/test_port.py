@@ -23,10 +23,18 @@ from tests.support.databases import (
     drop_postgres_database,
     make_settings,
 )
-from tests.support.mailboxes import Population, mailslot, populate, register, send, snapshot
+from tests.support.mailboxes import (
+    Population,
+    mailslot,
+    populate,
+    register,
+    send,
+    serving,
+    snapshot,
+)
 from tests.support.servers import MailslotServer
 
-pytestmark = [pytest.mark.process, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.process, pytest.mark.timeout(600)]
 
 
 @pytest.fixture
@@ -42,7 +50,7 @@ def target(dialect: str) -> Iterator[str]:
 def populated_sqlite(data: Path) -> tuple[Population, dict[str, Any]]:
     """A SQLite deployment with data in every table, and what its API showed (the server
     is stopped afterwards, as the port asks)."""
-    with MailslotServer(data) as server:
+    with serving(MailslotServer(data)) as server:
         population = populate(server)
         with httpx.Client(base_url=server.url) as client:
             alice, bob = population.people[:2]
@@ -107,7 +115,7 @@ def test_port_to_postgres_serves_the_same_mailboxes(target: str, tmp_path: Path)
     sqlite_url = f"sqlite+aiosqlite:///{data / 'mailslot.db'}"
     assert counts(target, tmp_path) == counts(sqlite_url, tmp_path)
 
-    with MailslotServer(tmp_path / "pg", env={"MAILSLOT_DATABASE_URL": target}) as server:
+    with serving(MailslotServer(tmp_path / "pg", env={"MAILSLOT_DATABASE_URL": target})) as server:
         assert snapshot(server.url, population) == before
         # The sequences are past the copied ids: new rows get new ones.
         with httpx.Client(base_url=server.url) as client:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,18 @@ class Population:
     people: list[Person]
     key: str  # a server key (users:write, webhooks:manage, mailbox:read)
     external_id: str  # a provisioned user's id at the host
+
+
+@contextmanager
+def serving(server: MailslotServer) -> Iterator[MailslotServer]:
+    """The server started, then stopped. These tests start several servers and commands
+    each, on machines shared with other suites: a server gets longer to be ready than
+    MailslotServer's default (once past 30 s on a machine at load 15)."""
+    server.start(timeout=120)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def register(client: httpx.Client) -> Person:
@@ -133,6 +147,6 @@ def mailslot(
         stdin=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
