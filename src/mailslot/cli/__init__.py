@@ -1,11 +1,11 @@
-"""The `mailslot` command: serve, db upgrade, purge, user, healthcheck, probe, keys, audit.
-Typer, one module a group."""
+"""The `mailslot` command: serve, db, purge, backup, restore, user, healthcheck, probe,
+keys, audit. Typer, one module a group."""
 
 from __future__ import annotations
 
 import typer
 
-from mailslot.cli import audit, health, keys, maintenance, serve, users
+from mailslot.cli import audit, backup, health, keys, maintenance, serve, users
 from mailslot.cli.serve import uvicorn_options
 
 app = typer.Typer(
@@ -17,7 +17,10 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.add_typer(maintenance.db, name="db")
+maintenance.db.command("port")(backup.port)
 app.command("purge")(maintenance.purge)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(users.app, name="user")
 app.command("healthcheck")(health.healthcheck)
 app.add_typer(health.probe, name="probe")
