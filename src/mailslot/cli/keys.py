@@ -11,6 +11,7 @@ from rich.table import Table
 from mailslot.cli.database import in_transaction
 from mailslot.keys import service as keys
 from mailslot.keys.service import KeyRefused, Scope
+from mailslot.logs import audit
 
 app = typer.Typer(
     help="Server keys: what a host application's backend sends to the /server API.",
@@ -27,9 +28,10 @@ def create(
     """Make a key and print it. It is shown this once: only its hash is kept."""
     try:
         scopes = keys.parse_scopes(scope)
-        key = in_transaction(lambda db: keys.create_key(db, name=name, scopes=scopes))
+        key_id, key = in_transaction(lambda db: keys.create_key(db, name=name, scopes=scopes))
     except KeyRefused as exc:
         _refuse(exc)
+    audit("key.created", key_id=key_id, name=name, scopes=" ".join(scopes))
     typer.echo(key)
 
 
@@ -53,9 +55,10 @@ def list_keys() -> None:
 def revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
     """Revoke a key: every instance refuses it from now on."""
     try:
-        in_transaction(lambda db: keys.revoke_key(db, name=name))
+        key_id = in_transaction(lambda db: keys.revoke_key(db, name=name))
     except KeyRefused as exc:
         _refuse(exc)
+    audit("key.revoked", key_id=key_id, name=name)
     typer.echo(f"revoked {name}")
 
 

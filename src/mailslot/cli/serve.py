@@ -47,7 +47,7 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
 
     from mailslot.logs import configure_logging
 
-    configure_logging(settings)
+    configure_logging(settings, serving=True)
     if migrate and settings.is_sqlite:
         # The embedded default migrates itself; a shared database is migrated by
         # `mailslot db upgrade`, once, before its instances start.

@@ -17,6 +17,7 @@ from mailslot.errors import (
 )
 from mailslot.keys import service as keys
 from mailslot.keys.service import Grant, Scope
+from mailslot.logs import acting_key
 
 
 class _ServerKey(HTTPBearer):
@@ -39,6 +40,7 @@ class _ServerKey(HTTPBearer):
             grant = await keys.find_grant(db, key)
         if grant is None:
             raise InvalidServerKey("The server key is unknown or revoked.")
+        acting_key(grant.key_id)
         if grant.use_unnoted:
             async with sessions() as db:
                 await keys.note_use(db, grant)
