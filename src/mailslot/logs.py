@@ -187,6 +187,10 @@ def configure_logging(settings: Settings, *, serving: bool = False) -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # aiosqlite logs each statement with its parameters at debug level: message bodies.
     logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
+    # httpx logs each request's URL at info level: a webhook endpoint's URL may hold the
+    # receiver's own secret (and the deliveries have a log of their own).
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(root.level, logging.WARNING))
     uvicorn_errors = logging.getLogger("uvicorn.error")
     if _cut_streams not in uvicorn_errors.filters:
         uvicorn_errors.addFilter(_cut_streams)
