@@ -182,6 +182,7 @@ def configure_logging(settings: Settings, *, serving: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    logging.captureWarnings(True)  # a Python warning is a line in the same format
     # uvicorn's access log prints raw query strings, where seed A carries passwords: ours
     # (mailslot.access) replaces it.
     logging.getLogger("uvicorn.access").disabled = True
