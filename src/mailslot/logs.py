@@ -84,7 +84,8 @@ def _name_instance() -> None:
 os.register_at_fork(after_in_child=_name_instance)
 
 
-# RFC 3339 with milliseconds: JSON's default encoder for each record, built once.
+# One encoder for every record, built once: compact, and what JSON lacks (a datetime, an
+# enum) as its str().
 _encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
 
 
