@@ -60,13 +60,15 @@ def one(lines: list[dict[str, Any]], **wanted: object) -> dict[str, Any]:
 
 async def user_id(app: FastAPI, username: str) -> int:
     async with app_state(app).sessions() as db:
-        found: int = await db.scalar(select(User.id).where(User.username == username))
+        found = await db.scalar(select(User.id).where(User.username == username))
+    assert found is not None
     return found
 
 
 async def key_id(app: FastAPI, name: str) -> int:
     async with app_state(app).sessions() as db:
-        found: int = await db.scalar(select(ServerKey.id).where(ServerKey.name == name))
+        found = await db.scalar(select(ServerKey.id).where(ServerKey.name == name))
+    assert found is not None
     return found
 
 
