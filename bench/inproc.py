@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import logging
 import os
 import pstats
 import tempfile
@@ -65,8 +64,7 @@ async def measure(
             log_format=log_format,
         )
         if log_format:
-            configure_logging(settings, serving=True)
-            logging.getLogger().handlers[0].setStream(open(os.devnull, "w"))  # noqa: SIM115
+            configure_logging(settings, serving=True, stream=open(os.devnull, "w"))  # noqa: SIM115
         await upgrade(settings)
         engine = make_engine(settings)
         seeder = Seeder(engine, engine.dialect.name, "unused")

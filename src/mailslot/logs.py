@@ -10,7 +10,7 @@ import socket
 import sys
 import time
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TextIO
 
 from mailslot.config import Settings
 
@@ -163,9 +163,12 @@ def resolved_log_format(settings: Settings) -> str:
     return settings.log_format or ("text" if sys.stderr.isatty() else "json")
 
 
-def configure_logging(settings: Settings, *, serving: bool = False) -> None:
-    """Every logger's lines, uvicorn's too, to stderr in the configured format. A serving
-    process is named by host, port and pid in JSON lines; a command by host and pid."""
+def configure_logging(
+    settings: Settings, *, serving: bool = False, stream: TextIO | None = None
+) -> None:
+    """Every logger's lines, uvicorn's too, to stderr (or `stream`) in the configured
+    format. A serving process is named by host, port and pid in JSON lines; a command by
+    host and pid."""
     # No format here names a thread or a process: the logging HOWTO's "Optimization" flags
     # spare every record (an access-log line per request) looking them up.
     logging.logThreads = False
@@ -175,7 +178,7 @@ def configure_logging(settings: Settings, *, serving: bool = False) -> None:
     global _instance_port
     _instance_port = settings.port if serving else None
     _name_instance()
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(stream)
     if resolved_log_format(settings) == "json":
         handler.setFormatter(JsonFormatter())
     else:
