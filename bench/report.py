@@ -126,6 +126,6 @@ def print_log_errors(log: Path) -> None:
     if statuses:
         print("error answers in the server's access log:", dict(statuses))
         for line in text.splitlines():
-            if "ERROR" in line or "Traceback" in line:
+            if "ERROR" in line or '"level":"error"' in line or "Traceback" in line:
                 print("  ", line[:300])
                 break

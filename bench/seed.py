@@ -95,7 +95,7 @@ class Seeder:
         """A server key that may send as anyone and manage webhooks."""
         scopes = (keys.Scope.MESSAGES_SEND_AS, keys.Scope.WEBHOOKS_MANAGE)
         async with async_sessionmaker(self.engine)() as db:
-            key = await keys.create_key(db, name="bench", scopes=scopes)
+            _, key = await keys.create_key(db, name="bench", scopes=scopes)
             await db.commit()
         return key
 

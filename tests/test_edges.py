@@ -266,7 +266,7 @@ def test_a_500_from_a_real_server_keeps_the_connection_and_the_headers(tmp_path)
     assert after.status == 200
     assert same_connection
     log = server.log()
-    assert "POST /users/alice/messages 500" in log
+    assert "POST /users/{username}/messages 500" in log
     assert "injected fault" in log
 
 

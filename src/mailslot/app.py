@@ -239,7 +239,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def asgi() -> FastAPI:
     """The ASGI factory uvicorn's workers import (`mailslot.app:asgi`)."""
     settings = get_settings()
-    configure_logging(settings)
+    configure_logging(settings, serving=True)
     app = create_app(settings)
     settle_garbage_collector()
     return app

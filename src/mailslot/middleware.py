@@ -1,6 +1,7 @@
 """The HTTP edge, as pure ASGI: request ids, the body limit, safe headers, the access log,
 and the answer to an error no handler took. Query strings never reach a log line: seed A
-carries passwords there."""
+carries passwords there; nor do paths, which hold usernames: the access log names the
+route's template."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import logging
 import os
 import re
 import time
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mailslot import logs
 from mailslot.errors import Code
 from mailslot.problems import error_response, problem_response
 
@@ -46,6 +47,8 @@ class Edge:
         started = time.perf_counter()
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
+        root_path = scope.get("root_path", "")
+        request = logs.current_request.set(logs.RequestContext(request_id))
         status = 0
 
         async def send_with_headers(message: Message) -> None:
@@ -76,15 +79,9 @@ class Edge:
             response = await error_response(Request(scope), exc)
             await response(scope, _no_receive, send_with_headers)
         finally:
-            access_log.info(
-                "%s %s %s %d %.1fms rid=%s",
-                _client(scope),
-                scope.get("method", "WS"),
-                scope["path"],
-                status or (101 if scope["type"] == "websocket" else 0),
-                (time.perf_counter() - started) * 1000,
-                request_id,
-            )
+            if access_log.isEnabledFor(logging.INFO):
+                _log_access(scope, root_path, status, time.perf_counter() - started)
+            logs.current_request.reset(request)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         limit = self.max_body_bytes
@@ -152,6 +149,40 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _client(scope: Scope) -> Any:
+def _log_access(scope: Scope, root_path: str, status: int, seconds: float) -> None:
     client = scope.get("client")
-    return client[0] if client else "-"
+    address = client[0] if client else None
+    method = scope.get("method", "WS")
+    route = _route(scope, root_path)
+    status = status or (101 if scope["type"] == "websocket" else 0)
+    duration_ms = round(seconds * 1000, 1)
+    access_log.info(
+        "%s %s %s %d %.1fms",
+        address or "-",
+        method,
+        route or "-",
+        status,
+        duration_ms,
+        extra={
+            "fields": {
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": duration_ms,
+                "client": address,
+            }
+        },
+    )
+
+
+def _route(scope: Scope, root_path: str) -> str | None:
+    """The template of the route that answered (`/users/{username}/messages`), a mount's
+    (`/static/{path}`), or None when none matched."""
+    route = scope.get("route")
+    if route is not None:
+        template: str | None = getattr(route, "path_format", None)
+        return template
+    mounted: str = scope.get("root_path", "")
+    if len(mounted) > len(root_path):
+        return mounted[len(root_path) :] + "/{path}"
+    return None

@@ -1,10 +1,12 @@
-"""Canary: passwords, tokens, stream tickets and message bodies never reach a log line, the access log
-included. A real `mailslot serve` at debug level; every route of the authorization matrix
-is called with canary credentials, in headers, bodies and query strings."""
+"""Canary: passwords, tokens, stream tickets, message bodies and webhook URLs never reach a
+log line, the access log included. A real `mailslot serve` at debug level; every route of
+the authorization matrix is called with canary credentials, in headers, bodies and query
+strings. In JSON, every line of the output is one JSON object."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,6 +19,7 @@ from mailslot.config import Settings
 from mailslot.keys.scopes import Scope
 from tests.authz.matrix import cases, fill, method_of, target
 from tests.support.factories import PUBLIC_WEBHOOK_URL, unique_name
+from tests.support.receivers import Receiver
 from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(120)]
@@ -32,13 +35,18 @@ async def test_no_secret_reaches_a_log_line(
 def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
     secret = f"CANARY-{uuid.uuid4().hex}"
     password, body_text = f"{secret}-password", f"{secret}-body"
-    env = {"MAILSLOT_LOG_LEVEL": "debug", "MAILSLOT_LOG_FORMAT": log_format}
+    env = {
+        "MAILSLOT_LOG_LEVEL": "debug",
+        "MAILSLOT_LOG_FORMAT": log_format,
+        "MAILSLOT_WEBHOOK_ALLOW_PRIVATE": "true",  # the receiver below is on 127.0.0.1
+    }
     if not settings.is_sqlite:
         env["MAILSLOT_DATABASE_URL"] = settings.resolved_database_url
     tokens: list[str] = []
     tickets: list[str] = []
     requests = 0
     with (
+        Receiver() as receiver,
         MailslotServer(tmp_path / "data", env=env) as server,
         httpx.Client(base_url=server.url, timeout=10) as client,
     ):
@@ -105,6 +113,18 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
         )
         assert webhook.status_code == 201, webhook.text
         tokens.append(webhook.json()["secret"])
+        # A receiver's URL may hold its own secret (a path or a query token): every message
+        # below is delivered to one that does.
+        hook = client.post(
+            "/server/webhooks",
+            json={
+                "url": receiver.url(f"/{secret}-hook?token={secret}-query"),
+                "event_types": ["message.created"],
+            },
+            headers={"Authorization": f"Bearer {server_key}"},
+        )
+        assert hook.status_code == 201, hook.text
+        tokens.append(hook.json()["secret"])
         for key, _, row in cases():
             method = method_of(key)
             if method == "WS":
@@ -187,11 +207,22 @@ def canary_run(settings: Settings, tmp_path: Path, log_format: str) -> None:
         ):
             assert answer.status_code in (400, 401, 413, 422, 429), answer.text
             requests += 1
+        deadline = time.monotonic() + 30  # generous: a deadline, not a measurement
+        while not receiver.answered() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert receiver.answered(), "no webhook was delivered"
     log = server.log()
     access_lines = [line for line in log.splitlines() if "mailslot.access" in line]
     assert len(access_lines) >= requests  # every request was logged...
     if log_format == "json":
-        assert all(json.loads(line)["logger"] == "mailslot.access" for line in access_lines)
+        lines = [json.loads(line) for line in log.splitlines()]  # every line
+        access = [line for line in lines if line["logger"] == "mailslot.access"]
+        assert len(access) == len(access_lines)
+        assert all(line["request_id"] and line["route"] != "" for line in access)
+        routes = {line["route"] for line in access}
+        assert not [route for route in routes if route and (alice in route or bob in route)]
+        assert "/users/{username}/messages" in routes
+        assert any(line["logger"] == "uvicorn.error" for line in lines)  # uvicorn's own too
     assert secret not in log  # ...and no secret with it
     leaked = [token for token in tokens + tickets if token in log]
     assert not leaked, f"{len(leaked)} of {len(tokens) + len(tickets)} tokens or tickets in the log"

@@ -141,7 +141,7 @@ async def make_server_key(app: FastAPI, *scopes: str) -> TestKey:
 
     name = unique_name("key")
     async with app_state(app).sessions() as db:
-        key = await keys.create_key(db, name=name, scopes=keys.parse_scopes(scopes))
+        _, key = await keys.create_key(db, name=name, scopes=keys.parse_scopes(scopes))
         await db.commit()
     return TestKey(name, key)
 

@@ -19,6 +19,7 @@ from mailslot.errors import (
     ServerKeyNotAccepted,
     Unauthenticated,
 )
+from mailslot.logs import acting_user
 from mailslot.state import AppState
 
 # auto_error=False: a missing token gets our problem+json 401, not FastAPI's own body.
@@ -69,6 +70,7 @@ class _SignedIn(OAuth2PasswordBearer):
         user = await state.token_cache.user_for(require_token(token))
         if user is None:
             raise InvalidToken("The token is unknown, expired or signed out.")
+        acting_user(user.id)
         if user.read_only and not self._any_scope and request.method not in _READING_METHODS:
             raise ReadOnlyToken(
                 "This token has only the read scope: it may list, read and stream, "

@@ -31,6 +31,7 @@ from mailslot.deps import (
     Reads,
     RequestBudgets,
 )
+from mailslot.logs import acting_user
 from mailslot.openapi import JSON_BODY, problems
 
 # Every route here reaches the database, which may be unavailable (503).
@@ -76,6 +77,7 @@ async def _sign_in(
     verified = await service.authenticate(
         db, passwords, username=username, password=password, client=client
     )
+    acting_user(verified.user.id)
     token = await service.issue_token(db, verified, ttl=settings.token_ttl)
     await db.commit()
     return TokenRead(access_token=token, expires_in=settings.token_ttl)

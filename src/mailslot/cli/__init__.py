@@ -3,10 +3,14 @@ keys, audit. Typer, one module a group."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import typer
 
 from mailslot.cli import audit, backup, health, keys, maintenance, serve, users
 from mailslot.cli.serve import uvicorn_options
+from mailslot.config import get_settings
+from mailslot.logs import configure_logging
 
 app = typer.Typer(
     name="mailslot",
@@ -29,6 +33,12 @@ app.command("audit")(audit.audit)
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The `mailslot` command. It logs to standard error as the server does, in its format
+    and at its level: the audit records of what a command changes, too."""
+    # Settings that cannot be read (pydantic's ValidationError, an unreadable secret
+    # file) are reported by the command that needs them.
+    with suppress(ValueError, OSError):
+        configure_logging(get_settings())
     app(args=argv, prog_name="mailslot")
 
 

@@ -9,6 +9,7 @@ import typer
 from mailslot.cli.database import in_transaction, on_database
 from mailslot.cli.output import ExitCode, fail, print_json, print_table
 from mailslot.keys.scopes import Scope
+from mailslot.logs import audit
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,11 +33,12 @@ def create(
 
     try:
         scopes = keys.parse_scopes(scope)
-        key = in_transaction(
+        key_id, key = in_transaction(
             "keys create", lambda db: keys.create_key(db, name=name, scopes=scopes)
         )
     except keys.KeyRefused as exc:
         _refuse("keys create", exc)
+    audit("key.created", key_id=key_id, name=name, scopes=" ".join(scopes))
     typer.echo(key)
 
 
@@ -87,20 +89,22 @@ def revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
     from mailslot.db.engine import make_session_factory
     from mailslot.keys import service as keys
 
-    async def work(engine: AsyncEngine) -> None:
+    async def work(engine: AsyncEngine) -> int:
         async with command_notes(get_settings(), engine) as notes:
             async with make_session_factory(engine)() as db:
                 key_id = await keys.revoke_key(db, name=name)
                 await db.commit()
             if notes is not None:
                 await notes.announce({"forget_key": key_id})
+        return key_id
 
     try:
-        on_database("keys revoke", work)
+        key_id = on_database("keys revoke", work)
     except keys.KeyRefused as exc:
         _refuse("keys revoke", exc)
     except NotesUnavailable as exc:
         fail("keys revoke", f"{exc}: nothing changed", ExitCode.UNAVAILABLE)
+    audit("key.revoked", key_id=key_id, name=name)
     typer.echo(f"revoked {name}")
 
 

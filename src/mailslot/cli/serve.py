@@ -48,7 +48,7 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
     from mailslot.db.pooler import PoolerMisconfigured, check_settings
     from mailslot.logs import configure_logging
 
-    configure_logging(settings)
+    configure_logging(settings, serving=True)
     try:
         check_settings(settings)
     except PoolerMisconfigured as exc:

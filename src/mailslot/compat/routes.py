@@ -18,6 +18,7 @@ from mailslot.compat.schemas import SeedADeletion, SeedAMessage, SeedAMessageBod
 from mailslot.compat.timestamps import format_rfc1123
 from mailslot.deps import ClientAddress, DbSession, RequestBudgets, State
 from mailslot.errors import CredentialsMissing, NoUnreadMessage, UnknownRequest
+from mailslot.logs import acting_user
 from mailslot.messages.views import MessageView
 from mailslot.openapi import JSON_BODY, problems
 from mailslot.webhooks.sendhook import Outgoing, SendHook
@@ -69,7 +70,9 @@ async def _signed_in_user(
     passwords: PasswordHasher,
     digests: SessionDigests,
 ) -> Account:
-    return await service.signed_in_user(db, passwords, digests, credentials)
+    user = await service.signed_in_user(db, passwords, digests, credentials)
+    acting_user(user.id)
+    return user
 
 
 # Valid credentials and a started session: 401 `credentials_missing`,
@@ -146,6 +149,7 @@ async def seed_a_post_login(
 ) -> SeedASession:
     """Start a session: message requests need one, besides the credentials."""
     user = await service.log_in(db, passwords, digests, credentials)
+    acting_user(user.id)
     await db.commit()
     return SeedASession(username=user.username, logged_in=True)
 
@@ -160,6 +164,7 @@ async def seed_a_post_logout(
     """End the session. Message requests get 401 `session_not_started` until the next
     `//login`."""
     user = await service.log_out(db, passwords, digests, credentials)
+    acting_user(user.id)
     await db.commit()
     return SeedASession(username=user.username, logged_in=False)
 

@@ -73,24 +73,23 @@ def parse_scopes(words: list[str] | tuple[str, ...]) -> tuple[Scope, ...]:
     return tuple(scope for scope in Scope if scope.value in words)
 
 
-async def create_key(db: AsyncSession, *, name: str, scopes: tuple[Scope, ...]) -> str:
-    """A new key named `name`; returns the key, which is never readable again."""
+async def create_key(db: AsyncSession, *, name: str, scopes: tuple[Scope, ...]) -> tuple[int, str]:
+    """A new key named `name`; returns its id and the key, which is never readable again."""
     if not NAME.match(name):
         raise KeyRefused(f"{name!r} is not a key name: 1-64 of A-Z a-z 0-9 . _ -")
     key = SERVER_KEY_PREFIX + secrets.token_urlsafe(KEY_BYTES)
-    db.add(
-        ServerKey(
-            name=name,
-            key_hash=token_digest(key),
-            scopes=" ".join(scopes),
-            created_at=utcnow(),
-        )
+    row = ServerKey(
+        name=name,
+        key_hash=token_digest(key),
+        scopes=" ".join(scopes),
+        created_at=utcnow(),
     )
+    db.add(row)
     try:
         await db.flush()
     except IntegrityError:
         raise KeyExists(f"a key named {name!r} exists (revoked keys keep their name)") from None
-    return key
+    return row.id, key
 
 
 async def list_keys(db: AsyncSession) -> list[KeyInfo]:

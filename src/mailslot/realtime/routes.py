@@ -27,6 +27,7 @@ from mailslot.errors import (
     InvalidToken,
     Unauthenticated,
 )
+from mailslot.logs import acting_user
 from mailslot.openapi import problems
 from mailslot.realtime.deferred import defer
 from mailslot.realtime.schemas import StreamTicketRead
@@ -193,6 +194,7 @@ async def _authorise(
                 f"POST /users/{username}/stream-tickets."
             )
     require_self(grant.user, username)
+    acting_user(grant.user.id)
     return grant
 
 

@@ -19,6 +19,7 @@ from mailslot.keys import service as keys
 from mailslot.keys.grants import Grants as GrantMemory
 from mailslot.keys.scopes import Scope
 from mailslot.keys.service import Grant
+from mailslot.logs import acting_key
 
 Grants = Annotated[GrantMemory, Depends(state_part(lambda state: state.grants))]
 
@@ -42,6 +43,7 @@ class _ServerKey(HTTPBearer):
         grant = await grants.find(key)
         if grant is None:
             raise InvalidServerKey("The server key is unknown or revoked.")
+        acting_key(grant.key_id)
         if grant.use_unnoted:
             async with sessions() as db:
                 await keys.note_use(db, grant)

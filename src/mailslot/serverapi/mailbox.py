@@ -19,6 +19,7 @@ from mailslot.audit.routes import read_records
 from mailslot.audit.schemas import AuditPage, AuditQuery, AuditRecord
 from mailslot.deps import Reads, Sessions, query_model, query_parameters
 from mailslot.errors import MessageNotFound, UserNotFound
+from mailslot.logs import audit as log_audit
 from mailslot.messages import deliveries
 from mailslot.messages.routes import ListQuery, MessageId, mailbox_page
 from mailslot.messages.schemas import MessagePage, MessageRead
@@ -76,6 +77,7 @@ async def list_server_user_messages(
             await db.commit()
         if mailbox is None:
             raise UserNotFound(f"There is no user with the external id {external_id!r}.")
+        log_audit("mailbox.read", user_id=mailbox.id)
         return mailbox
 
     return await mailbox_page(reads, query, audited)
@@ -96,6 +98,7 @@ async def get_server_message(
         await db.commit()
     if not found:
         raise MessageNotFound(f"There is no message {message_id}.")
+    log_audit("message.read", message_id=message_id)
     async with reads.connect() as db:
         view, states = await deliveries.get_sent_message(db, message_id)
     return ServerMessageRead(

@@ -17,6 +17,7 @@ from mailslot.accounts.people import KEEP, ExternalUser, ExternalUserItem
 from mailslot.accounts.schemas import EXTERNAL_ID_PATTERN, ExternalUserPut, ExternalUserRead
 from mailslot.deps import DbSession
 from mailslot.errors import AppError, Unprocessable
+from mailslot.logs import audit
 from mailslot.openapi import JSON_BODY, problems
 from mailslot.problems import Problem
 from mailslot.serverapi.deps import UsersWriter
@@ -88,10 +89,19 @@ async def put_server_user(
     `custom` over 4096 bytes as JSON."""
     user, outcome = await people.upsert_external_user(db, **asdict(_item(external_id, body)))
     await db.commit()
+    _audit_upsert(user, outcome)
     if outcome == "updated":
         await tokens.forget_user(user.account.id)  # cached accounts carry the display name
     response.status_code = 201 if outcome == "created" else 200
     return ExternalUserWritten(**user_read(user).model_dump(), outcome=outcome)
+
+
+_UPSERTED = {"created": "user.provisioned", "updated": "user.updated"}
+
+
+def _audit_upsert(user: ExternalUser, outcome: str) -> None:
+    if outcome in _UPSERTED:
+        audit(_UPSERTED[outcome], user_id=user.account.id)
 
 
 def _problem(error: AppError, index: int) -> Problem:
@@ -162,6 +172,7 @@ async def post_server_users_batch(
                 error=_problem(result.error, index),
             )
         elif result.user is not None and result.outcome is not None:
+            _audit_upsert(result.user, result.outcome)
             results[index] = BatchItemResult(
                 external_id=result.external_id, outcome=result.outcome, user=user_read(result.user)
             )
@@ -188,6 +199,7 @@ async def deactivate_server_user(
     messages stay where they are. Deactivating again changes nothing."""
     user = await people.deactivate_user(db, external_id)
     await db.commit()
+    audit("user.deactivated", user_id=user.account.id)
     await tokens.forget_user(user.account.id)
     return user_read(user)
 
@@ -201,4 +213,5 @@ async def reactivate_server_user(
     user = await people.reactivate_user(db, external_id)
     await db.commit()
     await tokens.forget_user(user.account.id)  # what instances remember of them is stale
+    audit("user.reactivated", user_id=user.account.id)
     return user_read(user)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
 from mailslot.deps import AppSettings, Reads, Sessions, query_model, query_parameters
+from mailslot.logs import audit
 from mailslot.messages.cursor import encode_cursor
 from mailslot.messages.routes import PageSize, below
 from mailslot.openapi import JSON_BODY, problems
@@ -62,6 +63,7 @@ async def post_server_webhook(
             allow_private=settings.webhook_allow_private,
         )
         await db.commit()
+    audit("webhook.created", webhook_id=endpoint.public_id)
     return WebhookEndpointWithSecret.with_secret(endpoint, secret)
 
 
@@ -119,6 +121,8 @@ async def patch_server_webhook(
             allow_private=settings.webhook_allow_private,
         )
         await db.commit()
+    # What changed, by name only: a URL may carry a receiver's own secret.
+    audit("webhook.updated", webhook_id=endpoint.public_id, changed=sorted(body.model_fields_set))
     return WebhookEndpointRead.of(endpoint)
 
 
@@ -131,6 +135,7 @@ async def delete_server_webhook(
     async with sessions() as db:
         await endpoints.delete_endpoint(db, webhook_id)
         await db.commit()
+    audit("webhook.deleted", webhook_id=webhook_id)
     return Response(status_code=204)
 
 
@@ -152,4 +157,5 @@ async def rotate_server_webhook_secret(
             db, webhook_id, grace=timedelta(seconds=body.grace_seconds)
         )
         await db.commit()
+    audit("webhook.secret_rotated", webhook_id=endpoint.public_id)
     return WebhookEndpointWithSecret.with_secret(endpoint, secret)
