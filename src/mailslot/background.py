@@ -31,6 +31,7 @@ class Background:
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        metrics.TASK_CRASHES.labels(name)  # served as 0 from now on, not absent
         task = asyncio.create_task(run(), name=name)
         task.add_done_callback(_crashed)
         self._tasks.append(task)

@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from prometheus_client import (
@@ -279,6 +280,8 @@ class MeteredPool(AsyncAdaptedQueuePool):
     """SQLAlchemy's pool for asyncio, timing each checkout and counting those under way.
     db/engine.py uses it when metrics are on."""
 
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"  # its logger
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.waiting = 0
@@ -457,7 +460,12 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # someone else's process: alive
-    return True
+    try:  # Linux: a killed worker the server has not waited for yet is a zombie
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+        state = stat.rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != b"Z"
 
 
 def worker_started(engine: AsyncEngine) -> None:
