@@ -51,6 +51,13 @@ def main() -> None:
         "--workers", type=int, help="mailslot's worker processes (default: 2, SQLite 1)"
     )
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a MAILSLOT_ setting for the servers, e.g. MAILSLOT_METRICS=false (repeatable)",
+    )
+    parser.add_argument(
         "--no-redis",
         action="store_true",
         help="PostgreSQL without Redis (every request asks the database for its token)",
@@ -76,6 +83,9 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
     # one process (several processes share SQLite's one write lock through its busy handler).
     workers = args.workers or (1 if args.db == "sqlite" else 2)
     env = server_env(url, workdir)
+    for setting in args.server_env:
+        name, _, value = setting.partition("=")
+        env[name] = value
     # Instances over PostgreSQL run with Redis in production (live delivery, shared
     # budgets, the token cache's notes): a redis-server of the bench's own.
     redis = None if args.db == "sqlite" or args.no_redis else RedisServer(workdir / "redis")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
+from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 from mailslot import __version__
@@ -37,7 +38,7 @@ FORWARDED_ALLOWED = {"X-Forwarded-For": "10.1.2.3"}
 class Scrape:
     """One parsed scrape: each sample's value by (name, sorted labels)."""
 
-    families: list
+    families: list[Metric]
     values: dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
     def value(self, name: str, **labels: str) -> float:
@@ -233,7 +234,7 @@ def test_names_and_labels_follow_the_rules(server: MailslotServer) -> None:
         text = httpx.get(f"{server.url}/metrics").text
         assert user[0] not in text
         assert receiver not in text
-        routes = set()
+        routes: set[str] = set()
         for family in result.families:
             assert family.name.startswith("mailslot_"), family.name
             if family.type == "counter":
