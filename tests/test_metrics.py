@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from starlette.types import Message, Receive, Scope, Send
 
 from mailslot import metrics
 from mailslot.app import create_app
@@ -126,3 +127,35 @@ def test_the_commit_time_crosses_to_other_instances() -> None:
     older = payload.replace(b',"at":' + repr(committed).encode(), b"")
     assert older != payload
     assert decode(older, user_id=7, deployment="d")[1].committed_at == 0.0
+
+
+async def test_an_event_stream_leaves_the_request_metrics_once_its_headers_are_out() -> None:
+    """Its hour-long life would drown the latency histogram: the live-connection metrics
+    follow it instead."""
+    seen_in_flight: list[int] = []
+
+    async def stream(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        seen_in_flight.append(metrics.LOCAL.in_flight)
+        await send({"type": "http.response.body", "body": b": ping\n\n", "more_body": False})
+
+    layer = metrics.RequestMetrics(stream)
+    scope = {"type": "http", "method": "GET", "path": "/stream", "root_path": "", "headers": []}
+    durations = "mailslot_http_request_duration_seconds_count"
+    labels = {"method": "GET", "route": "unmatched"}
+    before = metrics.REGISTRY.get_sample_value(durations, labels) or 0.0
+    counted = requests_counted("GET", "unmatched", "2xx")
+    in_flight = metrics.LOCAL.in_flight
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        pass
+
+    await layer(scope, receive, send)
+    assert seen_in_flight == [in_flight]  # out as soon as its headers were
+    assert metrics.LOCAL.in_flight == in_flight
+    assert requests_counted("GET", "unmatched", "2xx") == counted + 1
+    assert (metrics.REGISTRY.get_sample_value(durations, labels) or 0.0) == before

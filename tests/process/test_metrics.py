@@ -11,7 +11,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +23,12 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 from mailslot import __version__
+from mailslot.db.migrate import upgrade
+from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 from tests.support.factories import PASSWORD, unique_name
-from tests.support.servers import MailslotServer, free_port
+from tests.support.servers import MailslotServer, RedisServer, free_port
 
-pytestmark = [pytest.mark.process, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(300)]
 
 START_TIMEOUT = 120  # two workers importing on a loaded machine
 
@@ -338,3 +340,54 @@ def test_metrics_on_a_port_of_their_own(tmp_path: Path) -> None:
     healthz = {"method": "GET", "route": "/healthz", "status": "2xx"}
     counted = after.value("mailslot_http_requests_total", **healthz)
     assert counted - before.value("mailslot_http_requests_total", **healthz) == 2 + 3
+
+
+def scrape_until(url: str, holds: Callable[[Scrape], bool]) -> Scrape:
+    """Scrapes until `holds` (the sampler and the subscriber move on their own time)."""
+    deadline = time.monotonic() + 20
+    while not holds(result := scrape(url)):
+        assert time.monotonic() < deadline, "the metrics never got there"
+        time.sleep(0.1)
+    return result
+
+
+async def test_redis_metrics_between_two_instances(tmp_path: Path) -> None:
+    """Instances over PostgreSQL + Redis: a send through one is published to Redis and
+    reaches a stream on the other, with its commit time; a lost Redis shows, and the
+    reconnection counts."""
+    database_url = await create_postgres_database()
+    redis = RedisServer(tmp_path / "redis")
+    try:
+        await upgrade(make_settings(tmp_path, database_url))
+        redis.start()
+        env = {"MAILSLOT_DATABASE_URL": database_url, "MAILSLOT_REDIS_URL": redis.url}
+        one = MailslotServer(tmp_path / "one", env=env)
+        two = MailslotServer(tmp_path / "two", env=env)
+        with started(one), started(two), httpx.Client(base_url=one.url) as client:
+            sender, receiver = make_user(client), make_user(client)
+            stream = RawStream(two, receiver)
+            before = [scrape(one.url), scrape(two.url)]
+            send(client, sender, receiver[0])
+            stream.read_until(b"event: message.created")
+            after = [scrape(one.url), scrape(two.url)]
+            stream.close()
+
+            def delta(name: str, server: int) -> float:
+                return after[server].total(name) - before[server].total(name)
+
+            # The receiver's event and the sender's own (its sent box); `two` subscribes
+            # to the receiver's channel alone.
+            assert delta("mailslot_redis_published_events_total", 0) == 2
+            assert delta("mailslot_redis_receive_lag_seconds_count", 1) == 1
+            assert delta("mailslot_live_delivery_lag_seconds_count", 1) == 1
+            assert after[1].value("mailslot_redis_subscribed") == 1
+
+            redis.stop()
+            scrape_until(two.url, lambda s: s.value("mailslot_redis_subscribed") == 0)
+            redis.start()
+            back = scrape_until(two.url, lambda s: s.value("mailslot_redis_subscribed") == 1)
+            reconnects = "mailslot_redis_reconnects_total"
+            assert back.value(reconnects) - after[1].value(reconnects) == 1
+    finally:
+        redis.stop()
+        await drop_postgres_database(database_url)
