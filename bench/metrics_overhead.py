@@ -20,7 +20,9 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="mails
 
 import argparse
 import asyncio
+import cProfile
 import json
+import pstats
 import statistics
 import time
 from contextlib import AsyncExitStack
@@ -35,8 +37,10 @@ from mailslot.config import Settings
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 
+CALL_COUNT_REQUESTS = 100
 
-async def measure(db: str, batch: int, rounds: int) -> dict[str, tuple[float, float]]:
+
+async def measure(db: str, batch: int, rounds: int) -> dict[str, tuple[float, ...]]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-overhead-"))
     async with scratch_database(db, workdir) as url, AsyncExitStack() as stack:
         base = Settings(
@@ -67,7 +71,7 @@ async def measure(db: str, batch: int, rounds: int) -> dict[str, tuple[float, fl
             "list": ("GET", f"/users/{receiver[1]}/messages", receiver[2], None),
             "send": ("POST", f"/users/{sender[1]}/messages", sender[2], body),
         }
-        results: dict[str, tuple[float, float]] = {}
+        results: dict[str, tuple[float, ...]] = {}
         for name, (method, path, token, content) in scenarios.items():
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             cpu: dict[bool, list[float]] = {True: [], False: []}
@@ -85,7 +89,21 @@ async def measure(db: str, batch: int, rounds: int) -> dict[str, tuple[float, fl
                 order = (True, False) if index % 2 == 0 else (False, True)
                 for metrics in order:
                     cpu[metrics].append(await run(clients[metrics], batch))
-            results[name] = (statistics.median(cpu[False]), statistics.median(cpu[True]))
+            # Python function calls per request: the same on a busy machine.
+            calls = {}
+            for metrics, client in clients.items():
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await run(client, CALL_COUNT_REQUESTS)
+                profiler.disable()
+                total: int = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+                calls[metrics] = total / CALL_COUNT_REQUESTS
+            results[name] = (
+                statistics.median(cpu[False]),
+                statistics.median(cpu[True]),
+                calls[False],
+                calls[True],
+            )
         return results
 
 
@@ -99,9 +117,13 @@ def main() -> None:
     args = parser.parse_args()
     results = asyncio.run(measure(args.db, args.batch, args.rounds))
     print(f"CPU ms per request, in process, {args.db}, median of {args.rounds} batches each")
-    print(f"  {'scenario':<10} {'off':>8} {'on':>8} {'on/off':>8}")
-    for name, (off, on) in results.items():
-        print(f"  {name:<10} {off:8.3f} {on:8.3f} {on / off:8.3f}")
+    print(
+        f"  {'scenario':<10} {'off':>8} {'on':>8} {'on/off':>8} {'calls off':>10} {'calls on':>9}"
+    )
+    for name, (off, on, calls_off, calls_on) in results.items():
+        print(
+            f"  {name:<10} {off:8.3f} {on:8.3f} {on / off:8.3f} {calls_off:10,.0f} {calls_on:9,.0f}"
+        )
 
 
 if __name__ == "__main__":
