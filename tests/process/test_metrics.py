@@ -28,9 +28,9 @@ from tests.support.databases import create_postgres_database, drop_postgres_data
 from tests.support.factories import PASSWORD, unique_name
 from tests.support.servers import MailslotServer, RedisServer, free_port
 
-pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(600)]
 
-START_TIMEOUT = 120  # two workers importing on a loaded machine
+START_TIMEOUT = 300  # two workers importing and migrating on a loaded machine
 
 ALERTS = Path(__file__).parents[2] / "deploy" / "prometheus" / "alerts.yml"
 FORWARDED_ALLOWED = {"X-Forwarded-For": "10.1.2.3"}
