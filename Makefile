@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
+# The PgBouncer tests start Debian's pgbouncer in transaction mode (tests/support/pgbouncer.py).
+PGBOUNCER := /usr/sbin/pgbouncer
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # What ruff reads; clients/python and clients/typescript are generated (pyproject excludes them).
@@ -22,15 +24,15 @@ CLIENT_TOOLS := $(NODE_MODULES) $(GENERATOR)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-run: $(VENV)/.synced ## set up, migrate and serve (SQLite under ./data unless MAILSLOT_DATABASE_URL is set)
+run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless MAILSLOT_DATABASE_URL is set)
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest -n auto --dist loadgroup --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) $(CLIENT_TOOLS) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(CLIENT_TOOLS) ## the suite on SQLite only
 	$(BIN)/pytest -n auto --dist loadgroup --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -55,7 +57,7 @@ docs: $(VENV)/.synced ## build the documentation site into site/, strictly (a br
 docs-serve: $(VENV)/.synced ## preview the documentation site at http://127.0.0.1:8100
 	$(BIN)/mkdocs serve --strict
 
-db-upgrade: $(VENV)/.synced ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
+db-upgrade: $(VENV)/.runtime ## apply migrations to MAILSLOT_DATABASE_URL (or the SQLite default)
 	$(BIN)/mailslot db upgrade
 
 db-revision: $(VENV)/.synced ## new migration from the models: make db-revision m="add x"
@@ -92,22 +94,39 @@ $(GENERATOR)/.installed: clients/python-generator.txt | $(UV)
 $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+$(PGBOUNCER):
+	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer
+
 # argon2 compiled for this machine's CPU where it has AVX2 (or AVX-512) and a C compiler:
 # the same hashes at the same OWASP parameters in half the CPU time (PyPI's wheel is built
 # for SSE2, which every x86-64 has). The venv is then this machine's: do not copy it to
 # an older CPU. Anywhere else, or if the build fails, the wheel stays.
 ARGON2_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && command -v cc >/dev/null && echo yes)
 
-# Re-synced only when the dependencies change, so a second `make run` starts at once.
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras --python $(PYTHON)
-ifeq ($(ARGON2_AVX2),yes)
+# argon2 rebuilt natively where the CPU allows (above); the portable wheel otherwise.
+define argon2_native
 	CFLAGS="-O3 -march=native" $(UV) pip install --python $(BIN)/python --no-cache --no-deps \
 	  --no-binary argon2-cffi-bindings --reinstall-package argon2-cffi-bindings \
 	  "argon2-cffi-bindings==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("argon2-cffi-bindings"))')" \
 	  || echo "argon2: the native build failed; keeping the portable wheel"
+endef
+
+# Re-synced only when the dependencies change, so a second `make run` starts at once.
+# `make run` installs what serving needs and nothing else (--inexact: the test tools of an
+# earlier `make test` stay); `make test` adds the test, docs and client tools.
+$(VENV)/.runtime: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --python $(PYTHON)
+ifeq ($(ARGON2_AVX2),yes)
+	$(argon2_native)
 endif
 	touch $@
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+ifeq ($(ARGON2_AVX2),yes)
+	$(argon2_native)
+endif
+	touch $@ $(VENV)/.runtime
 
 bench: $(VENV)/.synced ## load scenarios against a bare endpoint (PostgreSQL; DB=sqlite for SQLite)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

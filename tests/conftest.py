@@ -1,4 +1,4 @@
-"""Fixtures: one suite on SQLite and PostgreSQL. `pytest --db=sqlite|postgres|all`."""
+"""Fixtures: one suite on SQLite and PostgreSQL. `pytest --db=sqlite|postgres|pgbouncer|all`."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ from fastapi import FastAPI
 from mailslot.app import create_app
 from mailslot.config import Settings, get_settings
 from mailslot.db.migrate import upgrade
-from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+from tests.support.databases import Database, dialect_database, pooler_environment
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
         default="sqlite",
-        choices=["sqlite", "postgres", "all"],
-        help="database engines to run the database tests on",
+        choices=["sqlite", "postgres", "pgbouncer", "all"],
+        help="database engines to run the database tests on (pgbouncer: PostgreSQL through "
+        "PgBouncer in transaction mode; `all` runs the modules marked pgbouncer there too)",
     )
 
 
@@ -28,6 +29,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "dialect" in metafunc.fixturenames:
         choice = metafunc.config.getoption("--db")
         dialects = ["sqlite", "postgres"] if choice == "all" else [choice]
+        if choice == "all" and metafunc.definition.get_closest_marker("pgbouncer"):
+            dialects.append("pgbouncer")
         metafunc.parametrize("dialect", dialects, scope="session")
 
 
@@ -37,21 +40,21 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(
+async def database(
     dialect: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
-    if dialect == "sqlite":
-        path = tmp_path_factory.mktemp("sqlite") / "mailslot.db"
-        yield f"sqlite+aiosqlite:///{path}"
-        return
-    url = await create_postgres_database()
-    yield url
-    await drop_postgres_database(url)
+) -> AsyncIterator[Database]:
+    async with dialect_database(dialect, tmp_path_factory.mktemp(dialect)) as database:
+        yield database
 
 
 @pytest.fixture(scope="session")
-async def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = make_settings(tmp_path_factory.mktemp("data"), database_url)
+def database_url(database: Database) -> str:
+    return database.url
+
+
+@pytest.fixture(scope="session")
+async def settings(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = database.make_settings(tmp_path_factory.mktemp("data"))
     await upgrade(settings)
     return settings
 
@@ -77,5 +80,6 @@ def environment(settings: Settings) -> Iterator[dict[str, str]]:
     yield {
         "MAILSLOT_DATABASE_URL": str(settings.database_url),
         "MAILSLOT_DATA_DIR": str(settings.data_dir),
+        **pooler_environment(settings),
     }
     get_settings.cache_clear()

@@ -28,11 +28,14 @@ from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
+from mailslot.db.pooler import PoolerMisconfigured, check_pooler
 from mailslot.jobs import routes as jobs_routes
 from mailslot.jobs.service import JobRunner
+from mailslot.keys.grants import Grants
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
+from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.openapi import document_problems, operation_id
@@ -85,8 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise
         engine = make_engine(settings)
         try:
+            await check_pooler(engine, settings)  # first: a misconfigured PgBouncer
             await check_durability(engine, allow_unsafe=settings.allow_unsafe_durability)
-        except UnsafeDurability:
+        except (PoolerMisconfigured, UnsafeDurability):
             await engine.dispose()
             if send_hook is not None:
                 await send_hook.aclose()
@@ -116,6 +120,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             change_log=change_log,
             broker=broker,
             token_cache=TokenCache(broker, reads, ttl=settings.token_cache_seconds),
+            grants=Grants(
+                broker,
+                reads,
+                ttl=settings.token_cache_seconds,
+                over_redis=settings.redis_url is not None,
+            ),
+            host_ids=HostIds(
+                broker, ttl=settings.token_cache_seconds, over_redis=settings.redis_url is not None
+            ),
             stream_slots=make_stream_slots(settings, prefix=prefix),
             draining=Shutdown(),
             credential_digests=CredentialDigests(settings.resolved_secret_key()),

@@ -15,7 +15,9 @@ from mailslot.accounts.tokencache import TokenCache
 from mailslot.bus.broker import Broker
 from mailslot.config import Settings
 from mailslot.jobs.service import JobRunner
+from mailslot.keys.grants import Grants
 from mailslot.messages.changes import SessionChangeLog
+from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
@@ -32,6 +34,8 @@ class AppState:
     change_log: SessionChangeLog
     broker: Broker
     token_cache: TokenCache
+    grants: Grants  # the server keys behind /server requests
+    host_ids: HostIds  # the users behind hosts' ids, for sends through /server
     stream_slots: StreamSlots
     draining: Shutdown  # set when the server stops: open streams end
     credential_digests: CredentialDigests

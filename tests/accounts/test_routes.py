@@ -15,7 +15,7 @@ from mailslot.accounts.security import HASHING_NICENESS, Passwords
 from mailslot.state import app_state
 from tests.support.factories import PASSWORD, make_user, unique_name
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 
 async def register(client: httpx.AsyncClient, **fields: str) -> httpx.Response:

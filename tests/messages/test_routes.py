@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.factories import TestUser, inbox, make_user, send, unique_name
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 
 def messages_url(user: TestUser, message_id: int | None = None) -> str:

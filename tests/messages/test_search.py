@@ -10,7 +10,7 @@ from mailslot.messages import service
 from mailslot.messages.search import SEARCH_WINDOW
 from tests.support.factories import TestUser, ids, listing, make_user, send
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 
 @pytest.fixture(autouse=True, params=[SEARCH_WINDOW, 2], ids=["window", "window2"])

@@ -9,7 +9,7 @@ import pytest
 from tests.support.factories import ids, inbox, listing, make_user, post_message, send
 from tests.support.statements import statements
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 
 async def reply(client, user, reply_to: int, **body) -> dict[str, Any]:

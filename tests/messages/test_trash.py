@@ -10,7 +10,7 @@ from mailslot.messages.purge import purge_expired
 from mailslot.state import app_state
 from tests.support.factories import TestUser, age_trash, ids, inbox, listing, make_user, send
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 RETENTION = timedelta(days=30)
 

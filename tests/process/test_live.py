@@ -25,7 +25,11 @@ from redis import asyncio as aioredis
 
 from mailslot.app import create_app
 from mailslot.db.migrate import upgrade
-from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+from tests.support.databases import (
+    dialect_database,
+    make_settings,
+    pooler_environment,
+)
 from tests.support.factories import PASSWORD, TestUser, make_user, send
 from tests.support.people import deactivate, give_external_id
 from tests.support.servers import MailslotServer, RedisServer
@@ -43,30 +47,42 @@ class Cluster:
     redis: RedisServer
 
 
-@pytest.fixture(scope="module")
-async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
+@pytest.fixture(scope="module", params=["postgres"])
+async def cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Cluster]:
+    """Two instances over PostgreSQL and Redis; with the parameter `pgbouncer`, over
+    PostgreSQL through PgBouncer in transaction mode (tests/support/pgbouncer.py)."""
     root = tmp_path_factory.mktemp("cluster")
-    database_url = await create_postgres_database()
-    redis = RedisServer(root / "redis")
-    servers: list[MailslotServer] = []
-    try:
-        await upgrade(make_settings(root, database_url))  # `mailslot db upgrade`, once
-        redis.start()
-        env = {"MAILSLOT_DATABASE_URL": database_url, "MAILSLOT_REDIS_URL": redis.url}
-        servers = [
-            MailslotServer(root / "one", env=env),
-            # A small queue, so that a client that does not read fills it soon.
-            MailslotServer(root / "two", env={**env, "MAILSLOT_STREAM_QUEUE_SIZE": "16"}),
-        ]
-        async with anyio.create_task_group() as group:
+    async with dialect_database(request.param, root / "database") as database:
+        redis = RedisServer(root / "redis")
+        servers: list[MailslotServer] = []
+        try:
+            settings = database.make_settings(root)
+            await upgrade(settings)  # `mailslot db upgrade`, once
+            redis.start()
+            env = {
+                "MAILSLOT_DATABASE_URL": database.url,
+                "MAILSLOT_REDIS_URL": redis.url,
+                **pooler_environment(settings),
+            }
+            servers = [
+                MailslotServer(root / "one", env=env),
+                # A small queue, so that a client that does not read fills it soon.
+                MailslotServer(root / "two", env={**env, "MAILSLOT_STREAM_QUEUE_SIZE": "16"}),
+            ]
+            async with anyio.create_task_group() as group:
+                for server in servers:
+                    group.start_soon(_start, server)
+            yield Cluster(servers[0], servers[1], redis)
+        finally:
             for server in servers:
-                group.start_soon(_start, server)
-        yield Cluster(servers[0], servers[1], redis)
-    finally:
-        for server in servers:
-            server.stop()
-        redis.stop()
-        await drop_postgres_database(database_url)
+                server.stop()
+            redis.stop()
+
+
+# The two tests of delivery across instances also run through PgBouncer.
+THROUGH_PGBOUNCER = pytest.mark.parametrize("cluster", ["postgres", "pgbouncer"], indirect=True)
 
 
 async def _start(server: MailslotServer) -> None:
@@ -115,6 +131,7 @@ async def ticket_for(client: httpx.AsyncClient, user: TestUser) -> str:
     return str(response.json()["ticket"])
 
 
+@THROUGH_PGBOUNCER
 async def test_a_send_on_one_instance_reaches_sse_and_ws_clients_of_the_other(cluster) -> None:
     async with httpx.AsyncClient(base_url=cluster.one.url) as one:
         alice, bob = await make_user(one), await make_user(one)
@@ -425,6 +442,7 @@ async def test_streams_recover_from_a_redis_restart_and_miss_nothing(cluster) ->
         ]
 
 
+@THROUGH_PGBOUNCER
 async def test_catch_up_then_live_under_concurrent_sends_has_no_gap_or_duplicate(
     cluster,
 ) -> None:

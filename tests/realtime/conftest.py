@@ -35,6 +35,8 @@ async def live_settings(settings: Settings, tmp_path_factory: pytest.TempPathFac
     return make_settings(
         tmp_path_factory.mktemp("live"),
         settings.resolved_database_url,
+        database_pooler=settings.database_pooler,
+        database_direct_url=settings.database_direct_url,
         stream_heartbeat=0.2,
         stream_queue_size=8,
         stream_send_timeout=1.0,

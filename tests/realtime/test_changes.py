@@ -17,7 +17,7 @@ from tests.compat.seed_a import make_seed_a_user, native_headers, seed_a
 from tests.support.factories import TestUser, inbox, make_user, send
 from tests.support.statements import statements
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 
 async def changes_of(

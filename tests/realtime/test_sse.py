@@ -16,7 +16,7 @@ from tests.realtime.conftest import ROUTING, asgi_get, layers_above
 from tests.support.factories import make_user, send
 from tests.support.sse import envelopes, frames
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 
 async def ticket_for(client, user) -> str:

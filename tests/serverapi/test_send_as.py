@@ -148,9 +148,9 @@ async def test_a_recipient_deactivated_during_the_send_is_answered_so(
     looked_up = sendas._resolve
     reads = 0
 
-    async def then_bob_is_deactivated(*args: Any) -> Any:
+    async def then_bob_is_deactivated(*args: Any, **kwargs: Any) -> Any:
         nonlocal reads
-        found = await looked_up(*args)
+        found = await looked_up(*args, **kwargs)
         reads += 1
         if reads == 1:  # after the first read, before the send
             await deactivate(app, bob_id)

@@ -20,7 +20,7 @@ from tests.support.factories import TestKey, TestUser, make_user, send
 from tests.support.people import external_id, give_external_id
 from tests.support.problems import problem
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 TOKEN_ID = re.compile(r"^tok_[0-9a-f]{24}$")
 

@@ -12,7 +12,7 @@ from tests.support.factories import TestKey, make_user, unique_name
 from tests.support.people import external_id
 from tests.support.problems import problem
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
 BIG_CUSTOM = {"notes": "x" * 4090}  # 4103 bytes as JSON
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
@@ -12,6 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from mailslot.config import Settings
+from tests.support.pgbouncer import PgBouncer, set_up_database
 
 POSTGRES_URL = os.environ.get(
     "MAILSLOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -65,3 +69,48 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def pooler_environment(settings: Settings) -> dict[str, str]:
+    """The pooler settings as MAILSLOT_ variables, for a `mailslot` process: none unless
+    the database goes through PgBouncer."""
+    if settings.database_pooler == "none":
+        return {}
+    return {
+        "MAILSLOT_DATABASE_POOLER": settings.database_pooler,
+        "MAILSLOT_DATABASE_DIRECT_URL": settings.resolved_direct_url,
+    }
+
+
+@dataclass(frozen=True)
+class Database:
+    """A test database: the URL the app serves from, and the settings that go with it
+    (the pooler's, through PgBouncer)."""
+
+    url: str
+    settings: dict[str, str] = field(default_factory=dict)
+    pgbouncer: PgBouncer | None = None
+
+    def make_settings(self, data_dir: Path, **overrides: object) -> Settings:
+        return make_settings(data_dir, self.url, **{**self.settings, **overrides})
+
+
+@asynccontextmanager
+async def dialect_database(dialect: str, data_dir: Path) -> AsyncIterator[Database]:
+    """A new, empty database of the dialect: `sqlite` (a file under data_dir),
+    `postgres`, or `pgbouncer`: PostgreSQL's, served through a PgBouncer of its own in
+    transaction mode (tests/support/pgbouncer.py), which migrations go around."""
+    if dialect == "sqlite":
+        yield Database(f"sqlite+aiosqlite:///{data_dir / 'mailslot.db'}")
+        return
+    url = await create_postgres_database()
+    try:
+        if dialect == "postgres":
+            yield Database(url)
+            return
+        await set_up_database(url)
+        with PgBouncer(url) as pgbouncer:
+            pooler = {"database_pooler": "pgbouncer", "database_direct_url": url}
+            yield Database(pgbouncer.url, pooler, pgbouncer)
+    finally:
+        await drop_postgres_database(url)

@@ -32,7 +32,8 @@ def free_port() -> int:
 
 
 class MailslotServer:
-    """One `python -m mailslot serve` on a free port; its output goes to `log_path`."""
+    """One `python -m mailslot serve` (or `command` serve) on a free port; its output goes
+    to `log_path`."""
 
     def __init__(
         self,
@@ -41,8 +42,10 @@ class MailslotServer:
         port: int | None = None,
         env: dict[str, str] | None = None,
         args: tuple[str, ...] = (),
+        command: tuple[str, ...] = (sys.executable, "-m", "mailslot"),
     ) -> None:
         self.data_dir = data_dir
+        self.command = command
         self.port = port or free_port()
         self.log_path = data_dir / f"server-{self.port}.log"
         self.env = {
@@ -66,7 +69,7 @@ class MailslotServer:
         log_start = len(self.log())
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "mailslot", "serve", *self.args],
+                [*self.command, "serve", *self.args],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

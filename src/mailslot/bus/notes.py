@@ -9,6 +9,9 @@ from typing import Any, Protocol
 
 Note = dict[str, Any]  # a small JSON object for every process: {"forget_user": 42}
 NoteHandler = Callable[[Note | None], None]  # None: "you may have missed notes"
+# What a note may say: forget this user's tokens and rows, forget this server key. A note
+# that says none of these (a newer version's) makes every cache forget everything.
+NOTE_FIELDS = frozenset({"forget_user", "forget_key"})
 
 
 class Notes(Protocol):

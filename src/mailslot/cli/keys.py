@@ -7,8 +7,11 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mailslot.cli.database import in_transaction
+from mailslot.bus import outside
+from mailslot.cli.database import committed, in_transaction, with_engine
+from mailslot.config import get_settings
 from mailslot.keys import service as keys
 from mailslot.keys.service import KeyRefused, Scope
 
@@ -51,9 +54,14 @@ def list_keys() -> None:
 
 @app.command("revoke")
 def revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
-    """Revoke a key: every instance refuses it from now on."""
+    """Revoke a key: every instance refuses it once this returns."""
+
+    async def revoke_and_tell(engine: AsyncEngine) -> None:
+        key_id = await committed(engine, lambda db: keys.revoke_key(db, name=name))
+        await outside.announce(get_settings(), engine, {"forget_key": key_id})
+
     try:
-        in_transaction(lambda db: keys.revoke_key(db, name=name))
+        with_engine(revoke_and_tell)
     except KeyRefused as exc:
         _refuse(exc)
     typer.echo(f"revoked {name}")

@@ -20,8 +20,15 @@ async def upgrade(settings: Settings) -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Apply every migration to MAILSLOT_DATABASE_URL."""
-    asyncio.run(upgrade(get_settings()))
+    """Apply every migration to MAILSLOT_DATABASE_DIRECT_URL, or else to
+    MAILSLOT_DATABASE_URL (behind PgBouncer the direct URL is required)."""
+    from mailslot.cli.output import ExitCode, fail
+    from mailslot.db.pooler import PoolerMisconfigured
+
+    try:
+        asyncio.run(upgrade(get_settings()))
+    except PoolerMisconfigured as exc:
+        fail("db upgrade", str(exc), ExitCode.USAGE)
 
 
 def purge() -> None:

@@ -46,9 +46,14 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
     import uvicorn
 
     from mailslot import metrics
+    from mailslot.db.pooler import PoolerMisconfigured, check_settings
     from mailslot.logs import configure_logging
 
     configure_logging(settings)
+    try:
+        check_settings(settings)
+    except PoolerMisconfigured as exc:
+        raise SystemExit(f"mailslot: {exc}") from None
     if migrate and settings.is_sqlite:
         # The embedded default migrates itself; a shared database is migrated by
         # `mailslot db upgrade`, once, before its instances start.

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from mailslot.config import Settings
 from mailslot.db.engine import make_engine
+from mailslot.db.pooler import migration_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,7 +23,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(settings: Settings, url: str | None = None, revision: str = "head") -> None:
-    engine = make_engine(settings, url)
+    """Migrate `url`, by default the direct URL (db/pooler.py, migration_url)."""
+    engine = make_engine(settings, url or migration_url(settings))
     try:
         async with engine.begin() as connection:
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))

@@ -1,8 +1,9 @@
 """Server keys: make, list, revoke, and recognise one.
 
 A key is `msk_` and 256 random bits; only its SHA-256 is stored. Each request under
-`/server` looks its key up in the database (one indexed read): a revoked key is refused
-by every instance from the moment the revocation commits, with no cache to expire."""
+`/server` looks its key up in the database (one indexed read), or in the memory of
+keys/grants.py, which a revocation's note clears on every instance before the revocation
+is answered."""
 
 from __future__ import annotations
 
@@ -110,14 +111,18 @@ async def list_keys(db: AsyncSession) -> list[KeyInfo]:
     ]
 
 
-async def revoke_key(db: AsyncSession, *, name: str) -> None:
-    revoked = await db.execute(
+async def revoke_key(db: AsyncSession, *, name: str) -> int:
+    """Revoke the active key `name`; returns its id (for the note that has every instance
+    forget it, once this commits)."""
+    revoked: int | None = await db.scalar(
         update(ServerKey)
         .where(ServerKey.name == name, ServerKey.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+        .returning(ServerKey.id)
     )
-    if not revoked.rowcount:  # type: ignore[attr-defined]
+    if revoked is None:
         raise KeyRefused(f"no active key named {name!r}")
+    return revoked
 
 
 # Every /server request runs it: built once, run on the driver (db.direct).
@@ -128,15 +133,28 @@ _GRANT = DirectQuery(
 )
 
 
-async def find_grant(db: Reader, key: str) -> Grant | None:
-    """The grant of an active key, or None."""
-    rows = await _GRANT.all(db, {"key_hash": token_digest(key)})
+@dataclass(frozen=True, slots=True)
+class ActiveKey:
+    """An active key's row, as requests need it."""
+
+    key_id: int
+    name: str
+    scopes: frozenset[Scope]
+    last_used_at: datetime | None
+
+    def grant(self) -> Grant:
+        stale = self.last_used_at is None or utcnow() - self.last_used_at >= LAST_USED_PRECISION
+        return Grant(self.key_id, self.name, self.scopes, stale)
+
+
+async def find_key(db: Reader, digest: bytes) -> ActiveKey | None:
+    """The active key whose hash is `digest` (accounts.security.token_digest), or None."""
+    rows = await _GRANT.all(db, {"key_hash": digest})
     if not rows:
         return None
     row = rows[0]
     scopes = frozenset(Scope(word) for word in row.scopes.split())
-    stale = row.last_used_at is None or utcnow() - row.last_used_at >= LAST_USED_PRECISION
-    return Grant(row.id, row.name, scopes, stale)
+    return ActiveKey(row.id, row.name, scopes, row.last_used_at)
 
 
 async def note_use(db: AsyncSession, grant: Grant) -> None:

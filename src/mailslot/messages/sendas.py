@@ -3,8 +3,8 @@ sender and recipients named by the host's own ids, and an answer per recipient. 
 own the transaction.
 
 One message reaches every recipient who can receive it; an unknown or deactivated one is
-reported, not fatal. The recipients are read with the sender in one query, then the
-message is sent as any other (threads.send_in_thread), to the recipients' usernames. The
+reported, not fatal. The recipients are read with the sender in one query (or remembered:
+messages/hostids.py, with Redis), then the message is sent as any other (threads.send_in_thread), to the recipients' usernames. The
 system account keeps no change log of what it sends (messages.service.send_message), so
 one shared sender does not queue its sends on one counter.
 """
@@ -33,6 +33,7 @@ from mailslot.errors import (
 )
 from mailslot.messages import idempotency, threads
 from mailslot.messages.context import Context
+from mailslot.messages.hostids import PLATFORM, HostIds
 from mailslot.messages.views import MessageView
 
 SYSTEM = "system"
@@ -95,11 +96,19 @@ _RESOLVE = {
 }
 
 
-async def _resolve(db: Reader, sender: str, to: list[str]) -> tuple[Any | None, dict[str, Any]]:
+async def _resolve(
+    db: Reader, sender: str, to: list[str], memory: HostIds | None = None, *, fresh: bool = False
+) -> tuple[Any | None, dict[str, Any]]:
     """The sender's row (the system's, for SYSTEM; None if it does not exist yet) and
-    the recipients' rows by external id, in one query."""
+    the recipients' rows by external id, in one query, or none when `memory` holds them
+    (unless `fresh`); what is read is remembered."""
     system = sender == SYSTEM
     wanted = to if system else [*to, sender]
+    generation = None if memory is None else memory.generation
+    if memory is not None and not fresh:
+        known = memory.known([*wanted, PLATFORM] if system else wanted)
+        if known is not None:
+            return (known.pop(PLATFORM) if system else known[sender]), known
     dialect = dialect_name(db)
     rows = await _RESOLVE[dialect].all(
         db,
@@ -114,6 +123,9 @@ async def _resolve(db: Reader, sender: str, to: list[str]) -> tuple[Any | None, 
         found = next((row for row in rows if row.username == SYSTEM_USERNAME), None)
     else:
         found = by_external.get(sender)
+    if memory is not None and generation is not None:
+        platform = {PLATFORM: found} if system and found is not None else {}
+        memory.remember(by_external | platform, generation)
     return found, by_external
 
 
@@ -194,10 +206,11 @@ async def send_as(
     key: str | None,
     request: dict[str, Any],
     display_name: str,
+    memory: HostIds | None = None,
 ) -> SentAs:
     """Send one message from `sender` (an external id, or SYSTEM shown as
     `display_name`) to every recipient of `to` (external ids, each once) who can receive
-    it. Raises UserNotFound (404) for an unknown sender, AccountDeactivated (403) for a
+    it, reading who they are from `memory` where it can. Raises UserNotFound (404) for an unknown sender, AccountDeactivated (403) for a
     deactivated one, NoRecipientCanReceive (422, nothing stored) when no recipient can
     receive, and what threads.send_in_thread raises for `reply_to` and `context`.
 
@@ -205,7 +218,7 @@ async def send_as(
     outcomes included (idempotency.send_once); the key belongs to the sender, as a
     user's own keys do."""
     to = _unique(to)
-    found, rows = await _resolve(db, sender, to)
+    found, rows = await _resolve(db, sender, to, memory)
     account = await _sender(db, sender, found, display_name)
     outcomes = _outcomes(to, rows)
 
@@ -229,9 +242,9 @@ async def send_as(
             except UnknownReceiver:  # ReceiverDeactivated too; the send stored nothing
                 if looked:
                     raise
-                # Deactivated (or gone) since they were read, on PostgreSQL, where that
-                # read did not lock them: read them again, once.
-                _, rows = await _resolve(db, sender, to)
+                # Deactivated (or gone) since they were read (or remembered), on
+                # PostgreSQL, where that read did not lock them: read them again, once.
+                _, rows = await _resolve(db, sender, to, memory, fresh=True)
                 outcomes = _outcomes(to, rows)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
 from mailslot.accounts.security import SERVER_KEY_PREFIX
-from mailslot.deps import Reads, RequestBudgets, Sessions
+from mailslot.deps import RequestBudgets, Sessions, state_part
 from mailslot.errors import (
     InsufficientScope,
     InvalidServerKey,
@@ -16,16 +16,19 @@ from mailslot.errors import (
     UserTokenNotAccepted,
 )
 from mailslot.keys import service as keys
+from mailslot.keys.grants import Grants as GrantMemory
 from mailslot.keys.service import Grant, Scope
+
+Grants = Annotated[GrantMemory, Depends(state_part(lambda state: state.grants))]
 
 
 class _ServerKey(HTTPBearer):
-    """The server key of the request: looked up on every request, so a revocation holds on
-    every instance once it commits. Spends the key's own budget (MAILSLOT_LIMIT_SERVER_KEY):
+    """The server key of the request (keys/grants.py: a revocation holds on every instance
+    once it is answered). Spends the key's own budget (MAILSLOT_LIMIT_SERVER_KEY):
     the registration and send budgets of user routes do not apply here."""
 
     async def __call__(  # type: ignore[override]
-        self, request: Request, reads: Reads, sessions: Sessions, budgets: RequestBudgets
+        self, request: Request, grants: Grants, sessions: Sessions, budgets: RequestBudgets
     ) -> Grant:
         credentials = await super().__call__(request)
         if credentials is None:
@@ -35,14 +38,14 @@ class _ServerKey(HTTPBearer):
             raise UserTokenNotAccepted(
                 "Under /server only a server key (msk_...) is accepted, never a user's token."
             )
-        async with reads.connect() as db:
-            grant = await keys.find_grant(db, key)
+        grant = await grants.find(key)
         if grant is None:
             raise InvalidServerKey("The server key is unknown or revoked.")
         if grant.use_unnoted:
             async with sessions() as db:
                 await keys.note_use(db, grant)
                 await db.commit()
+            grants.noted(key)
         await budgets.server(grant.key_id)
         return grant
 

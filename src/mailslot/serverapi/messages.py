@@ -128,6 +128,7 @@ async def post_server_message(
             key=idempotency_key,
             request=body.meaning(),
             display_name=settings.system_display_name,
+            memory=state.host_ids,
         )
         await db.commit()
     if sent.replayed:

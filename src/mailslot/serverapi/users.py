@@ -194,10 +194,11 @@ async def deactivate_server_user(
 
 @router.post("/server/users/{external_id}/reactivate", responses=problems(404, 422))
 async def reactivate_server_user(
-    external_id: PathExternalId, key: UsersWriter, db: DbSession
+    external_id: PathExternalId, key: UsersWriter, db: DbSession, tokens: Tokens
 ) -> ExternalUserRead:
     """Let the user sign in and receive again; the tokens revoked stay revoked: mint new
     ones. Reactivating an active user changes nothing."""
     user = await people.reactivate_user(db, external_id)
     await db.commit()
+    await tokens.forget_user(user.account.id)  # what instances remember of them is stale
     return user_read(user)

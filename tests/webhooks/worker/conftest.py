@@ -28,7 +28,7 @@ from mailslot.webhooks.models import (
     WebhookEvent,
 )
 from mailslot.webhooks.worker import Worker
-from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
+from tests.support.databases import Database, dialect_database
 from tests.support.factories import add_endpoint_row
 
 # Short enough for tests, long enough that jitter never reorders a test's expectations.
@@ -42,17 +42,13 @@ FAST = {
 
 
 @pytest.fixture(scope="module")
-async def hooks_url(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def hooks_database(
+    dialect: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
     data = tmp_path_factory.mktemp("hooks")
-    if dialect == "sqlite":
-        url = f"sqlite+aiosqlite:///{data / 'hooks.db'}"
-        await upgrade(make_settings(data, url))
-        yield url
-        return
-    url = await create_postgres_database()
-    await upgrade(make_settings(data, url))
-    yield url
-    await drop_postgres_database(url)
+    async with dialect_database(dialect, data) as database:
+        await upgrade(database.make_settings(data))
+        yield database
 
 
 class Hooks:
@@ -136,13 +132,15 @@ async def wait_for(check: Callable[[], Any], *, within: float = 10.0) -> Any:
 
 
 @pytest.fixture
-def hooks(hooks_url: str, tmp_path: Path) -> Callable[..., AbstractAsyncContextManager[Hooks]]:
+def hooks(
+    hooks_database: Database, tmp_path: Path
+) -> Callable[..., AbstractAsyncContextManager[Hooks]]:
     """`async with hooks(**settings) as h:` a worker running over this module's database;
     every webhook row is deleted after."""
 
     @asynccontextmanager
     async def running(**overrides: Any) -> AsyncIterator[Hooks]:
-        settings = make_settings(tmp_path, hooks_url, **(FAST | overrides))
+        settings = hooks_database.make_settings(tmp_path, **(FAST | overrides))
         engine = make_engine(settings)
         hooks = Hooks(settings, make_session_factory(engine, {}))
         hooks.sessions.configure(info=hooks.worker.session_info())

@@ -30,7 +30,7 @@ from tests.support.receivers import Answer, Receiver, eventually
 from tests.support.servers import free_port
 from tests.webhooks.worker.conftest import FAST, Hooks, wait_for
 
-pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer, pytest.mark.timeout(60)]
 
 
 def secret() -> str:
@@ -429,9 +429,9 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert delivery.parse_retry_after(None, now=now) is None
 
 
-async def test_the_app_delivers_and_a_commit_wakes_it(hooks_url, tmp_path) -> None:
-    settings = make_settings(
-        tmp_path, hooks_url, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
+async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path) -> None:
+    settings = hooks_database.make_settings(
+        tmp_path, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
     )
     app = create_app(settings)
     key = secret()
@@ -452,9 +452,9 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_url, tmp_path) -> No
     assert [r.verified_with for r in receiver.requests] == [[key]]
 
 
-async def test_a_send_arrives_as_message_created_at_once(hooks_url, tmp_path) -> None:
-    settings = make_settings(
-        tmp_path, hooks_url, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
+async def test_a_send_arrives_as_message_created_at_once(hooks_database, tmp_path) -> None:
+    settings = hooks_database.make_settings(
+        tmp_path, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
     )
     app = create_app(settings)
     key = secret()
