@@ -7,7 +7,7 @@ table and writes a JSON file to bench/results/. The parts: harness.py (servers, 
 pgbench, CPU readings), seed.py (the data), scenarios.py (what is measured), report.py.
 
     python -m bench.run [--db postgres|sqlite] [--duration 10] [--connections 32] [--only list,send]
-                        [--log-format json|text]
+                        [--server-env MAILSLOT_LOG_FORMAT=text ...]
 """
 
 from __future__ import annotations
@@ -52,14 +52,16 @@ def main() -> None:
         "--workers", type=int, help="mailslot's worker processes (default: 2, SQLite 1)"
     )
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a MAILSLOT_ setting for the servers, e.g. MAILSLOT_METRICS=false (repeatable)",
+    )
+    parser.add_argument(
         "--no-redis",
         action="store_true",
         help="PostgreSQL without Redis (every request asks the database for its token)",
-    )
-    parser.add_argument(
-        "--log-format",
-        choices=["json", "text"],
-        help="mailslot's log lines (default: its own, JSON when not on a terminal)",
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -82,8 +84,9 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
     # one process (several processes share SQLite's one write lock through its busy handler).
     workers = args.workers or (1 if args.db == "sqlite" else 2)
     env = server_env(url, workdir)
-    if args.log_format:
-        env["MAILSLOT_LOG_FORMAT"] = args.log_format
+    for setting in args.server_env:
+        name, _, value = setting.partition("=")
+        env[name] = value
     # Instances over PostgreSQL run with Redis in production (live delivery, shared
     # budgets, the token cache's notes): a redis-server of the bench's own.
     redis = None if args.db == "sqlite" or args.no_redis else RedisServer(workdir / "redis")

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.telemetry import TelemetryConfig
 
-from mailslot import __version__, ops
+from mailslot import __version__, metrics, ops
 from mailslot.accounts import routes as accounts_routes
 from mailslot.accounts.security import CredentialDigests, Passwords
 from mailslot.accounts.throttle import SignInThrottle
@@ -149,6 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             send_hook=send_hook,
         )
         restore_signals = stop_on_exit_signals(state.draining)
+        if settings.metrics:
+            metrics.worker_started(engine)
         await broker.start()
         await state.stream_slots.start()
         background = Background()
@@ -162,6 +164,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         if settings.webhook_worker:
             background.start("mailslot-webhooks", webhooks.run)
+        if settings.metrics:
+            background.start("mailslot-metrics", metrics.sample_forever)
         try:
             yield
         finally:
@@ -174,6 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await limiter.close()
             if send_hook is not None:
                 await send_hook.aclose()
+            if settings.metrics:
+                metrics.worker_stopped()
 
     app = FastAPI(
         title="mailslot",
@@ -201,6 +207,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(ops.router)
+    if settings.metrics and settings.metrics_port is None:
+        app.include_router(ops.metrics_router)  # else on a port of its own (metrics.serving)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
     app.include_router(messages_routes.changes_router)
@@ -233,6 +241,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Streams run here, once every layer inside has returned (realtime/deferred.py).
     app.add_middleware(RunDeferred)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
+    if settings.metrics:
+        app.add_middleware(metrics.RequestMetrics)  # outside the edge: its answers count
     return app
 
 

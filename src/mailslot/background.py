@@ -4,9 +4,14 @@ stream slots' loops), and the one safe way to stop them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from typing import Any
+
+from mailslot import metrics
+
+log = logging.getLogger("mailslot")
 
 
 async def cancel(task: asyncio.Task[Any]) -> None:
@@ -26,9 +31,19 @@ class Background:
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        self._tasks.append(asyncio.create_task(run(), name=name))
+        metrics.TASK_CRASHES.labels(name)  # served as 0 from now on, not absent
+        task = asyncio.create_task(run(), name=name)
+        task.add_done_callback(_crashed)
+        self._tasks.append(task)
 
     async def aclose(self) -> None:
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             await cancel(task)
+
+
+def _crashed(task: asyncio.Task[Any]) -> None:
+    """A forever-task that ended on its own, with an error: said, and counted."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        metrics.TASK_CRASHES.labels(task.get_name()).inc()
+        log.error("background task %s ended with an error", task.get_name(), exc_info=exc)

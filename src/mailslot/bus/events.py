@@ -9,8 +9,9 @@ committed (Zulip's send_event_on_commit), so no client hears of a row it cannot 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal, Protocol
 
 from sqlalchemy import event as sa_event
@@ -37,6 +38,9 @@ class Event:
     type: str
     id: int
     data: dict[str, Any] = field(default_factory=dict)
+    # When its transaction committed (Unix time), for the commit-to-push lag (metrics.py);
+    # 0 for an event read back from the change log.
+    committed_at: float = field(default=0.0, compare=False, repr=False)
 
     @property
     def is_signal(self) -> bool:
@@ -59,6 +63,7 @@ def encode(event: Event, *, origin: str, deployment: str) -> bytes:
             "type": event.type,
             "id": event.id,
             "data": event.data,
+            "at": event.committed_at,
         },
         separators=(",", ":"),
     ).encode()
@@ -94,7 +99,14 @@ def decode(payload: bytes, *, user_id: int, deployment: str) -> tuple[str, Event
             raise InvalidPayload("bad sequence number")
     elif kind != SESSION_ENDED:
         raise InvalidPayload("unknown type")
-    return origin, Event(user_id=user, type=kind, id=seq if type(seq) is int else 0, data=data)
+    at = body.get("at")
+    return origin, Event(
+        user_id=user,
+        type=kind,
+        id=seq if type(seq) is int else 0,
+        data=data,
+        committed_at=at if isinstance(at, float) else 0.0,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +149,10 @@ def _after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     publisher: Publisher | None = session.info.get(_PUBLISHER)
     if pending and publisher is not None:
-        publisher.publish([event for _, batch in pending for event in batch])
+        now = time.time()
+        publisher.publish(
+            [replace(event, committed_at=now) for _, batch in pending for event in batch]
+        )
 
 
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:

@@ -22,6 +22,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from mailslot import metrics
 from mailslot.background import Background, cancel
 from mailslot.bus.events import Event, InvalidPayload, decode, encode
 from mailslot.bus.notes import Note, NoteHandler, NoteHandlers
@@ -93,6 +94,7 @@ class RedisBroker:
         return f"{self._prefix}user:{user_id}".encode()
 
     async def start(self) -> None:
+        metrics.REDIS_SUBSCRIBED.set(0)
         client = self._client = Redis.from_url(
             self._url,
             socket_connect_timeout=2,
@@ -171,6 +173,7 @@ class RedisBroker:
                 raise ValueError("not a note")
         except (ValueError, KeyError, TypeError) as exc:
             self.invalid_payloads += 1
+            metrics.REDIS_INVALID.inc()
             log.warning("dropped an invalid note from Redis: %s", exc)
             return
         self._notes.tell(note)
@@ -200,6 +203,7 @@ class RedisBroker:
             for _ in range(overflow):
                 self._outbox.popleft()
             self.dropped_events += overflow
+            metrics.REDIS_DROPPED.inc(overflow)
             log.warning("Redis is unreachable: %d unpublished events dropped", overflow)
 
     async def _publisher_forever(self, client: Redis) -> None:
@@ -218,6 +222,7 @@ class RedisBroker:
                         )
                     await pipe.execute()
             except Exception as exc:  # RedisError, OSError; anything else must not stop it
+                metrics.REDIS_PUBLISH_FAILURES.inc()
                 if delay == BACKOFF_START:
                     log.warning("Redis publish failed (%s); retrying with backoff", exc)
                 self._outbox.extendleft(reversed(batch))
@@ -226,6 +231,7 @@ class RedisBroker:
                 await anyio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
             else:
+                metrics.REDIS_PUBLISHED.inc(len(batch))
                 delay = BACKOFF_START
 
     # Subscribing --------------------------------------------------------------------
@@ -277,6 +283,7 @@ class RedisBroker:
             finally:
                 self._connection = None
                 was_ready, self._ready = self._ready, False
+                metrics.REDIS_SUBSCRIBED.set(0)
                 if was_ready:
                     self._notes.tell(None)  # notes published from now on are not heard here
                 self._release_waiters(self._waiters.keys())
@@ -306,8 +313,10 @@ class RedisBroker:
                     # Subscribed again: whatever was published meanwhile is in the log.
                     if self._started:
                         self.reconnects += 1
+                        metrics.REDIS_RECONNECTS.inc()
                         log.info("Redis subscriber reconnected; streams catch up from the log")
                     self._started = self._ready = True
+                    metrics.REDIS_SUBSCRIBED.set(1)
                     self._lapsed = False
                     self._subscribed.set()
                     self._hub.resync()
@@ -379,6 +388,7 @@ class RedisBroker:
             origin, event = decode(payload, user_id=user_id, deployment=self._prefix)
         except InvalidPayload as exc:
             self.invalid_payloads += 1
+            metrics.REDIS_INVALID.inc()
             if math.log2(self.invalid_payloads).is_integer():  # 1, 2, 4, 8...: no log flood
                 log.warning(
                     "dropped %d invalid payload(s) from Redis; latest on %r: %s",
@@ -388,6 +398,8 @@ class RedisBroker:
                 )
             return
         if origin != self._origin:
+            if event.committed_at:
+                metrics.REDIS_RECEIVE_LAG.observe(max(time.time() - event.committed_at, 0.0))
             self._hub.dispatch([event])
 
     def _confirm(self, channel: bytes) -> None:

@@ -45,6 +45,7 @@ def serve(
 def _serve(settings: Settings, *, migrate: bool) -> None:
     import uvicorn
 
+    from mailslot import metrics
     from mailslot.db.pooler import PoolerMisconfigured, check_settings
     from mailslot.logs import configure_logging
 
@@ -61,7 +62,9 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         settings.resolved_secret_key()  # created once, before workers race for it
     except ValueError as exc:
         raise SystemExit(f"mailslot: {exc}") from None
-    uvicorn.run("mailslot.app:asgi", **uvicorn_options(settings))
+    # Before the workers start: where their metrics go, and the metrics port.
+    with metrics.serving(settings):
+        uvicorn.run("mailslot.app:asgi", **uvicorn_options(settings))
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.util import await_
 
 from mailslot.config import Settings
+from mailslot.metrics import MeteredPool
 
 
 def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
@@ -35,6 +36,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size // 2,
         pool_timeout=settings.db_pool_timeout,
+        **_pool_class(settings),
         connect_args=pooled_connect_args() if pooled else DIRECT_CONNECT_ARGS,
     )
 
@@ -71,6 +73,11 @@ def pooled_connect_args() -> dict[str, Any]:
     }
 
 
+def _pool_class(settings: Settings) -> dict[str, Any]:
+    """With metrics on, a pool that times its checkouts (metrics.py); else SQLAlchemy's."""
+    return {"poolclass": MeteredPool} if settings.metrics else {}
+
+
 def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
@@ -81,6 +88,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
+        **_pool_class(settings),
         connect_args={"timeout": 5},
         pool_reset_on_return=None,  # _on_reset below
     )

@@ -25,6 +25,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mailslot import metrics
 from mailslot.db.base import utcnow
 from mailslot.errors import JobNotFound
 from mailslot.jobs.models import Job
@@ -169,7 +170,8 @@ class JobRunner:
         while True:
             self._wake.clear()  # before looking: a job committed meanwhile wakes the wait
             try:
-                await self.run_pending()
+                with metrics.job_run("jobs"):
+                    await self.run_pending()
             except Exception:  # the database may be down: try again next time
                 log.exception("running jobs failed")
             with suppress(TimeoutError):

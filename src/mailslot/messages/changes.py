@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mailslot import metrics
 from mailslot.accounts.models import User
 from mailslot.bus.events import ChangePage, Event, publish_on_commit
 from mailslot.db.base import utcnow
@@ -209,9 +210,10 @@ async def prune_forever(
     seconds; every instance may run it, deleting is idempotent."""
     while True:
         try:
-            async with sessions() as db:
-                removed = await prune(db, before=utcnow() - timedelta(days=days))
-                await db.commit()
+            with metrics.job_run("prune"):
+                async with sessions() as db:
+                    removed = await prune(db, before=utcnow() - timedelta(days=days))
+                    await db.commit()
             if removed:
                 log.info("pruned %d change-log entries older than %d days", removed, days)
         except (SQLAlchemyError, OSError) as exc:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mailslot import metrics
 from mailslot.accounts import service as accounts
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
@@ -142,11 +143,12 @@ class Purger:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                purged = await purge_expired(
-                    self.session_factory,
-                    trash_retention=self.retention,
-                    webhook_log_retention=self.webhook_log_retention,
-                )
+                with metrics.job_run("purge"):
+                    purged = await purge_expired(
+                        self.session_factory,
+                        trash_retention=self.retention,
+                        webhook_log_retention=self.webhook_log_retention,
+                    )
             except Exception:  # the database may be down: try again next time
                 log.exception("purge failed")
             else:

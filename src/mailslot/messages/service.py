@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import ReturningUpdate
 
+from mailslot import metrics
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account, username_key
 from mailslot.accounts.system import SYSTEM_KEY
@@ -103,6 +104,7 @@ async def send_message(
         "context_signed": None if context is None else context.signed,
     }
     stored = await store_for(db).send(db, message, receivers, alone=alone, log_sender=log_sender)
+    metrics.MESSAGES_SENT.inc()
     view = MessageView(
         id=stored.message_id,
         sender=sender.username,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 
+from mailslot import metrics
 from mailslot.accounts import service as accounts
 from mailslot.accounts.deps import BearerToken, CurrentUserAnyScope, require_self, require_token
 from mailslot.accounts.service import Grant
@@ -114,7 +115,7 @@ async def get_events(
     async def runner(
         stream: EventStream, opening: Write, send: SendEvent, wait_closed: Write
     ) -> Ending:
-        return await _pump(state, grant, stream, send, wait_closed, opening)
+        return await _pump(state, grant, stream, "sse", send, wait_closed, opening)
 
     return EventStreamResponse(opener, runner)
 
@@ -155,7 +156,7 @@ async def _websocket_session(state: AppState, websocket: WebSocket, username: st
                 while (await websocket.receive())["type"] != "websocket.disconnect":
                     pass  # clients have nothing to say
 
-            ending = await _pump(state, grant, s, send, wait_closed)
+            ending = await _pump(state, grant, s, "websocket", send, wait_closed)
         close = WS_CLOSE[ending]
     except AppError as exc:
         close = (4000 + exc.status, exc.code)
@@ -215,6 +216,7 @@ async def _pump(
     state: AppState,
     grant: Grant,
     stream: EventStream,
+    transport: str,
     send: SendEvent,
     wait_closed: Write,
     opening: Write | None = None,
@@ -225,17 +227,30 @@ async def _pump(
         async with state.sessions() as db:
             return await accounts.grant_is_live(db, grant)
 
-    return await pump(
-        stream,
-        send=send,
-        wait_closed=wait_closed,
-        still_signed_in=still_signed_in,
-        heartbeat=settings.stream_heartbeat,
-        send_timeout=settings.stream_send_timeout,
-        expires_in=(grant.expires_at - utcnow()).total_seconds(),
-        stop=state.draining,
-        opening=opening,
-    )
+    async def metered_send(event: Event | None) -> None:
+        await send(event)
+        if event is not None:
+            metrics.delivered(transport, event.committed_at)
+
+    metrics.LIVE_OPENED.labels(transport).inc()
+    metrics.LIVE_CONNECTIONS.labels(transport).inc()
+    ending: Ending = "closed"  # if cancelled
+    try:
+        ending = await pump(
+            stream,
+            send=metered_send,
+            wait_closed=wait_closed,
+            still_signed_in=still_signed_in,
+            heartbeat=settings.stream_heartbeat,
+            send_timeout=settings.stream_send_timeout,
+            expires_in=(grant.expires_at - utcnow()).total_seconds(),
+            stop=state.draining,
+            opening=opening,
+        )
+    finally:
+        metrics.LIVE_CONNECTIONS.labels(transport).dec()
+        metrics.LIVE_CLOSED.labels(transport, ending).inc()
+    return ending
 
 
 def _sequence(text: str, name: str) -> int:

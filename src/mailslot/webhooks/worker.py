@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from mailslot import __version__
+from mailslot import __version__, metrics
 from mailslot.bus.events import Event, Publisher
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
@@ -184,6 +184,7 @@ class Worker:
         # that, so one that holds more than half is left out.
         share = self._settings.webhook_connections * HOLD // 2
         busy = [endpoint_id for endpoint_id, held in self._held.items() if held > share]
+        started = time.perf_counter()
         try:
             async with self._sessions() as db:
                 claims = await delivery.claim(
@@ -197,6 +198,7 @@ class Worker:
                 if not claims:
                     await db.commit()
                     self._more_due = bool(busy)  # what was left out may have more
+                    metrics.job_succeeded("webhooks", started)
                     return 0
                 # Read in the claim's transaction (its BEGIN and COMMIT serve both), and
                 # committed before rendering: a render that fails leaves the claims held.
@@ -209,10 +211,13 @@ class Worker:
         except (SQLAlchemyError, OSError) as error:
             # The database is away: its claims (if any were committed) wait out their lease.
             log.warning("webhook deliveries not claimed: %s", error)
+            metrics.job_failed("webhooks", started)
             return 0
         except Exception:
             log.exception("webhook payloads not rendered; their claims run out")
+            metrics.job_failed("webhooks", started)
             return 0
+        metrics.job_succeeded("webhooks", started)
         taken: dict[int, int] = {}
         for held in claims:
             taken[held.endpoint_id] = taken.get(held.endpoint_id, 0) + 1
