@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 # The PgBouncer tests start Debian's pgbouncer in transaction mode (tests/support/pgbouncer.py).
 PGBOUNCER := /usr/sbin/pgbouncer
+# The deployment tests put Debian's nginx in front of two instances (deploy/nginx/).
+NGINX := /usr/sbin/nginx
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # What ruff reads; clients/python and clients/typescript are generated (pyproject excludes them).
@@ -28,11 +30,11 @@ run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless M
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(NGINX) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest -n auto --dist loadgroup --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(CLIENT_TOOLS) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(NGINX) $(CLIENT_TOOLS) ## the suite on SQLite only
 	$(BIN)/pytest -n auto --dist loadgroup --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -96,6 +98,11 @@ $(CHROMIUM):
 
 $(PGBOUNCER):
 	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer
+
+# The tests run it as their own user with a generated configuration; the package's own
+# service is not needed (and is not started where there is no init system).
+$(NGINX):
+	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light
 
 # argon2 compiled for this machine's CPU where it has AVX2 (or AVX-512) and a C compiler:
 # the same hashes at the same OWASP parameters in half the CPU time (PyPI's wheel is built
