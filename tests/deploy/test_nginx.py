@@ -18,12 +18,10 @@ import httpx
 import pytest
 import websockets
 
-from mailslot.db.migrate import upgrade
 from tests.fault.harness import OK, Account, SendLoad, check, read_everything, register
-from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 from tests.support.factories import make_user, send
 from tests.support.nginx import NGINX, SHIPPED, NginxServer
-from tests.support.servers import MailslotServer, RedisServer
+from tests.support.servers import MailslotServer, postgres_instances
 from tests.support.sse import frames
 
 pytestmark = [
@@ -47,36 +45,13 @@ class Deployment:
 @pytest.fixture(scope="module")
 async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deployment]:
     root = tmp_path_factory.mktemp("deployment")
-    database_url = await create_postgres_database()
-    redis = RedisServer(root / "redis")
-    instances: list[MailslotServer] = []
-    proxy: NginxServer | None = None
-    try:
-        await upgrade(make_settings(root, database_url))  # `mailslot db upgrade`, once
-        redis.start()
-        env = {
-            "MAILSLOT_DATABASE_URL": database_url,
-            "MAILSLOT_REDIS_URL": redis.url,
-            "MAILSLOT_SHUTDOWN_DRAIN": DRAIN,
-        }
-        instances = [MailslotServer(root / name, env=env) for name in ("one", "two")]
-        async with anyio.create_task_group() as group:
-            for instance in instances:
-                group.start_soon(start, instance)
+    drain = {"MAILSLOT_SHUTDOWN_DRAIN": DRAIN}
+    async with postgres_instances(root, drain, drain) as (instances, _):
         proxy = NginxServer(root / "nginx", instances).start()
-        yield Deployment(instances, proxy)
-    finally:
-        if proxy is not None:
+        try:
+            yield Deployment(instances, proxy)
+        finally:
             proxy.stop()
-        for instance in instances:
-            instance.stop()
-        redis.stop()
-        await drop_postgres_database(database_url)
-
-
-async def start(instance: MailslotServer) -> None:
-    # A start may take long on a machine busy with other tests: importing is CPU.
-    await anyio.to_thread.run_sync(lambda: instance.start(timeout=120))
 
 
 def ws_base(url: str) -> str:
@@ -241,7 +216,7 @@ async def test_a_rolling_restart_loses_no_send_and_no_event(deployment) -> None:
                 exit_codes.append(await anyio.to_thread.run_sync(instance.process.wait))
                 stopped_in.append(time.monotonic() - signalled)
                 instance.args = ("--no-migrate",)
-                await start(instance)
+                await anyio.to_thread.run_sync(instance.start)
                 # nginx takes it back once its fail_timeout is over: then the next one.
                 await anyio.sleep(FAIL_TIMEOUT + 1)
             stop.set()

@@ -33,8 +33,7 @@ def ws_url(server: MailslotServer, path: str) -> str:
 
 
 async def _start(server: MailslotServer) -> MailslotServer:
-    # Two workers on a busy machine may take a while to import and start.
-    return await anyio.to_thread.run_sync(lambda: server.start(timeout=90))
+    return await anyio.to_thread.run_sync(server.start)
 
 
 async def _exited(server: MailslotServer) -> int:
