@@ -207,3 +207,44 @@ async def test_a_server_with_hundreds_of_open_streams_stops_at_once(tmp_path: Pa
         assert "timeout graceful shutdown exceeded" not in server.log()
     finally:
         server.stop()
+
+
+async def test_a_request_that_never_ends_does_not_hold_the_stop(tmp_path: Path) -> None:
+    """A body that stops arriving half-way (its deadline is a minute) is cut off when the
+    timeout's grace is over: the process exits all the same, by itself."""
+    server = MailslotServer(tmp_path / "data", env={"MAILSLOT_SHUTDOWN_TIMEOUT": "3"})
+    await _start(server)
+    assert server.process is not None
+    held = anyio.Event()
+
+    async def endless_body() -> AsyncIterator[bytes]:
+        yield b'{"receiver": '
+        held.set()
+        await anyio.sleep_forever()
+
+    try:
+        async with (
+            httpx.AsyncClient(base_url=server.url, timeout=30) as client,
+            anyio.create_task_group() as group,
+        ):
+            alice = await make_user(client)
+
+            async def post() -> None:
+                await client.post(
+                    f"/users/{alice.username}/messages",
+                    content=endless_body(),
+                    headers={**alice.headers, "Content-Type": "application/json"},
+                )
+
+            group.start_soon(post)
+            await held.wait()
+            server.process.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            code = await _exited(server)
+            took = time.monotonic() - signalled
+            group.cancel_scope.cancel()  # the client still waits to send the rest
+        sys.stdout.write(f"\nSIGTERM with a request that never ends: exited in {took:.2f} s\n")
+        assert code == -signal.SIGTERM, server.log()
+        assert "timeout graceful shutdown exceeded" in server.log()
+    finally:
+        server.stop()
