@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.servers import MailslotServer, free_port
+from tests.support.servers import MailslotServer, free_port, terminate
 
 NGINX = Path("/usr/sbin/nginx")
 SHIPPED = Path(__file__).parents[2] / "deploy" / "nginx" / "mailslot.conf"
@@ -98,10 +98,4 @@ class NginxServer:
         raise AssertionError(f"nginx did not start:\n{self.error_log()}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)

@@ -34,6 +34,18 @@ def free_port() -> int:
     return port
 
 
+def terminate(process: subprocess.Popen[bytes] | None, timeout: float = 10) -> None:
+    """SIGTERM a helper process (nginx, pgbouncer), SIGKILL it if it is still there after
+    `timeout` seconds, and reap it."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class MailslotServer:
     """One `python -m mailslot serve` (or `command` serve) on a free port; its output goes
     to `log_path`."""
