@@ -95,8 +95,13 @@ async def test_request_ids_pass_through_the_proxy(deployment) -> None:
     # Without one, nginx's own ($request_id), which the instance keeps and echoes.
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
     for request_id in ("restart-test-0001", made.headers["x-request-id"]):
-        assert f"id={request_id} " in proxy.access_log
-        assert any(request_id in instance.log() for instance in deployment.instances)
+        # Both access logs are written once the answer has gone: wait for the lines.
+        with anyio.fail_after(5):
+            while not (  # noqa: ASYNC110 (a file has no event to wait on)
+                f"id={request_id} " in proxy.access_log
+                and any(request_id in instance.log() for instance in deployment.instances)
+            ):
+                await anyio.sleep(0.05)
 
 
 async def test_the_proxy_refuses_a_body_over_the_instances_limit(deployment) -> None:
