@@ -10,6 +10,8 @@ CHROMIUM := /usr/bin/chromium
 PGBOUNCER := /usr/sbin/pgbouncer
 # The backup tests run PostgreSQL's pg_dump, pg_restore and psql (Debian's postgresql-client).
 PG_DUMP := /usr/bin/pg_dump
+# The deployment tests put Debian's nginx in front of two instances (deploy/nginx/).
+NGINX := /usr/sbin/nginx
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # What ruff reads; clients/python and clients/typescript are generated (pyproject excludes them).
@@ -30,11 +32,11 @@ run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless M
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest -n auto --dist loadgroup --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(CLIENT_TOOLS) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(CLIENT_TOOLS) ## the suite on SQLite only
 	$(BIN)/pytest -n auto --dist loadgroup --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -100,6 +102,11 @@ $(PGBOUNCER):
 	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer
 $(PG_DUMP):
 	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-client
+
+# The tests run it as their own user with a generated configuration; the package's own
+# service is not needed (and is not started where there is no init system).
+$(NGINX):
+	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light
 
 # argon2 compiled for this machine's CPU where it has AVX2 (or AVX-512) and a C compiler:
 # the same hashes at the same OWASP parameters in half the CPU time (PyPI's wheel is built

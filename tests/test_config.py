@@ -44,3 +44,9 @@ def test_metrics_allow_is_comma_separated(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("MAILSLOT_METRICS_ALLOW", "10.0.0.0/8, 192.168.1.0/24")
     settings = Settings(_env_file=None)
     assert settings.metrics_allow == ["10.0.0.0/8", "192.168.1.0/24"]
+
+
+def test_a_drain_must_leave_time_to_stop() -> None:
+    with pytest.raises(ValueError, match="MAILSLOT_SHUTDOWN_DRAIN must be less than"):
+        Settings(_env_file=None, shutdown_drain=10, shutdown_timeout=10)
+    assert Settings(_env_file=None, shutdown_drain=9.5, shutdown_timeout=10).shutdown_drain == 9.5

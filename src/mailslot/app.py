@@ -44,13 +44,13 @@ from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
-from mailslot.realtime.streams import Shutdown, stop_on_exit_signals
 from mailslot.serverapi import contexts as serverapi_contexts
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
 from mailslot.serverapi import tokens as serverapi_tokens
 from mailslot.serverapi import users as serverapi_users
+from mailslot.shutdown import Shutdown, stop_on_exit_signals
 from mailslot.state import AppState
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
@@ -148,7 +148,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jobs=JobRunner(sessions, {webhook_replay.KIND: webhook_replay.replay_step}),
             send_hook=send_hook,
         )
-        restore_signals = stop_on_exit_signals(state.draining)
+        restore_signals = stop_on_exit_signals(
+            state.draining, drain=settings.shutdown_drain, timeout=settings.shutdown_timeout
+        )
         if settings.metrics:
             metrics.worker_started(engine)
         await broker.start()

@@ -8,7 +8,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -218,6 +225,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _drain_within_timeout(self) -> Settings:
+        # The timeout counts from the signal, the drain included (as systemd's
+        # TimeoutStopSec and Kubernetes' grace period do): a drain must leave time to stop.
+        if self.shutdown_drain >= self.shutdown_timeout:
+            raise ValueError(
+                "MAILSLOT_SHUTDOWN_DRAIN must be less than MAILSLOT_SHUTDOWN_TIMEOUT "
+                f"({self.shutdown_drain:g} >= {self.shutdown_timeout:g})"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(

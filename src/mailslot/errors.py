@@ -351,7 +351,9 @@ CODES: dict[Code, Declared] = {
     Code.INTERNAL_ERROR: Declared(
         500, "An unexpected failure; the `request_id` is in the server's log."
     ),
-    Code.SERVICE_UNAVAILABLE: Declared(503, "`/readyz`: the database is unreachable."),
+    Code.SERVICE_UNAVAILABLE: Declared(
+        503, "`/readyz`: the database is unreachable, or the server is shutting down."
+    ),
     Code.SEND_HOOK_UNAVAILABLE: Declared(
         503,
         "The host's pre-send hook did not answer in time or failed, and the operator set "

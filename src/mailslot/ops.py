@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from mailslot import metrics
-from mailslot.deps import AppSettings, Reads
+from mailslot.deps import AppSettings, Reads, State
 from mailslot.errors import NotFound, ServiceUnavailable
 from mailslot.openapi import problems
 
@@ -28,8 +28,12 @@ async def get_healthz() -> Health:
 
 
 @router.get("/readyz", responses=problems(503))
-async def get_readyz(reads: Reads) -> Health:
-    """The database answers."""
+async def get_readyz(reads: Reads, state: State) -> Health:
+    """The database answers, and the server is not shutting down."""
+    if state.draining.draining:
+        # Told to exit: a balancer that asks stops sending new clients here, while the
+        # requests it still sends are served until the drain is over (docs/deployment.md).
+        raise ServiceUnavailable("The server is shutting down.")
     try:
         async with reads.connect() as connection:
             await connection.execute(text("SELECT 1"))

@@ -1,4 +1,6 @@
-"""uvicorn's HTTP protocol with request-read deadlines, so slow clients cannot hold the server.
+"""How `mailslot serve` runs uvicorn: an HTTP protocol with request-read deadlines, so slow
+clients cannot hold the server, and a worker supervisor whose listener closes with its
+workers (`Supervisor`).
 
 uvicorn's only HTTP timeout is keep-alive, armed after a response and cancelled by any
 byte received; a connection that never completes its request is never timed out
@@ -11,10 +13,15 @@ no answer was started). `mailslot serve` selects it as uvicorn's `http` protocol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sys
 from typing import Any
 
+from uvicorn import Config, Server
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
 from mailslot.config import get_settings
 from mailslot.errors import Code
@@ -95,3 +102,30 @@ class DeadlineProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm()
         super().on_message_complete()
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor of `--workers N`, which binds the listening socket and hands
+    it to every worker. It kept its own copy open until it exited, after its workers: a
+    connection made once they had closed theirs then waited in the backlog, unanswered,
+    instead of being refused (so that a proxy tries another instance). Here it lets go of
+    its copy as soon as it tells the workers to stop: the socket then closes when the
+    last worker closes it, at the end of its drain (mailslot/shutdown.py)."""
+
+    def terminate_all(self) -> None:
+        super().terminate_all()
+        for sock in self.sockets:
+            sock.close()
+
+
+def run_uvicorn(config: Config) -> None:
+    """uvicorn.run for a Config, with mailslot's supervisor for `workers > 1`."""
+    if config.workers > 1:
+        Supervisor(config, sockets=[config.bind_socket()]).run()
+        return
+    config.load_app()
+    server = Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)

@@ -21,7 +21,7 @@ from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
-from mailslot.realtime.streams import Shutdown
+from mailslot.shutdown import Shutdown
 from mailslot.webhooks.sendhook import SendHook
 
 

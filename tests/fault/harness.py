@@ -28,6 +28,8 @@ class Op:
     status: int | None = None
     retry_after: str | None = None
     error: str | None = None
+    # With retries: what each attempt before the last met (a status or an error's name).
+    earlier: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,13 +83,17 @@ def register(base: str, name: str | None = None) -> Account:
 @dataclass
 class SendLoad:
     """Sends from `senders` to `sink` at `rate` a second, spread over `targets()` (the
-    base URLs up at the moment), until stopped. Each subject is a unique nonce."""
+    base URLs up at the moment), until stopped. Each subject is a unique nonce. `keyed`:
+    each send carries an Idempotency-Key and, as a careful client does, is tried again with
+    it (up to `retries` times) while its outcome is unknown or failed for want of a server."""
 
     targets: Callable[[], list[str]]
     senders: list[Account]
     sink: Account
     rate: float
     timeout: float = 10.0
+    keyed: bool = False
+    retries: int = 0
     history: list[Op] = field(default_factory=list)
 
     async def run(self, stop: anyio.Event) -> None:
@@ -109,11 +115,27 @@ class SendLoad:
         sender = self.senders[i % len(self.senders)]
         op = Op(nonce=f"n{i}", target=targets[i % len(targets)], started=time.monotonic())
         self.history.append(op)
+        headers = dict(sender.headers)
+        if self.keyed:
+            headers["Idempotency-Key"] = f"key-{op.nonce}"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                op.earlier.append(str(op.status or op.error))
+                op.status = op.error = None
+                await anyio.sleep(0.2 * attempt)
+            await self._attempt(client, op, sender, headers)
+            if op.outcome == OK or (op.status is not None and op.status < 500 and op.status != 409):
+                break  # done, or refused for good (409: the key's first attempt still runs)
+        op.ended = time.monotonic()
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, op: Op, sender: Account, headers: dict[str, str]
+    ) -> None:
         try:
             response = await client.post(
                 f"{op.target}/users/{sender.username}/messages",
                 json={"receiver": self.sink.username, "subject": op.nonce, "message": "fault"},
-                headers=sender.headers,
+                headers=headers,
             )
         except httpx.ConnectError as exc:  # never reached a server: definitely not done
             op.outcome, op.error = FAIL, type(exc).__name__
@@ -128,7 +150,6 @@ class SendLoad:
                 op.outcome = INFO  # a 503 may come after a commit whose reply was lost
             else:
                 op.outcome = FAIL
-        op.ended = time.monotonic()
 
 
 def read_everything(base: str, account: Account) -> list[str]:

@@ -13,7 +13,8 @@ from sqlalchemy.pool import QueuePool
 from mailslot.bus.events import SESSION_ENDED, Event
 from mailslot.bus.memory import MemoryBroker, PollingBroker
 from mailslot.bus.subscription import RESYNC
-from mailslot.realtime.streams import EventStream, Shutdown, open_stream, pump
+from mailslot.realtime.streams import EventStream, open_stream, pump
+from mailslot.shutdown import Shutdown
 from mailslot.state import app_state
 from tests.support.factories import TestUser, make_user, send
 

@@ -22,7 +22,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.support.servers import free_port
+from tests.support.servers import free_port, terminate
 
 PGBOUNCER = "/usr/sbin/pgbouncer"
 POOL_SIZE = 2  # server connections per database: far fewer than the app's pool of 20
@@ -145,13 +145,7 @@ class PgBouncer:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> PgBouncer:

@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 
+import anyio
 import httpx
 
 CHEAP_HASHING = {
@@ -29,6 +32,18 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def terminate(process: subprocess.Popen[bytes] | None, timeout: float = 10) -> None:
+    """SIGTERM a helper process (nginx, pgbouncer), SIGKILL it if it is still there after
+    `timeout` seconds, and reap it."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class MailslotServer:
@@ -63,7 +78,9 @@ class MailslotServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> MailslotServer:
+    def start(self, timeout: float = 120) -> MailslotServer:
+        # Generous: on a machine busy with other suites two workers took 26 s to import.
+        # A server that cannot start says so at once (it exits early).
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSLOT_")} | self.env
         log_start = len(self.log())
@@ -90,6 +107,9 @@ class MailslotServer:
             time.sleep(0.1)
         self.kill()
         raise AssertionError(f"mailslot did not become ready:\n{self.log()}")
+
+    async def start_in_thread(self) -> MailslotServer:
+        return await anyio.to_thread.run_sync(self.start)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -199,3 +219,39 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+@asynccontextmanager
+async def postgres_instances(
+    root: Path, *envs: dict[str, str]
+) -> AsyncIterator[tuple[list[MailslotServer], RedisServer]]:
+    """One `mailslot serve` per `envs` (its extra settings) over a private PostgreSQL
+    database, migrated once as `mailslot db upgrade` would, and a Redis of the caller's
+    own (so that a test can stop it); started together, stopped and dropped at the end."""
+    from mailslot.db.migrate import upgrade
+    from tests.support.databases import (
+        create_postgres_database,
+        drop_postgres_database,
+        make_settings,
+    )
+
+    database_url = await create_postgres_database()
+    redis = RedisServer(root / "redis")
+    servers: list[MailslotServer] = []
+    try:
+        await upgrade(make_settings(root, database_url))
+        redis.start()
+        shared = {"MAILSLOT_DATABASE_URL": database_url, "MAILSLOT_REDIS_URL": redis.url}
+        servers = [
+            MailslotServer(root / f"instance{i}", env={**shared, **env})
+            for i, env in enumerate(envs, 1)
+        ]
+        async with anyio.create_task_group() as group:
+            for server in servers:
+                group.start_soon(server.start_in_thread)
+        yield servers, redis
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()
+        await drop_postgres_database(database_url)

@@ -10,6 +10,8 @@ import typer
 
 from mailslot.cli.maintenance import upgrade
 from mailslot.config import Settings, get_settings
+from mailslot.server import run_uvicorn
+from mailslot.shutdown import grace_period
 
 
 def serve(
@@ -64,7 +66,7 @@ def _serve(settings: Settings, *, migrate: bool) -> None:
         raise SystemExit(f"mailslot: {exc}") from None
     # Before the workers start: where their metrics go, and the metrics port.
     with metrics.serving(settings):
-        uvicorn.run("mailslot.app:asgi", **uvicorn_options(settings))
+        run_uvicorn(uvicorn.Config("mailslot.app:asgi", **uvicorn_options(settings)))
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -77,7 +79,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "access_log": False,
         "log_config": None,
         "server_header": False,
-        "timeout_graceful_shutdown": 10,
+        # Counted from the end of the drain (mailslot/shutdown.py).
+        "timeout_graceful_shutdown": grace_period(
+            drain=settings.shutdown_drain, timeout=settings.shutdown_timeout
+        ),
         "http": "mailslot.server:DeadlineProtocol",
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         # WebSocket heartbeats are protocol pings; a client frame has nothing to carry.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from functools import partial
@@ -17,6 +18,9 @@ from mailslot.realtime.deferred import defer
 from mailslot.realtime.streams import Ending, EventStream
 
 RETRY_MS = 2000  # how long EventSource waits before reconnecting
+# When a restart ends the stream: a wait drawn from this range, so that the clients of an
+# instance do not all reconnect in the same instant; it begins after the listener closed.
+RESTART_RETRY_MS = (1000, 4000)
 HEARTBEAT = b": ping\n\n"
 
 SendEvent = Callable[[Event | None], Awaitable[None]]
@@ -91,9 +95,14 @@ class EventStreamResponse(Response):
             return  # nobody reads: the server closes the connection
         with anyio.move_on_after(1):
             await send(
-                {
-                    "type": "http.response.body",
-                    "body": f": end {ending}\n\n".encode(),
-                    "more_body": False,
-                }
+                {"type": "http.response.body", "body": ending_frame(ending), "more_body": False}
             )
+
+
+def ending_frame(ending: Ending) -> bytes:
+    """The last bytes of a stream the server ends: why, as a comment; on a restart, the
+    jittered wait before EventSource reconnects (to another instance, with Last-Event-ID)."""
+    if ending == "restart":
+        wait = random.randint(*RESTART_RETRY_MS)  # noqa: S311 (jitter, not a secret)
+        return f"retry: {wait}\n: end restart\n\n".encode()
+    return f": end {ending}\n\n".encode()

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from types import FrameType
 from typing import Literal
 
 import anyio
@@ -29,6 +26,7 @@ from mailslot.bus.broker import Broker
 from mailslot.bus.events import SESSION_ENDED, ChangeLog, Event
 from mailslot.bus.subscription import RESYNC, Subscription
 from mailslot.errors import ResyncRequired
+from mailslot.shutdown import Shutdown
 
 log = logging.getLogger("mailslot.realtime")
 
@@ -151,31 +149,6 @@ class ClientGone(Exception):
     """Raised by an endpoint's `send` when the client has disconnected."""
 
 
-class Shutdown:
-    """The server is stopping: every open stream ends. A callback per stream, not a task
-    (a task per idle connection is memory)."""
-
-    def __init__(self) -> None:
-        self.is_set = False
-        self._callbacks: set[Callable[[], None]] = set()
-
-    def set(self) -> None:
-        self.is_set = True
-        for callback in list(self._callbacks):
-            callback()
-
-    @contextmanager
-    def calling(self, callback: Callable[[], None]) -> Iterator[None]:
-        """Call `callback` once the shutdown starts (now, if it has)."""
-        if self.is_set:
-            callback()
-        self._callbacks.add(callback)
-        try:
-            yield
-        finally:
-            self._callbacks.discard(callback)
-
-
 async def pump(
     stream: EventStream,
     *,
@@ -266,31 +239,3 @@ async def pump(
     if ending == "too_slow":
         log.info("closed a stream whose client does not read (user %s)", stream.user_id)
     return ending
-
-
-def stop_on_exit_signals(stop: Shutdown) -> Callable[[], None]:
-    """Set `stop` when the server is told to exit (SIGTERM, SIGINT), before it waits for
-    open connections to finish: streams then end at once (SSE clients reconnect
-    elsewhere, WebSockets close with 1012) instead of holding a restart back. Wraps the
-    server's own handlers; returns what puts them back."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None  # signal handlers belong to the main thread
-    loop = asyncio.get_running_loop()
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        loop.call_soon_threadsafe(stop.set)
-        chained = previous[signal.Signals(signum)]
-        if callable(chained):
-            chained(signum, frame)
-
-    for sig, chained in previous.items():
-        if callable(chained):  # not over SIG_DFL / SIG_IGN
-            signal.signal(sig, handler)
-
-    def restore() -> None:
-        for sig, chained in previous.items():
-            if signal.getsignal(sig) is handler:
-                signal.signal(sig, chained)
-
-    return restore
