@@ -93,3 +93,26 @@ def test_the_cluster_migrates_once_before_its_instances(tmp_path: Path) -> None:
     assert written == set(compose_file("compose.cluster.yaml")["secrets"])
     url = (tmp_path / "secrets" / "database_url").read_text().strip()
     assert url.startswith("postgresql+asyncpg://mailslot:")
+
+
+def test_the_clusters_proxy_runs_the_shipped_nginx_configuration() -> None:
+    """deploy/compose/nginx.conf is deploy/nginx/mailslot.conf, its upstream aside: the
+    servers are the cluster's instances (and a comment says so)."""
+    shipped = (DEPLOY / "nginx" / "mailslot.conf").read_text().splitlines()
+    cluster = (DEPLOY / "compose" / "nginx.conf").read_text().splitlines()
+    services = compose_file("compose.cluster.yaml")["services"]
+    instances = sorted(
+        name for name, service in services.items() if service.get("command") == ["serve"]
+    )
+
+    def upstream_server(line: str) -> bool:
+        return line.lstrip().startswith("server ") and line.rstrip().endswith(";")
+
+    def body(lines: list[str]) -> list[str]:
+        return [line for line in lines if not (line.startswith("#") or upstream_server(line))]
+
+    def upstream(lines: list[str]) -> list[str]:
+        return [line.split()[1] for line in lines if upstream_server(line)]
+
+    assert body(cluster) == body(shipped)
+    assert upstream(cluster) == [f"{name}:8000" for name in instances]
