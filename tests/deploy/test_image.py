@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -116,7 +117,10 @@ def test_the_images_environment_serves_and_holds_no_test_tools(tmp_path: Path) -
     with server:
         assert httpx.get(f"{server.url}/docs").status_code == 200
         assert subprocess.run(probe, env=probe_env, check=False).returncode == 0
-    assert subprocess.run(probe, env=probe_env, check=False).returncode != 0
+    with socket.socket() as held:  # bound and not listening: nothing else can answer there
+        held.bind(("127.0.0.1", 0))
+        nobody = env | {"MAILSLOT_PORT": str(held.getsockname()[1])}
+        assert subprocess.run(probe, env=nobody, check=False).returncode != 0
 
 
 def docker_engine() -> None:
