@@ -10,7 +10,8 @@ import pytest
 
 from tests.compat.conftest import AppClient
 
-pytestmark = pytest.mark.anyio
+# Each test migrates a database of its own (a PostgreSQL one takes seconds).
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
 PROFILE: dict[str, Any] = {"compat": "seed-b", "password_min_length": 6}
 
@@ -47,7 +48,8 @@ async def seed_b_user(client, username: str, email: str) -> str:
     body = {"username": username, "email": email, "password": "654321"}
     assert (await client.post("/users", json=body)).status_code == 201
     answer = await client.post(f"/users/{username}/token", json={"password": "654321"})
-    return answer.json()["result"]
+    token: str = answer.json()["result"]
+    return token
 
 
 async def test_the_published_client_replayed_as_written_succeeds(
@@ -61,7 +63,8 @@ async def test_the_published_client_replayed_as_written_succeeds(
         assert token_answer.status_code == 200
         assert (token_answer.json()["statusCode"], token_answer.json()["message"]) == (201, "OK")
         token = token_answer.json()["result"]
-        assert isinstance(token, str) and token
+        assert isinstance(token, str)
+        assert token
 
         # The collection's receiver, and three messages to testuser so that message 3,
         # which the collection reads and deletes, is one testuser received.

@@ -1,10 +1,10 @@
-"""The `mailslot` command: serve, db upgrade, purge, keys, audit. Typer, one module a group."""
+"""The `mailslot` command: serve, db upgrade, purge, keys, audit, import. Typer, one module a group."""
 
 from __future__ import annotations
 
 import typer
 
-from mailslot.cli import audit, keys, maintenance, serve
+from mailslot.cli import audit, imports, keys, maintenance, serve
 from mailslot.cli.serve import uvicorn_options
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.add_typer(maintenance.db, name="db")
 app.command("purge")(maintenance.purge)
 app.add_typer(keys.app, name="keys")
 app.command("audit")(audit.audit)
+app.add_typer(imports.imports, name="import")
 
 
 def main(argv: list[str] | None = None) -> None:
