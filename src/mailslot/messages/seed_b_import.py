@@ -99,6 +99,9 @@ class SeedBSource:
             "database": parsed.database,
             "charset": "utf8mb4",
             "connect_timeout": 10,
+            # Each read on its own: no transaction left open holds seed B's tables
+            # (MySQL's metadata locks) between batches or after an interruption.
+            "autocommit": True,
         }
         self._connection: pymysql.connections.Connection[Any] | None = None
 
