@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -111,7 +110,7 @@ def _route(scope: Scope) -> tuple[Result, str] | None:
         return None
     for method, pattern, result in ROUTES:
         if scope["method"] == method and (match := pattern.fullmatch(scope["path"])):
-            return result, unquote(match.group(1))
+            return result, match.group(1)  # ASGI's path is already decoded
     return None
 
 
