@@ -27,6 +27,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.schemas import Email
 from mailslot.accounts.security import Passwords
@@ -248,20 +249,12 @@ async def _copy_users(
                     summary.refused.append(Row("user", str(source_id), reason))
                     continue
                 email = await _usable_email(db, summary, source_id, email)
+                # A `user.created` webhook event with it, as for any new user.
                 new_id = (
-                    await db.execute(
-                        insert(User)
-                        .values(
-                            username=username,
-                            username_key=username_key(username),
-                            email=email,
-                            email_key=email_key(email) if email else None,
-                            password_hash=password_hash,
-                            created_at=utcnow(),
-                        )
-                        .returning(User.id)
+                    await accounts.insert_user(
+                        db, username=username, email=email, password_hash=password_hash
                     )
-                ).scalar_one()
+                ).id
                 await db.execute(
                     insert(SeedBImport).values(kind="user", source_id=source_id, target_id=new_id)
                 )
