@@ -101,6 +101,9 @@ def password_policy(node: Any, min_length: int) -> None:
     """Write MAILSLOT_PASSWORD_MIN_LENGTH where the schema marks a new password
     (accounts.schemas.Password), so the document says what this deployment accepts."""
     if isinstance(node, dict):
+        schema = node.get("schema")
+        if isinstance(schema, dict) and schema.get("x-password") and "description" in node:
+            node["description"] = f"At least {min_length} characters."  # a query parameter
         if node.pop("x-password", False):
             node["minLength"] = min_length
             node["description"] = f"At least {min_length} characters."

@@ -113,7 +113,7 @@ Password = Annotated[
     Field(
         min_length=6,
         max_length=1024,
-        description="At least MAILSLOT_PASSWORD_MIN_LENGTH characters (8 unless set).",
+        description="At least 8 characters.",
         json_schema_extra={"x-password": True},
     ),
 ]
