@@ -50,3 +50,25 @@ def test_a_drain_must_leave_time_to_stop() -> None:
     with pytest.raises(ValueError, match="MAILSLOT_SHUTDOWN_DRAIN must be less than"):
         Settings(_env_file=None, shutdown_drain=10, shutdown_timeout=10)
     assert Settings(_env_file=None, shutdown_drain=9.5, shutdown_timeout=10).shutdown_drain == 9.5
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("5", False), ("6", True), ("12", True)])
+def test_a_password_minimum_below_6_is_refused_at_start(
+    value: str, accepted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILSLOT_PASSWORD_MIN_LENGTH", value)
+    if accepted:
+        assert Settings(_env_file=None).password_min_length == int(value)
+    else:
+        with pytest.raises(ValueError, match="password_min_length"):
+            Settings(_env_file=None)
+
+
+def test_the_seed_b_profile_is_off_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAILSLOT_COMPAT", raising=False)
+    assert Settings(_env_file=None).compat == "none"
+    monkeypatch.setenv("MAILSLOT_COMPAT", "seed-b")
+    assert Settings(_env_file=None).compat == "seed-b"
+    monkeypatch.setenv("MAILSLOT_COMPAT", "seed-c")
+    with pytest.raises(ValueError, match="compat"):
+        Settings(_env_file=None)

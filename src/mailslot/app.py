@@ -23,6 +23,7 @@ from mailslot.bus.broker import make_broker
 from mailslot.bus.events import session_info
 from mailslot.compat import routes as compat_routes
 from mailslot.compat.deprecation import DeprecationHeaders
+from mailslot.compat.envelope import SeedBEnvelope
 from mailslot.compat.seed_b import SeedBPageQuery
 from mailslot.config import Settings, get_settings
 from mailslot.db.deployment import deployment_key, redis_prefix
@@ -38,7 +39,7 @@ from mailslot.messages import routes as messages_routes
 from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
-from mailslot.openapi import document_problems, operation_id
+from mailslot.openapi import document_problems, operation_id, password_policy
 from mailslot.problems import install_error_handlers
 from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 memory_kib=settings.password_hash_memory_kib,
                 iterations=settings.password_hash_iterations,
                 throttle=SignInThrottle.from_settings(settings, limiter),
+                min_length=settings.password_min_length,
             ),
             limits=RateLimits(
                 limiter,
@@ -204,7 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document_problems(FastAPI.openapi(app))
+            password_policy(document_problems(FastAPI.openapi(app)), settings.password_min_length)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -234,7 +236,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "Mailslot-Envelope",
+            ],
             expose_headers=["Retry-After", "X-Request-ID"],
             allow_credentials=False,  # bearer tokens, never cookies
             max_age=600,
@@ -245,6 +253,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     if settings.metrics:
         app.add_middleware(metrics.RequestMetrics)  # outside the edge: its answers count
+    if settings.compat == "seed-b":
+        # Outermost, so even the edge's refusals reach seed B's clients in its envelope.
+        app.add_middleware(SeedBEnvelope)
     return app
 
 

@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     # OWASP Password Storage cheat sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
     password_hash_iterations: int = Field(default=2, ge=1)
+    # The shortest password registration or a password change accepts. Seed B took 6
+    # (docs/seed-b.md); below 6 is refused at start: NIST SP 800-63B asks for at least 8.
+    password_min_length: int = Field(default=8, ge=6, le=1024)
+    # `seed-b`: the routes seed B served answer in its envelope and statuses
+    # (compat/envelope.py); every other route is unchanged.
+    compat: Literal["none", "seed-b"] = "none"
     # Days a receiver's deleted message stays restorable in their trash.
     trash_retention_days: int = Field(default=30, ge=0)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.

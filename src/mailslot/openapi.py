@@ -97,6 +97,23 @@ def describe(status: int, *, seed_a: bool) -> str:
     return f"{phrase}: `code` is one of {', '.join(codes)}." if codes else phrase
 
 
+def password_policy(node: Any, min_length: int) -> None:
+    """Write MAILSLOT_PASSWORD_MIN_LENGTH where the schema marks a new password
+    (accounts.schemas.Password), so the document says what this deployment accepts."""
+    if isinstance(node, dict):
+        schema = node.get("schema")
+        if isinstance(schema, dict) and schema.get("x-password") and "description" in node:
+            node["description"] = f"At least {min_length} characters."  # a query parameter
+        if node.pop("x-password", False):
+            node["minLength"] = min_length
+            node["description"] = f"At least {min_length} characters."
+        for value in node.values():
+            password_policy(value, min_length)
+    elif isinstance(node, list):
+        for value in node:
+            password_policy(value, min_length)
+
+
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 

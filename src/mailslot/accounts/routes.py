@@ -48,6 +48,7 @@ async def post_user(
 ) -> UserRead:
     """Register a user. The answer never carries the password or its hash. Registrations
     are budgeted per client address (429 with `Retry-After`)."""
+    passwords.require_policy(body.password)
     await budgets.register(client)
     user = await service.register_user(
         db, passwords, username=body.username, email=str(body.email), password=body.password
@@ -152,6 +153,8 @@ async def patch_user(
     display name alone. A new password ends your seed A session and signs out every other
     bearer token; the token of this request stays valid."""
     require_self(user, username)
+    if body.password is not None:
+        passwords.require_policy(body.password)
     if body.email is not None or body.password is not None:
         verified = await service.require_password(
             db, passwords, user=user, password=body.current_password, client=client

@@ -107,7 +107,15 @@ Email = Annotated[
 ]
 Password = Annotated[
     str,
-    Field(min_length=8, max_length=1024, description="At least 8 characters."),
+    # 6 is the floor MAILSLOT_PASSWORD_MIN_LENGTH may lower to; the setting itself (8 by
+    # default) is checked by Passwords.require_policy and written into the OpenAPI document
+    # (openapi.password_policy) where this marker stands.
+    Field(
+        min_length=6,
+        max_length=1024,
+        description="At least 8 characters.",
+        json_schema_extra={"x-password": True},
+    ),
 ]
 
 

@@ -13,11 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import TypeVar
 
+import bcrypt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from mailslot.accounts.throttle import SignInThrottle
+from mailslot.errors import Unprocessable
 
+# Hashes imported from seed B (`mailslot import seed-b`): bcrypt's $2a$, $2b$ and $2y$.
+BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
 TOKEN_BYTES = 32  # 256 bits; OWASP asks for at least 64
 HASHING_NICENESS = 10
 T = TypeVar("T")
@@ -50,12 +54,19 @@ class Passwords:
     """argon2id with explicit parameters; hashing runs in threads of its own, one per core
     at a lower priority, so a storm of sign-ins cannot starve the event loop or the other
     requests. `throttle` guards every password check (`accounts.service.authenticate`),
-    whichever door."""
+    whichever door. A bcrypt hash imported from seed B verifies too, once: `is_legacy`
+    tells `authenticate` to replace it with argon2id at that sign-in."""
 
     def __init__(
-        self, *, memory_kib: int, iterations: int, throttle: SignInThrottle | None = None
+        self,
+        *,
+        memory_kib: int,
+        iterations: int,
+        throttle: SignInThrottle | None = None,
+        min_length: int = 8,
     ) -> None:
         self.throttle = throttle or SignInThrottle.default()
+        self.min_length = min_length
         self._hasher = PasswordHasher(
             time_cost=iterations,
             memory_cost=memory_kib,
@@ -75,6 +86,14 @@ class Passwords:
         return await _in_hashing_thread(self._verify, password_hash, password)
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
+        if password_hash is not None and self.is_legacy(password_hash):
+            # bcrypt reads at most 72 bytes (5.0 refuses more); seed B's own library
+            # (Flask-Bcrypt) cut the password there too, so the cut matches what it stored.
+            secret = password.encode()[:72]
+            try:
+                return bcrypt.checkpw(secret, password_hash.encode())
+            except ValueError:  # a malformed hash: no password matches it
+                return False
         try:
             self._hasher.verify(password_hash or self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
@@ -82,7 +101,26 @@ class Passwords:
         return password_hash is not None
 
     def needs_rehash(self, password_hash: str) -> bool:
-        return self._hasher.check_needs_rehash(password_hash)
+        return self.is_legacy(password_hash) or self._hasher.check_needs_rehash(password_hash)
+
+    @staticmethod
+    def is_legacy(password_hash: str) -> bool:
+        """A hash imported from seed B (bcrypt), replaced at the user's first sign-in."""
+        return password_hash.startswith(BCRYPT_PREFIXES)
+
+    def require_policy(self, password: str, *, pointer: str = "/body/password") -> None:
+        """Raises Unprocessable (422) for a new password shorter than
+        MAILSLOT_PASSWORD_MIN_LENGTH (the schema itself refuses fewer than 6)."""
+        if len(password) < self.min_length:
+            raise Unprocessable(
+                f"A password needs at least {self.min_length} characters.",
+                errors=[
+                    {
+                        "pointer": pointer,
+                        "detail": f"String should have at least {self.min_length} characters",
+                    }
+                ],
+            )
 
 
 class CredentialDigests:

@@ -307,7 +307,32 @@ async def authenticate(
         # one verification, and fails.
         if not await passwords.verify(hashed, password) or row is None:
             raise InvalidCredentials("The username or password is incorrect.")
-    return _verified(row)
+    verified = _verified(row)
+    if passwords.is_legacy(verified.password_hash):
+        return await _rehash(db, passwords, verified, password=password)
+    return verified
+
+
+async def _rehash(
+    db: AsyncSession, passwords: Passwords, verified: Verified, *, password: str
+) -> Verified:
+    """Replace a bcrypt hash imported from seed B with argon2id at the sign-in that proved
+    the password, in the caller's transaction (every door commits its sign-in): after a
+    user's first sign-in no bcrypt hash of theirs remains. When another sign-in replaced
+    it first, the hash stored now decides (InvalidCredentials if it no longer matches)."""
+    new_hash = await passwords.hash(password)
+    changed = await db.execute(
+        update(User)
+        .where(User.id == verified.user.id, User.password_hash == verified.password_hash)
+        .values(password_hash=new_hash)
+        .returning(User.id)
+    )
+    if changed.first() is not None:
+        return replace(verified, password_hash=new_hash)
+    current = await db.scalar(select(User.password_hash).where(User.id == verified.user.id))
+    if current is None or not await passwords.verify(current, password):
+        raise _password_changed()
+    return replace(verified, password_hash=current)
 
 
 def _verified(row: Any) -> Verified:

@@ -132,6 +132,7 @@ async def seed_a_post_signup(
     """Register. The account is the same on the native API; it has no email address until
     you set one with `PATCH /users/{username}`. Then start a session with `//login`.
     Registrations from one address share `POST /users`'s budget (429 with `Retry-After`)."""
+    passwords.require_policy(password, pointer="/query/password")
     await budgets.register(client)
     user = await accounts.register_user(
         db, passwords, username=username, email=None, password=password

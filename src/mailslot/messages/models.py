@@ -197,3 +197,16 @@ class Change(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index(None, "created_at"),)  # retention prunes by age
+
+
+class SeedBImport(Base):
+    """What `mailslot import seed-b` copied: a seed B row's id and the id it has here,
+    written in the transaction that copies the row, so an interrupted import resumes
+    after its last commit and a re-run copies nothing twice (messages/seed_b_import.py)."""
+
+    __tablename__ = "seed_b_import"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "user" or "message"
+    source_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # No foreign key: the mapping outlives a user or message deleted since.
+    target_id: Mapped[int] = mapped_column(BigInteger)

@@ -172,6 +172,18 @@ async def post_message(
     return MessageRead.of(view)
 
 
+# Seed B's server sent at the singular address (its README's plural one it never served),
+# and its published client still does: the same send there, left out of the schema as
+# seed A's single-slash aliases are (docs/seed-b.md).
+router.add_api_route(
+    "/users/{username}/message",
+    post_message,
+    methods=["POST"],
+    status_code=201,
+    include_in_schema=False,
+)
+
+
 async def vet_send(
     hook: SendHook,
     reads: AsyncEngine,

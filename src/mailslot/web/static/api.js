@@ -46,7 +46,9 @@ async function problemOf(response) {
  */
 export function createApi({ session, onSessionEnded }) {
   async function request(method, url, { body, auth = true } = {}) {
-    const headers = { Accept: "application/json" };
+    // Where the operator answers seed B's clients in its envelope (MAILSLOT_COMPAT=seed-b),
+    // this page still reads mailslot's own answers.
+    const headers = { Accept: "application/json", "Mailslot-Envelope": "none" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const current = session();
     if (auth && current) headers.Authorization = `Bearer ${current.token}`;
