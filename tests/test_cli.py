@@ -6,17 +6,17 @@ import logging
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from mailslot import cli
+from mailslot.cli import serve
 from mailslot.config import get_settings
 from mailslot.server import DeadlineProtocol
 
 
 def test_serve_sets_request_deadlines_and_frame_limit(monkeypatch, tmp_path) -> None:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
+    monkeypatch.setattr(serve, "run_uvicorn", lambda config: seen.update(vars(config)))
     for name, value in {
         "MAILSLOT_DATA_DIR": str(tmp_path),
         "MAILSLOT_WS_MAX_BYTES": "32768",

@@ -1,14 +1,17 @@
-"""A `mailslot serve` on the test database, with a Redis of its own, and the `mailslot`
-command with the same settings: what an operator's shell has beside a running server."""
+"""A `mailslot serve` on a database of its own (the session's is the in-process app's: a
+SQLite file another process writes to can be locked when this server starts), with a Redis
+of its own, and the `mailslot` command with the same settings: what an operator's shell
+has beside a running server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from mailslot.config import Settings
+from mailslot.db.migrate import upgrade
 from tests.support.commands import Command, mailslot_command
+from tests.support.databases import dialect_database
 from tests.support.servers import MailslotServer, RedisServer
 
 
@@ -20,14 +23,15 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="module")
-def server(
-    settings: Settings, redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[MailslotServer]:
-    env = {"MAILSLOT_DATABASE_URL": str(settings.database_url), "MAILSLOT_REDIS_URL": redis.url}
-    # Migrated by the `settings` fixture already.
-    serving = MailslotServer(tmp_path_factory.mktemp("serving"), env=env, args=("--no-migrate",))
-    with serving:
-        yield serving
+async def server(
+    dialect: str, redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[MailslotServer]:
+    root = tmp_path_factory.mktemp("serving")
+    async with dialect_database(dialect, root) as database:
+        await upgrade(database.make_settings(root))
+        env = {"MAILSLOT_DATABASE_URL": database.url, "MAILSLOT_REDIS_URL": redis.url}
+        with MailslotServer(root, env=env, args=("--no-migrate",)) as serving:
+            yield serving
 
 
 @pytest.fixture
