@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Get Readyz
-         * @description The database answers.
+         * @description The database answers, and the server is not shutting down.
          */
         get: operations["get_readyz"];
         put?: never;

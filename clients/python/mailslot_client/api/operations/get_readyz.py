@@ -52,7 +52,7 @@ def sync_detailed(
 ) -> Response[Health | Problem]:
     """Get Readyz
 
-     The database answers.
+     The database answers, and the server is not shutting down.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -77,7 +77,7 @@ def sync(
 ) -> Health | Problem | None:
     """Get Readyz
 
-     The database answers.
+     The database answers, and the server is not shutting down.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,7 +98,7 @@ async def asyncio_detailed(
 ) -> Response[Health | Problem]:
     """Get Readyz
 
-     The database answers.
+     The database answers, and the server is not shutting down.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,7 +121,7 @@ async def asyncio(
 ) -> Health | Problem | None:
     """Get Readyz
 
-     The database answers.
+     The database answers, and the server is not shutting down.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
