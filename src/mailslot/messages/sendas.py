@@ -104,7 +104,7 @@ async def _resolve(
     (unless `fresh`); what is read is remembered."""
     system = sender == SYSTEM
     wanted = to if system else [*to, sender]
-    generation = None if memory is None else memory.generation
+    generation = 0 if memory is None else memory.generation  # read before the query
     if memory is not None and not fresh:
         known = memory.known([*wanted, PLATFORM] if system else wanted)
         if known is not None:
@@ -123,7 +123,7 @@ async def _resolve(
         found = next((row for row in rows if row.username == SYSTEM_USERNAME), None)
     else:
         found = by_external.get(sender)
-    if memory is not None and generation is not None:
+    if memory is not None:
         platform = {PLATFORM: found} if system and found is not None else {}
         memory.remember(by_external | platform, generation)
     return found, by_external
