@@ -67,11 +67,15 @@ def script(query: DirectQuery, values: Mapping[str, str], setup: str) -> str:
     return f"\\if :ready = 0\nSELECT 1 AS ready, {setup} \\gset\n\\endif\n{sql};\n"
 
 
-def send_script(sender_prefix: str, receiver_prefix: str, pairs: int) -> str:
+def send_script(
+    sender_prefix: str, receiver_prefix: str, pairs: int, *, hooked: bool = False
+) -> str:
     """One message from `{sender_prefix}{n}` to `{receiver_prefix}{n}`, n the client's
-    number modulo `pairs`: the statement behind POST /users/{name}/messages."""
+    number modulo `pairs`: the statement behind POST /users/{name}/messages. `hooked`: its
+    form for a database with an enabled webhook endpoint, where the plain form's guard
+    writes nothing (messages/store/postgres.py); the bench's database has none."""
     return script(
-        postgres.SEND,
+        postgres.SEND_HOOKED if hooked else postgres.SEND,
         {
             "receiver_keys": ":receiver_keys",
             "sender_id": ":sender_id",

@@ -37,11 +37,27 @@ def pgbench(program: str, settings: Settings, script: str, *arguments: str) -> s
     ).stdout
 
 
+async def connect(settings: Settings) -> asyncpg.Connection:
+    return await asyncpg.connect(
+        make_url(settings.resolved_database_url)
+        .set(drivername="postgresql")
+        .render_as_string(False)
+    )
+
+
 async def test_the_send_script_stores_what_a_send_stores(client, settings, program) -> None:
     prefix = unique_name("alone")
     senders = [await make_user(client, f"{prefix}s{n}") for n in range(2)]
     receivers = [await make_user(client, f"{prefix}r{n}") for n in range(2)]
-    script = alone.send_script(f"{prefix}s", f"{prefix}r", 2)
+    # An endpoint an earlier test left enabled turns the plain form into a no-op.
+    connection = await connect(settings)
+    try:
+        hooked = await connection.fetchval(
+            "SELECT EXISTS (SELECT FROM webhook_endpoint WHERE enabled)"
+        )
+    finally:
+        await connection.close()
+    script = alone.send_script(f"{prefix}s", f"{prefix}r", 2, hooked=hooked)
 
     pgbench(program, settings, script, "--client=2", "--transactions=3")
 
@@ -70,11 +86,7 @@ async def test_the_list_script_runs_and_its_row_reads_pgbench_figures(
     client, settings, program
 ) -> None:
     reader = await make_user(client)
-    connection = await asyncpg.connect(
-        make_url(settings.resolved_database_url)
-        .set(drivername="postgresql")
-        .render_as_string(False)
-    )
+    connection = await connect(settings)
     try:
         reader_id = await connection.fetchval(
             "SELECT id FROM user_account WHERE username = $1", reader.username
