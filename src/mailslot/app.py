@@ -211,8 +211,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(ops.router)
-    if settings.metrics and settings.metrics_port is None:
-        app.include_router(ops.metrics_router)  # else on a port of its own (metrics.serving)
     app.include_router(accounts_routes.router)
     app.include_router(messages_routes.router)
     app.include_router(messages_routes.changes_router)
@@ -230,6 +228,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_web(app)
     mount_docs(app)
     app.include_router(compat_routes.router)
+    if settings.metrics and settings.metrics_port is None:
+        # Last: a request tries routes in order, and the API's should not try this one.
+        app.include_router(ops.metrics_router)  # else on a port of its own (metrics.serving)
     app.add_middleware(DeprecationHeaders)
     if settings.cors_origins:
         app.add_middleware(
