@@ -271,3 +271,127 @@ def test_the_docs_host_writes_about_an_order_live_and_refreshes_its_token(
         if host.stdout:
             host.stdout.close()
     assert not any(token in log.read_text() for token in tokens)
+
+
+def host_page(embedding: Embedding, element: str, *, style: str = "") -> str:
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>A host</title>
+  <style>mailslot-inbox {{ height: 30rem; {style} }}</style>
+  <script src="{embedding.server.url}/embed.js"></script>
+</head>
+<body>
+  <h1>A host</h1>
+  {element}
+</body>
+</html>"""
+
+
+def test_a_host_page_shows_the_inbox_about_a_context_styled_and_tells_what_happens(
+    embedding: Embedding, host_context: tuple[BrowserContext, list[str], list[str]]
+) -> None:
+    context, requested, _ = host_context
+    buyer = embedding.user("cus_buyer_b7", "Bea Buyer")
+    seller = embedding.user("cus_seller_b7", "Sam Seller")
+    about = embedding.send(
+        seller,
+        receivers=[buyer[0]],
+        subject="About B-7",
+        message="Your order B-7 is packed.",
+        context={"ref": "order:B-7"},
+    )
+    other = embedding.send(seller, receivers=[buyer[0]], subject="Something else", message="Hi.")
+    embedding.allowed.pages["/context"] = host_page(
+        embedding,
+        f'<mailslot-inbox user="{buyer[0]}" token="{buyer[1]}" context="order:B-7"></mailslot-inbox>',
+        style="--mailslot-accent: rgb(0, 128, 0);",
+    )
+    page = context.new_page()
+    page.goto(f"{embedding.allowed.origin}/context")
+    frame = inbox_frame(page)
+
+    # The token attribute is read and gone from the DOM; the list is the context's alone.
+    assert page.locator("mailslot-inbox").get_attribute("token") is None
+    expect(frame.get_by_role("heading", name="Messages about order:B-7")).to_be_visible()
+    conversation = frame.get_by_role("button", name=re.compile("About B-7"))
+    expect(frame.locator(".conversation")).to_have_count(1)
+    expect(conversation).to_contain_text("Sam Seller")
+    expect(conversation.locator(".unread")).to_have_text("1 unread")
+    # The host's accent reaches the frame.
+    expect(conversation.locator(".unread")).to_have_css("background-color", "rgb(0, 128, 0)")
+    page.wait_for_function("window.mailslotEvents.some(([name]) => name === 'mailslot-ready')")
+    assert events(page, "mailslot-unread")[0] == {"count": 2}
+
+    # Opening it tells the host, and reads it.
+    conversation.click()
+    expect(frame.get_by_role("heading", name="About B-7")).to_be_focused()
+    expect(frame.get_by_text("About order:B-7", exact=True)).to_be_visible()
+    page.wait_for_function(
+        "window.mailslotEvents.some(([n, d]) => n === 'mailslot-unread' && d.count === 1)"
+    )
+    assert events(page, "mailslot-conversation") == [
+        {"threadId": about["thread_id"], "subject": "About B-7", "context": "order:B-7"}
+    ]
+    frame.get_by_role("button", name="Back to messages").click()
+    expect(frame.get_by_role("heading", name="Messages about order:B-7")).to_be_focused()
+    expect(frame.locator(".conversation .unread")).to_be_hidden()
+
+    # The host switches the element to one conversation: no list around it; a reply.
+    page.locator("mailslot-inbox").evaluate(
+        "(inbox, thread) => inbox.setAttribute('conversation', thread)", str(other["thread_id"])
+    )
+    expect(frame.get_by_role("heading", name="Something else")).to_be_visible()
+    expect(frame.get_by_role("button", name="Back to messages")).to_be_hidden()
+    page.wait_for_function(
+        "window.mailslotEvents.some(([n, d]) => n === 'mailslot-unread' && d.count === 0)"
+    )
+    frame.get_by_label("Reply").fill("Hello back.")
+    frame.get_by_role("button", name="Send").click()
+    expect(frame.locator(".entry.mine .text")).to_have_text(["Hello back."])
+    (sent,) = events(page, "mailslot-sent")
+    assert sent["threadId"] == other["thread_id"]
+    reply = embedding.api("GET", f"/users/{seller[0]}/messages", token=seller[1])["messages"][0]
+    assert (reply["id"], reply["message"], reply["reply_to"]) == (sent["id"], "Hello back.", other["id"])
+
+    assert not any(buyer[1] in url for url in requested)
+    assert not storage_holds(page, buyer[1])
+    assert not storage_holds(frame, buyer[1])
+    assert buyer[1] not in page.content()
+
+
+def test_an_origin_not_listed_cannot_frame_the_inbox_and_none_the_client(
+    embedding: Embedding, browser: Browser
+) -> None:
+    buyer = embedding.user("cus_buyer_refused", "Rita")
+    element = f'<mailslot-inbox user="{buyer[0]}"></mailslot-inbox>'
+    embedding.other.pages["/inbox"] = host_page(embedding, element)
+    embedding.allowed.pages["/client"] = host_page(
+        embedding, f'<iframe src="{embedding.server.url}/" title="client"></iframe>'
+    )
+    context = browser.new_context()
+    context.add_init_script(RECORD_EVENTS)
+    try:
+        listed = f"frame-ancestors {embedding.docs_origin} {embedding.allowed.origin}"
+        cases = [
+            (f"{embedding.other.origin}/inbox", listed),
+            (f"{embedding.allowed.origin}/client", "frame-ancestors 'none'"),
+        ]
+        for url, directive in cases:
+            page = context.new_page()
+            with page.expect_console_message(
+                lambda message: "frame-ancestors" in message.text
+            ) as refusal:
+                page.goto(url)
+            # Chromium: "Framing '<origin>/' violates the following Content Security
+            # Policy directive: "<directive>". The request has been blocked."
+            assert f"'{embedding.server.url}/' violates" in refusal.value.text
+            assert f'directive: "{directive}"' in refusal.value.text
+            (child,) = page.main_frame.child_frames
+            expect(page.locator("iframe")).to_be_attached()
+            assert child.url.startswith("chrome-error://"), child.url
+            assert page.evaluate("window.mailslotEvents") == []
+            page.close()
+    finally:
+        context.close()

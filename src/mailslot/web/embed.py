@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 
-from fastapi import APIRouter
-from starlette.responses import FileResponse, HTMLResponse
+import anyio
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, HTMLResponse, Response
 
 from mailslot.config import Settings
 from mailslot.deps import AppSettings
@@ -44,18 +46,19 @@ def frame_headers(settings: Settings) -> dict[str, str]:
 
 @router.get("/embed/inbox")
 async def get_embed_inbox(settings: AppSettings) -> HTMLResponse:
-    page = FRAME.read_text().replace(
+    page = (await anyio.Path(FRAME).read_text()).replace(
         "{{origins}}", html.escape(" ".join(settings.embed_origins), quote=True)
     )
     return HTMLResponse(page, headers=frame_headers(settings))
 
 
 @router.get("/embed.js")
-async def get_embed_script() -> FileResponse:
+async def get_embed_script(request: Request) -> Response:
     # A classic script a host page loads from its own origin: readable across origins
     # (CORS, CORP), so that a host may pin it with Subresource Integrity.
-    return FileResponse(
+    script = FileResponse(
         ELEMENT,
+        stat_result=await anyio.Path(ELEMENT).stat(),
         media_type="text/javascript; charset=utf-8",
         headers={
             "Cache-Control": "no-cache",
@@ -63,3 +66,6 @@ async def get_embed_script() -> FileResponse:
             "Cross-Origin-Resource-Policy": "cross-origin",
         },
     )
+    if request.headers.get("if-none-match") == script.headers["etag"]:
+        return Response(status_code=304, headers=dict(script.headers))
+    return script
