@@ -120,7 +120,9 @@ def embedding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedding]:
 
 def docs_host() -> str:
     """The host page of docs/embed.md, exactly as a reader would paste it."""
-    blocks = re.findall(r"^```python\n(.*?)^```$", DOCS.read_text(), re.MULTILINE | re.DOTALL)
+    blocks: list[str] = re.findall(
+        r"^```python\n(.*?)^```$", DOCS.read_text(), re.MULTILINE | re.DOTALL
+    )
     (host,) = [block for block in blocks if "ThreadingHTTPServer" in block]
     return host
 
@@ -232,16 +234,25 @@ def test_the_docs_host_writes_about_an_order_live_and_refreshes_its_token(
         expect(page.locator("#last-event")).to_contain_text("mailslot-conversation")
         (sent,) = events(page, "mailslot-sent")
         (opened,) = events(page, "mailslot-conversation")
-        assert opened == {"threadId": sent["threadId"], "subject": "Order A-123", "context": "order:A-123"}
+        assert opened == {
+            "threadId": sent["threadId"],
+            "subject": "Order A-123",
+            "context": "order:A-123",
+        }
 
         # 2. The seller got it, signed, and answers: it arrives in the buyer's frame live.
         inbox = embedding.api(
-            "GET", f"/users/{seller[0]}/messages", token=seller[1], params={"context": "order:A-123"}
+            "GET",
+            f"/users/{seller[0]}/messages",
+            token=seller[1],
+            params={"context": "order:A-123"},
         )
         (received,) = inbox["messages"]
         assert received["id"] == sent["id"]
         assert received["context"]["signed"] is True
-        embedding.send(seller, reply_to=received["id"], subject="Re: Order A-123", message="This morning.")
+        embedding.send(
+            seller, reply_to=received["id"], subject="Re: Order A-123", message="This morning."
+        )
         expect(frame.locator(".entry:not(.mine) .text")).to_have_text(["This morning."])
         expect(frame.locator(".entry:not(.mine) .who")).to_have_text(["Seller 42"])
         # Read where it is shown: the count the host shows is the welcome's alone again.
@@ -254,8 +265,12 @@ def test_the_docs_host_writes_about_an_order_live_and_refreshes_its_token(
         page.wait_for_function(
             "window.mailslotEvents.some(([name]) => name === 'mailslot-token-expired')"
         )
-        embedding.send(seller, reply_to=received["id"], subject="Re: Order A-123", message="Tracking: 42.")
-        expect(frame.locator(".entry:not(.mine) .text")).to_have_text(["This morning.", "Tracking: 42."])
+        embedding.send(
+            seller, reply_to=received["id"], subject="Re: Order A-123", message="Tracking: 42."
+        )
+        expect(frame.locator(".entry:not(.mine) .text")).to_have_text(
+            ["This morning.", "Tracking: 42."]
+        )
         assert len(tokens) == 2, tokens
 
         # 4. The tokens went nowhere they could outlive the page or be read from later.
@@ -353,7 +368,11 @@ def test_a_host_page_shows_the_inbox_about_a_context_styled_and_tells_what_happe
     (sent,) = events(page, "mailslot-sent")
     assert sent["threadId"] == other["thread_id"]
     reply = embedding.api("GET", f"/users/{seller[0]}/messages", token=seller[1])["messages"][0]
-    assert (reply["id"], reply["message"], reply["reply_to"]) == (sent["id"], "Hello back.", other["id"])
+    assert (reply["id"], reply["message"], reply["reply_to"]) == (
+        sent["id"],
+        "Hello back.",
+        other["id"],
+    )
 
     assert not any(buyer[1] in url for url in requested)
     assert not storage_holds(page, buyer[1])

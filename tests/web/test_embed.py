@@ -5,33 +5,21 @@ a browser: tests/e2e/test_embed.py.)"""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from pydantic import ValidationError
 
-from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.web.embed import FRAME
 from mailslot.web.routes import STATIC
+from tests.test_cors import client_for
 
 pytestmark = pytest.mark.anyio
 
 EMBED = STATIC / "embed"
 HOSTS = ["https://shop.example.com", "http://127.0.0.1:8001"]
 IMPORT = re.compile(r'^import [^;]*? from "(\.{1,2}/[^"]+)";', re.MULTILINE | re.DOTALL)
-
-
-@asynccontextmanager
-async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            yield client
 
 
 def directives(answer: httpx.Response) -> dict[str, str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 
 import anyio
-
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 

@@ -16,18 +16,9 @@ import { renderCompose, renderList, renderThread, show, showProblem, showStatus 
 
 const $ = (id) => document.getElementById(id);
 
-// The host's look, by these CSS variables only (frame.css reads them).
-const THEME = [
-  "--mailslot-accent",
-  "--mailslot-accent-text",
-  "--mailslot-background",
-  "--mailslot-surface",
-  "--mailslot-text",
-  "--mailslot-muted",
-  "--mailslot-line",
-  "--mailslot-font",
-  "--mailslot-radius",
-];
+// The host's look, by --mailslot-* variables only (element.js lists those it sends,
+// frame.css reads them).
+const THEME_NAME = /^--mailslot-[a-z]+(-[a-z]+)*$/;
 const THEME_VALUE = /^[\w\s#%(),.'"+\-/]{1,200}$/;
 
 const state = {
@@ -52,13 +43,11 @@ function readOptions(message) {
 
 function applyTheme(theme) {
   if (!theme || typeof theme !== "object") return;
-  for (const name of THEME) {
-    const value = theme[name];
-    if (typeof value === "string" && THEME_VALUE.test(value.trim()) && !/url\s*\(/i.test(value)) {
-      document.documentElement.style.setProperty(name, value.trim());
-    } else {
-      document.documentElement.style.removeProperty(name);
-    }
+  const root = document.documentElement.style;
+  for (const name of [...root].filter((name) => name.startsWith("--mailslot-"))) root.removeProperty(name);
+  for (const [name, value] of Object.entries(theme)) {
+    if (!THEME_NAME.test(name) || typeof value !== "string") continue;
+    if (THEME_VALUE.test(value.trim()) && !/url\s*\(/i.test(value)) root.setProperty(name, value.trim());
   }
 }
 

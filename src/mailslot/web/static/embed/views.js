@@ -43,6 +43,8 @@ export function showProblem(text) {
 /** The conversations (`conversations()` of inbox.js); `open(threadId)` on a choice. */
 export function renderList(items, { me, context, open }) {
   $("list-title").textContent = context ? `Messages about ${context}` : "Messages";
+  // A live update re-renders the list: the conversation that had the focus keeps it.
+  const focused = document.activeElement?.dataset?.thread;
   const template = $("conversation-item");
   const rows = items.map(({ message, unread }) => {
     const row = template.content.firstElementChild.cloneNode(true);
@@ -60,6 +62,7 @@ export function renderList(items, { me, context, open }) {
   });
   $("conversations").replaceChildren(...rows);
   $("list-empty").hidden = rows.length > 0;
+  if (focused) $("conversations").querySelector(`[data-thread="${focused}"]`)?.focus();
 }
 
 /** One conversation, oldest message first; `single`: no way back to a list. */
