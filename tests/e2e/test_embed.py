@@ -374,10 +374,24 @@ def test_a_host_page_shows_the_inbox_about_a_context_styled_and_tells_what_happe
         other["id"],
     )
 
-    assert not any(buyer[1] in url for url in requested)
-    assert not storage_holds(page, buyer[1])
-    assert not storage_holds(frame, buyer[1])
-    assert buyer[1] not in page.content()
+    # A token refreshed by the attribute: the old one revoked, the frame asks, the host
+    # sets `token` again, and the conversation is live again.
+    embedding.api("DELETE", "/server/users/cus_buyer_b7/tokens")
+    page.wait_for_function(
+        "window.mailslotEvents.some(([name]) => name === 'mailslot-token-expired')"
+    )
+    fresh = embedding.api("POST", "/server/users/cus_buyer_b7/tokens", json={})["access_token"]
+    page.locator("mailslot-inbox").evaluate(
+        "(inbox, token) => inbox.setAttribute('token', token)", fresh
+    )
+    embedding.send(seller, reply_to=reply["id"], subject="Re: Something else", message="Got it.")
+    expect(frame.locator(".entry:not(.mine) .text")).to_have_text(["Hi.", "Got it."])
+
+    for token in (buyer[1], fresh):
+        assert not any(token in url for url in requested)
+        assert not storage_holds(page, token)
+        assert not storage_holds(frame, token)
+        assert token not in page.content()
 
 
 def test_an_origin_not_listed_cannot_frame_the_inbox_and_none_the_client(
