@@ -10,7 +10,13 @@ let expired = () => {};
 
 const path = (...parts) => "/" + parts.map(encodeURIComponent).join("/");
 
-export const api = createApi({ session: () => credentials, onSessionEnded: (error) => expired(error) });
+export const api = createApi({
+  session: () => credentials,
+  // A refusal of a token already replaced (a request that was under way) is no news.
+  onSessionEnded: (error, used) => {
+    if (used === credentials) expired(error);
+  },
+});
 
 /** The user and token to speak for (`null`: none yet). */
 export function useCredentials(username, token) {
