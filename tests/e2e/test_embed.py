@@ -346,8 +346,9 @@ def test_a_host_page_shows_the_inbox_about_a_context_styled_and_tells_what_happe
     page.wait_for_function("window.mailslotEvents.some(([name]) => name === 'mailslot-ready')")
     assert events(page, "mailslot-unread")[0] == {"count": 2}
 
-    # Opening it tells the host, and reads it.
-    conversation.click()
+    # Opening it (by keyboard, as every step below) tells the host, and reads it.
+    conversation.focus()
+    page.keyboard.press("Enter")
     expect(frame.get_by_role("heading", name="About B-7")).to_be_focused()
     expect(frame.get_by_text("About order:B-7", exact=True)).to_be_visible()
     page.wait_for_function(
@@ -356,7 +357,9 @@ def test_a_host_page_shows_the_inbox_about_a_context_styled_and_tells_what_happe
     assert events(page, "mailslot-conversation") == [
         {"threadId": about["thread_id"], "subject": "About B-7", "context": "order:B-7"}
     ]
-    frame.get_by_role("button", name="Back to messages").click()
+    page.keyboard.press("Shift+Tab")
+    expect(frame.get_by_role("button", name="Back to messages")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(frame.get_by_role("heading", name="Messages about order:B-7")).to_be_focused()
     expect(frame.locator(".conversation .unread")).to_be_hidden()
 
@@ -369,8 +372,12 @@ def test_a_host_page_shows_the_inbox_about_a_context_styled_and_tells_what_happe
     page.wait_for_function(
         "window.mailslotEvents.some(([n, d]) => n === 'mailslot-unread' && d.count === 0)"
     )
-    frame.get_by_label("Reply").fill("Hello back.")
-    frame.get_by_role("button", name="Send").click()
+    frame.get_by_role("heading", name="Something else").focus()
+    page.keyboard.press("Tab")
+    expect(frame.get_by_label("Reply")).to_be_focused()
+    page.keyboard.type("Hello back.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     expect(frame.locator(".entry.mine .text")).to_have_text(["Hello back."])
     (sent,) = events(page, "mailslot-sent")
     assert sent["threadId"] == other["thread_id"]
