@@ -237,6 +237,7 @@ def test_the_docs_host_writes_about_an_order_live_and_refreshes_its_token(
         frame.get_by_role("button", name="Send").click()
         expect(frame.get_by_role("heading", name="Order A-123")).to_be_visible()
         expect(frame.locator(".entry.mine .text")).to_have_text(["Has it shipped?"])
+        expect(frame.get_by_text("With Seller 42")).to_be_visible()
         expect(page.locator("#last-event")).to_contain_text("mailslot-conversation")
         (sent,) = events(page, "mailslot-sent")
         (opened,) = events(page, "mailslot-conversation")

@@ -69,6 +69,7 @@ export function renderList(items, { me, context, open }) {
 export function renderThread(page, { me, single }) {
   const first = page.messages[0];
   $("conversation-title").textContent = first ? first.subject : "Conversation";
+  $("conversation-with").textContent = first ? `With ${others(first, me)}` : "";
   $("conversation-context").hidden = !page.context;
   $("conversation-context").textContent = page.context ? `About ${page.context.ref}` : "";
   $("back-line").hidden = single;
