@@ -53,6 +53,7 @@ from mailslot.serverapi import tokens as serverapi_tokens
 from mailslot.serverapi import users as serverapi_users
 from mailslot.shutdown import Shutdown, stop_on_exit_signals
 from mailslot.state import AppState
+from mailslot.web import embed as web_embed
 from mailslot.web.docs import mount_docs
 from mailslot.web.routes import mount_web
 from mailslot.webhooks import log_routes as webhook_log_routes
@@ -226,6 +227,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhook_log_routes.router)
     app.include_router(jobs_routes.router)
     mount_web(app)
+    app.include_router(web_embed.router)
     mount_docs(app)
     app.include_router(compat_routes.router)
     if settings.metrics and settings.metrics_port is None:

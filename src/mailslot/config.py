@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -73,6 +75,34 @@ class SecretFiles(PydanticBaseSettingsSource):
         return values
 
 
+def exact_origin(text: str) -> str:
+    """`text` as a browser serializes an origin (`https://shop.example.com`, a port only
+    where not the scheme's default), or ValueError: each embed origin goes into a CSP
+    directive and is compared with `MessageEvent.origin`, so no path, wildcard or
+    keyword may pass."""
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or port == -1
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "*" in text
+        or not re.fullmatch(r"[a-z0-9.\-\[\]:]+", parts.hostname)
+    ):
+        raise ValueError(f"{text!r} is not an origin such as https://shop.example.com")
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + ("" if port in (None, default) else f":{port}")
+
+
 class Settings(BaseSettings):
     """Everything an operator can set, as MAILSLOT_<NAME> or `mailslot serve --<name>`."""
 
@@ -136,6 +166,10 @@ class Settings(BaseSettings):
     ws_max_bytes: int = Field(default=64 * 1024, ge=1024)
     # Origins allowed to call the API from a browser (CORS); none by default.
     cors_origins: Annotated[list[str], NoDecode] = []
+    # Origins of the host pages that may frame the embeddable inbox (/embed/inbox,
+    # docs/embed.md): its CSP frame-ancestors, and whom the frame answers by postMessage.
+    # None by default: no page can frame it.
+    embed_origins: Annotated[list[str], NoDecode] = []
     # Addresses whose X-Forwarded-For is trusted (a reverse proxy on this host).
     forwarded_allow_ips: str = "127.0.0.1,::1"
     # Start even if the database may lose acknowledged writes (benchmarks only).
@@ -225,12 +259,17 @@ class Settings(BaseSettings):
             return [float(part) for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("cors_origins", "metrics_allow", mode="before")
+    @field_validator("cors_origins", "metrics_allow", "embed_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        return [exact_origin(origin) for origin in value]
 
     @model_validator(mode="after")
     def _drain_within_timeout(self) -> Settings:

@@ -114,5 +114,6 @@ def test_the_wheel_ships_the_client(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("mailslot-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    files = [INDEX, HERE / "docs.html", HERE / "redoc.html", *STATIC.iterdir()]
+    files = [INDEX, HERE / "docs.html", HERE / "redoc.html", HERE / "embed.html"]
+    files += [path for path in STATIC.rglob("*") if path.is_file()]
     assert {path.relative_to(ROOT / "src").as_posix() for path in files} <= names

@@ -42,7 +42,8 @@ async function problemOf(response) {
 
 /**
  * A client bound to a session. `session()` returns {username, token} or null;
- * `onSessionEnded(error)` is told when the API no longer accepts the token.
+ * `onSessionEnded(error, session)` is told when the API no longer accepts the token
+ * (`session`: the one the refused request was sent with).
  */
 export function createApi({ session, onSessionEnded }) {
   async function request(method, url, { body, auth = true } = {}) {
@@ -66,7 +67,7 @@ export function createApi({ session, onSessionEnded }) {
     }
     if (!response.ok) {
       const error = await problemOf(response);
-      if (auth && response.status === 401) onSessionEnded(error);
+      if (auth && response.status === 401) onSessionEnded(error, current);
       throw error;
     }
     if (response.status === 204) return null;
@@ -76,6 +77,8 @@ export function createApi({ session, onSessionEnded }) {
   const me = () => session().username;
 
   return {
+    // Any other call, for embed/inbox.js (the embeddable inbox) and its filters.
+    request,
     register: (username, email, password) =>
       request("POST", "/users", { body: { username, email, password }, auth: false }),
     signIn: (username, password) =>
