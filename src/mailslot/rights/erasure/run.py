@@ -1,0 +1,76 @@
+"""Running an erasure to its end: the steps of service.py, one transaction per batch.
+
+This is an entry point's part, as messages/purge.py's batches are: it commits. The route,
+the server API, `mailslot user erase` and `mailslot restore` call it with a session of
+their own once `begin_erasure` has committed; each batch's changes (and their live
+events and webhook events) are visible as soon as it commits. An erasure interrupted
+anywhere (a crash, a restart) is finished by calling `run_erasure` again on its entry:
+`mailslot user erase` does so for an account whose entry is unfinished, and so does
+every `mailslot restore` (rights/erasure/ledger.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mailslot.db.base import utcnow
+from mailslot.logs import audit
+from mailslot.rights.erasure import service
+from mailslot.rights.erasure.models import Erasure
+
+log = logging.getLogger("mailslot.erasure")
+
+
+async def run_erasure(
+    db: AsyncSession,
+    entry: Erasure,
+    *,
+    batch: int = service.BATCH,
+    on_batch: Callable[[int], None] | None = None,
+) -> Erasure:
+    """Run every remaining step of the erasure, committing after each batch, and return
+    the finished entry. `on_batch(rows)` is told of each batch (a progress bar). Writes
+    the audit record `user.erased` (internal id, mode, counts) once it is finished."""
+    tick = on_batch or (lambda _rows: None)
+    counts = {"received": 0, "sent_removed": 0, "sent_kept": 0, "changes": 0, "webhook_events": 0}
+    # Step 1 again: an entry restored or resumed may have tokens issued before it began.
+    counts["tokens"] = await service.shut_account(db, entry.user_id, now=utcnow())
+    counts["webhook_events"] = await service.erase_traces(db, entry)
+    await db.commit()
+    while True:
+        done = await service.erase_received(db, entry, batch=batch)
+        await db.commit()
+        counts["received"] += done
+        tick(done)
+        if done < batch:
+            break
+    after = 0
+    while True:
+        sent = await service.erase_sent(db, entry, after=after, batch=batch)
+        await db.commit()
+        counts["sent_removed"] += sent.removed
+        counts["sent_kept"] += sent.kept
+        after = sent.last_id
+        tick(sent.seen)
+        if sent.seen < batch:
+            break
+    while True:
+        done = await service.erase_log(db, entry, batch=batch)
+        await db.commit()
+        counts["changes"] += done
+        tick(done)
+        if done < batch:
+            break
+    await service.finish_erasure(db, entry, counts)
+    await db.commit()
+    audit(
+        "user.erased",
+        user_id=entry.user_id,
+        erasure_id=entry.id,
+        mode=entry.mode,
+        **{f"count_{name}": n for name, n in counts.items()},
+    )
+    return entry
