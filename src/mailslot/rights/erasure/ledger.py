@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,9 @@ class Entry:
 
 
 def _time(value: str) -> datetime:
-    # SQLite's driver hands back text, without the "T" of isoformat.
-    return datetime.fromisoformat(value.replace(" ", "T"))
+    # Read from SQLite's file directly, a time is text in UTC without its offset.
+    moment = datetime.fromisoformat(value.replace(" ", "T"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def document(entries: list[Entry]) -> dict[str, Any]:
