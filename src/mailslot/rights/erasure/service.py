@@ -80,7 +80,8 @@ async def begin_erasure(
 ) -> Erasure:
     """Write the ledger entry and shut the account (step 1). An account already being
     erased keeps its entry (and its mode): the erasure is resumed, not started twice.
-    Raises UserNotFound for an unknown id and for the system account."""
+    Raises UserNotFound for an unknown id, the system account and an account whose
+    erasure has finished."""
     now = now or utcnow()
     row = (
         await db.execute(select(User.username_key, User.created_at).where(User.id == user_id))
@@ -88,6 +89,8 @@ async def begin_erasure(
     if row is None or row.username_key == SYSTEM_KEY:
         raise UserNotFound(f"There is no user with the id {user_id}.")
     entry = await find_erasure(db, user_id)
+    if entry is not None and entry.finished_at is not None:
+        raise UserNotFound(f"The user with the id {user_id} is erased already.")
     if entry is None:
         entry = Erasure(
             user_id=user_id,
