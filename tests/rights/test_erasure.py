@@ -120,6 +120,7 @@ async def test_a_sender_erased_in_pseudonymize_mode_is_a_tombstone_on_every_read
     assert entry.finished_at is not None
     assert entry.counts["received"] == 1  # bob's reply
     assert entry.counts["sent_kept"] == 1
+    assert entry.counts["tokens"] == 1
     # The token is dead at once, and so is the password.
     assert (await client.get(f"/users/{alice.username}", headers=alice.headers)).status_code == 401
     signed_in = await client.post(f"/users/{alice.username}/token", json={"password": PASSWORD})

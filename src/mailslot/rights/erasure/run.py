@@ -37,7 +37,8 @@ async def run_erasure(
     tick = on_batch or (lambda _rows: None)
     counts = {"received": 0, "sent_removed": 0, "sent_kept": 0, "changes": 0, "webhook_events": 0}
     # Step 1 again: an entry restored or resumed may have tokens issued before it began.
-    counts["tokens"] = await service.shut_account(db, entry.user_id, now=utcnow())
+    revoked = await service.shut_account(db, entry.user_id, now=utcnow())
+    counts["tokens"] = entry.counts.get("tokens", 0) + revoked  # begin_erasure's too
     counts["webhook_events"] = await service.erase_traces(db, entry)
     await db.commit()
     while True:

@@ -102,8 +102,9 @@ async def begin_erasure(
             counts={},
         )
         db.add(entry)
-        await db.flush()
-    await shut_account(db, user_id, now=now)
+    revoked = await shut_account(db, user_id, now=now)
+    entry.counts = {**entry.counts, "tokens": entry.counts.get("tokens", 0) + revoked}
+    await db.flush()
     return entry
 
 
