@@ -16,7 +16,7 @@ from mailslot.messages.models import Change, Delivery, Message
 from mailslot.errors import UserNotFound
 from mailslot.rights.erasure import service
 from mailslot.rights.erasure.models import Erasure
-from mailslot.rights.erasure.run import run_erasure
+from mailslot.rights.erasure.run import finish_interrupted, run_erasure
 from mailslot.state import app_state
 from mailslot.webhooks import payloads
 from mailslot.webhooks.models import WebhookEvent
@@ -399,3 +399,36 @@ async def test_a_large_mailbox_is_erased_in_batches_and_a_rerun_finishes_nothing
     async with app_state(app).sessions() as db:
         with pytest.raises(UserNotFound):
             await service.begin_erasure(db, user_id=alice_id, mode="purge-sent", hold_days=1)
+
+
+async def test_an_interrupted_erasure_is_finished_by_the_operator(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    message = await send(client, alice, bob)
+    alice_id = await user_id(app, alice.username)
+    async with app_state(app).sessions() as db:
+        entry = await service.begin_erasure(db, user_id=alice_id, mode="purge-sent", hold_days=0)
+        await db.commit()  # and the server stops here
+    await app_state(app).token_cache.forget_user(alice_id)
+    assert (await client.get(f"/users/{alice.username}", headers=alice.headers)).status_code == 401
+    async with app_state(app).sessions() as db:
+        assert await finish_interrupted(db) == 1
+        assert await finish_interrupted(db) == 0
+    finished = await erasure_of(app, alice_id)
+    assert finished.finished_at is not None
+    assert finished.tombstone == entry.tombstone
+    missing = await client.get(
+        f"/users/{bob.username}/messages/{message['id']}", headers=bob.headers
+    )
+    assert missing.status_code == 404
+    # No hold (0 days): the name is free at once.
+    again = await client.post(
+        "/users",
+        json={
+            "username": alice.username,
+            "email": f"{alice.username}@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert again.status_code == 201

@@ -452,21 +452,39 @@ def erase(
 
 
 @app.command("erasures")
-def erasures(json: Json = False) -> None:
+def erasures(
+    finish: Annotated[
+        bool,
+        typer.Option(
+            "--finish",
+            help="finish every erasure that was interrupted (a server stopped while it ran)",
+        ),
+    ] = False,
+    json: Json = False,
+) -> None:
     """The erasure ledger: every erased account by internal id, with its tombstone name,
-    mode and times; no personal data. `--json` writes what `mailslot restore --ledger`
-    reads: keep a copy with your backups."""
+    mode and times; no personal data. An entry without a finish time is an erasure that
+    was interrupted: --finish runs it to its end. `--json` writes what `mailslot restore
+    --ledger` reads: keep a copy with your backups."""
+    from mailslot.db.engine import make_session_factory
     from mailslot.rights.erasure.ledger import document, list_entries
+    from mailslot.rights.erasure.run import finish_interrupted
 
     async def work(engine: AsyncEngine) -> Any:
+        finished = 0
+        if finish:
+            async with make_session_factory(engine)() as db:
+                finished = await finish_interrupted(db)
         async with engine.connect() as db:
-            return await list_entries(db)
+            return finished, await list_entries(db)
 
-    entries = on_database("user erasures", work)
+    finished, entries = on_database("user erasures", work)
     if json:
-        print_json(document(entries))
+        print_json({**document(entries), **({"finished": finished} if finish else {})})
         return
     print_table(
         ("user id", "tombstone", "mode", "requested", "finished"),
         ((e.user_id, e.tombstone, e.mode, e.requested_at, e.finished_at) for e in entries),
     )
+    if finish:
+        typer.echo(f"finished {finished} interrupted erasures")

@@ -5,8 +5,9 @@ the server API, `mailslot user erase` and `mailslot restore` call it with a sess
 their own once `begin_erasure` has committed; each batch's changes (and their live
 events and webhook events) are visible as soon as it commits. An erasure interrupted
 anywhere (a crash, a restart) is finished by calling `run_erasure` again on its entry:
-`mailslot user erase` does so for an account whose entry is unfinished, and so does
-every `mailslot restore` (rights/erasure/ledger.py).
+`mailslot user erase` does so for an account whose entry is unfinished, `mailslot user
+erasures --finish` for them all, and so does every `mailslot restore`
+(rights/erasure/ledger.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.db.base import utcnow
@@ -75,3 +77,14 @@ async def run_erasure(
         **{f"count_{name}": n for name, n in counts.items()},
     )
     return entry
+
+
+async def finish_interrupted(db: AsyncSession) -> int:
+    """Run every unfinished erasure of the ledger to its end (`mailslot user erasures
+    --finish`); returns how many."""
+    unfinished = (
+        await db.scalars(select(Erasure).where(Erasure.finished_at.is_(None)).order_by(Erasure.id))
+    ).all()
+    for entry in unfinished:
+        await run_erasure(db, entry)
+    return len(unfinished)
