@@ -6,7 +6,8 @@ Create Date: 2026-12-07
 
 Issue 21: `erasure` is the ledger of erased accounts (ids only), re-applied by `mailslot
 restore`; `username_hold` refuses an erased account's username to registration for
-MAILSLOT_ERASED_USERNAME_HOLD_DAYS.
+MAILSLOT_ERASED_USERNAME_HOLD_DAYS; two indexes make deleting messages cost a look-up
+per message instead of a scan (their replies, their idempotency keys).
 """
 
 from collections.abc import Sequence
@@ -47,9 +48,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("username_key", name=op.f("pk_username_hold")),
     )
     op.create_index(op.f("ix_username_hold_held_until"), "username_hold", ["held_until"])
+    # Deleting messages (an erasure) looks up their replies and idempotency keys.
+    op.create_index(
+        "ix_message_reply_to_id",
+        "message",
+        ["reply_to_id"],
+        postgresql_where=sa.text("reply_to_id IS NOT NULL"),
+        sqlite_where=sa.text("reply_to_id IS NOT NULL"),
+    )
+    op.create_index(op.f("ix_idempotency_key_message_id"), "idempotency_key", ["message_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_idempotency_key_message_id"), table_name="idempotency_key")
+    op.drop_index("ix_message_reply_to_id", table_name="message")
     op.drop_index(op.f("ix_username_hold_held_until"), table_name="username_hold")
     op.drop_table("username_hold")
     op.drop_index(op.f("ix_erasure_user_id"), table_name="erasure")
