@@ -133,6 +133,14 @@ async def test_a_sender_erased_in_pseudonymize_mode_is_a_tombstone_on_every_read
             (first["id"], tombstone, subject)
         ]
         assert (await get(client, receiver, f"/messages/{first['id']}"))["sender"] == tombstone
+        # Seed B's page form of the list.
+        paged = await client.get(
+            f'/users/{receiver.username}/messages?unread="false"&per_page=20%page=1',
+            headers=receiver.headers,
+        )
+        assert [m["sender"] for m in paged.json()["messages"] if m["id"] == first["id"]] == [
+            tombstone
+        ]
         assert senders((await get(client, receiver, "/messages", q=subject))["messages"]) == [
             tombstone
         ]
