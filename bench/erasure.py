@@ -68,14 +68,11 @@ async def seed(settings: Settings, prefix: str, count: int) -> tuple[int, int]:
                     for i in range(start, min(count, start + CHUNK))
                 ]
                 made = (
-                    await db.execute(insert(Message).returning(Message.id), rows)
-                ).scalars().all()
+                    (await db.execute(insert(Message).returning(Message.id), rows)).scalars().all()
+                )
                 await db.execute(
                     insert(Delivery),
-                    [
-                        {"receiver_id": receiver, "message_id": m, "thread_id": m}
-                        for m in made
-                    ],
+                    [{"receiver_id": receiver, "message_id": m, "thread_id": m} for m in made],
                 )
                 await db.commit()
     await engine.dispose()
@@ -103,7 +100,11 @@ async def erase(settings: Settings, user_id: int, mode: service.Mode) -> dict[st
     total = time.perf_counter() - started
     left = 0
     async with make_session_factory(engine)() as db:
-        left = len((await db.scalars(select(Delivery.message_id).where(Delivery.receiver_id == user_id))).all())
+        left = len(
+            (
+                await db.scalars(select(Delivery.message_id).where(Delivery.receiver_id == user_id))
+            ).all()
+        )
     await engine.dispose()
     return {
         "mode": mode,
@@ -127,7 +128,7 @@ async def main() -> None:
     for mode in ("pseudonymize", "purge-sent"):
         a, _b = await seed(settings, f"bench{mode[:5]}{int(time.time())}", args.n)
         results.append(await erase(settings, a, mode))  # type: ignore[arg-type]
-    print(json.dumps(results, indent=1))  # noqa: T201
+    print(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

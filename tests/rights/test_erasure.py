@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from mailslot.accounts.models import AccessToken, User, UsernameHold
-from mailslot.messages.models import Change, Delivery, Message
 from mailslot.errors import UserNotFound
+from mailslot.messages.models import Change, Delivery, Message
 from mailslot.rights.erasure import service
 from mailslot.rights.erasure.models import Erasure
 from mailslot.rights.erasure.run import finish_interrupted, run_erasure
@@ -74,6 +74,12 @@ async def user_id(app: FastAPI, username: str) -> int:
         found = await db.scalar(select(User.id).where(User.username_key == username.casefold()))
     assert found is not None
     return found
+
+
+async def register(client: httpx.AsyncClient, name: str) -> httpx.Response:
+    return await client.post(
+        "/users", json={"username": name, "email": f"{name}@example.org", "password": PASSWORD}
+    )
 
 
 def senders(messages: list[dict[str, Any]]) -> list[str]:
@@ -168,16 +174,8 @@ async def test_a_sender_erased_in_pseudonymize_mode_is_a_tombstone_on_every_read
     assert alice.username not in every.text
     # The old name is nobody now, and held.
     assert (await client.get(f"/users/{alice.username}", headers=carol.headers)).status_code == 404
-    again = await client.post(
-        "/users",
-        json={
-            "username": alice.username,
-            "email": f"{alice.username}@example.com",
-            "password": PASSWORD,
-        },
-    )
-    assert again.status_code == 409
-    assert again.json()["code"] == "username_held"
+    again = await register(client, alice.username)
+    assert (again.status_code, again.json()["code"]) == (409, "username_held")
     async with app_state(app).sessions() as db:
         row = (await db.execute(select(User).where(User.id == alice_id))).scalar_one()
         assert (row.username, row.email, row.display_name, row.external_id) == (
@@ -323,10 +321,7 @@ async def test_erasure_needs_the_current_password_and_the_own_account(
 
 
 async def test_a_tombstone_name_cannot_be_registered(client: httpx.AsyncClient) -> None:
-    name = f"Deleted-User-{unique_name()}"
-    answer = await client.post(
-        "/users", json={"username": name, "email": f"{name}@example.com", "password": PASSWORD}
-    )
+    answer = await register(client, f"Deleted-User-{unique_name()}")
     assert (answer.status_code, answer.json()["code"]) == (409, "username_held")
 
 
@@ -431,12 +426,4 @@ async def test_an_interrupted_erasure_is_finished_by_the_operator(
     )
     assert missing.status_code == 404
     # No hold (0 days): the name is free at once.
-    again = await client.post(
-        "/users",
-        json={
-            "username": alice.username,
-            "email": f"{alice.username}@example.org",
-            "password": PASSWORD,
-        },
-    )
-    assert again.status_code == 201
+    assert (await register(client, alice.username)).status_code == 201

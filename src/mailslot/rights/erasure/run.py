@@ -13,7 +13,7 @@ erasures --finish` for them all, and so does every `mailslot restore`
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,13 +43,9 @@ async def run_erasure(
     counts["tokens"] = entry.counts.get("tokens", 0) + revoked  # begin_erasure's too
     counts["webhook_events"] = await service.erase_traces(db, entry)
     await db.commit()
-    while True:
-        done = await service.erase_received(db, entry, batch=batch)
-        await db.commit()
-        counts["received"] += done
-        tick(done)
-        if done < batch:
-            break
+    counts["received"] = await _batches(
+        db, lambda: service.erase_received(db, entry, batch=batch), batch, tick
+    )
     after = 0
     while True:
         sent = await service.erase_sent(db, entry, after=after, batch=batch)
@@ -60,13 +56,9 @@ async def run_erasure(
         tick(sent.seen)
         if sent.seen < batch:
             break
-    while True:
-        done = await service.erase_log(db, entry, batch=batch)
-        await db.commit()
-        counts["changes"] += done
-        tick(done)
-        if done < batch:
-            break
+    counts["changes"] = await _batches(
+        db, lambda: service.erase_log(db, entry, batch=batch), batch, tick
+    )
     await service.finish_erasure(db, entry, counts)
     await db.commit()
     audit(
@@ -77,6 +69,20 @@ async def run_erasure(
         **{f"count_{name}": n for name, n in counts.items()},
     )
     return entry
+
+
+async def _batches(
+    db: AsyncSession, step: Callable[[], Awaitable[int]], batch: int, tick: Callable[[int], None]
+) -> int:
+    """Run `step` (one batch, returning its rows), committing each, until one is short."""
+    total = 0
+    while True:
+        done = await step()
+        await db.commit()
+        total += done
+        tick(done)
+        if done < batch:
+            return total
 
 
 async def finish_interrupted(db: AsyncSession) -> int:
