@@ -4,6 +4,7 @@ changes, seed A's get_all, profiles, webhook payloads), the token, the username 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -11,9 +12,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from mailslot.accounts import service as accounts
 from mailslot.accounts.models import AccessToken, User, UsernameHold
+from mailslot.db.base import utcnow
 from mailslot.errors import UserNotFound
 from mailslot.messages.models import Change, Delivery, Message
+from mailslot.messages.purge import purge_expired
 from mailslot.rights.erasure import service
 from mailslot.rights.erasure.models import Erasure
 from mailslot.rights.erasure.run import finish_interrupted, run_erasure
@@ -427,3 +431,23 @@ async def test_an_interrupted_erasure_is_finished_by_the_operator(
     assert missing.status_code == 404
     # No hold (0 days): the name is free at once.
     assert (await register(client, alice.username)).status_code == 201
+
+
+async def test_the_purge_frees_a_username_whose_hold_ended(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    name = unique_name("held")
+    async with app_state(app).sessions() as db:
+        await accounts.hold_username(db, name, until=utcnow() + timedelta(days=1))
+        await db.commit()
+    assert (await register(client, name)).json()["code"] == "username_held"
+    async with app_state(app).sessions() as db:
+        await accounts.hold_username(db, name, until=utcnow() - timedelta(seconds=1))
+        await db.commit()
+    purged = await purge_expired(app_state(app).sessions, trash_retention=timedelta(days=30))
+    assert purged.username_holds >= 1
+    async with app_state(app).sessions() as db:
+        assert (
+            await db.scalar(select(UsernameHold).where(UsernameHold.username_key == name)) is None
+        )
+    assert (await register(client, name)).status_code == 201
