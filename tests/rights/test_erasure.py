@@ -451,3 +451,27 @@ async def test_the_purge_frees_a_username_whose_hold_ended(
             await db.scalar(select(UsernameHold).where(UsernameHold.username_key == name)) is None
         )
     assert (await register(client, name)).status_code == 201
+
+
+async def test_a_host_provisions_an_erased_external_id_again_under_another_name(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    key = await make_server_key(app, "users:write")
+    host_id = f"cus_{unique_name()}"
+    first = await client.put(
+        f"/server/users/{host_id}", json={"display_name": "A"}, headers=key.headers
+    )
+    assert first.status_code == 201, first.text
+    erased = await client.delete(f"/server/users/{host_id}", headers=key.headers)
+    assert erased.status_code == 200
+    again = await client.put(
+        f"/server/users/{host_id}", json={"display_name": "B"}, headers=key.headers
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["username"] == first.json()["username"] + "-2"  # the first is held
+    taken = await client.put(
+        f"/server/users/{host_id}x",
+        json={"display_name": "C", "username": first.json()["username"]},
+        headers=key.headers,
+    )
+    assert (taken.status_code, taken.json()["code"]) == (409, "username_held")
