@@ -6,20 +6,22 @@ The order, and why:
    ticket revoked, sign-in impossible (no password), deactivated (no one can send to it),
    its streams told to end. Small, so the request that asks for it answers quickly and
    the token is dead on every instance before anything else happens.
-2. `erase_received` in batches: the user's copies of what they received (inbox, trash,
+2. `erase_traces` (one statement each): the user's webhook events, the rendered payloads
+   of other users' events about their messages (rendered again at the next delivery, so
+   they show the tombstone), the listing queries of audited reads of their mailbox. It
+   finds what they received through their deliveries, so it comes before step 3.
+3. `erase_received` in batches: the user's copies of what they received (inbox, trash,
    tombstones) go, and their username in each of those messages' receiver lists becomes
    the tombstone (receiver lists are copies of names, messages/models.py).
-3. `erase_sent` in batches: in `pseudonymize` mode a message they sent stays while a
+4. `erase_sent` in batches: in `pseudonymize` mode a message they sent stays while a
    receiver holds it (its sender is shown by the account row's name, which becomes the
-   tombstone in step 5), and goes once none does; in `purge-sent` mode every message they
+   tombstone in step 6), and goes once none does; in `purge-sent` mode every message they
    sent goes, with a `message.deleted` change (scope `everyone`) for each receiver who
    still held it, as a sender's delete for everyone has.
-4. `erase_log` in batches: their change log; then (one statement each) their webhook
-   events, the rendered payloads of other users' events about their messages (rendered
-   again at the next delivery, so they show the tombstone), the listing queries of
-   mailbox reads audited on their mailbox.
-5. `finish_erasure`: the account row keeps only its id, its creation time and the
-   tombstone name; the username is held; the ledger entry is marked finished.
+5. `erase_log` in batches: their change log.
+6. `finish_erasure`: the account row keeps only its id, its creation time and the
+   tombstone name; the username is held; the ledger entry is marked finished. The name
+   goes last because step 3 reads it.
 
 Each batch is at most `batch` rows (BATCH, 1000: a purge's batch, messages/purge.py), so
 a mailbox of 100,000 messages is some 200 short transactions, none holding SQLite's write
@@ -133,7 +135,7 @@ async def shut_account(db: AsyncSession, user_id: int, *, now: datetime) -> int:
 
 
 async def erase_received(db: AsyncSession, entry: Erasure, *, batch: int = BATCH) -> int:
-    """Step 2, one batch: delete up to `batch` of the user's deliveries (whatever their
+    """Step 3, one batch: delete up to `batch` of the user's deliveries (whatever their
     state), lowest message id first, and put the tombstone in place of their username in
     those messages' receiver lists. Returns how many went (fewer than `batch`: done)."""
     user_id = entry.user_id
@@ -186,7 +188,7 @@ class SentBatch:
 async def erase_sent(
     db: AsyncSession, entry: Erasure, *, after: int, batch: int = BATCH
 ) -> SentBatch:
-    """Step 3, one batch: the user's sent messages with an id above `after`, up to
+    """Step 4, one batch: the user's sent messages with an id above `after`, up to
     `batch` of them, lowest first. `pseudonymize` deletes those no receiver holds any
     more (in an inbox or a trash) and keeps the others; `purge-sent` deletes them all,
     recording `message.deleted` (scope everyone) for each receiver who held one, so their
@@ -233,7 +235,7 @@ async def erase_sent(
 
 
 async def erase_log(db: AsyncSession, entry: Erasure, *, batch: int = BATCH) -> int:
-    """Step 4, one batch: delete up to `batch` entries of the user's change log."""
+    """Step 5, one batch: delete up to `batch` entries of the user's change log."""
     seqs = (
         await db.scalars(
             select(Change.seq)
@@ -250,13 +252,13 @@ async def erase_log(db: AsyncSession, entry: Erasure, *, batch: int = BATCH) -> 
 
 
 async def erase_traces(db: AsyncSession, entry: Erasure) -> int:
-    """Step 4, the rest: the user's own webhook events go (their mailbox's and `user.*`,
+    """Step 2: the user's own webhook events go (their mailbox's and `user.*`,
     with their deliveries); other users' events about a message the user sent or received
     lose their rendered payload, rendered again from the message at their next delivery
     (so with the tombstone, or `withdrawn` once the message went); the listing queries of
     the audited reads of their mailbox go (the records stay: key, operation, message id,
-    time). Call it before `erase_received` has run its last batch: it finds the messages
-    they received through their deliveries. Returns how many webhook events went."""
+    time). Call it before `erase_received`: it finds the messages they received through
+    their deliveries. Returns how many webhook events went."""
     user_id = entry.user_id
     theirs = union(
         select(Delivery.message_id).where(Delivery.receiver_id == user_id),
@@ -281,7 +283,7 @@ async def erase_traces(db: AsyncSession, entry: Erasure) -> int:
 async def finish_erasure(
     db: AsyncSession, entry: Erasure, counts: dict[str, int], *, now: datetime | None = None
 ) -> Erasure:
-    """Step 5: the account row keeps its id, its creation time and the tombstone as its
+    """Step 6: the account row keeps its id, its creation time and the tombstone as its
     name; email, display name, the host's external id and data go; the username is held
     until the entry's `hold_until` (when that is still ahead); the entry is finished."""
     now = now or utcnow()
