@@ -4,6 +4,7 @@ since a restore replaces all of it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,12 +15,20 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 
+from mailslot.accounts.models import User
 from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.db.archive import Manifest
 from mailslot.db.backup import backup, restore
 from mailslot.db.migrate import upgrade
-from mailslot.rights.erasure.ledger import PENDING_FILE, LedgerKeeper
+from mailslot.rights.erasure.ledger import (
+    PENDING_FILE,
+    Entry,
+    LedgerKeeper,
+    document,
+    read_file,
+    reapply,
+)
 from mailslot.rights.erasure.models import Erasure
 from mailslot.state import app_state
 from tests.support.databases import dialect_database
@@ -112,3 +121,66 @@ async def test_a_restored_backup_from_before_an_erasure_erases_again(
         assert [(e.tombstone, e.mode, e.finished_at is not None) for e in entries] == [
             (tombstone, mode, True)
         ]
+
+
+async def test_an_operators_copy_of_the_ledger_erases_what_it_names(
+    own_settings: Settings, sending: Any, tmp_path: Path
+) -> None:
+    """The live database lost: `restore --ledger` applies a copy written by `mailslot
+    user erasures --json`; an account given the same id later (another creation time) is
+    left alone."""
+    async with sending() as (app, client):
+        alice, bob = await make_user(client), await make_user(client)
+        message = await send(client, alice, bob)
+        async with app_state(app).sessions() as db:
+            row = (
+                await db.execute(
+                    select(User.id, User.created_at).where(
+                        User.username_key == alice.username.casefold()
+                    )
+                )
+            ).one()
+            bob_row = (
+                await db.execute(
+                    select(User.id, User.created_at).where(
+                        User.username_key == bob.username.casefold()
+                    )
+                )
+            ).one()
+    when = "2026-01-01T00:00:00+00:00"
+    copy = tmp_path / "ledger.json"
+    entries = [
+        Entry(
+            row.id,
+            row.created_at.isoformat(),
+            "deleted-user-0123456789ab",
+            "pseudonymize",
+            when,
+            when,
+            when,
+        ),
+        # bob's id, another account's creation time: not bob.
+        Entry(
+            bob_row.id,
+            "2025-01-01T00:00:00+00:00",
+            "deleted-user-ba9876543210",
+            "purge-sent",
+            when,
+            when,
+            when,
+        ),
+    ]
+    copy.write_text(json.dumps(document(entries)))
+    assert read_file(copy) == entries
+    with pytest.raises(ValueError, match="not an erasure ledger"):
+        read_file(tmp_path / "missing.json")
+
+    reapplied = await reapply(own_settings, read_file(copy))
+
+    assert (reapplied.entries, reapplied.added, reapplied.erased) == (2, 2, 1)
+    async with sending() as (app, client):
+        bob = await _signed_in(client, bob)
+        shown = await client.get(
+            f"/users/{bob.username}/messages/{message['id']}", headers=bob.headers
+        )
+        assert shown.json()["sender"] == "deleted-user-0123456789ab"
