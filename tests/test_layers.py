@@ -43,6 +43,8 @@ LAYERS = {
     "mailslot.webhooks.routes": ADAPTERS,
     "mailslot.webhooks.log_routes": ADAPTERS,
     "mailslot.jobs": MESSAGES,
+    "mailslot.rights": MESSAGES,  # data rights: over accounts, messages, webhooks, audit
+    "mailslot.rights.erasure.routes": ADAPTERS,
     "mailslot.jobs.models": CORE,
     "mailslot.jobs.routes": ADAPTERS,
     "mailslot.serverapi": ADAPTERS,

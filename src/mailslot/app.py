@@ -45,6 +45,7 @@ from mailslot.ratelimit import RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
+from mailslot.rights.erasure import routes as erasure_routes
 from mailslot.serverapi import contexts as serverapi_contexts
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
@@ -213,11 +214,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(ops.router)
     app.include_router(accounts_routes.router)
+    app.include_router(erasure_routes.router)
     app.include_router(messages_routes.router)
     app.include_router(messages_routes.changes_router)
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
     app.include_router(serverapi_users.router)
+    app.include_router(erasure_routes.server_router)
     app.include_router(serverapi_tokens.router)
     app.include_router(serverapi_mailbox.router)
     app.include_router(serverapi_contexts.router)

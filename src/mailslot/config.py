@@ -214,6 +214,11 @@ class Settings(BaseSettings):
     compat: Literal["none", "seed-b"] = "none"
     # Days a receiver's deleted message stays restorable in their trash.
     trash_retention_days: int = Field(default=30, ge=0)
+    # Account erasure (docs/erasure.md): what `DELETE /users/{username}` and `mailslot user
+    # erase` do to the mail the user sent; the server API may choose per request.
+    erasure_mode: Literal["pseudonymize", "purge-sent"] = "pseudonymize"
+    # Days an erased account's username stays refused to registration (409 username_held).
+    erased_username_hold_days: int = Field(default=30, ge=0)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
 

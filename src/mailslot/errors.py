@@ -36,6 +36,7 @@
 │   └── JobNotFound (404 job_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
+    │   │   └── UsernameHeld (409 username_held)
     │   ├── EmailTaken (409 email_taken)
     │   ├── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     │   └── WebhookDisabled (409 webhook_disabled)
@@ -113,6 +114,7 @@ class Code(StrEnum):
     REQUEST_TIMEOUT = "request_timeout"
     CONFLICT = "conflict"
     USERNAME_TAKEN = "username_taken"
+    USERNAME_HELD = "username_held"
     EMAIL_TAKEN = "email_taken"
     IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
     WEBHOOK_DISABLED = "webhook_disabled"
@@ -291,6 +293,11 @@ CODES: dict[Code, Declared] = {
         409, "Generic conflict; every conflict has a more precise code.", reserved=True
     ),
     Code.USERNAME_TAKEN: Declared(409, "Registration with a username already registered."),
+    Code.USERNAME_HELD: Declared(
+        409,
+        "Registration with the username of an erased account, held for "
+        "`MAILSLOT_ERASED_USERNAME_HOLD_DAYS` after the erasure.",
+    ),
     Code.EMAIL_TAKEN: Declared(409, "The email address belongs to another account."),
     Code.IDEMPOTENCY_KEY_IN_FLIGHT: Declared(
         409, "A request with the same `Idempotency-Key` is still being processed."
@@ -587,6 +594,12 @@ class Conflict(AppError):
 
 class UsernameTaken(Conflict):
     code = Code.USERNAME_TAKEN
+
+
+class UsernameHeld(UsernameTaken):
+    """The username belonged to an account erased less than the hold period ago."""
+
+    code = Code.USERNAME_HELD
 
 
 class EmailTaken(Conflict):

@@ -210,3 +210,37 @@ async def test_an_unreachable_redis_changes_nothing(http, server) -> None:
     failed = mailslot_command(env)("user", "disable", alice, "--yes", code=6)
     assert "does not answer: nothing changed" in failed
     assert (await http.get(f"/users/{alice}", headers=bearer(token))).status_code == 200
+
+
+async def test_erase_ends_live_streams_removes_sent_mail_and_is_in_the_ledger(
+    http, mailslot
+) -> None:
+    alice, token = await register(http)
+    bob, bob_token = await register(http)
+    assert (await send(http, alice, token, bob)).status_code == 201
+    assert "add --yes to confirm" in mailslot("user", "erase", alice, code=5)
+    assert "--mode is one of" in mailslot(
+        "user", "erase", alice, "--mode", "shred", "--yes", code=2
+    )
+
+    done = await stream_ends_after(
+        http,
+        alice,
+        token,
+        lambda: mailslot("user", "erase", alice, "--mode", "purge-sent", "--yes", "--json"),
+    )
+    erased = json.loads(done)
+    assert erased["mode"] == "purge-sent"
+    assert erased["tombstone"].startswith("deleted-user-")
+    assert (erased["counts"]["sent_removed"], erased["counts"]["tokens"]) == (1, 1)
+    answer = await http.get(f"/users/{alice}", headers=bearer(token))
+    assert (answer.status_code, answer.json()["code"]) == (401, "invalid_token")
+    inbox = await http.get(f"/users/{bob}/messages", headers=bearer(bob_token))
+    assert inbox.json()["messages"] == []
+    mailslot("user", "show", alice, code=3)  # the name is nobody's now
+    ledger = json.loads(mailslot("user", "erasures", "--json"))["erasures"]
+    mine = [e for e in ledger if e["user_id"] == erased["id"]]
+    assert [(e["tombstone"], e["mode"]) for e in mine] == [(erased["tombstone"], "purge-sent")]
+    assert alice not in json.dumps(ledger)
+    again = mailslot("user", "erase", erased["tombstone"], "--yes", code=3)
+    assert "erased already" in again

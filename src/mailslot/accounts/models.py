@@ -95,3 +95,17 @@ class StreamTicket(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index(None, "token_hash"), Index(None, "expires_at"))
+
+
+class UsernameHold(Base):
+    """An erased account's username, refused to registration until `held_until`
+    (MAILSLOT_ERASED_USERNAME_HOLD_DAYS; 409 username_held), so no one else takes the
+    name while the people who wrote to it may still write. The one piece of the account
+    kept after its erasure, for the hold alone: the purge deletes the row once it ends."""
+
+    __tablename__ = "username_hold"
+
+    username_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    held_until: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "held_until"),)

@@ -19,12 +19,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.accounts import admin
-from mailslot.accounts.models import User
+from mailslot.accounts.models import User, UsernameHold
 from mailslot.accounts.schemas import (
     EXTERNAL_ID_PATTERN,
     check_custom,
@@ -39,6 +39,7 @@ from mailslot.accounts.service import (
     possible_username,
     username_key,
 )
+from mailslot.db.base import utcnow
 from mailslot.db.engine import Reader
 from mailslot.errors import AppError, EmailTaken, Unprocessable, UsernameTaken, UserNotFound
 
@@ -143,14 +144,18 @@ def derived_username_base(external_id: str) -> str:
 
 async def _derive_username(db: AsyncSession, external_id: str) -> str:
     """The first free of `base`, `base-2`, ... `base-20` (one query), else `base-` and
-    eight random hex digits."""
+    eight random hex digits. A name held after an erasure is not free."""
     base = derived_username_base(external_id)
     candidates = [base, *(f"{base}-{n}" for n in range(2, _SUFFIXES + 1))]
+    keys = [username_key(name) for name in candidates]
     taken = set(
         (
             await db.scalars(
-                select(User.username_key).where(
-                    User.username_key.in_([username_key(name) for name in candidates])
+                union(
+                    select(User.username_key).where(User.username_key.in_(keys)),
+                    select(UsernameHold.username_key).where(
+                        UsernameHold.username_key.in_(keys), UsernameHold.held_until > utcnow()
+                    ),
                 )
             )
         ).all()

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, delete, insert, literal, select, updat
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mailslot.accounts.models import WRITE_SCOPE, AccessToken, StreamTicket, User
+from mailslot.accounts.models import WRITE_SCOPE, AccessToken, StreamTicket, User, UsernameHold
 from mailslot.accounts.schemas import USERNAME_PATTERN, UserEventData
 from mailslot.accounts.security import (
     CredentialDigests,
@@ -30,6 +30,7 @@ from mailslot.errors import (
     InvalidCredentials,
     ReceiverDeactivated,
     UnknownReceiver,
+    UsernameHeld,
     UsernameTaken,
     UserNotFound,
     WrongPassword,
@@ -80,6 +81,11 @@ def username_key(username: str) -> str:
 SYSTEM_USERNAME = "@system"
 
 
+# The name an erased account is shown by (rights/erasure): registration refuses names that
+# begin so, so no one can pass for an erased account.
+TOMBSTONE_PREFIX = "deleted-user-"
+
+
 def possible_username(username: str) -> bool:
     """Whether a user could have this name: any other (a NUL byte, which PostgreSQL
     refuses outright) is unknown without asking the database."""
@@ -126,8 +132,10 @@ async def insert_user(
     """Insert a user whose username and email were found free, and its `user.created`
     webhook event; raises UsernameTaken or EmailTaken (409) when a concurrent insert took
     one first (or, for a provisioned user, its external id: `columns` are the host's).
-    Never raises IntegrityError."""
+    Never raises IntegrityError. Raises UsernameHeld (409) for the username of an account
+    erased less than MAILSLOT_ERASED_USERNAME_HOLD_DAYS ago, or one that passes for one."""
     now = utcnow()
+    await require_not_held(db, username, now=now)
     try:
         user_id = (
             await db.execute(
@@ -158,6 +166,35 @@ async def insert_user(
         deactivated_at=None,
     )
     return account
+
+
+async def require_not_held(db: AsyncSession, username: str, *, now: datetime) -> None:
+    """Raises UsernameHeld (409) while the username is held after an erasure, and for a
+    name in the tombstones' form."""
+    key = username_key(username)
+    if key.startswith(TOMBSTONE_PREFIX):
+        raise UsernameHeld(f"Usernames beginning {TOMBSTONE_PREFIX!r} are reserved.")
+    held = await db.scalar(
+        select(UsernameHold.held_until).where(
+            UsernameHold.username_key == key, UsernameHold.held_until > now
+        )
+    )
+    if held is not None:
+        raise UsernameHeld(
+            f"The username {username!r} belonged to an erased account; it is free again "
+            f"after {held:%Y-%m-%d}."
+        )
+
+
+async def hold_username(db: AsyncSession, key: str, *, until: datetime) -> None:
+    """Refuse the username (its `username_key`) to registration until `until`."""
+    await db.execute(delete(UsernameHold).where(UsernameHold.username_key == key))
+    await db.execute(insert(UsernameHold).values(username_key=key, held_until=until))
+
+
+async def purge_username_holds(db: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` username holds that ended by `now`; returns how many."""
+    return await _purge_expired(db, UsernameHold.username_key, UsernameHold.held_until, now, limit)
 
 
 async def emit_user_event(

@@ -52,11 +52,26 @@ def backup(
 def restore(
     file: Annotated[Path, typer.Argument(help="a file written by `mailslot backup`")],
     yes: Annotated[bool, typer.Option("--yes", help="restore without asking")] = False,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger",
+            help="a copy of the erasure ledger (`mailslot user erasures --json`) to apply "
+            "besides the live database's, when that one is lost",
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
-    """Replace the database with a backup, then apply the migrations newer than it. Stop
-    every server first. Refuses a damaged backup, another engine's, and a newer schema."""
+    """Replace the database with a backup, then apply the migrations newer than it, then
+    erase again every account the erasure ledger holds (docs/erasure.md). Stop every
+    server first. Refuses a damaged backup, another engine's, and a newer schema."""
     from mailslot.db.backup import restore as run_restore
+    from mailslot.rights.erasure.ledger import LedgerKeeper, read_file
+
+    try:
+        keeper = LedgerKeeper(read_file(ledger) if ledger is not None else None)
+    except ValueError as exc:
+        fail("restore", str(exc), ExitCode.USAGE)
 
     def ask(manifest: Manifest) -> None:
         confirm(
@@ -67,19 +82,35 @@ def restore(
         )
 
     try:
-        restored = asyncio.run(run_restore(get_settings(), file, confirm=ask, progress=progress))
+        restored = asyncio.run(
+            run_restore(get_settings(), file, confirm=ask, progress=progress, hook=keeper)
+        )
     except BackupError as exc:
         _refuse("restore", exc)
     manifest = restored.manifest
+    reapplied = keeper.reapplied
+    erasures = {
+        "ledger_entries": reapplied.entries if reapplied else 0,
+        "ledger_added": reapplied.added if reapplied else 0,
+        "erased_again": reapplied.erased if reapplied else 0,
+    }
     audit(
         "backup.restore",
         engine=manifest.engine,
         schema_revision=manifest.schema_revision,
         migrated_to=restored.migrated_to,
         created_at=manifest.created_at,
+        **erasures,
     )
     if json:
-        print_json({"file": str(file), "migrated_to": restored.migrated_to, **manifest.document()})
+        print_json(
+            {
+                "file": str(file),
+                "migrated_to": restored.migrated_to,
+                "erasures": erasures,
+                **manifest.document(),
+            }
+        )
         return
     migrated = (
         ""
@@ -88,7 +119,8 @@ def restore(
     )
     typer.echo(
         f"restored the backup of {manifest.created_at} (schema {manifest.schema_revision})"
-        f"{migrated}"
+        f"{migrated}; erasure ledger: {erasures['ledger_entries']} entries, "
+        f"{erasures['erased_again']} accounts erased again"
     )
 
 

@@ -1,4 +1,5 @@
-"""`mailslot user`: list, show, create, disable, enable, reset a password, end sessions.
+"""`mailslot user`: list, show, create, disable, enable, reset a password, end sessions,
+erase, and the erasure ledger.
 
 Thin over accounts/admin.py. A command that revokes tokens commits, then announces
 through Redis that every instance forget the user's tokens (bus/oneshot.py), so their
@@ -370,3 +371,120 @@ def revoke_sessions(
     typer.echo(f"signed {found.username} out: {tokens} tokens revoked")
     if not told:
         _without_redis(settings)
+
+
+@app.command("erase")
+def erase(
+    user: UserArgument = None,
+    external_id: ExternalId = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="pseudonymize (what they sent stays with its receivers, from a tombstone "
+            "name) or purge-sent (it goes too); default: MAILSLOT_ERASURE_MODE",
+        ),
+    ] = None,
+    yes: Yes = False,
+    json: Json = False,
+) -> None:
+    """Erase a user for good (docs/erasure.md): tokens revoked and streams ended on every
+    instance, profile, inbox, trash and change log deleted, what they sent kept with its
+    receivers under a tombstone name or removed (--mode). Written to the erasure ledger,
+    which `mailslot restore` re-applies. Running it again finishes an interrupted one."""
+    from mailslot.accounts import admin
+    from mailslot.bus.oneshot import NotesUnavailable, command_notes
+    from mailslot.cli.output import progress
+    from mailslot.db.engine import make_session_factory
+    from mailslot.rights.erasure import service as erasure
+    from mailslot.rights.erasure.models import Erasure
+    from mailslot.rights.erasure.run import run_erasure
+
+    named = _named("user erase", user, external_id)
+    if mode is not None and mode not in erasure.MODES:
+        fail("user erase", f"--mode is one of {', '.join(erasure.MODES)}", ExitCode.USAGE)
+    settings = get_settings()
+    chosen = mode or settings.erasure_mode
+    confirm(
+        "user erase",
+        f"Erase {user or external_id} for good ({chosen})? This cannot be undone.",
+        yes=yes,
+    )
+
+    async def work(engine: AsyncEngine) -> tuple[UserRecord, Erasure, bool]:
+        try:
+            async with command_notes(settings, engine) as notes:
+                async with make_session_factory(engine)() as db:
+                    found = await admin.get_user(db, **named)
+                    entry = await erasure.begin_erasure(
+                        db,
+                        user_id=found.id,
+                        mode=chosen,  # type: ignore[arg-type]
+                        hold_days=settings.erased_username_hold_days,
+                    )
+                    await db.commit()
+                    if notes is not None:
+                        await notes.announce({"forget_user": found.id})
+                    with progress("erasing", None) as advance:
+                        entry = await run_erasure(db, entry, on_batch=advance)
+                return found, entry, notes is not None
+        except NotesUnavailable as error:
+            fail("user erase", f"{error}: nothing changed", ExitCode.UNAVAILABLE)
+
+    found, entry, told = on_database("user erase", work)
+    result = {
+        "id": found.id,
+        "tombstone": entry.tombstone,
+        "mode": entry.mode,
+        "requested_at": entry.requested_at.isoformat(),
+        "finished_at": entry.finished_at and entry.finished_at.isoformat(),
+        "counts": entry.counts,
+    }
+    if json:
+        print_json(result)
+    else:
+        counts = ", ".join(f"{name} {n}" for name, n in entry.counts.items())
+        typer.echo(
+            f"erased user {found.id} ({entry.mode}), now shown as {entry.tombstone}: {counts}"
+        )
+    if not told:
+        _without_redis(settings)
+
+
+@app.command("erasures")
+def erasures(
+    finish: Annotated[
+        bool,
+        typer.Option(
+            "--finish",
+            help="finish every erasure that was interrupted (a server stopped while it ran)",
+        ),
+    ] = False,
+    json: Json = False,
+) -> None:
+    """The erasure ledger: every erased account by internal id, with its tombstone name,
+    mode and times; no personal data. An entry without a finish time is an erasure that
+    was interrupted: --finish runs it to its end. `--json` writes what `mailslot restore
+    --ledger` reads: keep a copy with your backups."""
+    from mailslot.db.engine import make_session_factory
+    from mailslot.rights.erasure.ledger import document, list_entries
+    from mailslot.rights.erasure.run import finish_interrupted
+
+    async def work(engine: AsyncEngine) -> Any:
+        finished = 0
+        if finish:
+            async with make_session_factory(engine)() as db:
+                finished = await finish_interrupted(db)
+        async with engine.connect() as db:
+            return finished, await list_entries(db)
+
+    finished, entries = on_database("user erasures", work)
+    if json:
+        print_json({**document(entries), **({"finished": finished} if finish else {})})
+        return
+    print_table(
+        ("user id", "tombstone", "mode", "requested", "finished"),
+        ((e.user_id, e.tombstone, e.mode, e.requested_at, e.finished_at) for e in entries),
+    )
+    if finish:
+        typer.echo(f"finished {finished} interrupted erasures")

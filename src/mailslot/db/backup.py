@@ -43,6 +43,16 @@ from mailslot.db.engine import make_engine
 from mailslot.db.migrate import alembic_config, upgrade
 
 
+class RestoreHook(Protocol):
+    """What else a restore carries across (the erasure ledger, rights/erasure/ledger.py):
+    `before` runs once the backup is checked, before the database is replaced, and may
+    read it; `after` once the restored database is migrated."""
+
+    async def before(self, settings: Settings) -> None: ...
+
+    async def after(self, settings: Settings) -> None: ...
+
+
 class Advance(Protocol):
     def __call__(self, count: int = 1, /) -> None: ...
 
@@ -241,9 +251,12 @@ async def restore(
     *,
     confirm: Callable[[Manifest], None],
     progress: Progress = quietly,
+    hook: RestoreHook | None = None,
 ) -> Restored:
     """Replace the configured database with the backup at `path`. `confirm` is called
-    once the backup has been checked, before anything is changed; it raises to stop."""
+    once the backup has been checked, before anything is changed; it raises to stop.
+    `hook` (the erasure ledger) reads what it keeps before the replacement and puts it
+    back after the migrations."""
     manifest = archive.read_manifest(path)
     url = settings.resolved_direct_url
     if manifest.engine != engine_of(url):
@@ -268,23 +281,29 @@ async def restore(
             _check_sqlite_copy(files[archive.SQLITE_FILE], manifest)
             _refuse_open_database(database)
             confirm(manifest)
+            if hook is not None:
+                await hook.before(settings)
             _restore_sqlite(settings, database, files)
         else:
             await _check_postgres_tools(manifest)
             await _refuse_connected_instances(settings)
             confirm(manifest)
+            if hook is not None:
+                await hook.before(settings)
             with progress("restoring", 1) as advance:
                 await _restore_postgres(url, files[archive.POSTGRES_FILE], Path(work))
                 advance()
-    return Restored(manifest, await _after_restore(settings, manifest))
+    return Restored(manifest, await _after_restore(settings, manifest, hook))
 
 
-async def _after_restore(settings: Settings, manifest: Manifest) -> str:
+async def _after_restore(settings: Settings, manifest: Manifest, hook: RestoreHook | None) -> str:
     """What follows the restored data onto this mailslot's schema. Returns the revision."""
     if manifest.schema_revision != head_revision():
         await upgrade(settings, settings.resolved_direct_url)
     # Issue 21: erasures carried out after this backup was made are re-applied here, from
     # the erasure ledger, before any instance serves the restored data again.
+    if hook is not None:
+        await hook.after(settings)
     return head_revision()
 
 

@@ -2,7 +2,7 @@
 keys past 24 hours (erased), bearer tokens and stream tickets past their expiry (every
 sign-in adds a token: without this the table only grows), and the webhook delivery log
 past MAILSLOT_WEBHOOK_LOG_DAYS (webhooks/log.py says what is kept), with the jobs that
-finished as long ago (replays of it).
+finished as long ago (replays of it), and erased accounts' usernames once their hold ends.
 
 Two entry points run it, and own its transactions (one per batch, so a large purge never
 holds SQLite's write lock or a PostgreSQL transaction for long):
@@ -44,13 +44,15 @@ class Purged:
     webhook_deliveries: int = 0
     webhook_events: int = 0
     jobs: int = 0
+    username_holds: int = 0  # erased accounts' usernames free again (rights/erasure)
 
     def __str__(self) -> str:
         return (
             f"{self.trash} trashed messages, {self.idempotency_keys} idempotency keys, "
             f"{self.tokens} expired tokens, {self.stream_tickets} expired stream tickets, "
             f"{self.webhook_deliveries} webhook deliveries, {self.webhook_events} "
-            f"webhook events and {self.jobs} finished jobs"
+            f"webhook events, {self.jobs} finished jobs and {self.username_holds} "
+            "username holds"
         )
 
 
@@ -78,11 +80,15 @@ async def purge_expired(
     async def tickets_batch(db: AsyncSession) -> int:
         return await accounts.purge_expired_stream_tickets(db, now=now, limit=BATCH)
 
+    async def holds_batch(db: AsyncSession) -> int:
+        return await accounts.purge_username_holds(db, now=now, limit=BATCH)
+
     purged = Purged(
         trash=await _in_batches(session_factory, trash_batch),
         idempotency_keys=await _in_batches(session_factory, keys_batch),
         tokens=await _in_batches(session_factory, tokens_batch),
         stream_tickets=await _in_batches(session_factory, tickets_batch),
+        username_holds=await _in_batches(session_factory, holds_batch),
     )
     if webhook_log_retention is not None:
         before = now - webhook_log_retention
