@@ -180,6 +180,10 @@ class Settings(BaseSettings):
     compat: Literal["none", "seed-b"] = "none"
     # Days a receiver's deleted message stays restorable in their trash.
     trash_retention_days: int = Field(default=30, ge=0)
+    # Exports (docs/your-data.md): seconds a user waits between two exports (0: no limit),
+    # and seconds a finished archive, and its download link, stay.
+    export_interval: int = Field(default=3600, ge=0)
+    export_ttl: int = Field(default=86_400, ge=60)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
 
