@@ -36,7 +36,7 @@ class ExportRead(BaseModel):
         state = _STATES[export.status]
         return cls(
             id=export.public_id,
-            state=state,  # type: ignore[arg-type]
+            state=state,
             progress=ExportProgress(done=export.done, total=export.total),
             created_at=export.created_at,
             download_url=download_url if state == "done" else None,
