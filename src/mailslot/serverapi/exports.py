@@ -8,15 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from mailslot.accounts.schemas import ExternalId
-from mailslot.audit import service as audit
 from mailslot.deps import Reads, Sessions, State
-from mailslot.errors import UserNotFound
 from mailslot.exports import service
 from mailslot.exports.routes import ExportId, export_read
 from mailslot.exports.schemas import ExportRead
-from mailslot.logs import audit as log_audit
 from mailslot.openapi import problems
 from mailslot.serverapi.deps import MailboxReader
+from mailslot.serverapi.mailbox import record_read
 
 router = APIRouter(tags=["server"], responses=problems(503))
 
@@ -37,19 +35,17 @@ async def post_server_user_export(
     the user. Recorded in the audit trail (`GET /server/audit`) as a read of the
     mailbox. Follow it with `GET /server/users/{external_id}/exports/{export_id}`; its
     `download_url` needs no key. 404 `user_not_found`."""
+    mailbox = await record_read(
+        sessions,
+        key_id=key.key_id,
+        operation="post_server_user_export",
+        external_id=external_id,
+        query={},
+        action="mailbox.export",
+    )
     async with sessions() as db:
-        mailbox = await audit.record_mailbox_read(
-            db,
-            key_id=key.key_id,
-            operation="post_server_user_export",
-            external_id=external_id,
-            query={},
-        )
-        if mailbox is None:
-            raise UserNotFound(f"There is no user with the external id {external_id!r}.")
         export, job = await service.start_export(db, user_id=mailbox.id, origin="server")
         await db.commit()
-    log_audit("mailbox.export", user_id=mailbox.id, export_id=export.public_id)
     state.jobs.wake()
     return export_read(state, service.view_of(export, job))
 
