@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from sqlalchemy import func, select, update
@@ -302,3 +303,49 @@ async def test_a_build_resumes_on_another_instance(app, client: httpx.AsyncClien
     verify_checksums(archive)
     assert archive.lines("received") == await whole_box(client, alice, "inbox")
     assert archive.lines("sent") == await whole_box(client, alice, "sent")
+
+
+async def test_a_failed_build_says_so_and_gives_no_link(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await make_user(client)
+    await send(client, await make_user(client), alice)
+
+    def broken(*_: object, **__: object) -> bytes:
+        raise RuntimeError("the renderer broke")
+
+    monkeypatch.setattr(builder.mbox, "entry", broken)
+    started = await client.post(f"/users/{alice.username}/exports", headers=alice.headers)
+    assert started.status_code == 202, started.text
+    failed = await wait_for_export(
+        client, f"/users/{alice.username}/exports/{started.json()['id']}", alice.headers
+    )
+    assert failed["state"] == "failed"
+    assert failed["download_url"] is None
+    assert failed["expires_at"] is None
+
+
+async def test_an_operator_export_left_by_its_command_is_dropped(
+    app, client: httpx.AsyncClient
+) -> None:
+    """`mailslot user export` killed mid-build: a serving instance that takes the job
+    over deletes it instead of building an archive nobody will write out."""
+    alice = await make_user(client)
+    user_id = (await client.get(f"/users/{alice.username}", headers=alice.headers)).json()["id"]
+    sessions = app_state(app).sessions
+    async with sessions() as db:
+        expired_hold = utcnow() - timedelta(seconds=1)
+        export, job = await service.start_export(
+            db, user_id=user_id, origin="admin", held=expired_hold
+        )
+        await db.commit()
+    app_state(app).jobs.wake()
+    with anyio.fail_after(10):
+        while True:
+            async with sessions() as db:
+                status = await db.scalar(select(Job.status).where(Job.id == job.id))
+                left = await db.scalar(select(Export.id).where(Export.id == export.id))
+            if status == "succeeded":
+                break
+            await anyio.sleep(0.02)
+    assert left is None

@@ -42,7 +42,7 @@ async def export_mailbox(
         ended = await jobs.run_claimed(
             session_factory,
             job.id,
-            export_step(TTL),
+            export_step(TTL, operator=True),
             held=held,
             after_step=lambda current: progress(current.done),
         )

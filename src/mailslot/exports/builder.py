@@ -209,13 +209,22 @@ async def _seal(
     job.total = job.done  # what it held, however the mailbox changed meanwhile
 
 
-def export_step(ttl: timedelta) -> Callable[[AsyncSession, Job], Coroutine[Any, Any, bool]]:
-    """The job's step (jobs.service.Step); a sealed archive stays for `ttl`."""
+def export_step(
+    ttl: timedelta, *, operator: bool = False
+) -> Callable[[AsyncSession, Job], Coroutine[Any, Any, bool]]:
+    """The job's step (jobs.service.Step); a sealed archive stays for `ttl`. Serving
+    instances build users' and hosts' exports; an operator's (`mailslot user export`,
+    `operator`) only its own command builds: one that a serving instance finds has lost
+    its command (killed: its lease ran out), and nobody will write it out, so it is
+    deleted."""
 
     async def step(db: AsyncSession, job: Job) -> bool:
         export = await db.scalar(select(Export).where(Export.public_id == job.params["export_id"]))
         if export is None:
             return True  # removed meanwhile (expired, or its user deleted): nothing to build
+        if export.origin == "admin" and not operator:
+            await db.delete(export)
+            return True
         state = dict(job.params)
         if "_files" not in state:
             state.update(await _start(db, export, job))
