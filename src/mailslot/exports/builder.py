@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot import __version__
@@ -90,24 +90,27 @@ async def _append(
     file["pieces"] += 1
 
 
+def pieces(export_id: int, index: int, after: int, limit: int) -> Select[int, bytes]:
+    """The next `limit` pieces of file `index` after piece `after`, in order."""
+    return (
+        select(ExportChunk.seq, ExportChunk.data)
+        .where(
+            ExportChunk.export_id == export_id,
+            ExportChunk.file == index,
+            ExportChunk.seq > after,
+        )
+        .order_by(ExportChunk.seq)
+        .limit(limit)
+    )
+
+
 async def _sha256(db: AsyncSession, export_id: int, index: int) -> str:
     """The file's SHA-256, inflated from its pieces HASH_PAGE at a time."""
     digest = hashlib.sha256()
     inflate = zlib.decompressobj(-zlib.MAX_WBITS)
     after = -1
     while True:
-        rows = (
-            await db.execute(
-                select(ExportChunk.seq, ExportChunk.data)
-                .where(
-                    ExportChunk.export_id == export_id,
-                    ExportChunk.file == index,
-                    ExportChunk.seq > after,
-                )
-                .order_by(ExportChunk.seq)
-                .limit(HASH_PAGE)
-            )
-        ).all()
+        rows = (await db.execute(pieces(export_id, index, after, HASH_PAGE))).all()
         for row in rows:
             digest.update(inflate.decompress(row.data))
             after = row.seq

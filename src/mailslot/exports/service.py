@@ -31,7 +31,7 @@ from mailslot.db.base import utcnow
 from mailslot.db.engine import Reader
 from mailslot.errors import ExportExpired, ExportNotFound, InvalidDownloadLink, TooManyRequests
 from mailslot.exports.archive import ZipFile, layout
-from mailslot.exports.builder import KIND
+from mailslot.exports.builder import KIND, pieces
 from mailslot.exports.models import Export, ExportChunk
 from mailslot.jobs import service as jobs
 from mailslot.jobs.models import Job
@@ -227,18 +227,7 @@ async def archive_bytes(engine: AsyncEngine, export: Export | ExportView) -> Asy
         after = -1
         while True:
             async with engine.connect() as db:
-                rows = (
-                    await db.execute(
-                        select(ExportChunk.seq, ExportChunk.data)
-                        .where(
-                            ExportChunk.export_id == export.id,
-                            ExportChunk.file == index,
-                            ExportChunk.seq > after,
-                        )
-                        .order_by(ExportChunk.seq)
-                        .limit(PIECES_PER_READ)
-                    )
-                ).all()
+                rows = (await db.execute(pieces(export.id, index, after, PIECES_PER_READ))).all()
             for row in rows:
                 yield row.data
                 after = row.seq
