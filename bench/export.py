@@ -10,8 +10,9 @@ of its own, so that its peak resident memory (ru_maxrss) is the export's and not
 seeding's. Reported: seconds to build, seconds to write the archive out, the archive's
 size, the child's resident memory once everything is imported (before the export) and
 its peak; with `--trace`, also the peak of what Python allocated during the export
-(tracemalloc: slower, so a run of its own). Memory flat in the mailbox's size means
-neither peak grows with it.
+(tracemalloc: slower, so a run of its own); with `--sends`, the time of a send to the
+same mailbox every 50 ms in the same process, for a second before and during the export.
+Memory flat in the mailbox's size means neither peak grows with it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -41,8 +43,32 @@ def rss_mib() -> float:
     return 0.0
 
 
-async def export_once(url: str, data_dir: str, trace: bool) -> dict[str, float]:
-    """In the child: export `me`'s mailbox to /dev/null; the figures as JSON."""
+async def send_loop(
+    sessions: Any, sender: Any, latencies: list[float], stop: asyncio.Event
+) -> None:
+    """A send to `me` every 50 ms, as a request would make it, each one's time kept."""
+    from mailslot.messages import service
+
+    while not stop.is_set():
+        started = time.perf_counter()
+        async with sessions() as db:
+            await service.send_message(db, sender=sender, receivers=["me"], subject="s", text="t")
+            await db.commit()
+        latencies.append(time.perf_counter() - started)
+        await asyncio.sleep(0.05)
+
+
+def _p(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)] * 1000 if ordered else 0.0
+
+
+async def export_once(url: str, data_dir: str, trace: bool, sends: bool) -> dict[str, float]:
+    """In the child: export `me`'s mailbox (its bytes counted and dropped); with `sends`,
+    sends to `me` every 50 ms in the same process, for a second before and during the
+    export. The figures as JSON."""
+    from mailslot.accounts.service import Account
+    from mailslot.db.base import utcnow
     from mailslot.db.engine import make_engine, make_session_factory
     from mailslot.exports.admin import export_mailbox
 
@@ -55,6 +81,17 @@ async def export_once(url: str, data_dir: str, trace: bool) -> dict[str, float]:
         me = (
             await db.execute(text("SELECT id FROM user_account WHERE username = 'me'"))
         ).scalar_one()
+        sender_id = (
+            await db.execute(text("SELECT id FROM user_account WHERE username = 'sender0'"))
+        ).scalar_one()
+    latencies: list[float] = []
+    stop = asyncio.Event()
+    if sends:
+        sender = Account(sender_id, "sender0", None, utcnow())
+        sending = asyncio.create_task(send_loop(sessions, sender, latencies, stop))
+        await asyncio.sleep(1)
+    alone = list(latencies)
+    latencies.clear()
     before = rss_mib()
     written = 0
     first_write: float | None = None
@@ -71,6 +108,9 @@ async def export_once(url: str, data_dir: str, trace: bool) -> dict[str, float]:
     await export_mailbox(engine, sessions, user_id=me, write=write, progress=lambda _: None)
     ended = time.perf_counter()
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    if sends:
+        stop.set()
+        await sending
     await engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -80,10 +120,20 @@ async def export_once(url: str, data_dir: str, trace: bool) -> dict[str, float]:
         "rss_before_mib": before,
         "rss_peak_mib": peak,
         **({"traced_peak_mib": traced} if traced is not None else {}),
+        **(
+            {
+                "send_p50_ms_before": _p(alone, 0.5),
+                "send_p50_ms": _p(latencies, 0.5),
+                "send_p99_ms": _p(latencies, 0.99),
+                "send_max_ms": max(latencies) * 1000 if latencies else 0.0,
+            }
+            if sends
+            else {}
+        ),
     }
 
 
-async def run(dialect: str, counts: list[int], trace: bool) -> list[dict[str, object]]:
+async def run(dialect: str, counts: list[int], trace: bool, sends: bool) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for count in counts:
         async with database(dialect, keep=False) as settings:
@@ -98,6 +148,7 @@ async def run(dialect: str, counts: list[int], trace: bool) -> list[dict[str, ob
                     settings.resolved_database_url,
                     str(settings.data_dir),
                     *(["--trace"] if trace else []),
+                    *(["--sends"] if sends else []),
                 ],
                 capture_output=True,
                 text=True,
@@ -115,6 +166,12 @@ def _line(row: dict[str, object]) -> str:
         f"write {row['write_s']:5.1f} s  archive {row['archive_mib']:6.1f} MiB  "
         f"rss before {row['rss_before_mib']:5.0f} MiB  peak {row['rss_peak_mib']:5.0f} MiB"
         + (f"  traced peak {row['traced_peak_mib']:5.1f} MiB" if "traced_peak_mib" in row else "")
+        + (
+            f"  sends p50 {row['send_p50_ms_before']:.0f} ms before, during: p50 "
+            f"{row['send_p50_ms']:.0f} p99 {row['send_p99_ms']:.0f} max {row['send_max_ms']:.0f} ms"
+            if "send_p50_ms" in row
+            else ""
+        )
     )
 
 
@@ -123,15 +180,19 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument("--messages", default="10000,100000", help="mailbox sizes, comma-separated")
     parser.add_argument("--trace", action="store_true", help="also Python's own peak (slower)")
+    parser.add_argument(
+        "--sends", action="store_true", help="send to the mailbox every 50 ms meanwhile"
+    )
     parser.add_argument("--child", nargs=2, metavar=("URL", "DATA_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(export_once(*args.child, args.trace))))
+        url, data_dir = args.child
+        print(json.dumps(asyncio.run(export_once(url, data_dir, args.trace, args.sends))))
         return
     dialects = ["sqlite", "postgres"] if args.db == "all" else [args.db]
     counts = [int(n) for n in args.messages.split(",")]
     for dialect in dialects:
-        asyncio.run(run(dialect, counts, args.trace))
+        asyncio.run(run(dialect, counts, args.trace, args.sends))
 
 
 if __name__ == "__main__":
