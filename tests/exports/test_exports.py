@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 import mailslot
 from mailslot.db.base import utcnow
-from mailslot.exports import builder, service
+from mailslot.exports import builder, mbox, service
 from mailslot.exports.models import Export, ExportChunk
 from mailslot.jobs.models import Job
 from mailslot.messages.purge import purge_expired
@@ -314,7 +314,7 @@ async def test_a_failed_build_says_so_and_gives_no_link(
     def broken(*_: object, **__: object) -> bytes:
         raise RuntimeError("the renderer broke")
 
-    monkeypatch.setattr(builder.mbox, "entry", broken)
+    monkeypatch.setattr(mbox, "entry", broken)
     started = await client.post(f"/users/{alice.username}/exports", headers=alice.headers)
     assert started.status_code == 202, started.text
     failed = await wait_for_export(

@@ -1,38 +1,25 @@
-"""Exports over several real `mailslot serve` instances on one PostgreSQL database: one
+"""Exports over several real `mailslot serve` instances on one database: one
 instance takes the request (and wakes its job runner: either instance may build the
 archive), the other serves its progress and its download (the archive is in the
 database, the link signed with the key they share)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
 import httpx
 import pytest
 
-from mailslot.db.migrate import upgrade
 from tests.exports.archives import read_archive, verify_checksums
-from tests.support.databases import create_postgres_database, drop_postgres_database, make_settings
 from tests.support.factories import register_at
 from tests.support.servers import MailslotServer
 
 pytestmark = [pytest.mark.process, pytest.mark.timeout(120), pytest.mark.anyio]
 
 
-@pytest.fixture
-async def database(dialect: str, tmp_path: Path) -> AsyncIterator[str]:
-    if dialect != "postgres":
-        pytest.skip("several instances share a PostgreSQL database (--db=postgres)")
-    url = await create_postgres_database()
-    await upgrade(make_settings(tmp_path, url))
-    yield url
-    await drop_postgres_database(url)
-
-
-async def test_one_instance_builds_and_another_serves(database: str, tmp_path: Path) -> None:
-    env = {"MAILSLOT_DATABASE_URL": database}
+async def test_one_instance_builds_and_another_serves(tmp_path: Path, settings) -> None:
+    env = {"MAILSLOT_DATABASE_URL": settings.resolved_database_url}  # migrated by `settings`
     with (
         MailslotServer(tmp_path / "a", env=env) as first,
         MailslotServer(tmp_path / "b", env=env) as second,
