@@ -12,6 +12,8 @@ PGBOUNCER := /usr/sbin/pgbouncer
 PG_DUMP := /usr/bin/pg_dump
 # The deployment tests put Debian's nginx in front of two instances (deploy/nginx/).
 NGINX := /usr/sbin/nginx
+# The export tests open an archive's mbox files in a real mail reader (tests/exports/).
+MAIL_READER := /usr/bin/s-nail
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # What ruff reads; clients/python and clients/typescript are generated (pyproject excludes them).
@@ -32,11 +34,11 @@ run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless M
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(MAIL_READER) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest -n auto --dist loadgroup --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(CLIENT_TOOLS) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(MAIL_READER) $(CLIENT_TOOLS) ## the suite on SQLite only
 	$(BIN)/pytest -n auto --dist loadgroup --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -107,6 +109,8 @@ $(PG_DUMP):
 # service is not needed (and is not started where there is no init system).
 $(NGINX):
 	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light
+$(MAIL_READER):
+	DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y s-nail
 
 # argon2 compiled for this machine's CPU where it has AVX2 (or AVX-512) and a C compiler:
 # the same hashes at the same OWASP parameters in half the CPU time (PyPI's wheel is built

@@ -47,6 +47,9 @@ LAYERS = {
     "mailslot.rights.erasure.routes": ADAPTERS,
     "mailslot.jobs.models": CORE,
     "mailslot.jobs.routes": ADAPTERS,
+    "mailslot.exports": MESSAGES,  # a mailbox's archive: accounts, messages, jobs
+    "mailslot.exports.models": CORE,
+    "mailslot.exports.routes": ADAPTERS,
     "mailslot.serverapi": ADAPTERS,
     "mailslot.realtime": ADAPTERS,
     "mailslot.compat": ADAPTERS,

@@ -13,6 +13,12 @@ from mailslot.errors import CODES
 # Generated clients name their methods after the operation ids: an id is API, like a code.
 # A new route adds its line; a line never changes.
 OPERATIONS = {
+    ("POST", "/users/{username}/exports", "post_export"),
+    ("GET", "/users/{username}/exports", "list_exports"),
+    ("GET", "/users/{username}/exports/{export_id}", "get_export"),
+    ("GET", "/exports/{export_id}/archive", "get_export_archive"),
+    ("POST", "/server/users/{external_id}/exports", "post_server_user_export"),
+    ("GET", "/server/users/{external_id}/exports/{export_id}", "get_server_user_export"),
     ("POST", "//login", "seed_a_post_login"),
     ("POST", "//logout", "seed_a_post_logout"),
     ("GET", "//message", "seed_a_get_message"),

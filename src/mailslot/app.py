@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -30,6 +31,8 @@ from mailslot.db.deployment import deployment_key, redis_prefix
 from mailslot.db.durability import UnsafeDurability, check_durability
 from mailslot.db.engine import make_engine, make_session_factory, read_only
 from mailslot.db.pooler import PoolerMisconfigured, check_pooler
+from mailslot.exports import builder as export_builder
+from mailslot.exports import routes as export_routes
 from mailslot.jobs import routes as jobs_routes
 from mailslot.jobs.service import JobRunner
 from mailslot.keys.grants import Grants
@@ -47,6 +50,7 @@ from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.rights.erasure import routes as erasure_routes
 from mailslot.serverapi import contexts as serverapi_contexts
+from mailslot.serverapi import exports as serverapi_exports
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
@@ -149,7 +153,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 server=settings.limit_server_key,
             ),
             purger=Purger(sessions, settings),
-            jobs=JobRunner(sessions, {webhook_replay.KIND: webhook_replay.replay_step}),
+            jobs=JobRunner(
+                sessions,
+                {
+                    webhook_replay.KIND: webhook_replay.replay_step,
+                    export_builder.KIND: export_builder.export_step(
+                        timedelta(seconds=settings.export_ttl)
+                    ),
+                },
+            ),
             send_hook=send_hook,
         )
         restore_signals = stop_on_exit_signals(
@@ -229,6 +241,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhook_routes.router)
     app.include_router(webhook_log_routes.router)
     app.include_router(jobs_routes.router)
+    app.include_router(export_routes.router)
+    app.include_router(serverapi_exports.router)
     mount_web(app)
     app.include_router(web_embed.router)
     mount_docs(app)

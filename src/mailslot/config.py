@@ -219,6 +219,10 @@ class Settings(BaseSettings):
     erasure_mode: Literal["pseudonymize", "purge-sent"] = "pseudonymize"
     # Days an erased account's username stays refused to registration (409 username_held).
     erased_username_hold_days: int = Field(default=30, ge=0)
+    # Exports (docs/your-data.md): seconds a user waits between two exports (0: no limit),
+    # and seconds a finished archive, and its download link, stay.
+    export_interval: int = Field(default=3600, ge=0)
+    export_ttl: int = Field(default=86_400, ge=60)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
 

@@ -23,7 +23,8 @@
     │   ├── AccountDeactivated (403 account_deactivated)
     │   ├── SystemTakesNoReplies (403 system_does_not_take_replies)
     │   ├── ReadOnlyToken (403 read_only_token)
-│   └── PolicyDenied (403 policy_denied)
+│   ├── PolicyDenied (403 policy_denied)
+│   └── InvalidDownloadLink (403 invalid_download_link)
     ├── NotFound (404 not_found)
     │   ├── UserNotFound (404 user_not_found)
     │   ├── MessageNotFound (404 message_not_found)
@@ -33,7 +34,8 @@
     │   ├── TokenNotFound (404 token_not_found)
 │   ├── WebhookNotFound (404 webhook_not_found)
 │   ├── DeliveryNotFound (404 delivery_not_found)
-│   └── JobNotFound (404 job_not_found)
+│   ├── JobNotFound (404 job_not_found)
+│   └── ExportNotFound (404 export_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   │   └── UsernameHeld (409 username_held)
@@ -41,7 +43,8 @@
     │   ├── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
     │   └── WebhookDisabled (409 webhook_disabled)
     ├── Gone (410 gone)
-    │   └── ResyncRequired (410 resync_required)
+    │   ├── ResyncRequired (410 resync_required)
+    │   └── ExportExpired (410 export_expired)
     ├── Unprocessable (422 validation_failed)
     │   ├── UnknownReceiver (422 unknown_receiver)
     │   │   └── ReceiverDeactivated (422 receiver_deactivated)
@@ -109,6 +112,9 @@ class Code(StrEnum):
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     DELIVERY_NOT_FOUND = "delivery_not_found"
     JOB_NOT_FOUND = "job_not_found"
+    EXPORT_NOT_FOUND = "export_not_found"
+    INVALID_DOWNLOAD_LINK = "invalid_download_link"
+    EXPORT_EXPIRED = "export_expired"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     REQUEST_TIMEOUT = "request_timeout"
@@ -278,6 +284,14 @@ CODES: dict[Code, Declared] = {
         404, "The endpoint has no delivery of an event with this id (server API)."
     ),
     Code.JOB_NOT_FOUND: Declared(404, "No job has this id (server API)."),
+    Code.EXPORT_NOT_FOUND: Declared(404, "No export of this user has this id."),
+    Code.INVALID_DOWNLOAD_LINK: Declared(
+        403, "An export's download link that this service did not sign, or that was altered."
+    ),
+    Code.EXPORT_EXPIRED: Declared(
+        410,
+        "The export's download link has expired, or its archive was removed: start a new export.",
+    ),
     Code.METHOD_NOT_ALLOWED: Declared(
         405, "The address exists but not for this method; `Allow` lists those it takes."
     ),
@@ -548,6 +562,10 @@ class PolicyDenied(Forbidden):
     code = Code.POLICY_DENIED
 
 
+class InvalidDownloadLink(Forbidden):
+    code = Code.INVALID_DOWNLOAD_LINK
+
+
 class NotFound(AppError):
     code = Code.NOT_FOUND
 
@@ -588,6 +606,10 @@ class JobNotFound(NotFound):
     code = Code.JOB_NOT_FOUND
 
 
+class ExportNotFound(NotFound):
+    code = Code.EXPORT_NOT_FOUND
+
+
 class Conflict(AppError):
     code = Code.CONFLICT
 
@@ -622,6 +644,12 @@ class ResyncRequired(Gone):
     """The changes after the client's sequence are no longer all kept: it must reload."""
 
     code = Code.RESYNC_REQUIRED
+
+
+class ExportExpired(Gone):
+    """The export's link has expired or its archive is gone: start a new one."""
+
+    code = Code.EXPORT_EXPIRED
 
 
 class Unprocessable(AppError):

@@ -26,6 +26,7 @@ from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
+from mailslot.exports import service as exports
 from mailslot.jobs import service as jobs
 from mailslot.keys import service as keys
 from mailslot.keys.scopes import Scope
@@ -190,6 +191,19 @@ async def _job_id(app: FastAPI) -> str:
         return job.public_id
 
 
+async def _export_id(app: FastAPI, username: str, origin: str) -> str:
+    """An export of the user's mailbox, held by no instance that runs: it stays running.
+    A made-up id for a user who is gone (their routes refuse before looking)."""
+    async with app_state(app).sessions() as db:
+        user_id = await db.scalar(select(User.id).where(User.username == username))
+        if user_id is None:
+            return "exp_gone"
+        held = utcnow() + timedelta(hours=1)
+        export, _ = await exports.start_export(db, user_id=user_id, origin=origin, held=held)
+        await db.commit()
+        return export.public_id
+
+
 async def request_row(
     app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
 ) -> Answer:
@@ -217,6 +231,9 @@ async def request_row(
         values["event_id"] = await add_delivery(app, endpoint, status="failed", attempts=1)
     if "{job_id}" in key:
         values["job_id"] = await _job_id(app)
+    if "{export_id}" in key:
+        origin = row.get("export", "user")
+        values["export_id"] = await _export_id(app, cell.target.username, origin)
     if row.get("login_first") and cell.actor:
         await call(
             app,

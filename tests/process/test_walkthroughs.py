@@ -42,16 +42,21 @@ THREADS = walkthrough("docs/api.md", "paste this too:")
 LIVE = walkthrough("docs/live.md", "paste this as well:")
 SEED_A = walkthrough("docs/older-apis.md", "paste this into a shell:")
 EMBEDDING = walkthrough("docs/clients.md", "run it against the server:")
+EXPORT = walkthrough("docs/your-data.md", "with your own account, sign in instead):")
 
 
-def paste(tmp_path, *walkthroughs: Walkthrough) -> str:
-    """Run the blocks, in one shell, against a fresh server; what they print. Checks it
-    against what the pages show."""
+def paste(tmp_path, *walkthroughs: Walkthrough, cwd: Path | None = None) -> str:
+    """Run the blocks, in one shell (in `cwd`, for one that writes files), against a
+    fresh server; what they print. Checks it against what the pages show."""
     with MailslotServer(tmp_path / "data") as server:
         script = "".join(w.script for w in walkthroughs)
         script = script.replace("B=http://127.0.0.1:8000", f"B={server.url}")
         result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60
+            ["bash", "-euo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=cwd,
         )
     assert result.returncode == 0, result.stderr
     out = result.stdout.replace("\r\n", "\n")  # curl -D prints headers as they came
@@ -75,6 +80,17 @@ def test_readme_walkthrough_and_its_sequel_work_when_pasted(tmp_path) -> None:
     assert re.search(r'"subject":"Lunch\?".*"read":true', readme)
     assert out.splitlines().count("204") == 2  # whole lines: a timestamp may hold "204"
     assert out.rstrip().endswith('"code": "invalid_token", "instance": "/users/alice/messages"}')
+
+
+def test_export_walkthrough_works_when_pasted(tmp_path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    export, files, refused, retry = paste(tmp_path, EXPORT, cwd=work).splitlines()
+    assert '"progress":{"done":1,"total":1}' in export
+    assert files.endswith(" 8 files")
+    assert refused.startswith("HTTP/1.1 429")
+    assert 0 < int(retry.split(":")[1]) <= 3600
+    assert (work / "dana.zip").stat().st_size > 0
 
 
 def test_seed_a_walkthrough_works_when_pasted(tmp_path) -> None:

@@ -242,6 +242,11 @@ async def find_user(db: Reader, username: str) -> Account | None:
     return Account(*row) if row else None
 
 
+async def find_user_by_id(db: Reader, user_id: int) -> Account | None:
+    row = (await db.execute(select(*_ACCOUNT_COLUMNS).where(User.id == user_id))).one_or_none()
+    return Account(*row) if row else None
+
+
 async def get_user(db: Reader, username: str) -> Account:
     user = await find_user(db, username)
     if user is None:

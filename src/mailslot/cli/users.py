@@ -16,7 +16,7 @@ import typer
 
 from mailslot import logs
 from mailslot.cli.database import on_database, refuse
-from mailslot.cli.output import ExitCode, confirm, fail, print_json, print_table
+from mailslot.cli.output import ExitCode, confirm, fail, print_json, print_table, progress
 from mailslot.config import Settings, get_settings
 from mailslot.errors import Unprocessable
 
@@ -488,3 +488,77 @@ def erasures(
     )
     if finish:
         typer.echo(f"finished {finished} interrupted erasures")
+
+
+@app.command("export")
+def export(
+    user: UserArgument = None,
+    external_id: ExternalId = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="the zip archive to write; - for standard output"
+        ),
+    ] = "",
+) -> None:
+    """Export the user's whole mailbox to a zip archive: the one the user's own export
+    makes (profile, received, sent and trash as JSON lines and as mbox, a manifest of
+    SHA-256 sums). Built here, not by a server, with a progress bar; a FILE is written
+    beside itself and renamed once complete."""
+    from pathlib import Path
+
+    from mailslot.accounts import admin
+    from mailslot.db.engine import make_session_factory
+    from mailslot.exports.admin import ExportFailed, export_mailbox
+    from mailslot.messages.counts import count_mail
+
+    command = "user export"
+    if not output:
+        fail(
+            command,
+            "say where to write the archive: -o FILE (or -o - for standard output)",
+            ExitCode.USAGE,
+        )
+    named = _named(command, user, external_id)
+    target = None if output == "-" else Path(output)
+    partial = None if target is None else target.with_name(target.name + ".part")
+
+    async def work(engine: AsyncEngine) -> tuple[UserRecord, int]:
+        sessions = make_session_factory(engine)
+        async with engine.connect() as db:
+            found = await admin.get_user(db, **named)
+            mail = await count_mail(db, found.id)
+        total = mail.received + mail.sent + mail.trash
+        sink = sys.stdout.buffer if partial is None else partial.open("wb")
+        try:
+            with progress(command, total) as advance:
+                done = 0
+
+                def step(so_far: int) -> None:
+                    nonlocal done
+                    advance(max(0, min(so_far, total) - done))
+                    done = max(done, min(so_far, total))
+
+                size = await export_mailbox(
+                    engine, sessions, user_id=found.id, write=sink.write, progress=step
+                )
+        except ExportFailed as error:
+            fail(command, f"the export failed: {error}", ExitCode.FAILED)
+        finally:
+            if partial is not None:
+                sink.close()
+        return found, size
+
+    try:
+        found, size = on_database(command, work)
+    except BaseException:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
+    if target is not None and partial is not None:
+        partial.replace(target)
+    else:
+        sys.stdout.buffer.flush()
+    _audit("user.export", user_id=found.id)
+    if target is not None:
+        typer.echo(f"exported {found.username} to {target} ({size} bytes)", err=True)

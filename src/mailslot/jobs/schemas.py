@@ -12,7 +12,7 @@ from mailslot.jobs.models import Job
 
 class JobRead(BaseModel):
     id: str = Field(description="`job_...`")
-    kind: str = Field(description="What it does: `webhook.replay`.")
+    kind: str = Field(description="What it does: `webhook.replay`, `mailbox.export`.")
     status: Literal["queued", "running", "succeeded", "failed"]
     params: dict[str, Any] = Field(description="What was asked, as the request gave it.")
     done: int = Field(description="Items handled so far.")

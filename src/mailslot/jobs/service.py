@@ -48,14 +48,21 @@ def new_job_id() -> str:
     return "job_" + secrets.token_hex(12)
 
 
-async def create_job(db: AsyncSession, *, kind: str, params: dict[str, Any]) -> Job:
+async def create_job(
+    db: AsyncSession, *, kind: str, params: dict[str, Any], held: datetime | None = None
+) -> Job:
+    """A queued job; with `held`, one already claimed by its creator until then, which
+    runs it itself (run_claimed) unless it stops renewing the lease."""
+    now = utcnow()
     job = Job(
         public_id=new_job_id(),
         kind=kind,
-        status="queued",
+        status="queued" if held is None else "running",
         params=params,
         done=0,
-        created_at=utcnow(),
+        created_at=now,
+        claimed_until=held,
+        started_at=None if held is None else now,
     )
     db.add(job)
     await db.flush()
@@ -191,41 +198,63 @@ class JobRunner:
             job = await claim_job(db, kinds=list(self.steps), now=now, lease=self.lease)
             if job is None:
                 return False
-            job_id, held = job.id, now + self.lease
+            job_id, public_id, kind = job.id, job.public_id, job.kind
             await db.commit()
-        log.info("job %s (%s) claimed", job.public_id, job.kind)
-        step = self.steps[job.kind]
-        while True:
-            async with self.session_factory() as db:
-                now = utcnow()
-                current = await renew_lease(db, job_id, held=held, now=now, lease=self.lease)
-                if current is None:
-                    log.warning("job %s: lease lost, left to another instance", job.public_id)
-                    return True
-                held = now + self.lease
-                try:
-                    finished = await step(db, current)
-                except JobFailed as refusal:
-                    await db.rollback()
-                    await self._fail(job_id, str(refusal))
-                    return True
-                except DBAPIError:
-                    raise  # the database is down or lost: the lease runs out, it is retried
-                except Exception:
-                    await db.rollback()
-                    log.exception("job %s failed", job.public_id)
-                    await self._fail(job_id, "An internal error ended the job.")
-                    return True
-                if finished:
-                    finish(current, now=utcnow())
-                await db.commit()
-            if finished:
-                log.info("job %s succeeded", job.public_id)
-                return True
+        log.info("job %s (%s) claimed", public_id, kind)
+        await run_claimed(
+            self.session_factory, job_id, self.steps[kind], held=now + self.lease, lease=self.lease
+        )
+        return True
 
-    async def _fail(self, job_id: int, error: str) -> None:
-        async with self.session_factory() as db:
-            job = await db.get(Job, job_id)
-            if job is not None:
-                finish(job, now=utcnow(), error=error)
-                await db.commit()
+
+async def run_claimed(
+    session_factory: async_sessionmaker[AsyncSession],
+    job_id: int,
+    step: Step,
+    *,
+    held: datetime,
+    lease: timedelta = LEASE,
+    after_step: Callable[[Job], None] | None = None,
+) -> Job | None:
+    """Run a job this process holds (its lease ends at `held`) until it ends or the
+    lease is lost, one step per transaction; `after_step` sees the job after each
+    committed step. The job as it ended, or None when another instance took it over."""
+    while True:
+        async with session_factory() as db:
+            now = utcnow()
+            current = await renew_lease(db, job_id, held=held, now=now, lease=lease)
+            if current is None:
+                log.warning("job %s: lease lost, left to another instance", job_id)
+                return None
+            held = now + lease
+            public_id = current.public_id
+            try:
+                finished = await step(db, current)
+            except JobFailed as refusal:
+                await db.rollback()
+                return await _fail(session_factory, job_id, str(refusal))
+            except DBAPIError:
+                raise  # the database is down or lost: the lease runs out, it is retried
+            except Exception:
+                await db.rollback()
+                log.exception("job %s failed", public_id)
+                return await _fail(session_factory, job_id, "An internal error ended the job.")
+            if finished:
+                finish(current, now=utcnow())
+            await db.commit()
+            if after_step is not None:
+                after_step(current)
+        if finished:
+            log.info("job %s succeeded", public_id)
+            return current
+
+
+async def _fail(
+    session_factory: async_sessionmaker[AsyncSession], job_id: int, error: str
+) -> Job | None:
+    async with session_factory() as db:
+        job = await db.get(Job, job_id)
+        if job is not None:
+            finish(job, now=utcnow(), error=error)
+            await db.commit()
+        return job

@@ -2,7 +2,8 @@
 keys past 24 hours (erased), bearer tokens and stream tickets past their expiry (every
 sign-in adds a token: without this the table only grows), and the webhook delivery log
 past MAILSLOT_WEBHOOK_LOG_DAYS (webhooks/log.py says what is kept), with the jobs that
-finished as long ago (replays of it), and erased accounts' usernames once their hold ends.
+finished as long ago (replays of it), erased accounts' usernames once their hold ends, and
+exports past their expiry, with their archives.
 
 Two entry points run it, and own its transactions (one per batch, so a large purge never
 holds SQLite's write lock or a PostgreSQL transaction for long):
@@ -26,6 +27,7 @@ from mailslot import metrics
 from mailslot.accounts import service as accounts
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
+from mailslot.exports import service as exports
 from mailslot.jobs import service as jobs
 from mailslot.messages import idempotency, trash
 from mailslot.webhooks import log as webhook_log
@@ -33,6 +35,7 @@ from mailslot.webhooks import log as webhook_log
 log = logging.getLogger("mailslot.purge")
 
 BATCH = 1000
+EXPORT_BATCH = 10
 
 
 @dataclass
@@ -45,14 +48,15 @@ class Purged:
     webhook_events: int = 0
     jobs: int = 0
     username_holds: int = 0  # erased accounts' usernames free again (rights/erasure)
+    exports: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.trash} trashed messages, {self.idempotency_keys} idempotency keys, "
             f"{self.tokens} expired tokens, {self.stream_tickets} expired stream tickets, "
             f"{self.webhook_deliveries} webhook deliveries, {self.webhook_events} "
-            f"webhook events, {self.jobs} finished jobs and {self.username_holds} "
-            "username holds"
+            f"webhook events, {self.jobs} finished jobs, {self.username_holds} username holds "
+            f"and {self.exports} expired exports"
         )
 
 
@@ -83,8 +87,13 @@ async def purge_expired(
     async def holds_batch(db: AsyncSession) -> int:
         return await accounts.purge_username_holds(db, now=now, limit=BATCH)
 
+    async def exports_batch(db: AsyncSession) -> int:
+        # Few rows, but each holds an archive: a small batch keeps the transaction short.
+        return await exports.remove_expired(db, now=now, limit=EXPORT_BATCH)
+
     purged = Purged(
         trash=await _in_batches(session_factory, trash_batch),
+        exports=await _in_batches(session_factory, exports_batch, size=EXPORT_BATCH),
         idempotency_keys=await _in_batches(session_factory, keys_batch),
         tokens=await _in_batches(session_factory, tokens_batch),
         stream_tickets=await _in_batches(session_factory, tickets_batch),
@@ -121,6 +130,8 @@ async def _purge_webhook_log(
 async def _in_batches(
     session_factory: async_sessionmaker[AsyncSession],
     batch: Callable[[AsyncSession], Awaitable[int]],
+    *,
+    size: int = BATCH,
 ) -> int:
     total = 0
     while True:
@@ -128,7 +139,7 @@ async def _in_batches(
             count = await batch(db)
             await db.commit()
         total += count
-        if count < BATCH:
+        if count < size:
             return total
 
 

@@ -8,10 +8,11 @@ checks and cursors), or one message as its sender sees it with each receiver's c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mailslot.accounts.schemas import ExternalId
 from mailslot.audit import service as audit
@@ -47,6 +48,29 @@ class ServerMessageRead(MessageRead):
     )
 
 
+async def record_read(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    key_id: int,
+    operation: str,
+    external_id: str,
+    query: dict[str, Any],
+    action: str = "mailbox.read",
+) -> audit.Mailbox:
+    """Record the key's read of the user's mailbox, in a transaction of its own, and log
+    `action` on the audit stream: the mailbox to read. 404 `user_not_found` for an
+    external id no user has (nothing recorded)."""
+    async with sessions() as db:
+        mailbox = await audit.record_mailbox_read(
+            db, key_id=key_id, operation=operation, external_id=external_id, query=query
+        )
+        await db.commit()
+    if mailbox is None:
+        raise UserNotFound(f"There is no user with the external id {external_id!r}.")
+    log_audit(action, user_id=mailbox.id)
+    return mailbox
+
+
 @router.get(
     "/server/users/{external_id}/messages",
     responses=problems(400, 401, 403, 404, 422, 429),
@@ -66,19 +90,14 @@ async def list_server_user_messages(
     user has."""
 
     async def audited() -> audit.Mailbox:
-        async with sessions() as db:
-            mailbox = await audit.record_mailbox_read(
-                db,
-                key_id=key.key_id,
-                operation="list_server_user_messages",
-                external_id=external_id,
-                query=query.model_dump(mode="json", by_alias=True, exclude_unset=True),
-            )
-            await db.commit()
-        if mailbox is None:
-            raise UserNotFound(f"There is no user with the external id {external_id!r}.")
-        log_audit("mailbox.read", user_id=mailbox.id)
-        return mailbox
+        asked = query.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return await record_read(
+            sessions,
+            key_id=key.key_id,
+            operation="list_server_user_messages",
+            external_id=external_id,
+            query=asked,
+        )
 
     return await mailbox_page(reads, query, audited)
 

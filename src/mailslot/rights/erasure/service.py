@@ -47,6 +47,7 @@ from mailslot.accounts.system import SYSTEM_KEY
 from mailslot.audit.models import MailboxRead
 from mailslot.db.base import utcnow
 from mailslot.errors import UserNotFound
+from mailslot.exports import service as exports
 from mailslot.messages import changes
 from mailslot.messages.events import message_deleted
 from mailslot.messages.models import Change, Delivery, IdempotencyKey, Message
@@ -257,9 +258,11 @@ async def erase_traces(db: AsyncSession, entry: Erasure) -> int:
     lose their rendered payload, rendered again from the message at their next delivery
     (so with the tombstone, or `withdrawn` once the message went); the listing queries of
     the audited reads of their mailbox go (the records stay: key, operation, message id,
-    time). Call it before `erase_received`: it finds the messages they received through
-    their deliveries. Returns how many webhook events went."""
+    time); their exports go, with their archives. Call it before `erase_received`: it
+    finds the messages they received through their deliveries. Returns how many webhook
+    events went."""
     user_id = entry.user_id
+    await exports.delete_user_exports(db, user_id)
     theirs = union(
         select(Delivery.message_id).where(Delivery.receiver_id == user_id),
         select(Message.id).where(Message.sender_id == user_id),
