@@ -24,11 +24,14 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from mailslot.accounts import minted
 from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
+from mailslot.accounts.service import Account
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
 from mailslot.jobs import service as jobs
 from mailslot.keys import service as keys
 from mailslot.keys.scopes import Scope
+from mailslot.messages.models import Delivery
+from mailslot.safety import reports
 from mailslot.state import app_state
 from tests.authz.matrix import (
     ACTORS,
@@ -190,6 +193,28 @@ async def _job_id(app: FastAPI) -> str:
         return job.public_id
 
 
+async def _report_id(app: FastAPI, message_id: int) -> int:
+    """A report of the message by its receiver."""
+    async with app_state(app).sessions() as db:
+        row = (
+            await db.execute(
+                select(User.id, User.username, User.email, User.created_at)
+                .join(Delivery, Delivery.receiver_id == User.id)
+                .where(Delivery.message_id == message_id)
+            )
+        ).one()
+        made, _ = await reports.report_message(
+            db,
+            reporter=Account(*row),
+            message_id=message_id,
+            reason="spam",
+            note=None,
+            data=lambda record: {},
+        )
+        await db.commit()
+        return made.id
+
+
 async def request_row(
     app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
 ) -> Answer:
@@ -217,6 +242,8 @@ async def request_row(
         values["event_id"] = await add_delivery(app, endpoint, status="failed", attempts=1)
     if "{job_id}" in key:
         values["job_id"] = await _job_id(app)
+    if "{report_id}" in key:
+        values["report_id"] = await _report_id(app, cell.message_id)
     if row.get("login_first") and cell.actor:
         await call(
             app,
