@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +192,7 @@ def test_every_read_route_is_classified(tmp_path: Path) -> None:
     assert not PROBES.keys() & NO_MAILBOX.keys()
 
 
-async def _until_fence(events: Any, fence: str, marker: str) -> bool:
+async def _until_fence(events: AsyncIterator[Any], fence: str, marker: str) -> bool:
     """Whether the marker streams before the fence (a later message to the same user)."""
     seen = False
     with anyio.fail_after(5):
@@ -204,7 +204,7 @@ async def _until_fence(events: Any, fence: str, marker: str) -> bool:
     raise AssertionError("the stream ended before the fence")
 
 
-async def _ws_events(ws: AsyncWebSocketSession) -> Any:
+async def _ws_events(ws: AsyncWebSocketSession) -> AsyncIterator[Any]:
     while True:
         yield json.loads(await ws.receive_text())
 
@@ -225,7 +225,7 @@ async def test_a_block_hides_on_every_read_route(live_app, live_client, dialect)
     streamed: dict[tuple[str, str], bool] = {}
     try:
         async with AsyncExitStack() as stack:
-            streams = {}
+            streams: dict[tuple[str, str], AsyncIterator[Any]] = {}
             for user in (bob, carol):
                 sse = await stack.enter_async_context(
                     asgi_get(live_app, f"/users/{user.username}/events", headers=user.headers)
@@ -233,7 +233,9 @@ async def test_a_block_hides_on_every_read_route(live_app, live_client, dialect)
                 assert sse.status == 200
                 streams[("sse", user.username)] = envelopes(sse.lines())
                 url = f"http://mailslot.test/users/{user.username}/ws"
-                ws = await stack.enter_async_context(aconnect_ws(url, client, headers=user.headers))
+                ws: AsyncWebSocketSession = await stack.enter_async_context(
+                    aconnect_ws(url, client, headers=user.headers)
+                )
                 streams[("ws", user.username)] = _ws_events(ws)
             sent = await send(client, alice, bob, carol, subject=marker, message=marker)
             await send(client, dave, bob, carol, subject=fence)
