@@ -415,7 +415,7 @@ def _sanction(
     from mailslot.db.engine import make_session_factory
     from mailslot.safety import sanctions
 
-    if not reason.strip() or len(reason) > sanctions.MAX_REASON:
+    if not reason.strip() or "\x00" in reason or len(reason) > sanctions.MAX_REASON:
         fail(command, f"--reason takes 1 to {sanctions.MAX_REASON} characters", ExitCode.USAGE)
 
     async def work(engine: AsyncEngine) -> tuple[UserRecord, bool]:

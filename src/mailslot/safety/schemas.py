@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from mailslot.accounts.schemas import Input
+from mailslot.messages.schemas import TEXT_PATTERN
 from mailslot.safety.blocks import Blocked
 from mailslot.safety.reports import MAX_NOTE, Action, Reason, ReportRecord, State
 from mailslot.safety.sanctions import MAX_REASON, Change, Held, Sanctions
 
-
-def _one_line(value: str) -> str:
-    if any(unicodedata.category(char) in ("Cc", "Cs") and char != "\n" for char in value):
-        raise ValueError("must not contain control characters")
-    return value
+# PostgreSQL cannot store a NUL character.
+_NO_NUL = r"^[^\x00]*$"
 
 
 class BlockRead(BaseModel):
@@ -41,7 +38,7 @@ class BlockList(BaseModel):
 
 class ReportCreate(Input):
     reason: Reason = Field(description="`spam`, `harassment`, `inappropriate` or `other`.")
-    note: Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(_one_line)] | None = Field(
+    note: Annotated[str, Field(max_length=MAX_NOTE, pattern=_NO_NUL)] | None = Field(
         None, description=f"What the operator should know, up to {MAX_NOTE} characters."
     )
 
@@ -109,9 +106,7 @@ class ReportResolve(Input):
     )
 
 
-SanctionReason = Annotated[
-    str, Field(min_length=1, max_length=MAX_REASON), AfterValidator(_one_line)
-]
+SanctionReason = Annotated[str, Field(min_length=1, max_length=MAX_REASON, pattern=TEXT_PATTERN)]
 
 
 class HeldRead(BaseModel):
