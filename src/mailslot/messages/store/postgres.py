@@ -128,7 +128,7 @@ _APPEND, _APPEND_HOOKED = (
 # change-log entries (each receiver's, then, unless :log_sender is false, the sender's).
 # A receiver who blocks the sender gets no delivery and no entry (so no live event and no
 # webhook either), nor does anyone but the sender themselves while the sender is
-# shadow-banned (`reach`); the message still names them all. A suspended sender stores
+# shadow-banned (`reached`); the message still names them all. A suspended sender stores
 # nothing (safety/: blocks and sanctions).
 # It runs on the driver in the session's transaction (direct.begin), so it commits or
 # rolls back with whatever the caller does after it; the users' log counters stay locked until that commit. One
@@ -150,32 +150,28 @@ _SEND_SQL = f"""
                        AS inactive,
                    count(user_account.id) = count(*)
                        AND count(user_account.deactivated_at) = 0 AS complete,
-                   -- whether each receiver blocks the sender: a primary key look-up each
-                   array_agg(EXISTS (
-                       SELECT FROM user_block
-                       WHERE user_block.blocker_id = user_account.id
-                         AND user_block.blocked_id = :sender_id
-                   ) ORDER BY wanted.position) AS blocking
+                   -- the sender's sanctions, from their row joined to each receiver's
+                   coalesce(bool_or(sender.suspended_at IS NOT NULL), false) AS suspended,
+                   coalesce(bool_or(sender.shadow_banned_at IS NOT NULL), false)
+                       AS shadow_banned,
+                   -- whom it reaches, in request order: the sender themselves, or a
+                   -- receiver while the sender is not shadow-banned and who does not
+                   -- block them (a primary-key look-up each)
+                   coalesce(array_agg(user_account.id ORDER BY wanted.position) FILTER (
+                       WHERE user_account.id = :sender_id
+                          OR sender.shadow_banned_at IS NULL AND NOT EXISTS (
+                              SELECT FROM user_block
+                              WHERE user_block.blocker_id = user_account.id
+                                AND user_block.blocked_id = :sender_id
+                          )
+                   ), ARRAY[]::bigint[]) AS reached
             FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
             LEFT JOIN user_account ON user_account.username_key = wanted.key
-        ),
-        sender AS (
-            SELECT coalesce(bool_or(suspended_at IS NOT NULL), false) AS suspended,
-                   coalesce(bool_or(shadow_banned_at IS NOT NULL), false) AS shadow_banned
-            FROM user_account WHERE id = :sender_id
-        ),
-        reach AS (  -- the receivers who get the message, in request order
-            SELECT coalesce(array_agg(receiver.id ORDER BY receiver.position), ARRAY[]::bigint[])
-                       AS ids
-            FROM found, sender,
-                 unnest(found.ids, found.blocking) WITH ORDINALITY
-                     AS receiver(id, blocking, position)
-            WHERE receiver.id = :sender_id
-               OR NOT (receiver.blocking OR sender.shadow_banned)
+            LEFT JOIN user_account AS sender ON sender.id = :sender_id
         ),
         new AS (  -- no message id is spent on a refused send
             SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id
-            FROM found, sender WHERE found.complete AND NOT sender.suspended {{hold}}
+            FROM found WHERE complete AND NOT suspended {{hold}}
         ),
         stored AS (
             INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
@@ -190,7 +186,7 @@ _SEND_SQL = f"""
         delivered AS (
             INSERT INTO delivery (receiver_id, message_id, thread_id, context_ref)
             SELECT receiver.id, stored.id, stored.thread_id, stored.context_ref
-            FROM stored, reach, unnest(reach.ids) AS receiver(id)
+            FROM stored, found, unnest(found.reached) AS receiver(id)
         ),
         entries AS (  -- what events.message_created(...).stored is for a new message
             SELECT entry.user_id,
@@ -202,7 +198,7 @@ _SEND_SQL = f"""
                    CASE WHEN entry.box = 'inbox' THEN 'message.created' END AS hook
             FROM stored, (
                 SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
-                FROM reach, unnest(reach.ids) WITH ORDINALITY AS receiver(id, position)
+                FROM found, unnest(found.reached) WITH ORDINALITY AS receiver(id, position)
                 UNION ALL
                 SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
                 WHERE :log_sender
@@ -211,11 +207,11 @@ _SEND_SQL = f"""
         {_APPEND_ENTRIES} {{hooks}}
         SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
                found.names AS receiver_names, found.display_names, found.inactive,
-               reach.ids AS reached, sender.suspended, sender.shadow_banned,
+               found.reached, found.suspended, found.shadow_banned,
                (SELECT array_agg(heads.id) FROM heads) AS head_users,
                (SELECT array_agg(heads.head) FROM heads) AS heads,
                guard.hooked
-        FROM found CROSS JOIN sender CROSS JOIN reach CROSS JOIN guard LEFT JOIN stored ON true
+        FROM found CROSS JOIN guard LEFT JOIN stored ON true
         """  # noqa: S608
 SEND, SEND_HOOKED = (
     DirectQuery(

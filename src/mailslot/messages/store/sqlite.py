@@ -232,7 +232,7 @@ class SqliteStore:
             raise accounts.receiver_deactivated(inactive)
         receiver_ids, names = [row.id for row in found], [row.username for row in found]
         shadow_banned = found[0].shadow_banned
-        # As the PostgreSQL send's `reach`: not a receiver who blocks the sender, nobody
+        # As the PostgreSQL send's `reached`: not a receiver who blocks the sender, nobody
         # but the sender while the sender is shadow-banned.
         reached = [
             row.id for row in found if row.id == sender_id or not (row.blocking or shadow_banned)
