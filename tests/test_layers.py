@@ -42,6 +42,8 @@ LAYERS = {
     "mailslot.webhooks.targets": CORE,
     "mailslot.webhooks.routes": ADAPTERS,
     "mailslot.webhooks.log_routes": ADAPTERS,
+    "mailslot.safety": MESSAGES,  # blocks, reports, sanctions: over accounts and messages
+    "mailslot.safety.routes": ADAPTERS,
     "mailslot.jobs": MESSAGES,
     "mailslot.rights": MESSAGES,  # data rights: over accounts, messages, webhooks, audit
     "mailslot.rights.erasure.routes": ADAPTERS,

@@ -83,6 +83,15 @@ OPERATIONS = {
     ("PATCH", "/server/webhooks/{webhook_id}", "patch_server_webhook"),
     ("DELETE", "/server/webhooks/{webhook_id}", "delete_server_webhook"),
     ("POST", "/server/webhooks/{webhook_id}/rotate-secret", "rotate_server_webhook_secret"),
+    ("GET", "/users/{username}/blocks", "list_blocks"),
+    ("PUT", "/users/{username}/blocks/{other}", "put_block"),
+    ("DELETE", "/users/{username}/blocks/{other}", "delete_block"),
+    ("POST", "/users/{username}/messages/{message_id}/report", "post_report"),
+    ("GET", "/server/reports", "list_server_reports"),
+    ("GET", "/server/reports/{report_id}", "get_server_report"),
+    ("POST", "/server/reports/{report_id}/resolve", "resolve_server_report"),
+    ("GET", "/server/users/{external_id}/sanctions", "get_server_user_sanctions"),
+    ("PUT", "/server/users/{external_id}/sanctions", "put_server_user_sanctions"),
 }
 
 

@@ -49,11 +49,13 @@ from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.rights.erasure import routes as erasure_routes
+from mailslot.safety import routes as safety_routes
 from mailslot.serverapi import contexts as serverapi_contexts
 from mailslot.serverapi import exports as serverapi_exports
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
+from mailslot.serverapi import safety as serverapi_safety
 from mailslot.serverapi import tokens as serverapi_tokens
 from mailslot.serverapi import users as serverapi_users
 from mailslot.shutdown import Shutdown, stop_on_exit_signals
@@ -229,6 +231,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(erasure_routes.router)
     app.include_router(messages_routes.router)
     app.include_router(messages_routes.changes_router)
+    app.include_router(safety_routes.router)
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
     app.include_router(serverapi_users.router)
@@ -238,6 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(serverapi_contexts.router)
     app.include_router(audit_routes.router)
     app.include_router(serverapi_messages.router)
+    app.include_router(serverapi_safety.router)
     app.include_router(webhook_routes.router)
     app.include_router(webhook_log_routes.router)
     app.include_router(jobs_routes.router)

@@ -21,6 +21,7 @@
     │   ├── NotYourMessage (403 not_your_message)
     │   ├── InvalidContext (403 invalid_context)
     │   ├── AccountDeactivated (403 account_deactivated)
+    │   ├── AccountSuspended (403 account_suspended)
     │   ├── SystemTakesNoReplies (403 system_does_not_take_replies)
     │   ├── ReadOnlyToken (403 read_only_token)
 │   ├── PolicyDenied (403 policy_denied)
@@ -35,13 +36,15 @@
 │   ├── WebhookNotFound (404 webhook_not_found)
 │   ├── DeliveryNotFound (404 delivery_not_found)
 │   ├── JobNotFound (404 job_not_found)
-│   └── ExportNotFound (404 export_not_found)
+│   ├── ExportNotFound (404 export_not_found)
+│   └── ReportNotFound (404 report_not_found)
     ├── Conflict (409 conflict)
     │   ├── UsernameTaken (409 username_taken)
     │   │   └── UsernameHeld (409 username_held)
     │   ├── EmailTaken (409 email_taken)
     │   ├── IdempotencyKeyInFlight (409 idempotency_key_in_flight)
-    │   └── WebhookDisabled (409 webhook_disabled)
+    │   ├── WebhookDisabled (409 webhook_disabled)
+    │   └── ReportResolved (409 report_resolved)
     ├── Gone (410 gone)
     │   ├── ResyncRequired (410 resync_required)
     │   └── ExportExpired (410 export_expired)
@@ -52,7 +55,8 @@
     │   ├── ContextMismatch (422 context_mismatch)
     │   ├── NoRecipientCanReceive (422 no_recipient_can_receive)
     │   ├── IdempotencyKeyReused (422 idempotency_key_reused)
-│   └── WebhookUrlRefused (422 webhook_url_refused)
+│   ├── WebhookUrlRefused (422 webhook_url_refused)
+│   └── TooManyBlocks (422 too_many_blocks)
     ├── TooManyRequests (429 rate_limited)
     │   └── TooManyStreams (429 too_many_streams)
     └── ServiceUnavailable (503 service_unavailable)
@@ -99,6 +103,7 @@ class Code(StrEnum):
     INSUFFICIENT_SCOPE = "insufficient_scope"
     INVALID_CONTEXT = "invalid_context"
     ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_SUSPENDED = "account_suspended"
     SYSTEM_DOES_NOT_TAKE_REPLIES = "system_does_not_take_replies"
     READ_ONLY_TOKEN = "read_only_token"  # noqa: S105 (a code, not a secret)
     POLICY_DENIED = "policy_denied"
@@ -115,6 +120,7 @@ class Code(StrEnum):
     EXPORT_NOT_FOUND = "export_not_found"
     INVALID_DOWNLOAD_LINK = "invalid_download_link"
     EXPORT_EXPIRED = "export_expired"
+    REPORT_NOT_FOUND = "report_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     REQUEST_TIMEOUT = "request_timeout"
@@ -124,6 +130,7 @@ class Code(StrEnum):
     EMAIL_TAKEN = "email_taken"
     IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
     WEBHOOK_DISABLED = "webhook_disabled"
+    REPORT_RESOLVED = "report_resolved"
     GONE = "gone"
     RESYNC_REQUIRED = "resync_required"
     PAYLOAD_TOO_LARGE = "payload_too_large"
@@ -136,6 +143,7 @@ class Code(StrEnum):
     NO_RECIPIENT_CAN_RECEIVE = "no_recipient_can_receive"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     WEBHOOK_URL_REFUSED = "webhook_url_refused"
+    TOO_MANY_BLOCKS = "too_many_blocks"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_STREAMS = "too_many_streams"
     INTERNAL_ERROR = "internal_error"
@@ -251,6 +259,11 @@ CODES: dict[Code, Declared] = {
         "its tokens were revoked when it was deactivated; also a server send whose `from` "
         "is a deactivated user.",
     ),
+    Code.ACCOUNT_SUSPENDED: Declared(
+        403,
+        "A send by a suspended user (on any door: the API, seed A, the server API's "
+        "`from`): they may sign in and read until the operator lifts the suspension.",
+    ),
     Code.SYSTEM_DOES_NOT_TAKE_REPLIES: Declared(
         403,
         "A message to the platform's own account (a reply to a system message) while "
@@ -292,6 +305,7 @@ CODES: dict[Code, Declared] = {
         410,
         "The export's download link has expired, or its archive was removed: start a new export.",
     ),
+    Code.REPORT_NOT_FOUND: Declared(404, "No report has this id (server API)."),
     Code.METHOD_NOT_ALLOWED: Declared(
         405, "The address exists but not for this method; `Allow` lists those it takes."
     ),
@@ -320,6 +334,9 @@ CODES: dict[Code, Declared] = {
         409,
         "A redelivery or replay to a disabled webhook endpoint: enable it first (its "
         "`disabled_reason` says why mailslot disabled it, if it did).",
+    ),
+    Code.REPORT_RESOLVED: Declared(
+        409, "The report was resolved already: a report is resolved once (server API)."
     ),
     Code.GONE: Declared(410, "Generic; every 410 has a more precise code.", reserved=True),
     Code.RESYNC_REQUIRED: Declared(
@@ -360,6 +377,9 @@ CODES: dict[Code, Declared] = {
         422,
         "A webhook URL that is not http(s), or whose host resolves to a loopback, private, "
         "link-local or other non-public address while MAILSLOT_WEBHOOK_ALLOW_PRIVATE is off.",
+    ),
+    Code.TOO_MANY_BLOCKS: Declared(
+        422, "Blocking one more user than a user may block (MAX_BLOCKS, 1,000): unblock some."
     ),
     Code.RATE_LIMITED: Declared(
         429, "A request or failed sign-in budget is spent; `Retry-After` says when to retry."
@@ -546,6 +566,12 @@ class AccountDeactivated(Forbidden):
     code = Code.ACCOUNT_DEACTIVATED
 
 
+class AccountSuspended(Forbidden):
+    """A send by a suspended user: they may sign in and read, not send."""
+
+    code = Code.ACCOUNT_SUSPENDED
+
+
 class SystemTakesNoReplies(Forbidden):
     """A message to the system account while replies to it are off."""
 
@@ -610,6 +636,10 @@ class ExportNotFound(NotFound):
     code = Code.EXPORT_NOT_FOUND
 
 
+class ReportNotFound(NotFound):
+    code = Code.REPORT_NOT_FOUND
+
+
 class Conflict(AppError):
     code = Code.CONFLICT
 
@@ -634,6 +664,10 @@ class IdempotencyKeyInFlight(Conflict):
 
 class WebhookDisabled(Conflict):
     code = Code.WEBHOOK_DISABLED
+
+
+class ReportResolved(Conflict):
+    code = Code.REPORT_RESOLVED
 
 
 class Gone(AppError):
@@ -684,6 +718,10 @@ class IdempotencyKeyReused(Unprocessable):
 
 class WebhookUrlRefused(Unprocessable):
     code = Code.WEBHOOK_URL_REFUSED
+
+
+class TooManyBlocks(Unprocessable):
+    code = Code.TOO_MANY_BLOCKS
 
 
 class TooManyRequests(AppError):

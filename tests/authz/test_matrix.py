@@ -24,12 +24,15 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from mailslot.accounts import minted
 from mailslot.accounts.models import AccessToken, User
 from mailslot.accounts.security import token_digest
+from mailslot.accounts.service import Account
 from mailslot.app import create_app
 from mailslot.db.base import utcnow
 from mailslot.exports import service as exports
 from mailslot.jobs import service as jobs
 from mailslot.keys import service as keys
 from mailslot.keys.scopes import Scope
+from mailslot.messages.models import Delivery
+from mailslot.safety import reports
 from mailslot.state import app_state
 from tests.authz.matrix import (
     ACTORS,
@@ -204,6 +207,28 @@ async def _export_id(app: FastAPI, username: str, origin: str) -> str:
         return export.public_id
 
 
+async def _report_id(app: FastAPI, message_id: int) -> int:
+    """A report of the message by its receiver."""
+    async with app_state(app).sessions() as db:
+        row = (
+            await db.execute(
+                select(User.id, User.username, User.email, User.created_at)
+                .join(Delivery, Delivery.receiver_id == User.id)
+                .where(Delivery.message_id == message_id)
+            )
+        ).one()
+        made, _ = await reports.report_message(
+            db,
+            reporter=Account(*row),
+            message_id=message_id,
+            reason="spam",
+            note=None,
+            data=lambda record: {},
+        )
+        await db.commit()
+        return made.id
+
+
 async def request_row(
     app: FastAPI, key: str, row: dict[str, Any], cell: Cell, *, message_id: int | None = None
 ) -> Answer:
@@ -234,6 +259,8 @@ async def request_row(
     if "{export_id}" in key:
         origin = row.get("export", "user")
         values["export_id"] = await _export_id(app, cell.target.username, origin)
+    if "{report_id}" in key:
+        values["report_id"] = await _report_id(app, cell.message_id)
     if row.get("login_first") and cell.actor:
         await call(
             app,

@@ -244,3 +244,35 @@ async def test_erase_ends_live_streams_removes_sent_mail_and_is_in_the_ledger(
     assert alice not in json.dumps(ledger)
     again = mailslot("user", "erase", erased["tombstone"], "--yes", code=3)
     assert "erased already" in again
+
+
+async def test_suspend_and_shadow_ban_with_a_reason_shown_and_lifted(http, mailslot) -> None:
+    alice, token = await register(http)
+    bob, bob_token = await register(http)
+    assert "now suspended" in mailslot("user", "suspend", alice, "--reason", "spam wave")
+    assert "suspended already" in mailslot("user", "suspend", alice, "--reason", "again")
+    refused = await send(http, alice, token, bob)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "account_suspended"
+    shown = json.loads(mailslot("user", "show", alice, "--json"))
+    assert shown["sanctions"]["suspended"]["reason"] == "spam wave"
+    assert shown["sanctions"]["shadow_banned"] is None
+    assert "spam wave" in mailslot("user", "show", alice)
+    assert "no longer suspended" in mailslot("user", "unsuspend", alice, "--reason", "appeal")
+    assert "now shadow-banned" in mailslot("user", "shadow-ban", alice, "--reason", "looking")
+    hidden = await send(http, alice, token, bob)
+    assert hidden.status_code == 201  # as delivered, to her
+    inbox = await http.get(f"/users/{bob}/messages", headers=bearer(bob_token))
+    assert inbox.json()["messages"] == []
+    mailslot("user", "unshadow-ban", alice, "--reason", "cleared")
+    assert (await send(http, alice, token, bob)).status_code == 201
+    inbox = await http.get(f"/users/{bob}/messages", headers=bearer(bob_token))
+    assert len(inbox.json()["messages"]) == 1
+    history = json.loads(mailslot("user", "show", alice, "--json"))["sanction_history"]
+    assert [(h["kind"], h["lifted"], h["reason"], h["actor"]) for h in history] == [
+        ("shadow_banned", True, "cleared", "cli"),
+        ("shadow_banned", False, "looking", "cli"),
+        ("suspended", True, "appeal", "cli"),
+        ("suspended", False, "spam wave", "cli"),
+    ]
+    assert "--reason" in mailslot("user", "suspend", alice, code=2)

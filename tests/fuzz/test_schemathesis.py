@@ -60,7 +60,7 @@ def fuzz(settings: Settings, tmp_path: Path) -> str:
                 json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
             )
             assert created.status_code == 201, created.text
-        key = server.create_key("users:write", "tokens:mint", "webhooks:manage")
+        key = server.create_key("users:write", "tokens:mint", "webhooks:manage", "moderation")
         junit = tmp_path / "junit.xml"
         result = subprocess.run(
             [

@@ -55,6 +55,11 @@ class User(Base):
     custom: Mapped[dict[str, object] | None] = mapped_column(JSON)
     # Set while the user is deactivated: no token, no sign-in, no sending, no receiving.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Sanctions (safety/sanctions.py), read by every send in its own statement
+    # (messages/store): while suspended the user signs in and reads but cannot send;
+    # while shadow-banned their sends look delivered to them and reach nobody else.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shadow_banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # A unique index, not a constraint: SQLite adds one without rebuilding the table.
     __table_args__ = (Index(None, "external_id", unique=True),)

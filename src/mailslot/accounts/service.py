@@ -26,6 +26,7 @@ from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.errors import (
     AccountDeactivated,
+    AccountSuspended,
     EmailTaken,
     InvalidCredentials,
     ReceiverDeactivated,
@@ -277,6 +278,13 @@ def unknown_receiver(unknown: list[str]) -> UnknownReceiver:
         errors=[
             {"pointer": "/body/receivers", "detail": f"unknown user {name!r}"} for name in unknown
         ],
+    )
+
+
+def sender_suspended() -> AccountSuspended:
+    """The refusal of a send by a suspended user (safety/sanctions.py)."""
+    return AccountSuspended(
+        "Your account is suspended: you can sign in and read your mail, not send."
     )
 
 

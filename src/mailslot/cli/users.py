@@ -1,5 +1,6 @@
 """`mailslot user`: list, show, create, disable, enable, reset a password, end sessions,
-erase, and the erasure ledger.
+export a mailbox, erase (and the erasure ledger), suspend and shadow-ban
+(safety/sanctions.py).
 
 Thin over accounts/admin.py. A command that revokes tokens commits, then announces
 through Redis that every instance forget the user's tokens (bus/oneshot.py), so their
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from mailslot.accounts.admin import UserRecord
     from mailslot.accounts.security import Passwords
+    from mailslot.safety.sanctions import Kind
 
 MAX_LIST = 1000
 app = typer.Typer(help="Users: list, look up, create, disable, reset.", no_args_is_help=True)
@@ -137,6 +139,7 @@ def show(user: UserArgument = None, external_id: ExternalId = None, json: Json =
     much mail they have."""
     from mailslot.accounts import admin
     from mailslot.messages.counts import count_mail
+    from mailslot.safety import sanctions
 
     named = _named("user show", user, external_id)
 
@@ -145,8 +148,25 @@ def show(user: UserArgument = None, external_id: ExternalId = None, json: Json =
             found = await admin.get_user(db, **named)
             live = await admin.count_sessions(db, found.id)
             mail = await count_mail(db, found.id)
+            held = await sanctions.get_sanctions(db, found.id)
         return {
             **_record(found),
+            "sanctions": {
+                kind: None
+                if kind not in held.held
+                else {"since": held.held[kind].since.isoformat(), "reason": held.held[kind].reason}
+                for kind in ("suspended", "shadow_banned")
+            },
+            "sanction_history": [
+                {
+                    "kind": change.kind,
+                    "lifted": change.lifted,
+                    "reason": change.reason,
+                    "actor": change.actor,
+                    "at": change.at.isoformat(),
+                }
+                for change in held.history
+            ],
             "sessions": {"tokens": live.tokens, "older_api": live.legacy},
             "messages": {
                 "sent": mail.sent,
@@ -170,11 +190,19 @@ def show(user: UserArgument = None, external_id: ExternalId = None, json: Json =
             ("external id", shown["external_id"]),
             ("created", shown["created_at"]),
             ("deactivated", shown["deactivated_at"]),
+            *(
+                (kind.replace("_", "-"), _held(shown["sanctions"][kind]))
+                for kind in ("suspended", "shadow_banned")
+            ),
             ("live tokens", shown["sessions"]["tokens"]),
             ("older API session", "started" if shown["sessions"]["older_api"] else None),
             *((f"messages {k}", v) for k, v in shown["messages"].items()),
         ],
     )
+
+
+def _held(held: dict[str, Any] | None) -> str | None:
+    return None if held is None else f"{held['since']} ({held['reason']})"
 
 
 @app.command("create")
@@ -562,3 +590,74 @@ def export(
     _audit("user.export", user_id=found.id)
     if target is not None:
         typer.echo(f"exported {found.username} to {target} ({size} bytes)", err=True)
+
+
+Reason = Annotated[
+    str, typer.Option("--reason", help="why, kept in the user's sanction history (required)")
+]
+
+
+def _sanction(
+    command: str, named: dict[str, str | None], kind: Kind, on: bool, reason: str
+) -> None:
+    """Put a sanction on or lift it, with its reason and `cli` as the actor; commit and
+    write the act on the audit stream. It holds at once on every instance: each send
+    reads it in its own statement."""
+    from mailslot.accounts import admin
+    from mailslot.db.engine import make_session_factory
+    from mailslot.safety import sanctions
+
+    if not reason.strip() or "\x00" in reason or len(reason) > sanctions.MAX_REASON:
+        fail(command, f"--reason takes 1 to {sanctions.MAX_REASON} characters", ExitCode.USAGE)
+
+    async def work(engine: AsyncEngine) -> tuple[UserRecord, bool]:
+        async with make_session_factory(engine)() as db:
+            found = await admin.get_user(db, **named)
+            changed = await sanctions.set_sanction(
+                db,
+                user_id=found.id,
+                kind=kind,
+                on=on,
+                reason=reason,
+                actor="cli",
+            )
+            await db.commit()
+            return found, changed
+
+    found, changed = on_database(command, work)
+    state = kind.replace("_", "-")
+    if not changed:
+        typer.echo(f"{found.username} is {'' if on else 'not '}{state} already")
+        return
+    _audit(sanctions.audit_action(kind, on), user_id=found.id)
+    typer.echo(f"{found.username} is {'now' if on else 'no longer'} {state}")
+
+
+@app.command("suspend")
+def suspend(reason: Reason, user: UserArgument = None, external_id: ExternalId = None) -> None:
+    """Suspend a user: they may sign in and read, every send is refused (403
+    account_suspended) until `mailslot user unsuspend`."""
+    _sanction("user suspend", _named("user suspend", user, external_id), "suspended", True, reason)
+
+
+@app.command("unsuspend")
+def unsuspend(reason: Reason, user: UserArgument = None, external_id: ExternalId = None) -> None:
+    """Lift a suspension: the user sends again."""
+    named = _named("user unsuspend", user, external_id)
+    _sanction("user unsuspend", named, "suspended", False, reason)
+
+
+@app.command("shadow-ban")
+def shadow_ban(reason: Reason, user: UserArgument = None, external_id: ExternalId = None) -> None:
+    """Shadow-ban a user: their sends look delivered to them and reach nobody, until
+    `mailslot user unshadow-ban`."""
+    named = _named("user shadow-ban", user, external_id)
+    _sanction("user shadow-ban", named, "shadow_banned", True, reason)
+
+
+@app.command("unshadow-ban")
+def unshadow_ban(reason: Reason, user: UserArgument = None, external_id: ExternalId = None) -> None:
+    """Lift a shadow-ban: the user's new messages reach their receivers again (those sent
+    while banned never will)."""
+    named = _named("user unshadow-ban", user, external_id)
+    _sanction("user unshadow-ban", named, "shadow_banned", False, reason)

@@ -3,7 +3,8 @@ sender and recipients named by the host's own ids, and an answer per recipient. 
 own the transaction.
 
 One message reaches every recipient who can receive it; an unknown or deactivated one is
-reported, not fatal. The recipients are read with the sender in one query (or remembered:
+reported, not fatal, and so is one who blocks the sender (`blocked`), or every one while
+the sender is shadow-banned (`withheld`): the send tells the host, never the sender. The recipients are read with the sender in one query (or remembered:
 messages/hostids.py, with Redis), then the message is sent as any other (threads.send_in_thread), to the recipients' usernames. The
 system account keeps no change log of what it sends (messages.service.send_message), so
 one shared sender does not queue its sends on one counter.
@@ -39,7 +40,7 @@ from mailslot.messages.views import MessageView
 SYSTEM = "system"
 """`from` naming the platform rather than a user's external id."""
 MAX_RECIPIENTS = 1000
-Status = Literal["delivered", "unknown_user", "deactivated"]
+Status = Literal["delivered", "unknown_user", "deactivated", "blocked", "withheld"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,18 @@ def _outcomes(to: list[str], rows: dict[str, Any]) -> list[Outcome]:
     return outcomes
 
 
+def _withheld(
+    outcomes: list[Outcome], rows: dict[str, Any], withheld: dict[str, str]
+) -> list[Outcome]:
+    """The outcomes once sent: a delivered recipient the send did not reach says why."""
+    return [
+        Outcome(o.to, withheld.get(rows[o.to].username, o.status))  # type: ignore[arg-type]
+        if o.status == "delivered"
+        else o
+        for o in outcomes
+    ]
+
+
 def _none_can_receive(outcomes: list[Outcome]) -> NoRecipientCanReceive:
     return NoRecipientCanReceive(
         "None of the recipients can receive the message; nothing was sent.",
@@ -229,7 +242,7 @@ async def send_as(
             if not delivered:
                 raise _none_can_receive(outcomes)
             try:
-                return await threads.send_in_thread(
+                view = await threads.send_in_thread(
                     db,
                     sender=account,
                     receivers=delivered,
@@ -246,6 +259,9 @@ async def send_as(
                 # PostgreSQL, where that read did not lock them: read them again, once.
                 _, rows = await _resolve(db, sender, to, memory, fresh=True)
                 outcomes = _outcomes(to, rows)
+            else:
+                outcomes = _withheld(outcomes, rows, view.withheld)
+                return view
         raise AssertionError("unreachable")  # pragma: no cover
 
     view, replayed = await idempotency.send_once(

@@ -70,7 +70,11 @@ async def send_message(
     """Store a message and one delivery per receiver; raises UnknownReceiver (422)
     naming every receiver that is not registered, ReceiverDeactivated (422) naming every
     one that is deactivated, and Unprocessable for a NUL character
-    (PostgreSQL cannot store one; every door refuses it alike). Without `thread_id` the
+    (PostgreSQL cannot store one; every door refuses it alike), and AccountSuspended (403)
+    for a suspended sender. A receiver who blocks the sender, or every receiver but the
+    sender while the sender is shadow-banned, silently gets nothing: no delivery, no
+    change-log entry, no live event, no webhook (the view's `withheld` says who, for the
+    server API); the message still names them all. Without `thread_id` the
     message starts a thread of its own (threads.send_in_thread sets both for a reply).
 
     The send is in the caller's transaction on both engines (one statement on
@@ -105,6 +109,8 @@ async def send_message(
     }
     stored = await store_for(db).send(db, message, receivers, alone=alone, log_sender=log_sender)
     metrics.MESSAGES_SENT.inc()
+    reached = set(stored.reached)
+    why = "withheld" if stored.shadow_banned else "blocked"
     view = MessageView(
         id=stored.message_id,
         sender=sender.username,
@@ -115,7 +121,7 @@ async def send_message(
         client_timestamp=client_timestamp,
         thread_id=stored.thread_id,
         reply_to_id=reply_to_id,
-        is_receiver=sender.id in stored.receiver_ids,
+        is_receiver=sender.id in reached,
         read_at=None,
         context=context,
         sender_display_name=sender.display_name,
@@ -124,9 +130,14 @@ async def send_message(
             for name, shown in zip(stored.names, stored.display_names, strict=True)
             if shown is not None
         },
+        withheld={
+            name: why
+            for name, receiver_id in zip(stored.names, stored.receiver_ids, strict=True)
+            if receiver_id not in reached
+        },
     )
     created = [
-        *(message_created(receiver_id, view, "inbox") for receiver_id in stored.receiver_ids),
+        *(message_created(receiver_id, view, "inbox") for receiver_id in stored.reached),
         *([message_created(sender.id, view, "sent")] if log_sender else []),
     ]
     changes.recorded(db, created, stored.heads)  # the store wrote their entries
@@ -395,30 +406,8 @@ async def delete_message(
         raise not_found(message_id)
     now = utcnow()
     if view.sender == viewer.username:
-        deleted = await db.scalar(
-            update(Message)
-            .where(Message.id == message_id, Message.deleted_by_sender_at.is_(None))
-            .values(deleted_by_sender_at=now)
-            .returning(Message.id)
-        )
-        if deleted is None:
+        if not await delete_for_everyone(db, sender_id=viewer.id, message_id=message_id):
             raise not_found(message_id)
-        # Every copy ends, in the inbox or in the trash: a tombstone, as a delete for
-        # good leaves it; a restore waiting for the row finds nothing to restore.
-        held = select(Delivery.receiver_id, Delivery.message_id).where(
-            Delivery.message_id == message_id,
-            or_(Delivery.deleted_at.is_(None), Delivery.trashed_at.is_not(None)),
-        )
-        receivers = (
-            await db.scalars(
-                update(Delivery)
-                .where(Delivery.message_id == message_id, locking(held))
-                .values(deleted_at=func.coalesce(Delivery.deleted_at, now), trashed_at=None)
-                .returning(Delivery.receiver_id)
-            )
-        ).all()
-        users = dict.fromkeys([viewer.id, *receivers])  # each once, the sender first
-        await changes.record(db, [message_deleted(u, message_id, "everyone") for u in users])
         return "everyone"
     trashed = await db.scalar(
         update(Delivery)
@@ -434,6 +423,42 @@ async def delete_message(
         raise not_found(message_id)
     await changes.record(db, [message_deleted(viewer.id, message_id, "own")])
     return "own"
+
+
+async def delete_for_everyone(db: AsyncSession, *, sender_id: int, message_id: int) -> bool:
+    """The sender's delete for everyone (its sender's, or a moderator's acting on a
+    report: safety/reports.py): every copy ends and each user's log says so. False when
+    the message is not the sender's or is deleted for everyone already."""
+    now = utcnow()
+    deleted = await db.scalar(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.sender_id == sender_id,
+            Message.deleted_by_sender_at.is_(None),
+        )
+        .values(deleted_by_sender_at=now)
+        .returning(Message.id)
+    )
+    if deleted is None:
+        return False
+    # Every copy ends, in the inbox or in the trash: a tombstone, as a delete for
+    # good leaves it; a restore waiting for the row finds nothing to restore.
+    held = select(Delivery.receiver_id, Delivery.message_id).where(
+        Delivery.message_id == message_id,
+        or_(Delivery.deleted_at.is_(None), Delivery.trashed_at.is_not(None)),
+    )
+    receivers = (
+        await db.scalars(
+            update(Delivery)
+            .where(Delivery.message_id == message_id, locking(held))
+            .values(deleted_at=func.coalesce(Delivery.deleted_at, now), trashed_at=None)
+            .returning(Delivery.receiver_id)
+        )
+    ).all()
+    users = dict.fromkeys([sender_id, *receivers])  # each once, the sender first
+    await changes.record(db, [message_deleted(u, message_id, "everyone") for u in users])
+    return True
 
 
 _COUNT_UNREAD = DirectQuery(

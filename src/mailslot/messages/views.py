@@ -45,6 +45,10 @@ class MessageView:
     sender_display_name: str | None = None
     # The receivers' display names by username, for those who have one.
     receiver_display_names: dict[str, str] = field(default_factory=dict)
+    # Fresh from a send only (service.send_message): the receivers it did not reach, by
+    # username, and why: `blocked` (they block the sender) or `withheld` (the sender is
+    # shadow-banned). Only the server API's per-recipient answer tells it.
+    withheld: dict[str, str] = field(default_factory=dict)
 
     @property
     def read(self) -> bool:

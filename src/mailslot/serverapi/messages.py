@@ -76,7 +76,9 @@ class Delivery(BaseModel):
     to: str = Field(description="The recipient's external id, as given.")
     status: sendas.Status = Field(
         description="`delivered`; `unknown_user`: no user has this external id; "
-        "`deactivated`: the user is deactivated."
+        "`deactivated`: the user is deactivated; `blocked`: the user blocks the sender, "
+        "and was not sent the message; `withheld`: the sender is shadow-banned, so nobody "
+        "was. The sender is never told of the last two."
     )
 
 
@@ -98,9 +100,12 @@ async def post_server_message(
 ) -> ServerMessageSent:
     """Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`. When none can: 422
+    `delivered`, `unknown_user` or `deactivated`, or `blocked` for a recipient who blocks
+    the sender and `withheld` for every one while the sender is shadow-banned (the
+    message is stored as sent, and reaches none of those). When none can: 422
     `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one:
+    403 `account_suspended`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
 
-# Every event type an endpoint may subscribe to (the safety issue adds its own), and "*"
-# for all of them (a subscription row).
+# Every event type an endpoint may subscribe to, and "*" for all of them (a subscription
+# row).
 EVENT_TYPES: Final = (
     "message.created",  # one per receiver, the message as that receiver sees it
     "message.read",
@@ -33,6 +33,8 @@ EVENT_TYPES: Final = (
     "user.deactivated",
     "user.reactivated",
     "webhook.endpoint.disabled",
+    "report.created",  # a receiver reported a message (safety/reports.py)
+    "report.resolved",
 )
 ALL_EVENTS: Final = "*"
 

@@ -4,7 +4,7 @@ implementation per engine (postgres.py, sqlite.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -43,8 +43,10 @@ def hook_of(entry_type: str, stored: dict[str, Any]) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Stored:
     """A sent message: its ids, its receivers' ids, usernames and display names in
-    request order, and the new newest sequence number of each user whose log grew
-    (`heads`)."""
+    request order, the new newest sequence number of each user whose log grew
+    (`heads`), the ids of the receivers it reached (`reached`: not those who block the
+    sender, and only the sender while the sender is shadow-banned), and whether the
+    sender is shadow-banned."""
 
     message_id: int
     thread_id: int
@@ -52,6 +54,8 @@ class Stored:
     names: list[str]
     heads: dict[int, int]
     display_names: list[str | None]
+    reached: list[int] = field(kw_only=True)
+    shadow_banned: bool = field(kw_only=True)
 
 
 class Store(Protocol):
@@ -83,7 +87,9 @@ class Store(Protocol):
         receiver and the change-log entries events.message_created keeps for each
         receiver's inbox, then (`log_sender`) the sender's sent box. Raises UnknownReceiver, naming
         every receiver who is not registered, or else ReceiverDeactivated, naming every
-        deactivated one, having stored nothing."""
+        deactivated one, having stored nothing; AccountSuspended, before either, for a
+        suspended sender. A receiver who blocks the sender (or any but the sender, while
+        the sender is shadow-banned) gets no delivery and no entry (Stored.reached)."""
         ...
 
     async def set_read(

@@ -126,12 +126,16 @@ _APPEND, _APPEND_HOOKED = (
 # up by username key and, only if every one of them is registered, the message, its
 # thread id (its own id unless it joins a thread), one delivery per receiver and the
 # change-log entries (each receiver's, then, unless :log_sender is false, the sender's).
+# A receiver who blocks the sender gets no delivery and no entry (so no live event and no
+# webhook either), nor does anyone but the sender themselves while the sender is
+# shadow-banned (`reached`); the message still names them all. A suspended sender stores
+# nothing (safety/: blocks and sanctions).
 # It runs on the driver in the session's transaction (direct.begin), so it commits or
 # rolls back with whatever the caller does after it; the users' log counters stay locked until that commit. One
 # row comes back: the message's id and thread id (NULL when nothing was stored), the
 # receivers' ids, usernames, display names and whether each is deactivated (a send to a
 # deactivated user stores nothing either), in request order (NULL for a name nobody
-# has), the new newest sequence number of each user whose log grew, and whether a
+# has), those it reached, whether the sender is suspended or shadow-banned, the new newest sequence number of each user whose log grew, and whether a
 # webhook endpoint is enabled (`hooked`: then SEND stores nothing, SEND_HOOKED does).
 _SEND_SQL = f"""
         WITH {_GUARD},
@@ -145,13 +149,29 @@ _SEND_SQL = f"""
                    array_agg(user_account.deactivated_at IS NOT NULL ORDER BY wanted.position)
                        AS inactive,
                    count(user_account.id) = count(*)
-                       AND count(user_account.deactivated_at) = 0 AS complete
+                       AND count(user_account.deactivated_at) = 0 AS complete,
+                   -- the sender's sanctions, from their row joined to each receiver's
+                   coalesce(bool_or(sender.suspended_at IS NOT NULL), false) AS suspended,
+                   coalesce(bool_or(sender.shadow_banned_at IS NOT NULL), false)
+                       AS shadow_banned,
+                   -- whom it reaches, in request order: the sender themselves, or a
+                   -- receiver while the sender is not shadow-banned and who does not
+                   -- block them (a primary-key look-up each)
+                   coalesce(array_agg(user_account.id ORDER BY wanted.position) FILTER (
+                       WHERE user_account.id = :sender_id
+                          OR sender.shadow_banned_at IS NULL AND NOT EXISTS (
+                              SELECT FROM user_block
+                              WHERE user_block.blocker_id = user_account.id
+                                AND user_block.blocked_id = :sender_id
+                          )
+                   ), ARRAY[]::bigint[]) AS reached
             FROM unnest(:receiver_keys) WITH ORDINALITY AS wanted(key, position)
             LEFT JOIN user_account ON user_account.username_key = wanted.key
+            LEFT JOIN user_account AS sender ON sender.id = :sender_id
         ),
         new AS (  -- no message id is spent on a refused send
             SELECT nextval(pg_get_serial_sequence('message', 'id')) AS id
-            FROM found WHERE complete {{hold}}
+            FROM found WHERE complete AND NOT suspended {{hold}}
         ),
         stored AS (
             INSERT INTO message (id, thread_id, sender_id, subject, body, receiver_names,
@@ -166,7 +186,7 @@ _SEND_SQL = f"""
         delivered AS (
             INSERT INTO delivery (receiver_id, message_id, thread_id, context_ref)
             SELECT receiver.id, stored.id, stored.thread_id, stored.context_ref
-            FROM stored, found, unnest(found.ids) AS receiver(id)
+            FROM stored, found, unnest(found.reached) AS receiver(id)
         ),
         entries AS (  -- what events.message_created(...).stored is for a new message
             SELECT entry.user_id,
@@ -178,7 +198,7 @@ _SEND_SQL = f"""
                    CASE WHEN entry.box = 'inbox' THEN 'message.created' END AS hook
             FROM stored, (
                 SELECT receiver.id AS user_id, receiver.position, 'inbox' AS box
-                FROM found, unnest(found.ids) WITH ORDINALITY AS receiver(id, position)
+                FROM found, unnest(found.reached) WITH ORDINALITY AS receiver(id, position)
                 UNION ALL
                 SELECT :sender_id, cardinality(found.ids) + 1, 'sent' FROM found
                 WHERE :log_sender
@@ -187,6 +207,7 @@ _SEND_SQL = f"""
         {_APPEND_ENTRIES} {{hooks}}
         SELECT stored.id, stored.thread_id, found.ids AS receiver_ids,
                found.names AS receiver_names, found.display_names, found.inactive,
+               found.reached, found.suspended, found.shadow_banned,
                (SELECT array_agg(heads.id) FROM heads) AS head_users,
                (SELECT array_agg(heads.head) FROM heads) AS heads,
                guard.hooked
@@ -216,6 +237,9 @@ SEND, SEND_HOOKED = (
             receiver_names=ARRAY(String),
             display_names=ARRAY(String),
             inactive=ARRAY(Boolean),
+            reached=ARRAY(BigInteger),
+            suspended=Boolean,
+            shadow_banned=Boolean,
             head_users=ARRAY(BigInteger),
             heads=ARRAY(BigInteger),
             hooked=Boolean,
@@ -308,6 +332,8 @@ class PostgresStore:
             "log_sender": log_sender,
         }
         (row,) = await self._run(db, (SEND, SEND_HOOKED), values)
+        if row.suspended:  # nothing was stored
+            raise accounts.sender_suspended()
         if row.id is None:  # a receiver is unknown or deactivated: nothing was stored
             found = list(zip(receivers, row.receiver_ids, strict=True))
             unknown = [name for name, user_id in found if user_id is None]
@@ -315,9 +341,16 @@ class PostgresStore:
                 raise accounts.unknown_receiver(unknown)
             inactive = zip(row.receiver_names, row.inactive, strict=True)
             raise accounts.receiver_deactivated([name for name, off in inactive if off])
-        heads = dict(zip(row.head_users, row.heads, strict=True))
+        heads = dict(zip(row.head_users or [], row.heads or [], strict=True))
         return Stored(
-            row.id, row.thread_id, row.receiver_ids, row.receiver_names, heads, row.display_names
+            row.id,
+            row.thread_id,
+            row.receiver_ids,
+            row.receiver_names,
+            heads,
+            row.display_names,
+            reached=row.reached,
+            shadow_banned=row.shadow_banned,
         )
 
     async def set_read(

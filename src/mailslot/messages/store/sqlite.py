@@ -36,17 +36,33 @@ from mailslot.messages.store.base import Entry, Stored
 # back, and building it costs more than running it. So a send is three statements on the
 # driver, each one hop, in the session's transaction (BEGIN IMMEDIATE), then the change
 # log's two (`append`). The receivers, in request order (NULL for a name nobody
-# has):
+# has), whether each blocks the sender, and on each row the sender's sanctions:
 _FIND_RECEIVERS = DirectQuery(
     text(
         """
         SELECT user_account.id, user_account.username, user_account.display_name,
-               user_account.deactivated_at IS NOT NULL AS inactive
+               user_account.deactivated_at IS NOT NULL AS inactive,
+               EXISTS (
+                   SELECT 1 FROM user_block
+                   WHERE user_block.blocker_id = user_account.id
+                     AND user_block.blocked_id = :sender_id
+               ) AS blocking,
+               sender.suspended_at IS NOT NULL AS suspended,
+               sender.shadow_banned_at IS NOT NULL AS shadow_banned
         FROM json_each(:receiver_keys) AS wanted
         LEFT JOIN user_account ON user_account.username_key = wanted.value
+        LEFT JOIN user_account AS sender ON sender.id = :sender_id
         ORDER BY wanted.key
         """
-    ).columns(id=BigInteger, username=String, display_name=String, inactive=Boolean)
+    ).columns(
+        id=BigInteger,
+        username=String,
+        display_name=String,
+        inactive=Boolean,
+        blocking=Boolean,
+        suspended=Boolean,
+        shadow_banned=Boolean,
+    )
 )
 # The message: the id SQLite would choose itself (one past the largest rowid), so that
 # its thread id, its own unless it joins a thread, is written in the same statement.
@@ -202,7 +218,12 @@ class SqliteStore:
         log_sender: bool = True,
     ) -> Stored:
         keys = accounts.lookup_keys(receivers)
-        found = await _FIND_RECEIVERS.all(db, {"receiver_keys": json.dumps(keys)})
+        sender_id = message["sender_id"]
+        found = await _FIND_RECEIVERS.all(
+            db, {"receiver_keys": json.dumps(keys), "sender_id": sender_id}
+        )
+        if found[0].suspended:
+            raise accounts.sender_suspended()
         unknown = [name for name, row in zip(receivers, found, strict=True) if row.id is None]
         if unknown:
             raise accounts.unknown_receiver(unknown)
@@ -210,31 +231,42 @@ class SqliteStore:
         if inactive:
             raise accounts.receiver_deactivated(inactive)
         receiver_ids, names = [row.id for row in found], [row.username for row in found]
+        shadow_banned = found[0].shadow_banned
+        # As the PostgreSQL send's `reached`: not a receiver who blocks the sender, nobody
+        # but the sender while the sender is shadow-banned.
+        reached = [
+            row.id for row in found if row.id == sender_id or not (row.blocking or shadow_banned)
+        ]
         (stored,) = await _STORE.all(db, {**message, "receiver_names": names})
-        await _DELIVER.all(
-            db,
-            {
-                "message_id": stored.id,
-                "thread_id": stored.thread_id,
-                "context_ref": message["context_ref"],
-                "receiver_ids": json.dumps(receiver_ids),
-            },
-        )
+        if reached:
+            await _DELIVER.all(
+                db,
+                {
+                    "message_id": stored.id,
+                    "thread_id": stored.thread_id,
+                    "context_ref": message["context_ref"],
+                    "receiver_ids": json.dumps(reached),
+                },
+            )
         # What events.message_created(...).stored is for a new message, as the
         # PostgreSQL send writes it: each receiver's entry, then the sender's.
         entries = [
-            *(
-                Entry(user_id, "message.created", stored.id, {"box": "inbox"})
-                for user_id in receiver_ids
-            ),
+            Entry(user_id, "message.created", stored.id, {"box": "inbox"}) for user_id in reached
         ]
         if log_sender:
-            entries.append(
-                Entry(message["sender_id"], "message.created", stored.id, {"box": "sent"})
-            )
-        heads = await self.append(db, entries, message["created_at"])
+            entries.append(Entry(sender_id, "message.created", stored.id, {"box": "sent"}))
+        heads = await self.append(db, entries, message["created_at"]) if entries else {}
         shown = [row.display_name for row in found]
-        return Stored(stored.id, stored.thread_id, receiver_ids, names, heads, shown)
+        return Stored(
+            stored.id,
+            stored.thread_id,
+            receiver_ids,
+            names,
+            heads,
+            shown,
+            reached=reached,
+            shadow_banned=shadow_banned,
+        )
 
     async def set_read(
         self,

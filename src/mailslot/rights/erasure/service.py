@@ -52,6 +52,7 @@ from mailslot.messages import changes
 from mailslot.messages.events import message_deleted
 from mailslot.messages.models import Change, Delivery, IdempotencyKey, Message
 from mailslot.rights.erasure.models import Erasure
+from mailslot.safety.models import Block, Report
 from mailslot.webhooks.models import WebhookEvent
 
 Mode = Literal["pseudonymize", "purge-sent"]
@@ -258,11 +259,20 @@ async def erase_traces(db: AsyncSession, entry: Erasure) -> int:
     lose their rendered payload, rendered again from the message at their next delivery
     (so with the tombstone, or `withdrawn` once the message went); the listing queries of
     the audited reads of their mailbox go (the records stay: key, operation, message id,
-    time); their exports go, with their archives. Call it before `erase_received`: it
-    finds the messages they received through their deliveries. Returns how many webhook
-    events went."""
+    time); their exports go, with their archives; their blocks (theirs and others' of
+    them) and the reports they made go, and in `purge-sent` the reports about what they
+    sent lose their copy of it. Call it before `erase_received`: it finds the messages
+    they received through their deliveries. Returns how many webhook events went."""
     user_id = entry.user_id
     await exports.delete_user_exports(db, user_id)
+    await db.execute(
+        delete(Block).where(or_(Block.blocker_id == user_id, Block.blocked_id == user_id))
+    )
+    await db.execute(delete(Report).where(Report.reporter_id == user_id))
+    if entry.mode == "purge-sent":
+        await db.execute(
+            update(Report).where(Report.sender_id == user_id).values(subject="", body="")
+        )
     theirs = union(
         select(Delivery.message_id).where(Delivery.receiver_id == user_id),
         select(Message.id).where(Message.sender_id == user_id),

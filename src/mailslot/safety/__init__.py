@@ -1,0 +1,1 @@
+"""Safety: blocks, reports and sanctions (issue 22)."""
