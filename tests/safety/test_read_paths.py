@@ -49,6 +49,13 @@ NO_MAILBOX = {
     "MOUNT /docs/assets": "documentation",
     "GET /": "the web client's page: it reads through the probed routes",
     "MOUNT /static": "the web client's files",
+    "GET /embed.js": "the embeddable inbox's script: its frame reads through the probed routes",
+    "GET /embed/inbox": "the embeddable inbox's page: the same",
+    "GET /users/{username}/exports": "exports' progress and links, no mail",
+    "GET /users/{username}/exports/{export_id}": "the same",
+    "GET /server/users/{external_id}/exports/{export_id}": "the same",
+    "GET /exports/{export_id}/archive": "an archive built page by page with the inbox's own "
+    "statement (probed above): a message never delivered is on no page",
     "GET /healthz": "operations",
     "GET /readyz": "operations",
     "GET /metrics": "operations: counts of the whole service, never of one mailbox",
