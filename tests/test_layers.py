@@ -42,6 +42,7 @@ LAYERS = {
     "mailslot.webhooks.targets": CORE,
     "mailslot.webhooks.routes": ADAPTERS,
     "mailslot.webhooks.log_routes": ADAPTERS,
+    "mailslot.policy": MESSAGES,  # who may message whom: asked by every send
     "mailslot.jobs": MESSAGES,
     "mailslot.jobs.models": CORE,
     "mailslot.jobs.routes": ADAPTERS,

@@ -55,6 +55,9 @@ class User(Base):
     custom: Mapped[dict[str, object] | None] = mapped_column(JSON)
     # Set while the user is deactivated: no token, no sign-in, no sending, no receiving.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The host's groups of a provisioned user (issue 22), sorted, each once; None for none.
+    # The messaging policy (policy/rules.py) decides by them who may message whom.
+    groups: Mapped[list[str] | None] = mapped_column(JSON)
 
     # A unique index, not a constraint: SQLite adds one without rebuilding the table.
     __table_args__ = (Index(None, "external_id", unique=True),)

@@ -76,7 +76,8 @@ class Delivery(BaseModel):
     to: str = Field(description="The recipient's external id, as given.")
     status: sendas.Status = Field(
         description="`delivered`; `unknown_user`: no user has this external id; "
-        "`deactivated`: the user is deactivated."
+        "`deactivated`: the user is deactivated; `policy_denied`: the messaging policy "
+        "refuses this sender's message to this recipient."
     )
 
 
@@ -98,9 +99,11 @@ async def post_server_message(
 ) -> ServerMessageSent:
     """Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`. When none can: 422
-    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+    `delivered`, `unknown_user`, `deactivated` or `policy_denied` (the messaging policy
+    refuses a user's message to them; the platform's passes it). When none can: 422
+    `no_recipient_can_receive`, or 403 `policy_denied` when the policy refused every one
+    who could receive; nothing stored. An unknown sender: 404 `user_not_found`; a
+    deactivated one: 403 `account_deactivated`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
@@ -117,6 +120,9 @@ async def post_server_message(
         vetted = await vet_send_as(hook, state.reads, body, idempotency_key)
         subject, text = vetted or (subject, text)
     async with sessions() as db:
+        # The policy applies to a user's message (the platform's passes it); the budgets
+        # against abuse are users' own: the key has its budget.
+        gate = await state.policy.gate(db, None)
         sent = await sendas.send_as(
             db,
             sender=body.sender,
@@ -129,6 +135,7 @@ async def post_server_message(
             request=body.meaning(),
             display_name=settings.system_display_name,
             memory=state.host_ids,
+            gate=gate,
         )
         await db.commit()
     if sent.replayed:
