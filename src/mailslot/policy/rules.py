@@ -110,11 +110,14 @@ class Rules:
             if pair.matches(sender, receiver):
                 return Refusal(
                     f"deny[{index}]",
-                    f"{_REFUSED}deny rule {index} (from {pair.source!r}) forbids it.",
+                    f"{_REFUSED}it denies messages from {pair.source!r} to one of the "
+                    f"receivers (rule deny[{index}]).",
                 )
         if self.allow and not any(pair.matches(sender, receiver) for pair in self.allow):
             return Refusal(
-                "allow", f"{_REFUSED}no allow rule lets your groups write to every receiver."
+                "allow",
+                f"{_REFUSED}none of its allowed pairs lets your groups write to every "
+                "receiver (rule allow).",
             )
         if starts:
             replier = sorted(self.reply_only & sender)
@@ -127,8 +130,8 @@ class Rules:
             if self.initiators is not None and not self.initiators & sender:
                 return Refusal(
                     "initiators",
-                    f"{_REFUSED}only the groups of its initiators rule may start a "
-                    "conversation.",
+                    f"{_REFUSED}only the groups it names may start a conversation "
+                    "(rule initiators).",
                 )
         return None
 
