@@ -5,21 +5,28 @@ database, and every other test sends)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from datetime import timedelta
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import update
 
 from mailslot.accounts.models import User
+from mailslot.app import create_app
+from mailslot.config import Settings
 from mailslot.db.base import utcnow
 from mailslot.state import app_state
 
 from tests.support.factories import TestKey, TestUser, make_server_key, unique_name
+from tests.realtime.conftest import redis_prefix, redis_url
 from tests.support.people import external_id
+
+__all__ = ["redis_prefix", "redis_url"]  # fixtures: the shared Redis, a prefix per test
 
 POLICY = "/server/policy/messaging"
 
@@ -107,3 +114,13 @@ async def age(app: FastAPI, username: str, days: float) -> None:
         await db.commit()
     assert user_id is not None
     await app_state(app).token_cache.forget_user(user_id)
+
+
+@asynccontextmanager
+async def instance(settings: Settings, **overrides: Any) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """Another instance on the suite's database, with other settings."""
+    other = create_app(settings.model_copy(update=overrides))
+    async with LifespanManager(other):
+        transport = httpx.ASGITransport(app=other, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://other.test") as c:
+            yield other, c
