@@ -40,8 +40,8 @@ from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.openapi import document_problems, operation_id, password_policy
-from mailslot.problems import install_error_handlers
 from mailslot.policy.gate import PolicyMemory
+from mailslot.problems import install_error_handlers
 from mailslot.ratelimit import AbuseBudgets, RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred

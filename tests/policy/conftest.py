@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -21,9 +20,8 @@ from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
 from mailslot.state import app_state
-
-from tests.support.factories import TestKey, TestUser, make_server_key, unique_name
 from tests.realtime.conftest import redis_prefix, redis_url
+from tests.support.factories import TestKey, TestUser, make_server_key, unique_name
 from tests.support.people import external_id
 
 __all__ = ["redis_prefix", "redis_url"]  # fixtures: the shared Redis, a prefix per test
@@ -62,9 +60,7 @@ async def put_policy(client: httpx.AsyncClient, key: TestKey, **rules: Any) -> d
     return body
 
 
-async def member(
-    client: httpx.AsyncClient, key: TestKey, *groups: str
-) -> tuple[TestUser, str]:
+async def member(client: httpx.AsyncClient, key: TestKey, *groups: str) -> tuple[TestUser, str]:
     """A provisioned user in `groups`, with a token: the user and their external id."""
     host_id = external_id()
     put = await client.put(
@@ -117,7 +113,9 @@ async def age(app: FastAPI, username: str, days: float) -> None:
 
 
 @asynccontextmanager
-async def instance(settings: Settings, **overrides: Any) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+async def instance(
+    settings: Settings, **overrides: Any
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """Another instance on the suite's database, with other settings."""
     other = create_app(settings.model_copy(update=overrides))
     async with LifespanManager(other):

@@ -44,7 +44,9 @@ def spent(response: httpx.Response, within: int = HOUR) -> int:
     return seconds
 
 
-async def test_one_sender_to_one_receiver_has_its_own_budget(settings, key: TestKey, dialect) -> None:
+async def test_one_sender_to_one_receiver_has_its_own_budget(
+    settings, key: TestKey, dialect
+) -> None:
     async with limited(settings, limit_send_pair="2, 1/h") as (_, client):
         sender, _ = await member(client, key)
         receiver, _ = await member(client, key)
@@ -74,7 +76,9 @@ async def test_a_new_account_sends_on_a_budget_of_its_own(settings, key: TestKey
             assert (await write(client, settled, receiver)).status_code == 201
 
 
-async def test_first_contacts_are_budgeted_and_replies_are_not(settings, key: TestKey, dialect) -> None:
+async def test_first_contacts_are_budgeted_and_replies_are_not(
+    settings, key: TestKey, dialect
+) -> None:
     async with limited(settings, limit_first_contact="2, 1/h") as (_, client):
         sender, _ = await member(client, key)
         first, second, third = [(await member(client, key))[0] for _ in range(3)]

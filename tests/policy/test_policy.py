@@ -15,15 +15,19 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_groups_are_kept_sorted_once_and_left_out_keeps_them(client, key, dialect) -> None:
-    user, host_id = await member(client, key, "teachers", "staff", "teachers")
+    _user, host_id = await member(client, key, "teachers", "staff", "teachers")
     url = f"/server/users/{host_id}"
     assert (await client.get(url, headers=key.headers)).json()["groups"] == ["staff", "teachers"]
 
     kept = await client.put(url, json={"display_name": "Pat"}, headers=key.headers)
     assert (kept.json()["outcome"], kept.json()["groups"]) == ("unchanged", ["staff", "teachers"])
-    moved = await client.put(url, json={"display_name": "Pat", "groups": ["staff"]}, headers=key.headers)
+    moved = await client.put(
+        url, json={"display_name": "Pat", "groups": ["staff"]}, headers=key.headers
+    )
     assert (moved.json()["outcome"], moved.json()["groups"]) == ("updated", ["staff"])
-    cleared = await client.put(url, json={"display_name": "Pat", "groups": None}, headers=key.headers)
+    cleared = await client.put(
+        url, json={"display_name": "Pat", "groups": None}, headers=key.headers
+    )
     assert (cleared.json()["outcome"], cleared.json()["groups"]) == ("updated", [])
 
 
@@ -80,7 +84,8 @@ async def test_the_policy_is_put_read_and_removed(client, key, groups, dialect) 
     put = await put_policy(client, key, **rules)
     got = await client.get(POLICY, headers=key.headers)
     assert got.json() == put
-    assert put["rules"] == 6 and put["updated_at"] is not None
+    assert put["rules"] == 6
+    assert put["updated_at"] is not None
     assert put["initiators"] == sorted(rules["initiators"])
     assert {k: put[k] for k in ("reply_only", "allow", "deny", "new_accounts")} == {
         k: rules[k] for k in ("reply_only", "allow", "deny", "new_accounts")
@@ -101,8 +106,10 @@ async def test_the_policy_is_put_read_and_removed(client, key, groups, dialect) 
         {"reply_only": ["@everyone"]},
         {"new_accounts": {"younger_than_days": 0, "contacts_per_day": 1}},
         {"new_accounts": {"younger_than_days": 1, "contacts_per_day": -1}},
-        {"allow": [{"from": f"g{n}", "to": "t"} for n in range(300)],
-         "deny": [{"from": f"g{n}", "to": "t"} for n in range(201)]},
+        {
+            "allow": [{"from": f"g{n}", "to": "t"} for n in range(300)],
+            "deny": [{"from": f"g{n}", "to": "t"} for n in range(201)],
+        },
         {"limits": {}},
         {"reply_only": None},
     ],
@@ -155,7 +162,8 @@ async def test_pairs_decide_every_message_and_deny_wins(client, key, groups, dia
     detail = refused(await write(client, student, teacher), "deny[1]")
     # The rule and the sender's own group, never the receiver or their group.
     assert groups.students in detail
-    assert teacher.username not in detail and groups.teachers not in detail
+    assert teacher.username not in detail
+    assert groups.teachers not in detail
 
 
 async def test_a_reply_only_group_answers_but_never_starts(client, key, groups, dialect) -> None:
@@ -173,7 +181,9 @@ async def test_a_reply_only_group_answers_but_never_starts(client, key, groups, 
     # A new message to the same teacher starts a conversation again.
     refused(await write(client, student, teacher), "reply_only")
     # A reply that brings in someone not in the thread starts one with them.
-    refused(await write(client, student, teacher, colleague, reply_to=first.json()["id"]), "reply_only")
+    refused(
+        await write(client, student, teacher, colleague, reply_to=first.json()["id"]), "reply_only"
+    )
 
     # Someone in the thread, though not in the message answered, may be answered.
     added = await write(client, teacher, student, colleague, reply_to=first.json()["id"])
@@ -240,7 +250,10 @@ async def test_a_seed_a_write_meets_the_policy(client, key, groups, dialect) -> 
     reader, _ = await member(client, key, groups.teachers)
     await put_policy(client, key, allow=[{"from": "*", "to": "@ungrouped"}])
     written = await seed_a(
-        client, "POST", f"//message?{writer.credentials}&request=write", writer.message(reader.username)
+        client,
+        "POST",
+        f"//message?{writer.credentials}&request=write",
+        writer.message(reader.username),
     )
     refused(written, "allow")
     assert await inbox(client, reader) == []

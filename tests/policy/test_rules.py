@@ -12,18 +12,21 @@ BOTH = memberships(["students", "teachers"])
 NOBODY = memberships([])
 
 
-def rule(rules: Rules, sender: frozenset[str], receiver: frozenset[str], *, starts: bool = True) -> str | None:
+def rule(
+    rules: Rules, sender: frozenset[str], receiver: frozenset[str], *, starts: bool = True
+) -> str | None:
     refusal = rules.refusal(sender, receiver, starts=starts)
     return None if refusal is None else refusal.rule
 
 
 def test_memberships_name_every_user_and_the_ungrouped() -> None:
-    assert STUDENT == {"students", "*"}
-    assert NOBODY == {"*", "@ungrouped"}
+    assert {"students", "*"} == STUDENT
+    assert {"*", "@ungrouped"} == NOBODY
 
 
 def test_no_rules_refuse_nothing() -> None:
-    assert NO_RULES.empty and NO_RULES.count == 0
+    assert NO_RULES.empty
+    assert NO_RULES.count == 0
     assert rule(NO_RULES, STUDENT, TEACHER) is None
 
 

@@ -162,7 +162,9 @@ class Gate:
                 refusals[key] = refusal
         limit = rules.new_accounts
         if limit is not None and now - sender.created_at < timedelta(days=limit.younger_than_days):
-            passing = {members[key].id: key for key in keys if key in members and key not in refusals}
+            passing = {
+                members[key].id: key for key in keys if key in members and key not in refusals
+            }
             fresh, earlier = await service.new_contacts(db, sender.id, list(passing))
             if fresh and earlier + len(fresh) > limit.contacts_per_day:
                 refusal = Refusal(
@@ -183,7 +185,9 @@ async def _starts(
     """The receivers (username keys) the send starts a conversation with."""
     if thread is None:
         return set(keys)
-    outside = {key: members[key].id for key in keys if key not in thread.participants and key in members}
+    outside = {
+        key: members[key].id for key in keys if key not in thread.participants and key in members
+    }
     if not outside:
         return set()
     inside = await service.thread_members(db, thread.id, list(outside.values()))

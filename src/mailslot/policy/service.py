@@ -53,7 +53,9 @@ async def get_policy(db: Reader) -> Policy:
     if not rows:
         return Policy(NO_RULES, None)
     rules = rows[0].rules
-    return Policy(Rules.from_json(json.loads(rules) if isinstance(rules, str) else rules), rows[0].updated_at)
+    return Policy(
+        Rules.from_json(json.loads(rules) if isinstance(rules, str) else rules), rows[0].updated_at
+    )
 
 
 async def put_policy(db: AsyncSession, rules: Rules) -> Policy:
