@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from mailslot.budgets import Budget
 from mailslot.config import Settings
+from mailslot.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from tests.policy.conftest import age, instance, member, write
 from tests.support.factories import TestKey
 from tests.support.problems import problem
@@ -110,3 +111,22 @@ async def test_the_budgets_hold_across_instances_over_redis(
         receiver, _ = await member(one, key)
         assert (await write(one, sender, receiver)).status_code == 201
         spent(await write(two, sender, receiver))
+
+
+async def test_a_spend_of_several_costs_as_many_events(redis_url, redis_prefix) -> None:
+    """Budget.times: a send to n strangers spends n first contacts at once, exactly the
+    burst fits (whatever rounding Redis's milliseconds bring), and one more does not."""
+    budget = Budget.parse("20, 60/h")
+    limiters: list[Limiter] = [
+        MemoryLimiter(clock=lambda: 1000.0),
+        RedisLimiter(redis_url, prefix=redis_prefix),
+    ]
+    for limiter in limiters:
+        try:
+            for cost in (3, 7, 10):
+                assert await limiter.take([("first:1", budget.times(cost))]) == 0
+            wait = await limiter.take([("first:1", budget.times(1))])
+            assert 0 < wait <= 60.5
+            assert await limiter.take([("first:2", budget.times(21))]) > 0
+        finally:
+            await limiter.close()
