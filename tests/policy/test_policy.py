@@ -106,6 +106,7 @@ async def test_the_policy_is_put_read_and_removed(client, key, groups, dialect) 
         {"reply_only": ["@everyone"]},
         {"new_accounts": {"younger_than_days": 0, "contacts_per_day": 1}},
         {"new_accounts": {"younger_than_days": 1, "contacts_per_day": -1}},
+        {"new_accounts": {"younger_than_days": True, "contacts_per_day": False}},
         {
             "allow": [{"from": f"g{n}", "to": "t"} for n in range(300)],
             "deny": [{"from": f"g{n}", "to": "t"} for n in range(201)],

@@ -39,10 +39,15 @@ class PairRule(BaseModel):
 class NewAccountsRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # Strict: `true` is not a day, nor `false` a count of none.
     younger_than_days: int = Field(
-        ge=1, le=MAX_AGE_DAYS, description="Accounts created less than this many days ago..."
+        strict=True,
+        ge=1,
+        le=MAX_AGE_DAYS,
+        description="Accounts created less than this many days ago...",
     )
     contacts_per_day: int = Field(
+        strict=True,
         ge=0,
         le=MAX_CONTACTS_PER_DAY,
         description="...may write to at most this many new contacts (users who never wrote "
