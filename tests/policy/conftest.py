@@ -39,18 +39,19 @@ async def key(app, client) -> AsyncIterator[TestKey]:
     assert cleared.status_code == 200, cleared.text
 
 
+class GroupNames:
+    """Group names of one test's own: `.students` is `students-<hex>`, the same each time."""
+
+    def __init__(self) -> None:
+        self.suffix = unique_name("")
+
+    def __getattr__(self, name: str) -> str:
+        return f"{name}-{self.suffix}"
+
+
 @pytest.fixture
-def groups() -> Any:
-    """Group names of this test's own: `groups.students` is `students-<hex>`."""
-
-    class Names:
-        def __getattr__(self, name: str) -> str:
-            value = f"{name}-{self.suffix}"
-            return value
-
-        suffix = unique_name("")
-
-    return Names()
+def groups() -> GroupNames:
+    return GroupNames()
 
 
 async def put_policy(client: httpx.AsyncClient, key: TestKey, **rules: Any) -> dict[str, Any]:
