@@ -151,13 +151,13 @@ class Gate:
     ) -> None:
         rules = self.rules
         assert rules is not None  # noqa: S101 (check calls this only with rules)
-        mine = memberships(me.groups if me else ())
+        mine = me.memberships if me else memberships(())
         refusals: dict[str, Refusal] = {}
         for key in keys:
             member = members.get(key)
             if member is None:
                 continue
-            refusal = rules.refusal(mine, memberships(member.groups), starts=key in starts)
+            refusal = rules.refusal(mine, member.memberships, starts=key in starts)
             if refusal is not None:
                 refusals[key] = refusal
         limit = rules.new_accounts

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 GROUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
@@ -51,9 +51,6 @@ class Pair:
     source: str
     target: str
 
-    def matches(self, sender: frozenset[str], receiver: frozenset[str]) -> bool:
-        return self.source in sender and self.target in receiver
-
 
 @dataclass(frozen=True, slots=True)
 class NewAccounts:
@@ -76,13 +73,25 @@ class Refusal:
 _REFUSED = "The messaging policy refuses this message: "
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rules:
     initiators: frozenset[str] | None = None
     reply_only: frozenset[str] = frozenset()
     allow: tuple[Pair, ...] = ()
     deny: tuple[Pair, ...] = ()
     new_accounts: NewAccounts | None = None
+    # The pairs as (from, to) -> position, the first of each: a send looks up the few
+    # pairs its two users' memberships make rather than trying every rule.
+    _denied: dict[tuple[str, str], int] = field(init=False, repr=False, compare=False)
+    _allowed: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        denied: dict[tuple[str, str], int] = {}
+        for index, pair in enumerate(self.deny):
+            denied.setdefault((pair.source, pair.target), index)
+        object.__setattr__(self, "_denied", denied)
+        allowed = frozenset((pair.source, pair.target) for pair in self.allow)
+        object.__setattr__(self, "_allowed", allowed)
 
     @property
     def empty(self) -> bool:
@@ -106,14 +115,23 @@ class Rules:
         """Why the policy refuses a message from a user of `sender` memberships to one of
         `receiver` memberships (`memberships`), or None; `starts`: it starts a
         conversation with them."""
-        for index, pair in enumerate(self.deny):
-            if pair.matches(sender, receiver):
+        if self._denied:
+            matched = [
+                self._denied[(source, target)]
+                for source in sender
+                for target in receiver
+                if (source, target) in self._denied
+            ]
+            if matched:
+                index = min(matched)
                 return Refusal(
                     f"deny[{index}]",
-                    f"{_REFUSED}it denies messages from {pair.source!r} to one of the "
-                    f"receivers (rule deny[{index}]).",
+                    f"{_REFUSED}it denies messages from {self.deny[index].source!r} to one "
+                    f"of the receivers (rule deny[{index}]).",
                 )
-        if self.allow and not any(pair.matches(sender, receiver) for pair in self.allow):
+        if self._allowed and not any(
+            (source, target) in self._allowed for source in sender for target in receiver
+        ):
             return Refusal(
                 "allow",
                 f"{_REFUSED}none of its allowed pairs lets your groups write to every "

@@ -21,7 +21,7 @@ from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader, dialect_name
 from mailslot.messages.models import Delivery, Message
 from mailslot.policy.models import POLICY_ROW, MessagingPolicy
-from mailslot.policy.rules import NO_RULES, Rules
+from mailslot.policy.rules import NO_RULES, Rules, memberships
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ class Member:
     id: int
     groups: tuple[str, ...]
     created_at: datetime
+    memberships: frozenset[str]  # rules.memberships(groups), made once
 
 
 _POLICY = DirectQuery(
@@ -105,7 +106,9 @@ async def find_members(db: Reader, keys: list[str]) -> dict[str, Member]:
     members = {}
     for row in rows:
         groups = json.loads(row.groups) if isinstance(row.groups, str) else row.groups
-        members[row.username_key] = Member(row.id, tuple(groups or ()), row.created_at)
+        members[row.username_key] = Member(
+            row.id, tuple(groups or ()), row.created_at, memberships(groups)
+        )
     return members
 
 
