@@ -31,6 +31,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.policy import POLICY
 from bench.seed import Seeder, scratch_database
 from mailslot.app import create_app
 from mailslot.config import Settings
@@ -98,6 +99,13 @@ async def measure(
                 send_auth | {"Content-Type": "application/json"},
                 body,
             ),
+            # send again, under a messaging policy of 20 rules (bench/policy.py).
+            "send-policy": lambda i: (
+                "POST",
+                f"/users/{sender[1]}/messages",
+                send_auth | {"Content-Type": "application/json"},
+                body,
+            ),
             "send-system": lambda i: (
                 "POST",
                 "/server/messages",
@@ -121,6 +129,9 @@ async def measure(
                 for scenario, make in scenarios.items():
                     if profile and scenario != profile:
                         continue
+                    rules = POLICY if scenario == "send-policy" else {}
+                    put = await client.put("/server/policy/messaging", json=rules, headers=key)
+                    assert put.status_code == 200, put.text
                     await run(make, 50)  # warm caches and prepared statements
                     started = time.process_time()
                     await run(make, requests)

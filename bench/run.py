@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tests.support.servers import RedisServer
 
-from bench import live, report, scenarios, webhooks
+from bench import live, policy, report, scenarios, webhooks
 from bench.harness import Servers, server_env
 from bench.seed import scratch_database, seed
 from mailslot.config import Settings
@@ -115,6 +115,18 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
             profile=args.profile,
             **load,
         )
+        if not wanted or "send-policy" in wanted:
+            print("  send-policy ...", file=sys.stderr)
+            results.append(
+                policy.measure(
+                    servers.base,
+                    seeded.server_key,
+                    requests_of["send"],
+                    server_pid=servers.mailslot.pid,
+                    warmup=args.warmup,
+                    **load,
+                )
+            )
         # Last of the sends: from here on an endpoint is subscribed to every event.
         webhooks_report = None
         if not wanted or "send-webhooked" in wanted:

@@ -93,7 +93,7 @@ class Seeder:
 
     async def server_key(self) -> str:
         """A server key that may send as anyone and manage webhooks."""
-        scopes = (keys.Scope.MESSAGES_SEND_AS, keys.Scope.WEBHOOKS_MANAGE)
+        scopes = (keys.Scope.MESSAGES_SEND_AS, keys.Scope.WEBHOOKS_MANAGE, keys.Scope.MODERATION)
         async with async_sessionmaker(self.engine)() as db:
             _, key = await keys.create_key(db, name="bench", scopes=scopes)
             await db.commit()
@@ -187,7 +187,7 @@ class Seeded:
     deep_id: int  # a cursor page after 50,000 messages
     read_ids: list[int]
     seed_a_users: list[User]  # a //login session (digest); a session without digest
-    server_key: str  # may send as anyone, manage webhooks
+    server_key: str  # may send as anyone, manage webhooks, set the messaging policy
     receiver_ids: list[str]  # the receivers' host ids
     notice_ids: list[str]  # 1,000 users' host ids: the system's notice to all
     # mailbox size -> (its receiver, a cursor halfway down)

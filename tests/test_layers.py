@@ -44,6 +44,7 @@ LAYERS = {
     "mailslot.webhooks.log_routes": ADAPTERS,
     "mailslot.safety": MESSAGES,  # blocks, reports, sanctions: over accounts and messages
     "mailslot.safety.routes": ADAPTERS,
+    "mailslot.policy": MESSAGES,  # who may message whom: asked by every send
     "mailslot.jobs": MESSAGES,
     "mailslot.rights": MESSAGES,  # data rights: over accounts, messages, webhooks, audit
     "mailslot.rights.erasure.routes": ADAPTERS,

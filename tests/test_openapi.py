@@ -57,6 +57,8 @@ OPERATIONS = {
     ("GET", "/server/audit", "list_server_audit"),
     ("GET", "/users/{username}/access-log", "list_access_log"),
     ("POST", "/server/messages", "post_server_message"),
+    ("PUT", "/server/policy/messaging", "put_messaging_policy"),
+    ("GET", "/server/policy/messaging", "get_messaging_policy"),
     ("POST", "/server/contexts", "post_server_context"),
     ("GET", "/server/system/messages", "list_system_messages"),
     ("GET", "/server/webhooks/{webhook_id}/deliveries", "list_server_webhook_deliveries"),

@@ -143,6 +143,25 @@ async def _log_later(log: logging.Logger) -> None:
     log.info("in a task")
 
 
+async def test_a_messaging_policy_change_is_audited_by_its_key(
+    app, client, json_lines: Lines
+) -> None:
+    key = await make_server_key(app, "moderation")
+    acting = await key_id(app, key.name)
+    rules = {"reply_only": ["students"], "allow": [{"from": "*", "to": "teachers"}]}
+    policy = "/server/policy/messaging"
+    try:
+        assert (await client.put(policy, json=rules, headers=key.headers)).is_success
+        assert (await client.get(policy, headers=key.headers)).is_success  # a read: no record
+    finally:
+        assert (await client.put(policy, json={}, headers=key.headers)).is_success
+    records = [line for line in json_lines() if line["logger"] == "mailslot.audit"]
+    assert [(r["action"], r["rules"], r["server_key"]) for r in records] == [
+        ("policy.messaging_set", 2, acting),
+        ("policy.messaging_set", 0, acting),
+    ]
+
+
 async def test_administrative_acts_through_the_server_api_are_audited(
     app, client, json_lines: Lines
 ) -> None:

@@ -43,8 +43,9 @@ from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
 from mailslot.middleware import Edge
 from mailslot.openapi import document_problems, operation_id, password_policy
+from mailslot.policy.gate import PolicyMemory
 from mailslot.problems import install_error_handlers
-from mailslot.ratelimit import RateLimits, make_limiter
+from mailslot.ratelimit import AbuseBudgets, RateLimits, make_limiter
 from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
@@ -54,6 +55,7 @@ from mailslot.serverapi import contexts as serverapi_contexts
 from mailslot.serverapi import exports as serverapi_exports
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
+from mailslot.serverapi import policy as serverapi_policy
 from mailslot.serverapi import routes as serverapi_routes
 from mailslot.serverapi import safety as serverapi_safety
 from mailslot.serverapi import tokens as serverapi_tokens
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             host_ids=HostIds(
                 broker, ttl=settings.token_cache_seconds, over_redis=settings.redis_url is not None
             ),
+            policy=PolicyMemory(broker, ttl=settings.token_cache_seconds),
             stream_slots=make_stream_slots(settings, prefix=prefix),
             draining=Shutdown(),
             credential_digests=CredentialDigests(settings.resolved_secret_key()),
@@ -153,6 +156,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 register=settings.limit_register_address,
                 send=settings.limit_send_user,
                 server=settings.limit_server_key,
+                abuse=AbuseBudgets(
+                    pair=settings.limit_send_pair,
+                    new_account=settings.limit_send_new_account,
+                    new_account_age=settings.new_account_hours * 3600,
+                    first_contact=settings.limit_first_contact,
+                ),
             ),
             purger=Purger(sessions, settings),
             jobs=JobRunner(
@@ -242,6 +251,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(serverapi_messages.router)
     app.include_router(serverapi_safety.router)
+    app.include_router(serverapi_policy.router)
     app.include_router(webhook_routes.router)
     app.include_router(webhook_log_routes.router)
     app.include_router(jobs_routes.router)

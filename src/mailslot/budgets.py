@@ -16,7 +16,7 @@ _BUDGET = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*/\s*(\d*\.?\d*)\s*([a-z]+)\s*$")
 class Budget:
     """`burst` events at once, then one more every `interval` seconds."""
 
-    burst: int
+    burst: float  # an int as parsed; `times` divides it
     interval: float
 
     @classmethod
@@ -34,4 +34,11 @@ class Budget:
 
     def ceiling(self, window: float) -> int:
         """The most events this budget lets through in any window of `window` seconds."""
-        return self.burst + math.floor(window / self.interval)
+        return math.floor(self.burst) + math.floor(window / self.interval)
+
+    def times(self, cost: int) -> Budget:
+        """The budget as one event costing `cost` of these sees it: GCRA spends `cost`
+        intervals at once, with the same ceiling (burst x interval) of time in advance.
+        The burst is a millionth of an event wider, so that rounding (Redis keeps
+        milliseconds) never refuses a cost that fits exactly."""
+        return Budget(burst=self.burst / cost + 1e-6, interval=self.interval * cost)

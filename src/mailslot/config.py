@@ -150,6 +150,13 @@ class Settings(BaseSettings):
     # Room for a host application's backend that registers its users from one address.
     limit_register_address: BudgetSetting = Budget.parse("60, 60/min")
     limit_send_user: BudgetSetting = Budget.parse("30, 60/min")
+    # Against abuse (docs/safety.md, "Rate limits"), spent by every send of a user (not
+    # the server API's): one sender to one receiver; every send of an account younger
+    # than new_account_hours; each receiver a send starts a conversation with.
+    limit_send_pair: BudgetSetting = Budget.parse("20, 60/h")
+    limit_send_new_account: BudgetSetting = Budget.parse("10, 30/h")
+    new_account_hours: float = Field(default=24, ge=0)
+    limit_first_contact: BudgetSetting = Budget.parse("20, 60/h")
     # Each server key's requests under /server (a batch of 100 users is one request).
     limit_server_key: BudgetSetting = Budget.parse("600, 100/s")
     # Users see when, and by which server key, their mailbox was read under /server

@@ -275,7 +275,9 @@ CODES: dict[Code, Declared] = {
         "scope: it may list, read and stream.",
     ),
     Code.POLICY_DENIED: Declared(
-        403, "The host's pre-send hook refused the message; `detail` gives its reason."
+        403,
+        "The host's messaging policy refused the message (`detail` names the rule), or its "
+        "pre-send hook did (`detail` gives its reason). Nothing is stored.",
     ),
     Code.NOT_FOUND: Declared(404, "Nothing is at this address."),
     Code.USER_NOT_FOUND: Declared(404, "The user named does not exist."),

@@ -15,10 +15,12 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from mailslot.budgets import Budget
-from mailslot.errors import TooManyRequests
+from mailslot.errors import TooManyRequests, Unprocessable
 from mailslot.redis import ERRORS, Fallback
 
 log = logging.getLogger("mailslot.ratelimit")
@@ -195,12 +197,24 @@ def retry_after(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
 
 
+@dataclass(frozen=True, slots=True)
+class AbuseBudgets:
+    """The budgets a user's send spends against abuse (docs/safety.md, "Rate limits"):
+    per receiver (`pair`), per account younger than `new_account_age` seconds
+    (`new_account`), and per conversation started (`first_contact`, one per receiver)."""
+
+    pair: Budget
+    new_account: Budget
+    new_account_age: float
+    first_contact: Budget
+
+
 class RateLimits:
     """An app's request budgets, by what they count. Every door that registers or sends
     spends the same bucket (the native API and seed A alike): 429 with `Retry-After` once
     it is spent; with `enabled=False` (MAILSLOT_RATE_LIMITS=off) everything passes."""
 
-    __slots__ = ("_register", "_send", "_server", "enabled", "limiter")
+    __slots__ = ("_register", "_send", "_server", "abuse", "enabled", "limiter")
 
     def __init__(
         self,
@@ -210,10 +224,48 @@ class RateLimits:
         register: Budget,
         send: Budget,
         server: Budget,
+        abuse: AbuseBudgets | None = None,
     ) -> None:
         self.limiter = limiter
         self.enabled = enabled
         self._register, self._send, self._server = register, send, server
+        self.abuse = abuse
+
+    def is_new(self, created_at: datetime, now: datetime) -> bool:
+        """Whether an account created then is new to the abuse budgets."""
+        return self.abuse is not None and (now - created_at).total_seconds() < (
+            self.abuse.new_account_age
+        )
+
+    async def spend_send(
+        self, sender: int, *, receivers: Sequence[str], new_account: bool, first_contacts: int
+    ) -> None:
+        """One message from the user whose id is `sender` to each of `receivers` (their
+        username keys), from a new account or not, starting a conversation with
+        `first_contacts` of them: every bucket at once, or none (429 with Retry-After).
+        More first contacts than the budget's burst can never pass: Unprocessable (422)."""
+        abuse = self.abuse
+        if not self.enabled or abuse is None:
+            return
+        buckets: list[Bucket] = [(f"pair:{sender}:{key}", abuse.pair) for key in receivers]
+        if new_account:
+            buckets.append((f"new:{sender}", abuse.new_account))
+        if first_contacts:
+            if first_contacts > abuse.first_contact.burst:
+                raise Unprocessable(
+                    f"A message may start conversations with at most "
+                    f"{int(abuse.first_contact.burst)} users at once (MAILSLOT_LIMIT_FIRST_CONTACT);"
+                    f" this one starts {first_contacts}: send it in parts.",
+                    errors=[{"pointer": "/body/receivers", "detail": "too many first contacts"}],
+                )
+            buckets.append((f"first:{sender}", abuse.first_contact.times(first_contacts)))
+        wait = await self.limiter.take(buckets)
+        if wait > 0:
+            raise TooManyRequests(
+                "Too many messages to these receivers, from a new account, or starting "
+                f"conversations; retry in {retry_after(wait)} seconds.",
+                headers={"Retry-After": retry_after(wait)},
+            )
 
     async def register(self, client: str | None) -> None:
         """One registration from the client address `client` (before its password is

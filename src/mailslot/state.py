@@ -19,6 +19,7 @@ from mailslot.keys.grants import Grants
 from mailslot.messages.changes import SessionChangeLog
 from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
+from mailslot.policy.gate import PolicyMemory
 from mailslot.ratelimit import RateLimits
 from mailslot.realtime.slots import StreamSlots
 from mailslot.shutdown import Shutdown
@@ -36,6 +37,7 @@ class AppState:
     token_cache: TokenCache
     grants: Grants  # the server keys behind /server requests
     host_ids: HostIds  # the users behind hosts' ids, for sends through /server
+    policy: PolicyMemory  # the messaging policy and users' groups, for every send
     stream_slots: StreamSlots
     draining: Shutdown  # set when the server stops: open streams end
     credential_digests: CredentialDigests

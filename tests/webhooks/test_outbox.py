@@ -201,9 +201,11 @@ async def test_registration_writes_user_created(app, client, dialect, endpoint):
         "display_name",
         "email",
         "custom",
+        "groups",
         "created_at",
         "deactivated_at",
     }  # never a password or its hash
+    assert event.data["groups"] == []
     assert len(await deliveries_of(app, [event.id])) == 1
 
 

@@ -192,7 +192,9 @@ async def end_all_sessions(db: AsyncSession, user_id: int) -> int:
 
 async def emit_user_change(db: AsyncSession, event_type: str, user_id: int) -> None:
     """Write a `user.*` webhook event of the user as they are now in the transaction."""
-    row = (await db.execute(select(*_RECORD, User.custom).where(User.id == user_id))).one()
+    row = (
+        await db.execute(select(*_RECORD, User.custom, User.groups).where(User.id == user_id))
+    ).one()
     record = UserRecord(*row[:7])
     await emit_user_event(
         db,
@@ -201,6 +203,7 @@ async def emit_user_change(db: AsyncSession, event_type: str, user_id: int) -> N
         external_id=record.external_id,
         custom=row.custom,
         deactivated_at=record.deactivated_at,
+        groups=row.groups,
     )
 
 

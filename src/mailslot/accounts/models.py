@@ -60,6 +60,9 @@ class User(Base):
     # while shadow-banned their sends look delivered to them and reach nobody else.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shadow_banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The host's groups of a provisioned user (issue 22), sorted, each once; None for none.
+    # The messaging policy (policy/rules.py) decides by them who may message whom.
+    groups: Mapped[list[str] | None] = mapped_column(JSON)
 
     # A unique index, not a constraint: SQLite adds one without rebuilding the table.
     __table_args__ = (Index(None, "external_id", unique=True),)

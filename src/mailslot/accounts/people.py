@@ -27,6 +27,8 @@ from mailslot.accounts import admin
 from mailslot.accounts.models import User, UsernameHold
 from mailslot.accounts.schemas import (
     EXTERNAL_ID_PATTERN,
+    GROUP_PATTERN,
+    MAX_GROUPS,
     check_custom,
     clean_display_name,
 )
@@ -46,6 +48,7 @@ from mailslot.errors import AppError, EmailTaken, Unprocessable, UsernameTaken, 
 Outcome = Literal["created", "updated", "unchanged"]
 MAX_BATCH = 100
 _EXTERNAL_ID = re.compile(EXTERNAL_ID_PATTERN)
+_GROUP = re.compile(GROUP_PATTERN)
 # A derived username leaves room for a `-<n>` suffix within the 64 characters allowed.
 _DERIVED_BASE = 55
 _SUFFIXES = 20
@@ -67,6 +70,7 @@ class ExternalUser:
     external_id: str
     custom: dict[str, object] | None
     deactivated_at: datetime | None
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class ExternalUserItem:
     username: str | None = None
     email: str | _Keep | None = KEEP
     custom: dict[str, object] | _Keep | None = KEEP
+    groups: list[str] | _Keep | None = KEEP
 
 
 _COLUMNS = (
@@ -89,11 +94,30 @@ _COLUMNS = (
     User.external_id,
     User.custom,
     User.deactivated_at,
+    User.groups,
 )
 
 
 def _external_user(row: Any) -> ExternalUser:
-    return ExternalUser(Account(*row[:5]), row.external_id, row.custom, row.deactivated_at)
+    return ExternalUser(
+        Account(*row[:5]), row.external_id, row.custom, row.deactivated_at, tuple(row.groups or ())
+    )
+
+
+def _groups(groups: list[str] | None) -> list[str] | None:
+    """Groups as stored: sorted, each once, None for none; Unprocessable (422) for a
+    malformed name or more than MAX_GROUPS."""
+    unique = sorted(set(groups or ()))
+    for index, name in enumerate(groups or ()):
+        if not isinstance(name, str) or _GROUP.fullmatch(name) is None:
+            raise Unprocessable(
+                f"{name!r} is not a group name: 1 to 64 letters, digits or `_ . : -`, "
+                "starting with a letter or digit.",
+                errors=[{"pointer": f"/body/groups/{index}", "detail": "malformed group name"}],
+            )
+    if len(unique) > MAX_GROUPS:
+        raise _invalid("groups", f"holds at most {MAX_GROUPS} groups")
+    return unique or None
 
 
 def _invalid(field: str, detail: str) -> Unprocessable:
@@ -180,15 +204,18 @@ async def upsert_external_user(
     username: str | None = None,
     email: str | _Keep | None = KEEP,
     custom: dict[str, object] | _Keep | None = KEEP,
+    groups: list[str] | _Keep | None = KEEP,
 ) -> tuple[ExternalUser, Outcome]:
     """Create the user the host knows as `external_id`, without a password, or bring it up
     to date. `username` is taken at creation (derived from the external id when None,
-    made unique with a suffix); it never changes after, so another one is a 422. `email`
-    and `custom` left as KEEP keep their value (none, at creation); None clears them.
+    made unique with a suffix); it never changes after, so another one is a 422. `email`,
+    `custom` and `groups` left as KEEP keep their value (none, at creation); None clears
+    them. Groups are kept sorted, each once; a malformed one, or more than MAX_GROUPS, is
+    a 422.
     Raises UsernameTaken or EmailTaken (409) for a name or address of another user, and
     Unprocessable (422) naming the field for a malformed external id, display name or
     username, or a `custom` over 4 KiB. A deactivated user stays deactivated."""
-    item = _valid(ExternalUserItem(external_id, display_name, username, email, custom))
+    item = _valid(ExternalUserItem(external_id, display_name, username, email, custom, groups))
     return await _upsert(db, item, await find_external_user(db, external_id))
 
 
@@ -203,6 +230,8 @@ def _valid(item: ExternalUserItem) -> ExternalUserItem:
         _checked("custom", check_custom, item.custom)
     if item.username is not None and not possible_username(item.username):
         raise _invalid("username", "is not a valid username")
+    if item.groups is not KEEP:
+        item = replace(item, groups=_groups(item.groups))
     if item.display_name is None:
         return item
     return replace(
@@ -221,6 +250,7 @@ async def _upsert(
 async def _create(db: AsyncSession, item: ExternalUserItem) -> ExternalUser:
     email = None if item.email is KEEP else item.email
     custom = None if item.custom is KEEP else item.custom
+    groups = None if item.groups is KEEP else item.groups
     username = item.username
     if username is not None:
         if await db.scalar(select(User.id).where(User.username_key == username_key(username))):
@@ -237,8 +267,9 @@ async def _create(db: AsyncSession, item: ExternalUserItem) -> ExternalUser:
         external_id=item.external_id,
         display_name=item.display_name,
         custom=custom,
+        groups=groups,
     )
-    return ExternalUser(account, item.external_id, custom, None)
+    return ExternalUser(account, item.external_id, custom, None, tuple(groups or ()))
 
 
 async def _update(
@@ -268,6 +299,7 @@ async def _emit(db: AsyncSession, event_type: str, user: ExternalUser) -> None:
         external_id=user.external_id,
         custom=user.custom,
         deactivated_at=user.deactivated_at,
+        groups=list(user.groups),
     )
 
 
@@ -289,6 +321,8 @@ def _changes(found: ExternalUser, item: ExternalUserItem) -> dict[str, Any]:
         values.update(email=email, email_key=email_key(email) if email else None)
     if item.custom is not KEEP and item.custom != found.custom:
         values["custom"] = item.custom
+    if item.groups is not KEEP and tuple(item.groups or ()) != found.groups:
+        values["groups"] = item.groups
     return values
 
 

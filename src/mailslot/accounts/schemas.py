@@ -96,6 +96,17 @@ ExternalId = Annotated[
         "or `_ . : @ | + = -`.",
     ),
 ]
+# A group of a provisioned user (issue 22): what the messaging policy names. `*` and
+# `@ungrouped` are the policy's own names (policy/rules.py), never a group's.
+GROUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
+MAX_GROUPS = 32
+GroupName = Annotated[
+    str,
+    Field(
+        pattern=GROUP_PATTERN,
+        description="1 to 64 letters, digits or `_ . : -`, starting with a letter or digit.",
+    ),
+]
 Custom = Annotated[
     dict[str, object],
     AfterValidator(check_custom),
@@ -212,6 +223,12 @@ class ExternalUserPut(Input):
     display_name: DisplayName | None
     email: Email | None = None
     custom: Custom | None = None
+    groups: list[GroupName] | None = Field(
+        default=None,
+        max_length=MAX_GROUPS,
+        description=f"The user's groups, at most {MAX_GROUPS}, for the messaging policy "
+        "(PUT /server/policy/messaging); repeats count once; `[]` or null: none.",
+    )
 
 
 class ExternalUserRead(BaseModel):
@@ -220,6 +237,7 @@ class ExternalUserRead(BaseModel):
     display_name: str | None
     email: str | None
     custom: dict[str, object] | None
+    groups: list[str] = Field(default_factory=list, description="Sorted, each once.")
     created_at: datetime
     deactivated_at: datetime | None
 

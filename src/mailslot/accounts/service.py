@@ -165,6 +165,7 @@ async def insert_user(
         external_id=columns.get("external_id"),
         custom=columns.get("custom"),
         deactivated_at=None,
+        groups=columns.get("groups"),
     )
     return account
 
@@ -206,6 +207,7 @@ async def emit_user_event(
     external_id: str | None,
     custom: dict[str, object] | None,
     deactivated_at: datetime | None,
+    groups: list[str] | None = None,
 ) -> None:
     """Write a `user.*` webhook event in the caller's transaction (webhooks/outbox.py),
     carrying the user as the server API shows it (UserEventData); nothing is written when
@@ -216,6 +218,7 @@ async def emit_user_event(
         display_name=account.display_name,
         email=account.email,
         custom=custom,
+        groups=groups or [],
         created_at=account.created_at,
         deactivated_at=deactivated_at,
     ).model_dump(mode="json")

@@ -9,9 +9,10 @@ from typing import Any, Protocol
 
 Note = dict[str, Any]  # a small JSON object for every process: {"forget_user": 42}
 NoteHandler = Callable[[Note | None], None]  # None: "you may have missed notes"
-# What a note may say: forget this user's tokens and rows, forget this server key. A note
+# What a note may say: forget this user's tokens and rows, forget this server key, forget
+# the messaging policy (the value is always 1). A note
 # that says none of these (a newer version's) makes every cache forget everything.
-NOTE_FIELDS = frozenset({"forget_user", "forget_key"})
+NOTE_FIELDS = frozenset({"forget_user", "forget_key", "forget_policy"})
 
 
 class Notes(Protocol):

@@ -194,14 +194,16 @@ async def seed_a_post_message(
     When several messages match, the oldest goes; add the `id` an answer gave to pick one.
 
     Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-    (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
-    the message (403 `policy_denied`) or change its subject and message; 503
+    (429 with `Retry-After`), and the budgets against abuse too. The messaging policy
+    may refuse it (403 `policy_denied`). Where the operator set up a pre-send hook, it
+    may refuse the message (403 `policy_denied`) or change its subject and message; 503
     `send_hook_unavailable` when it failed and unvetted messages are not sent."""
     if request == "write":
         await state.limits.send(user.id)
         if state.send_hook is not None:
             body = await vet_write(state.send_hook, db, user, body)
-        view = await service.write_message(db, user=user, body=body)
+        gate = await state.policy.gate(db, state.limits)
+        view = await service.write_message(db, user=user, body=body, gate=gate)
         await db.commit()
         response.status_code = 201
         return seed_a_message(view, viewer=user)

@@ -23,6 +23,7 @@ from mailslot.errors import (
 )
 from mailslot.messages import service as messages
 from mailslot.messages.views import MessageView
+from mailslot.policy.gate import Gate
 
 # Seed A lists "all" messages in one answer; a bound keeps that answer's cost fixed.
 MAX_LISTED = 1000
@@ -85,11 +86,17 @@ async def log_out(
     return user
 
 
-async def write_message(db: AsyncSession, *, user: Account, body: SeedAMessageBody) -> MessageView:
+async def write_message(
+    db: AsyncSession, *, user: Account, body: SeedAMessageBody, gate: Gate | None = None
+) -> MessageView:
     """Send as seed A does: the sender named in the JSON must be the signed-in user
     (NotTheSender, 403) and the receiver registered (UnknownReceiver, 422). The client's
-    timestamp is kept as written, beside the server's own time."""
+    timestamp is kept as written, beside the server's own time. With a `gate`, the
+    messaging policy and the abuse budgets apply as to any send (a new message: it
+    starts a conversation)."""
     check_write(user=user, body=body)
+    if gate is not None:
+        await gate.check(db, sender=user, receivers=[body.receiver], thread=None)
     return await messages.send_message(
         db,
         sender=user,

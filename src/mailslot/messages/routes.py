@@ -123,6 +123,12 @@ async def post_message(
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
 
+    The host's messaging policy (PUT /server/policy/messaging) may refuse the message:
+    403 `policy_denied`, `detail` naming the rule, nothing sent to anyone. Budgets against
+    abuse (per receiver, for new accounts, for conversations started) answer 429 with
+    `Retry-After`; a message that starts conversations with more users than
+    MAILSLOT_LIMIT_FIRST_CONTACT allows at once is a 422.
+
     Where the operator set up a pre-send hook, the host may refuse the message (403
     `policy_denied`, its reason in `detail`) or change its subject and body; a 503
     `send_hook_unavailable` means the hook failed and the operator chose not to send
@@ -137,6 +143,7 @@ async def post_message(
     # The session as a context, not a dependency with cleanup: the hottest write skips
     # FastAPI's exit stack for it (Sessions).
     async with sessions() as db:
+        gate = await state.policy.gate(db, state.limits)
         addressed = {
             "sender": user,
             "receivers": body.receiver_list(),
@@ -148,6 +155,7 @@ async def post_message(
             # rate, bench/README.md). With a key, the key's row commits with it.
             "alone": idempotency_key is None,
             "system_replies": settings.system_replies == "on",
+            "gate": gate,
         }
         # The token is verified when the send runs, not on a replay: a retry of a send
         # that succeeded replays it even once the token has expired.

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
-from mailslot.accounts.service import SYSTEM_USERNAME, Account
+from mailslot.accounts.service import SYSTEM_USERNAME, Account, username_key
 from mailslot.accounts.system import SYSTEM_KEY, system_account
 from mailslot.db.base import UTCDateTime
 from mailslot.db.direct import DirectQuery
@@ -36,11 +36,12 @@ from mailslot.messages import idempotency, threads
 from mailslot.messages.context import Context
 from mailslot.messages.hostids import PLATFORM, HostIds
 from mailslot.messages.views import MessageView
+from mailslot.policy.gate import Gate, PolicyRefused
 
 SYSTEM = "system"
 """`from` naming the platform rather than a user's external id."""
 MAX_RECIPIENTS = 1000
-Status = Literal["delivered", "unknown_user", "deactivated", "blocked", "withheld"]
+Status = Literal["delivered", "unknown_user", "deactivated", "blocked", "withheld", "policy_denied"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,17 @@ def _withheld(
     ]
 
 
+def _refused(outcomes: list[Outcome], rows: dict[str, Any], refused: set[str]) -> list[Outcome]:
+    """The outcomes with every recipient the policy refused (`refused`: username keys)
+    as `policy_denied`."""
+    return [
+        Outcome(o.to, "policy_denied")
+        if o.status == "delivered" and username_key(rows[o.to].username) in refused
+        else o
+        for o in outcomes
+    ]
+
+
 def _none_can_receive(outcomes: list[Outcome]) -> NoRecipientCanReceive:
     return NoRecipientCanReceive(
         "None of the recipients can receive the message; nothing was sent.",
@@ -220,12 +232,17 @@ async def send_as(
     request: dict[str, Any],
     display_name: str,
     memory: HostIds | None = None,
+    gate: Gate | None = None,
 ) -> SentAs:
     """Send one message from `sender` (an external id, or SYSTEM shown as
     `display_name`) to every recipient of `to` (external ids, each once) who can receive
     it, reading who they are from `memory` where it can. Raises UserNotFound (404) for an unknown sender, AccountDeactivated (403) for a
     deactivated one, NoRecipientCanReceive (422, nothing stored) when no recipient can
     receive, and what threads.send_in_thread raises for `reply_to` and `context`.
+
+    With a `gate` (the messaging policy), a recipient the policy refuses is reported as
+    `policy_denied` and the others receive the message; when the policy refuses every
+    recipient who could receive, PolicyRefused (403 policy_denied), nothing stored.
 
     With `key` (Idempotency-Key), a retry of the same `request` repeats the first answer,
     outcomes included (idempotency.send_once); the key belongs to the sender, as a
@@ -237,7 +254,10 @@ async def send_as(
 
     async def send() -> MessageView:
         nonlocal rows, outcomes
-        for looked in range(2):
+        looked = False
+        refused: set[str] = set()  # username keys the policy refused
+        while True:
+            outcomes = _refused(outcomes, rows, refused)
             delivered = [rows[o.to].username for o in outcomes if o.status == "delivered"]
             if not delivered:
                 raise _none_can_receive(outcomes)
@@ -251,10 +271,16 @@ async def send_as(
                     reply_to=reply_to,
                     context=context,
                     alone=key is None,
+                    gate=gate,
                 )
+            except PolicyRefused as error:
+                if error.receivers.issuperset(map(username_key, delivered)):
+                    raise
+                refused |= error.receivers  # the others may still receive it
             except UnknownReceiver:  # ReceiverDeactivated too; the send stored nothing
                 if looked:
                     raise
+                looked = True
                 # Deactivated (or gone) since they were read (or remembered), on
                 # PostgreSQL, where that read did not lock them: read them again, once.
                 _, rows = await _resolve(db, sender, to, memory, fresh=True)
@@ -262,7 +288,6 @@ async def send_as(
             else:
                 outcomes = _withheld(outcomes, rows, view.withheld)
                 return view
-        raise AssertionError("unreachable")  # pragma: no cover
 
     view, replayed = await idempotency.send_once(
         db, sender=account, key=key, request=request, send=send

@@ -30,6 +30,7 @@ from mailslot.messages.models import Delivery
 from mailslot.messages.pages import received_page, sent_page
 from mailslot.messages.search import MessageFilter
 from mailslot.messages.views import MessageView, view_of
+from mailslot.policy.gate import Gate, Thread
 
 
 def reply_receivers(original: MessageView, replier: str) -> list[str]:
@@ -54,6 +55,15 @@ class Addressed:
     context: Context | None
     thread_id: int | None = None
     reply_to_id: int | None = None
+    # A reply's: the username keys of the sender and receivers of the message it answers.
+    participants: frozenset[str] = frozenset()
+
+    @property
+    def thread(self) -> Thread | None:
+        """The thread as the messaging policy asks about it (policy/gate.py)."""
+        if self.thread_id is None:
+            return None
+        return Thread(self.thread_id, self.participants)
 
 
 async def address(
@@ -86,7 +96,8 @@ async def address(
             if is_system(original.sender)
             else reply_receivers(original, sender.username)
         )
-    return Addressed(receivers, original.context, original.thread_id, original.id)
+    participants = frozenset(username_key(name) for name in (original.sender, *original.receivers))
+    return Addressed(receivers, original.context, original.thread_id, original.id, participants)
 
 
 async def send_in_thread(
@@ -100,10 +111,13 @@ async def send_in_thread(
     context: Context | None = None,
     alone: bool = False,
     system_replies: bool = False,
+    gate: Gate | None = None,
 ) -> MessageView:
     """Send a message; with `reply_to`, as a reply in that message's thread, by default
     (no `receivers`) to the other participants. Raises ReplyToNotFound (422) when the
-    sender cannot see `reply_to`, whether it exists or not.
+    sender cannot see `reply_to`, whether it exists or not. With a `gate`, the send must
+    pass the messaging policy and the abuse budgets first (policy/gate.py: 403
+    policy_denied, 429).
 
     A reply to the system account's message goes, by default, to the system alone (never
     to everyone a platform notice reached), and only with `system_replies`
@@ -113,6 +127,8 @@ async def send_in_thread(
     has the same. It may repeat that context, or its ref alone; any other raises
     ContextMismatch (422)."""
     to = await address(db, sender=sender, receivers=receivers, reply_to=reply_to, context=context)
+    if gate is not None:
+        await gate.check(db, sender=sender, receivers=to.receivers, thread=to.thread)
     return await service.send_message(
         db,
         sender=sender,
@@ -181,6 +197,7 @@ async def send_signed(
     now: datetime,
     alone: bool = False,
     system_replies: bool = False,
+    gate: Gate | None = None,
 ) -> MessageView:
     """Send under a signed context token: to the token's participants other than the
     sender (or to `receivers`, if given, who must all be participants), with its context.
@@ -198,6 +215,7 @@ async def send_signed(
         context=context,
         alone=alone,
         system_replies=system_replies,
+        gate=gate,
     )
 
 

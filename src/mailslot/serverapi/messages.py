@@ -76,9 +76,10 @@ class Delivery(BaseModel):
     to: str = Field(description="The recipient's external id, as given.")
     status: sendas.Status = Field(
         description="`delivered`; `unknown_user`: no user has this external id; "
-        "`deactivated`: the user is deactivated; `blocked`: the user blocks the sender, "
-        "and was not sent the message; `withheld`: the sender is shadow-banned, so nobody "
-        "was. The sender is never told of the last two."
+        "`deactivated`: the user is deactivated; `policy_denied`: the messaging policy "
+        "refuses this sender's message to this recipient; `blocked`: the user blocks the "
+        "sender, and was not sent the message; `withheld`: the sender is shadow-banned, so "
+        "nobody was. The sender is never told of the last two."
     )
 
 
@@ -100,12 +101,14 @@ async def post_server_message(
 ) -> ServerMessageSent:
     """Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`, or `blocked` for a recipient who blocks
-    the sender and `withheld` for every one while the sender is shadow-banned (the
-    message is stored as sent, and reaches none of those). When none can: 422
-    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one:
-    403 `account_suspended`.
+    `delivered`, `unknown_user`, `deactivated`, `policy_denied` (the messaging policy
+    refuses a user's message to them; the platform's passes it), or `blocked` for a
+    recipient who blocks the sender and `withheld` for every one while the sender is
+    shadow-banned (the message is stored as sent, and reaches none of those two). When
+    none can: 422 `no_recipient_can_receive`, or 403 `policy_denied` when the policy
+    refused every one who could receive; nothing stored. An unknown sender: 404
+    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one: 403
+    `account_suspended`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
@@ -122,6 +125,9 @@ async def post_server_message(
         vetted = await vet_send_as(hook, state.reads, body, idempotency_key)
         subject, text = vetted or (subject, text)
     async with sessions() as db:
+        # The policy applies to a user's message (the platform's passes it); the budgets
+        # against abuse are users' own: the key has its budget.
+        gate = await state.policy.gate(db, None)
         sent = await sendas.send_as(
             db,
             sender=body.sender,
@@ -134,6 +140,7 @@ async def post_server_message(
             request=body.meaning(),
             display_name=settings.system_display_name,
             memory=state.host_ids,
+            gate=gate,
         )
         await db.commit()
     if sent.replayed:

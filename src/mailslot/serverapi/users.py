@@ -49,6 +49,7 @@ def user_read(user: ExternalUser) -> ExternalUserRead:
         display_name=account.display_name,
         email=account.email,
         custom=user.custom,
+        groups=list(user.groups),
         created_at=account.created_at,
         deactivated_at=user.deactivated_at,
     )
@@ -63,6 +64,7 @@ def _item(external_id: str, body: ExternalUserPut) -> ExternalUserItem:
         username=body.username,
         email=(body.email if "email" in given else KEEP),
         custom=(body.custom if "custom" in given else KEEP),
+        groups=(body.groups if "groups" in given else KEEP),
     )
 
 

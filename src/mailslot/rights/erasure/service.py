@@ -314,6 +314,7 @@ async def finish_erasure(
             email_key=None,
             display_name=None,
             custom=None,
+            groups=None,
             external_id=None,
             password_hash=NO_PASSWORD,
         )
