@@ -70,6 +70,7 @@ NO_MAILBOX = {
     "GET /server/messages/{message_id}": "the message as its sender sees it (the operator's "
     "view: it has a copy for no receiver who blocks the sender)",
     "GET /server/system/messages": "the platform's own mailbox",
+    "GET /server/policy/messaging": "the messaging policy's rules",
     "GET /server/reports": "reports made by receivers: a message never delivered cannot be",
     "GET /server/reports/{report_id}": "the same",
     "GET /server/jobs/{job_id}": "a job's progress",
