@@ -38,6 +38,7 @@ from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
 from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
+from mailslot.messages.retention import Retainer
 from mailslot.middleware import Edge
 from mailslot.openapi import document_problems, operation_id, password_policy
 from mailslot.problems import install_error_handlers
@@ -166,6 +167,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "mailslot-pruner",
                 partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
+        if settings.retention_days and settings.retention_interval:
+            retainer = Retainer(
+                sessions,
+                days=settings.retention_days,
+                interval=settings.retention_interval,
+                batch_size=settings.retention_batch_size,
+            )
+            background.start("mailslot-retention", retainer.run)
         if settings.webhook_worker:
             background.start("mailslot-webhooks", webhooks.run)
         if settings.metrics:

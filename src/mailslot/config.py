@@ -182,6 +182,14 @@ class Settings(BaseSettings):
     trash_retention_days: int = Field(default=30, ge=0)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
+    # Messages older than this many days are hidden from every read at once and deleted by
+    # the retention job (docs/data-retention.md); 0: keep every message forever.
+    retention_days: int = Field(default=0, ge=0, le=36_500)
+    # Seconds between retention runs in each serving process (one instance runs at a
+    # time); 0: only `mailslot retention run`.
+    retention_interval: float = Field(default=3600, ge=0)
+    # Messages deleted per transaction: small enough that no row lock is held for long.
+    retention_batch_size: int = Field(default=500, ge=1, le=10_000)
 
     # Webhooks (docs/webhooks.md). Endpoints and the send hook may name only public
     # addresses unless this is on (tests and private networks): SSRF.
