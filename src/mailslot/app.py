@@ -47,6 +47,7 @@ from mailslot.realtime import routes as realtime_routes
 from mailslot.realtime.deferred import RunDeferred
 from mailslot.realtime.slots import make_stream_slots
 from mailslot.serverapi import contexts as serverapi_contexts
+from mailslot.serverapi import holds as serverapi_holds
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import routes as serverapi_routes
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(realtime_routes.router)
     app.include_router(serverapi_routes.router)
     app.include_router(serverapi_users.router)
+    app.include_router(serverapi_holds.router)
     app.include_router(serverapi_tokens.router)
     app.include_router(serverapi_mailbox.router)
     app.include_router(serverapi_contexts.router)

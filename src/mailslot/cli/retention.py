@@ -134,9 +134,7 @@ def run(
                 sessions, days=settings.retention_days, batch_size=size, dry_run=True
             )
         async with sessions() as db:
-            total = await retention.count_due(
-                db, cutoff=expiry.cutoff_of(settings.retention_days)
-            )
+            total = await retention.count_due(db, cutoff=expiry.cutoff_of(settings.retention_days))
         with progress("retention", total) as advance:
             done = 0
 
