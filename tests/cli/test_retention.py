@@ -1,0 +1,169 @@
+"""`mailslot retention`: status, run and --dry-run, hold and unhold, as an operator's shell
+runs them, on a database of its own with MAILSLOT_RETENTION_DAYS set."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from functools import partial
+
+import anyio
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import select, update
+
+from mailslot.accounts.models import User
+from mailslot.app import create_app
+from mailslot.config import Settings
+from mailslot.db.base import utcnow
+from mailslot.db.migrate import upgrade
+from mailslot.messages import retention
+from mailslot.messages.models import Message
+from mailslot.state import app_state
+from tests.support.commands import Command, mailslot_command
+from tests.support.databases import dialect_database, pooler_environment
+from tests.support.factories import make_user, send, unique_name
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.pgbouncer,
+    pytest.mark.process,
+    pytest.mark.timeout(300),
+]
+
+DAYS = 30
+
+
+@pytest.fixture(scope="module")
+async def kept_settings(
+    dialect: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
+    root = tmp_path_factory.mktemp("retention-cli")
+    async with dialect_database(dialect, root) as database:
+        settings = database.make_settings(root, retention_days=DAYS, retention_interval=0)
+        await upgrade(settings)
+        yield settings
+
+
+@pytest.fixture(scope="module")
+async def kept_app(kept_settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create_app(kept_settings)
+    async with LifespanManager(app):
+        yield app
+
+
+@pytest.fixture
+async def client(kept_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=kept_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mailslot.test") as client:
+        yield client
+
+
+class Shell:
+    """The command run in a thread: the in-process app's event loop goes on meanwhile, so
+    a transaction of its own (the job runner's poll) never holds SQLite's lock for the
+    command's whole run."""
+
+    def __init__(self, command: Command) -> None:
+        self.command = command
+
+    async def __call__(self, *args: str, code: int = 0) -> str:
+        return await anyio.to_thread.run_sync(partial(self.command, *args, code=code))
+
+
+def command(settings: Settings, **extra: str) -> Shell:
+    return Shell(
+        mailslot_command(
+            {
+                "MAILSLOT_DATABASE_URL": str(settings.database_url),
+                "MAILSLOT_DATA_DIR": str(settings.data_dir),
+                "MAILSLOT_RETENTION_DAYS": str(settings.retention_days),
+                **pooler_environment(settings),
+                **extra,
+            }
+        )
+    )
+
+
+async def old_mail(app: FastAPI, client: httpx.AsyncClient, count: int) -> list[int]:
+    alice, bob = await make_user(client), await make_user(client)
+    sent = [(await send(client, alice, bob))["id"] for _ in range(count)]
+    async with app_state(app).sessions() as db:
+        await db.execute(
+            update(Message)
+            .where(Message.id.in_(sent))
+            .values(created_at=utcnow() - timedelta(days=DAYS + 1))
+        )
+        await db.commit()
+    return sent
+
+
+async def stored(app: FastAPI, message_ids: list[int]) -> list[int]:
+    async with app_state(app).sessions() as db:
+        return sorted(await db.scalars(select(Message.id).where(Message.id.in_(message_ids))))
+
+
+async def test_status_dry_run_run_hold_and_unhold(kept_app, kept_settings, client) -> None:
+    mailslot = command(kept_settings)
+    await mailslot("retention", "run", "--json")  # whatever an earlier test left
+    sent = await old_mail(kept_app, client, 3)
+    status = json.loads(await mailslot("retention", "status", "--json"))
+    assert status["retention_days"] == DAYS
+    assert status["due"] == 3
+    assert status["held_users"] == []
+
+    dry = json.loads(await mailslot("retention", "run", "--dry-run", "--json"))
+    assert (dry["dry_run"], dry["deleted"], dry["batches"]) == (True, 3, 0)
+    assert await stored(kept_app, sent) == sorted(sent)
+    assert "would delete 3 messages" in await mailslot("retention", "run", "--dry-run")
+
+    # A hold on the sender keeps all three.
+    async with app_state(kept_app).sessions() as db:
+        sender = await db.scalar(select(Message.sender_id).where(Message.id == sent[0]))
+        username = await db.scalar(select(User.username).where(User.id == sender))
+    held = json.loads(await mailslot("retention", "hold", username, "--note", "case 9", "--json"))
+    assert (held["username"], held["note"], held["new"]) == (username, "case 9", True)
+    status = json.loads(await mailslot("retention", "status", "--json"))
+    assert status["due"] == 0
+    assert [(h["username"], h["note"]) for h in status["held_users"]] == [(username, "case 9")]
+    assert json.loads(await mailslot("retention", "run", "--json"))["deleted"] == 0
+    assert await stored(kept_app, sent) == sorted(sent)
+
+    lifted = json.loads(await mailslot("retention", "unhold", username, "--json"))
+    assert lifted == {"username": username, "lifted": True}
+    assert "was not on hold" in await mailslot("retention", "unhold", username)
+    ran = json.loads(await mailslot("retention", "run", "--batch-size", "2", "--json"))
+    assert (ran["deleted"], ran["batches"], ran["errors"]) == (3, 2, [])
+    assert await stored(kept_app, sent) == []
+    status = json.loads(await mailslot("retention", "status", "--json"))
+    assert (status["due"], status["last_run"]["deleted"]) == (0, 3)
+    assert status["last_run"]["finished_at"] is not None
+    assert status["last_run"]["running"] is False
+    # The table shows the same.
+    assert "retention days" in await mailslot("retention", "status")
+
+
+async def test_refusals_have_their_exit_codes(kept_app, kept_settings, client) -> None:
+    mailslot = command(kept_settings)
+    assert "no user" in (await mailslot("retention", "hold", unique_name("nobody"), code=3)).lower()
+    off = command(kept_settings, MAILSLOT_RETENTION_DAYS="0")
+    assert "retention is off" in await off("retention", "run", code=4)
+    assert json.loads(await off("retention", "status", "--json"))["retention_days"] == 0
+
+    # Another instance holds the run's lease: this run is refused, and deletes nothing.
+    sent = await old_mail(kept_app, client, 1)
+    async with app_state(kept_app).sessions() as db:
+        cutoff = utcnow() - timedelta(days=DAYS)
+        assert await retention.claim(db, holder="elsewhere", cutoff=cutoff, now=utcnow())
+        await db.commit()
+    try:
+        assert "another instance" in await mailslot("retention", "run", code=4)
+        assert json.loads(await mailslot("retention", "status", "--json"))["last_run"]["running"]
+        assert await stored(kept_app, sent) == sent
+    finally:
+        async with app_state(kept_app).sessions() as db:
+            await retention.release(db, holder="elsewhere")
+            await db.commit()
