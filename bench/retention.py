@@ -130,13 +130,14 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
             [*command, "--batch-size", str(args.batch_size), "--json"],
             env=job_env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=(workdir / "job.log").open("w"),
             text=True,
         )
         started = time.monotonic()
         while await deleted_so_far(watcher) < 5 * args.batch_size:  # the job is under way
             if job.poll() is not None:
-                raise SystemExit("the retention job ended before the measurement")
+                log = (workdir / "job.log").read_text()[:3000]
+                raise SystemExit(f"the retention job ended before the measurement:\n{log}")
             await asyncio.sleep(0.2)
         print("  list, while the job deletes ...", file=sys.stderr)
         before = await deleted_so_far(watcher)

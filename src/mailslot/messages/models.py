@@ -67,6 +67,14 @@ class Message(Base):
         # Retention (messages/retention.py): the job and `retention status` walk the
         # messages older than the cutoff, oldest first, over this index alone.
         Index("ix_message_created_at", "created_at", "id"),
+        # Deleting a message sets its replies' reply_to_id to NULL (the foreign key): found
+        # over this, not by a scan of every message per message deleted.
+        Index(
+            "ix_message_reply_to_id",
+            "reply_to_id",
+            postgresql_where=text("reply_to_id IS NOT NULL"),
+            sqlite_where=text("reply_to_id IS NOT NULL"),
+        ),
         # The sent box filtered by context; only messages that have one are indexed.
         Index(
             "ix_message_sent_context",
@@ -187,7 +195,16 @@ class IdempotencyKey(Base):
     # user's own send, whose answer is the message alone.
     outcomes: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
-    __table_args__ = (Index(None, "created_at"),)
+    __table_args__ = (
+        Index(None, "created_at"),
+        # Deleting a message deletes its key (the foreign key's cascade) over this.
+        Index(
+            "ix_idempotency_key_message_id",
+            "message_id",
+            postgresql_where=text("message_id IS NOT NULL"),
+            sqlite_where=text("message_id IS NOT NULL"),
+        ),
+    )
 
 
 class Change(Base):

@@ -7,7 +7,10 @@ Create Date: 2026-12-07
 Issue 21 (retention): `legal_hold` names the users whose mail the retention job keeps;
 `retention_run` is the job's one row (its lease, so one instance runs it at a time, and
 its last run); `ix_message_created_at` lets the job and `retention status` walk the
-messages older than the cutoff, oldest first.
+messages older than the cutoff, oldest first; `ix_message_reply_to_id` and
+`ix_idempotency_key_message_id` let a message's delete find the rows whose foreign keys
+point at it (without them every deleted message scanned the message table: a batch of 200
+outlasted the 15 s statement timeout at 1.2 * 10^5 messages).
 """
 
 from collections.abc import Sequence
@@ -50,10 +53,28 @@ def upgrade() -> None:
     op.execute("INSERT INTO retention_run (id, deleted) VALUES (1, 0)")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.create_index("ix_message_created_at", ["created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_message_reply_to_id",
+            ["reply_to_id"],
+            unique=False,
+            postgresql_where=sa.text("reply_to_id IS NOT NULL"),
+            sqlite_where=sa.text("reply_to_id IS NOT NULL"),
+        )
+    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_idempotency_key_message_id",
+            ["message_id"],
+            unique=False,
+            postgresql_where=sa.text("message_id IS NOT NULL"),
+            sqlite_where=sa.text("message_id IS NOT NULL"),
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
+        batch_op.drop_index("ix_idempotency_key_message_id")
     with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_reply_to_id")
         batch_op.drop_index("ix_message_created_at")
     op.drop_table("retention_run")
     op.drop_table("legal_hold")
