@@ -11,21 +11,19 @@ from functools import partial
 import anyio
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from mailslot.accounts.models import User
-from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
-from mailslot.db.migrate import upgrade
 from mailslot.messages import retention
 from mailslot.messages.models import Message
 from mailslot.state import app_state
 from tests.support.commands import Command, mailslot_command
-from tests.support.databases import dialect_database, pooler_environment
+from tests.support.databases import pooler_environment
 from tests.support.factories import make_user, send, unique_name
+from tests.support.retention import DAYS, age, client_of, retained_app, stored
 
 pytestmark = [
     pytest.mark.anyio,
@@ -34,31 +32,23 @@ pytestmark = [
     pytest.mark.timeout(600),  # each command is a process: seconds each
 ]
 
-DAYS = 30
-
 
 @pytest.fixture(scope="module")
-async def kept_settings(
+async def kept_app(
     dialect: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Settings]:
-    root = tmp_path_factory.mktemp("retention-cli")
-    async with dialect_database(dialect, root) as database:
-        settings = database.make_settings(root, retention_days=DAYS, retention_interval=0)
-        await upgrade(settings)
-        yield settings
-
-
-@pytest.fixture(scope="module")
-async def kept_app(kept_settings: Settings) -> AsyncIterator[FastAPI]:
-    app = create_app(kept_settings)
-    async with LifespanManager(app):
+) -> AsyncIterator[FastAPI]:
+    async with retained_app(dialect, tmp_path_factory.mktemp("retention-cli")) as app:
         yield app
 
 
 @pytest.fixture
+def kept_settings(kept_app: FastAPI) -> Settings:
+    return app_state(kept_app).settings
+
+
+@pytest.fixture
 async def client(kept_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=kept_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mailslot.test") as client:
+    async with client_of(kept_app) as client:
         yield client
 
 
@@ -91,19 +81,8 @@ def command(settings: Settings, **extra: str) -> Shell:
 async def old_mail(app: FastAPI, client: httpx.AsyncClient, count: int) -> list[int]:
     alice, bob = await make_user(client), await make_user(client)
     sent = [(await send(client, alice, bob))["id"] for _ in range(count)]
-    async with app_state(app).sessions() as db:
-        await db.execute(
-            update(Message)
-            .where(Message.id.in_(sent))
-            .values(created_at=utcnow() - timedelta(days=DAYS + 1))
-        )
-        await db.commit()
-    return sent
-
-
-async def stored(app: FastAPI, message_ids: list[int]) -> list[int]:
-    async with app_state(app).sessions() as db:
-        return sorted(await db.scalars(select(Message.id).where(Message.id.in_(message_ids))))
+    await age(app, *sent)
+    return sorted(sent)
 
 
 async def test_status_dry_run_run_hold_and_unhold(kept_app, kept_settings, client) -> None:
@@ -119,12 +98,13 @@ async def test_status_dry_run_run_hold_and_unhold(kept_app, kept_settings, clien
     assert status["held_users"] == []
 
     assert "would delete 3 messages" in await mailslot("retention", "run", "--dry-run")
-    assert await stored(kept_app, sent) == sorted(sent)
+    assert await stored(kept_app, *sent) == set(sent)
 
     # A hold on the sender keeps all three.
     async with app_state(kept_app).sessions() as db:
         sender = await db.scalar(select(Message.sender_id).where(Message.id == sent[0]))
         username = await db.scalar(select(User.username).where(User.id == sender))
+    assert username is not None
     held = json.loads(await mailslot("retention", "hold", username, "--note", "case 9", "--json"))
     assert (held["username"], held["note"], held["new"]) == (username, "case 9", True)
     status = json.loads(await mailslot("retention", "status", "--json"))
@@ -135,7 +115,7 @@ async def test_status_dry_run_run_hold_and_unhold(kept_app, kept_settings, clien
     assert lifted == {"username": username, "lifted": True}
     ran = json.loads(await mailslot("retention", "run", "--batch-size", "2", "--json"))
     assert (ran["dry_run"], ran["deleted"], ran["batches"], ran["errors"]) == (False, 3, 2, [])
-    assert await stored(kept_app, sent) == []
+    assert await stored(kept_app, *sent) == set()
     table = await mailslot("retention", "status")
     assert "last run deleted" in table
     async with app_state(kept_app).sessions() as db:
@@ -160,7 +140,7 @@ async def test_refusals_have_their_exit_codes(kept_app, kept_settings, client) -
     try:
         assert "another instance" in await mailslot("retention", "run", code=4)
         assert json.loads(await mailslot("retention", "status", "--json"))["last_run"]["running"]
-        assert await stored(kept_app, sent) == sent
+        assert await stored(kept_app, *sent) == set(sent)
     finally:
         async with app_state(kept_app).sessions() as db:
             await retention.release(db, holder="elsewhere")

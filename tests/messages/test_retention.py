@@ -16,22 +16,17 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from mailslot.accounts.models import User
-from mailslot.app import create_app
-from mailslot.config import Settings
 from mailslot.db.base import utcnow
-from mailslot.db.migrate import upgrade
 from mailslot.messages import retention
-from mailslot.messages.models import Delivery, LegalHold, Message, RetentionRun
+from mailslot.messages.models import Delivery, LegalHold, RetentionRun
 from mailslot.state import app_state
 from mailslot.webhooks.models import WebhookEvent
 from tests.compat.seed_a import seed_a
 from tests.realtime.conftest import asgi_get
-from tests.support.databases import dialect_database
 from tests.support.factories import (
     TestUser,
     add_endpoint_row,
@@ -42,37 +37,25 @@ from tests.support.factories import (
     send,
     unique_name,
 )
+from tests.support.retention import DAYS, age, client_of, retained_app, stored
 from tests.support.sse import envelopes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer]
 
-DAYS = 30
-
 
 @pytest.fixture(scope="module")
-async def kept_settings(
+async def kept_app(
     dialect: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Settings]:
-    root = tmp_path_factory.mktemp("retention")
-    async with dialect_database(dialect, root) as database:
-        settings = database.make_settings(
-            root, retention_days=DAYS, retention_interval=0, retention_batch_size=2
-        )
-        await upgrade(settings)
-        yield settings
-
-
-@pytest.fixture(scope="module")
-async def kept_app(kept_settings: Settings) -> AsyncIterator[FastAPI]:
-    app = create_app(kept_settings)
-    async with LifespanManager(app):
+) -> AsyncIterator[FastAPI]:
+    async with retained_app(
+        dialect, tmp_path_factory.mktemp("retention"), retention_batch_size=2
+    ) as app:
         yield app
 
 
 @pytest.fixture
 async def client(kept_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=kept_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mailslot.test") as client:
+    async with client_of(kept_app) as client:
         yield client
 
 
@@ -86,17 +69,6 @@ async def clean(kept_app: FastAPI) -> AsyncIterator[None]:
         await db.commit()
 
 
-async def age(app: FastAPI, message_id: int, days: int = DAYS + 1) -> None:
-    """Backdate a message by `days`, as if sent that long ago."""
-    async with app_state(app).sessions() as db:
-        await db.execute(
-            update(Message)
-            .where(Message.id == message_id)
-            .values(created_at=utcnow() - timedelta(days=days))
-        )
-        await db.commit()
-
-
 async def _run(app: FastAPI, **options: Any) -> retention.Outcome:
     settings = app_state(app).settings
     return await retention.run_retention(
@@ -105,12 +77,6 @@ async def _run(app: FastAPI, **options: Any) -> retention.Outcome:
         batch_size=options.pop("batch_size", settings.retention_batch_size),
         **options,
     )
-
-
-async def stored(app: FastAPI, *message_ids: int) -> set[int]:
-    async with app_state(app).sessions() as db:
-        rows = await db.scalars(select(Message.id).where(Message.id.in_(message_ids)))
-        return set(rows)
 
 
 async def get(client: httpx.AsyncClient, user: TestUser, path: str, **params: Any) -> Any:
@@ -314,6 +280,7 @@ async def test_a_legal_hold_keeps_the_held_users_conversations_whole(
     # Lifted: hidden at once, deleted by the next run.
     async with app_state(kept_app).sessions() as db:
         found = await db.scalar(select(User).where(User.username == bob.username))
+        assert found is not None
         assert await retention.unhold_user(db, user=found)
         await db.commit()
     assert ids(await inbox(client, carol)) == []
