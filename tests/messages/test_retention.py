@@ -16,10 +16,12 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 
 from mailslot.accounts.models import User
+from mailslot.app import create_app
 from mailslot.db.base import utcnow
 from mailslot.messages import retention
 from mailslot.messages.models import Delivery, LegalHold, RetentionRun
@@ -389,3 +391,34 @@ async def test_holds_through_the_server_api(kept_app, client, clean) -> None:
     assert (await client.delete(path, headers=key.headers)).status_code == 204
     assert (await client.delete(path, headers=key.headers)).status_code == 204  # idempotent
     assert (await client.get(path, headers=key.headers)).json()["held"] is False
+
+
+async def test_the_server_api_reads_hide_expired_mail(kept_app, client, clean) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    old, new = await send(client, alice, bob), await send(client, alice, bob)
+    await age(kept_app, old["id"])
+    key = await make_server_key(kept_app, "mailbox:read")
+    shown = await client.get(f"/server/messages/{new['id']}", headers=key.headers)
+    assert shown.status_code == 200, shown.text
+    hidden = await client.get(f"/server/messages/{old['id']}", headers=key.headers)
+    assert hidden.status_code == 404
+    assert hidden.json()["code"] == "message_not_found"
+
+
+async def test_every_serving_instance_runs_the_job_on_its_interval(kept_app, client, clean) -> None:
+    alice, bob = await make_user(client), await make_user(client)
+    old = [await send(client, alice, bob) for _ in range(3)]
+    await age(kept_app, *(message["id"] for message in old))
+    settings = app_state(kept_app).settings.model_copy(update={"retention_interval": 3600})
+    serving = create_app(settings)
+    message_ids = [message["id"] for message in old]
+    async with LifespanManager(serving):  # its first run starts at once
+        with anyio.fail_after(10):
+            while True:  # nothing to wait on across instances but the database
+                if not await stored(kept_app, *message_ids):
+                    break
+                await anyio.sleep(0.05)
+    async with app_state(kept_app).sessions() as db:
+        status = await retention.status(db, days=DAYS)
+    assert status.last_run.finished_at is not None
+    assert status.last_run.deleted == 3
