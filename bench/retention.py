@@ -8,14 +8,14 @@ serve` with MAILSLOT_RETENTION_DAYS=365 (so every read carries the retention con
 with and without the job) and MAILSLOT_RETENTION_INTERVAL=0 (no job of its own); then:
 
 1. wrk on the list for `--duration` s: the baseline;
-2. `mailslot retention run --batch-size N` started as an operator's process, and once it
+2. `mailslot retention run --batch-size N --pause P` started as an operator's process, and once it
    has deleted its first batches, wrk on the list for `--duration` s again, while it runs.
 
 Prints the two p99s, their ratio, how much the job deleted while wrk ran and its rate, and
 writes bench/results/retention-<db>-<time>.json.
 
     python -m bench.retention [--db postgres|sqlite] [--expired 1000000] [--batch-size 500]
-                              [--duration 20] [--connections 32]
+                              [--pause 1.0] [--duration 20] [--connections 32]
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--expired", type=int, default=1_000_000, help="messages to delete")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--pause", type=float, default=1.0, help="MAILSLOT_RETENTION_PAUSE of the job"
+    )
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per phase")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=3)
@@ -127,7 +130,7 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
         command = [sys.executable, "-m", "mailslot", "retention", "run"]
         job_env = env | {"MAILSLOT_LOG_LEVEL": "warning"}
         job = subprocess.Popen(
-            [*command, "--batch-size", str(args.batch_size), "--json"],
+            [*command, "--batch-size", str(args.batch_size), "--pause", str(args.pause), "--json"],
             env=job_env,
             stdout=subprocess.PIPE,
             stderr=(workdir / "job.log").open("w"),
@@ -159,6 +162,7 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
         "db": args.db,
         "expired": args.expired,
         "batch_size": args.batch_size,
+        "pause": args.pause,
         "connections": args.connections,
         "duration": args.duration,
         "baseline": vars(baseline),

@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 days=settings.retention_days,
                 interval=settings.retention_interval,
                 batch_size=settings.retention_batch_size,
+                pause=settings.retention_pause,
             )
             background.start("mailslot-retention", retainer.run)
         if settings.webhook_worker:

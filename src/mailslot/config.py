@@ -190,6 +190,9 @@ class Settings(BaseSettings):
     retention_interval: float = Field(default=3600, ge=0)
     # Messages deleted per transaction: small enough that no row lock is held for long.
     retention_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # After each batch the job waits this many times as long as the batch took, so it
+    # takes at most 1 / (1 + pause) of a connection's time (bench/README.md, retention).
+    retention_pause: float = Field(default=1.0, ge=0, le=100)
 
     # Webhooks (docs/webhooks.md). Endpoints and the send hook may name only public
     # addresses unless this is on (tests and private networks): SSRF.

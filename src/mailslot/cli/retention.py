@@ -114,6 +114,16 @@ def run(
             "--batch-size", min=1, max=10_000, help="messages per transaction (default: setting)"
         ),
     ] = None,
+    pause: Annotated[
+        float | None,
+        typer.Option(
+            "--pause",
+            min=0,
+            max=100,
+            help="after each batch, wait this many times as long as it took (default: "
+            "setting; 0: as fast as it can)",
+        ),
+    ] = None,
     json: Json = False,
 ) -> None:
     """Delete the messages older than MAILSLOT_RETENTION_DAYS that no legal hold keeps,
@@ -144,7 +154,11 @@ def run(
                 done = outcome.deleted
 
             return await retention.run_retention(
-                sessions, days=settings.retention_days, batch_size=size, on_batch=on_batch
+                sessions,
+                days=settings.retention_days,
+                batch_size=size,
+                on_batch=on_batch,
+                pause=settings.retention_pause if pause is None else pause,
             )
 
     outcome = on_database("retention run", work)

@@ -30,6 +30,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -279,9 +280,14 @@ async def run_retention(
     holder: str | None = None,
     lease: timedelta = LEASE,
     on_batch: Callable[[Outcome], None] | None = None,
+    pause: float = 0.0,
 ) -> Outcome:
     """One run (module docstring). `dry_run`: count what it would delete, take no lease,
-    change nothing. `on_batch` hears of each committed batch (a progress display)."""
+    change nothing. `on_batch` hears of each committed batch (a progress display).
+    `pause`: after each batch, wait `pause` times as long as the batch took
+    (MAILSLOT_RETENTION_PAUSE), so that the run takes at most 1 / (1 + pause) of one
+    database connection's time, and the requests served meanwhile keep the rest: the
+    wait grows with the batch when the machine is busy."""
     if days <= 0:
         raise ValueError("retention is off (MAILSLOT_RETENTION_DAYS=0)")
     now = now or utcnow()
@@ -300,7 +306,13 @@ async def run_retention(
     error = None
     try:
         await _batches(
-            sessions, outcome, holder=holder, batch_size=batch_size, lease=lease, on_batch=on_batch
+            sessions,
+            outcome,
+            holder=holder,
+            batch_size=batch_size,
+            lease=lease,
+            on_batch=on_batch,
+            pause=pause,
         )
     except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -320,19 +332,24 @@ async def _batches(
     batch_size: int,
     lease: timedelta,
     on_batch: Callable[[Outcome], None] | None,
+    pause: float,
 ) -> None:
     after: tuple[datetime, int] | None = None
     attempts = 0
     while True:
+        started = time.monotonic()
         try:
             async with sessions() as db:
-                if not await renew(db, holder=holder, now=utcnow(), lease=lease):
+                batch = await delete_batch(db, cutoff=outcome.cutoff, limit=batch_size, after=after)
+                # The lease last: a batch done under a lease another instance took is
+                # undone whole.
+                if not await renew(
+                    db, holder=holder, now=utcnow(), deleted=batch.deleted, lease=lease
+                ):
+                    await db.rollback()
                     outcome.errors.append("lease lost: another instance took the run over")
                     log.warning("retention: lease lost, left to another instance")
                     return
-                batch = await delete_batch(db, cutoff=outcome.cutoff, limit=batch_size, after=after)
-                if batch.deleted:
-                    await renew(db, holder=holder, now=utcnow(), deleted=batch.deleted, lease=lease)
                 await db.commit()
         except DBAPIError as exc:  # a deadlock broken, a lost connection: try again
             attempts += 1
@@ -350,6 +367,8 @@ async def _batches(
         metrics.RETENTION_DELETED.inc(batch.deleted)
         if on_batch is not None:
             on_batch(outcome)
+        if pause:  # give the serving load its share: see run_retention
+            await asyncio.sleep((time.monotonic() - started) * pause)
 
 
 # -- legal holds ----------------------------------------------------------------------------
@@ -419,18 +438,23 @@ class Retainer:
         days: int,
         interval: float,
         batch_size: int,
+        pause: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.days = days
         self.interval = interval
         self.batch_size = batch_size
+        self.pause = pause
 
     async def run(self) -> None:
         while True:
             try:
                 with metrics.job_run("retention"):
                     outcome = await run_retention(
-                        self.sessions, days=self.days, batch_size=self.batch_size
+                        self.sessions,
+                        days=self.days,
+                        batch_size=self.batch_size,
+                        pause=self.pause,
                     )
             except Exception:  # the database may be down: try again next time
                 log.exception("retention run failed")
