@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, delete, func, not_, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, delete, func, not_, or_, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -210,15 +210,11 @@ class Batch:
     after: tuple[datetime, int] | None
 
 
-async def delete_batch(
-    db: AsyncSession,
-    *,
-    cutoff: datetime,
-    limit: int,
-    after: tuple[datetime, int] | None = None,
-) -> Batch:
-    """Delete up to `limit` due messages, oldest first, after `after`, and append their
-    `message.deleted` entries; the caller commits (module docstring)."""
+def due_batch(
+    cutoff: datetime, limit: int, after: tuple[datetime, int] | None = None
+) -> Select[int, datetime]:
+    """A batch's messages, taken: up to `limit` due ones, oldest first, after `after`,
+    over ix_message_created_at; one another transaction holds is passed over."""
     taken = (
         select(Message.id, Message.created_at)
         .where(*_due(cutoff))
@@ -228,7 +224,19 @@ async def delete_batch(
     )
     if after is not None:
         taken = taken.where(tuple_(Message.created_at, Message.id) > tuple_(*after))
-    rows = (await db.execute(taken)).all()
+    return taken
+
+
+async def delete_batch(
+    db: AsyncSession,
+    *,
+    cutoff: datetime,
+    limit: int,
+    after: tuple[datetime, int] | None = None,
+) -> Batch:
+    """Delete up to `limit` due messages, oldest first, after `after`, and append their
+    `message.deleted` entries; the caller commits (module docstring)."""
+    rows = (await db.execute(due_batch(cutoff, limit, after))).all()
     if not rows:
         return Batch(0, 0, None)
     ids = [row.id for row in rows]
