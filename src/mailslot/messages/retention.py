@@ -5,17 +5,18 @@ reports. Reads hide those messages before this deletes them (expiry.py).
 One run fixes its cutoff (now less the period) and deletes, oldest first, the messages
 created before it that `expiry.held` does not keep, `batch_size` at a time. Each batch is
 one transaction, which:
-1. renews the run's lease (`retention_run`, one row): a run whose lease another instance
-   took stops there, having committed only whole batches;
-2. takes the batch's message rows (SKIP LOCKED on PostgreSQL: a message whose sender is
+1. takes the batch's message rows (SKIP LOCKED on PostgreSQL: a message whose sender is
    deleting it right now is left for the next run), then their delivery rows in the lock
    order of messages.service (message id, receiver id), so that it never deadlocks with a
    receiver's mark or delete;
-3. deletes the messages (their deliveries and idempotency keys go with them; the search
-   index follows: SQLite's triggers, PostgreSQL's generated column), and
-4. appends `message.deleted` (scope `everyone`) to the change log of the sender (unless
+2. deletes the messages (their deliveries and idempotency keys go with them; the search
+   index follows: SQLite's triggers, PostgreSQL's generated column);
+3. appends `message.deleted` (scope `everyone`) to the change log of the sender (unless
    they had deleted it already) and of each receiver who still held a copy, in their inbox
-   or their trash: live streams, the changes feed and webhooks hear of it as of any delete.
+   or their trash: live streams, the changes feed and webhooks hear of it as of any delete;
+4. renews the run's lease (`retention_run`, one row), last: a batch done under a lease
+   another instance has taken since is rolled back whole, and the run stops there.
+Between batches the run waits in proportion to the batch's own time (`pause`).
 
 The lease is a row, not an advisory lock: a session-level lock would stay on whichever
 server connection PgBouncer (transaction mode) lent that statement, and a transaction-level
