@@ -10,26 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 
 from mailslot.accounts import people
-from mailslot.accounts.schemas import EXTERNAL_ID_PATTERN
 from mailslot.deps import DbSession
 from mailslot.logs import audit
 from mailslot.messages import retention
 from mailslot.openapi import JSON_BODY, problems
 from mailslot.serverapi.deps import UsersWriter
+from mailslot.serverapi.users import PathExternalId
 
 router = APIRouter(tags=["server"], responses=problems(401, 403, 429, 503))
-
-PathExternalId = Annotated[
-    str,
-    Path(
-        pattern=EXTERNAL_ID_PATTERN,
-        description="Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`.",
-    ),
-]
 
 
 class LegalHoldPut(BaseModel):
