@@ -143,6 +143,13 @@ async def test_every_read_hides_expired_mail_at_once(kept_app, client, clean) ->
         f"/users/{bob.username}/messages/{old['id']}", json={"read": True}, headers=bob.headers
     )
     assert marked.status_code == 404
+    bulk = await client.patch(
+        f"/users/{bob.username}/messages",
+        json={"ids": [old["id"], new["id"]], "read": True},
+        headers=bob.headers,
+    )
+    assert bulk.status_code == 200, bulk.text
+    assert (bulk.json()["updated"], bulk.json()["not_found"]) == ([new["id"]], [old["id"]])
     # The change log serves it as gone for everyone, with no content.
     for user in (alice, bob):
         entries = await changes(client, user)

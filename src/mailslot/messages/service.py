@@ -23,6 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
+    exists,
     func,
     literal_column,
     or_,
@@ -378,6 +379,9 @@ async def mark_many(
     """Mark the listed inbox messages (or, with ids None, the whole inbox) read or unread.
     Returns the ids whose state changed and the listed ids that are not in the inbox."""
     in_inbox = and_(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
+    params: dict[str, Any] = {}
+    if expiry.with_cutoff(db, params):  # what retention hides is not in the inbox
+        in_inbox = and_(in_inbox, exists().where(Message.id == Delivery.message_id, expiry.kept()))
     needs_change = Delivery.read_at.is_(None) if read else Delivery.read_at.is_not(None)
     wanted = select(Delivery.receiver_id, Delivery.message_id).where(in_inbox, needs_change)
     read_at = utcnow() if read else None
@@ -391,19 +395,20 @@ async def mark_many(
         )
 
     if ids is None:
-        everything = sorted((await db.scalars(marking(wanted))).all(), reverse=True)
+        everything = sorted((await db.scalars(marking(wanted), params)).all(), reverse=True)
         await _record_read_states(db, viewer, everything, read_at)
         return everything, []
     unique = list(dict.fromkeys(ids))
     found: set[int] = set(
         (
             await db.scalars(
-                select(Delivery.message_id).where(in_inbox, Delivery.message_id.in_(unique))
+                select(Delivery.message_id).where(in_inbox, Delivery.message_id.in_(unique)),
+                params,
             )
         ).all()
     )
     listed = wanted.where(Delivery.message_id.in_(unique))
-    changed = set((await db.scalars(marking(listed))).all())
+    changed = set((await db.scalars(marking(listed), params)).all())
     updated = [i for i in unique if i in changed]
     await _record_read_states(db, viewer, updated, read_at)
     return updated, [i for i in unique if i not in found]
