@@ -105,9 +105,11 @@ class Seeder:
         receiver: User,
         count: int,
         unread: int = 10,
+        at: datetime | None = None,
     ) -> None:
-        """`count` messages from sender to receiver, all read but the newest `unread`."""
-        now = self._time(datetime.now(UTC))
+        """`count` messages from sender to receiver, all read but the newest `unread`, sent
+        `at` (now by default)."""
+        now = self._time(at or datetime.now(UTC))
         names = json.dumps([receiver[1]])
         async with self.engine.begin() as db:
             if self.dialect == "postgresql":

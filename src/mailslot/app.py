@@ -41,6 +41,7 @@ from mailslot.messages import changes
 from mailslot.messages import routes as messages_routes
 from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
+from mailslot.messages.retention import Retainer
 from mailslot.middleware import Edge
 from mailslot.openapi import document_problems, operation_id, password_policy
 from mailslot.policy.gate import PolicyMemory
@@ -53,6 +54,7 @@ from mailslot.rights.erasure import routes as erasure_routes
 from mailslot.safety import routes as safety_routes
 from mailslot.serverapi import contexts as serverapi_contexts
 from mailslot.serverapi import exports as serverapi_exports
+from mailslot.serverapi import holds as serverapi_holds
 from mailslot.serverapi import mailbox as serverapi_mailbox
 from mailslot.serverapi import messages as serverapi_messages
 from mailslot.serverapi import policy as serverapi_policy
@@ -191,6 +193,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "mailslot-pruner",
                 partial(changes.prune_forever, sessions, days=settings.change_retention_days),
             )
+        if settings.retention_days and settings.retention_interval:
+            retainer = Retainer(
+                sessions,
+                days=settings.retention_days,
+                interval=settings.retention_interval,
+                batch_size=settings.retention_batch_size,
+                pause=settings.retention_pause,
+            )
+            background.start("mailslot-retention", retainer.run)
         if settings.webhook_worker:
             background.start("mailslot-webhooks", webhooks.run)
         if settings.metrics:
@@ -245,6 +256,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(serverapi_routes.router)
     app.include_router(serverapi_users.router)
     app.include_router(erasure_routes.server_router)
+    app.include_router(serverapi_holds.router)
     app.include_router(serverapi_tokens.router)
     app.include_router(serverapi_mailbox.router)
     app.include_router(serverapi_contexts.router)

@@ -232,6 +232,17 @@ class Settings(BaseSettings):
     export_ttl: int = Field(default=86_400, ge=60)
     # Seconds between purges of expired trash and idempotency keys; 0: only `mailslot purge`.
     purge_interval: float = Field(default=3600, ge=0)
+    # Messages older than this many days are hidden from every read at once and deleted by
+    # the retention job (docs/erasure.md#retention); 0: keep every message forever.
+    retention_days: int = Field(default=0, ge=0, le=36_500)
+    # Seconds between retention runs in each serving process (one instance runs at a
+    # time); 0: only `mailslot retention run`.
+    retention_interval: float = Field(default=3600, ge=0)
+    # Messages deleted per transaction: small enough that no row lock is held for long.
+    retention_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # After each batch the job waits this many times as long as the batch took, so it
+    # takes at most 1 / (1 + pause) of a connection's time (bench/README.md, retention).
+    retention_pause: float = Field(default=1.0, ge=0, le=100)
 
     # Webhooks (docs/webhooks.md). Endpoints and the send hook may name only public
     # addresses unless this is on (tests and private networks): SSRF.

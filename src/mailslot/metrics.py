@@ -124,6 +124,11 @@ MESSAGES_SENT = Counter(
 )
 
 # -- Redis -------------------------------------------------------------------------------
+RETENTION_DELETED = Counter(
+    "mailslot_retention_deleted_messages",
+    "Messages the retention job deleted (MAILSLOT_RETENTION_DAYS).",
+    registry=REGISTRY,
+)
 REDIS_PUBLISHED = Counter(
     "mailslot_redis_published_events",
     "Events published to Redis for other instances.",
@@ -192,7 +197,7 @@ DB_POOL_WAIT = Histogram(
 # -- background work ---------------------------------------------------------------------
 JOB_RUNS = Counter(
     "mailslot_background_runs",
-    "Runs of background work, by job (purge, prune, jobs, webhooks) and outcome.",
+    "Runs of background work, by job (purge, prune, jobs, webhooks, retention) and outcome.",
     ["job", "outcome"],
     registry=REGISTRY,
 )

@@ -1,5 +1,5 @@
 """The `mailslot` command: serve, db, purge, backup, restore, user, healthcheck, probe,
-keys, audit, import. Typer, one module a group."""
+keys, audit, import, retention. Typer, one module a group."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from contextlib import suppress
 
 import typer
 
-from mailslot.cli import audit, backup, health, imports, keys, maintenance, serve, users
+from mailslot.cli import (
+    audit,
+    backup,
+    health,
+    imports,
+    keys,
+    maintenance,
+    retention,
+    serve,
+    users,
+)
 from mailslot.cli.serve import uvicorn_options
 from mailslot.config import get_settings
 from mailslot.logs import configure_logging
@@ -31,6 +41,7 @@ app.add_typer(health.probe, name="probe")
 app.add_typer(keys.app, name="keys")
 app.command("audit")(audit.audit)
 app.add_typer(imports.imports, name="import")
+app.add_typer(retention.app, name="retention")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ changes go through messages' change log, in the lock order of messages.service."
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from mailslot.accounts import service as accounts
 from mailslot.accounts.models import User
 from mailslot.accounts.service import Account
 from mailslot.db.base import utcnow
-from mailslot.messages import changes
+from mailslot.messages import changes, expiry
 from mailslot.messages import service as messages
 from mailslot.messages.events import message_updated
 from mailslot.messages.models import Delivery, Message
@@ -47,10 +48,14 @@ async def read_oldest_unread(db: AsyncSession, *, viewer: Account) -> MessageVie
         Delivery.deleted_at.is_(None),
         Delivery.read_at.is_(None),
     )
-    while True:
-        oldest = await db.scalar(
-            select(Delivery.message_id).where(unread).order_by(Delivery.message_id).limit(1)
+    oldest_unread = select(Delivery.message_id).where(unread)
+    params: dict[str, Any] = {}
+    if expiry.with_cutoff(db, params):  # what retention hides is not there to read
+        oldest_unread = oldest_unread.join(Message, Message.id == Delivery.message_id).where(
+            expiry.kept()
         )
+    while True:
+        oldest = await db.scalar(oldest_unread.order_by(Delivery.message_id).limit(1), params)
         if oldest is None:
             return None
         read_at = utcnow()
@@ -124,5 +129,8 @@ async def find_message_by_fields(
         query = query.where(same_time)
     if message_id is not None:
         query = query.where(Message.id == message_id)
-    found: int | None = await db.scalar(query)
+    params: dict[str, Any] = {}
+    if expiry.with_cutoff(db, params):
+        query = query.where(expiry.kept())
+    found: int | None = await db.scalar(query, params)
     return found

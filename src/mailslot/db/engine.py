@@ -28,7 +28,16 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     transactions: see pooled_connect_args."""
     url = url or settings.resolved_database_url
     if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite_engine(url, settings)
+        engine = _sqlite_engine(url, settings)
+    else:
+        engine = _postgres_engine(url, settings)
+    if settings.retention_days:
+        # Every read through this engine hides what retention deletes (messages/expiry.py).
+        engine = engine.execution_options(**{RETENTION_DAYS: settings.retention_days})
+    return engine
+
+
+def _postgres_engine(url: str, settings: Settings) -> AsyncEngine:
     pooled = settings.database_pooler == "pgbouncer" and url == settings.resolved_database_url
     return create_async_engine(
         url,
@@ -168,6 +177,8 @@ _WRITE_TURN = "mailslot_write_turn"
 
 
 READ_ONLY = "mailslot_read_only"
+# The engine's MAILSLOT_RETENTION_DAYS, for the reads that hide older mail.
+RETENTION_DAYS = "mailslot_retention_days"
 
 # What a function that only reads takes: a request's session, or a bare connection of the
 # read-only engine (Core without the ORM's unit of work: a third of the calls per read).

@@ -10,9 +10,12 @@ from typing import Any
 
 import anyio
 from sqlalchemy import (
+    ColumnElement,
     Select,
     and_,
     delete,
+    false,
+    not_,
     or_,
     select,
 )
@@ -24,6 +27,7 @@ from mailslot.accounts.models import User
 from mailslot.bus.events import ChangePage, Event, publish_on_commit
 from mailslot.db.base import utcnow
 from mailslot.errors import ResyncRequired
+from mailslot.messages import expiry
 from mailslot.messages.events import NewChange, message_data, message_deleted
 from mailslot.messages.models import Change, Delivery, Message
 from mailslot.messages.store import store_for
@@ -83,11 +87,19 @@ _READABLE = and_(
 )
 
 
-def with_entries(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+def with_entries(
+    query: Select[*tuple[Any, ...]], *, retained: bool = False
+) -> Select[*tuple[Any, ...]]:
     """`query`, whose FROM holds Change (the entries), with what `entry_event` reads of
     each: the entry, and for a message.created the message (VIEW_COLUMNS) and whether the
     entry's user can still read it, outer-joined, so an entry whose message is gone, or a
-    row without an entry, stays."""
+    row without an entry, stays. `retained`: a message retention hides (expiry.kept, at
+    `kept_after`) is not readable, and gone for everyone."""
+    readable: ColumnElement[bool] = _READABLE
+    expired: ColumnElement[bool] = false()
+    if retained:
+        readable = and_(_READABLE, expiry.kept())
+        expired = and_(Message.id.is_not(None), not_(expiry.kept()))
     return (
         query.add_columns(
             Change.user_id.label("entry_user_id"),
@@ -96,7 +108,8 @@ def with_entries(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
             Change.data,
             Change.message_id,
             Message.deleted_by_sender_at,
-            _READABLE.label("readable"),
+            readable.label("readable"),
+            expired.label("expired"),
             *VIEW_COLUMNS,
         )
         .outerjoin(
@@ -125,7 +138,7 @@ def entry_event(row: Any) -> Event:
         return Event(user_id, row.type, row.seq, row.data)
     if not row.readable:
         # Gone for this user: a deletion without content, and the sequence whole.
-        everyone = row.id is None or row.deleted_by_sender_at is not None
+        everyone = row.id is None or row.deleted_by_sender_at is not None or row.expired
         gone = message_deleted(user_id, row.message_id, "everyone" if everyone else "own")
         return Event(user_id, gone.type, row.seq, gone.data)
     box, read_at = row.data["box"], row.data.get("read_at")
@@ -152,12 +165,15 @@ async def list_changes(
         raise ResyncRequired(
             f"Sequence {since} is beyond the newest change ({latest}); reload the mailbox."
         )
+    params: dict[str, Any] = {}
+    retained = expiry.with_cutoff(db, params)
     rows = (
         await db.execute(
-            with_entries(select().select_from(Change))
+            with_entries(select().select_from(Change), retained=retained)
             .where(Change.user_id == user_id, Change.seq > since)
             .order_by(Change.seq)
-            .limit(limit)
+            .limit(limit),
+            params,
         )
     ).all()
     events = []

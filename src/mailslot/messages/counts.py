@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
 from mailslot.db.engine import Reader
+from mailslot.messages import expiry
 from mailslot.messages.models import Delivery, Message
 
 
@@ -19,19 +21,25 @@ class MailCounts:
 
 
 async def count_mail(db: Reader, user_id: int) -> MailCounts:
-    """Counted over the user's rows of the sender and receiver indexes."""
-    sent = await db.scalar(
+    """Counted over the user's rows of the sender and receiver indexes (and, with
+    retention, without what it hides)."""
+    params: dict[str, Any] = {}
+    retained = expiry.with_cutoff(db, params)
+    sent_query = (
         select(func.count())
         .select_from(Message)
         .where(Message.sender_id == user_id, Message.deleted_by_sender_at.is_(None))
     )
-    inbox, unread, trash = (
-        await db.execute(
-            select(
-                func.count().filter(Delivery.deleted_at.is_(None)),
-                func.count().filter(Delivery.deleted_at.is_(None), Delivery.read_at.is_(None)),
-                func.count().filter(Delivery.trashed_at.is_not(None)),
-            ).where(Delivery.receiver_id == user_id)
+    received_query = select(
+        func.count().filter(Delivery.deleted_at.is_(None)),
+        func.count().filter(Delivery.deleted_at.is_(None), Delivery.read_at.is_(None)),
+        func.count().filter(Delivery.trashed_at.is_not(None)),
+    ).where(Delivery.receiver_id == user_id)
+    if retained:
+        sent_query = sent_query.where(expiry.kept())
+        received_query = received_query.join(Message, Message.id == Delivery.message_id).where(
+            expiry.kept()
         )
-    ).one()
+    sent = await db.scalar(sent_query, params)
+    inbox, unread, trash = (await db.execute(received_query, params)).one()
     return MailCounts(int(sent or 0), int(inbox), int(unread), int(trash))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, select
 
@@ -13,14 +13,17 @@ from mailslot.accounts.models import User
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.errors import MessageNotFound
+from mailslot.messages import expiry
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.views import VIEW_COLUMNS, MessageView, view_of
 
-_AS_SENT = DirectQuery(
+_SENT = (
     select(*VIEW_COLUMNS)
     .join(User, User.id == Message.sender_id)
     .where(Message.id == bindparam("message_id"), Message.deleted_by_sender_at.is_(None))
 )
+_AS_SENT = DirectQuery(_SENT)
+_AS_SENT_RETAINED = DirectQuery(_SENT.where(expiry.kept()))
 _DELIVERIES = DirectQuery(
     select(
         User.username,
@@ -50,7 +53,10 @@ async def get_sent_message(db: Reader, message_id: int) -> tuple[MessageView, li
     """The message as its sender sees it and each receiver's copy, in the order of its
     receivers; raises MessageNotFound when there is no such message or its sender deleted
     it for everyone."""
-    found = await _AS_SENT.all(db, {"message_id": message_id})
+    params: dict[str, Any] = {"message_id": message_id}
+    found = await (_AS_SENT_RETAINED if expiry.with_cutoff(db, params) else _AS_SENT).all(
+        db, params
+    )
     if not found:
         raise MessageNotFound(f"There is no message {message_id}.")
     view = view_of(found[0], is_receiver=False, read_at=None)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailslot.db.base import Base, BigId, UTCDateTime
@@ -53,10 +64,13 @@ class Message(Base):
             postgresql_where=text("deleted_by_sender_at IS NULL"),
             sqlite_where=text("deleted_by_sender_at IS NULL"),
         ),
-        # A message's replies: deleting a message (an erasure, rights/erasure) sets their
-        # reply_to_id to NULL, a look-up per deleted message that is a scan of every
-        # message without this (10,000 deletions among 20,000 messages: 55 s a batch of
-        # 1,000 on SQLite, bench/README.md). Only replies are indexed.
+        # Retention (messages/retention.py): the job and `retention status` walk the
+        # messages older than the cutoff, oldest first, over this index alone.
+        Index("ix_message_created_at", "created_at", "id"),
+        # A message's replies: deleting a message (an erasure, rights/erasure; retention)
+        # sets their reply_to_id to NULL, a look-up per deleted message that is a scan of
+        # every message without this (10,000 deletions among 20,000 messages: 55 s a batch
+        # of 1,000 on SQLite, bench/README.md). Only replies are indexed.
         Index(
             "ix_message_reply_to_id",
             "reply_to_id",
@@ -221,3 +235,35 @@ class SeedBImport(Base):
     source_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # No foreign key: the mapping outlives a user or message deleted since.
     target_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class LegalHold(Base):
+    """A user whose mail retention keeps (docs/erasure.md#retention): every message they sent
+    or received stays, whatever its age, while the row exists."""
+
+    __tablename__ = "legal_hold"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Why, in the operator's words (a case number): shown by `retention status`.
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class RetentionRun(Base):
+    """The retention job's one row (id 1): its lease, so that one instance at a time runs
+    it, and what its last run did. A lease row, not an advisory lock: every step is one
+    transaction, so it holds through a pooler in transaction mode (PgBouncer), where a
+    session's lock would stay with a server connection others then use."""
+
+    __tablename__ = "retention_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted: Mapped[int] = mapped_column(BigInteger, default=0)
+    cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))

@@ -17,6 +17,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from mailslot.accounts.models import User
 from mailslot.db.direct import DirectQuery
+from mailslot.messages.expiry import kept
 from mailslot.messages.models import Delivery, Message
 from mailslot.messages.search import MessageFilter, apply_filters
 from mailslot.messages.views import VIEW_COLUMNS, Box
@@ -51,19 +52,23 @@ def received_page(
     *,
     filters: MessageFilter | None = None,
     ids_only: bool = False,
+    retained: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """The page is cut from the inbox (or trash) index first and only its rows are joined,
     so the plan is a bounded index range scan whatever the planner knows of the mailbox.
     The result is unordered: the caller orders the page. `ids_only`: the cut's message
-    ids alone, as `id`."""
+    ids alone, as `id`. `retained`: without what retention hides (expiry.kept, at the
+    bind parameter `kept_after`)."""
     page = (
         select(Delivery.message_id, Delivery.read_at)
         .where(Delivery.receiver_id == bindparam("viewer_id", viewer_id), *_KEPT_IN[box])
         .order_by(Delivery.message_id.desc())
     )
     page = bounded(page, offset, limit)
-    if box == "trash" or (filters is not None and filters.touches_message):
+    if retained or box == "trash" or (filters is not None and filters.touches_message):
         page = page.join(Message, Message.id == Delivery.message_id)
+    if retained:
+        page = page.where(kept())
     if filters is not None:
         page = apply_filters(page, filters, box=box)
     if unread is True:
@@ -117,12 +122,14 @@ def sent_page(
     *,
     filters: MessageFilter | None = None,
     ids_only: bool = False,
+    retained: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     page = (
         select(Message.id)
         .where(
             Message.sender_id == OnlyOne(bindparam("viewer_id", viewer_id, type_=BigInteger)),
             Message.deleted_by_sender_at.is_(None),
+            *([kept()] if retained else []),
         )
         .order_by(Message.sender_id.desc(), Message.id.desc())
     )
@@ -152,32 +159,45 @@ def box_page(
     filters: MessageFilter | None,
     *,
     ids_only: bool = False,
+    retained: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     if box != "sent":
         return received_page(
-            box, viewer_id, unread, below_id, offset, limit, filters=filters, ids_only=ids_only
+            box,
+            viewer_id,
+            unread,
+            below_id,
+            offset,
+            limit,
+            filters=filters,
+            ids_only=ids_only,
+            retained=retained,
         )
-    return sent_page(viewer_id, below_id, offset, limit, filters=filters, ids_only=ids_only)
+    return sent_page(
+        viewer_id, below_id, offset, limit, filters=filters, ids_only=ids_only, retained=retained
+    )
 
 
-def with_thread_unread(page: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+def with_thread_unread(
+    page: Select[*tuple[Any, ...]], *, retained: bool = False
+) -> Select[*tuple[Any, ...]]:
     """The page's rows, each with the viewer's unread inbox count in its thread. Each
     distinct thread of the page is counted once, however many of its rows share it, by a
-    range scan of ix_delivery_thread_unread: the cost is that thread's unread count."""
+    range scan of ix_delivery_thread_unread: the cost is that thread's unread count.
+    `retained`: what retention hides is not counted."""
     # MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): each part runs once and is kept. Inlined,
     # SQLite can flatten the counts into the join and PostgreSQL rescan them in a nested
     # loop: once per row again.
     listed = page.cte("listed").prefix_with("MATERIALIZED")
-    unread = (
-        select(func.count())
-        .where(
-            Delivery.receiver_id == bindparam("viewer_id"),
-            Delivery.thread_id == listed.c.thread_id,
-            Delivery.deleted_at.is_(None),
-            Delivery.read_at.is_(None),
-        )
-        .scalar_subquery()
-    )
+    counted = select(func.count()).select_from(Delivery)
+    if retained:
+        counted = counted.join(Message, Message.id == Delivery.message_id).where(kept())
+    unread = counted.where(
+        Delivery.receiver_id == bindparam("viewer_id"),
+        Delivery.thread_id == listed.c.thread_id,
+        Delivery.deleted_at.is_(None),
+        Delivery.read_at.is_(None),
+    ).scalar_subquery()
     threads = (
         select(listed.c.thread_id, unread.label("thread_unread"))
         .group_by(listed.c.thread_id)  # the count runs per group: once per thread
@@ -201,6 +221,7 @@ class PageShape:
     numbered: bool
     limit: int
     thread_unread: bool
+    retained: bool = False  # without what retention hides (expiry.kept)
 
 
 @cache
@@ -210,5 +231,16 @@ def unfiltered_page(shape: PageShape) -> DirectQuery:
     more CPU than the statement itself. Its values, the viewer's id first, are bind
     parameters given at execution (see `bounded` for the row count and the offset)."""
     below_id = 0 if shape.keyset else None
-    page = box_page(shape.box, 0, shape.unread, below_id, int(shape.numbered), shape.limit, None)
-    return DirectQuery(with_thread_unread(page) if shape.thread_unread else page)
+    page = box_page(
+        shape.box,
+        0,
+        shape.unread,
+        below_id,
+        int(shape.numbered),
+        shape.limit,
+        None,
+        retained=shape.retained,
+    )
+    if shape.thread_unread:
+        page = with_thread_unread(page, retained=shape.retained)
+    return DirectQuery(page)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
+    exists,
     func,
     literal_column,
     or_,
@@ -43,7 +44,7 @@ from mailslot.db.base import utcnow
 from mailslot.db.direct import DirectQuery
 from mailslot.db.engine import Reader
 from mailslot.errors import MessageNotFound, NotAReceiver, SystemTakesNoReplies, Unprocessable
-from mailslot.messages import changes
+from mailslot.messages import changes, expiry
 from mailslot.messages.context import Context
 from mailslot.messages.events import message_created, message_deleted, message_updated
 from mailslot.messages.models import Delivery, Message
@@ -163,6 +164,7 @@ async def _search(
     filters: MessageFilter,
     thread_unread: bool,
     params: dict[str, Any],
+    retained: bool,
 ) -> list[Any]:
     """A search's page (`rows` rows after `offset`). The box's newest SEARCH_WINDOW
     messages are tested one by one; only if they do not fill the page is the rest looked
@@ -172,12 +174,24 @@ async def _search(
     # The window: the box's SEARCH_WINDOW newest messages, a set of its own so that no
     # planner walks further (PostgreSQL merged a bare id range with message's primary
     # key: every message tested). Its end: the last of them, NULL if the box holds fewer.
-    newest = box_page(box, viewer.id, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True)
-    end = box_page(box, viewer.id, unread, below_id, SEARCH_WINDOW - 1, 1, None, ids_only=True)
+    newest = box_page(
+        box, viewer.id, unread, below_id, 0, SEARCH_WINDOW, None, ids_only=True, retained=retained
+    )
+    end = box_page(
+        box,
+        viewer.id,
+        unread,
+        below_id,
+        SEARCH_WINDOW - 1,
+        1,
+        None,
+        ids_only=True,
+        retained=retained,
+    )
     window_end = end.scalar_subquery()
     window = replace(filters, match_by="rows", window=newest)
-    page = box_page(box, viewer.id, unread, below_id, 0, wanted, window)
-    listed = (with_thread_unread(page) if thread_unread else page).subquery()
+    page = box_page(box, viewer.id, unread, below_id, 0, wanted, window, retained=retained)
+    listed = (with_thread_unread(page, retained=retained) if thread_unread else page).subquery()
     # One row at least, so that an empty page still tells where its window ended.
     one = select(literal_column("1").label("one")).subquery()
     query = select(listed, window_end.label("window_end")).select_from(
@@ -190,8 +204,10 @@ async def _search(
     found = [row for row in found if row.id is not None]
     if split is not None and len(found) < wanted:
         rest = replace(filters, match_by="index", split=split)
-        page = box_page(box, viewer.id, unread, below_id, 0, wanted - len(found), rest)
-        query = with_thread_unread(page) if thread_unread else page
+        page = box_page(
+            box, viewer.id, unread, below_id, 0, wanted - len(found), rest, retained=retained
+        )
+        query = with_thread_unread(page, retained=retained) if thread_unread else page
         found += (await db.execute(query, window_params)).all()
     return sorted(found, key=lambda row: row.id, reverse=True)[offset:]
 
@@ -214,9 +230,10 @@ async def list_messages(
     page's own statement."""
     if filters is not None and filters.matches_nothing:
         return [], False
-    params = {"viewer_id": viewer.id, "page_offset": offset}
+    params: dict[str, Any] = {"viewer_id": viewer.id, "page_offset": offset}
     if below_id is not None:
         params["below_id"] = below_id
+    retained = expiry.with_cutoff(db, params)
     if filters is None or filters.is_empty:
         shape = PageShape(
             box,
@@ -225,16 +242,29 @@ async def list_messages(
             numbered=offset > 0,
             limit=limit + 1,
             thread_unread=thread_unread,
+            retained=retained,
         )
         found = await unfiltered_page(shape).all(db, params)
     elif filters.tests_rows:
         found = await _search(
-            db, box, viewer, unread, below_id, offset, limit + 1, filters, thread_unread, params
+            db,
+            box,
+            viewer,
+            unread,
+            below_id,
+            offset,
+            limit + 1,
+            filters,
+            thread_unread,
+            params,
+            retained,
         )
     else:
-        query = box_page(box, viewer.id, unread, below_id, offset, limit + 1, filters)
+        query = box_page(
+            box, viewer.id, unread, below_id, offset, limit + 1, filters, retained=retained
+        )
         if thread_unread:
-            query = with_thread_unread(query)
+            query = with_thread_unread(query, retained=retained)
         found = (await db.execute(query, params)).all()
     # The page's few rows are ordered here: an outer ORDER BY would make SQLite sort again.
     rows = sorted(found, key=lambda row: row.id, reverse=True)
@@ -252,8 +282,8 @@ async def list_messages(
 
 
 # The message if the viewer may see it: a live delivery to them, or theirs as sender and
-# not deleted.
-VISIBLE = DirectQuery(
+# not deleted (and, RETAINED, not hidden by retention).
+_VISIBLE = (
     select(*VIEW_COLUMNS, Delivery.receiver_id, Delivery.read_at)
     .join(User, User.id == Message.sender_id)
     .outerjoin(
@@ -275,6 +305,8 @@ VISIBLE = DirectQuery(
         ),
     )
 )
+VISIBLE = DirectQuery(_VISIBLE)
+VISIBLE_RETAINED = DirectQuery(_VISIBLE.where(expiry.kept()))
 
 
 def not_found(message_id: int) -> MessageNotFound:
@@ -282,7 +314,8 @@ def not_found(message_id: int) -> MessageNotFound:
 
 
 async def _find_visible(db: Reader, viewer: Account, message_id: int) -> MessageView | None:
-    rows = await VISIBLE.all(db, {"viewer_id": viewer.id, "message_id": message_id})
+    params: dict[str, Any] = {"viewer_id": viewer.id, "message_id": message_id}
+    rows = await (VISIBLE_RETAINED if expiry.with_cutoff(db, params) else VISIBLE).all(db, params)
     if not rows:
         return None
     row = rows[0]
@@ -357,6 +390,9 @@ async def mark_many(
     """Mark the listed inbox messages (or, with ids None, the whole inbox) read or unread.
     Returns the ids whose state changed and the listed ids that are not in the inbox."""
     in_inbox = and_(Delivery.receiver_id == viewer.id, Delivery.deleted_at.is_(None))
+    params: dict[str, Any] = {}
+    if expiry.with_cutoff(db, params):  # what retention hides is not in the inbox
+        in_inbox = and_(in_inbox, exists().where(Message.id == Delivery.message_id, expiry.kept()))
     needs_change = Delivery.read_at.is_(None) if read else Delivery.read_at.is_not(None)
     wanted = select(Delivery.receiver_id, Delivery.message_id).where(in_inbox, needs_change)
     read_at = utcnow() if read else None
@@ -370,19 +406,20 @@ async def mark_many(
         )
 
     if ids is None:
-        everything = sorted((await db.scalars(marking(wanted))).all(), reverse=True)
+        everything = sorted((await db.scalars(marking(wanted), params)).all(), reverse=True)
         await _record_read_states(db, viewer, everything, read_at)
         return everything, []
     unique = list(dict.fromkeys(ids))
     found: set[int] = set(
         (
             await db.scalars(
-                select(Delivery.message_id).where(in_inbox, Delivery.message_id.in_(unique))
+                select(Delivery.message_id).where(in_inbox, Delivery.message_id.in_(unique)),
+                params,
             )
         ).all()
     )
     listed = wanted.where(Delivery.message_id.in_(unique))
-    changed = set((await db.scalars(marking(listed))).all())
+    changed = set((await db.scalars(marking(listed), params)).all())
     updated = [i for i in unique if i in changed]
     await _record_read_states(db, viewer, updated, read_at)
     return updated, [i for i in unique if i not in found]
@@ -461,7 +498,7 @@ async def delete_for_everyone(db: AsyncSession, *, sender_id: int, message_id: i
     return True
 
 
-_COUNT_UNREAD = DirectQuery(
+_UNREAD = (
     select(func.count().label("unread"))
     .select_from(Delivery)
     .where(
@@ -470,9 +507,16 @@ _COUNT_UNREAD = DirectQuery(
         Delivery.read_at.is_(None),
     )
 )
+_COUNT_UNREAD = DirectQuery(_UNREAD)
+_COUNT_UNREAD_RETAINED = DirectQuery(
+    _UNREAD.join(Message, Message.id == Delivery.message_id).where(expiry.kept())
+)
 
 
 async def count_unread(db: Reader, *, viewer: Account) -> int:
-    """Unread messages in the inbox; counts over the unread index only, not the mailbox."""
-    (row,) = await _COUNT_UNREAD.all(db, {"viewer_id": viewer.id})
+    """Unread messages in the inbox; counts over the unread index only, not the mailbox
+    (with retention, each unread message's row is read too: its age)."""
+    params: dict[str, Any] = {"viewer_id": viewer.id}
+    count = _COUNT_UNREAD_RETAINED if expiry.with_cutoff(db, params) else _COUNT_UNREAD
+    (row,) = await count.all(db, params)
     return int(row.unread)

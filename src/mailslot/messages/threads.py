@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,9 +25,9 @@ from mailslot.errors import (
     ReplyToNotFound,
     UnknownReceiver,
 )
-from mailslot.messages import service
+from mailslot.messages import expiry, service
 from mailslot.messages.context import Context, verify_context
-from mailslot.messages.models import Delivery
+from mailslot.messages.models import Delivery, Message
 from mailslot.messages.pages import received_page, sent_page
 from mailslot.messages.search import MessageFilter
 from mailslot.messages.views import MessageView, view_of
@@ -261,13 +262,17 @@ async def list_thread(
     deleted), newest first, and whether more follow. Two index range scans of at most
     `limit + 1` rows each, merged: the cost does not grow with the mailbox or the thread."""
     in_thread = MessageFilter(dialect=dialect_name(db), thread_id=thread_id)
-    received = received_page("inbox", viewer.id, None, below_id, 0, limit + 1, filters=in_thread)
-    sent = sent_page(viewer.id, below_id, 0, limit + 1, filters=in_thread)
+    params: dict[str, Any] = {}
+    retained = expiry.with_cutoff(db, params)
+    received = received_page(
+        "inbox", viewer.id, None, below_id, 0, limit + 1, filters=in_thread, retained=retained
+    )
+    sent = sent_page(viewer.id, below_id, 0, limit + 1, filters=in_thread, retained=retained)
     views: dict[int, MessageView] = {}
-    for row in (await db.execute(sent)).all():
+    for row in (await db.execute(sent, params)).all():
         views[row.id] = view_of(row, is_receiver=False, read_at=None)
     # A message to oneself is in both: the received side carries its read state.
-    for row in (await db.execute(received)).all():
+    for row in (await db.execute(received, params)).all():
         views[row.id] = view_of(row, is_receiver=True, read_at=row.read_at)
     ordered = sorted(views.values(), key=lambda view: view.id, reverse=True)
     return ordered[:limit], len(ordered) > limit
@@ -293,5 +298,9 @@ async def unread_by_thread(
     wanted = sorted(set(thread_ids))
     if not wanted:
         return {}
-    rows = await db.execute(_UNREAD_BY_THREAD, {"viewer_id": viewer.id, "thread_ids": wanted})
+    params: dict[str, Any] = {"viewer_id": viewer.id, "thread_ids": wanted}
+    query = _UNREAD_BY_THREAD
+    if expiry.with_cutoff(db, params):
+        query = query.join(Message, Message.id == Delivery.message_id).where(expiry.kept())
+    rows = await db.execute(query, params)
     return {row[0]: row[1] for row in rows}

@@ -33,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from mailslot.accounts.models import User
 from mailslot.db.engine import dialect_name
-from mailslot.messages import changes
+from mailslot.messages import changes, expiry
 from mailslot.messages.models import Change
 from mailslot.webhooks.models import WebhookEvent
 
@@ -62,6 +62,8 @@ async def render(db: AsyncSession, events: Sequence[WebhookEvent]) -> None:
     todo = {event.id: event for event in events if event.data is None}
     if not todo:
         return
+    params: dict[str, Any] = {}
+    retained = expiry.with_cutoff(db, params)
     rows = await db.execute(
         changes.with_entries(
             select(
@@ -78,8 +80,10 @@ async def render(db: AsyncSession, events: Sequence[WebhookEvent]) -> None:
             .outerjoin(
                 Change,
                 and_(Change.user_id == WebhookEvent.user_id, Change.seq == WebhookEvent.seq),
-            )
-        ).where(WebhookEvent.id.in_(list(todo)))
+            ),
+            retained=retained,
+        ).where(WebhookEvent.id.in_(list(todo))),
+        params,
     )
     # As stored: the JSON text the column's type writes (json.dumps), read back as it
     # would be (json.loads), so a value kept here is the one a later load gives.
