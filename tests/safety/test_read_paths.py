@@ -66,6 +66,7 @@ NO_MAILBOX = {
     "GET /server/users/{external_id}": "the user's account",
     "GET /server/users/{external_id}/tokens": "the user's tokens",
     "GET /server/users/{external_id}/sanctions": "the user's sanctions",
+    "GET /server/users/{external_id}/hold": "whether the user's mail is on legal hold",
     "GET /server/audit": "the trail of mailbox reads: operations and ids, no content",
     "GET /server/messages/{message_id}": "the message as its sender sees it (the operator's "
     "view: it has a copy for no receiver who blocks the sender)",
