@@ -221,7 +221,7 @@ async def vet_send(
         door="api",
         sender=user.username,
         receivers=to.receivers,
-        subject=body.subject,
+        subject=to.subject_of(body.subject),
         body=body.message,
         context=to.context,
         reply_to=body.reply_to,

@@ -23,6 +23,7 @@ from mailslot.errors import (
     MessageNotFound,
     ReplyToNotFound,
     UnknownReceiver,
+    Unprocessable,
 )
 from mailslot.messages import service
 from mailslot.messages.context import Context, verify_context
@@ -54,6 +55,19 @@ class Addressed:
     context: Context | None
     thread_id: int | None = None
     reply_to_id: int | None = None
+    # What a send that gives no subject takes: a reply, the subject of the message it
+    # answers; a message with a context, the context's ref.
+    subject: str | None = None
+
+    def subject_of(self, given: str | None) -> str:
+        """The subject of the send; raises Unprocessable where it needs one."""
+        subject = given or self.subject
+        if subject is None:
+            raise Unprocessable(
+                "A message needs a subject, unless it is a reply or has a context.",
+                errors=[{"pointer": "/body/subject", "detail": "Field required"}],
+            )
+        return subject
 
 
 async def address(
@@ -68,7 +82,7 @@ async def address(
     only reads, so a door may address a send before its transaction (the pre-send hook
     is shown the receivers of a reply that names none)."""
     if reply_to is None:
-        return Addressed(receivers, context)
+        return Addressed(receivers, context, subject=None if context is None else context.ref)
     try:
         original = await service.find_message(db, viewer=sender, message_id=reply_to)
     except MessageNotFound:
@@ -86,7 +100,9 @@ async def address(
             if is_system(original.sender)
             else reply_receivers(original, sender.username)
         )
-    return Addressed(receivers, original.context, original.thread_id, original.id)
+    return Addressed(
+        receivers, original.context, original.thread_id, original.id, subject=original.subject
+    )
 
 
 async def send_in_thread(
@@ -94,7 +110,7 @@ async def send_in_thread(
     *,
     sender: Account,
     receivers: list[str],
-    subject: str,
+    subject: str | None,
     text: str,
     reply_to: int | None,
     context: Context | None = None,
@@ -111,13 +127,16 @@ async def send_in_thread(
 
     A reply carries the context of the message it answers, so every message of a thread
     has the same. It may repeat that context, or its ref alone; any other raises
-    ContextMismatch (422)."""
+    ContextMismatch (422).
+
+    Without a subject, a reply takes the subject of the message it answers and a message
+    with a context its ref; any other raises Unprocessable (422)."""
     to = await address(db, sender=sender, receivers=receivers, reply_to=reply_to, context=context)
     return await service.send_message(
         db,
         sender=sender,
         receivers=to.receivers,
-        subject=subject,
+        subject=to.subject_of(subject),
         text=text,
         thread_id=to.thread_id,
         reply_to_id=to.reply_to_id,
@@ -175,7 +194,7 @@ async def send_signed(
     token: str,
     key: bytes,
     receivers: list[str],
-    subject: str,
+    subject: str | None,
     text: str,
     reply_to: int | None,
     now: datetime,

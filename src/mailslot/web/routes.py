@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
+
+from mailslot.deps import AppSettings
 
 HERE = Path(__file__).parent
 INDEX = HERE / "index.html"
@@ -47,6 +49,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 async def get_index() -> FileResponse:
     return FileResponse(INDEX, media_type="text/html; charset=utf-8", headers=HEADERS)
+
+
+@router.get("/client-settings")
+async def get_client_settings(settings: AppSettings) -> JSONResponse:
+    """What the operator set for the page (MAILSLOT_CONTEXT_LINKS): public, as the page is."""
+    return JSONResponse({"context_links": settings.context_links}, headers=HEADERS)
 
 
 class WebFiles(StaticFiles):
