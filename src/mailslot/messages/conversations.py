@@ -191,4 +191,3 @@ async def list_contacts(
         )
     rows = await db.execute(query, {"viewer_id": viewer.id})
     return [Contact(row.username, row.display_name) for row in rows]
-
