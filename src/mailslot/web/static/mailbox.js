@@ -6,7 +6,7 @@ import { api } from "./client.js";
 import { $, busy } from "./dom.js";
 import { sameName, shownName, shownReceivers, shownSender } from "./names.js";
 import { showError } from "./notices.js";
-import { contextLabel, fillAvatar } from "./people.js";
+import { contextLabel, fillAvatar, shownSubject } from "./people.js";
 import { BOX_TITLES, listHash, setTitle } from "./router.js";
 import { state, update } from "./state.js";
 
@@ -156,7 +156,7 @@ function rowOf({ href, id, unread, avatar, who, subject, context, when }) {
   item.querySelector(".who").textContent = who;
   const subjectSlot = item.querySelector(".subject");
   subjectSlot.textContent = subject;
-  if (context) {
+  if (context && subject !== contextLabel(context.ref)) {
     const tag = document.createElement("span");
     tag.className = "tag";
     tag.textContent = contextLabel(context.ref);
@@ -179,7 +179,7 @@ export function messageItem(message, box) {
     unread,
     avatar: sent ? [first.name, first.shown] : [message.sender, message.sender_display_name],
     who: sent ? `To ${shownReceivers(message)}` : shownSender(message),
-    subject: message.subject,
+    subject: shownSubject(message),
     context: message.context,
     when: message.created_at,
   });
@@ -196,7 +196,7 @@ export function threadItem(thread) {
     unread: thread.unread > 0,
     avatar: [shown[0].username, shown[0].display_name],
     who: shown.map((p) => shownName(p.username, p.display_name)).join(", "),
-    subject: thread.subject,
+    subject: shownSubject({ subject: thread.subject, context: thread.context }),
     context: thread.context,
     when: thread.latest.created_at,
   });

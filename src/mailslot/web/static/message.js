@@ -9,7 +9,7 @@ import { clearFormErrors, showRefusal, startSubmit, validate } from "./forms.js"
 import { dropListed, markListed, markOpen, refreshTop, shortDate, showListBeside } from "./mailbox.js";
 import { sameName, shownName, shownReceivers, shownSender } from "./names.js";
 import { notify, showError } from "./notices.js";
-import { contextLabel, contextUrl, fillAvatar } from "./people.js";
+import { contextLabel, contextUrl, fillAvatar, shownSubject } from "./people.js";
 import { BOX_TITLES, WIDE, listHash, navigate, setTitle } from "./router.js";
 import { blockTarget, renderBlock } from "./safety.js";
 import { state, update } from "./state.js";
@@ -184,8 +184,8 @@ function participantsOf(messages) {
 export function renderConversation() {
   const message = state.current;
   const { messages, context } = state.thread;
-  $("message-subject").textContent = message.subject;
-  setTitle(message.subject);
+  $("message-subject").textContent = shownSubject(message);
+  setTitle(shownSubject(message));
   $("conversation-people").textContent = `Between ${participantsOf(messages).join(", ")}`;
   const about = $("conversation-context");
   about.hidden = !context;

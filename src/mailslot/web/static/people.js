@@ -51,3 +51,10 @@ export function contextUrl(ref) {
     .replaceAll("{ref}", encodeURIComponent(ref));
   return /^(https?:\/\/|\/)/.test(url) ? url : null;
 }
+
+/** A message's subject as shown: where it is only its context's ref (a message about a
+ * context may leave its subject out), the context's label. */
+export function shownSubject(message) {
+  const ref = message.context?.ref;
+  return ref && message.subject === ref ? contextLabel(ref) : message.subject;
+}
