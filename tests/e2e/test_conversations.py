@@ -42,8 +42,8 @@ def api(server: MailslotServer, user: User, method: str, path: str, **body: Any)
     return answer.json() if answer.content else None
 
 
-def named(server: MailslotServer, prefix: str, display_name: str) -> User:
-    user = make_user(server, prefix)
+def named(server: MailslotServer, prefix: str, display_name: str, *, exact: bool = False) -> User:
+    user = make_user(server, prefix, exact=exact)
     api(server, user, "PATCH", "", display_name=display_name)
     return user
 
@@ -63,10 +63,11 @@ def about_order(server: MailslotServer, sender: User, receiver: User, text: str)
 
 
 def test_buyer_and_seller_write_live_about_an_order(open_mailbox, server) -> None:
-    buyer = named(server, "buyer", "Bea Buyer")
-    seller = named(server, "seller", "Sam Seller")
-    other = make_user(server, "other")
-    send(server, other, [buyer.name], "Unrelated note")
+    # Exact names (once on this module's server): the screenshots go in the docs.
+    buyer = named(server, "bea", "Bea Buyer", exact=True)
+    seller = named(server, "sam", "Sam Seller", exact=True)
+    other = named(server, "dan", "Dan Delivery", exact=True)
+    send(server, other, [buyer.name], "Your parcel is on its way")
     first = about_order(server, buyer, seller, "Hello, when does order A-123 ship?")
     buyer_box, seller_box = open_mailbox(), open_mailbox()
     buyer_box.sign_in(buyer)
@@ -105,7 +106,7 @@ def test_buyer_and_seller_write_live_about_an_order(open_mailbox, server) -> Non
     expect(buyer_box.thread.nth(1)).to_contain_text("Sam Seller")
     expect(buyer_box.thread.nth(1)).to_contain_text("It ships today.")
     expect(buyer_box.thread.nth(1).locator(".state")).to_have_text("Read")
-    buyer_box.expect_badge(1)  # the unrelated note alone
+    buyer_box.expect_badge(1)  # Dan's note alone
     buyer_box.page.get_by_label("Your reply").fill("Thank you!")
     buyer_box.page.get_by_label("Your reply").press("Control+Enter")
     expect(seller_box.thread).to_have_count(3)
@@ -136,7 +137,7 @@ def test_buyer_and_seller_write_live_about_an_order(open_mailbox, server) -> Non
     # The switch back to single messages.
     buyer_box.page.get_by_role("link", name="Show single messages").click()
     expect(buyer_box.page.locator("#list-title")).to_have_text("Inbox")
-    expect(buyer_box.items).to_have_count(2)  # Sam's answer and the unrelated note
+    expect(buyer_box.items).to_have_count(2)  # Sam's answer and Dan's note
 
 
 def test_desktop_shows_list_and_conversation_side_by_side(open_mailbox, server) -> None:
@@ -161,7 +162,7 @@ def test_desktop_shows_list_and_conversation_side_by_side(open_mailbox, server) 
 
 
 def test_phone_back_button_and_reload_follow_the_url(open_mailbox, server) -> None:
-    alice, bob = make_user(server, "alice"), make_user(server, "bob")
+    alice, bob = make_user(server, "mia", exact=True), make_user(server, "noah", exact=True)
     first = send(server, bob, [alice.name], "On the go")
     box = open_mailbox(viewport=PHONE, is_mobile=True, has_touch=True)
     page = box.page

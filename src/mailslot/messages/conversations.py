@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, String, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
@@ -51,7 +51,7 @@ def _in_mailbox(context_ref: str | None) -> Subquery:
         Message.id.label("message_id"),
     ).where(Message.sender_id == OnlyOne(viewer), Message.deleted_by_sender_at.is_(None))
     if context_ref is not None:
-        ref = bindparam("context_ref", context_ref)
+        ref = bindparam("context_ref", context_ref, type_=String)
         received = received.where(Delivery.context_ref == ref)
         sent = sent.where(Message.context_ref == ref)
     return union_all(received, sent).subquery("mine")
@@ -177,7 +177,7 @@ async def list_contacts(
         .limit(limit)
     )
     if prefix:
-        pattern = bindparam("pattern", _like_prefix(prefix.casefold()))
+        pattern = bindparam("pattern", _like_prefix(prefix.casefold()), type_=String)
         query = query.where(
             or_(
                 User.username_key.like(pattern, escape="\\"),
