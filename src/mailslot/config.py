@@ -229,7 +229,7 @@ class Settings(BaseSettings):
         for kind, template in value.items():
             if not re.fullmatch(r"[A-Za-z0-9_.-]{1,50}", kind):
                 raise ValueError(f"a context ref type is 1 to 50 letters, digits, _ . -: {kind!r}")
-            if not re.match(r"(https?://[^/\s]+)?/", template):
+            if not re.match(r"https?://[^/\s]+/|/(?!/)", template):
                 raise ValueError(f"a context link is an http(s) URL or a path: {template!r}")
         return value
 
