@@ -11,7 +11,7 @@ from mailslot.accounts.deps import CurrentUser, require_self
 from mailslot.deps import Reads
 from mailslot.messages import conversations
 from mailslot.messages.cursor import encode_cursor
-from mailslot.messages.routes import DEFAULT_PAGE_SIZE, PageSize, below
+from mailslot.messages.routes import DEFAULT_PAGE_SIZE, Cursor, PageSize, below
 from mailslot.messages.schemas import (
     ContactList,
     ContextRef,
@@ -54,9 +54,7 @@ async def list_threads(
     user: CurrentUser,
     reads: Reads,
     per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[
-        str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
-    ] = None,
+    cursor: Cursor = None,
     context: Annotated[ContextRef | None, Query(description="About this context ref.")] = None,
 ) -> ThreadList:
     """Your conversations: each thread once (received or sent, not in the trash), the one
