@@ -346,3 +346,19 @@ def test_page_weight_and_time_to_interactive(open_mailbox, server, record_proper
         f"first load: {total} bytes on the wire; sign-in form ready at {interactive:.0f} ms\n"
     )
     assert total < 100_000
+
+
+def test_a_long_conversation_shows_its_earlier_messages_on_demand(open_mailbox, server) -> None:
+    alice, bob = make_user(server, "alice"), make_user(server, "bob")
+    first = send(server, bob, [alice.name], "A long one")
+    for number in range(1, 102):
+        api(server, bob, "POST", "/messages", reply_to=first, message=f"Reply {number}")
+    box = open_mailbox()
+    box.sign_in(alice)
+    box.open("A long one")
+    expect(box.thread).to_have_count(100)  # the newest hundred
+    expect(box.thread.first).to_contain_text("Reply 2")
+    box.page.get_by_role("button", name="Show earlier messages").click()
+    expect(box.thread).to_have_count(102)
+    expect(box.thread.first).to_contain_text("Body of A long one.")
+    expect(box.page.get_by_role("button", name="Show earlier messages")).to_be_hidden()

@@ -94,7 +94,11 @@ export function createApi({ session, onSessionEnded }) {
     deleteMessage: (id, { permanent = false } = {}) =>
       request("DELETE", path("users", me(), "messages", String(id)) + (permanent ? "?permanent=true" : "")),
     restore: (id) => request("POST", path("users", me(), "messages", String(id), "restore")),
-    thread: (threadId) => request("GET", `${path("users", me(), "threads", String(threadId))}?per_page=100`),
+    thread: (threadId, cursor) => {
+      const query = new URLSearchParams({ per_page: "100" });
+      if (cursor) query.set("cursor", cursor);
+      return request("GET", `${path("users", me(), "threads", String(threadId))}?${query}`);
+    },
     listThreads: ({ cursor, context } = {}) => {
       const query = new URLSearchParams({ per_page: "20" });
       if (cursor) query.set("cursor", cursor);

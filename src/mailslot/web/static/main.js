@@ -19,6 +19,7 @@ import {
   goBack,
   restoreCurrent,
   showConversation,
+  showEarlier,
   showMessage,
   submitReply,
   toggleRead,
@@ -44,6 +45,7 @@ function wire() {
   $("delete-for-good").addEventListener("click", () => deleteCurrent("forGood"));
   $("restore").addEventListener("click", restoreCurrent);
   $("message-back").addEventListener("click", goBack);
+  $("thread-earlier").addEventListener("click", showEarlier);
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     navigate(listHash(state.box, $("search-input").value.trim()));

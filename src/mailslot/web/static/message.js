@@ -44,7 +44,11 @@ export async function showConversation(threadId, { from } = {}) {
     const page = await api.thread(threadId);
     if (state.route.name !== "conversation" || state.route.threadId !== threadId) return;
     const messages = [...page.messages].reverse();
-    update({ thread: { threadId, context: page.context, messages }, current: messages[messages.length - 1], currentBox: "conversations" });
+    update({
+      thread: { threadId, context: page.context, messages, earlier: page.next_cursor },
+      current: messages[messages.length - 1],
+      currentBox: "conversations",
+    });
     renderConversation();
     $("message-subject").focus();
     await markThreadRead();
@@ -72,17 +76,20 @@ export async function showMessage(box, id, { from } = {}) {
     if (!stillOn(id)) return;
     let messages = [message];
     let context = message.context;
+    let earlier = null;
     if (box !== "trash") {
       try {
         const page = await api.thread(message.thread_id);
         messages = [...page.messages].reverse();
         context = page.context;
+        earlier = page.next_cursor;
       } catch {
         // The message itself is shown; its conversation is extra.
       }
       if (!stillOn(id)) return;
     }
-    update({ thread: { threadId: message.thread_id, context, messages }, current: message, currentBox: box });
+    if (!messages.some((m) => m.id === id)) messages = [message, ...messages]; // older than the newest 100
+    update({ thread: { threadId: message.thread_id, context, messages, earlier }, current: message, currentBox: box });
     renderConversation();
     $("message-subject").focus();
     markListed(id, message.read);
@@ -170,6 +177,27 @@ function threadMessage(message) {
 function renderThread() {
   const list = $("thread-list");
   list.replaceChildren(...state.thread.messages.map(threadMessage));
+  $("thread-earlier").hidden = !state.thread.earlier;
+}
+
+/** The page of the conversation before the oldest message shown. */
+export async function showEarlier() {
+  const thread = state.thread;
+  if (!thread || !thread.earlier) return;
+  await busy($("thread-earlier"), async () => {
+    try {
+      const page = await api.thread(thread.threadId, thread.earlier);
+      if (state.thread?.threadId !== thread.threadId) return;
+      const known = new Set(state.thread.messages.map((m) => m.id));
+      const older = [...page.messages].reverse().filter((m) => !known.has(m.id));
+      update({ thread: { ...state.thread, messages: [...older, ...state.thread.messages], earlier: page.next_cursor } });
+      renderThread();
+      const first = older.length && $("thread-list").querySelector(`li[data-id="${older[older.length - 1].id}"] a`);
+      (first || $("message-subject")).focus();
+    } catch (error) {
+      showError(error);
+    }
+  });
 }
 
 function participantsOf(messages) {
