@@ -65,11 +65,11 @@ export async function toggleBlock(confirmAction) {
       update({ blocked: next });
       renderBlock(who);
       notify(blocked ? `You unblocked ${name}.` : `You blocked ${name}.`);
-      $("block").focus();
     } catch (error) {
       showError(error);
     }
   });
+  $("block").focus(); // enabled again: the focus stays on what was pressed
 }
 
 export function renderBlockList(blocks) {
