@@ -167,6 +167,7 @@ def test_phone_back_button_and_reload_follow_the_url(open_mailbox, server) -> No
     box = open_mailbox(viewport=PHONE, is_mobile=True, has_touch=True)
     page = box.page
     box.sign_in(alice)
+    expect(box.items).to_have_count(1)
     box.shot("phone-list")
     box.page.get_by_text("On the go").tap()
     expect(page).to_have_url(re.compile(f"#/conversations/{first}$"))
