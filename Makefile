@@ -21,6 +21,8 @@ PY_SOURCES := src tests bench clients docs/examples
 # The clients' generators: openapi-typescript and tsc, exactly as package-lock.json pins them;
 # openapi-python-client in a venv of its own (it needs an older typer than the mailslot command).
 NODE_MODULES := clients/typescript/node_modules/.installed
+# axe-core, injected into the page by the accessibility test, exactly as its lock pins it.
+AXE := tests/e2e/axe/node_modules/.installed
 GENERATOR := .tools/openapi-python-client
 CLIENT_TOOLS := $(NODE_MODULES) $(GENERATOR)/.installed
 
@@ -34,11 +36,11 @@ run: $(VENV)/.runtime ## set up, migrate and serve (SQLite under ./data unless M
 	$(BIN)/mailslot db upgrade
 	$(BIN)/mailslot serve --no-migrate
 
-test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(MAIL_READER) $(CLIENT_TOOLS) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
+test: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(MAIL_READER) $(CLIENT_TOOLS) $(AXE) ## lint, type-check, build the docs and run the whole suite on SQLite and PostgreSQL (what CI runs)
 	$(MAKE) --no-print-directory lint typecheck docs
 	$(BIN)/pytest -n auto --dist loadgroup --db=all $(ARGS)
 
-test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(MAIL_READER) $(CLIENT_TOOLS) ## the suite on SQLite only
+test-fast: $(VENV)/.synced $(CHROMIUM) $(PGBOUNCER) $(PG_DUMP) $(NGINX) $(MAIL_READER) $(CLIENT_TOOLS) $(AXE) ## the suite on SQLite only
 	$(BIN)/pytest -n auto --dist loadgroup --db=sqlite $(ARGS)
 
 lint: $(VENV)/.synced ## ruff: lint and formatting
@@ -81,7 +83,7 @@ bench-live: $(VENV)/.synced ## live delivery: latency across two instances (Post
 	$(BIN)/python -m bench.live $(ARGS)
 
 clean: ## remove environments, caches, local data and the built site
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site clients/typescript/node_modules
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache data site clients/typescript/node_modules tests/e2e/axe/node_modules
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -89,6 +91,10 @@ $(UV):
 
 $(NODE_MODULES): clients/typescript/package.json clients/typescript/package-lock.json
 	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(AXE): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	cd tests/e2e/axe && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(GENERATOR)/.installed: clients/python-generator.txt | $(UV)

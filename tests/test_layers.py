@@ -32,6 +32,7 @@ LAYERS = {
     "mailslot.accounts.deps": ADAPTERS,
     "mailslot.messages": MESSAGES,
     "mailslot.messages.routes": ADAPTERS,
+    "mailslot.messages.conversation_routes": ADAPTERS,
     "mailslot.keys": MESSAGES,  # a domain beside messages: it uses accounts' credentials
     "mailslot.audit": MESSAGES,  # the trail of mailbox reads: keys, users, messages
     "mailslot.audit.routes": ADAPTERS,

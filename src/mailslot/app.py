@@ -38,6 +38,7 @@ from mailslot.jobs.service import JobRunner
 from mailslot.keys.grants import Grants
 from mailslot.logs import configure_logging
 from mailslot.messages import changes
+from mailslot.messages import conversation_routes as conversations_routes
 from mailslot.messages import routes as messages_routes
 from mailslot.messages.hostids import HostIds
 from mailslot.messages.purge import Purger
@@ -250,6 +251,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_routes.router)
     app.include_router(erasure_routes.router)
     app.include_router(messages_routes.router)
+    app.include_router(conversations_routes.router)
     app.include_router(messages_routes.changes_router)
     app.include_router(safety_routes.router)
     app.include_router(realtime_routes.router)

@@ -278,6 +278,20 @@ class Settings(BaseSettings):
     # The platform's own sends (`"from": "system"` on the server API) are the host's:
     # not vetted by its own hook unless this is on.
     send_hook_system: bool = False
+    # The web client links a conversation's context to the host's page for it: ref type
+    # (what comes before the first ":" of the ref) -> URL template, `{id}` the rest of the
+    # ref, `{ref}` the whole ref (both URL-encoded). JSON: {"order": "https://…/{id}"}.
+    context_links: dict[str, str] = {}
+
+    @field_validator("context_links")
+    @classmethod
+    def _context_link_templates(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, template in value.items():
+            if not re.fullmatch(r"[A-Za-z0-9_.-]{1,50}", kind):
+                raise ValueError(f"a context ref type is 1 to 50 letters, digits, _ . -: {kind!r}")
+            if not re.match(r"https?://[^/\s]+/|/(?!/)", template):
+                raise ValueError(f"a context link is an http(s) URL or a path: {template!r}")
+        return value
 
     @field_validator("webhook_retry_schedule", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,22 @@ class Mailbox:
     def open(self, subject: str) -> None:
         self.item(subject).get_by_role("link").click()
         expect(self.page.locator("#message-subject")).to_have_text(subject)
+
+    def expect_unread(self, subject: str, unread: bool = True) -> None:
+        """The row of `subject` is marked unread (or not), in either kind of list."""
+        marked = re.compile(r"\bunread\b")
+        if unread:
+            expect(self.item(subject)).to_have_class(marked)
+        else:
+            expect(self.item(subject)).not_to_have_class(marked)
+
+    @property
+    def thread(self) -> Locator:
+        """The messages of the open conversation, oldest first."""
+        return self.page.locator("#thread-list > li")
+
+    def back(self) -> None:
+        self.page.locator("#message-back").click()
 
     def compose(self, to: str, subject: str, body: str) -> None:
         self.page.get_by_role("link", name="Compose").click()

@@ -29,7 +29,7 @@ def test_two_people_see_a_message_arrive_change_and_go(open_mailbox, server) -> 
     expect(sender.notice).to_have_text(f"Sent to {bob.name}.")
 
     # 2. The other sees it arrive, with no reload; opens it, marks it unread.
-    expect(receiver.item("Live hello")).to_have_class("message-item unread")
+    receiver.expect_unread("Live hello")
     receiver.expect_badge(1)
     expect(receiver.notice).to_have_text(f"New message from {alice.name}: Live hello")
     assert receiver.page.evaluate("window.notReloaded") is True
@@ -38,8 +38,8 @@ def test_two_people_see_a_message_arrive_change_and_go(open_mailbox, server) -> 
     receiver.expect_badge(0)
     receiver.page.get_by_role("button", name="Mark unread").click()
     receiver.expect_badge(1)
-    receiver.page.get_by_role("link", name="Back to Inbox").click()
-    expect(receiver.item("Live hello")).to_have_class("message-item unread")
+    receiver.page.get_by_role("link", name="Back to Conversations").click()
+    receiver.expect_unread("Live hello")
 
     # 3. The sender deletes it for everyone; it leaves the receiver's page by itself.
     sender.go_to("Sent")
@@ -69,7 +69,7 @@ def test_an_open_message_deleted_by_its_sender_closes(open_mailbox, server) -> N
         headers={"Authorization": f"Bearer {alice.token}"},
     )
     assert deleted.status_code == 204
-    expect(receiver.page.locator("#list-title")).to_have_text("Inbox")
+    expect(receiver.page.locator("#list-title")).to_have_text("Conversations")
     expect(receiver.notice).to_have_text(f"{alice.name} deleted “Soon gone”.")
     expect(receiver.item("Soon gone")).to_have_count(0)
 
@@ -97,7 +97,7 @@ def test_the_page_recovers_after_the_connection_drops(open_mailbox, server) -> N
     box.page.evaluate("window.dispatchEvent(new Event('online'))")  # retry now, not later
 
     _expect_live(box)
-    expect(box.item("While disconnected")).to_have_class("message-item unread")
+    box.expect_unread("While disconnected")
     box.expect_badge(2)
     first, last = parse_qs(urlsplit(streams[0]).query), parse_qs(urlsplit(streams[-1]).query)
     assert first["ticket"] != last["ticket"]  # a fresh ticket for each connection

@@ -21,7 +21,7 @@ def test_register_reload_and_sign_out(open_mailbox, server) -> None:
     page.locator("#register-password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
     expect(page.locator("#whoami")).to_have_text(name)
-    expect(page.locator("#list-title")).to_have_text("Inbox")
+    expect(page.locator("#list-title")).to_have_text("Conversations")
     expect(page.locator("#list-empty")).to_be_visible()
 
     # The token lives in sessionStorage: a reload keeps the session.
@@ -49,31 +49,35 @@ def test_open_marks_read_and_mark_unread_updates_badge(open_mailbox, server) -> 
     send(server, bob, [alice.name], "Lunch on Friday?")
     box = open_mailbox()
     box.sign_in(alice)
+    box.go_to("Inbox")
     box.open("Welcome to the team")
     box.page.get_by_role("link", name="Back to Inbox").click()
     box.expect_badge(3)
-    expect(box.item("First note")).to_have_class("message-item unread")
+    box.expect_unread("First note")
     expect(box.item("First note")).to_contain_text("Unread")
-    expect(box.item("Welcome to the team")).to_have_class("message-item")
+    box.expect_unread("Welcome to the team", False)
     expect(box.item("Welcome to the team")).not_to_contain_text("Unread")
     box.shot("inbox")
 
     box.open("First note")
-    expect(box.page.locator("#message-body")).to_have_text("Body of First note.")
-    expect(box.page.locator("#message-sender")).to_have_text(bob.name)
+    expect(box.thread).to_have_count(1)
+    expect(box.thread.locator(".body")).to_have_text("Body of First note.")
+    expect(box.thread.locator(".who")).to_have_text(bob.name)
+    expect(box.thread.locator(".state")).to_have_text("Read")
     box.expect_badge(2)
     box.shot("message")
     box.page.get_by_role("link", name="Back to Inbox").click()
-    expect(box.item("First note")).to_have_class("message-item")
-    expect(box.item("Lunch on Friday?")).to_have_class("message-item unread")
+    box.expect_unread("First note", False)
+    box.expect_unread("Lunch on Friday?")
 
     box.open("First note")
     box.page.get_by_role("button", name="Mark unread").click()
     expect(box.page.get_by_role("button", name="Mark read")).to_be_visible()
     expect(box.notice).to_have_text("Marked as unread.")
+    expect(box.thread.locator(".state")).to_have_text("Unread")
     box.expect_badge(3)
     box.page.get_by_role("link", name="Back to Inbox").click()
-    expect(box.item("First note")).to_have_class("message-item unread")
+    box.expect_unread("First note")
 
 
 def test_compose_to_several_receivers_and_see_it_in_sent(open_mailbox, server) -> None:
@@ -82,18 +86,21 @@ def test_compose_to_several_receivers_and_see_it_in_sent(open_mailbox, server) -
     box.sign_in(alice)
     box.compose(f"{bob.name}, {carol.name}", "Team lunch", "Friday at noon?\nBring ideas.")
     expect(box.notice).to_have_text(f"Sent to {bob.name}, {carol.name}.")
-    expect(box.page.locator("#list-title")).to_have_text("Sent")
-    expect(box.item("Team lunch")).to_contain_text(f"To {bob.name}, {carol.name}")
+    # The new conversation opens.
+    expect(box.page.locator("#message-subject")).to_have_text("Team lunch")
+    expect(box.thread.locator(".body")).to_have_text("Friday at noon?\nBring ideas.")
+    expect(box.page.locator("#conversation-people")).to_have_text(
+        f"Between {alice.name}, {bob.name}, {carol.name}"
+    )
     assert inbox_subjects(server, bob) == ["Team lunch"]
     assert inbox_subjects(server, carol) == ["Team lunch"]
+    box.go_to("Sent")
+    expect(box.item("Team lunch")).to_contain_text(f"To {bob.name}, {carol.name}")
 
     box.open("Team lunch")
-    expect(box.page.locator("#message-body")).to_have_text("Friday at noon?\nBring ideas.")
-    # Reply addresses everyone else on the message and keeps the subject.
+    # Reply goes to the reply box under the conversation.
     box.page.get_by_role("button", name="Reply").click()
-    expect(box.page.get_by_label("To", exact=True)).to_have_value(f"{bob.name}, {carol.name}")
-    expect(box.page.get_by_label("Subject", exact=True)).to_have_value("Re: Team lunch")
-    expect(box.page.get_by_label("Message", exact=True)).to_be_focused()
+    expect(box.page.get_by_label("Your reply")).to_be_focused()
 
 
 def test_delete_actions_are_distinct_and_confirmed(open_mailbox, server) -> None:
@@ -101,6 +108,7 @@ def test_delete_actions_are_distinct_and_confirmed(open_mailbox, server) -> None
     send(server, carol, [alice.name, bob.name], "Quarterly figures")
     receiver = open_mailbox()
     receiver.sign_in(alice)
+    receiver.go_to("Inbox")
     receiver.open("Quarterly figures")
     page = receiver.page
     expect(page.get_by_role("button", name="Delete for everyone")).to_be_hidden()
@@ -167,32 +175,29 @@ def test_reply_joins_the_conversation(open_mailbox, server) -> None:
     box.sign_in(alice)
     box.open("Quarterly report")
     box.page.get_by_role("button", name="Reply").click()
-    expect(box.page.locator("#compose-reply")).to_have_text(
-        "In reply to “Quarterly report”; it joins that conversation."
-    )
-    box.page.get_by_label("Message", exact=True).fill("The draft comes on Thursday.")
+    box.page.get_by_label("Your reply").fill("The draft comes on Thursday.")
     box.page.get_by_role("button", name="Send").click()
     expect(box.notice).to_have_text(f"Sent to {bob.name}.")
+    # The reply joins the conversation in place, under the message it answers.
+    expect(box.thread).to_have_count(2)
+    expect(box.thread.nth(1)).to_contain_text("The draft comes on Thursday.")
+    expect(box.thread.nth(1).locator(".state")).to_have_text("Sent")
+    expect(box.page.get_by_label("Your reply")).to_have_value("")
     reply = httpx.get(
         f"{server.url}/users/{bob.name}/messages",
         headers={"Authorization": f"Bearer {bob.token}"},
     ).json()["messages"][0]
+    # No subject given: it took the subject of the message it answers.
     assert (reply["subject"], reply["reply_to"], reply["thread_id"]) == (
-        "Re: Quarterly report",
+        "Quarterly report",
         question,
         question,
     )
-    # The reply shows the conversation it belongs to.
-    box.open("Re: Quarterly report")
-    thread = box.page.get_by_role("region", name="In this conversation")
-    expect(thread.get_by_role("listitem")).to_have_count(1)
-    expect(thread).to_contain_text("Quarterly report")
-    thread.get_by_role("link").click()
-    expect(box.page.locator("#message-subject")).to_have_text("Quarterly report")
-    # "Compose" afterwards starts a new message, not another reply.
-    box.page.get_by_role("button", name="Reply").click()
+    # An empty reply is caught before sending.
+    box.page.get_by_role("button", name="Send").click()
+    expect(box.page.locator("#reply-text-error")).to_have_text("Write a reply.")
+    # "Compose" afterwards starts a new message, with a subject of its own.
     box.page.get_by_role("link", name="Compose").click()
-    expect(box.page.locator("#compose-reply")).to_be_hidden()
     expect(box.page.get_by_label("Subject", exact=True)).to_have_value("")
 
 
@@ -203,6 +208,7 @@ def test_search_finds_words_and_clears(open_mailbox, server) -> None:
     send(server, bob, [alice.name], "More quarterly numbers")
     box = open_mailbox()
     box.sign_in(alice)
+    box.go_to("Inbox")
     expect(box.items).to_have_count(3)
     box.page.get_by_role("searchbox", name="Search Inbox").fill("quarterly")
     box.page.get_by_role("searchbox", name="Search Inbox").press("Enter")
@@ -268,9 +274,7 @@ def test_keyboard_alone_signs_in_reads_and_cancels(open_mailbox, server) -> None
     expect(page.locator("#whoami")).to_have_text(alice.name)
     expect(page.locator("#list-title")).to_be_focused()
     keys.press("Tab")
-    expect(page.get_by_role("searchbox", name="Search Inbox")).to_be_focused()
-    keys.press("Tab")
-    expect(page.get_by_role("button", name="Search")).to_be_focused()
+    expect(page.get_by_role("link", name="Show single messages")).to_be_focused()
     keys.press("Tab")
     expect(box.item("Keyboard check").get_by_role("link")).to_be_focused()
     keys.press("Enter")
@@ -286,7 +290,7 @@ def test_keyboard_alone_signs_in_reads_and_cancels(open_mailbox, server) -> None
     keys.press("Shift+Tab")
     keys.press("Enter")  # Mark unread
     box.expect_badge(1)
-    page.get_by_role("link", name="Back to Inbox").focus()
+    page.get_by_role("link", name="Back to Conversations").focus()
     keys.press("Enter")
     expect(box.item("Keyboard check").get_by_role("link")).to_be_focused()
     # The skip link shows itself when focused and lands on the content.
@@ -350,7 +354,7 @@ def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server, schem
 
     box.sign_in(alice)
     box.open("Read one")
-    page.get_by_role("link", name="Back to Inbox").click()
+    page.get_by_role("link", name="Back to Conversations").click()
     expect(box.items).to_have_count(2)
     assert page.evaluate(LABELS_MISSING) == []
     checked = ".message-link .who, .message-link .subject, .message-link time, .boxes a, .badge, .whoami, .live-status, .button, h1"
@@ -361,7 +365,9 @@ def test_controls_are_labelled_and_text_has_contrast(open_mailbox, server, schem
     assert page.evaluate(LABELS_MISSING) == []
     low = [
         (t, r)
-        for t, r in _contrasts(page, ".meta dt, .meta dd, .button, #message-body, a")
+        for t, r in _contrasts(
+            page, ".thread-message .who, .thread-message .state, .people, .button, .body, a"
+        )
         if r < 4.5
     ]
     assert not low, low
@@ -381,6 +387,10 @@ def test_display_names_show_beside_usernames(open_mailbox, server) -> None:
     box = open_mailbox()
     box.sign_in(reader)
     expect(box.item("Named hello")).to_contain_text(f"Wanda Writer <{writer.name}>")
+    # An initials avatar beside the name: of the display name, else of the username.
+    expect(box.item("Named hello").locator(".avatar")).to_have_text("WW")
     box.open("Named hello")
-    expect(box.page.locator("#message-sender")).to_have_text(f"Wanda Writer <{writer.name}>")
-    expect(box.page.locator("#message-receivers")).to_have_text(f"{reader.name}, {other.name}")
+    expect(box.thread.locator(".who")).to_have_text(f"Wanda Writer <{writer.name}>")
+    expect(box.page.locator("#conversation-people")).to_have_text(
+        f"Between Wanda Writer <{writer.name}>, {reader.name}, {other.name}"
+    )

@@ -117,3 +117,44 @@ def test_the_wheel_ships_the_client(tmp_path: Path) -> None:
     files = [INDEX, HERE / "docs.html", HERE / "redoc.html", HERE / "embed.html"]
     files += [path for path in STATIC.rglob("*") if path.is_file()]
     assert {path.relative_to(ROOT / "src").as_posix() for path in files} <= names
+
+
+async def test_client_settings_carry_the_context_links(settings, tmp_path: Path) -> None:
+    from asgi_lifespan import LifespanManager
+
+    from mailslot.app import create_app
+
+    links = {"order": "https://shop.example/orders/{id}", "ticket": "/help/{ref}"}
+    app = create_app(settings.model_copy(update={"context_links": links}))
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answer = await client.get("/client-settings")
+    assert answer.status_code == 200
+    assert answer.json() == {"context_links": links}
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "links",
+    [{"order": "javascript:alert(1)"}, {"or der": "/x/{id}"}, {"order": "//evil.example/{id}"}],
+)
+def test_context_links_must_be_web_addresses_or_paths(links: dict[str, str]) -> None:
+    from pydantic import ValidationError
+
+    from mailslot.config import Settings
+
+    with pytest.raises(ValidationError, match="context"):
+        Settings(_env_file=None, context_links=links)
+
+
+async def test_static_files_are_compressed_for_browsers_that_take_it(
+    client: httpx.AsyncClient,
+) -> None:
+    """What the page weight in docs/web-client.md counts on."""
+    answer = await client.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["content-encoding"] == "gzip"
+    assert answer.headers["content-security-policy"]
+    plain = await client.get("/static/style.css", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.text == answer.text

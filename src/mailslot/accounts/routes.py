@@ -19,6 +19,7 @@ from mailslot.accounts.deps import (
 from mailslot.accounts.schemas import (
     TokenCreate,
     TokenRead,
+    TokensRevoked,
     UserCreate,
     UserPublic,
     UserRead,
@@ -123,6 +124,19 @@ async def delete_token(
     await db.commit()
     await tokens.forget_user(user.id)  # answered once no instance still accepts it
     return Response(status_code=204)
+
+
+@router.delete("/users/{username}/tokens", responses=problems(401, 403))
+async def delete_tokens(
+    username: str, user: CurrentUser, db: DbSession, tokens: Tokens
+) -> TokensRevoked:
+    """Sign out everywhere: every token of yours stops working at once, this one
+    included, and the live streams they opened end, on every instance."""
+    require_self(user, username)
+    revoked = await service.sign_out_everywhere(db, user)
+    await db.commit()
+    await tokens.forget_user(user.id)
+    return TokensRevoked(revoked=revoked)
 
 
 @router.get("/users/{username}", responses=problems(401, 404))

@@ -247,3 +247,7 @@ class UserEventData(ExternalUserRead):
     `external_id` for a user who registered themselves. Never the password hash."""
 
     external_id: str | None  # type: ignore[assignment]
+
+
+class TokensRevoked(BaseModel):
+    revoked: int = Field(description="How many live tokens were revoked, this one included.")

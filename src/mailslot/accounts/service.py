@@ -606,6 +606,18 @@ async def sign_out(db: AsyncSession, user: Account, token: str) -> None:
     end_sessions(db, user.id)
 
 
+async def sign_out_everywhere(db: AsyncSession, user: Account) -> int:
+    """Revoke every token of the user; returns how many were live. Their streams end once
+    `db` commits."""
+    revoked = await db.execute(
+        delete(AccessToken).where(AccessToken.user_id == user.id).returning(AccessToken.expires_at)
+    )
+    now = utcnow()
+    live = sum(1 for (expires_at,) in revoked if expires_at > now)
+    end_sessions(db, user.id)
+    return live
+
+
 def end_sessions(db: AsyncSession, user_id: int) -> None:
     """Once `db` commits, every open stream of the user, on every instance, checks its
     token again, and those whose token this transaction revoked end. The caller, after the

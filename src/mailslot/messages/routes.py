@@ -75,6 +75,9 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE), Unquoted]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), Unquoted]
+Cursor = Annotated[
+    str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
+]
 
 
 def thread_counts(views: list[MessageView]) -> list[ThreadUnread]:
@@ -229,7 +232,7 @@ async def vet_send(
         door="api",
         sender=user.username,
         receivers=to.receivers,
-        subject=body.subject,
+        subject=to.subject_of(body.subject),
         body=body.message,
         context=to.context,
         reply_to=body.reply_to,
@@ -431,9 +434,7 @@ async def get_thread(
     user: CurrentUser,
     reads: Reads,
     per_page: Annotated[PageSize, Query()] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[
-        str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
-    ] = None,
+    cursor: Cursor = None,
 ) -> ThreadPage:
     """What you can see of a thread, received and sent, newest first, with its unread
     count. A message's `thread_id` names its thread. 404 when you can see none of it."""

@@ -189,7 +189,12 @@ class MessageCreate(Input):
     receivers: Annotated[list[Username] | None, Field(min_length=1, max_length=MAX_RECEIVERS)] = (
         None
     )
-    subject: Subject
+    subject: Subject | None = Field(
+        None,
+        description="Required, but for a reply (which then takes the subject of the "
+        "message it answers) and for a message with a `context` or `context_token` "
+        "(which then takes the context's ref).",
+    )
     message: Body
     reply_to: Id | None = Field(None, description="The id of a message in your mailbox you answer.")
     context: ContextCreate | None = Field(
@@ -216,6 +221,13 @@ class MessageCreate(Input):
             and self.context_token is None
         ):
             raise ValueError("give either 'receiver' or 'receivers'")
+        if (
+            self.subject is None
+            and self.reply_to is None
+            and self.context is None
+            and self.context_token is None
+        ):
+            raise ValueError("give a subject (only a reply or a message with a context may not)")
         return self
 
     def meaning(self) -> dict[str, Any]:
@@ -380,3 +392,34 @@ class ChangeEvent(BaseModel):
 class ChangePage(BaseModel):
     changes: list[ChangeEvent]
     latest: int = Field(description="Your newest sequence number.")
+
+
+class Person(BaseModel):
+    username: str
+    display_name: str | None = Field(description="As it is now; null when they have none.")
+
+
+class ThreadSummary(BaseModel):
+    """A thread in a list of threads: enough to show it as one row."""
+
+    thread_id: int
+    subject: str = Field(description="The subject of its latest message.")
+    context: ContextRead | None = Field(description="What the thread is about.")
+    participants: list[Person] = Field(
+        description="The sender and receivers of its latest message, you included."
+    )
+    count: int = Field(description="Its messages you can see (inbox and sent box).")
+    unread: int = Field(description="Unread messages of this thread in your inbox.")
+    latest: MessageRead = Field(description="Its newest message you can see.")
+
+
+class ThreadList(BaseModel):
+    threads: list[ThreadSummary] = Field(description="The thread with the newest message first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    per_page: int
+
+
+class ContactList(BaseModel):
+    contacts: list[Person] = Field(description="The most recent correspondent first.")

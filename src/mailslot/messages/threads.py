@@ -24,6 +24,7 @@ from mailslot.errors import (
     MessageNotFound,
     ReplyToNotFound,
     UnknownReceiver,
+    Unprocessable,
 )
 from mailslot.messages import expiry, service
 from mailslot.messages.context import Context, verify_context
@@ -58,6 +59,9 @@ class Addressed:
     reply_to_id: int | None = None
     # A reply's: the username keys of the sender and receivers of the message it answers.
     participants: frozenset[str] = frozenset()
+    # What a send that gives no subject takes: a reply, the subject of the message it
+    # answers; a message with a context, the context's ref.
+    subject: str | None = None
 
     @property
     def thread(self) -> Thread | None:
@@ -65,6 +69,16 @@ class Addressed:
         if self.thread_id is None:
             return None
         return Thread(self.thread_id, self.participants)
+
+    def subject_of(self, given: str | None) -> str:
+        """The subject of the send; raises Unprocessable where it needs one."""
+        subject = given or self.subject
+        if subject is None:
+            raise Unprocessable(
+                "A message needs a subject, unless it is a reply or has a context.",
+                errors=[{"pointer": "/body/subject", "detail": "Field required"}],
+            )
+        return subject
 
 
 async def address(
@@ -79,7 +93,7 @@ async def address(
     only reads, so a door may address a send before its transaction (the pre-send hook
     is shown the receivers of a reply that names none)."""
     if reply_to is None:
-        return Addressed(receivers, context)
+        return Addressed(receivers, context, subject=None if context is None else context.ref)
     try:
         original = await service.find_message(db, viewer=sender, message_id=reply_to)
     except MessageNotFound:
@@ -98,7 +112,14 @@ async def address(
             else reply_receivers(original, sender.username)
         )
     participants = frozenset(username_key(name) for name in (original.sender, *original.receivers))
-    return Addressed(receivers, original.context, original.thread_id, original.id, participants)
+    return Addressed(
+        receivers,
+        original.context,
+        original.thread_id,
+        original.id,
+        participants,
+        subject=original.subject,
+    )
 
 
 async def send_in_thread(
@@ -106,7 +127,7 @@ async def send_in_thread(
     *,
     sender: Account,
     receivers: list[str],
-    subject: str,
+    subject: str | None,
     text: str,
     reply_to: int | None,
     context: Context | None = None,
@@ -126,7 +147,10 @@ async def send_in_thread(
 
     A reply carries the context of the message it answers, so every message of a thread
     has the same. It may repeat that context, or its ref alone; any other raises
-    ContextMismatch (422)."""
+    ContextMismatch (422).
+
+    Without a subject, a reply takes the subject of the message it answers and a message
+    with a context its ref; any other raises Unprocessable (422)."""
     to = await address(db, sender=sender, receivers=receivers, reply_to=reply_to, context=context)
     if gate is not None:
         await gate.check(db, sender=sender, receivers=to.receivers, thread=to.thread)
@@ -134,7 +158,7 @@ async def send_in_thread(
         db,
         sender=sender,
         receivers=to.receivers,
-        subject=subject,
+        subject=to.subject_of(subject),
         text=text,
         thread_id=to.thread_id,
         reply_to_id=to.reply_to_id,
@@ -192,7 +216,7 @@ async def send_signed(
     token: str,
     key: bytes,
     receivers: list[str],
-    subject: str,
+    subject: str | None,
     text: str,
     reply_to: int | None,
     now: datetime,

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from starlette.responses import FileResponse, Response
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
+
+from mailslot.deps import AppSettings
 
 HERE = Path(__file__).parent
 INDEX = HERE / "index.html"
@@ -49,6 +52,12 @@ async def get_index() -> FileResponse:
     return FileResponse(INDEX, media_type="text/html; charset=utf-8", headers=HEADERS)
 
 
+@router.get("/client-settings")
+async def get_client_settings(settings: AppSettings) -> JSONResponse:
+    """What the operator set for the page (MAILSLOT_CONTEXT_LINKS): public, as the page is."""
+    return JSONResponse({"context_links": settings.context_links}, headers=HEADERS)
+
+
 class WebFiles(StaticFiles):
     """StaticFiles with the page's headers on every answer (304s included)."""
 
@@ -61,4 +70,6 @@ class WebFiles(StaticFiles):
 def mount_web(app: FastAPI) -> None:
     """Serve the client at `/` and `/static/...`; API routes and `/docs` keep their paths."""
     app.include_router(router)
-    app.mount("/static", WebFiles(directory=STATIC), name="static")
+    # Compressed for browsers that take it: the client's files shrink to a quarter
+    # (docs/web-client.md gives the page weight).
+    app.mount("/static", GZipMiddleware(WebFiles(directory=STATIC)), name="static")

@@ -67,7 +67,10 @@ export function createApi({ session, onSessionEnded }) {
     }
     if (!response.ok) {
       const error = await problemOf(response);
-      if (auth && response.status === 401) onSessionEnded(error, current);
+      // A wrong password given to confirm a change is refused with 401 too; the session lives on.
+      if (auth && response.status === 401 && error.code !== "invalid_credentials") {
+        onSessionEnded(error, current);
+      }
       throw error;
     }
     if (response.status === 204) return null;
@@ -96,11 +99,41 @@ export function createApi({ session, onSessionEnded }) {
     deleteMessage: (id, { permanent = false } = {}) =>
       request("DELETE", path("users", me(), "messages", String(id)) + (permanent ? "?permanent=true" : "")),
     restore: (id) => request("POST", path("users", me(), "messages", String(id), "restore")),
-    thread: (threadId) => request("GET", `${path("users", me(), "threads", String(threadId))}?per_page=50`),
-    send: (receivers, subject, message, replyTo) =>
-      request("POST", path("users", me(), "messages"), {
-        body: replyTo ? { receivers, subject, message, reply_to: replyTo } : { receivers, subject, message },
-      }),
+    thread: (threadId, cursor) => {
+      const query = new URLSearchParams({ per_page: "100" });
+      if (cursor) query.set("cursor", cursor);
+      return request("GET", `${path("users", me(), "threads", String(threadId))}?${query}`);
+    },
+    listThreads: ({ cursor, context } = {}) => {
+      const query = new URLSearchParams({ per_page: "20" });
+      if (cursor) query.set("cursor", cursor);
+      if (context) query.set("context", context);
+      return request("GET", `${path("users", me(), "threads")}?${query}`);
+    },
+    markMany: (ids, read) => request("PATCH", path("users", me(), "messages"), { body: { ids, read } }),
+    contacts: (prefix) => request("GET", `${path("users", me(), "contacts")}?${new URLSearchParams({ prefix })}`),
+    /** A new message (`receivers`, `subject`) or a reply (`replyTo`; subject and
+     * receivers optional: the server takes the thread's). */
+    send: ({ receivers, subject, message, replyTo }) => {
+      const body = { message };
+      if (receivers && receivers.length) body.receivers = receivers;
+      if (subject) body.subject = subject;
+      if (replyTo) body.reply_to = replyTo;
+      return request("POST", path("users", me(), "messages"), { body });
+    },
+    updateProfile: (changes) => request("PATCH", path("users", me()), { body: changes }),
+    signOutEverywhere: () => request("DELETE", path("users", me(), "tokens")),
+    clientSettings: () => request("GET", "/client-settings", { auth: false }),
+    // Safety and data rights (issues 21 and 22).
+    blocks: () => request("GET", path("users", me(), "blocks")),
+    block: (other) => request("PUT", path("users", me(), "blocks", other)),
+    unblock: (other) => request("DELETE", path("users", me(), "blocks", other)),
+    report: (id, reason, note) =>
+      request("POST", path("users", me(), "messages", String(id), "report"), { body: note ? { reason, note } : { reason } }),
+    startExport: () => request("POST", path("users", me(), "exports")),
+    getExport: (id) => request("GET", path("users", me(), "exports", String(id))),
+    listExports: () => request("GET", path("users", me(), "exports")),
+    deleteAccount: (password) => request("DELETE", path("users", me()), { body: { password } }),
     unread: () => request("GET", path("users", me(), "unread")),
     // Live delivery (issue #4): a single-use ticket for one EventSource connection.
     streamTicket: () => request("POST", path("users", me(), "stream-tickets")),

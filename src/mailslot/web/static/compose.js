@@ -1,43 +1,25 @@
-// Writing a message: a new one, or a reply that joins its conversation.
+// Writing a new message; the To field offers the people one wrote with as one types.
+// (Replies are written in the conversation's reply box: message.js.)
 
 import { api } from "./client.js";
 import { $, busy } from "./dom.js";
 import { clearFormErrors, showRefusal, startSubmit, validate } from "./forms.js";
-import { USERNAME, nameKey, sameName, shownReceivers } from "./names.js";
+import { USERNAME, nameKey, shownName, shownReceivers } from "./names.js";
 import { notify } from "./notices.js";
 import { navigate, setTitle } from "./router.js";
 import { state, update } from "./state.js";
 
-export function showCompose() {
-  update({ current: null });
-  setTitle(state.replyTo ? "Reply" : "New message");
-  $("compose-reply").hidden = !state.replyTo;
-  $("compose-reply-subject").textContent = state.replyTo ? state.replyTo.subject : "";
+export function showCompose(to = "") {
+  update({ current: null, thread: null });
+  setTitle("New message");
+  if (to && USERNAME.test(to) && !$("compose-to").value) $("compose-to").value = to;
   const first = [$("compose-to"), $("compose-subject"), $("compose-message")].find((input) => !input.value);
   (first || $("compose-title")).focus();
 }
 
-/** "Compose" starts a new message: a reply in progress is dropped. */
+/** "Compose" starts a new message, keeping what was typed before. */
 export function composeNew() {
-  if (state.replyTo) {
-    update({ replyTo: null });
-    $("compose-view").reset();
-    clearFormErrors($("compose-view"));
-  }
-  navigate("#/compose");
-}
-
-export function reply() {
-  const message = state.current;
-  if (!message) return;
-  const others = [message.sender, ...message.receivers].filter(
-    (name, index, all) => !sameName(name, state.session.username) && all.findIndex((n) => sameName(n, name)) === index,
-  );
-  update({ replyTo: { id: message.id, subject: message.subject } }); // the reply joins its thread
   clearFormErrors($("compose-view"));
-  $("compose-to").value = (others.length ? others : [message.sender]).join(", ");
-  $("compose-subject").value = /^re:/i.test(message.subject) ? message.subject : `Re: ${message.subject}`.slice(0, 255);
-  $("compose-message").value = "";
   navigate("#/compose");
 }
 
@@ -52,6 +34,37 @@ function parseReceivers(text) {
       seen.add(key);
       return true;
     });
+}
+
+let contactsRequest = 0;
+
+/** Offers the people one wrote with whose name begins with the last name typed: each
+ * option is the whole field with that name completed (a datalist completes the value). */
+export async function suggestContacts() {
+  const field = $("compose-to");
+  const text = field.value;
+  const cut = Math.max(text.lastIndexOf(","), text.lastIndexOf(" "), text.lastIndexOf(";"));
+  const before = text.slice(0, cut + 1);
+  const typed = text.slice(cut + 1).trim();
+  const request = ++contactsRequest;
+  try {
+    const { contacts } = await api.contacts(typed);
+    if (request !== contactsRequest) return;
+    const already = new Set(parseReceivers(before).map(nameKey));
+    const lead = before.trim() ? `${before.replace(/[\s,;]*$/, "")}, ` : "";
+    $("contacts-list").replaceChildren(
+      ...contacts
+        .filter((c) => !already.has(nameKey(c.username)))
+        .map((c) => {
+          const option = document.createElement("option");
+          option.value = `${lead}${c.username}`;
+          option.label = shownName(c.username, c.display_name);
+          return option;
+        }),
+    );
+  } catch {
+    // No suggestions: the field still takes any name.
+  }
 }
 
 function receiversProblem(receivers) {
@@ -76,11 +89,10 @@ export async function submitCompose(event) {
   if (!valid) return;
   await busy(form, async () => {
     try {
-      const sent = await api.send(receivers, subject, text, state.replyTo?.id);
+      const sent = await api.send({ receivers, subject, message: text });
       form.reset();
-      update({ replyTo: null });
       notify(`Sent to ${shownReceivers(sent)}.`);
-      navigate("#/sent");
+      navigate(`#/conversations/${sent.thread_id}`);
     } catch (error) {
       showRefusal(error, { fields, byCode: { unknown_receiver: fields.receivers, receiver_deactivated: fields.receivers }, slot: $("compose-error") });
     }

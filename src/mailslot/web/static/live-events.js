@@ -5,7 +5,7 @@ import { $ } from "./dom.js";
 import { LiveFeed } from "./live.js";
 import { shownSender } from "./names.js";
 import { addListed, dropListed, markListed, refreshTop, renderList } from "./mailbox.js";
-import { isMine, isReceived, renderMessage } from "./message.js";
+import { dropFromThread, isMine, receiveInThread, updateInThread } from "./message.js";
 import { notify } from "./notices.js";
 import { navigate } from "./router.js";
 import { state, update } from "./state.js";
@@ -36,34 +36,36 @@ function wasRestored(id) {
 
 function applyEvent({ type, data }) {
   if (!data || !state.session) return;
-  const listing = state.route?.name === "list";
+  const listing = state.listLoaded !== null && state.box !== "conversations";
   if (type === "message.created") {
-    if (data.box === "inbox") {
+    const { box, ...message } = data;
+    const inPlace = receiveInThread(message);
+    if (box === "inbox") {
       refreshUnread();
-      if (!wasRestored(data.id)) notify(`New message from ${shownSender(data)}: ${data.subject}`);
+      if (!wasRestored(data.id) && !inPlace) notify(`New message from ${shownSender(data)}: ${data.subject}`);
     }
-    if (data.box === state.box && !state.query && !state.messages.some((m) => m.id === data.id)) {
-      const { box, ...message } = data;
-      void box;
+    if (state.box === "conversations") refreshTop();
+    else if (box === state.box && !state.query && !state.messages.some((m) => m.id === data.id)) {
       addListed(message);
       if (listing) renderList();
     }
   } else if (type === "message.updated") {
     markListed(data.id, data.read);
     if (listing) renderList();
-    if (state.current && state.current.id === data.id && isReceived(state.current)) {
-      update({ current: { ...state.current, read: data.read, read_at: data.read_at } });
-      renderMessage();
-    }
+    updateInThread(data.id, data.read);
+    if (state.box === "conversations") refreshTop();
     refreshUnread();
   } else if (type === "message.deleted") {
     dropListed(data.id);
     if (listing) renderList();
+    if (state.box === "conversations") refreshTop();
     if (state.current && state.current.id === data.id) {
       const bySender = data.scope === "everyone" && !isMine(state.current);
       notify(bySender ? `${shownSender(state.current)} deleted “${state.current.subject}”.` : "This message was deleted.");
-      update({ lastOpened: null });
+      update({ lastOpened: null, current: null, thread: null });
       navigate(state.listHash);
+    } else {
+      dropFromThread(data.id);
     }
     refreshUnread();
   }

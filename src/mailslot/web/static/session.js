@@ -7,6 +7,8 @@ import { live } from "./live-events.js";
 import { USERNAME } from "./names.js";
 import { notify, sentence } from "./notices.js";
 import { route } from "./router.js";
+import { loadBlocks } from "./safety.js";
+import { showMe } from "./settings.js";
 import { clearMailbox, state, update } from "./state.js";
 import { refreshUnread } from "./unread.js";
 
@@ -36,13 +38,6 @@ function saveSession(session) {
 async function signIn(username, password) {
   const token = await api.signIn(username, password);
   saveSession({ username, token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 });
-  try {
-    // The profile gives the username as registered (names compare regardless of case).
-    const profile = await api.profile();
-    saveSession({ ...state.session, username: profile.username });
-  } catch {
-    // Keep the name as typed.
-  }
   if (state.session) enterMailbox();
 }
 
@@ -121,7 +116,9 @@ export function endSession({ notice, error } = {}) {
   saveSession(null);
   clearMailbox();
   $("message-list").replaceChildren();
+  $("thread-list").replaceChildren();
   $("compose-view").reset();
+  $("reply-form").reset();
   history.replaceState(null, "", location.pathname);
   showSignedOut();
   if (!wasSignedIn) return;
@@ -137,12 +134,32 @@ export function showSignedOut() {
   $("sign-in-username").focus();
 }
 
-export function enterMailbox() {
+export async function enterMailbox() {
+  try {
+    // The profile gives the username as registered (names compare regardless of case)
+    // and the display name.
+    const profile = await api.profile();
+    saveSession({ ...state.session, username: profile.username });
+    update({ displayName: profile.display_name });
+  } catch {
+    // Keep the name as typed; a session the API ended is handled by the client.
+  }
+  if (!state.session) return;
   $("auth-view").hidden = true;
   $("mail-view").hidden = false;
   $("account").hidden = false;
-  $("whoami").textContent = state.session.username;
+  showMe();
   live.start();
   refreshUnread();
+  loadBlocks();
   route();
+}
+
+/** What the operator set for the page (context links); the defaults if unreachable. */
+export async function loadClientSettings() {
+  try {
+    update({ clientSettings: await api.clientSettings() });
+  } catch {
+    // No links: contexts show as labels.
+  }
 }

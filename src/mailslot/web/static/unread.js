@@ -33,6 +33,7 @@ function showUnread(count) {
   badge.dataset.count = String(count);
   badge.hidden = count === 0;
   $("unread-count").textContent = String(count);
-  const view = state.route?.name === "message" && state.current ? state.current.subject : null;
-  if (state.route) setTitle(view || (state.route.name === "compose" ? "New message" : BOX_TITLES[state.box]));
+  const reading = state.route && ["message", "conversation"].includes(state.route.name) && state.current;
+  const titles = { compose: "New message", settings: "Settings" };
+  if (state.route) setTitle(reading ? state.current.subject : titles[state.route.name] || BOX_TITLES[state.box]);
 }
