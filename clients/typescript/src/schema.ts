@@ -112,6 +112,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{username}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Tokens
+         * @description Sign out everywhere: every token of yours stops working at once, this one
+         *     included, and the live streams they opened end, on every instance.
+         */
+        delete: operations["delete_tokens"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{username}": {
         parameters: {
             query?: never;
@@ -127,7 +148,18 @@ export interface paths {
         get: operations["get_user"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete User
+         * @description Delete your account, for good, confirmed with your current password (403
+         *     `wrong_password` otherwise; it counts as a sign-in attempt). Every token of yours stops
+         *     working at once, on every instance; your profile, your inbox, your trash and your
+         *     change log are deleted. What you sent stays with its receivers, shown as from a name
+         *     like `deleted-user-3f9a…`, unless the operator chose to remove it too
+         *     (`MAILSLOT_ERASURE_MODE=purge-sent`). Your username is refused to registration for a
+         *     while (`MAILSLOT_ERASED_USERNAME_HOLD_DAYS`). Users provisioned by a host application
+         *     have no password: the host erases them (`DELETE /server/users/{external_id}`).
+         */
+        delete: operations["delete_user"];
         options?: never;
         head?: never;
         /**
@@ -173,6 +205,12 @@ export interface paths {
          *     not name you, is a 403 `invalid_context`. A reply to a message of the platform
          *     (sender `@system`) goes to the platform only, and only where the operator takes such
          *     replies: else a 403 `system_does_not_take_replies`.
+         *
+         *     The host's messaging policy (PUT /server/policy/messaging) may refuse the message:
+         *     403 `policy_denied`, `detail` naming the rule, nothing sent to anyone. Budgets against
+         *     abuse (per receiver, for new accounts, for conversations started) answer 429 with
+         *     `Retry-After`; a message that starts conversations with more users than
+         *     MAILSLOT_LIMIT_FIRST_CONTACT allows at once is a 422.
          *
          *     Where the operator set up a pre-send hook, the host may refuse the message (403
          *     `policy_denied`, its reason in `detail`) or change its subject and body; a 503
@@ -285,6 +323,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{username}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Threads
+         * @description Your conversations: each thread once (received or sent, not in the trash), the one
+         *     with the newest message first, with its latest message, its participants, how many
+         *     of its messages you see and how many are unread. `context` keeps the threads about
+         *     that ref.
+         */
+        get: operations["list_threads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Contacts
+         * @description People you received mail from or sent mail to lately (among your newest 1000
+         *     messages of each kind), the most recent first, up to 20: what a recipient field
+         *     offers as you type.
+         */
+        get: operations["list_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{username}/changes": {
         parameters: {
             query?: never;
@@ -303,6 +386,78 @@ export interface paths {
         get: operations["list_changes"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/blocks/{other}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Block
+         * @description Block a user: from now on their messages do not reach you, and they are not told
+         *     (their sent box shows the message as sent to you). What they sent before stays.
+         *     Blocking again changes nothing. 404 `user_not_found` for a name nobody has; 422 for
+         *     yourself, or `too_many_blocks` past 1,000.
+         */
+        put: operations["put_block"];
+        post?: never;
+        /**
+         * Delete Block
+         * @description Unblock a user: their new messages reach you again (those sent while blocked never
+         *     will: they were not delivered). Unblocking someone not blocked changes nothing.
+         */
+        delete: operations["delete_block"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Blocks
+         * @description Everyone you block, newest block first.
+         */
+        get: operations["list_blocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/messages/{message_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Report
+         * @description Report a message you received to the operator, with a reason (`spam`,
+         *     `harassment`, `inappropriate`, `other`) and an optional note. The sender is not told,
+         *     and never learns who reported. Reporting the same message again answers the first
+         *     report (200). 404 for a message not in your mailbox; 403 `not_a_receiver` for one
+         *     you sent.
+         */
+        post: operations["post_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -400,7 +555,15 @@ export interface paths {
          */
         put: operations["put_server_user"];
         post?: never;
-        delete?: never;
+        /**
+         * Delete Server User
+         * @description Erase the user you know as `external_id`: as `DELETE /users/{username}` does for a
+         *     user's own account, with the mode you choose (`mode`, else the operator's). Answers
+         *     once the erasure has finished, with what went; the external id is free again at once
+         *     (the username is held). 404 `user_not_found` for an unknown (or already erased)
+         *     external id.
+         */
+        delete: operations["delete_server_user"];
         options?: never;
         head?: never;
         patch?: never;
@@ -467,6 +630,38 @@ export interface paths {
          */
         post: operations["reactivate_server_user"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server User Hold
+         * @description Whether the user is on legal hold (404 `user_not_found` if you know no such user).
+         */
+        get: operations["get_server_user_hold"];
+        /**
+         * Put Server User Hold
+         * @description Put the user on legal hold: every message they sent or received is kept, and shown,
+         *     whatever MAILSLOT_RETENTION_DAYS says, until the hold is lifted. Putting a held user
+         *     on hold again keeps the first `held_at` (a `note` given replaces the note).
+         */
+        put: operations["put_server_user_hold"];
+        post?: never;
+        /**
+         * Delete Server User Hold
+         * @description Lift the user's legal hold (204 whether or not there was one): their mail older
+         *     than the retention period is hidden at once and deleted by the next run, unless
+         *     another party to it is held.
+         */
+        delete: operations["delete_server_user_hold"];
         options?: never;
         head?: never;
         patch?: never;
@@ -656,9 +851,14 @@ export interface paths {
          * Post Server Message
          * @description Send one message as a user or as the platform to up to 1,000 users, by external
          *     id. Each recipient who can receive it gets it; the answer says, per recipient,
-         *     `delivered`, `unknown_user` or `deactivated`. When none can: 422
-         *     `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-         *     `user_not_found`; a deactivated one: 403 `account_deactivated`.
+         *     `delivered`, `unknown_user`, `deactivated`, `policy_denied` (the messaging policy
+         *     refuses a user's message to them; the platform's passes it), or `blocked` for a
+         *     recipient who blocks the sender and `withheld` for every one while the sender is
+         *     shadow-banned (the message is stored as sent, and reaches none of those two). When
+         *     none can: 422 `no_recipient_can_receive`, or 403 `policy_denied` when the policy
+         *     refused every one who could receive; nothing stored. An unknown sender: 404
+         *     `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one: 403
+         *     `account_suspended`.
          *
          *     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
          *     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
@@ -691,6 +891,126 @@ export interface paths {
          */
         get: operations["list_system_messages"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Server Reports
+         * @description Reports users made of messages they received, newest first: `state=open` is the
+         *     moderation queue. Each keeps the message as it was when reported.
+         */
+        get: operations["list_server_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server Report
+         * @description One report (404 `report_not_found`).
+         */
+        get: operations["get_server_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/reports/{report_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve Server Report
+         * @description Resolve an open report: `dismiss`; `delete_message` (for everyone, as its sender's
+         *     delete does); `suspend_sender` or `shadow_ban_sender` (the sanction's reason names the
+         *     report). 409 `report_resolved` for a report resolved already. The reporter is never
+         *     named to the sender. Writes the `report.resolved` webhook event.
+         */
+        post: operations["resolve_server_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/sanctions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server User Sanctions
+         * @description The sanctions the user is under (null: not under it), each with since when and
+         *     why, and the history of changes, newest first.
+         */
+        get: operations["get_server_user_sanctions"];
+        /**
+         * Put Server User Sanctions
+         * @description Put sanctions on (`true`) or lift them (`false`), with a reason the history keeps;
+         *     fields left out stay as they are. `suspended`: the user signs in and reads, and every
+         *     send is a 403 `account_suspended`. `shadow_banned`: their sends look delivered to
+         *     them and reach nobody (the server API's send says `withheld`). `deactivated`: as
+         *     POST .../deactivate. Each takes effect at once on every instance, and is reversible.
+         */
+        put: operations["put_server_user_sanctions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/policy/messaging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Messaging Policy
+         * @description The messaging policy in force (every list empty and `rules` 0 when none).
+         */
+        get: operations["get_messaging_policy"];
+        /**
+         * Put Messaging Policy
+         * @description Replace the messaging policy with these rules (`{}`: no policy). Every instance
+         *     applies it to the next send, before this answers. A message a rule refuses is a 403
+         *     `policy_denied` naming the rule; the server API's send reports such a recipient as
+         *     `policy_denied`. At most 500 rules.
+         */
+        put: operations["put_messaging_policy"];
         post?: never;
         delete?: never;
         options?: never;
@@ -901,6 +1221,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{username}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Exports
+         * @description Your exports, newest first, until each is removed (`expires_at`, or a week after
+         *     one that failed).
+         */
+        get: operations["list_exports"];
+        put?: never;
+        /**
+         * Post Export
+         * @description Start an export of your whole mailbox: a zip archive of your profile, your
+         *     received, sent and trashed messages as JSON lines (each line as the messages API
+         *     shows it) and as mbox files a mail client opens, with a manifest of SHA-256 sums.
+         *     Follow it with `GET /users/{username}/exports/{export_id}`; once `done`, its
+         *     `download_url` works without a bearer token until `expires_at`. One export per
+         *     hour (MAILSLOT_EXPORT_INTERVAL): a 429 with `Retry-After` before then.
+         */
+        post: operations["post_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Export
+         * @description One of your exports: `queued`, `running` (`progress`), `done` (`download_url`)
+         *     or `failed`. 404 `export_not_found`.
+         */
+        get: operations["get_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{export_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Export Archive
+         * @description Download an export's archive, with the link its export gives (`download_url`):
+         *     no bearer token needed, so a browser can follow it. 403 `invalid_download_link` for
+         *     an altered link; 410 `export_expired` once it has expired or the archive is gone.
+         */
+        get: operations["get_export_archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Server User Export
+         * @description Start an export of the user's whole mailbox: the archive the user's own export
+         *     makes (`POST /users/{username}/exports`), without its hourly limit and not listed to
+         *     the user. Recorded in the audit trail (`GET /server/audit`) as a read of the
+         *     mailbox. Follow it with `GET /server/users/{external_id}/exports/{export_id}`; its
+         *     `download_url` needs no key. 404 `user_not_found`.
+         */
+        post: operations["post_server_user_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/server/users/{external_id}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Server User Export
+         * @description An export the server API started: its state, progress, and once done its
+         *     `download_url`. 404 `export_not_found`.
+         */
+        get: operations["get_server_user_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "//signup": {
         parameters: {
             query?: never;
@@ -1001,8 +1439,9 @@ export interface paths {
          *         When several messages match, the oldest goes; add the `id` an answer gave to pick one.
          *
          *         Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-         *         (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
-         *         the message (403 `policy_denied`) or change its subject and message; 503
+         *         (429 with `Retry-After`), and the budgets against abuse too. The messaging policy
+         *         may refuse it (403 `policy_denied`). Where the operator set up a pre-send hook, it
+         *         may refuse the message (403 `policy_denied`) or change its subject and message; 503
          *         `send_hook_unavailable` when it failed and unvetted messages are not sent.
          *
          *     Also answered at the single-slash address, for clients and proxies that merge slashes.
@@ -1077,6 +1516,14 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** AccountDelete */
+        AccountDelete: {
+            /**
+             * Password
+             * @description Your current password.
+             */
+            password: string;
+        };
         /** AuditPage */
         AuditPage: {
             /**
@@ -1140,6 +1587,27 @@ export interface components {
             user?: components["schemas"]["ExternalUserRead"] | null;
             error?: components["schemas"]["Problem"] | null;
         };
+        /** BlockList */
+        BlockList: {
+            /**
+             * Blocks
+             * @description Everyone you block, newest block first.
+             */
+            blocks: components["schemas"]["BlockRead"][];
+        };
+        /** BlockRead */
+        BlockRead: {
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string | null;
+            /**
+             * Blocked At
+             * Format: date-time
+             * @description When you first blocked them.
+             */
+            blocked_at: string;
+        };
         /** Body_post_oauth_token */
         Body_post_oauth_token: {
             /** Username */
@@ -1194,6 +1662,14 @@ export interface components {
              * @description Your newest sequence number.
              */
             latest: number;
+        };
+        /** ContactList */
+        ContactList: {
+            /**
+             * Contacts
+             * @description The most recent correspondent first.
+             */
+            contacts: components["schemas"]["Person"][];
         };
         /**
          * ContextCreate
@@ -1269,10 +1745,10 @@ export interface components {
             to: string;
             /**
              * Status
-             * @description `delivered`; `unknown_user`: no user has this external id; `deactivated`: the user is deactivated.
+             * @description `delivered`; `unknown_user`: no user has this external id; `deactivated`: the user is deactivated; `policy_denied`: the messaging policy refuses this sender's message to this recipient; `blocked`: the user blocks the sender, and was not sent the message; `withheld`: the sender is shadow-banned, so nobody was. The sender is never told of the last two.
              * @enum {string}
              */
-            status: "delivered" | "unknown_user" | "deactivated";
+            status: "delivered" | "unknown_user" | "deactivated" | "blocked" | "withheld" | "policy_denied";
         };
         /** DeliveryRead */
         DeliveryRead: {
@@ -1295,6 +1771,86 @@ export interface components {
              * @description Where the receiver's copy is; null: they deleted it for good.
              */
             box: ("inbox" | "trash") | null;
+        };
+        /**
+         * ErasureRead
+         * @description An account's erasure as the ledger holds it: no personal data.
+         */
+        ErasureRead: {
+            /**
+             * Tombstone
+             * @description The name receivers see in place of the erased user's, from now on.
+             */
+            tombstone: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "pseudonymize" | "purge-sent";
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Counts
+             * @description What went: `received` (the user's copies), `sent_removed` and `sent_kept` (messages they sent), `changes` (their change log), `tokens`, `webhook_events`.
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /** ExportList */
+        ExportList: {
+            /**
+             * Exports
+             * @description Newest first.
+             */
+            exports: components["schemas"]["ExportRead"][];
+        };
+        /** ExportProgress */
+        ExportProgress: {
+            /**
+             * Done
+             * @description Messages written so far.
+             */
+            done: number;
+            /**
+             * Total
+             * @description Messages to write; null until the export starts.
+             */
+            total: number | null;
+        };
+        /** ExportRead */
+        ExportRead: {
+            /**
+             * Id
+             * @description `exp_...`
+             */
+            id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            progress: components["schemas"]["ExportProgress"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Download Url
+             * @description Once done: where to download the zip archive, relative to the API's root; it needs no bearer token (a browser can follow it) and works until `expires_at`. Null before, and after.
+             */
+            download_url: string | null;
+            /**
+             * Expires At
+             * @description When the archive and its link are removed; null until done.
+             */
+            expires_at: string | null;
         };
         /** ExternalUserBatch */
         ExternalUserBatch: {
@@ -1319,6 +1875,11 @@ export interface components {
             custom?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Groups
+             * @description The user's groups, at most 32, for the messaging policy (PUT /server/policy/messaging); repeats count once; `[]` or null: none.
+             */
+            groups?: string[] | null;
             /**
              * External Id
              * @description The host application's own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`.
@@ -1352,6 +1913,11 @@ export interface components {
             custom?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Groups
+             * @description The user's groups, at most 32, for the messaging policy (PUT /server/policy/messaging); repeats count once; `[]` or null: none.
+             */
+            groups?: string[] | null;
         };
         /** ExternalUserRead */
         ExternalUserRead: {
@@ -1367,6 +1933,11 @@ export interface components {
             custom: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Groups
+             * @description Sorted, each once.
+             */
+            groups?: string[];
             /**
              * Created At
              * Format: date-time
@@ -1393,6 +1964,11 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /**
+             * Groups
+             * @description Sorted, each once.
+             */
+            groups?: string[];
+            /**
              * Created At
              * Format: date-time
              */
@@ -1410,6 +1986,19 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** HeldRead */
+        HeldRead: {
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /**
+             * Reason
+             * @description Why; null for a deactivation made without one.
+             */
+            reason: string | null;
+        };
         /** JobRead */
         JobRead: {
             /**
@@ -1419,7 +2008,7 @@ export interface components {
             id: string;
             /**
              * Kind
-             * @description What it does: `webhook.replay`.
+             * @description What it does: `webhook.replay`, `mailbox.export`.
              */
             kind: string;
             /**
@@ -1466,6 +2055,33 @@ export interface components {
             /** Scopes */
             scopes: components["schemas"]["Scope"][];
         };
+        /** LegalHoldPut */
+        LegalHoldPut: {
+            /**
+             * Note
+             * @description Why (a case number); shown by `retention status`.
+             */
+            note?: string | null;
+        };
+        /** LegalHoldRead */
+        LegalHoldRead: {
+            /** External Id */
+            external_id: string;
+            /** Username */
+            username: string;
+            /**
+             * Held
+             * @description Whether retention keeps the user's mail.
+             */
+            held: boolean;
+            /**
+             * Held At
+             * @description Since when; null when not held.
+             */
+            held_at: string | null;
+            /** Note */
+            note: string | null;
+        };
         /**
          * MessageCreate
          * @description Give `receiver` (seed B) or `receivers` (up to 100), not both. A reply
@@ -1478,8 +2094,11 @@ export interface components {
             receiver?: string | null;
             /** Receivers */
             receivers?: string[] | null;
-            /** Subject */
-            subject: string;
+            /**
+             * Subject
+             * @description Required, but for a reply (which then takes the subject of the message it answers) and for a message with a `context` or `context_token` (which then takes the context's ref).
+             */
+            subject?: string | null;
             /** Message */
             message: string;
             /**
@@ -1581,6 +2200,56 @@ export interface components {
             read: boolean | ("true" | "True" | "1" | "\"true\"" | "false" | "False" | "0" | "\"false\"");
         };
         /**
+         * MessagingPolicyPut
+         * @description The whole policy: what is left out has no rule; `{}` removes every rule.
+         */
+        MessagingPolicyPut: {
+            /**
+             * Initiators
+             * @description Only members of these groups may start a conversation; null: anyone may; `[]`: nobody may.
+             */
+            initiators?: string[] | null;
+            /**
+             * Reply Only
+             * @description Members of these groups may reply but not start a conversation.
+             */
+            reply_only?: string[];
+            /**
+             * Allow
+             * @description With at least one, only a message some pair allows is sent.
+             */
+            allow?: components["schemas"]["PairRule"][];
+            /**
+             * Deny
+             * @description A message a pair denies is refused, whatever else allows it.
+             */
+            deny?: components["schemas"]["PairRule"][];
+            /** @description A limit on new accounts' new contacts; null: none. */
+            new_accounts?: components["schemas"]["NewAccountsRule"] | null;
+        };
+        /** MessagingPolicyRead */
+        MessagingPolicyRead: {
+            /** Initiators */
+            initiators: string[] | null;
+            /** Reply Only */
+            reply_only: string[];
+            /** Allow */
+            allow: components["schemas"]["PairRule"][];
+            /** Deny */
+            deny: components["schemas"]["PairRule"][];
+            new_accounts: components["schemas"]["NewAccountsRule"] | null;
+            /**
+             * Rules
+             * @description How many rules the policy holds (0: no policy).
+             */
+            rules: number;
+            /**
+             * Updated At
+             * @description When it was last put; null: never.
+             */
+            updated_at: string | null;
+        };
+        /**
          * MintedTokenRead
          * @description The new token: `access_token` is shown this once.
          */
@@ -1610,6 +2279,57 @@ export interface components {
              */
             token_type: "bearer";
         };
+        /** NewAccountsRule */
+        NewAccountsRule: {
+            /**
+             * Younger Than Days
+             * @description Accounts created less than this many days ago...
+             */
+            younger_than_days: number;
+            /**
+             * Contacts Per Day
+             * @description ...may write to at most this many new contacts (users who never wrote to them) in any 24 hours; 0: to none.
+             */
+            contacts_per_day: number;
+        };
+        /**
+         * PairRule
+         * @description Messages from members of `from` to members of `to`.
+         */
+        PairRule: {
+            /**
+             * From
+             * @description A group name, `*` (every user) or `@ungrouped` (users with no group).
+             */
+            from: string;
+            /**
+             * To
+             * @description A group name, `*` (every user) or `@ungrouped` (users with no group).
+             */
+            to: string;
+        };
+        /** Person */
+        Person: {
+            /** Username */
+            username: string;
+            /**
+             * Display Name
+             * @description As it is now; null when they have none.
+             */
+            display_name: string | null;
+        };
+        /** PersonRead */
+        PersonRead: {
+            /** Username */
+            username: string;
+            /**
+             * External Id
+             * @description Your id for the user; null if you have none.
+             */
+            external_id: string | null;
+            /** Display Name */
+            display_name: string | null;
+        };
         /**
          * Problem
          * @description An RFC 9457 problem detail; `code` is the stable, machine-readable reason.
@@ -1630,7 +2350,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "account_deactivated" | "system_does_not_take_replies" | "read_only_token" | "policy_denied" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "access_log_off" | "token_not_found" | "webhook_not_found" | "delivery_not_found" | "job_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "email_taken" | "idempotency_key_in_flight" | "webhook_disabled" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "receiver_deactivated" | "reply_to_not_found" | "context_mismatch" | "no_recipient_can_receive" | "idempotency_key_reused" | "webhook_url_refused" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "send_hook_unavailable" | "database_unavailable";
+            code: "bad_request" | "invalid_parameter" | "unknown_request" | "malformed_json" | "not_authenticated" | "invalid_credentials" | "invalid_token" | "invalid_ticket" | "credentials_missing" | "session_not_started" | "invalid_server_key" | "server_key_not_accepted" | "user_token_not_accepted" | "forbidden" | "not_your_mailbox" | "not_a_receiver" | "wrong_password" | "not_the_sender" | "not_your_message" | "insufficient_scope" | "invalid_context" | "account_deactivated" | "account_suspended" | "system_does_not_take_replies" | "read_only_token" | "policy_denied" | "not_found" | "user_not_found" | "message_not_found" | "no_unread_message" | "thread_not_found" | "access_log_off" | "token_not_found" | "webhook_not_found" | "delivery_not_found" | "job_not_found" | "export_not_found" | "invalid_download_link" | "export_expired" | "report_not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "conflict" | "username_taken" | "username_held" | "email_taken" | "idempotency_key_in_flight" | "webhook_disabled" | "report_resolved" | "gone" | "resync_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "unknown_receiver" | "receiver_deactivated" | "reply_to_not_found" | "context_mismatch" | "no_recipient_can_receive" | "idempotency_key_reused" | "webhook_url_refused" | "too_many_blocks" | "rate_limited" | "too_many_streams" | "internal_error" | "service_unavailable" | "send_hook_unavailable" | "database_unavailable";
             /** Instance */
             instance?: string | null;
             /** Request Id */
@@ -1658,13 +2378,176 @@ export interface components {
              * Event Types
              * @description Only events of these types.
              */
-            event_types?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled")[] | null;
+            event_types?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "report.created" | "report.resolved")[] | null;
             /**
              * Only Failed
              * @description Only deliveries that failed.
              * @default false
              */
             only_failed: boolean;
+        };
+        /** ReportCreate */
+        ReportCreate: {
+            /**
+             * Reason
+             * @description `spam`, `harassment`, `inappropriate` or `other`.
+             * @enum {string}
+             */
+            reason: "spam" | "harassment" | "inappropriate" | "other";
+            /**
+             * Note
+             * @description What the operator should know, up to 1000 characters.
+             */
+            note?: string | null;
+        };
+        /** ReportCreated */
+        ReportCreated: {
+            /**
+             * Id
+             * @description The report's id.
+             */
+            id: number;
+            /**
+             * State
+             * @description `open` until the operator resolves it.
+             * @enum {string}
+             */
+            state: "open" | "resolved";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ReportPage */
+        ReportPage: {
+            /**
+             * Reports
+             * @description Newest first.
+             */
+            reports: components["schemas"]["ReportRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last.
+             */
+            next_cursor: string | null;
+        };
+        /** ReportRead */
+        ReportRead: {
+            /** Id */
+            id: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "open" | "resolved";
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "spam" | "harassment" | "inappropriate" | "other";
+            /** Note */
+            note: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            message: components["schemas"]["ReportedMessage"];
+            /** @description Who reported it; never shown to the sender. */
+            reporter: components["schemas"]["PersonRead"];
+            /** @description Who sent the message. */
+            sender: components["schemas"]["PersonRead"];
+            /**
+             * Action
+             * @description How it was resolved; null while open.
+             */
+            action: ("dismiss" | "delete_message" | "suspend_sender" | "shadow_ban_sender") | null;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
+        /** ReportResolve */
+        ReportResolve: {
+            /**
+             * Action
+             * @description `dismiss`: nothing else happens; `delete_message`: the message is deleted for everyone, as its sender's delete does; `suspend_sender`, `shadow_ban_sender`: the sender is sanctioned, with the report's reason.
+             * @enum {string}
+             */
+            action: "dismiss" | "delete_message" | "suspend_sender" | "shadow_ban_sender";
+        };
+        /** ReportedMessage */
+        ReportedMessage: {
+            /** Id */
+            id: number;
+            /**
+             * Subject
+             * @description As it was when reported.
+             */
+            subject: string;
+            /**
+             * Message
+             * @description The body, as it was when reported.
+             */
+            message: string;
+        };
+        /** SanctionChangeRead */
+        SanctionChangeRead: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "suspended" | "shadow_banned" | "deactivated";
+            /**
+             * Lifted
+             * @description `false`: put on; `true`: lifted.
+             */
+            lifted: boolean;
+            /** Reason */
+            reason: string;
+            /**
+             * Actor
+             * @description Who: `key:<id>` (a server key), `cli` (the `mailslot` command) or `report:<id>` (the resolution of that report).
+             */
+            actor: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /** SanctionsRead */
+        SanctionsRead: {
+            /** @description Signs in and reads, cannot send. */
+            suspended: components["schemas"]["HeldRead"] | null;
+            /** @description Sends look delivered to them and reach nobody. */
+            shadow_banned: components["schemas"]["HeldRead"] | null;
+            /** @description Cannot sign in, send or receive. */
+            deactivated: components["schemas"]["HeldRead"] | null;
+            /**
+             * History
+             * @description The newest 100 changes, newest first.
+             */
+            history: components["schemas"]["SanctionChangeRead"][];
+        };
+        /**
+         * SanctionsUpdate
+         * @description What to put on (`true`) or lift (`false`); a field left out stays as it is.
+         */
+        SanctionsUpdate: {
+            /** Suspended */
+            suspended?: boolean | null;
+            /** Shadow Banned */
+            shadow_banned?: boolean | null;
+            /**
+             * Deactivated
+             * @description As POST /server/users/{external_id}/deactivate (or /reactivate) does, with a reason kept in the history.
+             */
+            deactivated?: boolean | null;
+            /**
+             * Reason
+             * @description Why, up to 500 characters; kept in the history.
+             */
+            reason: string;
         };
         /**
          * Scope
@@ -1829,6 +2712,14 @@ export interface components {
              */
             deliveries: components["schemas"]["Delivery"][];
         };
+        /** SignedOutEverywhere */
+        SignedOutEverywhere: {
+            /**
+             * Revoked
+             * @description How many live tokens were revoked, this one included.
+             */
+            revoked: number;
+        };
         /** StreamTicketRead */
         StreamTicketRead: {
             /**
@@ -1841,6 +2732,21 @@ export interface components {
              * @description Seconds the ticket stays valid.
              */
             expires_in: number;
+        };
+        /** ThreadList */
+        ThreadList: {
+            /**
+             * Threads
+             * @description The thread with the newest message first.
+             */
+            threads: components["schemas"]["ThreadSummary"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next_cursor: string | null;
+            /** Per Page */
+            per_page: number;
         };
         /** ThreadPage */
         ThreadPage: {
@@ -1865,6 +2771,38 @@ export interface components {
             next_cursor: string | null;
             /** Per Page */
             per_page: number;
+        };
+        /**
+         * ThreadSummary
+         * @description A thread in a list of threads: enough to show it as one row.
+         */
+        ThreadSummary: {
+            /** Thread Id */
+            thread_id: number;
+            /**
+             * Subject
+             * @description The subject of its latest message.
+             */
+            subject: string;
+            /** @description What the thread is about. */
+            context: components["schemas"]["ContextRead"] | null;
+            /**
+             * Participants
+             * @description The sender and receivers of its latest message, you included.
+             */
+            participants: components["schemas"]["Person"][];
+            /**
+             * Count
+             * @description Its messages you can see (inbox and sent box).
+             */
+            count: number;
+            /**
+             * Unread
+             * @description Unread messages of this thread in your inbox.
+             */
+            unread: number;
+            /** @description Its newest message you can see. */
+            latest: components["schemas"]["MessageRead"];
         };
         /** ThreadUnread */
         ThreadUnread: {
@@ -2197,9 +3135,9 @@ export interface components {
             url: string;
             /**
              * Event Types
-             * @description The event types to receive, or `["*"]` for all of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`. Repeats count once.
+             * @description The event types to receive, or `["*"]` for all of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`, `report.created`, `report.resolved`. Repeats count once.
              */
-            event_types: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "*")[];
+            event_types: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "report.created" | "report.resolved" | "*")[];
             /**
              * Description
              * @description Your note about the endpoint, up to 500 characters on one line.
@@ -2283,9 +3221,9 @@ export interface components {
             url?: string;
             /**
              * Event Types
-             * @description The event types to receive, or `["*"]` for all of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`. Repeats count once.
+             * @description The event types to receive, or `["*"]` for all of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`, `report.created`, `report.resolved`. Repeats count once.
              */
-            event_types?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "*")[];
+            event_types?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "report.created" | "report.resolved" | "*")[];
             /**
              * Description
              * @description Your note about the endpoint, up to 500 characters on one line.
@@ -2469,7 +3407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2496,7 +3434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,7 +3527,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2649,7 +3587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,7 +3596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2738,7 +3676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2752,6 +3690,66 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedOutEverywhere"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2800,7 +3798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,9 +3807,109 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDelete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2873,7 +3971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2882,7 +3980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2909,7 +4007,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3003,7 +4101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3012,7 +4110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3079,7 +4177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,7 +4186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3115,7 +4213,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3190,7 +4288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3217,7 +4315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3272,7 +4370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,7 +4379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3290,7 +4388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +4441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3352,7 +4450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3361,7 +4459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3426,7 +4524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3435,7 +4533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3462,7 +4560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3514,7 +4612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3523,7 +4621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3532,7 +4630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3597,7 +4695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3606,7 +4704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3615,7 +4713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3666,7 +4764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3675,7 +4773,145 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_threads: {
+        parameters: {
+            query?: {
+                per_page?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description About this context ref. */
+                context?: string | null;
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadList"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_contacts: {
+        parameters: {
+            query?: {
+                /** @description Keep those whose username, or a word of whose display name, begins with this (regardless of case). */
+                prefix?: string;
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,7 +4966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3739,7 +4975,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gone: `code` is one of `resync_required`. */
+            /** @description Gone: `code` is one of `export_expired`, `resync_required`. */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3748,7 +4984,317 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+                /** @description The username to block or unblock. */
+                other: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+                /** @description The username to block or unblock. */
+                other: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_blocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockList"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Reported already: the first report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportCreated"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportCreated"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3799,7 +5345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3808,7 +5354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3877,7 +5423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,7 +5432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gone: `code` is one of `resync_required`. */
+            /** @description Gone: `code` is one of `export_expired`, `resync_required`. */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3895,7 +5441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4009,7 +5555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4018,7 +5564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4027,7 +5573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4112,7 +5658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4121,7 +5667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4130,7 +5676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4157,7 +5703,91 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_server_user: {
+        parameters: {
+            query?: {
+                /** @description `pseudonymize` or `purge-sent`; default: MAILSLOT_ERASURE_MODE. */
+                mode?: ("pseudonymize" | "purge-sent") | null;
+            };
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4230,7 +5860,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4257,7 +5887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4320,7 +5950,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4329,7 +5959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4338,7 +5968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4401,7 +6031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4410,7 +6040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4419,7 +6049,279 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_user_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalHoldRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_server_user_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldPut"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalHoldRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_server_user_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4482,7 +6384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4491,7 +6393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4500,7 +6402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4576,7 +6478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4585,7 +6487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4612,7 +6514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4678,7 +6580,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4687,7 +6589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4696,7 +6598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4759,7 +6661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4768,7 +6670,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4777,7 +6679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4872,7 +6774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4881,7 +6783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4890,7 +6792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4952,7 +6854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4961,7 +6863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4970,7 +6872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5052,7 +6954,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5061,7 +6963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5134,7 +7036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5143,7 +7045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5170,7 +7072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5250,7 +7152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5259,7 +7161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5268,7 +7170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5333,7 +7235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5342,7 +7244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5351,7 +7253,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5378,7 +7280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5453,7 +7355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5462,7 +7364,646 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_server_reports: {
+        parameters: {
+            query?: {
+                /** @description Only reports in this state; every report when left out. */
+                state?: ("open" | "resolved") | null;
+                per_page?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report's id. */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolve_server_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report's id. */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportResolve"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_user_sanctions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SanctionsRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_server_user_sanctions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SanctionsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SanctionsRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_messaging_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagingPolicyRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_messaging_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagingPolicyPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagingPolicyRead"];
+                };
+            };
+            /** @description Bad Request: `code` is one of `bad_request`, `invalid_parameter`, `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large: `code` is one of `payload_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `code` is one of `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5535,7 +8076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5544,7 +8085,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5617,7 +8158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5644,7 +8185,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5707,7 +8248,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5716,7 +8257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5725,7 +8266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5786,7 +8327,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5795,7 +8336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5804,7 +8345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5880,7 +8421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5889,7 +8430,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5916,7 +8457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5992,7 +8533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6001,7 +8542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6028,7 +8569,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6067,7 +8608,7 @@ export interface operations {
                 /** @description Only deliveries in this state. */
                 status?: ("pending" | "succeeded" | "failed") | null;
                 /** @description Only events of this type. */
-                event_type?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled") | null;
+                event_type?: ("message.created" | "message.read" | "message.unread" | "message.deleted" | "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "webhook.endpoint.disabled" | "report.created" | "report.resolved") | null;
                 /** @description Events made at or after (ISO 8601). */
                 since?: string | null;
                 /** @description Events made before. */
@@ -6113,7 +8654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6122,7 +8663,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6131,7 +8672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6196,7 +8737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6205,7 +8746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6214,7 +8755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6279,7 +8820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6288,7 +8829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6297,7 +8838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6306,7 +8847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6382,7 +8923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6391,7 +8932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6400,7 +8941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6427,7 +8968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6490,7 +9031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6499,7 +9040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6508,7 +9049,461 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportList"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+                /** @description The export's id, `exp_...`. */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_export_archive: {
+        parameters: {
+            query: {
+                /** @description From the download link. */
+                expires: number;
+                /** @description From the download link. */
+                signature: string;
+            };
+            header?: never;
+            path: {
+                /** @description The export's id, `exp_...`. */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: `code` is one of `export_expired`, `resync_required`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_server_user_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host application's own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `code` is one of `rate_limited`, `too_many_streams`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `code` is one of `service_unavailable`, `send_hook_unavailable`, `database_unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_server_user_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host application's own id for the user: 1 to 128 letters, digits or `_ . : @ | + = -`. */
+                external_id: string;
+                /** @description The export's id, `exp_...`. */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Unauthorized: `code` is one of `not_authenticated`, `invalid_credentials`, `invalid_token`, `invalid_ticket`, `invalid_server_key`, `server_key_not_accepted`, `user_token_not_accepted`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6564,7 +9559,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeedASession"];
                 };
             };
-            /** @description Conflict: `code` is one of `username_taken`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`. */
+            /** @description Conflict: `code` is one of `username_taken`, `username_held`, `email_taken`, `idempotency_key_in_flight`, `webhook_disabled`, `report_resolved`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6573,7 +9568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6638,7 +9633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6703,7 +9698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6779,7 +9774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6788,7 +9783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6877,7 +9872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`. */
+            /** @description Forbidden: `code` is one of `not_your_mailbox`, `not_a_receiver`, `wrong_password`, `not_the_sender`, `not_your_message`, `insufficient_scope`, `invalid_context`, `account_deactivated`, `account_suspended`, `system_does_not_take_replies`, `read_only_token`, `policy_denied`, `invalid_download_link`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6886,7 +9881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`. */
+            /** @description Not Found: `code` is one of `not_found`, `user_not_found`, `message_not_found`, `no_unread_message`, `thread_not_found`, `access_log_off`, `token_not_found`, `webhook_not_found`, `delivery_not_found`, `job_not_found`, `export_not_found`, `report_not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6913,7 +9908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6989,7 +9984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`. */
+            /** @description Unprocessable Entity: `code` is one of `validation_failed`, `unknown_receiver`, `receiver_deactivated`, `reply_to_not_found`, `context_mismatch`, `no_recipient_can_receive`, `idempotency_key_reused`, `webhook_url_refused`, `too_many_blocks`. */
             422: {
                 headers: {
                     [name: string]: unknown;

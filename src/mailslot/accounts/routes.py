@@ -17,9 +17,9 @@ from mailslot.accounts.deps import (
     require_token,
 )
 from mailslot.accounts.schemas import (
+    SignedOutEverywhere,
     TokenCreate,
     TokenRead,
-    TokensRevoked,
     UserCreate,
     UserPublic,
     UserRead,
@@ -129,14 +129,14 @@ async def delete_token(
 @router.delete("/users/{username}/tokens", responses=problems(401, 403))
 async def delete_tokens(
     username: str, user: CurrentUser, db: DbSession, tokens: Tokens
-) -> TokensRevoked:
+) -> SignedOutEverywhere:
     """Sign out everywhere: every token of yours stops working at once, this one
     included, and the live streams they opened end, on every instance."""
     require_self(user, username)
     revoked = await service.sign_out_everywhere(db, user)
     await db.commit()
     await tokens.forget_user(user.id)
-    return TokensRevoked(revoked=revoked)
+    return SignedOutEverywhere(revoked=revoked)
 
 
 @router.get("/users/{username}", responses=problems(401, 404))

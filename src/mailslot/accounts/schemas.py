@@ -249,5 +249,5 @@ class UserEventData(ExternalUserRead):
     external_id: str | None  # type: ignore[assignment]
 
 
-class TokensRevoked(BaseModel):
+class SignedOutEverywhere(BaseModel):
     revoked: int = Field(description="How many live tokens were revoked, this one included.")

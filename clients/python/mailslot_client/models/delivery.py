@@ -17,7 +17,9 @@ class Delivery:
     Attributes:
         to (str): The recipient's external id, as given.
         status (DeliveryStatus): `delivered`; `unknown_user`: no user has this external id; `deactivated`: the user is
-            deactivated.
+            deactivated; `policy_denied`: the messaging policy refuses this sender's message to this recipient; `blocked`:
+            the user blocks the sender, and was not sent the message; `withheld`: the sender is shadow-banned, so nobody
+            was. The sender is never told of the last two.
     """
 
     to: str

@@ -1,11 +1,14 @@
 from typing import Literal
 
-DeliveryStatus = Literal["deactivated", "delivered", "unknown_user"]
+DeliveryStatus = Literal["blocked", "deactivated", "delivered", "policy_denied", "unknown_user", "withheld"]
 
 DELIVERY_STATUS_VALUES: set[DeliveryStatus] = {
+    "blocked",
     "deactivated",
     "delivered",
+    "policy_denied",
     "unknown_user",
+    "withheld",
 }
 
 

@@ -23,6 +23,8 @@ class ExternalUserBatchItem:
         username (None | str | Unset): Derived from the external id when left out.
         email (None | str | Unset):
         custom (ExternalUserBatchItemCustomType0 | None | Unset):
+        groups (list[str] | None | Unset): The user's groups, at most 32, for the messaging policy (PUT
+            /server/policy/messaging); repeats count once; `[]` or null: none.
     """
 
     display_name: None | str
@@ -30,6 +32,7 @@ class ExternalUserBatchItem:
     username: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     custom: ExternalUserBatchItemCustomType0 | None | Unset = UNSET
+    groups: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.external_user_batch_item_custom_type_0 import ExternalUserBatchItemCustomType0  # noqa: PLC0415
@@ -59,6 +62,15 @@ class ExternalUserBatchItem:
         else:
             custom = self.custom
 
+        groups: list[str] | None | Unset
+        if isinstance(self.groups, Unset):
+            groups = UNSET
+        elif isinstance(self.groups, list):
+            groups = self.groups
+
+        else:
+            groups = self.groups
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -73,6 +85,8 @@ class ExternalUserBatchItem:
             field_dict["email"] = email
         if custom is not UNSET:
             field_dict["custom"] = custom
+        if groups is not UNSET:
+            field_dict["groups"] = groups
 
         return field_dict
 
@@ -126,12 +140,30 @@ class ExternalUserBatchItem:
 
         custom = _parse_custom(d.pop("custom", UNSET))
 
+        def _parse_groups(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                groups_type_0 = cast(list[str], data)
+
+                return groups_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        groups = _parse_groups(d.pop("groups", UNSET))
+
         external_user_batch_item = cls(
             display_name=display_name,
             external_id=external_id,
             username=username,
             email=email,
             custom=custom,
+            groups=groups,
         )
 
         return external_user_batch_item

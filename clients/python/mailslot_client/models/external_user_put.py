@@ -24,12 +24,15 @@ class ExternalUserPut:
             username (None | str | Unset): Derived from the external id when left out.
             email (None | str | Unset):
             custom (ExternalUserPutCustomType0 | None | Unset):
+            groups (list[str] | None | Unset): The user's groups, at most 32, for the messaging policy (PUT
+                /server/policy/messaging); repeats count once; `[]` or null: none.
     """
 
     display_name: None | str
     username: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     custom: ExternalUserPutCustomType0 | None | Unset = UNSET
+    groups: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.external_user_put_custom_type_0 import ExternalUserPutCustomType0  # noqa: PLC0415
@@ -57,6 +60,15 @@ class ExternalUserPut:
         else:
             custom = self.custom
 
+        groups: list[str] | None | Unset
+        if isinstance(self.groups, Unset):
+            groups = UNSET
+        elif isinstance(self.groups, list):
+            groups = self.groups
+
+        else:
+            groups = self.groups
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -70,6 +82,8 @@ class ExternalUserPut:
             field_dict["email"] = email
         if custom is not UNSET:
             field_dict["custom"] = custom
+        if groups is not UNSET:
+            field_dict["groups"] = groups
 
         return field_dict
 
@@ -121,11 +135,29 @@ class ExternalUserPut:
 
         custom = _parse_custom(d.pop("custom", UNSET))
 
+        def _parse_groups(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                groups_type_0 = cast(list[str], data)
+
+                return groups_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        groups = _parse_groups(d.pop("groups", UNSET))
+
         external_user_put = cls(
             display_name=display_name,
             username=username,
             email=email,
             custom=custom,
+            groups=groups,
         )
 
         return external_user_put

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.external_user_read_custom_type_0 import ExternalUserReadCustomType0
 
@@ -25,6 +27,7 @@ class ExternalUserRead:
         custom (ExternalUserReadCustomType0 | None):
         created_at (datetime.datetime):
         deactivated_at (datetime.datetime | None):
+        groups (list[str] | Unset): Sorted, each once.
     """
 
     external_id: str
@@ -34,6 +37,7 @@ class ExternalUserRead:
     custom: ExternalUserReadCustomType0 | None
     created_at: datetime.datetime
     deactivated_at: datetime.datetime | None
+    groups: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +67,10 @@ class ExternalUserRead:
         else:
             deactivated_at = self.deactivated_at
 
+        groups: list[str] | Unset = UNSET
+        if not isinstance(self.groups, Unset):
+            groups = self.groups
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -76,6 +84,8 @@ class ExternalUserRead:
                 "deactivated_at": deactivated_at,
             }
         )
+        if groups is not UNSET:
+            field_dict["groups"] = groups
 
         return field_dict
 
@@ -134,6 +144,8 @@ class ExternalUserRead:
 
         deactivated_at = _parse_deactivated_at(d.pop("deactivated_at"))
 
+        groups = cast(list[str], d.pop("groups", UNSET))
+
         external_user_read = cls(
             external_id=external_id,
             username=username,
@@ -142,6 +154,7 @@ class ExternalUserRead:
             custom=custom,
             created_at=created_at,
             deactivated_at=deactivated_at,
+            groups=groups,
         )
 
         external_user_read.additional_properties = d

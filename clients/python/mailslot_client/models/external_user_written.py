@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.external_user_written_outcome import ExternalUserWrittenOutcome, check_external_user_written_outcome
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.external_user_written_custom_type_0 import ExternalUserWrittenCustomType0
@@ -29,6 +30,7 @@ class ExternalUserWritten:
         created_at (datetime.datetime):
         deactivated_at (datetime.datetime | None):
         outcome (ExternalUserWrittenOutcome):
+        groups (list[str] | Unset): Sorted, each once.
     """
 
     external_id: str
@@ -39,6 +41,7 @@ class ExternalUserWritten:
     created_at: datetime.datetime
     deactivated_at: datetime.datetime | None
     outcome: ExternalUserWrittenOutcome
+    groups: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +73,10 @@ class ExternalUserWritten:
 
         outcome: str = self.outcome
 
+        groups: list[str] | Unset = UNSET
+        if not isinstance(self.groups, Unset):
+            groups = self.groups
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -84,6 +91,8 @@ class ExternalUserWritten:
                 "outcome": outcome,
             }
         )
+        if groups is not UNSET:
+            field_dict["groups"] = groups
 
         return field_dict
 
@@ -144,6 +153,8 @@ class ExternalUserWritten:
 
         outcome = check_external_user_written_outcome(d.pop("outcome"))
 
+        groups = cast(list[str], d.pop("groups", UNSET))
+
         external_user_written = cls(
             external_id=external_id,
             username=username,
@@ -153,6 +164,7 @@ class ExternalUserWritten:
             created_at=created_at,
             deactivated_at=deactivated_at,
             outcome=outcome,
+            groups=groups,
         )
 
         external_user_written.additional_properties = d

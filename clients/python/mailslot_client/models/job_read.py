@@ -21,7 +21,7 @@ class JobRead:
     """
     Attributes:
         id (str): `job_...`
-        kind (str): What it does: `webhook.replay`.
+        kind (str): What it does: `webhook.replay`, `mailbox.export`.
         status (JobReadStatus):
         params (JobReadParams): What was asked, as the request gave it.
         done (int): Items handled so far.

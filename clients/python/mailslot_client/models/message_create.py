@@ -22,28 +22,27 @@ class MessageCreate:
     participants.
 
         Attributes:
-            subject (str):
             message (str):
             receiver (None | str | Unset):
             receivers (list[str] | None | Unset):
+            subject (None | str | Unset): Required, but for a reply (which then takes the subject of the message it answers)
+                and for a message with a `context` or `context_token` (which then takes the context's ref).
             reply_to (int | None | Unset): The id of a message in your mailbox you answer.
             context (ContextCreate | None | Unset): What the message is about; a reply carries its thread's.
             context_token (None | str | Unset): A `ctx_` token a host minted: the message goes to its participants under its
                 context. Instead of `context`.
     """
 
-    subject: str
     message: str
     receiver: None | str | Unset = UNSET
     receivers: list[str] | None | Unset = UNSET
+    subject: None | str | Unset = UNSET
     reply_to: int | None | Unset = UNSET
     context: ContextCreate | None | Unset = UNSET
     context_token: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.context_create import ContextCreate  # noqa: PLC0415
-
-        subject = self.subject
 
         message = self.message
 
@@ -61,6 +60,12 @@ class MessageCreate:
 
         else:
             receivers = self.receivers
+
+        subject: None | str | Unset
+        if isinstance(self.subject, Unset):
+            subject = UNSET
+        else:
+            subject = self.subject
 
         reply_to: int | None | Unset
         if isinstance(self.reply_to, Unset):
@@ -86,7 +91,6 @@ class MessageCreate:
 
         field_dict.update(
             {
-                "subject": subject,
                 "message": message,
             }
         )
@@ -94,6 +98,8 @@ class MessageCreate:
             field_dict["receiver"] = receiver
         if receivers is not UNSET:
             field_dict["receivers"] = receivers
+        if subject is not UNSET:
+            field_dict["subject"] = subject
         if reply_to is not UNSET:
             field_dict["reply_to"] = reply_to
         if context is not UNSET:
@@ -108,8 +114,6 @@ class MessageCreate:
         from ..models.context_create import ContextCreate  # noqa: PLC0415
 
         d = dict(src_dict)
-        subject = d.pop("subject")
-
         message = d.pop("message")
 
         def _parse_receiver(data: object) -> None | str | Unset:
@@ -137,6 +141,15 @@ class MessageCreate:
             return cast(list[str] | None | Unset, data)
 
         receivers = _parse_receivers(d.pop("receivers", UNSET))
+
+        def _parse_subject(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        subject = _parse_subject(d.pop("subject", UNSET))
 
         def _parse_reply_to(data: object) -> int | None | Unset:
             if data is None:
@@ -174,10 +187,10 @@ class MessageCreate:
         context_token = _parse_context_token(d.pop("context_token", UNSET))
 
         message_create = cls(
-            subject=subject,
             message=message,
             receiver=receiver,
             receivers=receivers,
+            subject=subject,
             reply_to=reply_to,
             context=context,
             context_token=context_token,

@@ -23,7 +23,8 @@ class WebhookEndpointCreate:
             otherwise.
         event_types (list[WebhookEndpointCreateEventTypesItem]): The event types to receive, or `["*"]` for all of them,
             present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`, `user.created`,
-            `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`. Repeats count once.
+            `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`, `report.created`,
+            `report.resolved`. Repeats count once.
         description (str | Unset): Your note about the endpoint, up to 500 characters on one line. Default: ''.
         enabled (bool | Unset): `false`: nothing is sent to it until enabled. Default: True.
     """

@@ -24,8 +24,8 @@ class WebhookEndpointUpdate:
             `webhook_url_refused` otherwise.
         event_types (list[WebhookEndpointUpdateEventTypesItem] | Unset): The event types to receive, or `["*"]` for all
             of them, present and future: `message.created`, `message.read`, `message.unread`, `message.deleted`,
-            `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`. Repeats
-            count once.
+            `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `webhook.endpoint.disabled`,
+            `report.created`, `report.resolved`. Repeats count once.
         description (str | Unset): Your note about the endpoint, up to 500 characters on one line.
         enabled (bool | Unset): `true` also clears `disabled_reason` and `failing_since` of an endpoint mailslot
             disabled.

@@ -129,6 +129,12 @@ def sync_detailed(
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
 
+    The host's messaging policy (PUT /server/policy/messaging) may refuse the message:
+    403 `policy_denied`, `detail` naming the rule, nothing sent to anyone. Budgets against
+    abuse (per receiver, for new accounts, for conversations started) answer 429 with
+    `Retry-After`; a message that starts conversations with more users than
+    MAILSLOT_LIMIT_FIRST_CONTACT allows at once is a 422.
+
     Where the operator set up a pre-send hook, the host may refuse the message (403
     `policy_denied`, its reason in `detail`) or change its subject and body; a 503
     `send_hook_unavailable` means the hook failed and the operator chose not to send
@@ -189,6 +195,12 @@ def sync(
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
 
+    The host's messaging policy (PUT /server/policy/messaging) may refuse the message:
+    403 `policy_denied`, `detail` naming the rule, nothing sent to anyone. Budgets against
+    abuse (per receiver, for new accounts, for conversations started) answer 429 with
+    `Retry-After`; a message that starts conversations with more users than
+    MAILSLOT_LIMIT_FIRST_CONTACT allows at once is a 422.
+
     Where the operator set up a pre-send hook, the host may refuse the message (403
     `policy_denied`, its reason in `detail`) or change its subject and body; a 503
     `send_hook_unavailable` means the hook failed and the operator chose not to send
@@ -243,6 +255,12 @@ async def asyncio_detailed(
     not name you, is a 403 `invalid_context`. A reply to a message of the platform
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
+
+    The host's messaging policy (PUT /server/policy/messaging) may refuse the message:
+    403 `policy_denied`, `detail` naming the rule, nothing sent to anyone. Budgets against
+    abuse (per receiver, for new accounts, for conversations started) answer 429 with
+    `Retry-After`; a message that starts conversations with more users than
+    MAILSLOT_LIMIT_FIRST_CONTACT allows at once is a 422.
 
     Where the operator set up a pre-send hook, the host may refuse the message (403
     `policy_denied`, its reason in `detail`) or change its subject and body; a 503
@@ -301,6 +319,12 @@ async def asyncio(
     not name you, is a 403 `invalid_context`. A reply to a message of the platform
     (sender `@system`) goes to the platform only, and only where the operator takes such
     replies: else a 403 `system_does_not_take_replies`.
+
+    The host's messaging policy (PUT /server/policy/messaging) may refuse the message:
+    403 `policy_denied`, `detail` naming the rule, nothing sent to anyone. Budgets against
+    abuse (per receiver, for new accounts, for conversations started) answer 429 with
+    `Retry-After`; a message that starts conversations with more users than
+    MAILSLOT_LIMIT_FIRST_CONTACT allows at once is a 422.
 
     Where the operator set up a pre-send hook, the host may refuse the message (403
     `policy_denied`, its reason in `detail`) or change its subject and body; a 503

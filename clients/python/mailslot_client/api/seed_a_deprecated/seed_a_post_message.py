@@ -169,8 +169,9 @@ def sync_detailed(
         When several messages match, the oldest goes; add the `id` an answer gave to pick one.
 
         Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-        (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
-        the message (403 `policy_denied`) or change its subject and message; 503
+        (429 with `Retry-After`), and the budgets against abuse too. The messaging policy
+        may refuse it (403 `policy_denied`). Where the operator set up a pre-send hook, it
+        may refuse the message (403 `policy_denied`) or change its subject and message; 503
         `send_hook_unavailable` when it failed and unvetted messages are not sent.
 
     Also answered at the single-slash address, for clients and proxies that merge slashes.
@@ -223,8 +224,9 @@ def sync(
         When several messages match, the oldest goes; add the `id` an answer gave to pick one.
 
         Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-        (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
-        the message (403 `policy_denied`) or change its subject and message; 503
+        (429 with `Retry-After`), and the budgets against abuse too. The messaging policy
+        may refuse it (403 `policy_denied`). Where the operator set up a pre-send hook, it
+        may refuse the message (403 `policy_denied`) or change its subject and message; 503
         `send_hook_unavailable` when it failed and unvetted messages are not sent.
 
     Also answered at the single-slash address, for clients and proxies that merge slashes.
@@ -272,8 +274,9 @@ async def asyncio_detailed(
         When several messages match, the oldest goes; add the `id` an answer gave to pick one.
 
         Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-        (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
-        the message (403 `policy_denied`) or change its subject and message; 503
+        (429 with `Retry-After`), and the budgets against abuse too. The messaging policy
+        may refuse it (403 `policy_denied`). Where the operator set up a pre-send hook, it
+        may refuse the message (403 `policy_denied`) or change its subject and message; 503
         `send_hook_unavailable` when it failed and unvetted messages are not sent.
 
     Also answered at the single-slash address, for clients and proxies that merge slashes.
@@ -324,8 +327,9 @@ async def asyncio(
         When several messages match, the oldest goes; add the `id` an answer gave to pick one.
 
         Writing spends the sender's send budget, shared with `POST /users/{username}/messages`
-        (429 with `Retry-After`). Where the operator set up a pre-send hook, it may refuse
-        the message (403 `policy_denied`) or change its subject and message; 503
+        (429 with `Retry-After`), and the budgets against abuse too. The messaging policy
+        may refuse it (403 `policy_denied`). Where the operator set up a pre-send hook, it
+        may refuse the message (403 `policy_denied`) or change its subject and message; 503
         `send_hook_unavailable` when it failed and unvetted messages are not sent.
 
     Also answered at the single-slash address, for clients and proxies that merge slashes.

@@ -118,9 +118,14 @@ def sync_detailed(
 
      Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`. When none can: 422
-    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+    `delivered`, `unknown_user`, `deactivated`, `policy_denied` (the messaging policy
+    refuses a user's message to them; the platform's passes it), or `blocked` for a
+    recipient who blocks the sender and `withheld` for every one while the sender is
+    shadow-banned (the message is stored as sent, and reaches none of those two). When
+    none can: 422 `no_recipient_can_receive`, or 403 `policy_denied` when the policy
+    refused every one who could receive; nothing stored. An unknown sender: 404
+    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one: 403
+    `account_suspended`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
@@ -167,9 +172,14 @@ def sync(
 
      Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`. When none can: 422
-    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+    `delivered`, `unknown_user`, `deactivated`, `policy_denied` (the messaging policy
+    refuses a user's message to them; the platform's passes it), or `blocked` for a
+    recipient who blocks the sender and `withheld` for every one while the sender is
+    shadow-banned (the message is stored as sent, and reaches none of those two). When
+    none can: 422 `no_recipient_can_receive`, or 403 `policy_denied` when the policy
+    refused every one who could receive; nothing stored. An unknown sender: 404
+    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one: 403
+    `account_suspended`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
@@ -211,9 +221,14 @@ async def asyncio_detailed(
 
      Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`. When none can: 422
-    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+    `delivered`, `unknown_user`, `deactivated`, `policy_denied` (the messaging policy
+    refuses a user's message to them; the platform's passes it), or `blocked` for a
+    recipient who blocks the sender and `withheld` for every one while the sender is
+    shadow-banned (the message is stored as sent, and reaches none of those two). When
+    none can: 422 `no_recipient_can_receive`, or 403 `policy_denied` when the policy
+    refused every one who could receive; nothing stored. An unknown sender: 404
+    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one: 403
+    `account_suspended`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
@@ -258,9 +273,14 @@ async def asyncio(
 
      Send one message as a user or as the platform to up to 1,000 users, by external
     id. Each recipient who can receive it gets it; the answer says, per recipient,
-    `delivered`, `unknown_user` or `deactivated`. When none can: 422
-    `no_recipient_can_receive`, nothing stored. An unknown sender: 404
-    `user_not_found`; a deactivated one: 403 `account_deactivated`.
+    `delivered`, `unknown_user`, `deactivated`, `policy_denied` (the messaging policy
+    refuses a user's message to them; the platform's passes it), or `blocked` for a
+    recipient who blocks the sender and `withheld` for every one while the sender is
+    shadow-banned (the message is stored as sent, and reaches none of those two). When
+    none can: 422 `no_recipient_can_receive`, or 403 `policy_denied` when the policy
+    refused every one who could receive; nothing stored. An unknown sender: 404
+    `user_not_found`; a deactivated one: 403 `account_deactivated`; a suspended one: 403
+    `account_suspended`.
 
     With an `Idempotency-Key` a retry repeats the first answer (`Idempotent-Replayed:
     true`); keys belong to the sender. A reply (`reply_to`) joins that message's thread
