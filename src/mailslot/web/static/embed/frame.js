@@ -210,7 +210,7 @@ async function submitReply(event) {
   const title = $("conversation-title").textContent;
   const subject = /^re:/i.test(title) ? title : `Re: ${title}`;
   await sending(form, $("reply-error"), async () => {
-    const sent = await api.send(undefined, subject.slice(0, 255), body, Number(last.dataset.id));
+    const sent = await api.send({ subject: subject.slice(0, 255), message: body, replyTo: Number(last.dataset.id) });
     form.reset();
     tell("sent", { id: sent.id, thread_id: sent.thread_id });
     await reload();
