@@ -48,6 +48,10 @@ async def test_http_keeps_serving_while_redis_is_down(redis_server, tmp_path) ->
         "MAILSLOT_REDIS_KEY_PREFIX": prefix,
         "MAILSLOT_RATE_LIMITS": "on",
         "MAILSLOT_LIMIT_SEND_USER": "100000, 1000/s",  # spent in Redis, never exhausted
+        # New accounts writing to one sink: the abuse budgets, never exhausted either.
+        "MAILSLOT_LIMIT_SEND_PAIR": "100000, 1000/s",
+        "MAILSLOT_LIMIT_SEND_NEW_ACCOUNT": "100000, 1000/s",
+        "MAILSLOT_LIMIT_FIRST_CONTACT": "100000, 1000/s",
     }
     server = MailslotServer(tmp_path / "data", env=env)
     await anyio.to_thread.run_sync(server.start)

@@ -57,6 +57,7 @@ NO_MAILBOX = {
     "GET /exports/{export_id}/archive": "an archive built page by page with the inbox's own "
     "statement (probed above): a message never delivered is on no page",
     "GET /healthz": "operations",
+    "GET /client-settings": "the operator's settings for the web client (context links)",
     "GET /readyz": "operations",
     "GET /metrics": "operations: counts of the whole service, never of one mailbox",
     "GET /users/{username}": "the profile",
@@ -130,6 +131,18 @@ async def _thread(world: World, user: TestUser) -> bool:
     return _shows(world, await _get(world, user, path))
 
 
+async def _threads(world: World, user: TestUser) -> bool:
+    return _shows(world, await _get(world, user, f"/users/{user.username}/threads"))
+
+
+async def _contacts(world: World, user: TestUser) -> bool:
+    """Whether alice, whose only message to them is the one probed, is among their
+    contacts."""
+    response = await _get(world, user, f"/users/{user.username}/contacts", prefix="")
+    assert response.status_code == 200, response.text
+    return world.alice.username in response.text
+
+
 async def _unread(world: World, user: TestUser) -> bool:
     response = await _get(world, user, f"/users/{user.username}/unread")
     assert response.status_code == 200, response.text
@@ -175,6 +188,8 @@ PROBES: dict[str, list[Probe]] = {
     "GET /users/{username}/messages": [_inbox, _search],
     "GET /users/{username}/messages/{message_id}": [_message],
     "GET /users/{username}/threads/{thread_id}": [_thread],
+    "GET /users/{username}/threads": [_threads],
+    "GET /users/{username}/contacts": [_contacts],
     "GET /users/{username}/unread": [_unread],
     "GET /users/{username}/changes": [_changes],
     "GET /users/{username}/events": [_streamed("sse")],

@@ -60,6 +60,9 @@ from mailslot.db.migrate import upgrade
 # Tables the models do not describe, and which are not data: Alembic's own, SQLite's,
 # and the SQLite full-text index (rebuilt by its triggers as messages are written).
 _NOT_DATA = ("alembic_version", "sqlite_", "message_fts")
+# Tables of the models that hold a process's state, not the deployment's data: each
+# database keeps its own (the retention job's lease row, which its migration writes).
+_STATE = frozenset({"retention_run"})
 
 # Called inside each batch's transaction, after its rows are written and before the
 # commit, with the table's name and the rows copied by this run so far.
@@ -111,6 +114,7 @@ async def port(
     target = make_engine(settings, target_url)
     try:
         key = await _check_source(source, tables)
+        tables = [table for table in tables if table.name not in _STATE]
         resumed = await _prepare_target(settings, target, target_url, key, tables)
         copied = await _copy(source, target, tables, batch_size, progress, on_batch)
         if target.dialect.name == "postgresql":

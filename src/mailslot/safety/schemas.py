@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from mailslot.accounts.schemas import Input
 from mailslot.messages.schemas import TEXT_PATTERN
@@ -160,9 +160,10 @@ class SanctionsRead(BaseModel):
 class SanctionsUpdate(Input):
     """What to put on (`true`) or lift (`false`); a field left out stays as it is."""
 
-    suspended: bool | None = None
-    shadow_banned: bool | None = None
-    deactivated: bool | None = Field(
+    # Strict: JSON's true and false only (0 and 1 would pass as booleans otherwise).
+    suspended: StrictBool | None = None
+    shadow_banned: StrictBool | None = None
+    deactivated: StrictBool | None = Field(
         None,
         description="As POST /server/users/{external_id}/deactivate (or /reactivate) does, "
         "with a reason kept in the history.",
