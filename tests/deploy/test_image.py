@@ -24,6 +24,9 @@ import pytest
 
 from tests.support.servers import MailslotServer, free_port
 
+# Building an environment and starting a server take seconds, more on a loaded machine.
+pytestmark = [pytest.mark.process, pytest.mark.timeout(180)]
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 UV = ROOT / ".tools" / "bin" / "uv"
