@@ -1,85 +1,114 @@
-"""The bench's webhook receiver: answers 204 at once and notes, per request, the event's id
-and how long after the event's time (its `timestamp`, taken in the send's transaction) the
-request arrived. `GET /stats` reports them, `POST /reset` forgets them.
+"""The bench's webhook receiver: nginx answering 204 at once, and logging each request's
+arrival (`$msec`) and `webhook-id`. A receiver in C, so that what the webhooks scenario
+measures is mailslot's cost of delivering, not a Python receiver's of taking it in on the
+same two cores (a uvicorn receiver cost about as much CPU per event as the worker).
 
-    python -m bench.receiver --port 9100
-"""
+The time from an event to its request is read afterwards: the arrival from the log, the
+event's time from its row (`webhook_event.created_at`, written in the send's transaction,
+which is also the body's `timestamp`)."""
 
 from __future__ import annotations
 
-import argparse
-import json
+import subprocess
 import time
-from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-import uvicorn
+import httpx
 
-_arrivals: list[tuple[float, float]] = []  # (arrival, latency in ms)
-_ids: set[str] = set()
-_requests = 0
+from bench.harness import free_port
 
-
-async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    global _requests
-    if scope["type"] != "http":
-        return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    if scope["path"] == "/stats":
-        await _answer(send, 200, json.dumps(_stats()).encode())
-        return
-    if scope["path"] == "/reset":
-        _arrivals.clear()
-        _ids.clear()
-        _requests = 0
-        await _answer(send, 204, b"")
-        return
-    now = time.time()
-    _requests += 1
-    headers = dict(scope["headers"])
-    _ids.add(headers.get(b"webhook-id", b"").decode())
-    sent_at = datetime.fromisoformat(json.loads(body)["timestamp"]).timestamp()
-    _arrivals.append((now, (now - sent_at) * 1000))
-    await _answer(send, 204, b"")
+NGINX = Path("/usr/sbin/nginx")
+CONFIG = """\
+daemon off;
+master_process off;
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    log_format arrival '$msec $http_webhook_id';
+    server {{
+        listen 127.0.0.1:{port};
+        keepalive_requests 1000000;
+        keepalive_timeout 300s;
+        location = /hook {{ access_log {root}/arrivals.log arrival; return 204; }}
+        location / {{ access_log off; return 204; }}
+    }}
+}}
+"""
 
 
-async def _answer(send: Any, status: int, body: bytes) -> None:
-    headers = [(b"content-type", b"application/json")] if body else []
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+class Receiver:
+    """`with Receiver(root) as receiver:` nginx on a port of its own; `mark()` then
+    `arrivals()` reads what came after the mark: {webhook-id: first arrival, epoch s}."""
 
+    def __init__(self, root: Path) -> None:
+        if not NGINX.exists():
+            raise SystemExit("nginx is missing: apt-get install -y nginx-light")
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self._log = root / "arrivals.log"
+        self._offset = 0
+        self._process: subprocess.Popen[bytes] | None = None
 
-def _stats() -> dict[str, Any]:
-    latencies = sorted(latency for _, latency in _arrivals)
-    times = [arrival for arrival, _ in _arrivals]
-
-    def at(share: float) -> float | None:
-        return (
-            latencies[min(len(latencies) - 1, int(len(latencies) * share))] if latencies else None
+    def __enter__(self) -> Receiver:
+        self.root.mkdir(parents=True, exist_ok=True)
+        config = self.root / "nginx.conf"
+        config.write_text(CONFIG.format(root=self.root, port=self.port))
+        self._process = subprocess.Popen(
+            [
+                str(NGINX),
+                "-p",
+                str(self.root),
+                "-e",
+                str(self.root / "error.log"),
+                "-c",
+                str(config),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{self.port}/", timeout=1)
+                return self
+            except httpx.TransportError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((self.root / "error.log").read_text()) from None
+                time.sleep(0.05)
 
-    return {
-        "requests": _requests,
-        "events": len(_ids),
-        "first": min(times, default=None),
-        "last": max(times, default=None),
-        "p50_ms": at(0.50),
-        "p99_ms": at(0.99),
-        "max_ms": latencies[-1] if latencies else None,
-    }
+    def __exit__(self, *exc: Any) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
 
+    def mark(self) -> None:
+        """Forget what arrived so far."""
+        self._offset = self._log.stat().st_size if self._log.exists() else 0
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    def requests(self) -> int:
+        return len(self._lines())
 
+    def arrivals(self) -> dict[str, float]:
+        first: dict[str, float] = {}
+        for line in self._lines():
+            arrived, event_id = line.split(" ", 1)
+            first.setdefault(event_id, float(arrived))
+        return first
 
-if __name__ == "__main__":
-    main()
+    def _lines(self) -> list[str]:
+        if not self._log.exists():
+            return []
+        with self._log.open("rb") as log:
+            log.seek(self._offset)
+            text = log.read().decode()
+        # A line nginx is still writing has no newline yet: it is read next time.
+        return text.split("\n")[:-1]

@@ -131,10 +131,11 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
         webhooks_report = None
         if not wanted or "send-webhooked" in wanted:
             print("  send-webhooked ...", file=sys.stderr)
-            webhooked, webhooks_report = webhooks.measure(
+            webhooked, webhooks_report = await webhooks.measure(
                 servers.base,
                 seeded.server_key,
                 requests_of["send"],
+                database_url=url,
                 server_pid=servers.mailslot.pid,
                 warmup=args.warmup,
                 **load,

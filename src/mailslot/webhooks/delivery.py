@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    case,
     exists,
     func,
     insert,
@@ -100,7 +101,8 @@ class Outcome:
 
 def _claim_statement(*, leaving_out: bool) -> Any:
     """The claim's UPDATE (see `claim`), built once: composing it per claim was a third
-    of a claim's CPU. Bound: now, token, scan, per_endpoint, limit (and busy)."""
+    of a claim's CPU. Bound: now, token, scan, per_endpoint, fast, per_fast_endpoint,
+    limit (and busy)."""
     d = WebhookDelivery
     now = bindparam("now", type_=UTCDateTime())
     head = (
@@ -124,10 +126,17 @@ def _claim_statement(*, leaving_out: bool) -> Any:
         func.row_number()
         .over(partition_by=head_rows.c.endpoint_id, order_by=head_rows.c.next_attempt_at)
         .label("rank"),
+        case(
+            (
+                head_rows.c.endpoint_id.in_(bindparam("fast", expanding=True)),
+                bindparam("per_fast_endpoint", type_=Integer()),
+            ),
+            else_=bindparam("per_endpoint", type_=Integer()),
+        ).label("cap"),
     ).subquery("ranked")
     chosen = (
         select(ranked.c.id)
-        .where(ranked.c.rank <= bindparam("per_endpoint", type_=Integer()))
+        .where(ranked.c.rank <= ranked.c.cap)
         .order_by(ranked.c.next_attempt_at)
         .limit(bindparam("limit", type_=Integer()))
     )
@@ -152,10 +161,12 @@ async def claim(
     limit: int,
     per_endpoint: int,
     busy: Collection[int] = (),
+    fast: Collection[int] = (),
+    per_fast_endpoint: int = 0,
 ) -> list[Claim]:
     """Claim up to `limit` due deliveries of enabled endpoints, oldest due first, at most
-    `per_endpoint` of any one endpoint, none of those in `busy` (this worker holds enough
-    of theirs).
+    `per_endpoint` of any one endpoint (`per_fast_endpoint` of those in `fast`), none of
+    those in `busy` (this worker holds enough of theirs).
 
     The first due rows (SCAN_FACTOR times `limit`) are locked, skipping those another
     worker is claiming right now, and ranked per endpoint: so two workers share even a
@@ -167,6 +178,8 @@ async def claim(
         "token": token,
         "scan": limit * SCAN_FACTOR,
         "per_endpoint": per_endpoint,
+        "fast": list(fast),
+        "per_fast_endpoint": per_fast_endpoint,
         "limit": limit,
     }
     if busy:

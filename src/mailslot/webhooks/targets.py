@@ -3,9 +3,10 @@
 again at every connection (a name may resolve elsewhere by then: DNS rebinding), unless
 the operator allows private targets (MAILSLOT_WEBHOOK_ALLOW_PRIVATE).
 
-The URL is judged as the delivery client will read it: plain ASCII (a parser that reads
+The URL is judged as the clients will read it: plain ASCII (a parser that reads
 `\\`, `%`-escapes or spaces in the host differently from ours would connect elsewhere),
-and httpx must find the same host and port in it. Addresses are judged after
+and httpx (the send hook's) and yarl (aiohttp's, the delivery worker's) must find the
+same host and port in it. Addresses are judged after
 resolution, so every spelling of an address (`127.1`, `0x7f000001`, `2130706433`) meets
 the same rule, and an IPv6 address that carries an IPv4 one (mapped, compatible, NAT64,
 6to4) is judged as that IPv4 address."""
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from mailslot.errors import WebhookUrlRefused
 
@@ -88,7 +91,7 @@ def parse(url: str) -> Target:
     if parts.fragment or url.endswith("#"):
         raise WebhookUrlRefused("A webhook URL has no #fragment.")
     target = Target(url, parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
-    _same_for_httpx(target)
+    _same_for_clients(target)
     return target
 
 
@@ -102,15 +105,17 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def _same_for_httpx(target: Target) -> None:
-    """The delivery client (httpx) must read the host and port we checked."""
+def _same_for_clients(target: Target) -> None:
+    """The clients (httpx, and aiohttp's yarl) must read the host and port we checked."""
     try:
         theirs = httpx.URL(target.url)
         host = theirs.raw_host.decode("ascii").lower()
-    except (httpx.InvalidURL, UnicodeDecodeError):
+        yarls = yarl.URL(target.url, encoded=True)
+    except (httpx.InvalidURL, UnicodeDecodeError, ValueError):
         raise WebhookUrlRefused("The URL is malformed.") from None
-    if host != target.host or (theirs.port or target.port) != target.port:
-        raise WebhookUrlRefused("The URL's host is ambiguous: write it plainly.")
+    for read_host, read_port in ((host, theirs.port), ((yarls.host or "").lower(), yarls.port)):
+        if read_host != target.host or (read_port or target.port) != target.port:
+            raise WebhookUrlRefused("The URL's host is ambiguous: write it plainly.")
 
 
 def is_public(address: str) -> bool:
@@ -175,6 +180,44 @@ async def check(url: str, *, allow_private: bool) -> Target:
     """A URL as an endpoint or the hook is set: parsed, and its host resolved and checked."""
     target = parse(url)
     await resolve(target, allow_private=allow_private)
+    return target
+
+
+class PinnedResolver(AbstractResolver):
+    """aiohttp's resolver for one target's connections: `resolve` and its check at every
+    connection, which then goes only to the addresses returned (no later look-up of the
+    name). aiohttp asks no resolver for an IP literal: `parse_checked` judges those."""
+
+    def __init__(self, target: Target, *, allow_private: bool) -> None:
+        self._target = target
+        self._allow_private = allow_private
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = await resolve(self._target, allow_private=self._allow_private)
+        return [
+            {
+                "hostname": host,
+                "host": address,
+                "port": port,
+                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+async def parse_checked(url: str, *, allow_private: bool) -> Target:
+    """`parse`, and an IP literal's address checked (a name is checked at every connection
+    by PinnedResolver; a literal cannot resolve elsewhere later)."""
+    target = parse(url)
+    if _is_ip(target.host):
+        await resolve(target, allow_private=allow_private)
     return target
 
 

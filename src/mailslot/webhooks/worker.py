@@ -8,10 +8,15 @@ once, at most `webhook_connections` of them to one endpoint. An attempt ends bef
 lease does, so no other instance can claim it while it runs; one cut short by a stop or
 a crash leaves its claim to run out, and it is attempted again (at least once).
 
-Server-side request forgery: the endpoint's name is resolved and checked
-(`targets.resolve`) just before each attempt, and the connection goes to the checked
-address itself, with the name in Host and in TLS (SNI, certificate): a name that resolves
-elsewhere by then (DNS rebinding) reaches nothing unchecked."""
+Server-side request forgery: the endpoint's name is resolved and checked at each
+connection (`targets.PinnedResolver`, aiohttp's resolver for that endpoint's
+connections), which goes to a checked address, with the name in Host and in TLS (SNI,
+certificate): a name that resolves elsewhere by then (DNS rebinding) reaches nothing
+unchecked. An IP literal is checked once per process (it cannot resolve elsewhere).
+
+The client is aiohttp, not httpx as elsewhere: a POST costs a ninth of the CPU
+(bench/README.md, "Webhook delivery under the send load"), which decides how many
+events an instance can deliver beside the sends it serves."""
 
 from __future__ import annotations
 
@@ -25,8 +30,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+import aiohttp
 import anyio
-import httpx
+import yarl
 from anyio.abc import TaskGroup
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import SQLAlchemyError
@@ -46,7 +52,13 @@ log = logging.getLogger("mailslot.webhooks")
 
 USER_AGENT: Final = f"mailslot-webhooks/{__version__}"
 MAX_RESPONSE_BYTES: Final = 64 * 1024  # read of a response body; the rest is dropped
-HOLD: Final = 4  # an endpoint's claimed deliveries held here, per connection
+# An endpoint's claimed deliveries held here, per connection: few, so that a slow
+# endpoint's claims are attempted well within their lease and other instances get a
+# share; more for one whose attempts are quick, so a claim (four statements) serves many.
+HOLD: Final = 4
+HOLD_FAST: Final = 16
+FAST_SECONDS: Final = 0.1  # an endpoint is quick while its attempts average less
+RECORD_LINGER: Final = 0.02  # seconds outcomes gather before one transaction records them
 CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
 _WAKE: Final = "mailslot.webhooks.wake"
 
@@ -59,7 +71,7 @@ class _Job(NamedTuple):
 
 @dataclass(slots=True)
 class _Client:
-    http: httpx.AsyncClient
+    http: aiohttp.ClientSession
     used: float  # monotonic
 
 
@@ -83,11 +95,12 @@ class Worker:
         self._held: dict[int, int] = {}  # by endpoint id: queued and running
         self._held_total = 0
         self._running_at: dict[int, int] = {}  # by endpoint id
+        self._latency: dict[int, float] = {}  # by endpoint id: its attempts' moving mean
         self._running = 0
         self._clients: dict[tuple[int, str, str, int], _Client] = {}
-        # Parsed once per URL, not per attempt (parsing was a tenth of an attempt's CPU).
-        self._targets: dict[str, targets.Target] = {}
-        self._urls: dict[tuple[str, str], httpx.URL] = {}  # (url, address): the request's
+        # Parsed (and an IP literal checked) once per URL, not per attempt (parsing was a
+        # tenth of an attempt's CPU).
+        self._targets: dict[str, tuple[targets.Target, yarl.URL]] = {}
         self._next_due: float | None = None  # monotonic: the soonest retry scheduled here
         # Whether some endpoint is enabled, as of the last poll: mailbox commits wake the
         # worker only then. True to begin with, so the first commits are never missed.
@@ -137,7 +150,7 @@ class Worker:
                     await self._release(waiting)
             with anyio.CancelScope(shield=True):
                 for client in self._clients.values():
-                    await client.http.aclose()
+                    await client.http.close()
                 self._clients.clear()
 
     async def _round(self, group: TaskGroup) -> None:
@@ -180,10 +193,11 @@ class Worker:
 
     async def _claim(self, limit: int) -> int:
         """Claim what is due into the endpoints' queues; how many were claimed."""
-        # An endpoint holds at most HOLD x its connections; a claim takes at most half of
-        # that, so one that holds more than half is left out.
-        share = self._settings.webhook_connections * HOLD // 2
-        busy = [endpoint_id for endpoint_id, held in self._held.items() if held > share]
+        # An endpoint holds at most HOLD (or HOLD_FAST) x its connections; a claim takes
+        # at most half of that, so one that holds more than half is left out.
+        busy = [id_ for id_, held in self._held.items() if held > self._share(id_)]
+        fast = [id_ for id_, latency in self._latency.items() if latency < FAST_SECONDS]
+        connections = self._settings.webhook_connections
         started = time.perf_counter()
         try:
             async with self._sessions() as db:
@@ -192,8 +206,10 @@ class Worker:
                     now=utcnow(),
                     lease=self._settings.webhook_lease,
                     limit=limit,
-                    per_endpoint=share,
+                    per_endpoint=connections * HOLD // 2,
                     busy=busy,
+                    fast=fast,
+                    per_fast_endpoint=connections * HOLD_FAST // 2,
                 )
                 if not claims:
                     await db.commit()
@@ -221,7 +237,11 @@ class Worker:
         taken: dict[int, int] = {}
         for held in claims:
             taken[held.endpoint_id] = taken.get(held.endpoint_id, 0) + 1
-        self._more_due = bool(busy) or len(claims) >= limit or share in taken.values()
+        self._more_due = (
+            bool(busy)
+            or len(claims) >= limit
+            or any(count >= self._share(id_) for id_, count in taken.items())
+        )
         for held in claims:
             job = _Job(held, events.get(held.event_id), endpoints.get(held.endpoint_id))
             self._queues.setdefault(held.endpoint_id, deque()).append(job)
@@ -258,6 +278,8 @@ class Worker:
             if event is None or endpoint is None:  # deleted since the claim
                 return
             outcome = await self.attempt(held, event, endpoint)
+            if outcome is not None:
+                self._note_latency(held.endpoint_id, outcome)
             # Its connection and its place among the endpoint's claims are free for the
             # next attempt while this one is recorded.
             running = self._finished(held.endpoint_id)
@@ -291,16 +313,28 @@ class Worker:
                 counts[endpoint_id] = left
             else:
                 counts.pop(endpoint_id, None)
-        share = self._settings.webhook_connections * HOLD // 2
-        if self._more_due and self._held.get(endpoint_id, 0) <= share:
+        if self._more_due and self._held.get(endpoint_id, 0) <= self._share(endpoint_id):
             self._claim_wanted = True  # no longer left out of claims, and more is due
         self._wakeup.set()
         return False
+
+    def _share(self, endpoint_id: int) -> int:
+        """Half of what the endpoint may hold here: what one claim takes of it at most."""
+        quick = self._latency.get(endpoint_id, FAST_SECONDS) < FAST_SECONDS
+        return self._settings.webhook_connections * (HOLD_FAST if quick else HOLD) // 2
+
+    def _note_latency(self, endpoint_id: int, outcome: Outcome) -> None:
+        seconds = outcome.latency_ms / 1000
+        before = self._latency.get(endpoint_id)
+        self._latency[endpoint_id] = seconds if before is None else 0.8 * before + 0.2 * seconds
 
     async def _record_forever(self) -> None:
         """Write the outcomes that are ready, all in one transaction, again and again."""
         while True:
             await self._outcomes_ready.wait()
+            # The outcomes that follow within RECORD_LINGER join this transaction: one
+            # commit for many (the attempts are over; only their log and retries wait).
+            await anyio.sleep(RECORD_LINGER)
             self._outcomes_ready.clear()
             batch, self._outcomes = self._outcomes, []
             if not batch:
@@ -367,38 +401,30 @@ class Worker:
             return Outcome(started_at=started_at, latency_ms=latency, **fields)
 
         try:
-            with anyio.fail_after(timeout):
-                target = self._target(endpoint.url)
-                addresses = await targets.resolve(
-                    target, allow_private=settings.webhook_allow_private
-                )
-                client = self._client(endpoint.id, target)
-                response = await targets.post_pinned(
-                    client,
-                    target,
-                    addresses,
-                    content=payload,
-                    headers=headers,
-                    budget=timeout,  # what is left of the attempt's, for each phase
-                    url_for=lambda address: self._url(target.url, address),
-                )
-                try:
-                    received = await _read_at_most(response, MAX_RESPONSE_BYTES)
-                finally:
-                    await response.aclose()
+            target, url = await self._target(endpoint.url)
+            client = self._client(endpoint.id, target)
+            async with client.post(
+                url,
+                data=payload,
+                headers=headers,
+                allow_redirects=False,
+                # From the connection (its address resolved and checked) to the body's end.
+                timeout=aiohttp.ClientTimeout(total=timeout),
+            ) as response:
+                received = await _read_at_most(response.content, MAX_RESPONSE_BYTES)
         except WebhookUrlRefused as refused:
             return done(error=refused.detail[: delivery.ERROR_CHARS])
         except TimeoutError:
             return done(error=f"No answer within {timeout:g} s.")
-        except httpx.HTTPError as error:
+        except aiohttp.ClientError as error:
             return done(error=_describe(error)[: delivery.ERROR_CHARS])
         snippet = received.decode("utf-8", errors="replace")[: delivery.SNIPPET_CHARS]
         refusal = None
-        if response.is_redirect:
-            location = response.headers.get("location", "")
+        if 300 <= response.status < 400 and "location" in response.headers:
+            location = response.headers["location"]
             refusal = f"Redirects are not followed (Location: {location})."
         return done(
-            status_code=response.status_code,
+            status_code=response.status,
             response=snippet,
             error=refusal and refusal[: delivery.ERROR_CHARS],
             retry_after=delivery.parse_retry_after(
@@ -406,20 +432,27 @@ class Worker:
             ),
         )
 
-    def _client(self, endpoint_id: int, target: targets.Target) -> httpx.AsyncClient:
+    def _client(self, endpoint_id: int, target: targets.Target) -> aiohttp.ClientSession:
         key = (endpoint_id, target.scheme, target.host, target.port)
         client = self._clients.get(key)
         if client is None:
-            connections = self._settings.webhook_connections
+            connector = aiohttp.TCPConnector(
+                limit=self._settings.webhook_connections,
+                # Every new connection asks the resolver, which checks what it finds.
+                use_dns_cache=False,
+                resolver=targets.PinnedResolver(
+                    target, allow_private=self._settings.webhook_allow_private
+                ),
+                ssl=self._verify,
+            )
             client = self._clients[key] = _Client(
-                httpx.AsyncClient(
+                aiohttp.ClientSession(
+                    connector=connector,
                     headers={"user-agent": USER_AGENT},
-                    timeout=httpx.Timeout(self._settings.webhook_timeout),
-                    limits=httpx.Limits(
-                        max_connections=connections, max_keepalive_connections=connections
-                    ),
-                    follow_redirects=False,
-                    verify=self._verify,
+                    # The body as it comes (the log keeps a snippet): none is decompressed.
+                    skip_auto_headers=("accept-encoding",),
+                    auto_decompress=False,
+                    timeout=aiohttp.ClientTimeout(total=self._settings.webhook_timeout),
                     trust_env=False,  # a proxy from the environment would bypass the check
                 ),
                 time.monotonic(),
@@ -427,19 +460,14 @@ class Worker:
         client.used = time.monotonic()
         return client.http
 
-    def _target(self, url: str) -> targets.Target:
-        target = self._targets.get(url)
-        if target is None:
-            target = targets.parse(url)  # raises for a bad URL: nothing is kept then
-            self._targets[url] = target
-        return target
-
-    def _url(self, url: str, address: str) -> httpx.URL:
-        """The endpoint's URL with the checked address for its host."""
-        key = (url, address)
-        found = self._urls.get(key)
+    async def _target(self, url: str) -> tuple[targets.Target, yarl.URL]:
+        found = self._targets.get(url)
         if found is None:
-            found = self._urls[key] = httpx.URL(url).copy_with(host=address)
+            # Raises for a bad URL or a refused IP literal: nothing is kept then.
+            target = await targets.parse_checked(
+                url, allow_private=self._settings.webhook_allow_private
+            )
+            found = self._targets[url] = (target, yarl.URL(url, encoded=True))
         return found
 
     def _close_idle_clients(self) -> None:
@@ -447,10 +475,10 @@ class Worker:
         for key, client in list(self._clients.items()):
             if now - client.used > CLIENT_IDLE and key[0] not in self._held:
                 del self._clients[key]
-                asyncio.get_running_loop().create_task(client.http.aclose())
+                self._latency.pop(key[0], None)
+                asyncio.get_running_loop().create_task(client.http.close())
                 # What was parsed for it goes too (a URL changed or left since is not kept).
                 self._targets.clear()
-                self._urls.clear()
 
 
 class _WakingPublisher:
@@ -464,23 +492,24 @@ class _WakingPublisher:
             self._worker.wake()
 
 
-async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes:
     received = bytearray()
-    async for chunk in response.aiter_raw():
-        received += chunk
-        if len(received) >= limit:
+    while len(received) < limit:
+        chunk = await content.read(limit - len(received))
+        if not chunk:
             break
-    return bytes(received[:limit])
+        received += chunk
+    return bytes(received)
 
 
-def _describe(error: httpx.HTTPError) -> str:
-    kinds: dict[type[httpx.HTTPError], str] = {
-        httpx.ConnectError: "Could not connect",
-        httpx.ConnectTimeout: "Connecting timed out",
-        httpx.ReadTimeout: "No answer in time",
-        httpx.RemoteProtocolError: "The answer broke the HTTP protocol",
-    }
-    kind = kinds.get(type(error), type(error).__name__)
+def _describe(error: aiohttp.ClientError) -> str:
+    kinds: list[tuple[type[aiohttp.ClientError], str]] = [
+        (aiohttp.ClientConnectorError, "Could not connect"),
+        (aiohttp.ServerDisconnectedError, "The connection closed before the answer"),
+        (aiohttp.ClientResponseError, "The answer broke the HTTP protocol"),
+        (aiohttp.ClientPayloadError, "The answer's body broke off"),
+    ]
+    kind = next((name for cls, name in kinds if isinstance(error, cls)), type(error).__name__)
     return f"{kind}: {error}" if str(error) else kind
 
 

@@ -7,23 +7,25 @@ import random
 import ssl
 import subprocess
 import threading
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from mailslot import __version__
 from mailslot.app import create_app
 from mailslot.bus.events import SESSION_ENDED, Event
 from mailslot.state import app_state
-from mailslot.webhooks import delivery, signing
+from mailslot.webhooks import delivery, outbox, signing
 from mailslot.webhooks.delivery import Outcome
-from mailslot.webhooks.models import WebhookEndpoint, WebhookEvent
-from mailslot.webhooks.worker import MAX_RESPONSE_BYTES, Worker
+from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from mailslot.webhooks.worker import HOLD, HOLD_FAST, MAX_RESPONSE_BYTES, Worker
 from tests.support.databases import make_settings
 from tests.support.factories import make_user, send
 from tests.support.receivers import Answer, Receiver, eventually
@@ -290,16 +292,23 @@ async def test_failing_past_disable_after_disables_and_tells_siblings(hooks) -> 
     assert failing.ids() == {event_id}
 
 
-async def test_a_private_address_is_refused_at_connect_time(hooks) -> None:
+@pytest.mark.parametrize(
+    ("host", "said"),
+    [("localhost", "resolves to a non-public address"), ("127.0.0.1", "not public")],
+)
+async def test_a_private_address_is_refused_at_connect_time(hooks, host: str, said: str) -> None:
+    # A name is checked by the client's resolver at each connection, an IP literal once
+    # per URL (worker._target): both before anything is sent.
     with Receiver() as receiver:
         async with hooks(webhook_allow_private=False, webhook_retry_schedule=[0]) as h:
-            endpoint = await h.endpoint(receiver.url(host="localhost"))
+            endpoint = await h.endpoint(receiver.url(host=host))
             event_id = await h.emit()
             done = await wait_for(lambda: h.settled(event_id, endpoint))
 
     assert done.status == "failed"
     assert done.last_status_code is None
-    assert "non-public address" in done.last_error
+    assert said in done.last_error
+    assert done.last_error.endswith("webhooks go to public addresses only.")
     assert receiver.requests == []
 
 
@@ -331,6 +340,57 @@ async def test_an_endpoint_gets_at_most_its_connections_at_once(hooks) -> None:
 
     assert receiver.most_in_flight == 2
     assert receiver.overlaps == []
+
+
+async def claimed(h: Hooks) -> int:
+    """Deliveries held by a claim (leased, not yet recorded)."""
+    async with h.sessions() as db:
+        return len(
+            (
+                await db.scalars(
+                    select(WebhookDelivery.id).where(
+                        WebhookDelivery.status == "pending",
+                        WebhookDelivery.claimed_until.is_not(None),
+                    )
+                )
+            ).all()
+        )
+
+
+@pytest.mark.parametrize("quick", [False, True])
+async def test_a_quick_endpoint_is_claimed_for_in_larger_batches(hooks, quick: bool) -> None:
+    """An endpoint holds HOLD deliveries per connection while it is not known to be quick
+    (its claims are attempted well within their lease), HOLD_FAST once its attempts have
+    been (a claim serves more); a claim takes at most half of that."""
+    release = threading.Event()
+    with Receiver() as receiver:
+        async with hooks(webhook_connections=1, webhook_poll_interval=60) as h:
+            endpoint = await h.endpoint(receiver.url())
+            if quick:
+                for _ in range(3):
+                    await wait_for(partial(h.settled, await h.emit(), endpoint))
+            receiver.respond = lambda r: Answer(hold=release)
+            async with h.sessions() as db:  # one commit: one wake, one claim
+                ids = [
+                    await outbox.emit(db, "user.created", {"user": {"username": f"u{n}"}})
+                    for n in range(2 * HOLD_FAST)
+                ]
+                await db.commit()
+            hold = HOLD_FAST if quick else HOLD
+            await wait_for(lambda: _equals(claimed(h), hold // 2))
+            await h.emit()  # a wake: the endpoint holds half, so one more claim
+            await wait_for(lambda: _equals(claimed(h), hold))
+            await h.emit()  # it holds all it may: no claim
+            await anyio.sleep(0.2)
+            assert await claimed(h) == hold
+            release.set()
+            for event_id in ids:
+                assert event_id is not None
+                await wait_for(partial(h.settled, event_id, endpoint))
+
+
+async def _equals(count: Awaitable[int], expected: int) -> bool:
+    return bool(await count == expected)
 
 
 async def test_https_to_a_name_connects_to_the_checked_address(hooks, tmp_path: Path) -> None:
