@@ -204,7 +204,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             background.start("mailslot-retention", retainer.run)
         if settings.webhook_worker:
-            background.start("mailslot-webhooks", webhooks.run)
+            # SQLite has one writer: a thread of its own would only wait on the requests'.
+            delivering = webhooks.run if settings.is_sqlite else webhooks.run_threaded
+            background.start("mailslot-webhooks", delivering)
         if settings.metrics:
             background.start("mailslot-metrics", metrics.sample_forever)
         try:

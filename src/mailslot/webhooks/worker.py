@@ -21,14 +21,16 @@ events an instance can deliver beside the sends it serves."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import ssl
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import aiohttp
 import anyio
@@ -43,6 +45,7 @@ from mailslot import __version__, metrics
 from mailslot.bus.events import Event, Publisher
 from mailslot.config import Settings
 from mailslot.db.base import utcnow
+from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.errors import WebhookUrlRefused
 from mailslot.webhooks import delivery, endpoints, outbox, payloads, signing, targets
 from mailslot.webhooks.delivery import Claim, Outcome
@@ -58,6 +61,7 @@ MAX_RESPONSE_BYTES: Final = 64 * 1024  # read of a response body; the rest is dr
 HOLD: Final = 4
 HOLD_FAST: Final = 16
 FAST_SECONDS: Final = 0.1  # an endpoint is quick while its attempts average less
+POOL: Final = 4  # database connections of a worker in a thread (claims, records, renders)
 RECORD_LINGER: Final = 0.02  # seconds outcomes gather before one transaction records them
 CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
 _WAKE: Final = "mailslot.webhooks.wake"
@@ -112,14 +116,26 @@ class Worker:
         # a commit is an fsync): see _record_forever.
         self._outcomes: list[tuple[_Job, Outcome, asyncio.Future[bool]]] = []
         self._outcomes_ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # where `run` runs, and its thread
+        self._thread = 0
+        self._wake_pending = False
 
     # -- waking -------------------------------------------------------------------------
 
     def wake(self) -> None:
-        """Claim at once: deliveries were queued (so some endpoint is enabled)."""
+        """Claim at once: deliveries were queued (so some endpoint is enabled). Called from
+        any thread: the worker may run on a loop of its own (`run_threaded`)."""
         self.subscribed = True
         self._wakes += 1
         self._claim_wanted = True
+        if self._loop is None or threading.get_ident() == self._thread:
+            self._wakeup.set()
+        elif not self._wake_pending:  # one hop to the worker's loop per wake-up, not per commit
+            self._wake_pending = True
+            self._loop.call_soon_threadsafe(self._woken)
+
+    def _woken(self) -> None:
+        self._wake_pending = False
         self._wakeup.set()
 
     def session_info(self) -> dict[str, Any]:
@@ -134,7 +150,61 @@ class Worker:
 
     # -- the loop -----------------------------------------------------------------------
 
+    async def run_threaded(self) -> None:
+        """`run` in a thread of its own, on a loop of the caller's kind, over a database
+        pool of its own (a pool's connections belong to one loop), until cancelled. On the serving loop, each step of an attempt waited behind every
+        request's ready callbacks: under a load of sends, delivery fell behind them (the
+        backlog's age was the latency). Between threads the interpreter switches every
+        few milliseconds, whatever the requests' queue."""
+        caller = asyncio.get_running_loop()
+        ended: asyncio.Future[None] = caller.create_future()
+        stop = threading.Event()
+        running: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = []
+
+        async def main() -> None:
+            running.append(
+                (asyncio.get_running_loop(), cast(asyncio.Task[Any], asyncio.current_task()))
+            )
+            if stop.is_set():  # cancelled before this thread got this far
+                return
+            own = make_engine(self._settings.model_copy(update={"db_pool_size": POOL}))
+            try:
+                self._sessions = make_session_factory(own, self.session_info())
+                await self.run()
+            finally:
+                await own.dispose()
+
+        def end(error: BaseException | None) -> None:
+            if not ended.done():
+                ended.set_exception(error) if error else ended.set_result(None)
+
+        def thread() -> None:
+            error: BaseException | None = None
+            try:
+                with asyncio.Runner(loop_factory=type(caller)) as runner:
+                    runner.run(main())
+            except asyncio.CancelledError:
+                pass
+            except BaseException as exc:  # reported to the caller, which logs it
+                error = exc
+            with contextlib.suppress(RuntimeError):  # the caller's loop is closed
+                caller.call_soon_threadsafe(end, error)
+
+        worker = threading.Thread(target=thread, name="mailslot-webhooks", daemon=True)
+        worker.start()
+        try:
+            await ended
+        finally:
+            stop.set()
+            for loop, task in running:
+                with contextlib.suppress(RuntimeError):  # its loop has ended already
+                    loop.call_soon_threadsafe(task.cancel)
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(worker.join)
+
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
         try:
             async with anyio.create_task_group() as group:
                 group.start_soon(self._record_forever)
