@@ -168,6 +168,7 @@ class Worker:
             if stop.is_set():  # cancelled before this thread got this far
                 return
             own = make_engine(self._settings.model_copy(update={"db_pool_size": POOL}))
+            metrics.watch(own)  # its connections count among the process's
             try:
                 self._sessions = make_session_factory(own, self.session_info())
                 await self.run()

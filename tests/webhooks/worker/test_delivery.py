@@ -489,7 +489,9 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert delivery.parse_retry_after(None, now=now) is None
 
 
-async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path) -> None:
+async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path, dialect) -> None:
+    """On PostgreSQL the worker runs in a thread of its own (and its pool), on SQLite on
+    the app's loop; the commit's wake-up reaches it either way, and it stops with the app."""
     settings = hooks_database.make_settings(
         tmp_path, **(FAST | {"webhook_worker": True, "webhook_poll_interval": 60})
     )
@@ -497,6 +499,8 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path) 
     key = secret()
     with Receiver(secrets=[key]) as receiver:
         async with LifespanManager(app):
+            threads = {thread.name for thread in threading.enumerate()}
+            assert ("mailslot-webhooks" in threads) == (dialect != "sqlite")
             sessions = app_state(app).sessions
             hooks = Hooks(settings, sessions)
             endpoint = await hooks.endpoint(receiver.url(), secret=key)
@@ -510,6 +514,7 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path) 
 
     assert done.status == "succeeded"
     assert [r.verified_with for r in receiver.requests] == [[key]]
+    assert "mailslot-webhooks" not in {thread.name for thread in threading.enumerate()}
 
 
 async def test_a_send_arrives_as_message_created_at_once(hooks_database, tmp_path) -> None:
