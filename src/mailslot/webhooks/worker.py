@@ -167,13 +167,7 @@ class Worker:
             )
             if stop.is_set():  # cancelled before this thread got this far
                 return
-            own = make_engine(self._settings.model_copy(update={"db_pool_size": POOL}))
-            metrics.watch(own)  # its connections count among the process's
-            try:
-                self._sessions = make_session_factory(own, self.session_info())
-                await self.run()
-            finally:
-                await own.dispose()
+            await self.run_own_pool()
 
         def end(error: BaseException | None) -> None:
             if not ended.done():
@@ -202,6 +196,16 @@ class Worker:
                     loop.call_soon_threadsafe(task.cancel)
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(worker.join)
+
+    async def run_own_pool(self) -> None:
+        """`run` over a database pool of its own."""
+        own = make_engine(self._settings.model_copy(update={"db_pool_size": POOL}))
+        metrics.watch(own)  # its connections count among the process's
+        try:
+            self._sessions = make_session_factory(own, self.session_info())
+            await self.run()
+        finally:
+            await own.dispose()
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
