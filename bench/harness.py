@@ -1,13 +1,16 @@
-"""The bench's instruments: the servers under test, wrk and pgbench runs, and the CPU
-readings (server, database, load generator, machine) from /proc."""
+"""The bench's instruments: the servers under test, wrk and pgbench runs, the CPU
+readings (server, database, load generator, machine) from /proc, and the interval of a
+median of paired rounds' ratios."""
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import resource
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +41,20 @@ class Result:
     generator_cpu: float = 0.0  # wrk's CPU seconds per wall second (of 2 cores)
     server_cpu_ms: float = 0.0  # server CPU time per request: robust to a busy machine
     database_cpu_ms: float = 0.0  # PostgreSQL's CPU time per request
+
+
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+def bootstrap_interval(ratios: list[float]) -> tuple[float, float]:
+    """A 95% percentile-bootstrap interval of the median of `ratios` (one a round of
+    paired A/B runs); seeded, so the same rounds give the same interval."""
+    sampler = random.Random(0)
+    medians = sorted(
+        statistics.median(sampler.choices(ratios, k=len(ratios)))
+        for _ in range(BOOTSTRAP_RESAMPLES)
+    )
+    return medians[int(BOOTSTRAP_RESAMPLES * 0.025)], medians[int(BOOTSTRAP_RESAMPLES * 0.975)]
 
 
 def free_port() -> int:

@@ -10,6 +10,10 @@ mailslot's Python cost per request, database driver included, database server ex
         [--plans]              (how PostgreSQL planned each prepared statement)
         [--log-format json|text]  (the access log on, each line formatted and written
                                    to /dev/null: what a format costs, not the disk)
+        [--paired A,B [--rounds 80] [--no-webhook-worker]]
+                               (two scenarios in alternating rounds of --requests (50)
+                                each: the median of the rounds' B/A CPU ratios, with a
+                                95% bootstrap interval; statements per request)
 """
 
 from __future__ import annotations
@@ -20,19 +24,27 @@ import cProfile
 import json
 import os
 import pstats
+import statistics
 import tempfile
 import time
 from collections import Counter
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
+import asyncpg
 import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp
 
+from bench.harness import Request, bootstrap_interval
 from bench.policy import POLICY
 from bench.seed import Seeder, scratch_database
+from mailslot.accounts.service import get_user
 from mailslot.app import create_app
 from mailslot.config import Settings
 from mailslot.db.engine import make_engine
@@ -42,16 +54,78 @@ from mailslot.messages.cursor import encode_cursor
 from mailslot.state import app_state
 
 CALL_COUNT_REQUESTS = 200
+# After a round's policy change, before its measure: the change makes every process read
+# the policy again, and the users' groups may have lapsed from memory meanwhile.
+SETTLING_REQUESTS = 5
+USER_SENDS = ("send", "send-policy")  # a user's send, through the policy's gate
 
 
-async def measure(
+Make = Callable[[int], Request]  # a scenario's i-th request
+
+
+@dataclass(frozen=True)
+class Bench:
+    """The app over a seeded scratch database, and its scenarios: each makes its i-th
+    request (method, path, headers, body)."""
+
+    app: ASGIApp
+    client: httpx.AsyncClient
+    server_key: dict[str, str]
+    scenarios: dict[str, Make]
+    sender: str  # the send scenarios' usernames
+    receiver: str
+
+    async def run(self, make: Make, count: int) -> None:
+        for i in range(count):
+            method, path, headers, content = make(i)
+            response = await self.client.request(method, path, headers=headers, content=content)
+            assert response.status_code < 300, response.text
+
+    async def cpu_ms(self, make: Make, count: int) -> float:
+        """This process's CPU per request over `count` requests, in ms."""
+        started = time.process_time()
+        await self.run(make, count)
+        return (time.process_time() - started) * 1000 / count
+
+    async def profiled(self, make: Make, count: int) -> pstats.Stats:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        await self.run(make, count)
+        profiler.disable()
+        return pstats.Stats(profiler)
+
+    async def gate_us(self, sends: int = 2_000, repeats: int = 5) -> float:
+        """CPU microseconds of the send scenario's policy work alone, as its route does
+        it (PolicyMemory.gate, then Gate.check with what it remembers, or reads): the best
+        of `repeats` runs, the least disturbed. The whole send's CPU is a thousand times
+        this, and moves by more than it from one batch to the next."""
+        state = app_state(self.app)
+        async with state.sessions() as db:
+            sender = await get_user(db, self.sender)
+            times = []
+            for _ in range(repeats):
+                started = time.process_time()
+                for _ in range(sends):
+                    gate = await state.policy.gate(db, state.limits)
+                    if gate is not None:
+                        await gate.check(db, sender=sender, receivers=[self.receiver], thread=None)
+                times.append(time.process_time() - started)
+        return min(times) * 1e6 / sends
+
+    async def set_up(self, scenario: str) -> None:
+        """What the scenario runs under: send-policy under POLICY, the rest with none."""
+        rules = POLICY if scenario == "send-policy" else {}
+        put = await self.client.put("/server/policy/messaging", json=rules, headers=self.server_key)
+        assert put.status_code == 200, put.text
+
+
+@asynccontextmanager
+async def bench_app(
     db: str,
-    requests: int,
-    profile: str | None = None,
     redis_url: str | None = None,
-    plans: bool = False,
     log_format: str | None = None,
-) -> dict[str, tuple[float, float]]:
+    webhook_worker: bool = True,
+) -> AsyncIterator[Bench]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
     async with scratch_database(db, workdir) as url:
         settings = Settings(
@@ -63,6 +137,7 @@ async def measure(
             redis_prefix=f"mailslot-inproc-{os.getpid()}:",
             log_level="info" if log_format else "warning",
             log_format=log_format,
+            webhook_worker=webhook_worker,
         )
         if log_format:
             configure_logging(settings, serving=True, stream=open(os.devnull, "w"))  # noqa: SIM115
@@ -82,7 +157,7 @@ async def measure(
         notice = json.dumps(
             {"from": "system", "to": [receiver_id], "subject": "s", "message": "a body"}
         )
-        scenarios = {
+        scenarios: dict[str, Make] = {
             "healthz": lambda i: ("GET", "/healthz", {}, None),
             "list": lambda i: ("GET", f"/users/{receiver[1]}/messages", auth, None),
             "list-deep": lambda i: (
@@ -113,47 +188,148 @@ async def measure(
                 notice,
             ),
         }
-        results: dict[str, tuple[float, float]] = {}
         async with LifespanManager(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                yield Bench(app, client, key, scenarios, sender[1], receiver[1])
 
-                async def run(make: Any, count: int) -> None:
-                    for i in range(count):
-                        method, path, headers, content = make(i)
-                        response = await client.request(
-                            method, path, headers=headers, content=content
-                        )
-                        assert response.status_code < 300, response.text
 
-                for scenario, make in scenarios.items():
-                    if profile and scenario != profile:
-                        continue
-                    rules = POLICY if scenario == "send-policy" else {}
-                    put = await client.put("/server/policy/messaging", json=rules, headers=key)
-                    assert put.status_code == 200, put.text
-                    await run(make, 50)  # warm caches and prepared statements
-                    started = time.process_time()
-                    await run(make, requests)
-                    cpu_ms = (time.process_time() - started) * 1000 / requests
-                    # Python function calls per request: unlike CPU time, the same on a
-                    # busy machine, so two versions compare exactly.
-                    profiler = cProfile.Profile()
-                    profiler.enable()
-                    await run(make, CALL_COUNT_REQUESTS)
-                    profiler.disable()
-                    stats = pstats.Stats(profiler)
-                    results[scenario] = (cpu_ms, stats.total_calls / CALL_COUNT_REQUESTS)  # type: ignore[attr-defined]
-                    if profile:
-                        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(
-                            int(os.environ.get("TOP", "40"))
-                        )
-                        print_calls_by_package(stats, CALL_COUNT_REQUESTS)
-                        if callers := os.environ.get("CALLERS"):
-                            stats.sort_stats("ncalls").print_callers(callers)
-                if plans and app_state(app).engine.dialect.name == "postgresql":
-                    await print_plan_choices(app_state(app).engine)
-        return results
+async def measure(
+    db: str,
+    requests: int,
+    profile: str | None = None,
+    redis_url: str | None = None,
+    plans: bool = False,
+    log_format: str | None = None,
+) -> dict[str, tuple[float, float]]:
+    results: dict[str, tuple[float, float]] = {}
+    async with bench_app(db, redis_url, log_format) as bench:
+        for scenario, make in bench.scenarios.items():
+            if profile and scenario != profile:
+                continue
+            await bench.set_up(scenario)
+            await bench.run(make, 50)  # warm caches and prepared statements
+            cpu_ms = await bench.cpu_ms(make, requests)
+            # Python function calls per request: unlike CPU time, the same on a
+            # busy machine, so two versions compare exactly.
+            stats = await bench.profiled(make, CALL_COUNT_REQUESTS)
+            results[scenario] = (cpu_ms, stats.total_calls / CALL_COUNT_REQUESTS)  # type: ignore[attr-defined]
+            if profile:
+                stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+                    int(os.environ.get("TOP", "40"))
+                )
+                print_calls_by_package(stats, CALL_COUNT_REQUESTS)
+                if callers := os.environ.get("CALLERS"):
+                    stats.sort_stats("ncalls").print_callers(callers)
+        if plans and app_state(bench.app).engine.dialect.name == "postgresql":
+            await print_plan_choices(app_state(bench.app).engine)
+    return results
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Two scenarios measured in alternating rounds (`paired`)."""
+
+    names: tuple[str, str]
+    cpu_ms: dict[str, list[float]]  # per round: CPU per request
+    calls: dict[str, float]  # Python function calls per request
+    gate_us: dict[str, float]  # of a user's send scenario: its policy work alone
+    statements: dict[str, dict[str, float]]  # per request, by the SQL's first word
+
+    @property
+    def ratios(self) -> list[float]:
+        """Each round's second scenario over its first."""
+        first, second = (self.cpu_ms[name] for name in self.names)
+        return [b / a for a, b in zip(first, second, strict=True)]
+
+
+async def paired(
+    db: str,
+    redis_url: str | None,
+    names: tuple[str, str],
+    rounds: int,
+    requests: int,
+    webhook_worker: bool = True,
+) -> Paired:
+    """`requests` of each scenario in turn, `rounds` times, which goes first alternating:
+    a busy machine's drift, and the mailbox the sends grow, fall on both alike (one
+    scenario run after the other measures the second on a bigger mailbox, minutes later)."""
+    cpu_ms: dict[str, list[float]] = {name: [] for name in names}
+    calls: dict[str, float] = {}
+    statements: dict[str, dict[str, float]] = {}
+    gate_us: dict[str, float] = {}
+    async with bench_app(db, redis_url, webhook_worker=webhook_worker) as bench:
+        for name in names:
+            await bench.set_up(name)
+            await bench.run(bench.scenarios[name], 50)  # warm caches and prepared statements
+        for index in range(rounds):
+            for name in names if index % 2 == 0 else names[::-1]:
+                make = bench.scenarios[name]
+                await bench.set_up(name)
+                await bench.run(make, SETTLING_REQUESTS)
+                cpu_ms[name].append(await bench.cpu_ms(make, requests))
+        for name in names:
+            make = bench.scenarios[name]
+            await bench.set_up(name)
+            await bench.run(make, SETTLING_REQUESTS)
+            stats = await bench.profiled(make, CALL_COUNT_REQUESTS)
+            calls[name] = stats.total_calls / CALL_COUNT_REQUESTS  # type: ignore[attr-defined]
+            with counting_statements() as counted:
+                await bench.run(make, CALL_COUNT_REQUESTS)
+            statements[name] = {
+                word: count / CALL_COUNT_REQUESTS for word, count in counted.most_common()
+            }
+            if name in USER_SENDS:
+                gate_us[name] = await bench.gate_us()
+    return Paired(names, cpu_ms, calls, gate_us, statements)
+
+
+@contextmanager
+def counting_statements() -> Iterator[Counter[str]]:
+    """The statements sent to the database meanwhile, by the SQL's first word, counted
+    at the driver (asyncpg, aiosqlite): SQLAlchemy's before_cursor_execute event never
+    sees a DirectQuery's (db/direct.py), nor BEGIN and COMMIT."""
+    counted: Counter[str] = Counter()
+
+    def note(sql: str) -> None:
+        counted[sql.split(None, 1)[0].rstrip(";").upper() if sql.strip() else "?"] += 1
+
+    connection = asyncpg.connection.Connection
+    statement = asyncpg.prepared_stmt.PreparedStatement
+    patched: list[tuple[Any, str, Any]] = []
+
+    def wrap(owner: Any, name: str, sql_of: Callable[..., str | None]) -> None:
+        original = getattr(owner, name)
+
+        async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+            sql = sql_of(self, *args, **kwargs)
+            if sql is not None:
+                note(sql)
+            return await original(self, *args, **kwargs)
+
+        patched.append((owner, name, original))
+        setattr(owner, name, counting)
+
+    # asyncpg: a statement with arguments goes through _do_execute; one without (BEGIN,
+    # COMMIT) through execute's simple query; SQLAlchemy's run as prepared statements.
+    wrap(connection, "_do_execute", lambda self, query, *a, **k: query)
+    wrap(connection, "execute", lambda self, query, *args, **k: None if args else query)
+    wrap(statement, "_PreparedStatement__do_execute", lambda self, *a, **k: self._query)
+    # aiosqlite: every call runs on the connection's thread through _execute.
+    sqlite_calls = {"execute", "executemany", "_execute_fetchall", "_execute_insert"}
+
+    def sqlite_sql(self: Any, fn: Any, *args: Any, **kwargs: Any) -> str | None:
+        name = getattr(fn, "__name__", "")
+        if name in sqlite_calls:
+            return str(args[0])
+        return name.upper() if name in {"commit", "rollback"} else None
+
+    wrap(aiosqlite.Connection, "_execute", sqlite_sql)
+    try:
+        yield counted
+    finally:
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
 
 
 async def print_plan_choices(engine: AsyncEngine) -> None:
@@ -197,12 +373,48 @@ def print_calls_by_package(stats: pstats.Stats, requests: int) -> None:
         print(f"  {package:<24} {calls / requests:8,.0f}")
 
 
+def print_paired(found: Paired, args: argparse.Namespace) -> None:
+    first, second = found.names
+    ratios = found.ratios
+    low, high = bootstrap_interval(ratios)
+    print(
+        f"mailslot CPU ms per request, in process, {args.db}, {args.rounds} rounds of "
+        f"{args.requests} requests of each, alternating which goes first"
+    )
+    print(f"  {'round':>5} {first:>12} {second:>12} {'ratio':>7}")
+    for index, ratio in enumerate(ratios):
+        a, b = found.cpu_ms[first][index], found.cpu_ms[second][index]
+        print(f"  {index + 1:>5} {a:12.3f} {b:12.3f} {ratio:7.3f}")
+    medians = [statistics.median(found.cpu_ms[name]) for name in found.names]
+    print(f"  {'median':>5} {medians[0]:12.3f} {medians[1]:12.3f} {statistics.median(ratios):7.3f}")
+    print(
+        f"{second}/{first}: median of the rounds' ratios {statistics.median(ratios):.3f}, "
+        f"95% bootstrap interval {low:.3f}-{high:.3f}, rounds {min(ratios):.3f}-{max(ratios):.3f}"
+    )
+    for name in found.names:
+        statements = ", ".join(f"{word} {n:.2f}" for word, n in found.statements[name].items())
+        gate = (
+            f", the policy's gate alone {found.gate_us[name]:.1f} µs CPU"
+            if name in found.gate_us
+            else ""
+        )
+        print(
+            f"  {name}: {found.calls[name]:,.0f} Python calls, "
+            f"{sum(found.statements[name].values()):.2f} statements per request "
+            f"({statements}){gate}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--requests",
+        type=int,
+        help="of each scenario (default 2000); with --paired, a round's (50)",
+    )
     parser.add_argument("--profile", metavar="SCENARIO", help="run one scenario under cProfile")
     parser.add_argument(
         "--redis", metavar="URL", help="as instances over Redis run (tokens are cached)"
@@ -217,7 +429,39 @@ def main() -> None:
         choices=["json", "text"],
         help="log every request's access line in this format (to /dev/null)",
     )
+    parser.add_argument(
+        "--paired",
+        metavar="A,B",
+        help="measure two scenarios in alternating rounds of --requests each "
+        "(e.g. send,send-policy)",
+    )
+    parser.add_argument("--rounds", type=int, default=80, help="with --paired")
+    parser.add_argument(
+        "--no-webhook-worker",
+        action="store_true",
+        help="with --paired: no webhook worker, whose claims (a transaction after nearly "
+        "every send, endpoints or not) count in both scenarios and shrink their ratio",
+    )
     args = parser.parse_args()
+    # Short rounds, many of them: the load of a shared machine moves within a second, and
+    # a short round sees one load for both of its batches.
+    args.requests = args.requests or (50 if args.paired else 2000)
+    if args.paired:
+        first, second = args.paired.split(",")
+        print_paired(
+            asyncio.run(
+                paired(
+                    args.db,
+                    args.redis,
+                    (first, second),
+                    args.rounds,
+                    args.requests,
+                    webhook_worker=not args.no_webhook_worker,
+                )
+            ),
+            args,
+        )
+        return
     results = asyncio.run(
         measure(args.db, args.requests, args.profile, args.redis, args.plans, args.log_format)
     )

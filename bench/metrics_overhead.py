@@ -26,7 +26,6 @@ import asyncio
 import cProfile
 import json
 import pstats
-import random
 import statistics
 import time
 from contextlib import AsyncExitStack
@@ -37,6 +36,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bench.harness import bootstrap_interval
 from bench.seed import Seeder, scratch_database
 from mailslot import metrics
 from mailslot.app import create_app
@@ -45,7 +45,6 @@ from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 
 CALL_COUNT_REQUESTS = 100
-RESAMPLES = 10_000
 
 
 async def layer_cost(requests: int = 20_000, repeats: int = 7) -> float:
@@ -78,15 +77,6 @@ async def layer_cost(requests: int = 20_000, repeats: int = 7) -> float:
         return min(times) * 1e6 / requests
 
     return await best(metrics.RequestMetrics(endpoint)) - await best(endpoint)
-
-
-def interval(ratios: list[float]) -> tuple[float, float]:
-    """A 95% percentile-bootstrap interval of the median of `ratios`."""
-    sampler = random.Random(0)
-    medians = sorted(
-        statistics.median(sampler.choices(ratios, k=len(ratios))) for _ in range(RESAMPLES)
-    )
-    return medians[int(RESAMPLES * 0.025)], medians[int(RESAMPLES * 0.975)]
 
 
 @dataclass(frozen=True)
@@ -163,7 +153,7 @@ async def measure(db: str, batch: int, rounds: int, control: bool) -> dict[str, 
                 statistics.median(cpu[False]),
                 statistics.median(cpu[True]),
                 statistics.median(ratios),
-                *interval(ratios),
+                *bootstrap_interval(ratios),
                 calls[False],
                 calls[True],
             )

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from mailslot.accounts.service import username_key
+from mailslot.policy import service
+from mailslot.state import app_state
 from tests.compat.seed_a import make_seed_a_user, seed_a
 from tests.policy.conftest import POLICY, age, member, put_policy, refused, write
 from tests.support.factories import inbox, make_server_key, make_user, send
@@ -95,6 +98,29 @@ async def test_the_policy_is_put_read_and_removed(client, key, groups, dialect) 
     assert none["rules"] == 0
     assert none["initiators"] is None
     assert (none["reply_only"], none["allow"], none["deny"]) == ([], [], [])
+
+
+async def test_the_policy_read_with_the_users_is_the_policy_and_the_users_read_apart(
+    app, client, key, groups, dialect
+) -> None:
+    """What a send reads in one statement where nothing is remembered (policy/gate.py)."""
+    student, _ = await member(client, key, groups.students)
+    teacher, _ = await member(client, key)
+    keys = [username_key(student.username), username_key(teacher.username), "nobody-by-this-name"]
+    for rules in ({"deny": [{"from": groups.students, "to": "*"}]}, {}):
+        put = await client.put(POLICY, json=rules, headers=key.headers)
+        assert put.status_code == 200, put.text
+        async with app_state(app).sessions() as db:
+            rules_read = (await service.get_policy(db)).rules
+            members_read = await service.find_members(db, keys)
+            assert sorted(members_read) == sorted(keys[:2])
+            together = await service.policy_and_members(db, keys, members=True)
+            assert together == (rules_read, members_read)
+            # Without `members`, the users only where there is a policy.
+            together = await service.policy_and_members(db, keys)
+            assert together == (rules_read, {} if rules_read.empty else members_read)
+            nobody = await service.policy_and_members(db, keys[2:], members=True)
+            assert nobody == (rules_read, {})
 
 
 @pytest.mark.parametrize(

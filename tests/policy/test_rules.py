@@ -40,6 +40,42 @@ def test_deny_wins_over_allow_and_over_replies() -> None:
     assert rule(rules, STUDENT, STUDENT) == "deny[0]"
 
 
+def test_the_first_deny_pair_that_matches_is_named() -> None:
+    rules = Rules(
+        deny=(
+            Pair("teachers", "students"),
+            Pair("*", "students"),
+            Pair("students", "*"),
+            Pair("students", "teachers"),
+        )
+    )
+    assert rule(rules, BOTH, BOTH) == "deny[0]"
+    assert rule(rules, STUDENT, STUDENT) == "deny[1]"
+    assert rule(rules, STUDENT, TEACHER) == "deny[2]"
+    assert rule(rules, TEACHER, TEACHER) is None
+
+
+def test_a_pair_matches_through_any_one_of_many_groups() -> None:
+    sender = memberships([f"s{n}" for n in range(32)])
+    receiver = memberships([f"r{n}" for n in range(32)])
+    assert rule(Rules(allow=(Pair("s31", "r0"),)), sender, receiver) is None
+    assert rule(Rules(allow=(Pair("s31", "s0"),)), sender, receiver) == "allow"
+    assert rule(Rules(deny=(Pair("x", "r0"), Pair("s7", "r31"))), sender, receiver) == "deny[1]"
+
+
+def test_only_the_rules_that_say_nothing_are_empty() -> None:
+    assert Rules().empty
+    assert Rules.from_json(NO_RULES.to_json()).empty
+    for rules in (
+        Rules(initiators=frozenset()),  # nobody may start a conversation
+        Rules(reply_only=frozenset({"students"})),
+        Rules(allow=(Pair("*", "*"),)),
+        Rules(deny=(Pair("*", "*"),)),
+        Rules(new_accounts=NewAccounts(1, 1)),
+    ):
+        assert not rules.empty, rules
+
+
 def test_with_an_allow_pair_only_allowed_pairs_pass() -> None:
     rules = Rules(allow=(Pair("students", "teachers"),))
     assert rule(rules, STUDENT, TEACHER) is None

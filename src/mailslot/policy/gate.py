@@ -7,6 +7,8 @@ change of a user's groups the `forget_user` note every change of a user announce
 every instance acts on it before the change is answered (over Redis; without Redis on
 PostgreSQL nothing is remembered). With no policy and the limits off, a send pays one
 look-up in this memory; with a policy, the groups of users it remembers cost nothing more.
+Where nothing is remembered, a send reads the policy and its users' groups in one
+statement, once its receivers are known (Gate.check).
 
 "Starting a conversation" with a receiver: a send that is not a reply, or a reply whose
 receiver holds no message of the thread (thread_members): a participant of the message
@@ -89,8 +91,12 @@ class PolicyMemory:
     async def gate(self, db: Reader, limits: RateLimits | None) -> Gate | None:
         """What a user's send must pass, or None when nothing applies (no policy, and
         `limits` None or off)."""
-        rules = (await self.policy(db)).rules
         spending = limits if limits is not None and limits.enabled and limits.abuse else None
+        if not self._policy.enabled:
+            # Nothing is remembered: the check reads the policy with the users the send
+            # names, one statement where reading the policy here would make it two.
+            return Gate(None, self, spending, unread=True)
+        rules = (await self.policy(db)).rules
         if rules.empty and spending is None:
             return None
         return Gate(None if rules.empty else rules, self, spending)
@@ -110,6 +116,7 @@ class Gate:
     rules: Rules | None
     memory: PolicyMemory
     limits: RateLimits | None
+    unread: bool = False  # the rules are not read yet: the check reads them
 
     async def check(
         self, db: Reader, *, sender: Account, receivers: list[str], thread: Thread | None
@@ -123,14 +130,21 @@ class Gate:
         keys = list(dict.fromkeys(key for key in map(username_key, receivers) if key != own))
         if not keys:
             return
-        needs_members = self.rules is not None or (
-            thread is not None and not thread.participants.issuperset(keys)
-        )
-        members = await self.memory.members(db, [own, *keys]) if needs_members else {}
+        rules = self.rules
+        # A reply that names someone outside the thread asks who they are (_starts).
+        adds = thread is not None and not thread.participants.issuperset(keys)
+        if self.unread:
+            found, members = await service.policy_and_members(db, [own, *keys], members=adds)
+            rules = None if found.empty else found
+            if rules is None and self.limits is None:
+                return
+        else:
+            needs_members = rules is not None or adds
+            members = await self.memory.members(db, [own, *keys]) if needs_members else {}
         starts = await _starts(db, keys, thread, members)
         now = utcnow()
-        if self.rules is not None:
-            await self._judge(db, sender, members.get(own), keys, starts, members, now)
+        if rules is not None:
+            await _judge(db, rules, sender, members.get(own), keys, starts, members, now)
         if self.limits is not None:
             await self.limits.spend_send(
                 sender.id,
@@ -139,44 +153,43 @@ class Gate:
                 first_contacts=len(starts),
             )
 
-    async def _judge(
-        self,
-        db: Reader,
-        sender: Account,
-        me: Member | None,
-        keys: list[str],
-        starts: set[str],
-        members: dict[str, Member],
-        now: datetime,
-    ) -> None:
-        rules = self.rules
-        assert rules is not None  # noqa: S101 (check calls this only with rules)
-        mine = me.memberships if me else memberships(())
-        refusals: dict[str, Refusal] = {}
-        for key in keys:
-            member = members.get(key)
-            if member is None:
-                continue
-            refusal = rules.refusal(mine, member.memberships, starts=key in starts)
-            if refusal is not None:
-                refusals[key] = refusal
-        limit = rules.new_accounts
-        if limit is not None and now - sender.created_at < timedelta(days=limit.younger_than_days):
-            passing = {
-                members[key].id: key for key in keys if key in members and key not in refusals
-            }
-            fresh, earlier = await service.new_contacts(db, sender.id, list(passing))
-            if fresh and earlier + len(fresh) > limit.contacts_per_day:
-                refusal = Refusal(
-                    "new_accounts",
-                    "The messaging policy refuses this message: an account younger than "
-                    f"{limit.younger_than_days} days may write to at most "
-                    f"{limit.contacts_per_day} new contacts (users who never wrote to it) "
-                    "in 24 hours (rule new_accounts).",
-                )
-                refusals.update(dict.fromkeys((passing[user] for user in fresh), refusal))
-        if refusals:
-            raise PolicyRefused(next(iter(refusals.values())), set(refusals))
+
+async def _judge(
+    db: Reader,
+    rules: Rules,
+    sender: Account,
+    me: Member | None,
+    keys: list[str],
+    starts: set[str],
+    members: dict[str, Member],
+    now: datetime,
+) -> None:
+    """Raise PolicyRefused if the rules refuse some of `keys` (`me`: the sender as the
+    policy sees them; `starts`: the receivers the send starts a conversation with)."""
+    mine = me.memberships if me else memberships(())
+    refusals: dict[str, Refusal] = {}
+    for key in keys:
+        member = members.get(key)
+        if member is None:
+            continue
+        refusal = rules.refusal(mine, member.memberships, starts=key in starts)
+        if refusal is not None:
+            refusals[key] = refusal
+    limit = rules.new_accounts
+    if limit is not None and now - sender.created_at < timedelta(days=limit.younger_than_days):
+        passing = {members[key].id: key for key in keys if key in members and key not in refusals}
+        fresh, earlier = await service.new_contacts(db, sender.id, list(passing))
+        if fresh and earlier + len(fresh) > limit.contacts_per_day:
+            refusal = Refusal(
+                "new_accounts",
+                "The messaging policy refuses this message: an account younger than "
+                f"{limit.younger_than_days} days may write to at most "
+                f"{limit.contacts_per_day} new contacts (users who never wrote to it) "
+                "in 24 hours (rule new_accounts).",
+            )
+            refusals.update(dict.fromkeys((passing[user] for user in fresh), refusal))
+    if refusals:
+        raise PolicyRefused(next(iter(refusals.values())), set(refusals))
 
 
 async def _starts(

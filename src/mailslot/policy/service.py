@@ -6,11 +6,13 @@ own the transaction. The reads a send makes are statements on the driver
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, bindparam, select, text, union
+from sqlalchemy import JSON, BigInteger, Boolean, String, bindparam, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -97,19 +99,86 @@ _MEMBERS = {
 }
 
 
-async def find_members(db: Reader, keys: list[str]) -> dict[str, Member]:
-    """The users of these username keys, by key; those nobody has are left out."""
-    dialect = dialect_name(db)
-    rows = await _MEMBERS[dialect].all(
-        db, {"keys": keys if dialect == "postgresql" else json.dumps(keys)}
-    )
+# The rules as text, parsed once however many users the rows carry; the users only with
+# rules other than none (:none, as put_policy stores NO_RULES), or when the caller needs
+# them anyway (:members). Where the rules' text is compared, not their meaning (SQLite's
+# json() keeps the keys' order), a mismatch only reads users that go unused.
+_POLICY_AND_MEMBERS_SQL = (
+    "SELECT {rules} AS rules, u.id, u.username_key, u.groups, u.created_at "  # noqa: S608 (constants; values bound)
+    f"FROM (SELECT 1) AS one LEFT JOIN messaging_policy AS policy ON policy.id = {POLICY_ROW} "
+    "LEFT JOIN user_account AS u ON (:members OR {some_rules}) AND u.username_key {keys}"
+)
+_POLICY_AND_MEMBERS = {
+    "postgresql": DirectQuery(
+        text(
+            _POLICY_AND_MEMBERS_SQL.format(
+                rules="policy.rules::text",
+                some_rules="policy.rules::jsonb <> CAST(:none AS jsonb)",
+                keys="= ANY(:keys)",
+            )
+        )
+        .bindparams(
+            bindparam("keys", type_=ARRAY(String)),
+            bindparam("members", type_=Boolean),
+            bindparam("none", type_=String),
+        )
+        .columns(rules=String, **_TYPES)
+    ),
+    "sqlite": DirectQuery(
+        text(
+            _POLICY_AND_MEMBERS_SQL.format(
+                rules="policy.rules",
+                some_rules="json(policy.rules) <> json(:none)",
+                keys="IN (SELECT value FROM json_each(:keys))",
+            )
+        ).columns(rules=String, **_TYPES)
+    ),
+}
+_NO_RULES_JSON = json.dumps(NO_RULES.to_json())
+
+
+@lru_cache(maxsize=4)
+def _parsed(stored: str) -> Rules:
+    """The rules of their stored text: a send that reads it each time (nothing
+    remembered) parses it once, and builds the rules' index once."""
+    return Rules.from_json(json.loads(stored))
+
+
+def _keys(dialect: str, keys: list[str]) -> dict[str, Any]:
+    return {"keys": keys if dialect == "postgresql" else json.dumps(keys)}
+
+
+def _members(rows: Sequence[Any]) -> dict[str, Member]:
     members = {}
     for row in rows:
+        if row.id is None:  # policy_and_members' row when nobody has these keys
+            continue
         groups = json.loads(row.groups) if isinstance(row.groups, str) else row.groups
         members[row.username_key] = Member(
             row.id, tuple(groups or ()), row.created_at, memberships(groups)
         )
     return members
+
+
+async def find_members(db: Reader, keys: list[str]) -> dict[str, Member]:
+    """The users of these username keys, by key; those nobody has are left out."""
+    dialect = dialect_name(db)
+    return _members(await _MEMBERS[dialect].all(db, _keys(dialect, keys)))
+
+
+async def policy_and_members(
+    db: Reader, keys: list[str], *, members: bool = False
+) -> tuple[Rules, dict[str, Member]]:
+    """The rules in force (get_policy's) and, where there are rules or with `members`,
+    the users of these keys (find_members'; else none), in one statement: what a send
+    asks when nothing is remembered."""
+    dialect = dialect_name(db)
+    rows = await _POLICY_AND_MEMBERS[dialect].all(
+        db, _keys(dialect, keys) | {"members": members, "none": _NO_RULES_JSON}
+    )
+    stored = rows[0].rules  # one row at least: the LEFT JOINs keep `one`'s
+    rules = NO_RULES if stored is None else _parsed(stored)
+    return rules, (_members(rows) if members or not rules.empty else {})
 
 
 async def thread_members(db: Reader, thread_id: int, user_ids: list[int]) -> set[int]:
