@@ -110,6 +110,7 @@ class Worker:
         # worker only then. True to begin with, so the first commits are never missed.
         self.subscribed = True
         self._wakes = 0
+        self._checked = 0.0  # monotonic: when `subscribed` was last read
         self._claim_wanted = True  # new work may be due, or an endpoint has room again
         self._more_due = True  # the last claim took all it could: more may be due
         # Outcomes are written together, one transaction for all that are ready (on SQLite
@@ -127,6 +128,11 @@ class Worker:
         any thread: the worker may run on a loop of its own (`run_threaded`)."""
         self.subscribed = True
         self._wakes += 1
+        self.nudge()
+
+    def nudge(self) -> None:
+        """Claim at once: deliveries may have been queued (mailboxes changed while some
+        endpoint was enabled)."""
         self._claim_wanted = True
         if self._loop is None or threading.get_ident() == self._thread:
             self._wakeup.set()
@@ -254,9 +260,13 @@ class Worker:
             self._next_due = None
         if not woken:
             self._claim_wanted = True
+        # Also while commits keep waking it: else a worker that started subscribed would
+        # claim after every send long after the last endpoint went (a transaction each).
+        if not woken or time.monotonic() - self._checked >= settings.webhook_poll_interval:
             await self._refresh_subscribed()
 
     async def _refresh_subscribed(self) -> None:
+        self._checked = time.monotonic()
         wakes = self._wakes
         try:
             async with self._sessions() as db:
@@ -564,7 +574,7 @@ class _WakingPublisher:
     def publish(self, events: Sequence[Event]) -> None:
         self._publisher.publish(events)
         if self._worker.subscribed and any(not event.is_signal for event in events):
-            self._worker.wake()
+            self._worker.nudge()
 
 
 async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes:

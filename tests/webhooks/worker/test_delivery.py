@@ -11,6 +11,7 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -573,6 +574,37 @@ def test_mailbox_commits_wake_the_worker_while_endpoints_are_enabled() -> None:
     publisher.publish([change])
     assert worker._wakeup.is_set()
     assert recorder.published == [change, signal, change]
+
+
+async def test_commits_that_keep_waking_it_stop_once_no_endpoint_is_enabled(
+    hooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker starts as if subscribed (no commit is missed before it first looks); under
+    a steady stream of mailbox commits it still looks again every poll interval, and once
+    it finds no enabled endpoint the commits no longer make it claim."""
+    claims = 0
+    claim = delivery.claim
+
+    async def counted(*args: Any, **kwargs: Any) -> list[delivery.Claim]:
+        nonlocal claims
+        claims += 1
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "claim", counted)
+    async with hooks(webhook_poll_interval=0.1) as h:
+        publisher = h.worker.waking(Recorder())
+        change = Event(1, "message.created", 7, {})
+
+        async def commits(seconds: float) -> None:
+            for _ in range(int(seconds / 0.01)):
+                publisher.publish([change])
+                await anyio.sleep(0.01)
+
+        await commits(1.0)  # ten poll intervals of commits, never a quiet one
+        assert h.worker.subscribed is False
+        before = claims
+        await commits(0.5)
+        assert claims == before
 
 
 async def test_a_claim_with_too_little_lease_left_is_given_back_unattempted() -> None:
