@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ import aiosqlite
 import asyncpg
 import httpx
 from asgi_lifespan import LifespanManager
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
@@ -51,13 +53,15 @@ from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
 from mailslot.logs import configure_logging
 from mailslot.messages.cursor import encode_cursor
+from mailslot.safety.models import Block
 from mailslot.state import app_state
 
 CALL_COUNT_REQUESTS = 200
 # After a round's policy change, before its measure: the change makes every process read
 # the policy again, and the users' groups may have lapsed from memory meanwhile.
 SETTLING_REQUESTS = 5
-USER_SENDS = ("send", "send-policy")  # a user's send, through the policy's gate
+USER_SENDS = ("send", "send-policy", "send-safety")  # a user's send, through the gate
+BLOCKS = 100  # per user of send-safety (issue 22's figure), of users outside the send
 
 
 Make = Callable[[int], Request]  # a scenario's i-th request
@@ -74,6 +78,7 @@ class Bench:
     scenarios: dict[str, Make]
     sender: str  # the send scenarios' usernames
     receiver: str
+    blocks: list[dict[str, Any]]  # send-safety's user_block rows
 
     async def run(self, make: Make, count: int) -> None:
         for i in range(count):
@@ -113,10 +118,15 @@ class Bench:
         return min(times) * 1e6 / sends
 
     async def set_up(self, scenario: str) -> None:
-        """What the scenario runs under: send-policy under POLICY, the rest with none."""
-        rules = POLICY if scenario == "send-policy" else {}
+        """What the scenario runs under: send-policy under POLICY, send-safety under POLICY
+        with BLOCKS blocks by the sender and by the receiver, the rest with neither."""
+        rules = POLICY if scenario in ("send-policy", "send-safety") else {}
         put = await self.client.put("/server/policy/messaging", json=rules, headers=self.server_key)
         assert put.status_code == 200, put.text
+        async with app_state(self.app).engine.begin() as db:
+            await db.execute(delete(Block))
+            if scenario == "send-safety":
+                await db.execute(insert(Block), self.blocks)
 
 
 @asynccontextmanager
@@ -148,6 +158,13 @@ async def bench_app(
         await seeder.mailbox(sender, receiver, 10_000)
         ids = await seeder.message_ids(receiver[0], 10_000)
         (receiver_id,) = await seeder.host_ids([receiver])
+        others = await seeder.users("b", BLOCKS)
+        now = datetime.now(UTC)
+        blocks = [
+            {"blocker_id": blocker[0], "blocked_id": other[0], "created_at": now}
+            for blocker in (sender, receiver)
+            for other in others
+        ]
         key = {"Authorization": f"Bearer {await seeder.server_key()}"}
         await engine.dispose()
         app = create_app(settings)
@@ -174,8 +191,15 @@ async def bench_app(
                 send_auth | {"Content-Type": "application/json"},
                 body,
             ),
-            # send again, under a messaging policy of 20 rules (bench/policy.py).
+            # send again, under a messaging policy of 20 rules (bench/policy.py), and with
+            # BLOCKS blocks a user besides (set_up).
             "send-policy": lambda i: (
+                "POST",
+                f"/users/{sender[1]}/messages",
+                send_auth | {"Content-Type": "application/json"},
+                body,
+            ),
+            "send-safety": lambda i: (
                 "POST",
                 f"/users/{sender[1]}/messages",
                 send_auth | {"Content-Type": "application/json"},
@@ -191,7 +215,7 @@ async def bench_app(
         async with LifespanManager(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-                yield Bench(app, client, key, scenarios, sender[1], receiver[1])
+                yield Bench(app, client, key, scenarios, sender[1], receiver[1], blocks)
 
 
 async def measure(
