@@ -107,6 +107,9 @@ class Mailbox:
 
     def open(self, subject: str) -> None:
         self.item(subject).get_by_role("link").click()
+        # Loaded, not only titled: beside the list, a message opened again shows its
+        # subject before its new load ends, and an action taken then is undone by it.
+        expect(self.page.locator("#message-view")).not_to_have_class(re.compile(r"\bloading\b"))
         expect(self.page.locator("#message-subject")).to_have_text(subject)
 
     def expect_unread(self, subject: str, unread: bool = True) -> None:
