@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -229,19 +229,18 @@ async def post_pinned(
     content: bytes,
     headers: dict[str, str],
     budget: float,
-    url_for: Callable[[str], httpx.URL] | None = None,
 ) -> httpx.Response:
     """POST to the checked `addresses` in turn (the next one only if connecting failed),
     never to the name itself, which may resolve elsewhere by now; the name stays in Host
     and in TLS (SNI, the certificate). The response is streamed: the caller reads what it
-    wants of the body, and closes it. `url_for(address)`: the URL with that address for
-    its host (a caller may keep them)."""
-    url_for = url_for or (lambda address: httpx.URL(target.url).copy_with(host=address))
+    wants of the body, and closes it. (The send hook's client; the delivery worker's
+    connections are pinned by PinnedResolver.)"""
+    url = httpx.URL(target.url)
     headers = {**headers, "host": target.host_header}
     for index, address in enumerate(addresses):
         request = client.build_request(
             "POST",
-            url_for(address),
+            url.copy_with(host=address),
             content=content,
             headers=headers,
             extensions={"sni_hostname": target.host},

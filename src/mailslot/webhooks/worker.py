@@ -158,8 +158,8 @@ class Worker:
 
     async def run_threaded(self) -> None:
         """`run` in a thread of its own, on a loop of the caller's kind, over a database
-        pool of its own (a pool's connections belong to one loop), until cancelled. On the serving loop, each step of an attempt waited behind every
-        request's ready callbacks: under a load of sends, delivery fell behind them (the
+        pool of its own (a pool's connections belong to one loop), until cancelled. On the
+        serving loop, each step of an attempt waited behind every request's ready callbacks: under a load of sends, delivery fell behind them (the
         backlog's age was the latency). Between threads the interpreter switches every
         few milliseconds, whatever the requests' queue."""
         caller = asyncio.get_running_loop()
@@ -281,8 +281,7 @@ class Worker:
         # An endpoint holds at most HOLD (or HOLD_FAST) x its connections; a claim takes
         # at most half of that, so one that holds more than half is left out.
         busy = [id_ for id_, held in self._held.items() if held > self._share(id_)]
-        fast = [id_ for id_, latency in self._latency.items() if latency < FAST_SECONDS]
-        connections = self._settings.webhook_connections
+        fast = [id_ for id_ in self._latency if self._quick(id_)]
         started = time.perf_counter()
         try:
             async with self._sessions() as db:
@@ -291,10 +290,10 @@ class Worker:
                     now=utcnow(),
                     lease=self._settings.webhook_lease,
                     limit=limit,
-                    per_endpoint=connections * HOLD // 2,
+                    per_endpoint=self._claim_size(quick=False),
                     busy=busy,
                     fast=fast,
-                    per_fast_endpoint=connections * HOLD_FAST // 2,
+                    per_fast_endpoint=self._claim_size(quick=True),
                 )
                 if not claims:
                     await db.commit()
@@ -405,8 +404,14 @@ class Worker:
 
     def _share(self, endpoint_id: int) -> int:
         """Half of what the endpoint may hold here: what one claim takes of it at most."""
-        quick = self._latency.get(endpoint_id, FAST_SECONDS) < FAST_SECONDS
+        return self._claim_size(quick=self._quick(endpoint_id))
+
+    def _claim_size(self, *, quick: bool) -> int:
         return self._settings.webhook_connections * (HOLD_FAST if quick else HOLD) // 2
+
+    def _quick(self, endpoint_id: int) -> bool:
+        """Whether the endpoint's attempts here average under FAST_SECONDS (unknown: no)."""
+        return self._latency.get(endpoint_id, FAST_SECONDS) < FAST_SECONDS
 
     def _note_latency(self, endpoint_id: int, outcome: Outcome) -> None:
         seconds = outcome.latency_ms / 1000
