@@ -55,12 +55,16 @@ from mailslot.logs import configure_logging
 from mailslot.messages.cursor import encode_cursor
 from mailslot.safety.models import Block
 from mailslot.state import app_state
+from mailslot.webhooks.models import WebhookEndpoint
 
 CALL_COUNT_REQUESTS = 200
 # After a round's policy change, before its measure: the change makes every process read
 # the policy again, and the users' groups may have lapsed from memory meanwhile.
 SETTLING_REQUESTS = 5
-USER_SENDS = ("send", "send-policy", "send-safety")  # a user's send, through the gate
+USER_SENDS = ("send", "send-policy", "send-safety", "send-webhooked")  # through the gate
+# send-webhooked's endpoint: a public address (an IP literal: nothing to resolve), never
+# reached with --no-webhook-worker; with the worker, its attempts fail and are retried.
+HOOK_URL = "https://93.184.215.14/hook"
 BLOCKS = 100  # per user of send-safety (issue 22's figure), of users outside the send
 
 
@@ -125,8 +129,16 @@ class Bench:
         assert put.status_code == 200, put.text
         async with app_state(self.app).engine.begin() as db:
             await db.execute(delete(Block))
+            await db.execute(delete(WebhookEndpoint))
             if scenario == "send-safety":
                 await db.execute(insert(Block), self.blocks)
+        if scenario == "send-webhooked":  # one endpoint subscribed to every event
+            made = await self.client.post(
+                "/server/webhooks",
+                json={"url": HOOK_URL, "event_types": ["*"]},
+                headers=self.server_key,
+            )
+            assert made.status_code == 201, made.text
 
 
 @asynccontextmanager
@@ -194,6 +206,12 @@ async def bench_app(
             # send again, under a messaging policy of 20 rules (bench/policy.py), and with
             # BLOCKS blocks a user besides (set_up).
             "send-policy": lambda i: (
+                "POST",
+                f"/users/{sender[1]}/messages",
+                send_auth | {"Content-Type": "application/json"},
+                body,
+            ),
+            "send-webhooked": lambda i: (
                 "POST",
                 f"/users/{sender[1]}/messages",
                 send_auth | {"Content-Type": "application/json"},

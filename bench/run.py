@@ -138,6 +138,7 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
                 database_url=url,
                 server_pid=servers.mailslot.pid,
                 warmup=args.warmup,
+                profile=args.profile,
                 **load,
             )
             results.append(webhooked)

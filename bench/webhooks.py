@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bench.harness import Request, Result, run_wrk, warm_up
+from bench.harness import Request, Result, run_wrk, start_profiler, warm_up
 from bench.receiver import Receiver
 from mailslot.config import Settings
 from mailslot.db.engine import make_engine
@@ -35,6 +35,7 @@ async def measure(
     connections: int,
     duration: int,
     warmup: int,
+    profile: Path | None = None,
 ) -> tuple[Result, dict[str, Any]]:
     made: httpx.Response | None = None
     with tempfile.TemporaryDirectory() as root, Receiver(Path(root)) as receiver:
@@ -50,6 +51,9 @@ async def measure(
                 warm_up(base, requests, connections=connections, seconds=warmup)
             _drain(receiver)
             receiver.mark()
+            profiler = profile and start_profiler(
+                server_pid, duration, profile / "send-webhooked.txt"
+            )
             started = time.time()
             result = run_wrk(
                 "send-webhooked",
@@ -60,6 +64,8 @@ async def measure(
                 server_pid=server_pid,
             )
             sent_for = time.time() - started
+            if profiler:
+                profiler.wait()
             arrivals = _drain(receiver, expect=result.requests - result.errors)
             requests_received = receiver.requests()
         finally:

@@ -98,9 +98,12 @@ class Worker:
         self._queues: dict[int, deque[_Job]] = {}
         self._held: dict[int, int] = {}  # by endpoint id: queued and running
         self._held_total = 0
-        self._running_at: dict[int, int] = {}  # by endpoint id
+        # An endpoint's lanes: tasks that each attempt its queued deliveries one after
+        # another, over one connection (a task per attempt cost a tenth of an attempt).
+        self._lanes: dict[int, int] = {}  # by endpoint id
+        self._running = 0  # lanes, of every endpoint
+        self._lane_wanted = False  # an endpoint waits for a lane while all are taken
         self._latency: dict[int, float] = {}  # by endpoint id: its attempts' moving mean
-        self._running = 0
         self._clients: dict[tuple[int, str, str, int], _Client] = {}
         # Parsed (and an IP literal checked) once per URL, not per attempt (parsing was a
         # tenth of an attempt's CPU).
@@ -115,11 +118,12 @@ class Worker:
         self._more_due = True  # the last claim took all it could: more may be due
         # Outcomes are written together, one transaction for all that are ready (on SQLite
         # a commit is an fsync): see _record_forever.
-        self._outcomes: list[tuple[_Job, Outcome, asyncio.Future[bool]]] = []
+        self._outcomes: list[tuple[_Job, Outcome]] = []
         self._outcomes_ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None  # where `run` runs, and its thread
         self._thread = 0
         self._wake_pending = False
+        self._timed_out = False
 
     # -- waking -------------------------------------------------------------------------
 
@@ -251,11 +255,7 @@ class Worker:
         timeout = settings.webhook_poll_interval
         if self._next_due is not None:
             timeout = max(min(timeout, self._next_due - time.monotonic()), 0.0)
-        woken = False
-        with anyio.move_on_after(timeout):
-            await self._wakeup.wait()
-            woken = True
-        self._wakeup.clear()
+        woken = await self._wait(timeout)
         if self._next_due is not None and self._next_due <= time.monotonic():
             self._next_due = None
         if not woken:
@@ -264,6 +264,25 @@ class Worker:
         # claim after every send long after the last endpoint went (a transaction each).
         if not woken or time.monotonic() - self._checked >= settings.webhook_poll_interval:
             await self._refresh_subscribed()
+
+    async def _wait(self, seconds: float) -> bool:
+        """Wait for a wake-up, at most `seconds`; whether one came. A timer on the
+        loop, not a cancel scope: the round waits once per claim, and a scope's set-up
+        cost more than the claim's bookkeeping."""
+        timer = None
+        if not self._wakeup.is_set():
+            timer = asyncio.get_running_loop().call_later(seconds, self._time_up)
+            self._timed_out = False
+            try:
+                await self._wakeup.wait()
+            finally:
+                timer.cancel()
+        self._wakeup.clear()
+        return timer is None or not self._timed_out
+
+    def _time_up(self) -> None:
+        self._timed_out = True
+        self._wakeup.set()
 
     async def _refresh_subscribed(self) -> None:
         self._checked = time.monotonic()
@@ -300,21 +319,17 @@ class Worker:
                     self._more_due = bool(busy)  # what was left out may have more
                     metrics.job_succeeded("webhooks", started)
                     return 0
-                # Read in the claim's transaction (its BEGIN and COMMIT serve both), and
-                # committed before rendering: a render that fails leaves the claims held.
+                # Read and rendered in the claim's transaction: one BEGIN and COMMIT
+                # serve all three. An event that cannot be rendered is not sent: its
+                # claim runs out (payloads.render).
                 events, endpoints = await delivery.load(db, claims)
-                await db.commit()
                 unrendered = [event for event in events.values() if event.data is None]
                 if unrendered:
                     await payloads.render(db, unrendered)
-                    await db.commit()
+                await db.commit()
         except (SQLAlchemyError, OSError) as error:
-            # The database is away: its claims (if any were committed) wait out their lease.
+            # The database is away: nothing was claimed, or the claims wait out their lease.
             log.warning("webhook deliveries not claimed: %s", error)
-            metrics.job_failed("webhooks", started)
-            return 0
-        except Exception:
-            log.exception("webhook payloads not rendered; their claims run out")
             metrics.job_failed("webhooks", started)
             return 0
         metrics.job_succeeded("webhooks", started)
@@ -334,18 +349,42 @@ class Worker:
         return len(claims)
 
     def _start_ready(self, group: TaskGroup) -> None:
-        """Start queued attempts while their endpoints have a connection free."""
+        """Start lanes for queued attempts while their endpoints have a connection free:
+        up to one a queued attempt."""
         connections = self._settings.webhook_connections
         concurrency = self._settings.webhook_concurrency
-        for endpoint_id, queue in list(self._queues.items()):
-            while queue and self._running < concurrency:
-                if self._running_at.get(endpoint_id, 0) >= connections:
-                    break
-                self._running_at[endpoint_id] = self._running_at.get(endpoint_id, 0) + 1
+        self._lane_wanted = False
+        for endpoint_id, queue in self._queues.items():
+            lanes = self._lanes.get(endpoint_id, 0)
+            while lanes < min(connections, len(queue)):
+                if self._running >= concurrency:
+                    self._lane_wanted = True
+                    return
+                lanes += 1
                 self._running += 1
-                group.start_soon(self._deliver, queue.popleft())
-            if not queue:
-                del self._queues[endpoint_id]
+                group.start_soon(self._lane, endpoint_id)
+            self._lanes[endpoint_id] = lanes
+
+    async def _lane(self, endpoint_id: int) -> None:
+        """Attempt the endpoint's queued deliveries one after another, until its queue is
+        empty or another endpoint waits for a lane (then the round starts lanes afresh)."""
+        try:
+            while not self._lane_wanted:
+                queue = self._queues.get(endpoint_id)
+                if not queue:
+                    break
+                job = queue.popleft()
+                if not queue:
+                    del self._queues[endpoint_id]
+                await self._deliver(job)
+        finally:
+            self._running -= 1
+            left = self._lanes.get(endpoint_id, 1) - 1
+            if left > 0:
+                self._lanes[endpoint_id] = left
+            else:
+                self._lanes.pop(endpoint_id, None)
+            self._wakeup.set()  # its endpoint's queue or another's may want a lane
 
     async def _release(self, claims: Sequence[Claim]) -> None:
         try:
@@ -356,51 +395,37 @@ class Worker:
             log.warning("webhook claims not released (they run out): %s", error)
 
     async def _deliver(self, job: _Job) -> None:
+        """Attempt one claimed delivery and queue its outcome for recording (the lane
+        goes on to the next while it is written)."""
         held, event, endpoint = job
-        running = True
+        outcome = None
         try:
-            if event is None or endpoint is None:  # deleted since the claim
-                return
+            if event is None or event.data is None or endpoint is None:
+                return  # deleted since the claim, or not rendered (logged)
             outcome = await self.attempt(held, event, endpoint)
-            if outcome is not None:
-                self._note_latency(held.endpoint_id, outcome)
-            # Its connection and its place among the endpoint's claims are free for the
-            # next attempt while this one is recorded.
-            running = self._finished(held.endpoint_id)
-            if outcome is None:  # too little of the lease left: someone else's, at once
-                await self._release([held])
-                return
-            recorded = asyncio.get_running_loop().create_future()
-            self._outcomes.append((job, outcome, recorded))
-            self._outcomes_ready.set()
-            if not await recorded:
-                log.warning("webhook delivery %s: its lease ran out; not recorded", held.id)
-                return
-            if not outcome.succeeded:
-                self._schedule_wake(held)
-        except (SQLAlchemyError, OSError) as error:
-            log.warning("webhook delivery %s not recorded (retried later): %s", held.id, error)
         except Exception:
             log.exception("webhook delivery %s failed unexpectedly", held.id)
+            return
         finally:
-            if running:
-                self._finished(held.endpoint_id)
+            self._finished(held.endpoint_id)
+        if outcome is None:  # too little of the lease left: someone else's, at once
+            await self._release([held])
+            return
+        self._note_latency(held.endpoint_id, outcome)
+        self._outcomes.append((job, outcome))
+        self._outcomes_ready.set()
 
-    def _finished(self, endpoint_id: int) -> bool:
-        """An attempt is over: its connection is free, and its endpoint holds one claim
-        less (False, for `running`)."""
-        self._running -= 1
+    def _finished(self, endpoint_id: int) -> None:
+        """An attempt is over: its endpoint holds one claim less."""
         self._held_total -= 1
-        for counts in (self._running_at, self._held):
-            left = counts.get(endpoint_id, 1) - 1
-            if left > 0:
-                counts[endpoint_id] = left
-            else:
-                counts.pop(endpoint_id, None)
-        if self._more_due and self._held.get(endpoint_id, 0) <= self._share(endpoint_id):
+        left = self._held.get(endpoint_id, 1) - 1
+        if left > 0:
+            self._held[endpoint_id] = left
+        else:
+            self._held.pop(endpoint_id, None)
+        if self._more_due and not self._claim_wanted and left <= self._share(endpoint_id):
             self._claim_wanted = True  # no longer left out of claims, and more is due
-        self._wakeup.set()
-        return False
+            self._wakeup.set()
 
     def _share(self, endpoint_id: int) -> int:
         """Half of what the endpoint may hold here: what one claim takes of it at most."""
@@ -440,20 +465,26 @@ class Worker:
                                 failing=job.endpoint is not None
                                 and job.endpoint.failing_since is not None,
                             )
-                            for job, outcome, _ in batch
+                            for job, outcome in batch
                         ],
                         settings=self._settings,
                         now=utcnow(),
                     )
                     await db.commit()
-            except Exception as error:
-                for _, _, recorded in batch:
-                    if not recorded.done():
-                        recorded.set_exception(error)
+            except (SQLAlchemyError, OSError) as error:
+                # Their claims run out, and they are attempted again (at least once).
+                log.warning("%d webhook outcomes not recorded: %s", len(batch), error)
                 continue
-            for (_, _, recorded), ok in zip(batch, written, strict=True):
-                if not recorded.done():
-                    recorded.set_result(ok)
+            except Exception:
+                log.exception("%d webhook outcomes not recorded", len(batch))
+                continue
+            for (job, outcome), ok in zip(batch, written, strict=True):
+                if not ok:
+                    log.warning(
+                        "webhook delivery %s: its lease ran out; not recorded", job.claim.id
+                    )
+                elif not outcome.succeeded:
+                    self._schedule_wake(job.claim)
 
     def _schedule_wake(self, held: Claim) -> None:
         schedule = self._settings.webhook_retry_schedule
