@@ -55,7 +55,7 @@ from mailslot.logs import configure_logging
 from mailslot.messages.cursor import encode_cursor
 from mailslot.safety.models import Block
 from mailslot.state import app_state
-from mailslot.webhooks.models import WebhookEndpoint
+from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 CALL_COUNT_REQUESTS = 200
 # After a round's policy change, before its measure: the change makes every process read
@@ -130,6 +130,7 @@ class Bench:
         async with app_state(self.app).engine.begin() as db:
             await db.execute(delete(Block))
             await db.execute(delete(WebhookEndpoint))
+            await db.execute(delete(WebhookDelivery))  # no endpoint's, nor a later one's
             if scenario == "send-safety":
                 await db.execute(insert(Block), self.blocks)
         if scenario == "send-webhooked":  # one endpoint subscribed to every event

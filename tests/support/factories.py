@@ -170,13 +170,16 @@ async def make_webhook(
 
 
 async def forget_webhook_endpoints(app: FastAPI) -> None:
-    """Delete every webhook endpoint (their deliveries go with them). A test that leaves
-    one enabled hooks every later send of its worker's database: the outbox writes, the
+    """Delete every webhook endpoint, with their deliveries (else, on SQLite, an endpoint
+    made later may take a deleted one's id, and its deliveries). A test that leaves one
+    enabled hooks every later send of its worker's database: the outbox writes, the
     worker delivers, statement counts change."""
-    from mailslot.webhooks.models import WebhookEndpoint
+    from mailslot.webhooks import outbox
+    from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     async with app_state(app).sessions() as db:
         await db.execute(delete(WebhookEndpoint))
+        await outbox.delete_deliveries(db, WebhookDelivery.id.is_not(None))
         await db.commit()
 
 

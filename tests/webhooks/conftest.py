@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from mailslot.accounts.models import User
 from mailslot.state import app_state
+from mailslot.webhooks import outbox
 from mailslot.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
@@ -50,6 +51,7 @@ async def endpoint(app) -> AsyncIterator[MakeEndpoint]:
     yield make
     async with app_state(app).sessions() as db:
         await db.execute(delete(WebhookEndpoint).where(WebhookEndpoint.id.in_(made)))
+        await outbox.delete_deliveries(db, WebhookDelivery.endpoint_id.in_(made))
         await db.commit()
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from mailslot.db.base import utcnow
 from mailslot.messages import purge
 from mailslot.messages.purge import purge_expired
 from mailslot.state import app_state
 from mailslot.webhooks import log
+from mailslot.webhooks.models import WebhookAttempt, WebhookEndpoint
 from tests.support.factories import make_server_key
 from tests.webhooks.deliveries import (
     add_delivery,
@@ -275,6 +277,36 @@ async def test_the_purge_keeps_recent_and_pending_deliveries(app, dialect, monke
     assert await delivery_row(app, one, shared) is None
     assert await delivery_row(app, two, shared) is not None
     assert await event_exists(app, shared)
+
+
+async def test_the_purge_takes_what_a_deleted_endpoint_left(app, dialect) -> None:
+    # A send that read the endpoint before its delete committed leaves a delivery that
+    # nothing claims (endpoints.delete_endpoint): the purge takes it, attempts and all.
+    sessions = app_state(app).sessions
+    kept, gone = await make_endpoint(app), await make_endpoint(app)
+    old = utcnow() - timedelta(days=31)
+    stranded = await add_delivery(app, gone, at=old, status="pending", attempts=2)
+    waiting = await add_delivery(app, kept, at=old, status="pending")
+    stranded_row = await delivery_row(app, gone, stranded)
+    assert stranded_row is not None
+    async with sessions() as db:  # the endpoint's row alone, as the race leaves it
+        await db.execute(delete(WebhookEndpoint).where(WebhookEndpoint.id == gone.id))
+        await db.commit()
+
+    await purge_expired(
+        sessions, trash_retention=timedelta(days=30), webhook_log_retention=timedelta(days=30)
+    )
+
+    assert await delivery_row(app, gone, stranded) is None
+    assert not await event_exists(app, stranded)
+    async with sessions() as db:
+        attempts = await db.scalar(
+            select(func.count())
+            .select_from(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == stranded_row.id)
+        )
+    assert attempts == 0
+    assert await delivery_row(app, kept, waiting) is not None  # pending: kept
 
 
 async def test_the_purge_follows_the_setting(app, dialect) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mailslot.db.base import utcnow
 from mailslot.db.engine import Reader
 from mailslot.errors import WebhookNotFound
-from mailslot.webhooks import signing, targets
-from mailslot.webhooks.models import WebhookEndpoint, WebhookSubscription
+from mailslot.webhooks import outbox, signing, targets
+from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSubscription
 
 MAX_DESCRIPTION = 500
 DEFAULT_GRACE_SECONDS = 86_400
@@ -207,11 +207,14 @@ async def update_endpoint(
 
 
 async def delete_endpoint(db: AsyncSession, public_id: str) -> None:
-    """Delete the endpoint with its subscriptions, deliveries and their attempts (the
-    foreign keys cascade). Its events stay for the other endpoints that have them, until
-    the log's retention (MAILSLOT_WEBHOOK_LOG_DAYS) prunes them. Raises WebhookNotFound."""
+    """Delete the endpoint with its subscriptions (a foreign key's cascade), deliveries and
+    their attempts. Its events stay for the other endpoints that have them, until the
+    log's retention (MAILSLOT_WEBHOOK_LOG_DAYS) prunes them. Raises WebhookNotFound."""
     endpoint = await _locked(db, public_id)
     await db.execute(delete(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id))
+    # After the endpoint: a send that read it before this commits may still add a
+    # delivery, which nothing claims and the log's purge takes (log.purge).
+    await outbox.delete_deliveries(db, WebhookDelivery.endpoint_id == endpoint.id)
 
 
 async def rotate_secret(

@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, exists, select, tuple_, update
+from sqlalchemy import case, delete, exists, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.db.engine import Reader
 from mailslot.errors import DeliveryNotFound, WebhookDisabled
+from mailslot.webhooks import outbox
 from mailslot.webhooks.endpoints import Endpoint
 from mailslot.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
+    WebhookEndpoint,
     WebhookEvent,
 )
 
@@ -233,9 +235,9 @@ async def purge_log(
 ) -> PurgedLog:
     """One batch of the retention purge: of the `limit` oldest events made before
     `before` (after `after`, in (created_at, id) order, on ix_webhook_event_created_at),
-    delete the finished deliveries (their attempts go by the foreign key's cascade), then
+    delete the finished deliveries with their attempts, then
     the events left without any delivery. Events whose deliveries are pending stay, and
-    the next batch continues after them."""
+    the next batch continues after them; so do deliveries whose endpoint is gone."""
     events = select(WebhookEvent.created_at, WebhookEvent.id).where(
         WebhookEvent.created_at < before
     )
@@ -250,10 +252,14 @@ async def purge_log(
     if not batch:
         return PurgedLog(0, 0, None)
     ids = [event_id for _, event_id in batch]
-    deliveries = await db.execute(
-        delete(WebhookDelivery)
-        .where(WebhookDelivery.event_id.in_(ids), WebhookDelivery.status.in_(FINISHED))
-        .execution_options(synchronize_session=False)
+    deliveries = await outbox.delete_deliveries(
+        db,
+        WebhookDelivery.event_id.in_(ids),
+        or_(
+            WebhookDelivery.status.in_(FINISHED),
+            # A send that raced its endpoint's delete (endpoints.delete_endpoint).
+            ~exists().where(WebhookEndpoint.id == WebhookDelivery.endpoint_id),
+        ),
     )
     events_gone = await db.execute(
         delete(WebhookEvent)
@@ -265,7 +271,7 @@ async def purge_log(
     )
     last = batch[-1]
     return PurgedLog(
-        deliveries.rowcount,  # type: ignore[attr-defined]
+        deliveries,
         events_gone.rowcount,  # type: ignore[attr-defined]
         (last[0], last[1]) if len(batch) == limit else None,
     )

@@ -100,17 +100,18 @@ class WebhookEvent(Base):
 class WebhookDelivery(Base):
     """An event's delivery to one endpoint: pending until an attempt succeeds (2xx) or
     the retry schedule ends (failed). A worker claims it by setting `claimed_until` (a
-    lease: an instance killed mid-attempt leaves it to others once the lease ends)."""
+    lease: an instance killed mid-attempt leaves it to others once the lease ends).
+
+    Its endpoint and event, and an attempt's delivery, are not foreign keys: a key's
+    check is a query and a lock per row written, and every send locked the endpoint's
+    row (migration 0022). Deleting an endpoint or an event deletes what belongs to it
+    (`delete_deliveries`)."""
 
     __tablename__ = "webhook_delivery"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    endpoint_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("webhook_endpoint.id", ondelete="CASCADE")
-    )
-    event_id: Mapped[str] = mapped_column(
-        String(40), ForeignKey("webhook_event.id", ondelete="CASCADE")
-    )
+    endpoint_id: Mapped[int] = mapped_column(BigId)  # webhook_endpoint.id
+    event_id: Mapped[str] = mapped_column(String(40))  # webhook_event.id
     status: Mapped[str] = mapped_column(String(16), default="pending")  # succeeded, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -144,9 +145,7 @@ class WebhookAttempt(Base):
 
     __tablename__ = "webhook_attempt"
 
-    delivery_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("webhook_delivery.id", ondelete="CASCADE"), primary_key=True
-    )
+    delivery_id: Mapped[int] = mapped_column(BigId, primary_key=True)  # webhook_delivery.id
     number: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, ...
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status_code: Mapped[int | None] = mapped_column(Integer)  # NULL: no response

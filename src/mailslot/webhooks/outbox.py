@@ -11,17 +11,20 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import insert, literal, or_, select
+from sqlalchemy import ColumnElement, delete, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mailslot.db.base import utcnow
 from mailslot.webhooks.models import (
     ALL_EVENTS,
+    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
     WebhookSubscription,
 )
+
+DELETE_BATCH = 1000  # deliveries deleted a statement (their ids come back, for the attempts)
 
 # In a session's `info` once it wrote deliveries: its commit wakes this process's delivery
 # worker at once (webhooks/worker.py) instead of at its next poll.
@@ -97,3 +100,30 @@ async def emit(
     )
     db.sync_session.info[QUEUED] = True
     return event_id
+
+
+async def delete_deliveries(db: AsyncSession, *where: ColumnElement[bool]) -> int:
+    """Delete the deliveries `where` says, and their attempts, in the caller's transaction
+    (no foreign key cascades: models.WebhookDelivery); how many deliveries. A delivery goes
+    before its attempts: an outcome recorded meanwhile finds no delivery to write to, so
+    adds no attempt."""
+    deleted = 0
+    while True:
+        chosen = select(WebhookDelivery.id).where(*where).limit(DELETE_BATCH)
+        ids = (
+            await db.scalars(
+                delete(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(chosen.scalar_subquery()))
+                .returning(WebhookDelivery.id)
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+        if ids:
+            await db.execute(
+                delete(WebhookAttempt)
+                .where(WebhookAttempt.delivery_id.in_(ids))
+                .execution_options(synchronize_session=False)
+            )
+        deleted += len(ids)
+        if len(ids) < DELETE_BATCH:
+            return deleted

@@ -53,7 +53,8 @@ from mailslot.messages.events import message_deleted
 from mailslot.messages.models import Change, Delivery, IdempotencyKey, Message
 from mailslot.rights.erasure.models import Erasure
 from mailslot.safety.models import Block, Report
-from mailslot.webhooks.models import WebhookEvent
+from mailslot.webhooks import outbox
+from mailslot.webhooks.models import WebhookDelivery, WebhookEvent
 
 Mode = Literal["pseudonymize", "purge-sent"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -282,6 +283,8 @@ async def erase_traces(db: AsyncSession, entry: Erasure) -> int:
         .where(WebhookEvent.data.is_not(None), WebhookEvent.message_id.in_(theirs))
         .values(data=None)
     )
+    own_events = select(WebhookEvent.id).where(WebhookEvent.user_id == user_id)
+    await outbox.delete_deliveries(db, WebhookDelivery.event_id.in_(own_events))
     events = await db.execute(
         delete(WebhookEvent).where(WebhookEvent.user_id == user_id).returning(WebhookEvent.id)
     )
