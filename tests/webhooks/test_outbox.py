@@ -55,6 +55,24 @@ async def test_a_send_writes_one_message_created_per_receiver(app, client, diale
     assert await events_of(app, alice.username) == []  # nothing for the sender's sent box
 
 
+async def test_event_ids_begin_with_their_time(app, client, dialect, endpoint):
+    # Ids of one moment sort together, whichever code made them (outbox.new_event_id for
+    # user.created, the store's statement for message.created): the indexes they key
+    # grow at one end.
+    await endpoint("*")
+    alice = await make_user(client)
+    bob = await make_user(client)
+    await send(client, alice, bob)
+    async with app_state(app).sessions() as db:
+        events = (await db.scalars(select(WebhookEvent).order_by(WebhookEvent.created_at))).all()
+    assert [event.type for event in events] == ["user.created", "user.created", "message.created"]
+    millis = [int(event.id[4:16], 16) for event in events]
+    for event, ms in zip(events, millis, strict=True):
+        assert abs(ms - event.created_at.timestamp() * 1000) < 5_000, event.id
+    assert millis == sorted(millis)
+    assert len({event.id[16:] for event in events}) == 3  # and 80 random bits each
+
+
 async def test_a_send_to_oneself_is_one_message_created(app, client, dialect, endpoint):
     alice = await make_user(client)
     await endpoint("message.created")

@@ -94,7 +94,11 @@ class WebhookEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_webhook_event_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_webhook_event_created_at", "created_at"),
+        # Room for a render's new row version on its page (migration 0022).
+        {"postgresql_with": {"fillfactor": 50}},
+    )
 
 
 class WebhookDelivery(Base):
@@ -137,6 +141,8 @@ class WebhookDelivery(Base):
         # An endpoint's log by time: the log's pages and a replay's range are index ranges
         # (webhooks/log.py).
         Index("ix_webhook_delivery_endpoint_id_created_at", "endpoint_id", "created_at", "id"),
+        # Room for a claim's new row version on its page (migration 0022).
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
 

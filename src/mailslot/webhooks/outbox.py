@@ -9,6 +9,7 @@ change-log entries they describe (messages/store); everything else comes through
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, insert, literal, or_, select
@@ -32,8 +33,11 @@ QUEUED = "mailslot.webhooks.queued"
 
 
 def new_event_id() -> str:
-    """A Standard Webhooks message id: `msg_` and 128 random bits."""
-    return "msg_" + secrets.token_hex(16)
+    """A Standard Webhooks message id: `msg_`, the Unix time in milliseconds (12 hex
+    digits) and 80 random bits (20). Ids of one moment sort together, so the indexes they
+    key (the event's, its deliveries') grow at their end, not at random pages; the stores'
+    statements make theirs the same way (messages/store)."""
+    return f"msg_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 def subscribers(event_type: str, *, excluding: int | None = None) -> Any:

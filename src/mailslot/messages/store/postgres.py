@@ -61,7 +61,8 @@ _GUARD = """
 _HOOKS = """,
     hooked AS (
         INSERT INTO webhook_event (id, type, user_id, seq, message_id, created_at)
-        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), entries.hook,
+        SELECT 'msg_' || lpad(to_hex((extract(epoch FROM :created_at) * 1000)::bigint), 12, '0')
+               || substr(md5(gen_random_uuid()::text), 1, 20), entries.hook,
                entries.user_id, heads.head - entries.after, entries.message_id, :created_at
         FROM entries JOIN heads ON heads.id = entries.user_id
         WHERE entries.hook IS NOT NULL AND EXISTS (

@@ -167,7 +167,8 @@ _HOOK_EVENTS = DirectQuery(
     text(
         """
         INSERT INTO webhook_event (id, type, user_id, seq, message_id, created_at)
-        SELECT 'msg_' || lower(hex(randomblob(16))), json_extract(event.value, '$[2]'),
+        SELECT 'msg_' || printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+               || lower(hex(randomblob(10))), json_extract(event.value, '$[2]'),
                json_extract(event.value, '$[0]'), json_extract(event.value, '$[1]'),
                json_extract(event.value, '$[3]'), :created_at
         FROM json_each(:events) AS event

@@ -1,4 +1,4 @@
-"""webhook deliveries and attempts without foreign keys
+"""webhook deliveries and attempts without foreign keys; room on their pages
 
 Revision ID: 0022
 Revises: 0021
@@ -12,6 +12,12 @@ process, the outbox cost a send 184 us of the database's CPU, against 500 with t
 (bench/README.md). What the cascades did, the code now does (webhooks/endpoints.py,
 webhooks/log.py, rights/erasure/service.py), and the log's purge also takes deliveries
 whose endpoint is gone (a send that raced the endpoint's delete).
+
+On PostgreSQL the delivery and event tables leave half of each page free (fillfactor
+50): a claim (`claimed_until`) and a render (`data`) change no indexed column, so their
+new row versions can stay on the page, without an entry in every index (HOT updates).
+In process, draining 2,000 events: 220 and 242 us of the database's CPU an event, 195
+and 210 with the room.
 """
 
 from collections.abc import Sequence
@@ -30,13 +36,22 @@ _DROPPED = (
 )
 
 
+_ROOMY = ("webhook_delivery", "webhook_event")  # PostgreSQL: fillfactor 50
+
+
 def upgrade() -> None:
     for table, name in _DROPPED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(name, type_="foreignkey")
+    if op.get_bind().dialect.name == "postgresql":
+        for table in _ROOMY:
+            op.execute(f"ALTER TABLE {table} SET (fillfactor = 50)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in _ROOMY:
+            op.execute(f"ALTER TABLE {table} RESET (fillfactor)")
     with op.batch_alter_table("webhook_attempt", schema=None) as batch_op:
         batch_op.create_foreign_key(
             "fk_webhook_attempt_delivery_id_webhook_delivery",
