@@ -63,8 +63,10 @@ async def test_event_ids_begin_with_their_time(app, client, dialect, endpoint):
     alice = await make_user(client)
     bob = await make_user(client)
     await send(client, alice, bob)
-    async with app_state(app).sessions() as db:
-        events = (await db.scalars(select(WebhookEvent).order_by(WebhookEvent.created_at))).all()
+    events = sorted(
+        [*await events_of(app, alice.username), *await events_of(app, bob.username)],
+        key=lambda event: event.created_at,
+    )
     assert [event.type for event in events] == ["user.created", "user.created", "message.created"]
     millis = [int(event.id[4:16], 16) for event in events]
     for event, ms in zip(events, millis, strict=True):

@@ -379,11 +379,7 @@ class Worker:
                 await self._deliver(job)
         finally:
             self._running -= 1
-            left = self._lanes.get(endpoint_id, 1) - 1
-            if left > 0:
-                self._lanes[endpoint_id] = left
-            else:
-                self._lanes.pop(endpoint_id, None)
+            _count_down(self._lanes, endpoint_id)
             self._wakeup.set()  # its endpoint's queue or another's may want a lane
 
     async def _release(self, claims: Sequence[Claim]) -> None:
@@ -418,11 +414,7 @@ class Worker:
     def _finished(self, endpoint_id: int) -> None:
         """An attempt is over: its endpoint holds one claim less."""
         self._held_total -= 1
-        left = self._held.get(endpoint_id, 1) - 1
-        if left > 0:
-            self._held[endpoint_id] = left
-        else:
-            self._held.pop(endpoint_id, None)
+        left = _count_down(self._held, endpoint_id)
         if self._more_due and not self._claim_wanted and left <= self._share(endpoint_id):
             self._claim_wanted = True  # no longer left out of claims, and more is due
             self._wakeup.set()
@@ -611,6 +603,16 @@ class _WakingPublisher:
         self._publisher.publish(events)
         if self._worker.subscribed and any(not event.is_signal for event in events):
             self._worker.nudge()
+
+
+def _count_down(counts: dict[int, int], key: int) -> int:
+    """One less of `key` in `counts` (gone at none); how many are left."""
+    left = counts.get(key, 1) - 1
+    if left > 0:
+        counts[key] = left
+    else:
+        counts.pop(key, None)
+    return left
 
 
 async def _read_at_most(content: aiohttp.StreamReader, limit: int) -> bytes:
