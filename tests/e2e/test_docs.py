@@ -76,7 +76,9 @@ def test_redoc_renders_the_operations_offline(offline_page) -> None:
     assert response is not None
     assert response.status == 200
     assert_safe_headers(response.headers)
-    expect(page.get_by_role("heading", name="Post Message").first).to_be_visible()
+    # Redoc lays out the whole OpenAPI document in the page's script before it shows a
+    # heading: seconds while the suite loads both cores (CI once saw "Loading ..." at 5 s).
+    expect(page.get_by_role("heading", name="Post Message").first).to_be_visible(timeout=30_000)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "docs-redoc.png")
 
