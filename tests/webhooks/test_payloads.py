@@ -111,6 +111,44 @@ async def test_a_batch_renders_in_one_statement(app, client, dialect, endpoint):
     assert again == []
 
 
+async def test_an_event_that_cannot_be_rendered_holds_back_itself_alone(
+    app, client, dialect, endpoint, monkeypatch, caplog
+):
+    alice, bob, carol = [await make_user(client) for _ in range(3)]
+    await endpoint("message.created")
+    await send(client, alice, bob, carol)
+    (broken,) = await events_of(app, bob.username)
+    (fine,) = await events_of(app, carol.username)
+    whole = payloads._data
+
+    def failing(row: Any) -> dict[str, Any]:
+        if row.event_id == broken.id:
+            raise RuntimeError("a fault in one event's data")
+        return whole(row)
+
+    monkeypatch.setattr(payloads, "_data", failing)
+    async with app_state(app).sessions() as db:
+        loaded = list(
+            await db.scalars(select(WebhookEvent).where(WebhookEvent.id.in_([broken.id, fine.id])))
+        )
+        await payloads.render(db, loaded)
+        await db.commit()
+    by_id = {event.id: event.data for event in loaded}
+    assert by_id[broken.id] is None  # not sent: its claim runs out, and it is tried again
+    data = by_id[fine.id]
+    assert data is not None
+    assert data["user"]["username"] == carol.username
+    assert f"webhook event {broken.id} not rendered" in caplog.text
+    async with app_state(app).sessions() as db:
+        rows = await db.execute(
+            select(WebhookEvent.id, WebhookEvent.data).where(
+                WebhookEvent.id.in_([broken.id, fine.id])
+            )
+        )
+        stored = {row.id: row.data for row in rows}
+    assert stored == by_id
+
+
 async def test_an_event_rendered_first_elsewhere_keeps_that_body(app, client, endpoint):
     alice, bob = await make_user(client), await make_user(client)
     await endpoint("*")
