@@ -163,8 +163,9 @@ class Worker:
     async def run_threaded(self) -> None:
         """`run` in a thread of its own, on a loop of the caller's kind, over a database
         pool of its own (a pool's connections belong to one loop), until cancelled. On the
-        serving loop, each step of an attempt waited behind every request's ready callbacks: under a load of sends, delivery fell behind them (the
-        backlog's age was the latency). Between threads the interpreter switches every
+        serving loop, each step of an attempt waited behind every request's ready
+        callbacks: under a load of sends, delivery fell behind them (the backlog's age was
+        the latency). Between threads the interpreter switches every
         few milliseconds, whatever the requests' queue."""
         caller = asyncio.get_running_loop()
         ended: asyncio.Future[None] = caller.create_future()
@@ -355,15 +356,13 @@ class Worker:
         concurrency = self._settings.webhook_concurrency
         self._lane_wanted = False
         for endpoint_id, queue in self._queues.items():
-            lanes = self._lanes.get(endpoint_id, 0)
-            while lanes < min(connections, len(queue)):
+            while self._lanes.get(endpoint_id, 0) < min(connections, len(queue)):
                 if self._running >= concurrency:
                     self._lane_wanted = True
                     return
-                lanes += 1
+                self._lanes[endpoint_id] = self._lanes.get(endpoint_id, 0) + 1
                 self._running += 1
                 group.start_soon(self._lane, endpoint_id)
-            self._lanes[endpoint_id] = lanes
 
     async def _lane(self, endpoint_id: int) -> None:
         """Attempt the endpoint's queued deliveries one after another, until its queue is
