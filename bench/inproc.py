@@ -39,9 +39,9 @@ import aiosqlite
 import asyncpg
 import httpx
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import ASGIApp
 
 from bench.harness import Request, bootstrap_interval
 from bench.policy import POLICY
@@ -76,7 +76,7 @@ class Bench:
     """The app over a seeded scratch database, and its scenarios: each makes its i-th
     request (method, path, headers, body)."""
 
-    app: ASGIApp
+    app: FastAPI
     client: httpx.AsyncClient
     server_key: dict[str, str]
     scenarios: dict[str, Make]
@@ -148,6 +148,7 @@ async def bench_app(
     redis_url: str | None = None,
     log_format: str | None = None,
     webhook_worker: bool = True,
+    overrides: dict[str, Any] | None = None,  # more of the app's settings
 ) -> AsyncIterator[Bench]:
     workdir = Path(tempfile.mkdtemp(prefix="mailslot-inproc-"))
     async with scratch_database(db, workdir) as url:
@@ -161,6 +162,7 @@ async def bench_app(
             log_level="info" if log_format else "warning",
             log_format=log_format,
             webhook_worker=webhook_worker,
+            **(overrides or {}),
         )
         if log_format:
             configure_logging(settings, serving=True, stream=open(os.devnull, "w"))  # noqa: SIM115
@@ -386,7 +388,7 @@ async def print_plan_choices(engine: AsyncEngine) -> None:
         seen: Counter[str] = Counter()
         generic: Counter[str] = Counter()
         for connection in connections:
-            rows = await connection.exec_driver_sql(
+            rows: Any = await connection.exec_driver_sql(
                 "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
             )
             for statement, generic_plans, custom_plans in rows:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from mailslot.accounts.security import Passwords
 from mailslot.config import Settings
 from mailslot.keys import service as keys
+from mailslot.keys.scopes import Scope
 from mailslot.messages.cursor import encode_cursor
 
 POSTGRES_ADMIN = os.environ.get(
@@ -93,7 +94,7 @@ class Seeder:
 
     async def server_key(self) -> str:
         """A server key that may send as anyone and manage webhooks."""
-        scopes = (keys.Scope.MESSAGES_SEND_AS, keys.Scope.WEBHOOKS_MANAGE, keys.Scope.MODERATION)
+        scopes = (Scope.MESSAGES_SEND_AS, Scope.WEBHOOKS_MANAGE, Scope.MODERATION)
         async with async_sessionmaker(self.engine)() as db:
             _, key = await keys.create_key(db, name="bench", scopes=scopes)
             await db.commit()

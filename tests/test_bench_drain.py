@@ -1,0 +1,55 @@
+"""The in-process drain bench (bench/drain.py): a worker delivers every queued event to the
+nginx receiver, and the round says what that cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+from bench import drain
+from bench.receiver import NGINX
+from bench.seed import POSTGRES_ADMIN
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.process,
+    pytest.mark.timeout(120),
+    pytest.mark.skipif(not NGINX.exists(), reason="nginx is not installed: make test installs it"),
+]
+
+
+async def test_a_round_delivers_every_queued_event_and_measures_it(dialect: str) -> None:
+    [found] = await drain.measure(dialect, events=30, rounds=1, profile=False)
+
+    # drain_round returns only once the receiver logged every event (else it exits).
+    assert found.events == 30
+    assert found.seconds > 0
+    assert found.cpu_us > found.system_us >= 0
+    assert found.database_us >= 0  # counted in clock ticks: a short round may see none
+
+
+async def test_the_database_cpu_is_read_from_the_servers_processes(dialect: str) -> None:
+    if dialect != "postgres":
+        pytest.skip("a PostgreSQL server's processes")
+    connection = await asyncpg.connect(POSTGRES_ADMIN)
+    try:  # a few hundred ms of a backend's CPU, read while the backend is there
+        before = drain.database_cpu_seconds()
+        await connection.fetchval("SELECT count(*) FROM generate_series(1, 5000000)")
+        spent = drain.database_cpu_seconds() - before
+    finally:
+        await connection.close()
+    assert spent >= 0.05
+
+
+def test_arrivals_counts_the_lines_written_after_it_began(tmp_path: Path) -> None:
+    log = tmp_path / "arrivals.log"
+    log.write_text("1.0 msg_before\n")
+    arrivals = drain.Arrivals(log)
+    assert arrivals.poll() == 0
+    with log.open("a") as file:
+        file.write("2.0 msg_a\n3.0 msg_")  # the last line is still being written
+    assert arrivals.poll() == 1
+    with log.open("a") as file:
+        file.write("b\n")
+    assert arrivals.poll() == 2
