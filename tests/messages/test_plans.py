@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
 VIEWER = Account(1, "u1", None, datetime.now(UTC))
 USERS = 50
+FIRST_NAMED, NAMED = 1001, 2000  # users outside the mailbox (named_users)
 THREADS = 3000  # of four messages each, between two users who take turns
 BIG = USERS + 1  # a user holding most rows, all of them older than anyone else's
 BIG_MAILBOX = 60_000
@@ -150,12 +151,20 @@ async def mailbox(
 ) -> AsyncIterator[Settings]:
     async def seed(connection: AsyncConnection) -> None:
         users, messages, deliveries = mailbox_rows()
-        await connection.execute(insert(User), users)
+        await connection.execute(insert(User), users + named_users())
         await connection.execute(insert(Message), messages)
         await connection.execute(insert(Delivery), deliveries)
 
     async with seeded_database(dialect, tmp_path_factory.mktemp("plans"), seed) as settings:
         yield settings
+
+
+def named_users() -> list[dict[str, Any]]:
+    """NAMED users besides the mailbox's, every other one with a display name."""
+    rows = user_rows(FIRST_NAMED + NAMED - 1, datetime(2026, 11, 1, tzinfo=UTC))[FIRST_NAMED - 1 :]
+    for row in rows:
+        row["display_name"] = f"Named {row['id']}" if row["id"] % 2 else None
+    return rows
 
 
 def first_page(box: Box) -> DirectQuery:
@@ -309,6 +318,21 @@ async def test_a_large_quiet_mailbox_pages_on_its_own_index(mailbox, dialect, bo
     plan = await plan_of(mailbox, dialect, query.params(viewer_id=BIG))
     assert "ix_delivery_message_id" not in plan, plan
     assert f"ix_delivery_{box}" in plan, plan
+
+
+async def test_a_page_finds_its_receivers_display_names_by_the_username_index(
+    mailbox, dialect
+) -> None:
+    """Among 2,050 users, a thousand of them named: each listed message's receivers are
+    looked up by the unique username index. On PostgreSQL, joined with the receivers'
+    JSON list (planned at 100 rows), the users were walked in full once per message."""
+    query = first_page("inbox").statement.params(viewer_id=VIEWER.id)
+    plan = await plan_of(mailbox, dialect, query)
+    if dialect == "postgres":
+        assert "uq_user_account_username_key" in plan, plan
+        assert "Seq Scan on user_account" not in plan, plan
+    else:  # the unique constraint's own index
+        assert "SEARCH receiver_account USING INDEX" in plan, plan
 
 
 async def cached_plans(

@@ -73,40 +73,42 @@ async def latest_seq(db: AsyncSession, user_id: int) -> int:
     return int(await db.scalar(select(User.last_change_seq).where(User.id == user_id)) or 0)
 
 
-# Whether an entry's user can still read its message (joined with their delivery, if they
-# have one) anywhere: in their sent box, inbox or trash. Its sender's delete for everyone
-# and a receiver's delete for good (or the purge of their trash) are the only ways out, and
-# each leaves this false, whichever path made it so: the log never serves their content.
-_READABLE = and_(
-    Message.deleted_by_sender_at.is_(None),
-    or_(
-        Message.sender_id == Change.user_id,
-        and_(Delivery.receiver_id.is_not(None), Delivery.deleted_at.is_(None)),
-        Delivery.trashed_at.is_not(None),
-    ),
-)
+def _readable(entries: Any) -> ColumnElement[bool]:
+    """Whether an entry's user can still read its message (joined with their delivery, if
+    they have one) anywhere: in their sent box, inbox or trash. Its sender's delete for
+    everyone and a receiver's delete for good (or the purge of their trash) are the only
+    ways out, and each leaves this false, whichever path made it so: the log never serves
+    their content."""
+    return and_(
+        Message.deleted_by_sender_at.is_(None),
+        or_(
+            Message.sender_id == entries.user_id,
+            and_(Delivery.receiver_id.is_not(None), Delivery.deleted_at.is_(None)),
+            Delivery.trashed_at.is_not(None),
+        ),
+    )
 
 
 def with_entries(
-    query: Select[*tuple[Any, ...]], *, retained: bool = False
+    query: Select[*tuple[Any, ...]], *, retained: bool = False, entries: Any = Change
 ) -> Select[*tuple[Any, ...]]:
-    """`query`, whose FROM holds Change (the entries), with what `entry_event` reads of
-    each: the entry, and for a message.created the message (VIEW_COLUMNS) and whether the
-    entry's user can still read it, outer-joined, so an entry whose message is gone, or a
-    row without an entry, stays. `retained`: a message retention hides (expiry.kept, at
-    `kept_after`) is not readable, and gone for everyone."""
-    readable: ColumnElement[bool] = _READABLE
+    """`query`, whose FROM holds `entries` (Change, or an alias of it), with what
+    `entry_event` reads of each: the entry, and for a message.created the message
+    (VIEW_COLUMNS) and whether the entry's user can still read it, outer-joined, so an
+    entry whose message is gone, or a row without an entry, stays. `retained`: a message
+    retention hides (expiry.kept, at `kept_after`) is not readable, and gone for everyone."""
+    readable = _readable(entries)
     expired: ColumnElement[bool] = false()
     if retained:
-        readable = and_(_READABLE, expiry.kept())
+        readable = and_(readable, expiry.kept())
         expired = and_(Message.id.is_not(None), not_(expiry.kept()))
     return (
         query.add_columns(
-            Change.user_id.label("entry_user_id"),
-            Change.seq,
-            Change.type,
-            Change.data,
-            Change.message_id,
+            entries.user_id.label("entry_user_id"),
+            entries.seq,
+            entries.type,
+            entries.data,
+            entries.message_id,
             Message.deleted_by_sender_at,
             readable.label("readable"),
             expired.label("expired"),
@@ -114,15 +116,15 @@ def with_entries(
         )
         .outerjoin(
             Message,
-            and_(Message.id == Change.message_id, Change.type == "message.created"),
+            and_(Message.id == entries.message_id, entries.type == "message.created"),
         )
         .outerjoin(User, User.id == Message.sender_id)
         .outerjoin(
             Delivery,
             and_(
-                Delivery.message_id == Change.message_id,
-                Delivery.receiver_id == Change.user_id,
-                Change.type == "message.created",
+                Delivery.message_id == entries.message_id,
+                Delivery.receiver_id == entries.user_id,
+                entries.type == "message.created",
             ),
         )
     )
