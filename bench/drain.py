@@ -7,10 +7,16 @@ process, from /proc) per event delivered. The median of `--rounds` rounds is pri
 
     python -m bench.drain [--db postgres|sqlite] [--events 2000] [--rounds 5]
         [--profile]   (one more round under cProfile: SORT=cumulative TOP=60 to change it)
+        [--live]      (sends and deliveries at once, see below)
 
 Under the HTTP bench's load (bench/webhooks.py) the same work costs more: claims find
 what one commit's wake-up brought, not a backlog. This is its floor, and the place to
-see where a change moves it."""
+see where a change moves it.
+
+`--live` measures the other end: the app's own worker (a thread, as `mailslot serve`
+runs it) delivers while sends come one at a time, each round's CPU read from its first
+send until its last event arrived. Rounds with the endpoint enabled and disabled
+alternate; what an event costs is the difference of their medians per send."""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.harness import database_cpu, database_cpu_since
 from bench.inproc import bench_app
 from bench.receiver import Receiver
 from mailslot.config import Settings
@@ -45,24 +52,6 @@ class Round:
     cpu_us: float  # this process's, per event
     system_us: float  # of which in the kernel (sockets, mostly)
     database_us: float  # every postgres process's, per event (0 on SQLite)
-
-
-def database_cpu_seconds() -> float:
-    """User and system CPU of every process named postgres, so far, in seconds."""
-    ticks = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)
-        except OSError:  # gone meanwhile
-            continue
-        if not fields[0].split(b"(", 1)[-1].startswith(b"postgres"):
-            continue
-        rest = fields[1].split()
-        ticks += int(rest[11]) + int(rest[12])  # utime, stime (fields 14 and 15)
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class Arrivals:
@@ -91,7 +80,7 @@ async def drain_round(
     worker = Worker(settings, sessions)
     cpu, database, started = (
         resource.getrusage(resource.RUSAGE_SELF),
-        database_cpu_seconds(),
+        database_cpu(),
         time.monotonic(),
     )
     task = asyncio.get_running_loop().create_task(worker.run_own_pool())
@@ -108,7 +97,7 @@ async def drain_round(
             time.monotonic() - started,
             (user + system) * 1e6 / events,
             system * 1e6 / events,
-            (database_cpu_seconds() - database) * 1e6 / events,
+            database_cpu_since(database) * 1e6 / events,
         )
     finally:
         task.cancel()
@@ -146,6 +135,58 @@ async def measure(db: str, events: int, rounds: int, profile: bool) -> list[Roun
     return found
 
 
+async def measure_live(db: str, sends: int, rounds: int) -> dict[bool, list[tuple[float, float]]]:
+    """CPU per send (this process's, the database's), by whether the endpoint is enabled."""
+    found: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    with tempfile.TemporaryDirectory() as root, Receiver(Path(root)) as receiver:
+        async with bench_app(db, overrides={"webhook_allow_private": True}) as bench:
+            made = await bench.client.post(
+                "/server/webhooks",
+                json={"url": receiver.url, "event_types": ["*"]},
+                headers=bench.server_key,
+            )
+            assert made.status_code == 201, made.text
+            endpoint = f"/server/webhooks/{made.json()['id']}"
+            send = bench.scenarios["send"]
+            log = Path(root) / "arrivals.log"
+            for index in range(rounds + 1):  # the first warms up
+                for enabled in (True, False) if index % 2 else (False, True):
+                    switched = await bench.client.patch(
+                        endpoint, json={"enabled": enabled}, headers=bench.server_key
+                    )
+                    assert switched.status_code == 200, switched.text
+                    await asyncio.sleep(0.2)  # the last round's stragglers
+                    arrivals = Arrivals(log)
+                    cpu, database = time.process_time(), database_cpu()
+                    await bench.run(send, sends)
+                    started = time.monotonic()
+                    while enabled and arrivals.poll() < sends:
+                        if time.monotonic() - started > DRAIN_LIMIT:
+                            raise SystemExit(f"only {arrivals.count} of {sends} events arrived")
+                        await asyncio.sleep(POLL_SECONDS)
+                    if index:
+                        found[enabled].append(
+                            (
+                                (time.process_time() - cpu) * 1e6 / sends,
+                                database_cpu_since(database) * 1e6 / sends,
+                            )
+                        )
+    return found
+
+
+def print_live(found: dict[bool, list[tuple[float, float]]], args: argparse.Namespace) -> None:
+    def median(enabled: bool, part: int) -> float:
+        return statistics.median(values[part] for values in found[enabled])
+
+    print(f"webhooks delivered while sending, in process, {args.db}, {args.events} sends a round")
+    for part, name in ((0, "this process"), (1, "database")):
+        without, with_ = median(False, part), median(True, part)
+        print(
+            f"  {name}: {without:.0f} µs a send without the endpoint, {with_:.0f} with: "
+            f"{with_ - without:+.0f} µs an event"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -154,7 +195,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000, help="queued, then drained, a round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="and one round under cProfile")
+    parser.add_argument("--live", action="store_true", help="deliveries while sends come")
     args = parser.parse_args()
+    if args.live:
+        print_live(asyncio.run(measure_live(args.db, args.events, args.rounds)), args)
+        return
     found = asyncio.run(measure(args.db, args.events, args.rounds, args.profile))
     if not found:
         return

@@ -8,6 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from bench import drain
+from bench.harness import database_cpu, database_cpu_since
 from bench.receiver import NGINX
 from bench.seed import POSTGRES_ADMIN
 
@@ -30,16 +31,28 @@ async def test_a_round_delivers_every_queued_event_and_measures_it(dialect: str)
 
 
 async def test_the_database_cpu_is_read_from_the_servers_processes(dialect: str) -> None:
+    """A busy backend's CPU counts; backends of other clients that end meanwhile (the
+    suite's, in parallel) take theirs with them, never below zero."""
     if dialect != "postgres":
         pytest.skip("a PostgreSQL server's processes")
     connection = await asyncpg.connect(POSTGRES_ADMIN)
     try:  # a few hundred ms of a backend's CPU, read while the backend is there
-        before = drain.database_cpu_seconds()
+        before = database_cpu()
         await connection.fetchval("SELECT count(*) FROM generate_series(1, 5000000)")
-        spent = drain.database_cpu_seconds() - before
+        spent = database_cpu_since(before)
     finally:
         await connection.close()
     assert spent >= 0.05
+
+
+async def test_live_rounds_alternate_the_endpoint_and_wait_for_every_event(
+    dialect: str,
+) -> None:
+    found = await drain.measure_live(dialect, sends=10, rounds=2)
+
+    # A round with the endpoint returns only once its ten events arrived (else it exits).
+    assert [len(found[enabled]) for enabled in (False, True)] == [2, 2]
+    assert all(cpu > 0 and database >= 0 for rounds in found.values() for cpu, database in rounds)
 
 
 def test_arrivals_counts_the_lines_written_after_it_began(tmp_path: Path) -> None:

@@ -266,6 +266,9 @@ class Settings(BaseSettings):
     webhook_connections: int = Field(default=4, ge=1, le=64)  # per endpoint and instance
     webhook_concurrency: int = Field(default=32, ge=1)  # attempts in flight per instance
     webhook_poll_interval: float = Field(default=1.0, gt=0)  # also woken by local commits
+    # Seconds at least from one claim of due deliveries to the next (unless the last took
+    # all it could): CPU an event against latency (webhooks/worker.py, _gather).
+    webhook_gather: float = Field(default=0.05, ge=0, le=1)
     webhook_lease: float = Field(default=60.0, gt=0)  # a claimed attempt's lease, seconds
     # Whether this process delivers (an instance that only serves the API may not; the
     # test settings turn it off so that no test's deliveries change under it).

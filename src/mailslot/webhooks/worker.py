@@ -115,6 +115,8 @@ class Worker:
         self._wakes = 0
         self._checked = 0.0  # monotonic: when `subscribed` was last read
         self._claim_wanted = True  # new work may be due, or an endpoint has room again
+        self._claimed_at = -math.inf  # monotonic: when the last claim was made
+        self._claimed_full = False  # it took all it could: more is waiting
         self._more_due = True  # the last claim took all it could: more may be due
         # Outcomes are written together, one transaction for all that are ready (on SQLite
         # a commit is an fsync): see _record_forever.
@@ -246,8 +248,11 @@ class Worker:
         room = 2 * settings.webhook_concurrency - self._held_total
         claimed = 0
         if self._claim_wanted and self.subscribed and room >= settings.webhook_concurrency // 2:
+            await self._gather()
             self._claim_wanted = False
             claimed = await self._claim(room)
+            self._claimed_at = time.monotonic()
+            self._claimed_full = claimed >= room
         self._start_ready(group)
         if claimed and claimed >= room:
             self._claim_wanted = True
@@ -265,6 +270,16 @@ class Worker:
         # claim after every send long after the last endpoint went (a transaction each).
         if not woken or time.monotonic() - self._checked >= settings.webhook_poll_interval:
             await self._refresh_subscribed()
+
+    async def _gather(self) -> None:
+        """Let a claim that follows the last by less than `webhook_gather` wait out the
+        rest: under a stream of sends each commit's wake-up found one or two events, and
+        an event claimed alone cost 2.4 ms of CPU against 0.7 gathered for 50 ms
+        (`python -m bench.drain --live`). A claim after a quiet spell, or after a full one
+        (a backlog), goes at once."""
+        wait = self._claimed_at + self._settings.webhook_gather - time.monotonic()
+        if wait > 0 and not self._claimed_full:
+            await asyncio.sleep(wait)
 
     async def _wait(self, seconds: float) -> bool:
         """Wait for a wake-up, at most `seconds`; whether one came. A timer on the

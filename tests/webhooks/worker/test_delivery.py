@@ -3,10 +3,12 @@ every signature verified with the `standardwebhooks` package from PyPI."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -616,3 +618,33 @@ async def test_a_claim_with_too_little_lease_left_is_given_back_unattempted() ->
     # Queued 50 s: 10 s of its lease left, less 5 s to record, is not a whole 15 s attempt.
     late = delivery.Claim(1, 1, "msg_x", 0, now + timedelta(seconds=10))
     assert await worker.attempt(late, event, endpoint) is None
+
+
+async def test_a_claim_soon_after_the_last_waits_for_more_unless_that_one_was_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a stream of sends each commit wakes the worker; claims at most every
+    `webhook_gather` seconds take many events each instead of one (bench.drain --live: an event cost
+    2.4 ms of CPU claimed alone, 0.7 gathered). A backlog (a full claim) is not held back,
+    nor is the first claim after a quiet spell."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)  # what _gather awaits, not how long
+    settings = make_settings(Path("unused"), "sqlite+aiosqlite://", webhook_gather=0.05)
+    worker = Worker(settings, None)  # type: ignore[arg-type]
+    await worker._gather()  # the first claim
+    worker._claimed_at = time.monotonic() - 2 * settings.webhook_gather
+    await worker._gather()  # after a quiet spell
+    assert waits == []
+
+    worker._claimed_at = time.monotonic()
+    await worker._gather()
+    assert len(waits) == 1
+    assert 0 < waits[0] <= settings.webhook_gather
+
+    worker._claimed_full = True
+    await worker._gather()
+    assert len(waits) == 1
