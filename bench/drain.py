@@ -181,6 +181,8 @@ def print_live(found: dict[bool, list[tuple[float, float]]], args: argparse.Name
     print(f"webhooks delivered while sending, in process, {args.db}, {args.events} sends a round")
     for part, name in ((0, "this process"), (1, "database")):
         without, with_ = median(False, part), median(True, part)
+        if not without:  # SQLite: no server
+            continue
         print(
             f"  {name}: {without:.0f} µs a send without the endpoint, {with_:.0f} with "
             f"({with_ / without:.2f}x): {with_ - without:+.0f} µs an event"
