@@ -7,7 +7,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -187,6 +188,15 @@ Reader = AsyncSession | AsyncConnection
 
 def dialect_name(db: Reader) -> str:
     return db.dialect.name if isinstance(db, AsyncConnection) else db.get_bind().dialect.name
+
+
+def one_of(column: Any, name: str, item_type: Any, *, postgres: bool) -> Any:
+    """`column` among the values bound as `name`: on PostgreSQL one array, so one prepared
+    statement serves any count (an IN list is a statement of its own per count, prepared
+    and planned on each connection); elsewhere an expanding IN list."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(item_type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def read_only(engine: AsyncEngine) -> AsyncEngine:

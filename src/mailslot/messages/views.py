@@ -70,8 +70,9 @@ class ReceiverDisplayNames(ColumnElement[Any]):
         self.names = names
 
 
-_DISPLAY_NAMES_OF = """(SELECT {aggregate}(receiver_account.username, receiver_account.display_name)
- FROM {receivers}
+# SQLite drives the join from the names, each looked up by the key's index.
+_DISPLAY_NAMES_OF_NAMES = """(SELECT json_group_object(receiver_account.username, receiver_account.display_name)
+ FROM json_each({names}) AS receiver_name
  JOIN user_account AS receiver_account
    ON receiver_account.username_key = lower(receiver_name.value)
  WHERE receiver_account.display_name IS NOT NULL)"""
@@ -79,10 +80,7 @@ _DISPLAY_NAMES_OF = """(SELECT {aggregate}(receiver_account.username, receiver_a
 
 @compiles(ReceiverDisplayNames)
 def _display_names_sqlite(element: ReceiverDisplayNames, compiler: Any, **kw: Any) -> str:
-    names = compiler.process(element.names, **kw)
-    return _DISPLAY_NAMES_OF.format(
-        aggregate="json_group_object", receivers=f"json_each({names}) AS receiver_name"
-    )
+    return _DISPLAY_NAMES_OF_NAMES.format(names=compiler.process(element.names, **kw))
 
 
 # PostgreSQL plans a set-returning function at 100 rows: joined with it, the users were

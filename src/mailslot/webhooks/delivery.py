@@ -26,7 +26,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    any_,
     bindparam,
     case,
     exists,
@@ -44,7 +43,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from mailslot.config import Settings
 from mailslot.db.base import UTCDateTime
-from mailslot.db.engine import dialect_name
+from mailslot.db.engine import dialect_name, one_of
 from mailslot.webhooks import outbox
 from mailslot.webhooks.models import (
     WebhookAttempt,
@@ -203,20 +202,11 @@ async def release(db: AsyncSession, claims: Sequence[Claim]) -> None:
         )
 
 
-# By id: on PostgreSQL one array, so one prepared statement serves every batch size (an
-# IN list is a statement of its own per size, prepared and planned on each connection,
-# and competing for the driver's cache of 100 with the rest).
 _BY_ID: Final = {
     postgres: (
-        select(WebhookEvent).where(
-            WebhookEvent.id == any_(bindparam("ids", type_=ARRAY(String)))
-            if postgres
-            else WebhookEvent.id.in_(bindparam("ids", expanding=True))
-        ),
+        select(WebhookEvent).where(one_of(WebhookEvent.id, "ids", String, postgres=postgres)),
         select(WebhookEndpoint).where(
-            WebhookEndpoint.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-            if postgres
-            else WebhookEndpoint.id.in_(bindparam("ids", expanding=True))
+            one_of(WebhookEndpoint.id, "ids", BigInteger, postgres=postgres)
         ),
     )
     for postgres in (False, True)

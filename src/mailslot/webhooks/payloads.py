@@ -26,14 +26,14 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any, Final, cast
 
-from sqlalchemy import String, Table, Text, and_, any_, bindparam, select, text, true, update
+from sqlalchemy import String, Table, Text, and_, bindparam, select, text, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mailslot.accounts.models import User
-from mailslot.db.engine import dialect_name
+from mailslot.db.engine import dialect_name, one_of
 from mailslot.messages import changes, expiry
 from mailslot.messages.models import Change
 from mailslot.webhooks.models import WebhookEvent
@@ -64,8 +64,7 @@ def _entries(*, retained: bool, postgres: bool) -> Any:
     On PostgreSQL each event's entry is a lookup by the change log's key (a LATERAL with
     a LIMIT, which the planner cannot turn into a join of its own choosing): as a plain
     join it hashed the whole log for a batch of 32 events (6,000 entries, and a render's
-    cost growing with them). The ids are one array: one prepared statement for every
-    batch size, not one per size. SQLite looks each entry up by its key in any case."""
+    cost growing with them). The ids are one array (`one_of`). SQLite looks each entry up by its key in any case."""
     if postgres:
         entries: Any = aliased(
             Change,
@@ -76,11 +75,9 @@ def _entries(*, retained: bool, postgres: bool) -> Any:
             name="change",
         )
         on: Any = true()
-        chosen = WebhookEvent.id == any_(bindparam("ids", type_=ARRAY(String)))
     else:
         entries = Change
         on = and_(Change.user_id == WebhookEvent.user_id, Change.seq == WebhookEvent.seq)
-        chosen = WebhookEvent.id.in_(bindparam("ids", expanding=True))
     return changes.with_entries(
         select(
             WebhookEvent.id.label("event_id"),
@@ -96,7 +93,7 @@ def _entries(*, retained: bool, postgres: bool) -> Any:
         .outerjoin(entries, on),
         retained=retained,
         entries=entries,
-    ).where(chosen)
+    ).where(one_of(WebhookEvent.id, "ids", String, postgres=postgres))
 
 
 _ENTRIES: Final = {
