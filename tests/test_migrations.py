@@ -121,3 +121,43 @@ async def test_0011_keeps_every_row_of_a_populated_database(dialect, tmp_path) -
     finally:
         if dialect == "postgres":
             await drop_postgres_database(url)
+
+
+async def test_0023_leaves_the_latest_attempt_on_its_delivery(dialect, tmp_path) -> None:
+    """Migration 0023: webhook_attempt keeps the attempts before each delivery's latest,
+    which the delivery's last_* columns hold."""
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/m.db"
+        if dialect == "sqlite"
+        else await create_postgres_database()
+    )
+    try:
+        settings = make_settings(tmp_path, url)
+        await upgrade(settings, revision="0022")
+        engine = make_engine(settings)
+        async with engine.begin() as db:
+            await db.execute(
+                sql(
+                    "INSERT INTO webhook_delivery (id, endpoint_id, event_id, status, attempts,"
+                    " created_at) VALUES (1, 1, 'msg_a', 'succeeded', 2, '2026-01-01'),"
+                    " (2, 1, 'msg_b', 'succeeded', 1, '2026-01-01'),"
+                    " (3, 1, 'msg_c', 'pending', 0, '2026-01-01')"
+                )
+            )
+            await db.execute(
+                sql(
+                    "INSERT INTO webhook_attempt (delivery_id, number, started_at, latency_ms)"
+                    " VALUES (1, 1, '2026-01-01', 5), (1, 2, '2026-01-01', 5),"
+                    " (2, 1, '2026-01-01', 5)"
+                )
+            )
+        await engine.dispose()
+        await upgrade(settings)
+        engine = make_engine(settings)
+        async with engine.connect() as db:
+            left = await db.execute(sql("SELECT delivery_id, number FROM webhook_attempt"))
+            assert sorted(map(tuple, left)) == [(1, 1)]
+        await engine.dispose()
+    finally:
+        if dialect == "postgres":
+            await drop_postgres_database(url)

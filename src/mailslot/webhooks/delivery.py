@@ -1,6 +1,6 @@
 """The delivery worker's statements: claim what is due under a lease, and record each
-attempt's outcome (the attempt row, the delivery's last_* columns, the endpoint's run of
-failures, and disabling it).
+attempt's outcome (the delivery's last_* columns, the attempt before it as a row of its
+own, the endpoint's run of failures, and disabling it).
 
 A claim is the lease `claimed_until`, written by one UPDATE whose subquery takes the due
 rows `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer at a time): instances
@@ -251,7 +251,28 @@ _RECORD: Final = (
     )
     .returning(_DELIVERY.c.id)
 )
-_ATTEMPT_ROW: Final = insert(_ATTEMPT)
+# A retry's claim first moves the delivery's last attempt to an attempt row of its own
+# (webhook_attempt keeps all but the latest: migration 0023), while the claim is ours.
+# On PostgreSQL the row is locked as it is read: no claim by another worker (of a lease
+# run out) can come between the move and the UPDATE that records (SQLite has one writer).
+_MOVE_LAST: Final = insert(_ATTEMPT).from_select(
+    ["delivery_id", "number", "started_at", "status_code", "latency_ms", "response", "error"],
+    select(
+        _DELIVERY.c.id,
+        _DELIVERY.c.attempts,
+        _DELIVERY.c.last_attempt_at,
+        _DELIVERY.c.last_status_code,
+        _DELIVERY.c.last_latency_ms,
+        _DELIVERY.c.last_response,
+        _DELIVERY.c.last_error,
+    )
+    .where(
+        _DELIVERY.c.id == bindparam("held_id"),
+        _DELIVERY.c.claimed_until == bindparam("token"),
+        _DELIVERY.c.attempts > 0,
+    )
+    .with_for_update(),
+)
 
 
 # PostgreSQL: a batch of outcomes in one statement (one round trip, one plan) rather
@@ -325,7 +346,8 @@ async def record_many(
     rng: random.Random | None = None,
 ) -> list[bool]:
     """`record` for each attempt, in order, with one UPDATE of the deliveries (PostgreSQL)
-    and one INSERT of the attempt rows for them all; whether each was written."""
+    for them all; whether each was written. An attempt is written to its delivery's
+    `last_*` columns; a retry first moves the attempt before it to an attempt row."""
     rows: list[dict[str, Any]] = []
     for item in attempted:
         held, outcome = item.held, item.outcome
@@ -351,6 +373,13 @@ async def record_many(
                 "error": outcome.error,
             }
         )
+    retries = [
+        {"held_id": item.held.id, "token": item.held.token}
+        for item in attempted
+        if item.held.attempts
+    ]
+    if retries:
+        await db.execute(_MOVE_LAST, retries)
     if len(rows) > 1 and dialect_name(db) == "postgresql":
         result = await db.execute(
             _RECORD_MANY,
@@ -371,21 +400,6 @@ async def record_many(
         written = [row["held_id"] in matched for row in rows]
     else:
         written = [(await db.execute(_RECORD, row)).first() is not None for row in rows]
-    attempts = [
-        {
-            "delivery_id": row["held_id"],
-            "number": row["number"],
-            "started_at": row["started_at"],
-            "status_code": row["status_code"],
-            "latency_ms": row["latency_ms"],
-            "response": row["response"],
-            "error": row["error"],
-        }
-        for row, ok in zip(rows, written, strict=True)
-        if ok
-    ]
-    if attempts:
-        await db.execute(_ATTEMPT_ROW, attempts)
     for item, ok in zip(attempted, written, strict=True):
         if ok:
             await _follow_up(db, item, settings=settings, now=now)

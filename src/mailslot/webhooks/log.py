@@ -187,7 +187,20 @@ async def get_delivery(db: Reader, *, endpoint_id: int, event_id: str) -> Delive
             )
         ).all()
     )
-    return DeliveryDetail(delivery, row[-1], [LoggedAttempt(*attempt) for attempt in attempts])
+    history = [LoggedAttempt(*attempt) for attempt in attempts]
+    if delivery.attempts and delivery.last_attempt_at is not None:
+        # The latest attempt is on the delivery's row alone (models.WebhookAttempt).
+        history.append(
+            LoggedAttempt(
+                delivery.attempts,
+                delivery.last_attempt_at,
+                delivery.last_status_code,
+                delivery.last_latency_ms or 0,
+                delivery.last_response,
+                delivery.last_error,
+            )
+        )
+    return DeliveryDetail(delivery, row[-1], history)
 
 
 async def redeliver(db: AsyncSession, *, endpoint: Endpoint, event_id: str, now: datetime) -> None:

@@ -129,7 +129,8 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        UniqueConstraint("endpoint_id", "event_id"),
+        # Also what finds an event's deliveries (its first column).
+        UniqueConstraint("event_id", "endpoint_id"),
         # What is due: a range scan over pending deliveries only.
         Index(
             "ix_webhook_delivery_due",
@@ -137,7 +138,6 @@ class WebhookDelivery(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
-        Index("ix_webhook_delivery_event_id", "event_id"),
         # An endpoint's log by time: the log's pages and a replay's range are index ranges
         # (webhooks/log.py).
         Index("ix_webhook_delivery_endpoint_id_created_at", "endpoint_id", "created_at", "id"),
@@ -147,7 +147,9 @@ class WebhookDelivery(Base):
 
 
 class WebhookAttempt(Base):
-    """One HTTP attempt of a delivery, as the log shows it."""
+    """One HTTP attempt of a delivery, as the log shows it, but for the latest, which the
+    delivery's `last_*` columns hold (a delivery that succeeds at once has no attempt row:
+    `delivery.record_many`)."""
 
     __tablename__ = "webhook_attempt"
 

@@ -21,6 +21,7 @@ from mailslot.db.base import utcnow
 from mailslot.db.engine import make_engine, make_session_factory
 from mailslot.db.migrate import upgrade
 from mailslot.webhooks import outbox, signing
+from mailslot.webhooks.log import LoggedAttempt, get_delivery
 from mailslot.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -103,10 +104,19 @@ class Hooks:
                 )
             ).one()
 
-    async def attempts(self, delivery: WebhookDelivery) -> list[WebhookAttempt]:
+    async def attempts(self, delivery: WebhookDelivery) -> list[LoggedAttempt]:
+        """Every attempt of the delivery, oldest first, as the log shows them."""
+        async with self.sessions() as db:
+            detail = await get_delivery(
+                db, endpoint_id=delivery.endpoint_id, event_id=delivery.event_id
+            )
+            return detail.attempts
+
+    async def attempt_rows(self, delivery: WebhookDelivery) -> list[int]:
+        """The numbers of the delivery's attempt rows: all but the latest attempt."""
         async with self.sessions() as db:
             rows = await db.scalars(
-                select(WebhookAttempt)
+                select(WebhookAttempt.number)
                 .where(WebhookAttempt.delivery_id == delivery.id)
                 .order_by(WebhookAttempt.number)
             )

@@ -50,6 +50,7 @@ async def test_an_event_arrives_signed_once(hooks) -> None:
             event_id = await h.emit("user.created", user={"username": "ann"})
             done = await wait_for(lambda: h.settled(event_id, endpoint))
             attempts = await h.attempts(done)
+            rows = await h.attempt_rows(done)
 
     [request] = receiver.requests
     assert request.verified_with == [key]
@@ -64,6 +65,7 @@ async def test_an_event_arrives_signed_once(hooks) -> None:
     assert done.last_status_code == 204
     assert done.claimed_until is None
     assert [(a.number, a.status_code, a.error) for a in attempts] == [(1, 204, None)]
+    assert rows == []  # the only attempt is on the delivery's row alone
 
 
 async def test_a_failing_receiver_is_retried_until_it_recovers(hooks) -> None:
@@ -77,9 +79,11 @@ async def test_a_failing_receiver_is_retried_until_it_recovers(hooks) -> None:
             event_id = await h.emit()
             done = await wait_for(lambda: h.settled(event_id, endpoint))
             attempts = await h.attempts(done)
+            rows = await h.attempt_rows(done)
             after = await h.get_endpoint(endpoint)
 
     assert done.status == "succeeded"
+    assert rows == [1, 2]  # each retry moved the attempt before it to a row
     assert [(a.number, a.status_code, a.response) for a in attempts] == [
         (1, 500, "down"),
         (2, 500, "down"),
