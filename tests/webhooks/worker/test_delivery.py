@@ -7,6 +7,7 @@ import asyncio
 import random
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Awaitable
@@ -28,7 +29,7 @@ from mailslot.state import app_state
 from mailslot.webhooks import delivery, outbox, signing
 from mailslot.webhooks.delivery import Outcome
 from mailslot.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from mailslot.webhooks.worker import HOLD, HOLD_FAST, MAX_RESPONSE_BYTES, Worker
+from mailslot.webhooks.worker import HOLD, HOLD_FAST, MAX_RESPONSE_BYTES, SWITCH_INTERVAL, Worker
 from tests.support.databases import make_settings
 from tests.support.factories import make_user, send
 from tests.support.receivers import Answer, Receiver, eventually
@@ -504,6 +505,7 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path, 
     )
     app = create_app(settings)
     key = secret()
+    before = sys.getswitchinterval()
     with Receiver(secrets=[key]) as receiver:
         async with LifespanManager(app):
             threads = {thread.name for thread in threading.enumerate()}
@@ -514,6 +516,8 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path, 
             # The worker polled at start and waits 60 s: only the commit's wake-up helps.
             event_id = await hooks.emit()
             done = await wait_for(lambda: hooks.settled(event_id, endpoint), within=30)
+            # Beside a thread of its own, the interpreter switches to it sooner.
+            switching = sys.getswitchinterval()
             async with sessions() as db:
                 await db.execute(delete(WebhookEndpoint))
                 await db.execute(delete(WebhookEvent))
@@ -521,7 +525,9 @@ async def test_the_app_delivers_and_a_commit_wakes_it(hooks_database, tmp_path, 
 
     assert done.status == "succeeded"
     assert [r.verified_with for r in receiver.requests] == [[key]]
+    assert switching == pytest.approx(SWITCH_INTERVAL if dialect != "sqlite" else before)
     assert "mailslot-webhooks" not in {thread.name for thread in threading.enumerate()}
+    assert sys.getswitchinterval() == pytest.approx(before)
 
 
 async def test_a_send_arrives_as_message_created_at_once(hooks_database, tmp_path) -> None:
