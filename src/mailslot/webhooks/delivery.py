@@ -43,7 +43,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from mailslot.config import Settings
 from mailslot.db.base import UTCDateTime
-from mailslot.db.engine import dialect_name, one_of
+from mailslot.db.engine import dialect_name
 from mailslot.webhooks import outbox
 from mailslot.webhooks.models import (
     WebhookAttempt,
@@ -149,8 +149,44 @@ def _claim_statement(*, leaving_out: bool) -> Any:
     )
 
 
-_CLAIM: Final = _claim_statement(leaving_out=False)
-_CLAIM_LEAVING_OUT: Final = _claim_statement(leaving_out=True)
+def _claim_loading(claim: Any) -> Any:
+    """PostgreSQL: the claim's UPDATE as a CTE, read with each claimed delivery's event
+    and endpoint, in one statement: under the send load each of a claim transaction's
+    round trips waited its turn for both cores (a claim took 33 ms at p50), and the two
+    reads of them were two of its seven."""
+    claimed = claim.cte("claimed")
+    return (
+        select(
+            claimed.c.id,
+            claimed.c.endpoint_id,
+            claimed.c.event_id,
+            claimed.c.attempts,
+            WebhookEvent,
+            WebhookEndpoint,
+        )
+        .select_from(claimed)
+        .outerjoin(WebhookEvent, WebhookEvent.id == claimed.c.event_id)
+        .outerjoin(WebhookEndpoint, WebhookEndpoint.id == claimed.c.endpoint_id)
+    )
+
+
+# By (leaving some endpoints out, PostgreSQL).
+_CLAIMS: Final = {
+    (leaving_out, False): _claim_statement(leaving_out=leaving_out) for leaving_out in (False, True)
+} | {
+    (leaving_out, True): _claim_loading(_claim_statement(leaving_out=leaving_out))
+    for leaving_out in (False, True)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What a claim took: the claims, and their events and endpoints by id (a delivery's
+    event or endpoint deleted since it was queued is missing)."""
+
+    claims: list[Claim]
+    events: dict[str, WebhookEvent]
+    endpoints: dict[int, WebhookEndpoint]
 
 
 async def claim(
@@ -163,7 +199,7 @@ async def claim(
     busy: Collection[int] = (),
     fast: Collection[int] = (),
     per_fast_endpoint: int = 0,
-) -> list[Claim]:
+) -> Claimed:
     """Claim up to `limit` due deliveries of enabled endpoints, oldest due first, at most
     `per_endpoint` of any one endpoint (`per_fast_endpoint` of those in `fast`), none of
     those in `busy` (this worker holds enough of theirs).
@@ -171,7 +207,8 @@ async def claim(
     The first due rows (SCAN_FACTOR times `limit`) are locked, skipping those another
     worker is claiming right now, and ranked per endpoint: so two workers share even a
     single endpoint's backlog, and a worker never claims what it cannot soon attempt
-    (each claimed row is an UPDATE: a write, and on PostgreSQL a new row version)."""
+    (each claimed row is an UPDATE: a write, and on PostgreSQL a new row version).
+    The claimed deliveries' events and endpoints come with them."""
     token = now + timedelta(seconds=lease)
     params: dict[str, Any] = {
         "now": now,
@@ -184,8 +221,14 @@ async def claim(
     }
     if busy:
         params["busy"] = list(busy)
-    rows = await db.execute(_CLAIM_LEAVING_OUT if busy else _CLAIM, params)
-    return [Claim(row.id, row.endpoint_id, row.event_id, row.attempts, token) for row in rows]
+    postgres = dialect_name(db) == "postgresql"
+    rows = (await db.execute(_CLAIMS[bool(busy), postgres], params)).all()
+    claims = [Claim(row.id, row.endpoint_id, row.event_id, row.attempts, token) for row in rows]
+    if not postgres:
+        return Claimed(claims, *await _load(db, claims)) if claims else Claimed([], {}, {})
+    events = {row[4].id: row[4] for row in rows if row[4] is not None}
+    endpoints = {row[5].id: row[5] for row in rows if row[5] is not None}
+    return Claimed(claims, events, endpoints)
 
 
 async def release(db: AsyncSession, claims: Sequence[Claim]) -> None:
@@ -202,26 +245,23 @@ async def release(db: AsyncSession, claims: Sequence[Claim]) -> None:
         )
 
 
-_BY_ID: Final = {
-    postgres: (
-        select(WebhookEvent).where(one_of(WebhookEvent.id, "ids", String, postgres=postgres)),
-        select(WebhookEndpoint).where(
-            one_of(WebhookEndpoint.id, "ids", BigInteger, postgres=postgres)
-        ),
-    )
-    for postgres in (False, True)
-}
+# SQLite: what `claim` took is read after it (no UPDATE in a CTE there).
+_EVENTS_BY_ID: Final = select(WebhookEvent).where(
+    WebhookEvent.id.in_(bindparam("ids", expanding=True))
+)
+_ENDPOINTS_BY_ID: Final = select(WebhookEndpoint).where(
+    WebhookEndpoint.id.in_(bindparam("ids", expanding=True))
+)
 
 
-async def load(
+async def _load(
     db: AsyncSession, claims: Sequence[Claim]
 ) -> tuple[dict[str, WebhookEvent], dict[int, WebhookEndpoint]]:
     """The claimed deliveries' events and endpoints, by id."""
-    events_by_id, endpoints_by_id = _BY_ID[dialect_name(db) == "postgresql"]
     event_ids = list({held.event_id for held in claims})
     endpoint_ids = list({held.endpoint_id for held in claims})
-    events = (await db.scalars(events_by_id, {"ids": event_ids})).all()
-    endpoints = (await db.scalars(endpoints_by_id, {"ids": endpoint_ids})).all()
+    events = (await db.scalars(_EVENTS_BY_ID, {"ids": event_ids})).all()
+    endpoints = (await db.scalars(_ENDPOINTS_BY_ID, {"ids": endpoint_ids})).all()
     return {event.id: event for event in events}, {ep.id: ep for ep in endpoints}
 
 

@@ -330,7 +330,7 @@ class Worker:
         started = time.perf_counter()
         try:
             async with self._sessions() as db:
-                claims = await delivery.claim(
+                claimed = await delivery.claim(
                     db,
                     now=utcnow(),
                     lease=self._settings.webhook_lease,
@@ -340,15 +340,15 @@ class Worker:
                     fast=fast,
                     per_fast_endpoint=self._claim_size(quick=True),
                 )
+                claims, events, endpoints = claimed.claims, claimed.events, claimed.endpoints
                 if not claims:
                     await db.commit()
                     self._more_due = bool(busy)  # what was left out may have more
                     metrics.job_succeeded("webhooks", started)
                     return 0
-                # Read and rendered in the claim's transaction: one BEGIN and COMMIT
-                # serve all three. An event that cannot be rendered is not sent: its
-                # claim runs out (payloads.render).
-                events, endpoints = await delivery.load(db, claims)
+                # Rendered in the claim's transaction: one BEGIN and COMMIT serve both.
+                # An event that cannot be rendered is not sent: its claim runs out
+                # (payloads.render).
                 unrendered = [event for event in events.values() if event.data is None]
                 if unrendered:
                     await payloads.render(db, unrendered)

@@ -597,7 +597,7 @@ async def test_commits_that_keep_waking_it_stop_once_no_endpoint_is_enabled(
     claims = 0
     claim = delivery.claim
 
-    async def counted(*args: Any, **kwargs: Any) -> list[delivery.Claim]:
+    async def counted(*args: Any, **kwargs: Any) -> delivery.Claimed:
         nonlocal claims
         claims += 1
         return await claim(*args, **kwargs)
