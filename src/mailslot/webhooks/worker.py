@@ -69,7 +69,7 @@ CLIENT_IDLE: Final = 300.0  # seconds an endpoint's unused connections are kept
 # in (sys.setswitchinterval; Python's default is 5 ms), while the worker has a thread of
 # its own. Each step of an attempt or a claim waited that long behind a serving thread
 # that is never idle under load: at 1 ms, commit to receiver p99 190-278 ms against
-# 273-347, for the same throughput (bench/README.md, "The interpreter's switch").
+# 273-347, for the same throughput (bench/README.md, "Where an event's 60-190 ms went").
 SWITCH_INTERVAL: Final = 0.001
 _WAKE: Final = "mailslot.webhooks.wake"
 
