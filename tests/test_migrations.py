@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy import text as sql
 
+from mailslot.config import Settings
 from mailslot.db.base import metadata
 from mailslot.db.engine import make_engine
 from mailslot.db.migrate import upgrade
@@ -88,16 +92,25 @@ async def test_inbox_page_is_an_index_range_scan(settings, dialect) -> None:
     assert "TEMP B-TREE" not in plan.upper(), plan
 
 
-async def test_0011_keeps_every_row_of_a_populated_database(dialect, tmp_path) -> None:
-    """Migration 0011 adds to user_account, which every table references: on SQLite a
-    rebuild of it would be refused, or cascade, while they hold rows."""
+@asynccontextmanager
+async def scratch_settings(dialect: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings for an empty database of the test's own, dropped after it."""
     url = (
         f"sqlite+aiosqlite:///{tmp_path}/m.db"
         if dialect == "sqlite"
         else await create_postgres_database()
     )
     try:
-        settings = make_settings(tmp_path, url)
+        yield make_settings(tmp_path, url)
+    finally:
+        if dialect == "postgres":
+            await drop_postgres_database(url)
+
+
+async def test_0011_keeps_every_row_of_a_populated_database(dialect, tmp_path) -> None:
+    """Migration 0011 adds to user_account, which every table references: on SQLite a
+    rebuild of it would be refused, or cascade, while they hold rows."""
+    async with scratch_settings(dialect, tmp_path) as settings:
         await upgrade(settings, revision="0008")
         engine = make_engine(settings)
         async with engine.begin() as db:
@@ -118,21 +131,12 @@ async def test_0011_keeps_every_row_of_a_populated_database(dialect, tmp_path) -
                 count = (await db.execute(sql(f"SELECT count(*) FROM {table}"))).scalar()  # noqa: S608
                 assert count == (2 if table == "user_account" else 1), table
         await engine.dispose()
-    finally:
-        if dialect == "postgres":
-            await drop_postgres_database(url)
 
 
 async def test_0023_leaves_the_latest_attempt_on_its_delivery(dialect, tmp_path) -> None:
     """Migration 0023: webhook_attempt keeps the attempts before each delivery's latest,
     which the delivery's last_* columns hold."""
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/m.db"
-        if dialect == "sqlite"
-        else await create_postgres_database()
-    )
-    try:
-        settings = make_settings(tmp_path, url)
+    async with scratch_settings(dialect, tmp_path) as settings:
         await upgrade(settings, revision="0022")
         engine = make_engine(settings)
         async with engine.begin() as db:
@@ -158,6 +162,3 @@ async def test_0023_leaves_the_latest_attempt_on_its_delivery(dialect, tmp_path)
             left = await db.execute(sql("SELECT delivery_id, number FROM webhook_attempt"))
             assert sorted(map(tuple, left)) == [(1, 1)]
         await engine.dispose()
-    finally:
-        if dialect == "postgres":
-            await drop_postgres_database(url)
