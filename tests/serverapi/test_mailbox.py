@@ -207,11 +207,14 @@ async def test_a_key_without_mailbox_read_reads_nothing_and_writes_nothing(app, 
 
 def _counted(seen: list[str], credential: str) -> list[str]:
     """The statements of a request, its credential's look-up apart (and transaction
-    control), so that a key's and a token's requests compare."""
+    control), so that a key's and a token's requests compare. The app's job runner may
+    poll on the same engine meanwhile (every 5 s): its claim is no request's."""
     return [
         sql
         for sql in seen
-        if credential not in sql and sql.split()[0].upper() not in ("BEGIN", "COMMIT")
+        if credential not in sql
+        and sql.split()[0].upper() not in ("BEGIN", "COMMIT")
+        and "FROM job" not in sql
     ]
 
 
