@@ -8,6 +8,7 @@ process, from /proc) per event delivered. The median of `--rounds` rounds is pri
     python -m bench.drain [--db postgres|sqlite] [--events 2000] [--rounds 5]
         [--profile]   (one more round under cProfile: SORT=cumulative TOP=60 to change it)
         [--live]      (sends and deliveries at once, see below)
+        [--posts]     (the POST alone, no database: an attempt's floor)
 
 Under the HTTP bench's load (bench/webhooks.py) the same work costs more: claims find
 what one commit's wake-up brought, not a backlog. This is its floor, and the place to
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import cProfile
+import json
 import os
 import pstats
 import resource
@@ -32,15 +35,42 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bench.harness import database_cpu, database_cpu_since
+from bench.harness import database_cpu, database_cpu_since, process_tree_cpu
 from bench.inproc import bench_app
 from bench.receiver import Receiver
 from mailslot.config import Settings
 from mailslot.state import app_state
+from mailslot.webhooks import signing
+from mailslot.webhooks.outbox import new_event_id
 from mailslot.webhooks.worker import Worker
 
+WORKER_LANES = Settings().webhook_connections  # connections to one endpoint, as the worker
+# A message.created as the bench's sends make it (docs/webhooks.md, Events): the POST's size.
+SAMPLE_EVENT = {
+    "type": "message.created",
+    "timestamp": "2026-12-08T00:00:00.000000Z",
+    "data": {
+        "user": {"username": "receiver7", "external_id": None, "display_name": "Receiver 7"},
+        "seq": 1234,
+        "message": {
+            "id": 905100,
+            "thread_id": 905100,
+            "sender": "sender7",
+            "receivers": ["receiver7"],
+            "subject": "bench",
+            "message": "a message body of moderate length",
+            "created_at": "2026-12-08T00:00:00.000000Z",
+            "client_timestamp": None,
+            "read": False,
+            "read_at": None,
+            "reply_to_id": None,
+            "context": None,
+        },
+    },
+}
 POLL_SECONDS = 0.01  # how often the arrivals' log is looked at (its new bytes only)
 DRAIN_LIMIT = 120.0  # seconds a round may take before the bench gives up
 
@@ -174,6 +204,40 @@ async def measure_live(db: str, sends: int, rounds: int) -> dict[bool, list[tupl
     return found
 
 
+async def measure_posts(posts: int, rounds: int) -> list[tuple[float, float]]:
+    """The floor of an attempt: a signed POST as the worker makes it (aiohttp, WORKER_LANES
+    connections) to the receiver, with no database and no worker around it. This process's
+    CPU and the receiver's (nginx) per POST, a pair a round."""
+    found = []
+    secret = "whsec_" + base64.b64encode(b"\x07" * 32).decode()
+    body = json.dumps(SAMPLE_EVENT, separators=(",", ":")).encode()
+    with tempfile.TemporaryDirectory() as root, Receiver(Path(root)) as receiver:
+        connector = aiohttp.TCPConnector(limit=WORKER_LANES)
+        async with aiohttp.ClientSession(connector=connector) as http:
+
+            async def lane(count: int) -> None:
+                for _ in range(count):
+                    event_id = new_event_id()
+                    headers = signing.headers([secret], event_id, int(time.time()), body)
+                    headers["content-type"] = "application/json"
+                    async with http.post(receiver.url, data=body, headers=headers) as response:
+                        await response.read()
+                    if response.status != 204:
+                        raise SystemExit(f"the receiver answered {response.status}")
+
+            for index in range(rounds + 1):  # the first warms up
+                cpu, nginx = time.process_time(), process_tree_cpu(receiver.pid)
+                await asyncio.gather(*(lane(posts // WORKER_LANES) for _ in range(WORKER_LANES)))
+                if index:
+                    found.append(
+                        (
+                            (time.process_time() - cpu) * 1e6 / posts,
+                            (process_tree_cpu(receiver.pid) - nginx) * 1e6 / posts,
+                        )
+                    )
+    return found
+
+
 def print_live(found: dict[bool, list[tuple[float, float]]], args: argparse.Namespace) -> None:
     def median(enabled: bool, part: int) -> float:
         return statistics.median(values[part] for values in found[enabled])
@@ -198,7 +262,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="and one round under cProfile")
     parser.add_argument("--live", action="store_true", help="deliveries while sends come")
+    parser.add_argument("--posts", action="store_true", help="the POST alone, no database")
     args = parser.parse_args()
+    if args.posts:
+        posts = asyncio.run(measure_posts(args.events, args.rounds))
+        print(f"a signed POST alone (aiohttp, {WORKER_LANES} connections), {args.events} a round")
+        print(
+            f"  median: this process {statistics.median(p[0] for p in posts):.0f} µs, "
+            f"the receiver (nginx) {statistics.median(p[1] for p in posts):.0f} µs a POST"
+        )
+        return
     if args.live:
         print_live(asyncio.run(measure_live(args.db, args.events, args.rounds)), args)
         return

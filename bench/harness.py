@@ -328,9 +328,27 @@ class Servers:
         wait_ready(f"{self.base}/readyz", self.mailslot)
         wait_ready(f"{self.bare_base}/bare", self.bare)
 
-    def _spawn(self, arguments: list[str]) -> subprocess.Popen[bytes]:
+    def restart_mailslot(self, **env: str) -> None:
+        """`mailslot serve` again on its port, with `env` over the servers' own (none:
+        as it first ran); the bare endpoint runs on."""
+        self.mailslot.send_signal(signal.SIGTERM)
+        self._wait_ended(self.mailslot)
+        self.processes.remove(self.mailslot)
+        port = self.base.rsplit(":", 1)[1]
+        mailslot = ["-m", "mailslot", "serve", "--workers", str(self.workers)]
+        self.mailslot = self._spawn(
+            [*mailslot, "--port", port, "--no-migrate"], env={**self.env, **env}
+        )
+        wait_ready(f"{self.base}/readyz", self.mailslot)
+
+    def _spawn(
+        self, arguments: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            [sys.executable, *arguments], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, *arguments],
+            env=env or self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         return process
@@ -339,9 +357,13 @@ class Servers:
         for process in self.processes:
             process.send_signal(signal.SIGTERM)
         for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            self._wait_ended(process)
         if self.processes:
             self.log.close()
+
+    @staticmethod
+    def _wait_ended(process: subprocess.Popen[bytes]) -> None:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

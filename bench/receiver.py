@@ -58,6 +58,11 @@ class Receiver:
         self._offset = 0
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def __enter__(self) -> Receiver:
         self.root.mkdir(parents=True, exist_ok=True)
         config = self.root / "nginx.conf"

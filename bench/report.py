@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import HERE, Result
+from bench.webhooks import OUTBOX_ALONE
 
 RESULTS = HERE / "results"
 
@@ -73,11 +74,17 @@ def print_webhooks(report: dict[str, Any], results: list[Result]) -> None:
     """The webhooks scenario beside the send scenario it repeats."""
     rps = {result.scenario: result.rps for result in results}
     send, webhooked = rps.get("send"), rps.get("send-webhooked")
+    outbox = rps.get(OUTBOX_ALONE)
     print("\nwebhooks: one endpoint subscribed to every event, a receiver answering at once")
     if send and webhooked:
         print(
             f"  send {send:,.0f} req/s without, {webhooked:,.0f} with: "
             f"{webhooked / send:.0%} of send (goal: at least 85%)"
+        )
+    if send and outbox:
+        print(
+            f"  the outbox alone (events written, none delivered): {outbox:,.0f} req/s, "
+            f"{outbox / send:.0%} of send"
         )
     print(
         f"  {report['events']:,} events of {report['sends']:,} sends delivered, "

@@ -142,6 +142,20 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
                 **load,
             )
             results.append(webhooked)
+            # The same with nothing delivered: what writing the events alone costs.
+            print(f"  {webhooks.OUTBOX_ALONE} ...", file=sys.stderr)
+            servers.restart_mailslot(MAILSLOT_WEBHOOK_WORKER="false")
+            results.append(
+                webhooks.measure_outbox_alone(
+                    servers.base,
+                    seeded.server_key,
+                    requests_of["send"],
+                    server_pid=servers.mailslot.pid,
+                    warmup=args.warmup,
+                    **load,
+                )
+            )
+            servers.restart_mailslot()
         if not wanted or "sign-in" in wanted:
             results.append(
                 scenarios.sign_in_storm(

@@ -8,8 +8,10 @@ mailslot's delivery, not a receiver's work on the same cores."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from mailslot.db.engine import make_engine
 from mailslot.webhooks.models import WebhookEvent
 
 DRAIN_SECONDS = 60.0  # at most, for the outbox to empty once the sends stop
+OUTBOX_ALONE = "send, outbox alone"  # the row of `measure_outbox_alone`
 
 
 async def measure(
@@ -37,46 +40,30 @@ async def measure(
     warmup: int,
     profile: Path | None = None,
 ) -> tuple[Result, dict[str, Any]]:
-    made: httpx.Response | None = None
-    with tempfile.TemporaryDirectory() as root, Receiver(Path(root)) as receiver:
-        try:
-            made = httpx.post(
-                f"{base}/server/webhooks",
-                headers={"Authorization": f"Bearer {key}"},
-                json={"url": receiver.url, "event_types": ["*"], "description": "bench"},
-                timeout=10,
-            )
-            made.raise_for_status()
-            if warmup:
-                warm_up(base, requests, connections=connections, seconds=warmup)
-            _drain(receiver)
-            receiver.mark()
-            profiler = profile and start_profiler(
-                server_pid, duration, profile / "send-webhooked.txt"
-            )
-            started = time.time()
-            result = run_wrk(
-                "send-webhooked",
-                base,
-                requests,
-                connections=connections,
-                duration=duration,
-                server_pid=server_pid,
-            )
-            sent_for = time.time() - started
-            if profiler:
-                profiler.wait()
-            arrivals = _drain(receiver, expect=result.requests - result.errors)
-            requests_received = receiver.requests()
-        finally:
-            if made is not None and made.status_code == 201:
-                # The rows that follow (database alone) run as with no endpoint: the plain
-                # statements stand down while one is enabled (messages/store/postgres.py).
-                httpx.delete(
-                    f"{base}/server/webhooks/{made.json()['id']}",
-                    headers={"Authorization": f"Bearer {key}"},
-                    timeout=10,
-                )
+    with (
+        tempfile.TemporaryDirectory() as root,
+        Receiver(Path(root)) as receiver,
+        _endpoint(base, key, receiver.url),
+    ):
+        if warmup:
+            warm_up(base, requests, connections=connections, seconds=warmup)
+        _drain(receiver)
+        receiver.mark()
+        profiler = profile and start_profiler(server_pid, duration, profile / "send-webhooked.txt")
+        started = time.time()
+        result = run_wrk(
+            "send-webhooked",
+            base,
+            requests,
+            connections=connections,
+            duration=duration,
+            server_pid=server_pid,
+        )
+        sent_for = time.time() - started
+        if profiler:
+            profiler.wait()
+        arrivals = _drain(receiver, expect=result.requests - result.errors)
+        requests_received = receiver.requests()
     latencies = sorted(
         (arrived - created) * 1000
         for event_id, created in (await _event_times(database_url, arrivals)).items()
@@ -101,6 +88,53 @@ async def measure(
         "p99_ms": at(0.99),
         "max_ms": latencies[-1] if latencies else None,
     }
+
+
+def measure_outbox_alone(
+    base: str,
+    key: str,
+    requests: list[Request],
+    *,
+    server_pid: int,
+    connections: int,
+    duration: int,
+    warmup: int,
+) -> Result:
+    """The send scenario with the endpoint subscribed, against a server that delivers
+    nothing (`MAILSLOT_WEBHOOK_WORKER=false`: the caller restarts it so): what the outbox
+    alone, an event and a delivery written in each send's transaction, costs the sends.
+    Beside `send-webhooked`, it splits the webhooks' cost between writing the events and
+    delivering them."""
+    with _endpoint(base, key, "http://127.0.0.1:9/never-called"):
+        if warmup:
+            warm_up(base, requests, connections=connections, seconds=warmup)
+        return run_wrk(
+            OUTBOX_ALONE,
+            base,
+            requests,
+            connections=connections,
+            duration=duration,
+            server_pid=server_pid,
+        )
+
+
+@contextlib.contextmanager
+def _endpoint(base: str, key: str, url: str) -> Iterator[None]:
+    """An endpoint subscribed to every event while the block runs; deleted afterwards
+    (its deliveries with it), so the rows that follow run as with none: the plain
+    statements stand down while one is enabled (messages/store/postgres.py)."""
+    headers = {"Authorization": f"Bearer {key}"}
+    made = httpx.post(
+        f"{base}/server/webhooks",
+        headers=headers,
+        json={"url": url, "event_types": ["*"], "description": "bench"},
+        timeout=10,
+    )
+    made.raise_for_status()
+    try:
+        yield
+    finally:
+        httpx.delete(f"{base}/server/webhooks/{made.json()['id']}", headers=headers, timeout=60)
 
 
 async def _event_times(database_url: str, arrivals: dict[str, float]) -> dict[str, float]:

@@ -55,6 +55,15 @@ async def test_live_rounds_alternate_the_endpoint_and_wait_for_every_event(
     assert all(cpu > 0 and database >= 0 for rounds in found.values() for cpu, database in rounds)
 
 
+async def test_posts_alone_reach_the_receiver_and_are_measured() -> None:
+    found = await drain.measure_posts(posts=40, rounds=2)
+
+    # Every POST was answered 204 (else it exits); a round is this process's CPU and
+    # nginx's, per POST.
+    assert len(found) == 2
+    assert all(client > 0 and receiver >= 0 for client, receiver in found)
+
+
 def test_arrivals_counts_the_lines_written_after_it_began(tmp_path: Path) -> None:
     log = tmp_path / "arrivals.log"
     log.write_text("1.0 msg_before\n")
