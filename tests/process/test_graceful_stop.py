@@ -26,6 +26,10 @@ from tests.support.sse import Frame, frames
 pytestmark = [pytest.mark.process, pytest.mark.anyio, pytest.mark.timeout(120)]
 
 DRAIN = 2.0
+# Long enough that the request held in flight is never cut off by the grace period
+# (the timeout less the drain and the app's shutdown: 7 s at the default 10) while a
+# busy machine runs the checks before its body is released.
+TIMEOUT = 60.0
 
 
 def ws_url(server: MailslotServer, path: str) -> str:
@@ -47,7 +51,7 @@ async def test_sigterm_drains_then_refuses_ends_streams_and_finishes_requests(
 ) -> None:
     server = MailslotServer(
         tmp_path / "data",
-        env={"MAILSLOT_SHUTDOWN_DRAIN": str(DRAIN)},
+        env={"MAILSLOT_SHUTDOWN_DRAIN": str(DRAIN), "MAILSLOT_SHUTDOWN_TIMEOUT": str(TIMEOUT)},
         args=("--workers", workers),
     )
     await _start(server)
