@@ -190,7 +190,11 @@ def run_wrk(
     connections: int,
     duration: int,
     server_pid: int | None = None,
+    warmup: int = 0,
 ) -> Result:
+    """wrk's run of `requests`, after `warmup` seconds of the same load unmeasured."""
+    if warmup:
+        warm_up(base, requests, connections=connections, seconds=warmup)
     script = wrk_script(requests)
     server_before = process_tree_cpu(server_pid) if server_pid else 0.0
     database_before = database_cpu()

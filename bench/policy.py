@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import Request, Result, run_wrk, warm_up
+from bench.harness import Request, Result, run_wrk
 
 POLICY: dict[str, Any] = {
     "deny": [{"from": f"g{n}", "to": f"g{n + 20}"} for n in range(7)],  # 7 rules
@@ -39,8 +39,6 @@ def measure(
     put.raise_for_status()
     assert put.json()["rules"] == 20, put.text
     try:
-        if warmup:
-            warm_up(base, requests, connections=connections, seconds=warmup)
         return run_wrk(
             "send-policy",
             base,
@@ -48,6 +46,7 @@ def measure(
             connections=connections,
             duration=duration,
             server_pid=server_pid,
+            warmup=warmup,
         )
     finally:
         httpx.put(f"{base}/server/policy/messaging", json={}, headers=headers, timeout=10)

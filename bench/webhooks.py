@@ -106,8 +106,6 @@ def measure_outbox_alone(
     Beside `send-webhooked`, it splits the webhooks' cost between writing the events and
     delivering them."""
     with _endpoint(base, key, "http://127.0.0.1:9/never-called"):
-        if warmup:
-            warm_up(base, requests, connections=connections, seconds=warmup)
         return run_wrk(
             OUTBOX_ALONE,
             base,
@@ -115,6 +113,7 @@ def measure_outbox_alone(
             connections=connections,
             duration=duration,
             server_pid=server_pid,
+            warmup=warmup,
         )
 
 
