@@ -127,7 +127,7 @@ async def main() -> None:
     results = []
     for mode in ("pseudonymize", "purge-sent"):
         a, _b = await seed(settings, f"bench{mode[:5]}{int(time.time())}", args.n)
-        results.append(await erase(settings, a, mode))  # type: ignore[arg-type]
+        results.append(await erase(settings, a, mode))
     print(json.dumps(results, indent=1))
 
 
