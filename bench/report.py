@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import HERE, Result
-from bench.webhooks import OUTBOX_ALONE
+from bench.webhooks import OUTBOX_ALONE, OUTBOX_DATABASE_ALONE
 
 RESULTS = HERE / "results"
 
@@ -85,6 +85,12 @@ def print_webhooks(report: dict[str, Any], results: list[Result]) -> None:
         print(
             f"  the outbox alone (events written, none delivered): {outbox:,.0f} req/s, "
             f"{outbox / send:.0%} of send"
+        )
+    alone, outbox_alone = rps.get("send, database alone"), rps.get(OUTBOX_DATABASE_ALONE)
+    if alone and outbox_alone:
+        print(
+            f"  the send's statement alone (pgbench): {alone:,.0f} req/s, with the outbox "
+            f"{outbox_alone:,.0f}, {outbox_alone / alone:.0%}"
         )
     print(
         f"  {report['events']:,} events of {report['sends']:,} sends delivered, "

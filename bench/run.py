@@ -145,13 +145,15 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
             # The same with nothing delivered: what writing the events alone costs.
             print(f"  {webhooks.OUTBOX_ALONE} ...", file=sys.stderr)
             servers.restart_mailslot(MAILSLOT_WEBHOOK_WORKER="false")
-            results.append(
+            hooked_alone = database_alone.pop(webhooks.OUTBOX_ALONE, None)
+            results.extend(
                 webhooks.measure_outbox_alone(
                     servers.base,
                     seeded.server_key,
                     requests_of["send"],
                     server_pid=servers.mailslot.pid,
                     warmup=args.warmup,
+                    database_alone=hooked_alone and (hooked_alone[0], url, hooked_alone[1]),
                     **load,
                 )
             )

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bench import alone
+from bench import alone, webhooks
 from bench.harness import (
     Request,
     Result,
@@ -157,6 +157,11 @@ def database_alone(db: str, seeded: Seeded) -> dict[str, tuple[str, str]]:
             alone.send_script("sender", "receiver", len(seeded.senders)),
         ),
         "list": ("list, database alone", alone.list_script(seeded.big_receiver[0])),
+        # Run while the outbox-alone row's endpoint exists (bench/webhooks.py), not last.
+        webhooks.OUTBOX_ALONE: (
+            webhooks.OUTBOX_DATABASE_ALONE,
+            alone.send_script("sender", "receiver", len(seeded.senders), hooked=True),
+        ),
     }
 
 

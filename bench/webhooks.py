@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bench.harness import Request, Result, run_wrk, start_profiler, warm_up
+from bench.harness import Request, Result, run_pgbench, run_wrk, start_profiler, warm_up
 from bench.receiver import Receiver
 from mailslot.config import Settings
 from mailslot.db.engine import make_engine
@@ -26,6 +26,7 @@ from mailslot.webhooks.models import WebhookEvent
 
 DRAIN_SECONDS = 60.0  # at most, for the outbox to empty once the sends stop
 OUTBOX_ALONE = "send, outbox alone"  # the row of `measure_outbox_alone`
+OUTBOX_DATABASE_ALONE = "outbox, database alone"  # and its send statement's, by pgbench
 
 
 async def measure(
@@ -99,22 +100,34 @@ def measure_outbox_alone(
     connections: int,
     duration: int,
     warmup: int,
-) -> Result:
+    database_alone: tuple[str, str, str] | None = None,
+) -> list[Result]:
     """The send scenario with the endpoint subscribed, against a server that delivers
     nothing (`MAILSLOT_WEBHOOK_WORKER=false`: the caller restarts it so): what the outbox
     alone, an event and a delivery written in each send's transaction, costs the sends.
     Beside `send-webhooked`, it splits the webhooks' cost between writing the events and
-    delivering them."""
+    delivering them. `database_alone` (label, database URL, pgbench script): then also
+    the send's hooked statement alone, while the endpoint exists (bench/alone.py)."""
     with _endpoint(base, key, "http://127.0.0.1:9/never-called"):
-        return run_wrk(
-            OUTBOX_ALONE,
-            base,
-            requests,
-            connections=connections,
-            duration=duration,
-            server_pid=server_pid,
-            warmup=warmup,
-        )
+        results = [
+            run_wrk(
+                OUTBOX_ALONE,
+                base,
+                requests,
+                connections=connections,
+                duration=duration,
+                server_pid=server_pid,
+                warmup=warmup,
+            )
+        ]
+        if database_alone:
+            label, url, script = database_alone
+            results.append(
+                run_pgbench(
+                    label, url, script, connections=connections, duration=duration, warmup=warmup
+                )
+            )
+        return results
 
 
 @contextlib.contextmanager

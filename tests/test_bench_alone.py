@@ -1,5 +1,6 @@
 """`make bench`'s database-alone rows (bench/alone.py) run the service's own statements:
-what pgbench's send script stores is what a send through the API stores."""
+what pgbench's send script stores is what a send through the API stores, its outbox's
+events included."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from bench.harness import run_pgbench
 from sqlalchemy.engine import make_url
 
 from mailslot.config import Settings
-from tests.support.factories import make_user, unique_name
+from mailslot.state import app_state
+from mailslot.webhooks import endpoints
+from tests.support.factories import make_user, make_webhook, unique_name
 
 pytestmark = pytest.mark.anyio
 
@@ -80,6 +83,46 @@ async def test_the_send_script_stores_what_a_send_stores(client, settings, progr
             assert [c["data"]["box"] for c in created] == [box] * 3
             assert [c["data"]["id"] for c in created] == sorted(m["id"] for m in inbox["messages"])
             assert [c["id"] for c in created] == [1, 2, 3]  # each user's log, gapless
+
+
+async def test_the_hooked_send_script_writes_the_outbox_while_an_endpoint_is_enabled(
+    app, client, settings, program
+) -> None:
+    """The outbox's database-alone row (bench/webhooks.py): each send of the hooked form
+    writes its receiver's message.created event and one delivery to the enabled endpoint."""
+    prefix = unique_name("hooked")
+    for n in range(2):
+        await make_user(client, f"{prefix}s{n}")
+        await make_user(client, f"{prefix}r{n}")
+    endpoint = await make_webhook(app, enabled=True)
+    try:
+        script = alone.send_script(f"{prefix}s", f"{prefix}r", 2, hooked=True)
+        pgbench(program, settings, script, "--client=2", "--transactions=3")
+        connection = await connect(settings)
+        try:
+            written = await connection.fetch(
+                """
+                SELECT owner.username, event.type, event.seq, delivery.status
+                FROM webhook_event AS event
+                JOIN user_account AS owner ON owner.id = event.user_id
+                JOIN webhook_delivery AS delivery ON delivery.event_id = event.id
+                JOIN webhook_endpoint ON webhook_endpoint.id = delivery.endpoint_id
+                WHERE webhook_endpoint.public_id = $1
+                ORDER BY owner.username, event.seq
+                """,
+                endpoint,
+            )
+        finally:
+            await connection.close()
+    finally:
+        async with app_state(app).sessions() as db:
+            await endpoints.delete_endpoint(db, endpoint)
+            await db.commit()
+
+    # The receivers' inbox entries are events; the senders' sent entries are not.
+    assert [tuple(row) for row in written] == [
+        (f"{prefix}r{n}", "message.created", seq, "pending") for n in range(2) for seq in (1, 2, 3)
+    ]
 
 
 async def test_the_list_script_runs_and_its_row_reads_pgbench_figures(
