@@ -323,8 +323,7 @@ class Servers:
     def start(self) -> None:
         port, bare_port = free_port(), free_port()
         self.log = self.log_path.open("ab")
-        mailslot = ["-m", "mailslot", "serve", "--workers", str(self.workers)]
-        self.mailslot = self._spawn([*mailslot, "--port", str(port), "--no-migrate"])
+        self.mailslot = self._serve(port, self.env)
         bare = ["-m", "uvicorn", "bare:app", "--workers", "2", "--port", str(bare_port)]
         quiet = ["--no-access-log", "--log-level", "warning", "--app-dir", str(HERE)]
         self.bare = self._spawn([*bare, *quiet])
@@ -338,12 +337,12 @@ class Servers:
         self.mailslot.send_signal(signal.SIGTERM)
         self._wait_ended(self.mailslot)
         self.processes.remove(self.mailslot)
-        port = self.base.rsplit(":", 1)[1]
-        mailslot = ["-m", "mailslot", "serve", "--workers", str(self.workers)]
-        self.mailslot = self._spawn(
-            [*mailslot, "--port", port, "--no-migrate"], env={**self.env, **env}
-        )
+        self.mailslot = self._serve(int(self.base.rsplit(":", 1)[1]), {**self.env, **env})
         wait_ready(f"{self.base}/readyz", self.mailslot)
+
+    def _serve(self, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        serve = ["-m", "mailslot", "serve", "--workers", str(self.workers), "--no-migrate"]
+        return self._spawn([*serve, "--port", str(port)], env)
 
     def _spawn(
         self, arguments: list[str], env: dict[str, str] | None = None
