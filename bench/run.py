@@ -145,7 +145,6 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
             # The same with nothing delivered: what writing the events alone costs.
             print(f"  {webhooks.OUTBOX_ALONE} ...", file=sys.stderr)
             servers.restart_mailslot(MAILSLOT_WEBHOOK_WORKER="false")
-            hooked_alone = database_alone.pop(webhooks.OUTBOX_ALONE, None)
             results.extend(
                 webhooks.measure_outbox_alone(
                     servers.base,
@@ -153,7 +152,8 @@ async def measure(args: argparse.Namespace, url: str, workdir: Path) -> None:
                     requests_of["send"],
                     server_pid=servers.mailslot.pid,
                     warmup=args.warmup,
-                    database_alone=hooked_alone and (hooked_alone[0], url, hooked_alone[1]),
+                    database_url=url,
+                    database_alone=database_alone.pop(webhooks.OUTBOX_ALONE, None),
                     **load,
                 )
             )

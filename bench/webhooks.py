@@ -100,14 +100,16 @@ def measure_outbox_alone(
     connections: int,
     duration: int,
     warmup: int,
-    database_alone: tuple[str, str, str] | None = None,
+    database_url: str,
+    database_alone: tuple[str, str] | None = None,
 ) -> list[Result]:
     """The send scenario with the endpoint subscribed, against a server that delivers
     nothing (`MAILSLOT_WEBHOOK_WORKER=false`: the caller restarts it so): what the outbox
     alone, an event and a delivery written in each send's transaction, costs the sends.
     Beside `send-webhooked`, it splits the webhooks' cost between writing the events and
-    delivering them. `database_alone` (label, database URL, pgbench script): then also
-    the send's hooked statement alone, while the endpoint exists (bench/alone.py)."""
+    delivering them. `database_alone` (label, pgbench script, as scenarios.database_alone
+    gives them): then also the send's hooked statement alone, while the endpoint exists
+    (bench/alone.py)."""
     with _endpoint(base, key, "http://127.0.0.1:9/never-called"):
         results = [
             run_wrk(
@@ -121,10 +123,15 @@ def measure_outbox_alone(
             )
         ]
         if database_alone:
-            label, url, script = database_alone
+            label, script = database_alone
             results.append(
                 run_pgbench(
-                    label, url, script, connections=connections, duration=duration, warmup=warmup
+                    label,
+                    database_url,
+                    script,
+                    connections=connections,
+                    duration=duration,
+                    warmup=warmup,
                 )
             )
         return results
